@@ -1,0 +1,25 @@
+// Administrator accounts: user name and Argon2id password hash.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+class AdminRepository {
+ public:
+  explicit AdminRepository(Database& database) : database_(database) {}
+
+  // Adds an account; returns false if the name is taken (nothing changes then).
+  bool add(const std::string& username, const std::string& password_hash);
+  std::optional<std::string> password_hash(const std::string& username);
+  std::vector<std::string> usernames();
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,65 @@
+// Opens the pool with the per-dialect settings that make several processes share one file or
+// server safely.
+#include "db/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace tessera::db {
+namespace {
+
+void configure(soci::session& sql, Dialect dialect) {
+  if (dialect == Dialect::sqlite) {
+    // WAL lets readers run beside one writer; busy_timeout makes writers from other processes
+    // wait rather than fail at once.
+    sql << "PRAGMA journal_mode=WAL";
+    sql << "PRAGMA busy_timeout=10000";
+    sql << "PRAGMA foreign_keys=ON";
+    sql << "PRAGMA synchronous=NORMAL";
+  }
+}
+
+void open(soci::session& sql, const DatabaseUrl& url) {
+  if (url.dialect == Dialect::sqlite)
+    sql.open(*soci::factory_sqlite3(), url.connect_string);
+  else
+    sql.open(*soci::factory_postgresql(), url.connect_string);
+  configure(sql, url.dialect);
+}
+
+}  // namespace
+
+Database::Database(DatabaseUrl url, size_t pool_size)
+    : url_(std::move(url)), pool_size_(pool_size), pool_(pool_size) {
+  try {
+    for (size_t i = 0; i < pool_size_; ++i) open(pool_.at(i), url_);
+  } catch (const soci::soci_error& e) {
+    throw DatabaseError("cannot open database " + url_.display + ": " + e.what());
+  }
+}
+
+Database::~Database() = default;
+
+bool Database::ping() noexcept {
+  try {
+    return with_session([](soci::session& sql) {
+      int one = 0;
+      sql << "SELECT 1", soci::into(one);
+      return one == 1;
+    });
+  } catch (...) {
+    return false;
+  }
+}
+
+void Database::reconnect_after_failure(soci::session& session) noexcept {
+  if (url_.dialect != Dialect::postgresql) return;
+  try {
+    session.reconnect();
+    configure(session, url_.dialect);
+  } catch (...) {  // still down: the next call tries again
+  }
+}
+
+}  // namespace tessera::db

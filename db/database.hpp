@@ -1,0 +1,77 @@
+// The connection pool every repository borrows sessions from. Thread-safe; a borrowed session
+// is used by one thread at a time. Blocking: call only from worker threads or at start.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <soci/connection-pool.h>
+#include <soci/session.h>
+
+#include "db/database_url.hpp"
+
+namespace tessera::db {
+
+// The database could not be reached or failed; maps to HTTP 500/503, never to bad input.
+class DatabaseError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Database {
+ public:
+  // Opens pool_size connections; throws DatabaseError naming the (password-free) URL.
+  Database(DatabaseUrl url, size_t pool_size);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Dialect dialect() const { return url_.dialect; }
+  const DatabaseUrl& url() const { return url_; }
+
+  // Runs fn with a pooled session; SOCI errors become DatabaseError. A broken connection is
+  // reopened so the next call can succeed after the database comes back.
+  template <class Fn>
+  auto with_session(Fn&& fn) {
+    soci::session session(pool_);
+    try {
+      return fn(session);
+    } catch (const soci::soci_error& e) {
+      reconnect_after_failure(session);
+      throw DatabaseError(e.what());
+    }
+  }
+
+  // Runs fn inside a transaction that is rolled back if fn throws.
+  template <class Fn>
+  auto in_transaction(Fn&& fn) {
+    return with_session([&](soci::session& sql) {
+      sql.begin();
+      try {
+        if constexpr (std::is_void_v<decltype(fn(sql))>) {
+          fn(sql);
+          sql.commit();
+        } else {
+          auto result = fn(sql);
+          sql.commit();
+          return result;
+        }
+      } catch (...) {
+        sql.rollback();
+        throw;
+      }
+    });
+  }
+
+  // Answers whether the database responds right now.
+  bool ping() noexcept;
+
+ private:
+  void reconnect_after_failure(soci::session& session) noexcept;
+  DatabaseUrl url_;
+  size_t pool_size_;
+  soci::connection_pool pool_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,68 @@
+// Notification action "webhook": posts the event as JSON to a configured URL through the
+// host's outbound HTTP service. Any answer outside 2xx is a failure worth retrying.
+#include <string>
+
+#include <tessera/sdk/plugin.hpp>
+
+namespace {
+
+using tessera::sdk::ComponentInfo;
+using tessera::sdk::Error;
+using tessera::sdk::Param;
+
+class WebhookAction : public tessera::sdk::NotificationAction {
+ public:
+  explicit WebhookAction(const tessera::sdk::ComponentContext& context)
+      : NotificationAction(context),
+        url_(context.config.at("url").as_string().c_str()),
+        method_(context.config.at("method").as_string().c_str()),
+        timeout_seconds_(context.config.at("timeout_seconds").to_number<int>()) {
+    if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0)
+      throw Error::invalid_argument("url must start with http:// or https://");
+    if (method_ != "POST" && method_ != "PUT")
+      throw Error::invalid_argument("method must be POST or PUT");
+    if (timeout_seconds_ < 1 || timeout_seconds_ > 300)
+      throw Error::invalid_argument("timeout_seconds must be between 1 and 300");
+    for (const auto& header : context.config.at("headers").as_array()) {
+      std::string line(header.as_string().c_str());
+      if (line.find(':') == std::string::npos || line.find_first_of("\r\n") != std::string::npos)
+        throw Error::invalid_argument("each header must be one 'Name: value' line");
+      headers_.emplace_back(line.substr(0, line.find(':')), line.substr(line.find(':') + 1));
+    }
+  }
+
+  static ComponentInfo describe() {
+    return {"webhook",
+            "Webhook (HTTP POST of the event as JSON)",
+            {Param::string("url", "where to send the event").required(),
+             Param::string("method", "POST or PUT").defaults_to("\"POST\""),
+             Param::integer("timeout_seconds", "give up after this long").defaults_to("10"),
+             Param::string_list("headers", "extra 'Name: value' headers, e.g. a token")
+                 .defaults_to("[]")
+                 .secret()}};
+  }
+
+  boost::json::object execute(const boost::json::object& event) override {
+    tessera::sdk::HttpRequest request;
+    request.method = method_;
+    request.url = url_;
+    request.headers = headers_;
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = boost::json::serialize(event);
+    request.timeout = std::chrono::seconds(timeout_seconds_);
+    auto response = host().http(request);
+    if (response.status < 200 || response.status > 299)
+      throw Error::unavailable("webhook " + url_ + " answered HTTP " + std::to_string(response.status));
+    return {{"status", response.status}};
+  }
+
+ private:
+  std::string url_;
+  std::string method_;
+  int timeout_seconds_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+};
+
+}  // namespace
+
+TESSERA_PLUGIN("org.tessera.notify_webhook", "0.1.0", tessera::sdk::component<WebhookAction>());

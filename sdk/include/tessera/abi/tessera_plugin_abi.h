@@ -1,0 +1,183 @@
+/* The binary contract between the Tessera server and its plugins: pure C, stdint/stddef only.
+ *
+ * Compatibility policy:
+ *  - TESSERA_ABI_VERSION_MAJOR changes only for a breaking change; the host refuses a plugin
+ *    whose major differs from its own.
+ *  - TESSERA_ABI_VERSION_MINOR grows append-only: new fields at the end of a struct, new
+ *    (nullable) function pointers at the end of a table, new enum values. The host refuses a
+ *    plugin built against a newer minor than its own, and reads a field only if the struct's
+ *    struct_size covers it.
+ *
+ * Ownership: every tessera_str is a view owned by the caller and valid for the duration of the
+ * call only. Results travel through a tessera_sink that the caller owns, so neither side ever
+ * frees memory allocated by the other. Structured values (requests, results, configuration)
+ * cross as UTF-8 JSON text; certificates and keys as PEM inside that JSON.
+ *
+ * Threading: host API functions may be called from any thread. Component functions are called
+ * on the host's worker threads, possibly concurrently for one instance. */
+#ifndef TESSERA_PLUGIN_ABI_H
+#define TESSERA_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TESSERA_ABI_VERSION_MAJOR 1
+#define TESSERA_ABI_VERSION_MINOR 0
+
+/* The one symbol a plugin exports. The major version is part of the name so that a future host
+ * can still find (and refuse with a clear message) a plugin built for an older major. */
+#define TESSERA_PLUGIN_ENTRY_SYMBOL "tessera_plugin_entry_v1"
+
+typedef struct tessera_str {
+  const char* data; /* not NUL-terminated; may be NULL when size is 0 */
+  size_t size;
+} tessera_str;
+
+/* A write-only output channel owned by the caller; write may be called several times and
+ * appends. */
+typedef struct tessera_sink {
+  void* context;
+  void (*write)(void* context, const char* data, size_t size);
+} tessera_sink;
+
+/* Zero means success; any other value fails closed. */
+typedef enum tessera_status {
+  TESSERA_OK = 0,
+  TESSERA_ERR_INVALID_ARGUMENT = 1, /* the request or configuration is wrong: the message says why */
+  TESSERA_ERR_NOT_FOUND = 2,
+  TESSERA_ERR_UNAVAILABLE = 3, /* a peer (database, CA, mail server) could not be reached */
+  TESSERA_ERR_INTERNAL = 4     /* a bug or an unexpected exception inside the callee */
+} tessera_status;
+
+typedef enum tessera_log_level {
+  TESSERA_LOG_DEBUG = 0,
+  TESSERA_LOG_INFO = 1,
+  TESSERA_LOG_WARNING = 2,
+  TESSERA_LOG_ERROR = 3
+} tessera_log_level;
+
+/* One outbound HTTP(S) request made by the host on the plugin's behalf. */
+typedef struct tessera_http_request {
+  uint32_t struct_size;
+  tessera_str method;  /* "GET", "POST", ... */
+  tessera_str url;     /* http:// or https:// only */
+  tessera_str headers; /* "Name: value" lines separated by "\r\n" */
+  tessera_str body;
+  uint32_t timeout_ms; /* 0 means the host's default */
+} tessera_http_request;
+
+/* Services the host offers to a plugin. host_context identifies the calling plugin: the host
+ * uses it to prefix log lines and to keep each plugin's stored values apart. */
+typedef struct tessera_host_api_v1 {
+  uint32_t struct_size;
+  void (*log)(void* host_context, tessera_log_level level, tessera_str message);
+  /* Cryptographically secure random bytes. */
+  tessera_status (*random_bytes)(void* host_context, uint8_t* out, size_t size);
+  /* Wall-clock time in milliseconds since the Unix epoch. */
+  int64_t (*now_unix_ms)(void* host_context);
+  /* A key/value store per (plugin, object). object names what the values belong to, e.g. a
+   * token serial or a CA connector instance. Values stored with secret != 0 are encrypted at
+   * rest. store_get returns TESSERA_ERR_NOT_FOUND for a missing key. */
+  tessera_status (*store_get)(void* host_context, tessera_str object, tessera_str key,
+                              const tessera_sink* value_out);
+  tessera_status (*store_set)(void* host_context, tessera_str object, tessera_str key,
+                              tessera_str value, int secret);
+  tessera_status (*store_delete)(void* host_context, tessera_str object, tessera_str key);
+  /* Outbound HTTP(S). On TESSERA_OK, *status_code holds the HTTP status and the body was
+   * written to body_out; otherwise error_out says why no response arrived. */
+  tessera_status (*http_request)(void* host_context, const tessera_http_request* request,
+                                 int32_t* status_code, const tessera_sink* body_out,
+                                 const tessera_sink* error_out);
+} tessera_host_api_v1;
+
+typedef enum tessera_component_kind {
+  TESSERA_COMPONENT_TOKEN_TYPE = 1,
+  TESSERA_COMPONENT_CA_CONNECTOR = 2,
+  TESSERA_COMPONENT_NOTIFICATION_ACTION = 3
+} tessera_component_kind;
+
+typedef enum tessera_param_type {
+  TESSERA_PARAM_STRING = 1,
+  TESSERA_PARAM_INT = 2,
+  TESSERA_PARAM_BOOL = 3,
+  TESSERA_PARAM_STRING_LIST = 4
+} tessera_param_type;
+
+#define TESSERA_PARAM_REQUIRED 0x1u
+#define TESSERA_PARAM_SECRET 0x2u /* stored encrypted, never shown in logs or the admin API */
+
+/* One configuration parameter a component accepts: its schema, checked by the host before the
+ * component sees the configuration. */
+typedef struct tessera_param_v1 {
+  uint32_t struct_size;
+  const char* key;           /* NUL-terminated, static */
+  uint32_t type;             /* tessera_param_type */
+  uint32_t flags;            /* TESSERA_PARAM_* */
+  const char* default_value; /* JSON text of the default, or NULL */
+  const char* description;
+} tessera_param_v1;
+
+/* Every operation takes a JSON request and writes a JSON result to result_out on TESSERA_OK,
+ * or a human-readable message on any other status. */
+typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str request_json,
+                                               const tessera_sink* result_out);
+
+/* A component's functions. Which operations a kind has:
+ *  - token type:          operation_1 = enroll, operation_2 = verify
+ *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
+ *                         operation_3 = revoke
+ *  - notification action: operation_1 = execute
+ * Unused operations are NULL. */
+typedef struct tessera_component_vtable_v1 {
+  uint32_t struct_size;
+  /* Makes a configured instance. config_json is an object that the host has checked against
+   * the component's parameters. On failure, writes why to error_out. */
+  tessera_status (*create)(void* plugin_state, tessera_str instance_name, tessera_str config_json,
+                           void** instance_out, const tessera_sink* error_out);
+  void (*destroy)(void* instance);
+  tessera_operation_fn operation_1;
+  tessera_operation_fn operation_2;
+  tessera_operation_fn operation_3;
+} tessera_component_vtable_v1;
+
+typedef struct tessera_component_v1 {
+  uint32_t struct_size;
+  uint32_t kind;            /* tessera_component_kind */
+  const char* type_id;      /* unique per kind across all loaded plugins, e.g. "totp" */
+  const char* display_name; /* for admins */
+  const tessera_param_v1* params;
+  size_t param_count;
+  const tessera_component_vtable_v1* vtable;
+} tessera_component_v1;
+
+/* The static description a plugin returns from its entry symbol. Reading it must run no code
+ * of the plugin's beyond the entry function itself. */
+typedef struct tessera_plugin_v1 {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  const char* plugin_id;      /* reverse-DNS, e.g. "org.example.sms" */
+  const char* plugin_version; /* semantic version */
+  const char* build_info;     /* compiler and SDK version */
+  const tessera_component_v1* components;
+  size_t component_count;
+  /* Called once after the host has checked the descriptor. host_api and host_context stay
+   * valid until shutdown returns. On failure, writes why to error_out and the plugin is
+   * refused. */
+  tessera_status (*init)(const tessera_host_api_v1* host_api, void* host_context,
+                         void** plugin_state_out, const tessera_sink* error_out);
+  /* Called once when the last instance is gone, before the library is unloaded. */
+  void (*shutdown)(void* plugin_state);
+} tessera_plugin_v1;
+
+typedef const tessera_plugin_v1* (*tessera_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TESSERA_PLUGIN_ABI_H */

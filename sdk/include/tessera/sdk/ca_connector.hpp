@@ -1,0 +1,33 @@
+// Base class of a CA connector. Named instances (e.g. "corp-ca") are made from the admin's
+// configuration. Issuance may be immediate or pending: sign_request answers
+// {"state":"issued","certificate":PEM} or {"state":"pending","request_id":...} or
+// {"state":"denied","reason":...}; request_status answers the same for a pending request id.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "tessera/sdk/component.hpp"
+
+namespace tessera::sdk {
+
+class CaConnector {
+ public:
+  static constexpr tessera_component_kind kind = TESSERA_COMPONENT_CA_CONNECTOR;
+
+  explicit CaConnector(const ComponentContext& context) : host_(context.host) {}
+  virtual ~CaConnector() = default;
+  CaConnector(const CaConnector&) = delete;
+  CaConnector& operator=(const CaConnector&) = delete;
+
+  virtual boost::json::object sign_request(const boost::json::object& request) = 0;
+  virtual boost::json::object request_status(const boost::json::object& request) = 0;
+  virtual boost::json::object revoke(const boost::json::object& request) = 0;
+
+ protected:
+  const Host& host() const { return host_; }
+
+ private:
+  const Host& host_;
+};
+
+}  // namespace tessera::sdk

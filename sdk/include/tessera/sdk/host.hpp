@@ -1,0 +1,137 @@
+// The host's services as a plugin sees them: logging, randomness, clock, a per-object store
+// with encryption at rest, and outbound HTTP. A thin C++ face over tessera_host_api_v1.
+//
+// Threading: every function may be called from any thread. Lifetime: a Host reference stays
+// valid for as long as any component instance of the plugin lives.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/abi/tessera_plugin_abi.h"
+#include "tessera/sdk/error.hpp"
+
+namespace tessera::sdk {
+
+namespace detail {
+inline tessera_str view(std::string_view s) { return {s.data(), s.size()}; }
+
+// A sink that appends into a std::string owned by the caller.
+struct StringSink {
+  std::string text;
+  tessera_sink sink{this, [](void* context, const char* data, size_t size) {
+                      static_cast<StringSink*>(context)->text.append(data, size);
+                    }};
+  StringSink() = default;
+  StringSink(const StringSink&) = delete;
+  StringSink& operator=(const StringSink&) = delete;
+};
+}  // namespace detail
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{0};  // 0: the host's default
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+};
+
+class Host;
+
+// Values that belong to one object (a token, a CA connector instance) of this plugin.
+class ObjectStore {
+ public:
+  ObjectStore(const Host& host, std::string object) : host_(host), object_(std::move(object)) {}
+
+  std::optional<std::string> get(std::string_view key) const;
+  void set(std::string_view key, std::string_view value) const { put(key, value, false); }
+  // Encrypted at rest with the server's key; use for seeds, private keys, passwords.
+  void set_secret(std::string_view key, std::string_view value) const { put(key, value, true); }
+  void remove(std::string_view key) const;
+
+ private:
+  void put(std::string_view key, std::string_view value, bool secret) const;
+  const Host& host_;
+  std::string object_;
+};
+
+class Host {
+ public:
+  Host(const tessera_host_api_v1* api, void* context) : api_(api), context_(context) {}
+
+  void log(tessera_log_level level, std::string_view message) const {
+    api_->log(context_, level, detail::view(message));
+  }
+  void info(std::string_view message) const { log(TESSERA_LOG_INFO, message); }
+  void warning(std::string_view message) const { log(TESSERA_LOG_WARNING, message); }
+
+  std::vector<uint8_t> random_bytes(size_t size) const {
+    std::vector<uint8_t> out(size);
+    if (api_->random_bytes(context_, out.data(), out.size()) != TESSERA_OK)
+      throw Error::unavailable("the host could not provide random bytes");
+    return out;
+  }
+
+  std::chrono::system_clock::time_point now() const {
+    return std::chrono::system_clock::time_point(std::chrono::milliseconds(api_->now_unix_ms(context_)));
+  }
+
+  ObjectStore store(std::string object) const { return ObjectStore(*this, std::move(object)); }
+
+  HttpResponse http(const HttpRequest& request) const {
+    std::string headers;
+    for (const auto& [name, value] : request.headers) headers += name + ": " + value + "\r\n";
+    tessera_http_request raw{sizeof(tessera_http_request),
+                             detail::view(request.method),
+                             detail::view(request.url),
+                             detail::view(headers),
+                             detail::view(request.body),
+                             static_cast<uint32_t>(request.timeout.count())};
+    detail::StringSink body;
+    detail::StringSink error;
+    int32_t status = 0;
+    if (api_->http_request(context_, &raw, &status, &body.sink, &error.sink) != TESSERA_OK)
+      throw Error::unavailable("HTTP request to " + request.url + " failed: " + error.text);
+    return {status, std::move(body.text)};
+  }
+
+  const tessera_host_api_v1* api() const { return api_; }
+  void* context() const { return context_; }
+
+ private:
+  const tessera_host_api_v1* api_;
+  void* context_;
+};
+
+inline std::optional<std::string> ObjectStore::get(std::string_view key) const {
+  detail::StringSink value;
+  auto status = host_.api()->store_get(host_.context(), detail::view(object_), detail::view(key),
+                                       &value.sink);
+  if (status == TESSERA_ERR_NOT_FOUND) return std::nullopt;
+  if (status != TESSERA_OK) throw Error::unavailable("the host store could not be read");
+  return std::move(value.text);
+}
+
+inline void ObjectStore::put(std::string_view key, std::string_view value, bool secret) const {
+  if (host_.api()->store_set(host_.context(), detail::view(object_), detail::view(key),
+                             detail::view(value), secret ? 1 : 0) != TESSERA_OK)
+    throw Error::unavailable("the host store could not be written");
+}
+
+inline void ObjectStore::remove(std::string_view key) const {
+  auto status =
+      host_.api()->store_delete(host_.context(), detail::view(object_), detail::view(key));
+  if (status != TESSERA_OK && status != TESSERA_ERR_NOT_FOUND)
+    throw Error::unavailable("the host store could not be written");
+}
+
+}  // namespace tessera::sdk

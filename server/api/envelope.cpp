@@ -1,0 +1,53 @@
+// Builds the envelope; "ERR<code>: " prefixes messages as eduMFA's clients expect.
+#include "server/api/envelope.hpp"
+
+#include <chrono>
+
+#include <boost/json/serialize.hpp>
+
+#ifndef TESSERA_VERSION
+#define TESSERA_VERSION "0.0.0"
+#endif
+
+namespace tessera::api {
+namespace {
+
+boost::json::object envelope() {
+  using namespace std::chrono;
+  double now = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1e6;
+  return {{"jsonrpc", "2.0"},
+          {"id", 1},
+          {"version", "Tessera " TESSERA_VERSION},
+          {"versionnumber", TESSERA_VERSION},
+          {"time", now}};
+}
+
+http::HttpResponse respond(int status, const boost::json::object& body) {
+  http::HttpResponse response;
+  response.status = status;
+  response.body = boost::json::serialize(body);
+  return response;
+}
+
+}  // namespace
+
+http::HttpResponse json_result(const boost::json::value& value, const boost::json::object& detail,
+                               int http_status) {
+  auto body = envelope();
+  body["result"] = {{"status", true}, {"value", value}};
+  if (detail.empty())
+    body["detail"] = nullptr;
+  else
+    body["detail"] = detail;
+  return respond(http_status, body);
+}
+
+http::HttpResponse json_error(int http_status, int code, const std::string& message) {
+  auto body = envelope();
+  body["result"] = {{"status", false},
+                    {"error", {{"code", code}, {"message", "ERR" + std::to_string(code) + ": " + message}}}};
+  body["detail"] = nullptr;
+  return respond(http_status, body);
+}
+
+}  // namespace tessera::api

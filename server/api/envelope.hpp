@@ -1,0 +1,16 @@
+// The eduMFA/privacyIDEA JSON envelope every API response uses:
+// {"jsonrpc":"2.0","result":{"status":..,"value":..},"detail":..,"id":1,"version":..,"time":..}
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "server/http/http_message.hpp"
+
+namespace tessera::api {
+
+http::HttpResponse json_result(const boost::json::value& value,
+                               const boost::json::object& detail = {}, int http_status = 200);
+http::HttpResponse json_error(int http_status, int code, const std::string& message);
+
+}  // namespace tessera::api

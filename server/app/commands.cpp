@@ -1,0 +1,116 @@
+// Wiring: configuration, first start, database, plugins, routes and the HTTP server.
+#include "server/app/commands.hpp"
+
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "db/plugin_store_repository.hpp"
+#include "server/api/metrics.hpp"
+#include "server/api/system_api.hpp"
+#include "server/app/first_start.hpp"
+#include "server/config/server_config.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "server/http/http_server.hpp"
+#include "server/plugins/component_config.hpp"
+#include "server/plugins/plugin_registry.hpp"
+
+namespace tessera::app {
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "tessera-server: " << message << std::endl;
+  return 1;
+}
+
+void set_log_level(const std::string& level) {
+  spdlog::set_level(level == "debug"     ? spdlog::level::debug
+                    : level == "warning" ? spdlog::level::warn
+                    : level == "error"   ? spdlog::level::err
+                                         : spdlog::level::info);
+}
+
+std::string describe_components(const tessera_plugin_v1& d) {
+  std::string out;
+  for (size_t i = 0; i < d.component_count; ++i)
+    out += (i ? "," : "") + std::string(plugins::kind_name(d.components[i].kind)) + ":" +
+           d.components[i].type_id;
+  return out;
+}
+
+}  // namespace
+
+int check_config_command(const std::string& config_file) {
+  try {
+    auto config = load_config(config_file);
+    std::cout << "configuration OK: " << config.config_file.string() << std::endl;
+    return 0;
+  } catch (const ConfigError& e) {
+    return fail(std::string("configuration error: ") + e.what());
+  }
+}
+
+int list_plugins_command(const std::string& config_file) {
+  ServerConfig config;
+  try {
+    config = load_config(config_file);
+  } catch (const ConfigError& e) {
+    return fail(std::string("configuration error: ") + e.what());
+  }
+  spdlog::set_level(spdlog::level::err);
+  plugins::HostServices services;  // no store: listing must not touch the database
+  auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
+  for (const auto& plugin : registry.plugins()) {
+    const auto& d = plugin->descriptor();
+    std::cout << d.plugin_id << " " << d.plugin_version << " abi " << d.abi_major << "."
+              << d.abi_minor << " " << describe_components(d) << " " << plugin->file().string()
+              << "\n";
+  }
+  for (const auto& refusal : registry.refusals())
+    std::cout << "REFUSED " << refusal.file.string() << ": " << refusal.reason << "\n";
+  std::cout.flush();
+  return 0;
+}
+
+int serve_command(const std::string& config_file) {
+  try {
+    auto config = load_config(config_file);
+    set_log_level(config.log_level);
+    ensure_data_dir(config);
+    auto secrets = crypto::SecretBox::load_or_create(config.encryption_key_file);
+    if (ensure_tls_certificate(config))
+      spdlog::info("created a self-signed TLS certificate");
+    auto database = open_database(config);
+    if (auto password = ensure_first_admin(*database))
+      std::cout << "First admin created: user 'admin', password '" << *password
+                << "' (shown only this once; set TESSERA_ADMIN_PASSWORD to choose it)" << std::endl;
+
+    db::PluginStoreRepository store(*database);
+    plugins::HostServices services{&store, &secrets};
+    auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
+
+    api::Metrics metrics;
+    http::Router router;
+    api::add_system_routes(router, *database, metrics);
+
+    http::HttpServer server({config.listen, config.io_threads, config.worker_threads,
+                             config.max_body_bytes, config.read_timeout, config.idle_timeout,
+                             config.shutdown_timeout, config.tls.certificate, config.tls.private_key,
+                             config.tls.client_certificates},
+                            router, metrics);
+    auto urls = server.bind();
+    if (config.any_tls_listener())
+      std::cout << "TLS certificate: " << config.tls.certificate.string() << std::endl;
+    std::cout << "Plugins: " << registry.plugins().size() << " loaded, "
+              << registry.refusals().size() << " refused" << std::endl;
+    for (const auto& url : urls) std::cout << "Tessera listening on " << url << std::endl;
+    server.run();
+    return 0;
+  } catch (const ConfigError& e) {
+    return fail(std::string("configuration error: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot start: ") + e.what());
+  }
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,12 @@
+// The server's commands; each returns the process exit code.
+#pragma once
+
+#include <string>
+
+namespace tessera::app {
+
+int serve_command(const std::string& config_file);
+int check_config_command(const std::string& config_file);
+int list_plugins_command(const std::string& config_file);
+
+}  // namespace tessera::app

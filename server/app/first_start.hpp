@@ -1,0 +1,27 @@
+// What a first start creates: the data folder, the encryption key, the TLS certificate, the
+// schema and the first admin. Each step is idempotent, so every start runs them all.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "db/database.hpp"
+#include "server/config/server_config.hpp"
+#include "server/crypto/secret_box.hpp"
+
+namespace tessera::app {
+
+void ensure_data_dir(const ServerConfig& config);
+
+// Fills in config.tls with a self-signed certificate in <data_dir>/tls when TLS is used and no
+// certificate is configured; returns true when one was created now.
+bool ensure_tls_certificate(ServerConfig& config);
+
+std::unique_ptr<db::Database> open_database(const ServerConfig& config);
+
+// Creates the admin "admin" when no admin exists, with TESSERA_ADMIN_PASSWORD or a generated
+// password. Returns the generated password (to print once), if one was generated.
+std::optional<std::string> ensure_first_admin(db::Database& database);
+
+}  // namespace tessera::app

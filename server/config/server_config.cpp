@@ -1,0 +1,213 @@
+// Strict YAML reading: every key is known, every value has the expected type and range.
+#include "server/config/server_config.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+namespace tessera {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::filesystem::path file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& key,
+                         const std::string& reason) const {
+    std::string where = file_.string();
+    if (node.IsDefined() && node.Mark().line >= 0)
+      where += ":" + std::to_string(node.Mark().line + 1);
+    throw ConfigError(where + ": " + key + ": " + reason);
+  }
+
+  void expect_map(const YAML::Node& node, const std::string& key,
+                  const std::set<std::string>& known) const {
+    if (!node.IsMap()) fail(node, key, "expected a mapping");
+    for (const auto& item : node) {
+      auto name = item.first.as<std::string>();
+      if (!known.count(name)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        fail(item.first, key.empty() ? name : key + "." + name,
+             "unknown key (known keys: " + list + ")");
+      }
+    }
+  }
+
+  std::string string(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) fail(node, key, "expected a string");
+    return node.Scalar();
+  }
+
+  long long integer(const YAML::Node& node, const std::string& key, long long min,
+                    long long max) const {
+    if (!node.IsScalar()) fail(node, key, "expected an integer");
+    long long value = 0;
+    try {
+      size_t used = 0;
+      value = std::stoll(node.Scalar(), &used);
+      if (used != node.Scalar().size()) throw std::invalid_argument("trailing characters");
+    } catch (const std::exception&) {
+      fail(node, key, "expected an integer, got '" + node.Scalar() + "'");
+    }
+    if (value < min || value > max)
+      fail(node, key,
+           "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+               std::to_string(value));
+    return value;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+      fail(node, key, "expected true or false");
+    return value;
+  }
+
+  std::filesystem::path path(const YAML::Node& node, const std::string& key) const {
+    std::filesystem::path p = string(node, key);
+    if (p.empty()) fail(node, key, "expected a path");
+    if (p.is_relative()) p = file_.parent_path() / p;
+    return p.lexically_normal();
+  }
+
+  std::filesystem::path existing_file(const YAML::Node& node, const std::string& key) const {
+    auto p = path(node, key);
+    if (!std::filesystem::is_regular_file(p)) fail(node, key, "file " + p.string() + " not found");
+    return p;
+  }
+
+ private:
+  std::filesystem::path file_;
+};
+
+void read_listen(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+  if (!node.IsSequence() || node.size() == 0)
+    r.fail(node, "server.listen", "expected a list of { address, port, tls }");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string key = "server.listen[" + std::to_string(i) + "]";
+    const auto& entry = node[i];
+    r.expect_map(entry, key, {"address", "port", "tls"});
+    if (!entry["address"]) r.fail(entry, key + ".address", "missing");
+    if (!entry["port"]) r.fail(entry, key + ".port", "missing");
+    ListenConfig listen;
+    listen.address = r.string(entry["address"], key + ".address");
+    listen.port = static_cast<uint16_t>(r.integer(entry["port"], key + ".port", 0, 65535));
+    if (entry["tls"]) listen.tls = r.boolean(entry["tls"], key + ".tls");
+    config.listen.push_back(listen);
+  }
+}
+
+void read_tls(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+  r.expect_map(node, "server.tls", {"certificate", "private_key", "client_certificates"});
+  if (node["certificate"])
+    config.tls.certificate = r.existing_file(node["certificate"], "server.tls.certificate");
+  if (node["private_key"])
+    config.tls.private_key = r.existing_file(node["private_key"], "server.tls.private_key");
+  if (config.tls.certificate.empty() != config.tls.private_key.empty())
+    r.fail(node, "server.tls", "give both certificate and private_key, or neither");
+  if (node["client_certificates"]) {
+    auto mode = r.string(node["client_certificates"], "server.tls.client_certificates");
+    if (mode == "none")
+      config.tls.client_certificates = ClientCertificates::none;
+    else if (mode == "request")
+      config.tls.client_certificates = ClientCertificates::request;
+    else
+      r.fail(node["client_certificates"], "server.tls.client_certificates",
+             "expected none or request, got '" + mode + "'");
+  }
+}
+
+void read_server(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+  r.expect_map(node, "server",
+               {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
+                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls"});
+  if (!node["listen"]) r.fail(node, "server.listen", "missing");
+  read_listen(r, node["listen"], config);
+  if (node["io_threads"])
+    config.io_threads = static_cast<unsigned>(r.integer(node["io_threads"], "server.io_threads", 1, 256));
+  if (node["worker_threads"])
+    config.worker_threads =
+        static_cast<unsigned>(r.integer(node["worker_threads"], "server.worker_threads", 1, 1024));
+  if (node["max_body_bytes"])
+    config.max_body_bytes = static_cast<size_t>(
+        r.integer(node["max_body_bytes"], "server.max_body_bytes", 1024, 1LL << 30));
+  auto seconds = [&](const char* name, std::chrono::seconds& out) {
+    if (node[name])
+      out = std::chrono::seconds(r.integer(node[name], std::string("server.") + name, 1, 86400));
+  };
+  seconds("read_timeout_seconds", config.read_timeout);
+  seconds("idle_timeout_seconds", config.idle_timeout);
+  seconds("shutdown_timeout_seconds", config.shutdown_timeout);
+  if (node["tls"]) read_tls(r, node["tls"], config);
+}
+
+}  // namespace
+
+bool ServerConfig::any_tls_listener() const {
+  return std::any_of(listen.begin(), listen.end(), [](const auto& l) { return l.tls; });
+}
+
+ServerConfig load_config(const std::filesystem::path& file) {
+  const auto absolute = std::filesystem::absolute(file).lexically_normal();
+  if (!std::filesystem::is_regular_file(absolute))
+    throw ConfigError(absolute.string() + ": configuration file not found");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(absolute.string());
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(absolute.string() + ":" + std::to_string(e.mark.line + 1) +
+                      ": not valid YAML: " + e.msg);
+  }
+  Reader r(absolute);
+  ServerConfig config;
+  config.config_file = absolute;
+  r.expect_map(root, "", {"server", "data_dir", "database", "plugins", "log", "encryption_key_file"});
+
+  if (!root["server"]) r.fail(root, "server", "missing");
+  read_server(r, root["server"], config);
+
+  if (!root["data_dir"]) r.fail(root, "data_dir", "missing");
+  config.data_dir = r.path(root["data_dir"], "data_dir");
+  config.encryption_key_file = root["encryption_key_file"]
+                                   ? r.path(root["encryption_key_file"], "encryption_key_file")
+                                   : config.data_dir / "encryption.key";
+
+  if (!root["database"]) r.fail(root, "database", "missing");
+  r.expect_map(root["database"], "database", {"url", "pool_size"});
+  if (!root["database"]["url"]) r.fail(root["database"], "database.url", "missing");
+  config.database_url = r.string(root["database"]["url"], "database.url");
+  if (root["database"]["pool_size"])
+    config.database_pool_size =
+        static_cast<unsigned>(r.integer(root["database"]["pool_size"], "database.pool_size", 1, 1024));
+
+  if (root["plugins"]) {
+    const auto& plugins = root["plugins"];
+    r.expect_map(plugins, "plugins", {"directories"});
+    if (plugins["directories"]) {
+      const auto& dirs = plugins["directories"];
+      if (!dirs.IsSequence()) r.fail(dirs, "plugins.directories", "expected a list of folders");
+      for (size_t i = 0; i < dirs.size(); ++i) {
+        const std::string key = "plugins.directories[" + std::to_string(i) + "]";
+        auto dir = r.path(dirs[i], key);
+        if (!std::filesystem::is_directory(dir)) r.fail(dirs[i], key, "folder " + dir.string() + " not found");
+        config.plugin_directories.push_back(dir);
+      }
+    }
+  }
+
+  if (root["log"]) {
+    r.expect_map(root["log"], "log", {"level"});
+    if (root["log"]["level"]) {
+      config.log_level = r.string(root["log"]["level"], "log.level");
+      static const std::set<std::string> levels{"debug", "info", "warning", "error"};
+      if (!levels.count(config.log_level))
+        r.fail(root["log"]["level"], "log.level", "expected debug, info, warning or error");
+    }
+  }
+  if (config.database_pool_size == 0) config.database_pool_size = config.worker_threads + 1;
+  return config;
+}
+
+}  // namespace tessera

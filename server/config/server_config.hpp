@@ -1,0 +1,56 @@
+// The server's configuration, read from YAML and checked strictly: an unknown key, a wrong type
+// or a missing file stops the server with the file, line, key and reason.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+class ConfigError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ListenConfig {
+  std::string address;
+  uint16_t port = 0;  // 0: an ephemeral port, printed at start
+  bool tls = true;
+};
+
+enum class ClientCertificates { none, request };
+
+struct TlsConfig {
+  // Empty: a self-signed certificate is created in <data_dir>/tls at first start.
+  std::filesystem::path certificate;
+  std::filesystem::path private_key;
+  ClientCertificates client_certificates = ClientCertificates::none;
+};
+
+struct ServerConfig {
+  std::filesystem::path config_file;
+  std::vector<ListenConfig> listen;
+  unsigned io_threads = 2;
+  unsigned worker_threads = 4;
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{60};
+  std::chrono::seconds shutdown_timeout{30};
+  TlsConfig tls;
+  std::filesystem::path data_dir;
+  std::filesystem::path encryption_key_file;  // default: <data_dir>/encryption.key
+  std::string database_url;
+  unsigned database_pool_size = 0;  // 0: worker_threads + 1
+  std::vector<std::filesystem::path> plugin_directories;
+  std::string log_level = "info";
+
+  bool any_tls_listener() const;
+};
+
+// Reads and validates the file; relative paths are taken from the file's folder.
+ServerConfig load_config(const std::filesystem::path& file);
+
+}  // namespace tessera

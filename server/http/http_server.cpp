@@ -1,0 +1,162 @@
+// Listeners and the server's life cycle. Accept loops are coroutines on the I/O context; each
+// accepted connection gets its own strand.
+#include "server/http/http_server.hpp"
+
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/http/session.hpp"
+
+namespace tessera::http {
+namespace {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  asio::io_context io{static_cast<int>(options.io_threads)};
+  asio::thread_pool workers{options.worker_threads};
+  asio::ssl::context tls{asio::ssl::context::tls_server};
+  SessionEnv env;
+  struct Listener {
+    tcp::acceptor acceptor;
+    bool tls;
+  };
+  std::vector<std::unique_ptr<Listener>> listeners;
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+
+  Impl(HttpServerOptions o, const Router& router, api::Metrics& metrics)
+      : options(std::move(o)),
+        env{router, metrics, workers, options.max_body_bytes, options.read_timeout, options.idle_timeout} {}
+
+  void configure_tls() {
+    tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    try {
+      tls.use_certificate_chain_file(options.tls_certificate.string());
+      tls.use_private_key_file(options.tls_private_key.string(), asio::ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot use TLS certificate " + options.tls_certificate.string() +
+                               " with key " + options.tls_private_key.string() + ": " + e.what());
+    }
+    if (options.client_certificates == ClientCertificates::request) {
+      // Ask for a client certificate but accept any (or none): certificate login decides later
+      // whether the presented certificate is an enrolled one.
+      tls.set_verify_mode(asio::ssl::verify_peer);
+      tls.set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
+    }
+  }
+
+  asio::awaitable<void> accept_loop(Listener& listener) {
+    for (;;) {
+      auto [ec, socket] = co_await listener.acceptor.async_accept(asio::make_strand(io), use_tuple);
+      if (ec) {
+        if (env.stopping || !listener.acceptor.is_open()) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        // Out of file descriptors and similar: back off instead of spinning.
+        asio::steady_timer pause(io, std::chrono::milliseconds(100));
+        co_await pause.async_wait(use_tuple);
+        continue;
+      }
+      if (listener.tls)
+        start_tls_session(std::move(socket), tls, env);
+      else
+        start_plain_session(std::move(socket), env);
+    }
+  }
+
+  void begin_shutdown() {
+    if (env.stopping.exchange(true)) return;
+    spdlog::info("shutting down: no new connections; waiting for {} request(s) in flight",
+                 env.metrics.in_flight());
+    for (auto& l : listeners) {
+      boost::system::error_code ignored;
+      l->acceptor.close(ignored);
+    }
+    asio::co_spawn(io, drain(), asio::detached);
+  }
+
+  asio::awaitable<void> drain() {
+    const auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
+    asio::steady_timer timer(io);
+    while (env.metrics.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(use_tuple);
+    }
+    if (env.metrics.in_flight() > 0)
+      spdlog::warn("shutdown timeout reached with {} request(s) still in flight",
+                   env.metrics.in_flight());
+    io.stop();
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, const Router& router, api::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+HttpServer::~HttpServer() {
+  impl_->workers.join();
+}
+
+std::vector<std::string> HttpServer::bind() {
+  bool any_tls = false;
+  for (const auto& l : impl_->options.listen) any_tls = any_tls || l.tls;
+  if (any_tls) impl_->configure_tls();
+  std::vector<std::string> urls;
+  for (const auto& l : impl_->options.listen) {
+    const std::string where = l.address + ":" + std::to_string(l.port);
+    try {
+      tcp::endpoint endpoint(asio::ip::make_address(l.address), l.port);
+      auto listener = std::make_unique<Impl::Listener>(Impl::Listener{tcp::acceptor(impl_->io), l.tls});
+      listener->acceptor.open(endpoint.protocol());
+      listener->acceptor.set_option(asio::socket_base::reuse_address(true));
+      listener->acceptor.bind(endpoint);
+      listener->acceptor.listen(asio::socket_base::max_listen_connections);
+      auto bound = listener->acceptor.local_endpoint();
+      std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                  : bound.address().to_string();
+      urls.push_back((l.tls ? "https://" : "http://") + host + ":" + std::to_string(bound.port()));
+      impl_->listeners.push_back(std::move(listener));
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
+    }
+  }
+  return urls;
+}
+
+void HttpServer::run() {
+  for (auto& l : impl_->listeners)
+    asio::co_spawn(impl_->io, impl_->accept_loop(*l), asio::detached);
+  impl_->signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}", signal);
+    impl_->begin_shutdown();
+  });
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < impl_->options.io_threads; ++i)
+    threads.emplace_back([this] { impl_->io.run(); });
+  impl_->io.run();
+  for (auto& t : threads) t.join();
+  impl_->workers.join();
+  spdlog::info("server stopped");
+}
+
+void HttpServer::stop() {
+  asio::post(impl_->io, [this] { impl_->begin_shutdown(); });
+}
+
+}  // namespace tessera::http

@@ -1,0 +1,139 @@
+// Route matching, parameter parsing and the translation of errors into the JSON envelope.
+#include "server/http/router.hpp"
+
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+
+namespace tessera::http {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (end > start) segments.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+std::string media_type(std::string_view content_type) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  type.erase(type.find_last_not_of(" \t") + 1);
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type;
+}
+
+void add_form_params(std::string_view encoded, boost::json::object& params, const char* where) {
+  if (encoded.empty()) return;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  if (!boost::urls::parse_query(encoded))
+    throw api::ApiError::bad_parameter(std::string("malformed ") + where);
+  for (auto param : boost::urls::params_view(encoded, opts))
+    params[param.key] = param.has_value ? param.value : std::string();
+}
+
+}  // namespace
+
+boost::json::object parse_params(const HttpRequest& request, std::string_view query) {
+  boost::json::object params;
+  add_form_params(query, params, "query string");
+  if (request.body.empty()) return params;
+
+  const auto type = media_type(request.header("content-type"));
+  if (type == "application/json") {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(request.body, ec);
+    if (ec)
+      throw api::ApiError::bad_parameter("the request body is not valid JSON: " + ec.message());
+    if (!value.is_object())
+      throw api::ApiError::bad_parameter("the JSON request body must be an object of parameters");
+    for (auto& [key, v] : value.as_object()) params[key] = v;
+  } else if (type == "application/x-www-form-urlencoded") {
+    add_form_params(request.body, params, "form body");
+  } else {
+    throw api::ApiError(415, api::error_code::unsupported_media_type,
+                        "Content-Type '" + (type.empty() ? std::string("(none)") : type) +
+                            "' is not accepted: send application/json or "
+                            "application/x-www-form-urlencoded");
+  }
+  return params;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  auto segments = split_path(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+HttpResponse Router::handle(const HttpRequest& request) const noexcept {
+  const Route* matched = nullptr;
+  std::string allowed;
+  try {
+    auto target = boost::urls::parse_origin_form(request.target);
+    if (!target) throw api::ApiError(400, api::error_code::malformed_request,
+                                     "the request target is not a valid path");
+    std::string path = target->path();
+    const auto segments = split_path(path);
+
+    std::map<std::string, std::string> path_params;
+    for (const auto& route : routes_) {
+      if (route.segments.size() != segments.size()) continue;
+      std::map<std::string, std::string> captured;
+      bool match = true;
+      for (size_t i = 0; i < segments.size() && match; ++i) {
+        const auto& s = route.segments[i];
+        if (s.size() > 2 && s.front() == '<' && s.back() == '>')
+          captured[s.substr(1, s.size() - 2)] = segments[i];
+        else
+          match = s == segments[i];
+      }
+      if (!match) continue;
+      if (route.method != request.method) {
+        allowed += (allowed.empty() ? "" : ", ") + route.method;
+        continue;
+      }
+      matched = &route;
+      path_params = std::move(captured);
+      break;
+    }
+    if (!matched && !allowed.empty()) {
+      auto response = api::json_error(405, api::error_code::method_not_allowed,
+                                      "method " + request.method + " is not allowed on " + path +
+                                          " (allowed: " + allowed + ")");
+      response.headers.emplace_back("Allow", allowed);
+      return response;
+    }
+    if (!matched)
+      throw api::ApiError::not_found("no API endpoint at " + path);
+
+    RequestContext context{request, path, parse_params(request, target->encoded_query()),
+                           std::move(path_params)};
+    auto response = matched->handler(context);
+    response.route = matched->pattern;
+    return response;
+  } catch (const api::ApiError& e) {
+    auto response = api::json_error(e.http_status(), e.code(), e.what());
+    if (matched) response.route = matched->pattern;
+    return response;
+  } catch (const std::exception& e) {
+    spdlog::error("internal error on {} {}: {}", request.method,
+                  matched ? matched->pattern : std::string("(unmatched)"), e.what());
+    auto response = api::json_error(500, api::error_code::internal,
+                                    "internal server error; the server log has the details");
+    if (matched) response.route = matched->pattern;
+    return response;
+  }
+}
+
+}  // namespace tessera::http

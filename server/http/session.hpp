@@ -1,0 +1,32 @@
+// One HTTP/1.1 connection, plain or TLS: reads requests with a body limit and timeouts, hands
+// each to the router on the worker pool, writes the response, keeps the connection alive.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "server/api/metrics.hpp"
+#include "server/http/router.hpp"
+
+namespace tessera::http {
+
+struct SessionEnv {
+  const Router& router;
+  api::Metrics& metrics;
+  boost::asio::thread_pool& workers;
+  size_t max_body_bytes;
+  std::chrono::seconds read_timeout;
+  std::chrono::seconds idle_timeout;
+  std::atomic<bool> stopping{false};
+};
+
+void start_plain_session(boost::asio::ip::tcp::socket socket, SessionEnv& env);
+void start_tls_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
+                       SessionEnv& env);
+
+}  // namespace tessera::http

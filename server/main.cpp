@@ -1,0 +1,28 @@
+// tessera-server: parses the command line and runs one of the three commands.
+#include <CLI/CLI.hpp>
+#include <curl/curl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "server/app/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tessera: a plugin-based MFA token and certificate server"};
+  std::string config_file = "/etc/tessera/tessera.yaml";
+  bool check_config = false;
+  bool list_plugins = false;
+  cli.add_option("--config", config_file, "configuration file (YAML)");
+  cli.add_flag("--check-config", check_config, "validate the configuration and exit 0 or 1");
+  cli.add_flag("--list-plugins", list_plugins,
+               "list the plugins found in the configured folders, or why each was refused");
+  CLI11_PARSE(cli, argc, argv);
+
+  // Log lines go to stderr; stdout carries only what a person starting the server must see.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tessera"));
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  int rc = check_config   ? tessera::app::check_config_command(config_file)
+           : list_plugins ? tessera::app::list_plugins_command(config_file)
+                          : tessera::app::serve_command(config_file);
+  curl_global_cleanup();
+  return rc;
+}

@@ -1,0 +1,60 @@
+// Calls across the ABI: strings out as views, results back through a sink into our own memory.
+#include "server/plugins/component_instance.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace tessera::plugins {
+namespace {
+
+struct Sink {
+  std::string text;
+  tessera_sink sink{this, [](void* context, const char* data, size_t size) {
+                      static_cast<Sink*>(context)->text.append(data, size);
+                    }};
+};
+
+}  // namespace
+
+std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<LoadedPlugin> plugin,
+                                                             const tessera_component_v1& component,
+                                                             const std::string& name,
+                                                             const boost::json::object& config) {
+  const auto config_text = boost::json::serialize(config);
+  Sink error;
+  void* instance = nullptr;
+  auto status = component.vtable->create(plugin->state(), {name.data(), name.size()},
+                                         {config_text.data(), config_text.size()}, &instance,
+                                         &error.sink);
+  if (status != TESSERA_OK || !instance)
+    throw PluginCallError(status == TESSERA_OK ? TESSERA_ERR_INTERNAL : status,
+                          "cannot create " + std::string(component.type_id) + " instance '" + name +
+                              "': " + error.text);
+  return std::shared_ptr<ComponentInstance>(
+      new ComponentInstance(std::move(plugin), component, name, instance));
+}
+
+ComponentInstance::~ComponentInstance() { component_.vtable->destroy(instance_); }
+
+boost::json::object ComponentInstance::call(int operation, const boost::json::object& request) const {
+  const auto* vtable = component_.vtable;
+  tessera_operation_fn fn = operation == 1   ? vtable->operation_1
+                            : operation == 2 ? vtable->operation_2
+                            : operation == 3 ? vtable->operation_3
+                                             : nullptr;
+  if (!fn)
+    throw PluginCallError(TESSERA_ERR_INVALID_ARGUMENT,
+                          std::string(component_.type_id) + " has no operation " + std::to_string(operation));
+  const auto request_text = boost::json::serialize(request);
+  Sink result;
+  auto status = fn(instance_, {request_text.data(), request_text.size()}, &result.sink);
+  if (status != TESSERA_OK) throw PluginCallError(status, result.text);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(result.text, ec);
+  if (ec || !value.is_object())
+    throw PluginCallError(TESSERA_ERR_INTERNAL, std::string(component_.type_id) +
+                                                    " returned a result that is not a JSON object");
+  return std::move(value.as_object());
+}
+
+}  // namespace tessera::plugins

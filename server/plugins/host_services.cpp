@@ -1,0 +1,147 @@
+// C entry points of the host API. None may throw: each catches everything and answers with a
+// status, the mirror image of the SDK's barrier on the plugin side.
+#include "server/plugins/host_services.hpp"
+
+#include <chrono>
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include "server/crypto/random.hpp"
+#include "server/plugins/http_client.hpp"
+
+namespace tessera::plugins {
+namespace {
+
+std::string_view view(tessera_str s) { return {s.data ? s.data : "", s.size}; }
+
+HostContext& context(void* host_context) { return *static_cast<HostContext*>(host_context); }
+
+// Binds a ciphertext to its row, so that a secret copied to another key does not decrypt.
+std::string associated_data(const db::StoreKey& key) {
+  return key.plugin_id + '\0' + key.object_id + '\0' + key.key;
+}
+
+constexpr size_t kMaxStoreKey = 255;
+
+void log(void* host_context, tessera_log_level level, tessera_str message) {
+  try {
+    const auto& id = context(host_context).plugin_id;
+    auto text = view(message);
+    switch (level) {
+      case TESSERA_LOG_DEBUG:
+        spdlog::debug("[{}] {}", id, text);
+        break;
+      case TESSERA_LOG_INFO:
+        spdlog::info("[{}] {}", id, text);
+        break;
+      case TESSERA_LOG_WARNING:
+        spdlog::warn("[{}] {}", id, text);
+        break;
+      default:
+        spdlog::error("[{}] {}", id, text);
+    }
+  } catch (...) {
+  }
+}
+
+tessera_status random_bytes(void*, uint8_t* out, size_t size) {
+  try {
+    crypto::random_fill(out, size);
+    return TESSERA_OK;
+  } catch (...) {
+    return TESSERA_ERR_UNAVAILABLE;
+  }
+}
+
+int64_t now_unix_ms(void*) {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+template <class Fn>
+tessera_status with_store(void* host_context, tessera_str object, tessera_str key, Fn&& fn) {
+  try {
+    auto& ctx = context(host_context);
+    if (!ctx.services || !ctx.services->store || !ctx.services->secrets) return TESSERA_ERR_UNAVAILABLE;
+    if (object.size == 0 || object.size > kMaxStoreKey || key.size == 0 || key.size > kMaxStoreKey)
+      return TESSERA_ERR_INVALID_ARGUMENT;
+    return fn(ctx, db::StoreKey{ctx.plugin_id, std::string(view(object)), std::string(view(key))});
+  } catch (const std::exception& e) {
+    spdlog::error("plugin store failed: {}", e.what());
+    return TESSERA_ERR_UNAVAILABLE;
+  }
+}
+
+tessera_status store_get(void* host_context, tessera_str object, tessera_str key,
+                         const tessera_sink* value_out) {
+  return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    auto stored = ctx.services->store->get(k);
+    if (!stored) return TESSERA_ERR_NOT_FOUND;
+    std::string value = stored->encrypted ? ctx.services->secrets->open(stored->value, associated_data(k))
+                                          : std::move(stored->value);
+    if (value_out && value_out->write) value_out->write(value_out->context, value.data(), value.size());
+    OPENSSL_cleanse(value.data(), value.size());
+    return TESSERA_OK;
+  });
+}
+
+tessera_status store_set(void* host_context, tessera_str object, tessera_str key,
+                         tessera_str value, int secret) {
+  return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    db::StoredValue stored{secret ? ctx.services->secrets->seal(view(value), associated_data(k))
+                                  : std::string(view(value)),
+                           secret != 0};
+    ctx.services->store->put(k, stored);
+    return TESSERA_OK;
+  });
+}
+
+tessera_status store_delete(void* host_context, tessera_str object, tessera_str key) {
+  return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    return ctx.services->store->remove(k) ? TESSERA_OK : TESSERA_ERR_NOT_FOUND;
+  });
+}
+
+tessera_status http_request(void* host_context, const tessera_http_request* request,
+                            int32_t* status_code, const tessera_sink* body_out,
+                            const tessera_sink* error_out) {
+  auto fail = [&](std::string_view why) {
+    if (error_out && error_out->write) error_out->write(error_out->context, why.data(), why.size());
+  };
+  try {
+    if (!request || request->struct_size < sizeof(tessera_http_request) || !status_code) {
+      fail("malformed request");
+      return TESSERA_ERR_INVALID_ARGUMENT;
+    }
+    auto& ctx = context(host_context);
+    OutboundRequest out;
+    out.method = std::string(view(request->method));
+    if (out.method.empty()) out.method = "GET";
+    out.url = std::string(view(request->url));
+    out.headers = std::string(view(request->headers));
+    out.body = std::string(view(request->body));
+    if (request->timeout_ms) out.timeout = std::chrono::milliseconds(request->timeout_ms);
+    auto response = perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
+    if (!response.ok) {
+      fail(response.error);
+      return TESSERA_ERR_UNAVAILABLE;
+    }
+    *status_code = static_cast<int32_t>(response.status);
+    if (body_out && body_out->write) body_out->write(body_out->context, response.body.data(), response.body.size());
+    return TESSERA_OK;
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return TESSERA_ERR_INTERNAL;
+  }
+}
+
+const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1), &log,       &random_bytes,
+                                   &now_unix_ms,                &store_get, &store_set,
+                                   &store_delete,               &http_request};
+
+}  // namespace
+
+const tessera_host_api_v1* host_api() { return &kHostApi; }
+
+}  // namespace tessera::plugins

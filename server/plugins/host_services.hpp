@@ -1,0 +1,29 @@
+// The host side of tessera_host_api_v1: what each plugin's calls into the host reach.
+#pragma once
+
+#include <string>
+
+#include "db/plugin_store_repository.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "tessera/abi/tessera_plugin_abi.h"
+
+namespace tessera::plugins {
+
+// Shared by all plugins. store and secrets may be null (e.g. for --list-plugins), in which
+// case store calls answer TESSERA_ERR_UNAVAILABLE.
+struct HostServices {
+  db::PluginStoreRepository* store = nullptr;
+  const crypto::SecretBox* secrets = nullptr;
+  size_t max_http_response_bytes = 4 * 1024 * 1024;
+};
+
+// One per loaded plugin: the host_context the plugin passes back on every call, so the host
+// knows who is calling.
+struct HostContext {
+  std::string plugin_id;
+  HostServices* services = nullptr;
+};
+
+const tessera_host_api_v1* host_api();
+
+}  // namespace tessera::plugins

@@ -1,0 +1,42 @@
+// A plugin library that passed the loader's checks and its init. Component instances hold a
+// shared_ptr to it, so the library stays loaded while any object made by its code lives.
+#pragma once
+
+#define BOOST_DLL_USE_STD_FS
+#include <boost/dll/shared_library.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "server/plugins/host_services.hpp"
+#include "tessera/abi/tessera_plugin_abi.h"
+
+namespace tessera::plugins {
+
+class LoadedPlugin {
+ public:
+  LoadedPlugin(boost::dll::shared_library library, const tessera_plugin_v1& descriptor,
+               std::filesystem::path file, HostServices& services);
+  // Calls the plugin's shutdown, then unloads the library.
+  ~LoadedPlugin();
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  // Runs the plugin's init; on failure returns false with the plugin's message in error.
+  bool init(std::string& error);
+
+  const tessera_plugin_v1& descriptor() const { return descriptor_; }
+  const std::filesystem::path& file() const { return file_; }
+  const std::string& id() const { return host_context_->plugin_id; }
+  void* state() const { return state_; }
+
+ private:
+  boost::dll::shared_library library_;  // first member: destroyed last
+  const tessera_plugin_v1& descriptor_;
+  std::filesystem::path file_;
+  std::unique_ptr<HostContext> host_context_;
+  void* state_ = nullptr;
+  bool initialized_ = false;
+};
+
+}  // namespace tessera::plugins

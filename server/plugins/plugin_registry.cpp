@@ -1,0 +1,170 @@
+// The loader: every check runs before the plugin's init, and a refusal never stops the others.
+#include "server/plugins/plugin_registry.hpp"
+
+#include <algorithm>
+#include <cstddef>
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include "server/plugins/component_config.hpp"
+
+namespace tessera::plugins {
+namespace {
+
+template <class T>
+bool covers(const T* s, size_t end_of_last_field) {
+  return s->struct_size >= end_of_last_field;
+}
+
+std::string check_component(const tessera_component_v1& c, size_t index) {
+  const std::string which = "component " + std::to_string(index);
+  if (!covers(&c, offsetof(tessera_component_v1, vtable) + sizeof(void*)))
+    return which + ": struct_size " + std::to_string(c.struct_size) + " is too small";
+  if (c.kind < TESSERA_COMPONENT_TOKEN_TYPE || c.kind > TESSERA_COMPONENT_NOTIFICATION_ACTION)
+    return which + ": unknown kind " + std::to_string(c.kind);
+  if (!c.type_id || !*c.type_id) return which + ": empty type id";
+  const auto* v = c.vtable;
+  if (!v || !covers(v, offsetof(tessera_component_vtable_v1, operation_3) + sizeof(void*)))
+    return which + " (" + c.type_id + "): missing or truncated function table";
+  const bool needs_two = c.kind != TESSERA_COMPONENT_NOTIFICATION_ACTION;
+  const bool needs_three = c.kind == TESSERA_COMPONENT_CA_CONNECTOR;
+  if (!v->create || !v->destroy || !v->operation_1 || (needs_two && !v->operation_2) ||
+      (needs_three && !v->operation_3))
+    return which + " (" + c.type_id + "): a required function of a " + kind_name(c.kind) +
+           " is missing";
+  if (c.param_count && !c.params) return which + " (" + c.type_id + "): parameters missing";
+  for (size_t i = 0; i < c.param_count; ++i) {
+    const auto& p = c.params[i];
+    if (!covers(&p, offsetof(tessera_param_v1, description) + sizeof(void*)) || !p.key || !*p.key ||
+        p.type < TESSERA_PARAM_STRING || p.type > TESSERA_PARAM_STRING_LIST)
+      return which + " (" + c.type_id + "): parameter " + std::to_string(i) + " is malformed";
+  }
+  return {};
+}
+
+bool writable_by_others(const std::filesystem::path& file) {
+  struct stat st {};
+  return ::stat(file.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+}  // namespace
+
+std::string check_descriptor(const tessera_plugin_v1* d) {
+  if (!d) return "the entry function returned no descriptor";
+  if (d->struct_size < offsetof(tessera_plugin_v1, shutdown) + sizeof(void*))
+    return "descriptor struct_size " + std::to_string(d->struct_size) + " is too small";
+  if (d->abi_major != TESSERA_ABI_VERSION_MAJOR)
+    return "built for plugin ABI " + std::to_string(d->abi_major) + "." +
+           std::to_string(d->abi_minor) + ", but this server speaks ABI " +
+           std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." + std::to_string(TESSERA_ABI_VERSION_MINOR) +
+           ": rebuild the plugin against Tessera SDK " + std::to_string(TESSERA_ABI_VERSION_MAJOR) + ".x";
+  if (d->abi_minor > TESSERA_ABI_VERSION_MINOR)
+    return "needs plugin ABI " + std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor) +
+           ", newer than this server's " + std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." +
+           std::to_string(TESSERA_ABI_VERSION_MINOR) + ": upgrade the server";
+  if (!d->plugin_id || !*d->plugin_id) return "the descriptor has no plugin id";
+  if (!d->plugin_version || !*d->plugin_version) return "the descriptor has no plugin version";
+  if (!d->init || !d->shutdown) return "the descriptor lacks init or shutdown";
+  if (d->component_count == 0 || !d->components) return "the plugin declares no components";
+  for (size_t i = 0; i < d->component_count; ++i) {
+    auto reason = check_component(d->components[i], i);
+    if (!reason.empty()) return reason;
+    for (size_t j = 0; j < i; ++j)
+      if (d->components[j].kind == d->components[i].kind &&
+          std::string_view(d->components[j].type_id) == d->components[i].type_id)
+        return std::string("declares ") + kind_name(d->components[i].kind) + " '" +
+               d->components[i].type_id + "' twice";
+  }
+  return {};
+}
+
+PluginRegistry PluginRegistry::load(const std::vector<std::filesystem::path>& directories,
+                                    HostServices& services) {
+  PluginRegistry registry;
+  for (const auto& dir : directories) {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".so") files.push_back(entry.path());
+    if (ec) {
+      registry.refusals_.push_back({dir, "cannot read plugin folder: " + ec.message()});
+      continue;
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      auto reason = registry.try_load(file, services);
+      if (reason.empty()) {
+        const auto& d = registry.plugins_.back()->descriptor();
+        spdlog::info("loaded plugin {} {} (ABI {}.{}, {}) from {}", d.plugin_id, d.plugin_version,
+                     d.abi_major, d.abi_minor, d.build_info ? d.build_info : "", file.string());
+      } else {
+        spdlog::warn("refused plugin {}: {}", file.string(), reason);
+        registry.refusals_.push_back({file, reason});
+      }
+    }
+  }
+  return registry;
+}
+
+std::string PluginRegistry::try_load(const std::filesystem::path& file, HostServices& services) {
+  if (!std::filesystem::is_regular_file(file)) return "not a regular file";
+  if (writable_by_others(file))
+    return "the file is writable by group or others, so anyone could replace its code";
+  boost::dll::shared_library library;
+  try {
+    library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    return std::string("cannot load the library: ") + e.what();
+  }
+  if (!library.has(TESSERA_PLUGIN_ENTRY_SYMBOL))
+    return std::string("no entry symbol '") + TESSERA_PLUGIN_ENTRY_SYMBOL +
+           "': not a Tessera plugin (declare one with TESSERA_PLUGIN from the SDK)";
+  auto entry = library.get<const tessera_plugin_v1*()>(TESSERA_PLUGIN_ENTRY_SYMBOL);
+  const tessera_plugin_v1* descriptor = entry();
+  if (auto reason = check_descriptor(descriptor); !reason.empty()) return reason;
+
+  for (const auto& other : plugins_) {
+    const auto& od = other->descriptor();
+    if (std::string_view(od.plugin_id) == descriptor->plugin_id)
+      return std::string("plugin id '") + descriptor->plugin_id + "' is already provided by " +
+             other->file().string();
+    for (size_t i = 0; i < descriptor->component_count; ++i)
+      for (size_t j = 0; j < od.component_count; ++j)
+        if (od.components[j].kind == descriptor->components[i].kind &&
+            std::string_view(od.components[j].type_id) == descriptor->components[i].type_id)
+          return std::string("duplicate ") + kind_name(descriptor->components[i].kind) + " id '" +
+                 descriptor->components[i].type_id + "': already provided by " +
+                 other->file().string();
+  }
+
+  auto plugin = std::make_shared<LoadedPlugin>(std::move(library), *descriptor, file, services);
+  std::string error;
+  if (!plugin->init(error)) return "init failed: " + error;
+  plugins_.push_back(std::move(plugin));
+  return {};
+}
+
+std::optional<ComponentRef> PluginRegistry::find(tessera_component_kind kind,
+                                                 std::string_view type_id) const {
+  for (const auto& plugin : plugins_) {
+    const auto& d = plugin->descriptor();
+    for (size_t i = 0; i < d.component_count; ++i)
+      if (d.components[i].kind == static_cast<uint32_t>(kind) && type_id == d.components[i].type_id)
+        return ComponentRef{plugin, &d.components[i]};
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<ComponentInstance> PluginRegistry::create_instance(
+    tessera_component_kind kind, std::string_view type_id, const std::string& name,
+    const boost::json::object& config) const {
+  auto ref = find(kind, type_id);
+  if (!ref)
+    throw std::out_of_range(std::string("no ") + kind_name(kind) + " '" + std::string(type_id) +
+                            "' is loaded");
+  auto valid = validate_component_config(*ref->component, config);
+  return ComponentInstance::create(ref->plugin, *ref->component, name, valid);
+}
+
+}  // namespace tessera::plugins
