@@ -81,9 +81,12 @@ int serve_command(const std::string& config_file) {
     if (ensure_tls_certificate(config))
       spdlog::info("created a self-signed TLS certificate");
     auto database = open_database(config);
-    if (auto password = ensure_first_admin(*database))
-      std::cout << "First admin created: user 'admin', password '" << *password
+    if (auto admin = ensure_first_admin(*database); admin.generated_password)
+      std::cout << "First admin created: user 'admin', password '" << *admin.generated_password
                 << "' (shown only this once; set TESSERA_ADMIN_PASSWORD to choose it)" << std::endl;
+    else if (admin.created)
+      std::cout << "First admin created: user 'admin', password from TESSERA_ADMIN_PASSWORD"
+                << std::endl;
 
     db::PluginStoreRepository store(*database);
     plugins::HostServices services{&store, &secrets};

@@ -55,21 +55,22 @@ std::unique_ptr<db::Database> open_database(const ServerConfig& config) {
   return database;
 }
 
-std::optional<std::string> ensure_first_admin(db::Database& database) {
+FirstAdmin ensure_first_admin(db::Database& database) {
   db::AdminRepository admins(database);
-  if (!admins.usernames().empty()) return std::nullopt;
-  std::optional<std::string> generated;
+  if (!admins.usernames().empty()) return {};
+  FirstAdmin result;
   std::string password;
   if (const char* from_env = std::getenv("TESSERA_ADMIN_PASSWORD"); from_env && *from_env) {
     password = from_env;
   } else {
     password = crypto::random_password();
-    generated = password;
+    result.generated_password = password;
   }
   // add() is a no-op if another process created the admin in the meantime.
-  if (!admins.add("admin", crypto::hash_password(password))) return std::nullopt;
+  result.created = admins.add("admin", crypto::hash_password(password));
+  if (!result.created) return {};
   spdlog::info("created the first admin account 'admin'");
-  return generated;
+  return result;
 }
 
 }  // namespace tessera::app

@@ -20,8 +20,13 @@ bool ensure_tls_certificate(ServerConfig& config);
 
 std::unique_ptr<db::Database> open_database(const ServerConfig& config);
 
+struct FirstAdmin {
+  bool created = false;
+  std::optional<std::string> generated_password;  // to print once; empty when from the env
+};
+
 // Creates the admin "admin" when no admin exists, with TESSERA_ADMIN_PASSWORD or a generated
-// password. Returns the generated password (to print once), if one was generated.
-std::optional<std::string> ensure_first_admin(db::Database& database);
+// password.
+FirstAdmin ensure_first_admin(db::Database& database);
 
 }  // namespace tessera::app

@@ -24,8 +24,13 @@ class Reader {
   void expect_map(const YAML::Node& node, const std::string& key,
                   const std::set<std::string>& known) const {
     if (!node.IsMap()) fail(node, key, "expected a mapping");
+    std::set<std::string> seen;
     for (const auto& item : node) {
       auto name = item.first.as<std::string>();
+      // yaml-cpp keeps the first of two equal keys; an admin editing the second would be
+      // surprised, so refuse.
+      if (!seen.insert(name).second)
+        fail(item.first, key.empty() ? name : key + "." + name, "given twice");
       if (!known.count(name)) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

@@ -17,6 +17,7 @@
 #include "tessera/abi/tessera_plugin_abi.h"
 #include "tessera/sdk/ca_connector.hpp"
 #include "tessera/sdk/component.hpp"
+#include "tessera/sdk/constant_time.hpp"
 #include "tessera/sdk/error.hpp"
 #include "tessera/sdk/host.hpp"
 #include "tessera/sdk/notification_action.hpp"

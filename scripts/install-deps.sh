@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tessera needs that are missing. Usage:
+#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh --tests  build + run + the peers the tests start
+# Never installs libboost-dev (Boost 1.74): it conflicts with the 1.81 packages we use.
+set -euo pipefail
+build=(g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsoci-dev libsoci-sqlite3-4.0 libsoci-postgresql4.0 libsqlite3-dev libpq-dev
+  libyaml-cpp-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
+  libargon2-dev openssl curl)
+tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15)
+wanted=("${build[@]}")
+[ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi

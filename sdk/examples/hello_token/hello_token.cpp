@@ -1,0 +1,58 @@
+// The SDK's example plugin: a trivial token type whose "secret" is a random six-digit code.
+// It shows the whole surface a token type uses: configuration parameters with defaults, the
+// host's random bytes, its encrypted per-token store, logging, and errors with a message.
+#include <string>
+
+#include <tessera/sdk/plugin.hpp>
+
+namespace {
+
+using tessera::sdk::ComponentInfo;
+using tessera::sdk::Error;
+using tessera::sdk::Param;
+
+std::string required_string(const boost::json::object& request, const char* key) {
+  auto it = request.find(key);
+  if (it == request.end() || !it->value().is_string() || it->value().as_string().empty())
+    throw Error::invalid_argument(std::string("missing parameter '") + key + "'");
+  return std::string(it->value().as_string().c_str());
+}
+
+class HelloToken : public tessera::sdk::TokenType {
+ public:
+  explicit HelloToken(const tessera::sdk::ComponentContext& context)
+      : TokenType(context), greeting_(context.config.at("greeting").as_string().c_str()) {}
+
+  static ComponentInfo describe() {
+    return {"hello",
+            "Hello token (SDK example)",
+            {Param::string("greeting", "text shown with the code").defaults_to("\"hello\"")}};
+  }
+
+  boost::json::object enroll(const boost::json::object& request) override {
+    const auto serial = required_string(request, "serial");
+    const auto random = host().random_bytes(4);
+    const uint32_t n = (uint32_t(random[0]) << 24 | uint32_t(random[1]) << 16 |
+                        uint32_t(random[2]) << 8 | random[3]) % 1000000;
+    std::string code = std::to_string(n);
+    code.insert(0, 6 - code.size(), '0');
+    host().store(serial).set_secret("code", code);
+    host().info("enrolled hello token " + serial);  // never log the code itself
+    return {{"serial", serial}, {"code", code}, {"greeting", greeting_}};
+  }
+
+  boost::json::object verify(const boost::json::object& request) override {
+    const auto serial = required_string(request, "serial");
+    const auto pass = required_string(request, "pass");
+    auto code = host().store(serial).get("code");
+    if (!code) throw Error::not_found("no hello token " + serial);
+    return {{"match", tessera::sdk::constant_time_equal(*code, pass)}};
+  }
+
+ private:
+  std::string greeting_;
+};
+
+}  // namespace
+
+TESSERA_PLUGIN("org.example.hello", "1.0.0", tessera::sdk::component<HelloToken>());

@@ -1,0 +1,138 @@
+// The database layer against real SQLite files and a real PostgreSQL server (started by the
+// postgres.sh fixture): the server runs on both, migrations are applied once even when two
+// processes start together, and the plugin store's upserts work on both dialects.
+#include <cstdlib>
+#include <fstream>
+#include <future>
+
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include "db/database.hpp"
+#include "db/migrator.hpp"
+#include "db/plugin_store_repository.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_http_client.hpp"
+
+namespace tessera::testing {
+namespace {
+
+std::string postgres_port() {
+  std::ifstream in(std::string(TESSERA_POSTGRES_DIR) + "/port");
+  std::string port;
+  std::getline(in, port);
+  return port;
+}
+
+// A fresh, empty PostgreSQL database for one test.
+std::string fresh_postgres_database(const std::string& name) {
+  const auto port = postgres_port();
+  if (port.empty()) throw std::runtime_error("the PostgreSQL fixture is not running");
+  const std::string psql = "psql -h 127.0.0.1 -p " + port + " -U postgres -qc ";
+  std::system((psql + "'DROP DATABASE IF EXISTS " + name + "' > /dev/null").c_str());
+  if (std::system((psql + "'CREATE DATABASE " + name + "' > /dev/null").c_str()) != 0)
+    throw std::runtime_error("CREATE DATABASE failed");
+  return "postgresql://postgres@127.0.0.1:" + port + "/" + name;
+}
+
+struct Counts {
+  int migrations = 0;
+  int admins = 0;
+};
+
+Counts count_rows(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  Counts counts;
+  database.with_session([&](soci::session& sql) {
+    sql << "SELECT COUNT(*) FROM schema_migrations", soci::into(counts.migrations);
+    sql << "SELECT COUNT(*) FROM admin", soci::into(counts.admins);
+  });
+  return counts;
+}
+
+// Starts two servers on one database at the same instant; both must come up.
+void start_two_at_once(const std::string& url) {
+  auto start = [&] {
+    ServerProcess server({.database_url = url});
+    TestHttpClient client;
+    return client.get(server.url() + "/healthz").status;
+  };
+  auto a = std::async(std::launch::async, start);
+  auto b = std::async(std::launch::async, start);
+  EXPECT_EQ(a.get(), 200);
+  EXPECT_EQ(b.get(), 200);
+}
+
+TEST(Postgres, ServerRunsOnPostgres) {
+  ServerProcess server({.database_url = fresh_postgres_database("tessera_run")});
+  TestHttpClient client;
+  auto r = client.get(server.url() + "/healthz");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"database\":\"ok\""), std::string::npos);
+}
+
+TEST(Postgres, TwoProcessesMigrateOneDatabaseOnce) {
+  const auto url = fresh_postgres_database("tessera_race");
+  start_two_at_once(url);
+  auto counts = count_rows(url);
+  EXPECT_EQ(counts.migrations, static_cast<int>(db::migrations_for(db::Dialect::postgresql).size()));
+  EXPECT_EQ(counts.admins, 1);
+  // Running the migrations again changes nothing.
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  EXPECT_TRUE(db::migrate(database).empty());
+}
+
+TEST(Sqlite, TwoProcessesMigrateOneFileOnce) {
+  auto dir = make_temp_dir("tessera-sqlite-race");
+  const auto url = "sqlite://" + (dir / "shared.db").string();
+  start_two_at_once(url);
+  auto counts = count_rows(url);
+  EXPECT_EQ(counts.migrations, static_cast<int>(db::migrations_for(db::Dialect::sqlite).size()));
+  EXPECT_EQ(counts.admins, 1);
+  std::filesystem::remove_all(dir);
+}
+
+void exercise_store(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::PluginStoreRepository store(database);
+  const db::StoreKey key{"org.tests", "OATH0001", "seed"};
+  EXPECT_FALSE(store.get(key));
+  store.put(key, {"first", false});
+  store.put(key, {"second", true});  // an upsert, not a duplicate key error
+  auto value = store.get(key);
+  ASSERT_TRUE(value);
+  EXPECT_EQ(value->value, "second");
+  EXPECT_TRUE(value->encrypted);
+  EXPECT_TRUE(store.remove(key));
+  EXPECT_FALSE(store.remove(key));
+}
+
+TEST(Postgres, PluginStoreUpserts) { exercise_store(fresh_postgres_database("tessera_store")); }
+
+TEST(Sqlite, PluginStoreUpserts) {
+  auto dir = make_temp_dir("tessera-sqlite-store");
+  exercise_store("sqlite://" + (dir / "s.db").string());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Postgres, HealthzReports503WhileTheDatabaseIsLostAndRecovers) {
+  ServerProcess server({.database_url = fresh_postgres_database("tessera_lost")});
+  TestHttpClient client;
+  ASSERT_EQ(client.get(server.url() + "/healthz").status, 200);
+  // Cut every connection the server holds, as a database restart would.
+  const std::string kill = "psql -h 127.0.0.1 -p " + postgres_port() +
+                           " -U postgres -qAtc \"SELECT pg_terminate_backend(pid) FROM "
+                           "pg_stat_activity WHERE datname = 'tessera_lost'\" > /dev/null";
+  ASSERT_EQ(std::system(kill.c_str()), 0);
+  auto lost = client.get(server.url() + "/healthz");
+  EXPECT_EQ(lost.status, 503);
+  EXPECT_NE(lost.body.find("\"database\":\"unreachable\""), std::string::npos) << lost.body;
+  // Each broken connection is reopened after its failure: the server recovers by itself.
+  long status = 0;
+  for (int i = 0; i < 10 && status != 200; ++i) status = client.get(server.url() + "/healthz").status;
+  EXPECT_EQ(status, 200);
+}
+
+}  // namespace
+}  // namespace tessera::testing

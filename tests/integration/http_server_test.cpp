@@ -1,0 +1,195 @@
+// The real binary over real HTTP(S) on loopback: envelope, errors, limits, keep-alive, TLS,
+// metrics and graceful shutdown.
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_http_client.hpp"
+
+namespace tessera::testing {
+namespace {
+
+boost::json::object json_of(const TestResponse& r) {
+  return boost::json::parse(r.body).as_object();
+}
+
+int error_code_of(const TestResponse& r) {
+  return static_cast<int>(json_of(r).at("result").at("error").at("code").as_int64());
+}
+
+// A raw TCP connection, for what an HTTP library will not send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+      throw std::runtime_error("connect failed");
+    timeval tv{20, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~RawConnection() { ::close(fd_); }
+  void send(const std::string& data) { ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL), ssize_t(data.size())); }
+  // Reads until the peer closes or the timeout passes.
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd_, buf, sizeof(buf), 0)) > 0;) out.append(buf, size_t(n));
+    return out;
+  }
+
+ private:
+  int fd_;
+};
+
+TEST(HttpServer, HealthzAnswersInTheEduMfaEnvelope) {
+  ServerProcess server;
+  TestHttpClient client;
+  auto r = client.get(server.url() + "/healthz");
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  auto body = json_of(r);
+  EXPECT_EQ(body.at("jsonrpc"), "2.0");
+  EXPECT_EQ(body.at("id"), 1);
+  EXPECT_TRUE(body.at("version").as_string().starts_with("Tessera "));
+  EXPECT_TRUE(body.at("time").is_double());
+  EXPECT_EQ(body.at("result").at("status"), true);
+  EXPECT_EQ(body.at("result").at("value").at("database"), "ok");
+}
+
+TEST(HttpServer, UnknownRouteAndWrongMethodGetClearErrors) {
+  ServerProcess server;
+  TestHttpClient client;
+  auto missing = client.get(server.url() + "/no/such/endpoint");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(error_code_of(missing), 601);
+  EXPECT_NE(json_of(missing).at("result").at("error").at("message").as_string().find("/no/such/endpoint"),
+            std::string::npos);
+  auto wrong_method = client.request("DELETE", server.url() + "/healthz", "", "");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(json_of(wrong_method).at("result").at("status"), false);
+}
+
+TEST(HttpServer, MalformedJsonAndWrongContentTypeAreRefused) {
+  ServerProcess server;
+  TestHttpClient client;
+  // GET /healthz accepts parameters like every endpoint, so it parses bodies too.
+  auto bad_json = client.request("GET", server.url() + "/healthz", "{\"user\": ", "application/json");
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_EQ(error_code_of(bad_json), 905);
+  auto wrong_type = client.request("GET", server.url() + "/healthz", "hello", "text/plain");
+  EXPECT_EQ(wrong_type.status, 415);
+  EXPECT_NE(json_of(wrong_type).at("result").at("error").at("message").as_string().find("text/plain"),
+            std::string::npos);
+}
+
+TEST(HttpServer, OversizedBodyGets413) {
+  ServerProcess server({.server_extra = "  max_body_bytes: 2048\n"});
+  TestHttpClient client;
+  auto r = client.request("GET", server.url() + "/healthz", std::string(4096, 'x'), "text/plain");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(error_code_of(r), 4130);
+  // The server stays up for the next client.
+  TestHttpClient next;
+  EXPECT_EQ(next.get(server.url() + "/healthz").status, 200);
+}
+
+TEST(HttpServer, MalformedHttpGets400) {
+  ServerProcess server;
+  RawConnection raw(server.port());
+  raw.send("THIS IS NOT HTTP\r\n\r\n");
+  auto reply = raw.read_all();
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+}
+
+TEST(HttpServer, KeepsConnectionsAlive) {
+  ServerProcess server;
+  TestHttpClient client;
+  auto first = client.get(server.url() + "/healthz");
+  auto second = client.get(server.url() + "/healthz");
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(first.new_connections, 1);
+  EXPECT_EQ(second.new_connections, 0) << "the second request should reuse the connection";
+}
+
+TEST(HttpServer, ClosesIdleConnectionsAfterTheReadTimeout) {
+  ServerProcess server({.server_extra = "  read_timeout_seconds: 1\n"});
+  RawConnection raw(server.port());
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = raw.read_all();  // we send nothing; the server must hang up
+  EXPECT_TRUE(reply.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST(HttpServer, ServesHttpsWithItsSelfSignedCertificateOnTls12AndUp) {
+  ServerProcess server({.tls = true});
+  ASSERT_TRUE(server.url().starts_with("https://"));
+  const auto certificate = server.certificate_path();
+  ASSERT_FALSE(certificate.empty()) << server.out();
+  TestHttpClient client;
+  client.trust(certificate);
+  auto r = client.get(server.url() + "/healthz");
+  ASSERT_EQ(r.status, 200) << r.error;
+  // Without trusting the certificate, verification fails: it is really checked.
+  TestHttpClient untrusting;
+  EXPECT_EQ(untrusting.get(server.url() + "/healthz").status, 0);
+  TestHttpClient old;
+  old.trust(certificate);
+  old.max_tls_1_1();
+  auto refused = old.get(server.url() + "/healthz");
+  EXPECT_EQ(refused.status, 0) << "TLS 1.1 must be refused";
+}
+
+TEST(HttpServer, ExposesPrometheusMetrics) {
+  ServerProcess server;
+  TestHttpClient client;
+  for (int i = 0; i < 3; ++i) client.get(server.url() + "/healthz");
+  client.get(server.url() + "/missing");
+  auto r = client.get(server.url() + "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.content_type.starts_with("text/plain"));
+  EXPECT_NE(r.body.find("tessera_http_requests_total{route=\"/healthz\",status=\"200\"} 3"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("tessera_http_requests_total{route=\"unmatched\",status=\"404\"} 1"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("tessera_http_request_duration_seconds_count{route=\"/healthz\"} 3"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("tessera_http_requests_in_flight 1"), std::string::npos)
+      << "the /metrics request itself is in flight";
+}
+
+TEST(HttpServer, ShutdownOnSigtermLetsTheRequestInFlightFinish) {
+  ServerProcess server;
+  RawConnection raw(server.port());
+  const std::string body = "{\"a\": \"0123456789\"}";
+  raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the header has been read
+  server.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(server.running()) << "the server must wait for the request in flight";
+  // New connections are refused while it drains.
+  TestHttpClient late;
+  EXPECT_EQ(late.get(server.url() + "/healthz").status, 0);
+  raw.send(body.substr(5));
+  auto reply = raw.read_all();
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(server.wait_exit(), 0);
+  EXPECT_NE(server.err().find("server stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::testing

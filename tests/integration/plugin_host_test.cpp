@@ -1,0 +1,149 @@
+// Plugins called through the host in process: the bundled webhook action posts to a real HTTP
+// sink through the host's outbound HTTP, configuration is checked against the schema, and a
+// library stays loaded while an instance made by it lives.
+#include <thread>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "tests/support/host_fixture.hpp"
+#include "server/http/http_server.hpp"
+#include "server/plugins/component_config.hpp"
+
+namespace tessera::testing {
+namespace {
+
+// An in-process HTTP server that records what it receives, as a webhook target.
+class WebhookSink {
+ public:
+  WebhookSink() {
+    router_.add("POST", "/hook", [this](http::RequestContext& c) {
+      std::lock_guard lock(mutex_);
+      bodies_.push_back(c.request.body);
+      content_types_.push_back(std::string(c.request.header("content-type")));
+      return http::HttpResponse{200, "application/json", "{}"};
+    });
+    router_.add("POST", "/broken", [](http::RequestContext&) {
+      return http::HttpResponse{500, "text/plain", "down"};
+    });
+    server_ = std::make_unique<http::HttpServer>(
+        http::HttpServerOptions{.listen = {{"127.0.0.1", 0, false}}, .io_threads = 1, .worker_threads = 1},
+        router_, metrics_);
+    url_ = server_->bind().front();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  ~WebhookSink() {
+    server_->stop();
+    thread_.join();
+  }
+  const std::string& url() const { return url_; }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+  std::vector<std::string> content_types() {
+    std::lock_guard lock(mutex_);
+    return content_types_;
+  }
+
+ private:
+  http::Router router_;
+  api::Metrics metrics_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread thread_;
+  std::string url_;
+  std::mutex mutex_;
+  std::vector<std::string> bodies_, content_types_;
+};
+
+class WebhookPlugin : public HostFixture {
+ protected:
+  void SetUp() override {
+    HostFixture::SetUp();
+    registry_ = plugins::PluginRegistry::load({TESSERA_PLUGIN_DIR}, services_);
+    ASSERT_TRUE(registry_.refusals().empty());
+  }
+  plugins::PluginRegistry registry_;
+};
+
+TEST_F(WebhookPlugin, PostsTheEventThroughTheHostsHttpClient) {
+  WebhookSink sink;
+  auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "audit-hook",
+                                          {{"url", sink.url() + "/hook"}});
+  auto result = action->call(1, {{"event", "token_init"}, {"serial", "OATH0001"}});
+  EXPECT_EQ(result.at("status"), 200);
+  ASSERT_EQ(sink.bodies().size(), 1u);
+  auto sent = boost::json::parse(sink.bodies()[0]).as_object();
+  EXPECT_EQ(sent.at("event"), "token_init");
+  EXPECT_EQ(sent.at("serial"), "OATH0001");
+  EXPECT_EQ(sink.content_types()[0], "application/json");
+}
+
+TEST_F(WebhookPlugin, AFailingTargetIsReportedAsUnavailable) {
+  WebhookSink sink;
+  auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                          {{"url", sink.url() + "/broken"}});
+  try {
+    action->call(1, {{"event", "x"}});
+    FAIL() << "a 500 answer must fail the delivery";
+  } catch (const plugins::PluginCallError& e) {
+    EXPECT_EQ(e.status(), TESSERA_ERR_UNAVAILABLE);
+    EXPECT_NE(std::string(e.what()).find("answered HTTP 500"), std::string::npos) << e.what();
+  }
+  // Nothing listens on port 1: the host's HTTP client reports why.
+  auto unreachable = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                               {{"url", "http://127.0.0.1:1/x"}, {"timeout_seconds", 2}});
+  EXPECT_THROW(unreachable->call(1, {}), plugins::PluginCallError);
+}
+
+TEST_F(WebhookPlugin, ConfigurationIsCheckedAgainstTheSchema) {
+  auto create = [&](const boost::json::object& config) {
+    return registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook", config);
+  };
+  try {
+    create({});
+    FAIL();
+  } catch (const plugins::ComponentConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("parameter 'url' is required"), std::string::npos) << e.what();
+  }
+  try {
+    create({{"url", "http://x"}, {"colour", "blue"}});
+    FAIL();
+  } catch (const plugins::ComponentConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown parameter 'colour'"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(create({{"url", "http://x"}, {"timeout_seconds", "ten"}}), plugins::ComponentConfigError);
+  // The component's own check, reported through the barrier.
+  try {
+    create({{"url", "ftp://x"}});
+    FAIL();
+  } catch (const plugins::PluginCallError& e) {
+    EXPECT_EQ(e.status(), TESSERA_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(e.what()).find("url must start with http:// or https://"), std::string::npos);
+  }
+  EXPECT_THROW(registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "sms", "x", {}),
+               std::out_of_range);
+}
+
+TEST_F(WebhookPlugin, SecretParametersAreRedacted) {
+  auto ref = registry_.find(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook");
+  ASSERT_TRUE(ref);
+  auto redacted = plugins::redact_component_config(
+      *ref->component, {{"url", "http://x"}, {"headers", boost::json::array{"Authorization: Bearer s3cret"}}});
+  EXPECT_EQ(redacted.at("headers"), "***");
+  EXPECT_EQ(redacted.at("url"), "http://x");
+}
+
+TEST_F(WebhookPlugin, TheLibraryStaysLoadedWhileAnInstanceLives) {
+  WebhookSink sink;
+  std::shared_ptr<plugins::ComponentInstance> action;
+  {
+    auto registry = plugins::PluginRegistry::load({TESSERA_PLUGIN_DIR}, services_);
+    action = registry.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                      {{"url", sink.url() + "/hook"}});
+  }  // the registry is gone; the instance still holds the library
+  EXPECT_EQ(action->call(1, {{"event", "late"}}).at("status"), 200);
+}
+
+}  // namespace
+}  // namespace tessera::testing

@@ -1,0 +1,83 @@
+// The real binary's plugin loader: bundled plugins load, broken ones are refused with a precise
+// message, and the server runs on with the rest.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_http_client.hpp"
+
+namespace tessera::testing {
+namespace {
+
+const std::string kBundled = TESSERA_PLUGIN_DIR;
+const std::string kBroken = TESSERA_BROKEN_PLUGIN_DIR;
+
+CommandResult list_plugins(const std::vector<std::string>& dirs) {
+  auto dir = make_temp_dir("tessera-list");
+  std::ofstream(dir / "tessera.yaml") << make_config({.plugin_directories = dirs}, dir);
+  auto result = run_server_command({"--config", (dir / "tessera.yaml").string(), "--list-plugins"});
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
+TEST(PluginLoading, ListsTheBundledPlugins) {
+  auto r = list_plugins({kBundled});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.0 notification_action:webhook " +
+                       kBundled + "/libtessera_notify_webhook.so"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("REFUSED"), std::string::npos) << r.out;
+}
+
+TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
+  auto r = list_plugins({kBundled, kBroken});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("REFUSED " + kBroken +
+                       "/libbroken_no_entry.so: no entry symbol 'tessera_plugin_entry_v1'"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("REFUSED " + kBroken +
+                       "/libbroken_abi_major.so: built for plugin ABI 2.0, but this server "
+                       "speaks ABI 1.0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("REFUSED " + kBroken +
+                       "/libbroken_throwing_init.so: init failed: internal error in plugin: "
+                       "cannot reach the license server"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("REFUSED " + kBroken +
+                       "/libbroken_duplicate_type.so: duplicate notification_action id "
+                       "'webhook': already provided by " +
+                       kBundled + "/libtessera_notify_webhook.so"),
+            std::string::npos)
+      << r.out;
+  // The good plugin is still there.
+  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0"), std::string::npos);
+}
+
+TEST(PluginLoading, ServerKeepsRunningWithTheRest) {
+  ServerProcess server({.plugin_directories = {kBundled, kBroken}});
+  EXPECT_NE(server.out().find("Plugins: 1 loaded, 4 refused"), std::string::npos) << server.out();
+  EXPECT_NE(server.err().find("refused plugin " + kBroken + "/libbroken_abi_major.so"),
+            std::string::npos);
+  TestHttpClient client;
+  EXPECT_EQ(client.get(server.url() + "/healthz").status, 200);
+}
+
+TEST(PluginLoading, RefusesAPluginFileOthersCanWrite) {
+  auto dir = make_temp_dir("tessera-writable");
+  auto copy = dir / "libcopy.so";
+  std::filesystem::copy_file(kBundled + "/libtessera_notify_webhook.so", copy);
+  std::filesystem::permissions(copy, std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+  auto r = list_plugins({dir.string()});
+  EXPECT_NE(r.out.find("REFUSED " + copy.string() + ": the file is writable by group or others"),
+            std::string::npos)
+      << r.out;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tessera::testing

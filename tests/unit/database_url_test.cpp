@@ -1,0 +1,50 @@
+#include "db/database_url.hpp"
+
+#include <gtest/gtest.h>
+
+#include "db/migrator.hpp"
+
+namespace tessera::db {
+namespace {
+
+TEST(DatabaseUrl, SqlitePathsAreRelativeToTheConfigFolder) {
+  auto url = parse_database_url("sqlite://./data/t.db", "/etc/tessera");
+  EXPECT_EQ(url.dialect, Dialect::sqlite);
+  EXPECT_EQ(url.sqlite_path, "/etc/tessera/data/t.db");
+  EXPECT_EQ(parse_database_url("sqlite:///var/lib/t.db", "/etc").sqlite_path, "/var/lib/t.db");
+}
+
+TEST(DatabaseUrl, PostgresUrlsBecomeConninfoAndPrintWithoutPassword) {
+  auto url = parse_database_url("postgresql://app:p%40ss@db.example:5433/tessera", "/");
+  EXPECT_EQ(url.dialect, Dialect::postgresql);
+  EXPECT_NE(url.connect_string.find("host='db.example'"), std::string::npos);
+  EXPECT_NE(url.connect_string.find("port=5433"), std::string::npos);
+  EXPECT_NE(url.connect_string.find("password='p@ss'"), std::string::npos);
+  EXPECT_EQ(url.display.find("p%40ss"), std::string::npos);
+  EXPECT_NE(url.display.find("***"), std::string::npos);
+}
+
+TEST(DatabaseUrl, RefusesWhatItCannotUse) {
+  EXPECT_THROW(parse_database_url("mysql://x/y", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("postgresql://host-only", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("sqlite://", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("not a url", "/"), DatabaseUrlError);
+}
+
+TEST(Migrations, SplitStatementsAtLineEndSemicolons) {
+  auto statements = split_statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE TABLE b (\n  y INT\n);\n");
+  ASSERT_EQ(statements.size(), 2u);
+  EXPECT_EQ(statements[0], "CREATE TABLE a (x INT)");
+  EXPECT_EQ(statements[1], "CREATE TABLE b (\n  y INT\n)");
+}
+
+TEST(Migrations, AreNumberedInOrderForBothDialects) {
+  for (auto dialect : {Dialect::sqlite, Dialect::postgresql}) {
+    auto all = migrations_for(dialect);
+    ASSERT_FALSE(all.empty());
+    for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].version, static_cast<int>(i + 1));
+  }
+}
+
+}  // namespace
+}  // namespace tessera::db

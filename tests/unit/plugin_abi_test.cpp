@@ -1,0 +1,126 @@
+// The two sides of the plugin boundary without a library: the SDK's barrier (plugin side) and
+// the loader's descriptor checks (host side).
+#include <gtest/gtest.h>
+#include <tessera/sdk/plugin.hpp>
+
+#include "server/plugins/plugin_registry.hpp"
+
+namespace tessera {
+namespace {
+
+class Throwing : public sdk::TokenType {
+ public:
+  explicit Throwing(const sdk::ComponentContext& c) : TokenType(c) {
+    if (c.config.contains("fail_create")) throw sdk::Error::invalid_argument("bad setting");
+  }
+  static sdk::ComponentInfo describe() {
+    return {"throwing", "Throwing", {sdk::Param::boolean("fail_create", "x")}};
+  }
+  boost::json::object enroll(const boost::json::object&) override { throw std::logic_error("bug"); }
+  boost::json::object verify(const boost::json::object& r) override {
+    if (r.contains("int")) throw 42;
+    throw sdk::Error::not_found("no such token");
+  }
+};
+
+// A host whose log calls are counted.
+int logged = 0;
+const tessera_host_api_v1 kFakeHost{sizeof(tessera_host_api_v1),
+                                    [](void*, tessera_log_level, tessera_str) { ++logged; }};
+
+struct Output {
+  std::string text;
+  tessera_sink sink{this, [](void* c, const char* d, size_t n) { static_cast<Output*>(c)->text.append(d, n); }};
+};
+
+class SdkBarrier : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Output error;
+    ASSERT_EQ(sdk::detail::init(&kFakeHost, nullptr, &state_, &error.sink), TESSERA_OK);
+    component_ = sdk::component<Throwing>();
+  }
+  void TearDown() override { sdk::detail::shutdown(state_); }
+  tessera_status create(const std::string& config, void** instance, Output& out) {
+    return component_->vtable->create(state_, {"t", 1}, {config.data(), config.size()}, instance, &out.sink);
+  }
+  void* state_ = nullptr;
+  const tessera_component_v1* component_ = nullptr;
+};
+
+TEST_F(SdkBarrier, DescribesTheComponent) {
+  EXPECT_EQ(component_->kind, TESSERA_COMPONENT_TOKEN_TYPE);
+  EXPECT_STREQ(component_->type_id, "throwing");
+  ASSERT_EQ(component_->param_count, 1u);
+  EXPECT_EQ(component_->params[0].type, TESSERA_PARAM_BOOL);
+  EXPECT_EQ(component_->vtable->operation_3, nullptr) << "token types have two operations";
+}
+
+TEST_F(SdkBarrier, TurnsEveryExceptionIntoAFailureStatus) {
+  void* instance = nullptr;
+  Output out;
+  EXPECT_EQ(create("{\"fail_create\": true}", &instance, out), TESSERA_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(out.text, "bad setting");
+  EXPECT_EQ(create("not json", &instance, out), TESSERA_ERR_INVALID_ARGUMENT);
+  Output ok;
+  ASSERT_EQ(create("{}", &instance, ok), TESSERA_OK);
+
+  Output enroll_out;
+  logged = 0;
+  EXPECT_EQ(component_->vtable->operation_1(instance, {"{}", 2}, &enroll_out.sink), TESSERA_ERR_INTERNAL);
+  EXPECT_EQ(enroll_out.text, "internal error in plugin: bug");
+  EXPECT_EQ(logged, 1) << "unexpected exceptions are logged through the host";
+  Output verify_out;
+  EXPECT_EQ(component_->vtable->operation_2(instance, {"{}", 2}, &verify_out.sink), TESSERA_ERR_NOT_FOUND);
+  Output int_out;
+  EXPECT_EQ(component_->vtable->operation_2(instance, {"{\"int\":1}", 9}, &int_out.sink), TESSERA_ERR_INTERNAL);
+  component_->vtable->destroy(instance);
+}
+
+// Host side: descriptors are checked before anything of the plugin runs.
+class DescriptorCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    component_ = *sdk::component<Throwing>();
+    plugin_ = {sizeof(tessera_plugin_v1), TESSERA_ABI_VERSION_MAJOR, TESSERA_ABI_VERSION_MINOR,
+               "org.tests", "1.0.0", "test", &component_, 1, &sdk::detail::init, &sdk::detail::shutdown};
+  }
+  tessera_component_v1 component_;
+  tessera_plugin_v1 plugin_;
+};
+
+TEST_F(DescriptorCheck, AcceptsAValidDescriptor) { EXPECT_EQ(plugins::check_descriptor(&plugin_), ""); }
+
+TEST_F(DescriptorCheck, RefusesVersionsAndMissingParts) {
+  EXPECT_EQ(plugins::check_descriptor(nullptr), "the entry function returned no descriptor");
+  auto p = plugin_;
+  p.abi_minor = TESSERA_ABI_VERSION_MINOR + 1;
+  EXPECT_NE(plugins::check_descriptor(&p).find("upgrade the server"), std::string::npos);
+  p = plugin_;
+  p.struct_size = 8;
+  EXPECT_NE(plugins::check_descriptor(&p).find("too small"), std::string::npos);
+  p = plugin_;
+  p.plugin_id = "";
+  EXPECT_EQ(plugins::check_descriptor(&p), "the descriptor has no plugin id");
+  p = plugin_;
+  p.component_count = 0;
+  EXPECT_EQ(plugins::check_descriptor(&p), "the plugin declares no components");
+}
+
+TEST_F(DescriptorCheck, RefusesMalformedComponents) {
+  tessera_component_vtable_v1 vtable = *component_.vtable;
+  vtable.operation_2 = nullptr;
+  component_.vtable = &vtable;
+  EXPECT_NE(plugins::check_descriptor(&plugin_).find("a required function of a token_type is missing"),
+            std::string::npos);
+  component_ = *sdk::component<Throwing>();
+  component_.kind = 77;
+  EXPECT_NE(plugins::check_descriptor(&plugin_).find("unknown kind 77"), std::string::npos);
+  tessera_component_v1 twice[2] = {*sdk::component<Throwing>(), *sdk::component<Throwing>()};
+  plugin_.components = twice;
+  plugin_.component_count = 2;
+  EXPECT_NE(plugins::check_descriptor(&plugin_).find("declares token_type 'throwing' twice"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera

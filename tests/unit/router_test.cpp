@@ -1,0 +1,77 @@
+// The router as a pure function from request to response.
+#include "server/http/router.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "server/api/envelope.hpp"
+
+namespace tessera::http {
+namespace {
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add("POST", "/token/init", [this](RequestContext& c) {
+      seen_ = c.params;
+      return api::json_result(true);
+    });
+    router_.add("GET", "/token/<serial>", [](RequestContext& c) {
+      return api::json_result(boost::json::string(c.path_params.at("serial")));
+    });
+    router_.add("GET", "/boom", [](RequestContext&) -> HttpResponse { throw std::runtime_error("secret detail"); });
+  }
+  HttpResponse send(std::string method, std::string target, std::string body = "",
+                    std::string content_type = "") {
+    HttpRequest r{std::move(method), std::move(target), {}, std::move(body), "127.0.0.1"};
+    if (!content_type.empty()) r.headers.emplace_back("content-type", content_type);
+    return router_.handle(r);
+  }
+  static boost::json::object json(const HttpResponse& r) { return boost::json::parse(r.body).as_object(); }
+  Router router_;
+  boost::json::object seen_;
+};
+
+TEST_F(RouterTest, MergesQueryAndFormParameters) {
+  auto r = send("POST", "/token/init?type=hotp", "user=alice+smith&pin=1%262", "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(seen_.at("type"), "hotp");
+  EXPECT_EQ(seen_.at("user"), "alice smith");
+  EXPECT_EQ(seen_.at("pin"), "1&2");
+}
+
+TEST_F(RouterTest, AcceptsJsonObjectsOnly) {
+  EXPECT_EQ(send("POST", "/token/init", "{\"otplen\": 8}", "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(seen_.at("otplen"), 8);
+  auto malformed = send("POST", "/token/init", "{\"otplen\": ", "application/json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(json(malformed).at("result").at("error").at("code"), 905);
+  EXPECT_EQ(send("POST", "/token/init", "[1,2]", "application/json").status, 400);
+  EXPECT_EQ(send("POST", "/token/init", "x", "text/plain").status, 415);
+  EXPECT_EQ(send("POST", "/token/init", "x").status, 415);
+}
+
+TEST_F(RouterTest, CapturesPathParametersAndIgnoresATrailingSlash) {
+  auto r = send("GET", "/token/OATH0001/");
+  EXPECT_EQ(json(r).at("result").at("value"), "OATH0001");
+  EXPECT_EQ(r.route, "/token/<serial>");
+}
+
+TEST_F(RouterTest, AnswersUnknownRoutesAndMethods) {
+  auto missing = send("GET", "/nothing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.route, "unmatched");
+  auto method = send("DELETE", "/token/init");
+  EXPECT_EQ(method.status, 405);
+  EXPECT_EQ(method.headers.at(0).second, "POST, GET") << "GET matches /token/<serial>";
+}
+
+TEST_F(RouterTest, HidesInternalErrorDetails) {
+  auto r = send("GET", "/boom");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(json(r).at("result").at("error").at("code"), -500);
+  EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::http

@@ -1,0 +1,71 @@
+#include "server/config/server_config.hpp"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/server_process.hpp"
+
+namespace tessera {
+namespace {
+
+class ServerConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::make_temp_dir("tessera-config"); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  ServerConfig load(const std::string& text) {
+    std::ofstream(dir_ / "t.yaml") << text;
+    return load_config(dir_ / "t.yaml");
+  }
+  std::string error_of(const std::string& text) {
+    try {
+      load(text);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  std::filesystem::path dir_;
+};
+
+const char* kMinimal =
+    "server:\n  listen:\n    - { address: 127.0.0.1, port: 8443 }\n"
+    "data_dir: ./data\ndatabase:\n  url: sqlite://./data/t.db\n";
+
+TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
+  auto c = load(kMinimal);
+  ASSERT_EQ(c.listen.size(), 1u);
+  EXPECT_EQ(c.listen[0].port, 8443);
+  EXPECT_TRUE(c.listen[0].tls) << "TLS is the default";
+  EXPECT_EQ(c.data_dir, dir_ / "data") << "relative paths are taken from the file's folder";
+  EXPECT_EQ(c.encryption_key_file, dir_ / "data" / "encryption.key");
+  EXPECT_EQ(c.database_pool_size, c.worker_threads + 1);
+  EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
+}
+
+TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
+  auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
+  EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: directories)"), std::string::npos) << e;
+}
+
+TEST_F(ServerConfigTest, RefusesWrongTypesAndRanges) {
+  EXPECT_NE(error_of("server:\n  listen: 8443\ndata_dir: x\ndatabase: {url: x}\n").find("server.listen: expected a list"),
+            std::string::npos);
+  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1, tls: maybe}]\ndata_dir: x\ndatabase: {url: x}\n")
+                .find("server.listen[0].tls: expected true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "log: {level: loud}\n").find("log.level: expected debug"),
+            std::string::npos);
+  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1}]\ndatabase: {url: x}\n").find("data_dir: missing"),
+            std::string::npos);
+}
+
+TEST_F(ServerConfigTest, RequiresCertificateAndKeyTogether) {
+  std::ofstream(dir_ / "c.pem") << "x";
+  auto e = error_of(std::string(kMinimal).replace(std::string(kMinimal).find("data_dir"), 0,
+                                                  "  tls: { certificate: c.pem }\n"));
+  EXPECT_NE(e.find("server.tls: give both certificate and private_key"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace tessera
