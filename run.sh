@@ -5,6 +5,7 @@
 # generated and printed once).
 set -euo pipefail
 cd "$(dirname "$0")"
+export CCACHE_BASEDIR="$PWD"  # cache hits across clones in other folders
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build --target runtime

@@ -35,7 +35,8 @@ std::optional<std::string> AdminRepository::password_hash(const std::string& use
 std::vector<std::string> AdminRepository::usernames() {
   return database_.with_session([&](soci::session& sql) {
     std::vector<std::string> names;
-    soci::rowset<std::string> rows = (sql.prepare << "SELECT username FROM admin ORDER BY username");
+    soci::rowset<std::string> rows =
+        (sql.prepare << "SELECT username FROM admin ORDER BY username");
     for (const auto& name : rows) names.push_back(name);
     return names;
   });

@@ -23,7 +23,8 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
   const std::string sqlite_prefix = "sqlite://";
   if (url.rfind(sqlite_prefix, 0) == 0) {
     std::filesystem::path path = url.substr(sqlite_prefix.size());
-    if (path.empty()) throw DatabaseUrlError("sqlite URL has no file path (sqlite://./data/tessera.db)");
+    if (path.empty())
+      throw DatabaseUrlError("sqlite URL has no file path (sqlite://./data/tessera.db)");
     if (path.is_relative()) path = base_dir / path;
     result.dialect = Dialect::sqlite;
     result.sqlite_path = path.lexically_normal();
@@ -43,8 +44,9 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
   std::string dbname = u.path();
   if (!dbname.empty() && dbname.front() == '/') dbname.erase(0, 1);
   if (dbname.empty() || u.host().empty())
-    throw DatabaseUrlError("postgresql URL needs a host and a database name "
-                           "(postgresql://user:password@host:5432/tessera)");
+    throw DatabaseUrlError(
+        "postgresql URL needs a host and a database name "
+        "(postgresql://user:password@host:5432/tessera)");
   result.dialect = Dialect::postgresql;
   std::string conninfo = "host=" + conninfo_value(u.host()) + " dbname=" + conninfo_value(dbname);
   if (u.has_port()) conninfo += " port=" + std::string(u.port());

@@ -1,8 +1,8 @@
 // tessera-server: parses the command line and runs one of the three commands.
-#include <CLI/CLI.hpp>
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "server/app/commands.hpp"
 

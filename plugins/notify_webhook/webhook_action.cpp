@@ -52,7 +52,8 @@ class WebhookAction : public tessera::sdk::NotificationAction {
     request.timeout = std::chrono::seconds(timeout_seconds_);
     auto response = host().http(request);
     if (response.status < 200 || response.status > 299)
-      throw Error::unavailable("webhook " + url_ + " answered HTTP " + std::to_string(response.status));
+      throw Error::unavailable("webhook " + url_ + " answered HTTP " +
+                               std::to_string(response.status));
     return {{"status", response.status}};
   }
 

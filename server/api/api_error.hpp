@@ -9,8 +9,8 @@ namespace tessera::api {
 
 // Codes follow eduMFA's where one exists (see lib/error.py there).
 namespace error_code {
-constexpr int parameter = 905;          // ParameterError
-constexpr int not_found = 601;          // ResourceNotFoundError
+constexpr int parameter = 905;  // ParameterError
+constexpr int not_found = 601;  // ResourceNotFoundError
 constexpr int method_not_allowed = 4050;
 constexpr int body_too_large = 4130;
 constexpr int unsupported_media_type = 4150;

@@ -44,8 +44,9 @@ http::HttpResponse json_result(const boost::json::value& value, const boost::jso
 
 http::HttpResponse json_error(int http_status, int code, const std::string& message) {
   auto body = envelope();
-  body["result"] = {{"status", false},
-                    {"error", {{"code", code}, {"message", "ERR" + std::to_string(code) + ": " + message}}}};
+  body["result"] = {
+      {"status", false},
+      {"error", {{"code", code}, {"message", "ERR" + std::to_string(code) + ": " + message}}}};
   body["detail"] = nullptr;
   return respond(http_status, body);
 }

@@ -33,8 +33,8 @@ void set_log_level(const std::string& level) {
 std::string describe_components(const tessera_plugin_v1& d) {
   std::string out;
   for (size_t i = 0; i < d.component_count; ++i)
-    out += (i ? "," : "") + std::string(plugins::kind_name(d.components[i].kind)) + ":" +
-           d.components[i].type_id;
+    out += fmt::format("{}{}:{}", i ? "," : "", plugins::kind_name(d.components[i].kind),
+                       d.components[i].type_id);
   return out;
 }
 
@@ -78,8 +78,7 @@ int serve_command(const std::string& config_file) {
     set_log_level(config.log_level);
     ensure_data_dir(config);
     auto secrets = crypto::SecretBox::load_or_create(config.encryption_key_file);
-    if (ensure_tls_certificate(config))
-      spdlog::info("created a self-signed TLS certificate");
+    if (ensure_tls_certificate(config)) spdlog::info("created a self-signed TLS certificate");
     auto database = open_database(config);
     if (auto admin = ensure_first_admin(*database); admin.generated_password)
       std::cout << "First admin created: user 'admin', password '" << *admin.generated_password
@@ -96,11 +95,11 @@ int serve_command(const std::string& config_file) {
     http::Router router;
     api::add_system_routes(router, *database, metrics);
 
-    http::HttpServer server({config.listen, config.io_threads, config.worker_threads,
-                             config.max_body_bytes, config.read_timeout, config.idle_timeout,
-                             config.shutdown_timeout, config.tls.certificate, config.tls.private_key,
-                             config.tls.client_certificates},
-                            router, metrics);
+    http::HttpServer server(
+        {config.listen, config.io_threads, config.worker_threads, config.max_body_bytes,
+         config.read_timeout, config.idle_timeout, config.shutdown_timeout, config.tls.certificate,
+         config.tls.private_key, config.tls.client_certificates},
+        router, metrics);
     auto urls = server.bind();
     if (config.any_tls_listener())
       std::cout << "TLS certificate: " << config.tls.certificate.string() << std::endl;

@@ -41,7 +41,8 @@ std::unique_ptr<db::Database> open_database(const ServerConfig& config) {
   } catch (const db::DatabaseUrlError& e) {
     throw ConfigError(config.config_file.string() + ": database.url: " + e.what());
   }
-  if (url.dialect == db::Dialect::sqlite && !std::filesystem::is_directory(url.sqlite_path.parent_path()))
+  if (url.dialect == db::Dialect::sqlite &&
+      !std::filesystem::is_directory(url.sqlite_path.parent_path()))
     throw ConfigError(config.config_file.string() + ": database.url: folder " +
                       url.sqlite_path.parent_path().string() + " not found");
   std::unique_ptr<db::Database> database;

@@ -131,7 +131,8 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& config) 
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
   read_listen(r, node["listen"], config);
   if (node["io_threads"])
-    config.io_threads = static_cast<unsigned>(r.integer(node["io_threads"], "server.io_threads", 1, 256));
+    config.io_threads =
+        static_cast<unsigned>(r.integer(node["io_threads"], "server.io_threads", 1, 256));
   if (node["worker_threads"])
     config.worker_threads =
         static_cast<unsigned>(r.integer(node["worker_threads"], "server.worker_threads", 1, 1024));
@@ -168,7 +169,8 @@ ServerConfig load_config(const std::filesystem::path& file) {
   Reader r(absolute);
   ServerConfig config;
   config.config_file = absolute;
-  r.expect_map(root, "", {"server", "data_dir", "database", "plugins", "log", "encryption_key_file"});
+  r.expect_map(root, "",
+               {"server", "data_dir", "database", "plugins", "log", "encryption_key_file"});
 
   if (!root["server"]) r.fail(root, "server", "missing");
   read_server(r, root["server"], config);
@@ -184,8 +186,8 @@ ServerConfig load_config(const std::filesystem::path& file) {
   if (!root["database"]["url"]) r.fail(root["database"], "database.url", "missing");
   config.database_url = r.string(root["database"]["url"], "database.url");
   if (root["database"]["pool_size"])
-    config.database_pool_size =
-        static_cast<unsigned>(r.integer(root["database"]["pool_size"], "database.pool_size", 1, 1024));
+    config.database_pool_size = static_cast<unsigned>(
+        r.integer(root["database"]["pool_size"], "database.pool_size", 1, 1024));
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
@@ -196,7 +198,8 @@ ServerConfig load_config(const std::filesystem::path& file) {
       for (size_t i = 0; i < dirs.size(); ++i) {
         const std::string key = "plugins.directories[" + std::to_string(i) + "]";
         auto dir = r.path(dirs[i], key);
-        if (!std::filesystem::is_directory(dir)) r.fail(dirs[i], key, "folder " + dir.string() + " not found");
+        if (!std::filesystem::is_directory(dir))
+          r.fail(dirs[i], key, "folder " + dir.string() + " not found");
         config.plugin_directories.push_back(dir);
       }
     }

@@ -19,10 +19,12 @@ constexpr size_t kHashSize = 32;
 
 std::string hash_password(std::string_view password) {
   auto salt = random_bytes(kSaltSize);
-  size_t encoded_size = argon2_encodedlen(kTimeCost, kMemoryKiB, kLanes, kSaltSize, kHashSize, Argon2_id);
+  size_t encoded_size =
+      argon2_encodedlen(kTimeCost, kMemoryKiB, kLanes, kSaltSize, kHashSize, Argon2_id);
   std::vector<char> encoded(encoded_size);
-  int rc = argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(),
-                                 salt.data(), salt.size(), kHashSize, encoded.data(), encoded.size());
+  int rc =
+      argon2id_hash_encoded(kTimeCost, kMemoryKiB, kLanes, password.data(), password.size(),
+                            salt.data(), salt.size(), kHashSize, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2: ") + argon2_error_message(rc));
   return std::string(encoded.data());
 }

@@ -25,7 +25,9 @@ constexpr std::string_view kKeyFileHeader = "tessera-key-v1:";
 
 }  // namespace
 
-SecretBox::~SecretBox() { OPENSSL_cleanse(key_.data(), key_.size()); }
+SecretBox::~SecretBox() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
 
 SecretBox SecretBox::load_or_create(const std::filesystem::path& key_file) {
   std::array<uint8_t, key_size> key{};
@@ -69,16 +71,18 @@ std::string SecretBox::seal(std::string_view plaintext, std::string_view associa
   random_fill(out.data(), kNonceSize);
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data()) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                              reinterpret_cast<const uint8_t*>(associated_data.data()),
-                              static_cast<int>(associated_data.size())) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), out.data() + kNonceSize, &len,
-                              reinterpret_cast<const uint8_t*>(plaintext.data()),
-                              static_cast<int>(plaintext.size())) == 1 &&
-            EVP_EncryptFinal_ex(ctx.get(), out.data() + kNonceSize + len, &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
-                                out.data() + kNonceSize + plaintext.size()) == 1;
+  bool ok =
+      ctx &&
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data()) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const uint8_t*>(associated_data.data()),
+                        static_cast<int>(associated_data.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), out.data() + kNonceSize, &len,
+                        reinterpret_cast<const uint8_t*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), out.data() + kNonceSize + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
+                          out.data() + kNonceSize + plaintext.size()) == 1;
   if (!ok) throw SecretBoxError("encryption failed");
   return std::string(kPrefix) + base64_encode(out.data(), out.size());
 }
@@ -87,21 +91,22 @@ std::string SecretBox::open(std::string_view sealed, std::string_view associated
   if (sealed.substr(0, kPrefix.size()) != kPrefix)
     throw SecretBoxError("stored secret has an unknown format");
   auto raw = base64_decode(sealed.substr(kPrefix.size()));
-  if (!raw || raw->size() < kNonceSize + kTagSize)
-    throw SecretBoxError("stored secret is damaged");
+  if (!raw || raw->size() < kNonceSize + kTagSize) throw SecretBoxError("stored secret is damaged");
   const size_t text_size = raw->size() - kNonceSize - kTagSize;
   std::string plaintext(text_size, '\0');
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), raw->data()) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                              reinterpret_cast<const uint8_t*>(associated_data.data()),
-                              static_cast<int>(associated_data.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), reinterpret_cast<uint8_t*>(plaintext.data()), &len,
-                              raw->data() + kNonceSize, static_cast<int>(text_size)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
-                                raw->data() + kNonceSize + text_size) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<uint8_t*>(plaintext.data()) + len, &len) == 1;
+  bool ok =
+      ctx &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), raw->data()) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const uint8_t*>(associated_data.data()),
+                        static_cast<int>(associated_data.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<uint8_t*>(plaintext.data()), &len,
+                        raw->data() + kNonceSize, static_cast<int>(text_size)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
+                          raw->data() + kNonceSize + text_size) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<uint8_t*>(plaintext.data()) + len, &len) == 1;
   if (!ok) {
     OPENSSL_cleanse(plaintext.data(), plaintext.size());
     throw SecretBoxError("stored secret failed authentication (altered, moved or another key)");

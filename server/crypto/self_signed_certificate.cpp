@@ -29,7 +29,8 @@ void add_extension(X509* cert, int nid, const char* value) {
   X509_EXTENSION_free(ext);
 }
 
-void write_pem(const std::filesystem::path& path, mode_t mode, bool key, EVP_PKEY* pkey, X509* cert) {
+void write_pem(const std::filesystem::path& path, mode_t mode, bool key, EVP_PKEY* pkey,
+               X509* cert) {
   const auto tmp = path.string() + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "w");
   check(f != nullptr, "opening the output file");

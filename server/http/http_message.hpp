@@ -10,8 +10,8 @@
 namespace tessera::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query as received
+  std::string method;                                        // "GET", "POST", ...
+  std::string target;                                        // path and query as received
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
   std::string remote_address;

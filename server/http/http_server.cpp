@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,7 +15,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "server/http/session.hpp"
 
@@ -39,8 +39,12 @@ struct HttpServer::Impl {
   asio::signal_set signals{io, SIGINT, SIGTERM};
 
   Impl(HttpServerOptions o, const Router& router, api::Metrics& metrics)
-      : options(std::move(o)),
-        env{router, metrics, workers, options.max_body_bytes, options.read_timeout, options.idle_timeout} {}
+      : options(std::move(o)), env{router,
+                                   metrics,
+                                   workers,
+                                   options.max_body_bytes,
+                                   options.read_timeout,
+                                   options.idle_timeout} {}
 
   void configure_tls() {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -118,18 +122,19 @@ std::vector<std::string> HttpServer::bind() {
   if (any_tls) impl_->configure_tls();
   std::vector<std::string> urls;
   for (const auto& l : impl_->options.listen) {
-    const std::string where = l.address + ":" + std::to_string(l.port);
+    const auto where = fmt::format("{}:{}", l.address, l.port);
     try {
       tcp::endpoint endpoint(asio::ip::make_address(l.address), l.port);
-      auto listener = std::make_unique<Impl::Listener>(Impl::Listener{tcp::acceptor(impl_->io), l.tls});
+      auto listener =
+          std::make_unique<Impl::Listener>(Impl::Listener{tcp::acceptor(impl_->io), l.tls});
       listener->acceptor.open(endpoint.protocol());
       listener->acceptor.set_option(asio::socket_base::reuse_address(true));
       listener->acceptor.bind(endpoint);
       listener->acceptor.listen(asio::socket_base::max_listen_connections);
       auto bound = listener->acceptor.local_endpoint();
-      std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                  : bound.address().to_string();
-      urls.push_back((l.tls ? "https://" : "http://") + host + ":" + std::to_string(bound.port()));
+      auto host = bound.address().to_string();
+      if (bound.address().is_v6()) host = fmt::format("[{}]", host);
+      urls.push_back(fmt::format("{}://{}:{}", l.tls ? "https" : "http", host, bound.port()));
       impl_->listeners.push_back(std::move(listener));
     } catch (const boost::system::system_error& e) {
       throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());

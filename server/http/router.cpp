@@ -3,11 +3,11 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
-#include <spdlog/spdlog.h>
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
@@ -30,7 +30,8 @@ std::vector<std::string> split_path(std::string_view path) {
 std::string media_type(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));
   type.erase(type.find_last_not_of(" \t") + 1);
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return type;
 }
 
@@ -73,7 +74,8 @@ boost::json::object parse_params(const HttpRequest& request, std::string_view qu
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
   auto segments = split_path(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back(
+      {std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
 HttpResponse Router::handle(const HttpRequest& request) const noexcept {
@@ -81,8 +83,9 @@ HttpResponse Router::handle(const HttpRequest& request) const noexcept {
   std::string allowed;
   try {
     auto target = boost::urls::parse_origin_form(request.target);
-    if (!target) throw api::ApiError(400, api::error_code::malformed_request,
-                                     "the request target is not a valid path");
+    if (!target)
+      throw api::ApiError(400, api::error_code::malformed_request,
+                          "the request target is not a valid path");
     std::string path = target->path();
     const auto segments = split_path(path);
 
@@ -114,8 +117,7 @@ HttpResponse Router::handle(const HttpRequest& request) const noexcept {
       response.headers.emplace_back("Allow", allowed);
       return response;
     }
-    if (!matched)
-      throw api::ApiError::not_found("no API endpoint at " + path);
+    if (!matched) throw api::ApiError::not_found("no API endpoint at " + path);
 
     RequestContext context{request, path, parse_params(request, target->encoded_query()),
                            std::move(path_params)};

@@ -15,9 +15,9 @@ namespace tessera::http {
 
 struct RequestContext {
   const HttpRequest& request;
-  std::string path;                                  // decoded, without the query
-  boost::json::object params;                        // query, form or JSON body, merged
-  std::map<std::string, std::string> path_params;    // from <name> segments
+  std::string path;                                // decoded, without the query
+  boost::json::object params;                      // query, form or JSON body, merged
+  std::map<std::string, std::string> path_params;  // from <name> segments
 };
 
 using Handler = std::function<HttpResponse(RequestContext&)>;

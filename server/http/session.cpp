@@ -2,14 +2,14 @@
 // strand per connection).
 #include "server/http/session.hpp"
 
+#include <openssl/pem.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/pem.h>
-#include <spdlog/spdlog.h>
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
@@ -64,7 +64,8 @@ HttpResponse parse_error_response(const beast::error_code& ec) {
                            "the request body is larger than this server accepts "
                            "(server.max_body_bytes)");
   if (ec == bhttp::error::header_limit)
-    return api::json_error(431, api::error_code::malformed_request, "the request headers are too large");
+    return api::json_error(431, api::error_code::malformed_request,
+                           "the request headers are too large");
   return api::json_error(400, api::error_code::malformed_request,
                          "malformed HTTP request: " + ec.message());
 }
@@ -130,8 +131,9 @@ asio::awaitable<void> serve(Stream& stream, SessionEnv& env, std::string remote,
     auto res = to_beast(std::move(response), version, keep_alive);
     beast::get_lowest_layer(stream).expires_after(env.read_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, res, use_tuple);
-    env.metrics.record(route, status,
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    env.metrics.record(
+        route, status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (write_ec || !keep_alive) co_return;
     first = false;
   }

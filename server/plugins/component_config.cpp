@@ -81,7 +81,8 @@ boost::json::object validate_component_config(const tessera_component_v1& compon
     if (result.contains(param.key)) continue;
     if (param.flags & TESSERA_PARAM_REQUIRED)
       throw ComponentConfigError(owner + ": parameter '" + std::string(param.key) +
-                                 "' is required (" + (param.description ? param.description : "") + ")");
+                                 "' is required (" + (param.description ? param.description : "") +
+                                 ")");
     if (param.default_value) result[param.key] = boost::json::parse(param.default_value);
   }
   return result;

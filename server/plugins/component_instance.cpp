@@ -23,9 +23,9 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
   const auto config_text = boost::json::serialize(config);
   Sink error;
   void* instance = nullptr;
-  auto status = component.vtable->create(plugin->state(), {name.data(), name.size()},
-                                         {config_text.data(), config_text.size()}, &instance,
-                                         &error.sink);
+  auto status =
+      component.vtable->create(plugin->state(), {name.data(), name.size()},
+                               {config_text.data(), config_text.size()}, &instance, &error.sink);
   if (status != TESSERA_OK || !instance)
     throw PluginCallError(status == TESSERA_OK ? TESSERA_ERR_INTERNAL : status,
                           "cannot create " + std::string(component.type_id) + " instance '" + name +
@@ -34,17 +34,21 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
       new ComponentInstance(std::move(plugin), component, name, instance));
 }
 
-ComponentInstance::~ComponentInstance() { component_.vtable->destroy(instance_); }
+ComponentInstance::~ComponentInstance() {
+  component_.vtable->destroy(instance_);
+}
 
-boost::json::object ComponentInstance::call(int operation, const boost::json::object& request) const {
+boost::json::object ComponentInstance::call(int operation,
+                                            const boost::json::object& request) const {
   const auto* vtable = component_.vtable;
   tessera_operation_fn fn = operation == 1   ? vtable->operation_1
                             : operation == 2 ? vtable->operation_2
                             : operation == 3 ? vtable->operation_3
                                              : nullptr;
   if (!fn)
-    throw PluginCallError(TESSERA_ERR_INVALID_ARGUMENT,
-                          std::string(component_.type_id) + " has no operation " + std::to_string(operation));
+    throw PluginCallError(
+        TESSERA_ERR_INVALID_ARGUMENT,
+        std::string(component_.type_id) + " has no operation " + std::to_string(operation));
   const auto request_text = boost::json::serialize(request);
   Sink result;
   auto status = fn(instance_, {request_text.data(), request_text.size()}, &result.sink);

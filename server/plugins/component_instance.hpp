@@ -45,7 +45,10 @@ class ComponentInstance {
  private:
   ComponentInstance(std::shared_ptr<LoadedPlugin> plugin, const tessera_component_v1& component,
                     std::string name, void* instance)
-      : plugin_(std::move(plugin)), component_(component), name_(std::move(name)), instance_(instance) {}
+      : plugin_(std::move(plugin)),
+        component_(component),
+        name_(std::move(name)),
+        instance_(instance) {}
   std::shared_ptr<LoadedPlugin> plugin_;  // keeps the library loaded
   const tessera_component_v1& component_;
   std::string name_;

@@ -13,9 +13,13 @@
 namespace tessera::plugins {
 namespace {
 
-std::string_view view(tessera_str s) { return {s.data ? s.data : "", s.size}; }
+std::string_view view(tessera_str s) {
+  return {s.data ? s.data : "", s.size};
+}
 
-HostContext& context(void* host_context) { return *static_cast<HostContext*>(host_context); }
+HostContext& context(void* host_context) {
+  return *static_cast<HostContext*>(host_context);
+}
 
 // Binds a ciphertext to its row, so that a secret copied to another key does not decrypt.
 std::string associated_data(const db::StoreKey& key) {
@@ -63,7 +67,8 @@ template <class Fn>
 tessera_status with_store(void* host_context, tessera_str object, tessera_str key, Fn&& fn) {
   try {
     auto& ctx = context(host_context);
-    if (!ctx.services || !ctx.services->store || !ctx.services->secrets) return TESSERA_ERR_UNAVAILABLE;
+    if (!ctx.services || !ctx.services->store || !ctx.services->secrets)
+      return TESSERA_ERR_UNAVAILABLE;
     if (object.size == 0 || object.size > kMaxStoreKey || key.size == 0 || key.size > kMaxStoreKey)
       return TESSERA_ERR_INVALID_ARGUMENT;
     return fn(ctx, db::StoreKey{ctx.plugin_id, std::string(view(object)), std::string(view(key))});
@@ -78,16 +83,18 @@ tessera_status store_get(void* host_context, tessera_str object, tessera_str key
   return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
     auto stored = ctx.services->store->get(k);
     if (!stored) return TESSERA_ERR_NOT_FOUND;
-    std::string value = stored->encrypted ? ctx.services->secrets->open(stored->value, associated_data(k))
-                                          : std::move(stored->value);
-    if (value_out && value_out->write) value_out->write(value_out->context, value.data(), value.size());
+    std::string value = stored->encrypted
+                            ? ctx.services->secrets->open(stored->value, associated_data(k))
+                            : std::move(stored->value);
+    if (value_out && value_out->write)
+      value_out->write(value_out->context, value.data(), value.size());
     OPENSSL_cleanse(value.data(), value.size());
     return TESSERA_OK;
   });
 }
 
-tessera_status store_set(void* host_context, tessera_str object, tessera_str key,
-                         tessera_str value, int secret) {
+tessera_status store_set(void* host_context, tessera_str object, tessera_str key, tessera_str value,
+                         int secret) {
   return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
     db::StoredValue stored{secret ? ctx.services->secrets->seal(view(value), associated_data(k))
                                   : std::string(view(value)),
@@ -122,13 +129,15 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
     out.headers = std::string(view(request->headers));
     out.body = std::string(view(request->body));
     if (request->timeout_ms) out.timeout = std::chrono::milliseconds(request->timeout_ms);
-    auto response = perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
+    auto response =
+        perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
     if (!response.ok) {
       fail(response.error);
       return TESSERA_ERR_UNAVAILABLE;
     }
     *status_code = static_cast<int32_t>(response.status);
-    if (body_out && body_out->write) body_out->write(body_out->context, response.body.data(), response.body.size());
+    if (body_out && body_out->write)
+      body_out->write(body_out->context, response.body.data(), response.body.size());
     return TESSERA_OK;
   } catch (const std::exception& e) {
     fail(e.what());
@@ -136,12 +145,19 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
   }
 }
 
-const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1), &log,       &random_bytes,
-                                   &now_unix_ms,                &store_get, &store_set,
-                                   &store_delete,               &http_request};
+const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
+                                   &log,
+                                   &random_bytes,
+                                   &now_unix_ms,
+                                   &store_get,
+                                   &store_set,
+                                   &store_delete,
+                                   &http_request};
 
 }  // namespace
 
-const tessera_host_api_v1* host_api() { return &kHostApi; }
+const tessera_host_api_v1* host_api() {
+  return &kHostApi;
+}
 
 }  // namespace tessera::plugins

@@ -16,10 +16,10 @@ struct OutboundRequest {
 };
 
 struct OutboundResponse {
-  bool ok = false;     // a response arrived
+  bool ok = false;  // a response arrived
   long status = 0;
   std::string body;
-  std::string error;   // why no response arrived
+  std::string error;  // why no response arrived
 };
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes);

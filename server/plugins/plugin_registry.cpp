@@ -57,8 +57,9 @@ std::string check_descriptor(const tessera_plugin_v1* d) {
   if (d->abi_major != TESSERA_ABI_VERSION_MAJOR)
     return "built for plugin ABI " + std::to_string(d->abi_major) + "." +
            std::to_string(d->abi_minor) + ", but this server speaks ABI " +
-           std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." + std::to_string(TESSERA_ABI_VERSION_MINOR) +
-           ": rebuild the plugin against Tessera SDK " + std::to_string(TESSERA_ABI_VERSION_MAJOR) + ".x";
+           std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." +
+           std::to_string(TESSERA_ABI_VERSION_MINOR) + ": rebuild the plugin against Tessera SDK " +
+           std::to_string(TESSERA_ABI_VERSION_MAJOR) + ".x";
   if (d->abi_minor > TESSERA_ABI_VERSION_MINOR)
     return "needs plugin ABI " + std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor) +
            ", newer than this server's " + std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." +

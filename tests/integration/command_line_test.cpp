@@ -20,7 +20,8 @@ class CommandLine : public ::testing::Test {
     return path;
   }
   std::string valid_config(const std::string& extra_server = "") {
-    return make_config({.plugin_directories = {TESSERA_PLUGIN_DIR}, .server_extra = extra_server}, dir_);
+    return make_config({.plugin_directories = {TESSERA_PLUGIN_DIR}, .server_extra = extra_server},
+                       dir_);
   }
 
   std::filesystem::path dir_;
@@ -44,7 +45,8 @@ TEST_F(CommandLine, WrongTypeIsRefused) {
   auto file = write_config(valid_config("  max_body_bytes: lots\n"));
   auto r = run_server_command({"--config", file, "--check-config"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("server.max_body_bytes: expected an integer, got 'lots'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("server.max_body_bytes: expected an integer, got 'lots'"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CommandLine, DuplicateKeyIsRefused) {
@@ -59,20 +61,25 @@ TEST_F(CommandLine, PortOutOfRangeIsRefused) {
   text.replace(text.find("port: 0"), 7, "port: 70000");
   auto r = run_server_command({"--config", write_config(text), "--check-config"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("server.listen[0].port: must be between 0 and 65535"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("server.listen[0].port: must be between 0 and 65535"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CommandLine, MissingFilesAreRefused) {
   auto missing_plugins = make_config({.plugin_directories = {"/nonexistent/plugins"}}, dir_);
   auto r = run_server_command({"--config", write_config(missing_plugins), "--check-config"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("plugins.directories[0]: folder /nonexistent/plugins not found"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("plugins.directories[0]: folder /nonexistent/plugins not found"),
+            std::string::npos)
+      << r.err;
 
   auto missing_cert = valid_config("  tls: { certificate: nope.crt, private_key: nope.key }\n");
   r = run_server_command({"--config", write_config(missing_cert), "--check-config"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("server.tls.certificate: file " + (dir_ / "nope.crt").string() + " not found"),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("server.tls.certificate: file " + (dir_ / "nope.crt").string() + " not found"),
+      std::string::npos)
+      << r.err;
 
   r = run_server_command({"--config", (dir_ / "absent.yaml").string(), "--check-config"});
   EXPECT_EQ(r.exit_code, 1);
@@ -87,11 +94,14 @@ TEST_F(CommandLine, InvalidYamlIsRefused) {
 
 TEST_F(CommandLine, UnreachableDatabaseStopsTheStart) {
   // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-  auto text = make_config({.database_url = "postgresql://tessera:secret-pw@127.0.0.1:1/tessera"}, dir_);
+  auto text =
+      make_config({.database_url = "postgresql://tessera:secret-pw@127.0.0.1:1/tessera"}, dir_);
   auto r = run_server_command({"--config", write_config(text)});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("database.url: cannot open database postgresql://tessera:***@127.0.0.1:1/tessera"),
-            std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("database.url: cannot open database postgresql://tessera:***@127.0.0.1:1/tessera"),
+      std::string::npos)
+      << r.err;
   EXPECT_EQ(r.err.find("secret-pw"), std::string::npos) << "the password must not be printed";
 }
 
@@ -101,7 +111,9 @@ TEST_F(CommandLine, PortInUseStopsTheStart) {
   text.replace(text.find("port: 0"), 7, "port: " + std::to_string(first.port()));
   auto r = run_server_command({"--config", write_config(text)});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(CommandLine, FirstStartCreatesDataKeyAndAdminOnce) {
@@ -113,13 +125,14 @@ TEST_F(CommandLine, FirstStartCreatesDataKeyAndAdminOnce) {
     const std::string marker = "First admin created: user 'admin', password '";
     auto at = out.find(marker);
     ASSERT_NE(at, std::string::npos) << out;
-    password = out.substr(at + marker.size(), out.find('\'', at + marker.size()) - at - marker.size());
+    password =
+        out.substr(at + marker.size(), out.find('\'', at + marker.size()) - at - marker.size());
     EXPECT_EQ(password.size(), 20u);
     EXPECT_EQ(server.err().find(password), std::string::npos) << "the password must not be logged";
     auto key = run_dir / "data" / "encryption.key";
     ASSERT_TRUE(std::filesystem::exists(key));
-    EXPECT_EQ(std::filesystem::status(key).permissions() & (std::filesystem::perms::group_all |
-                                                             std::filesystem::perms::others_all),
+    EXPECT_EQ(std::filesystem::status(key).permissions() &
+                  (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
               std::filesystem::perms::none);
   }
   // A second start in the same folder reuses everything and creates no admin.

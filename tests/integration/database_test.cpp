@@ -75,7 +75,8 @@ TEST(Postgres, TwoProcessesMigrateOneDatabaseOnce) {
   const auto url = fresh_postgres_database("tessera_race");
   start_two_at_once(url);
   auto counts = count_rows(url);
-  EXPECT_EQ(counts.migrations, static_cast<int>(db::migrations_for(db::Dialect::postgresql).size()));
+  EXPECT_EQ(counts.migrations,
+            static_cast<int>(db::migrations_for(db::Dialect::postgresql).size()));
   EXPECT_EQ(counts.admins, 1);
   // Running the migrations again changes nothing.
   db::Database database(db::parse_database_url(url, "/"), 1);
@@ -108,7 +109,9 @@ void exercise_store(const std::string& url) {
   EXPECT_FALSE(store.remove(key));
 }
 
-TEST(Postgres, PluginStoreUpserts) { exercise_store(fresh_postgres_database("tessera_store")); }
+TEST(Postgres, PluginStoreUpserts) {
+  exercise_store(fresh_postgres_database("tessera_store"));
+}
 
 TEST(Sqlite, PluginStoreUpserts) {
   auto dir = make_temp_dir("tessera-sqlite-store");
@@ -130,7 +133,8 @@ TEST(Postgres, HealthzReports503WhileTheDatabaseIsLostAndRecovers) {
   EXPECT_NE(lost.body.find("\"database\":\"unreachable\""), std::string::npos) << lost.body;
   // Each broken connection is reopened after its failure: the server recovers by itself.
   long status = 0;
-  for (int i = 0; i < 10 && status != 200; ++i) status = client.get(server.url() + "/healthz").status;
+  for (int i = 0; i < 10 && status != 200; ++i)
+    status = client.get(server.url() + "/healthz").status;
   EXPECT_EQ(status, 200);
 }
 

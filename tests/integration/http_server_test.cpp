@@ -1,16 +1,16 @@
 // The real binary over real HTTP(S) on loopback: envelope, errors, limits, keep-alive, TLS,
 // metrics and graceful shutdown.
 #include <arpa/inet.h>
-#include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <chrono>
 #include <thread>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
@@ -40,7 +40,9 @@ class RawConnection {
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }
   ~RawConnection() { ::close(fd_); }
-  void send(const std::string& data) { ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL), ssize_t(data.size())); }
+  void send(const std::string& data) {
+    ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL), ssize_t(data.size()));
+  }
   // Reads until the peer closes or the timeout passes.
   std::string read_all() {
     std::string out;
@@ -74,8 +76,9 @@ TEST(HttpServer, UnknownRouteAndWrongMethodGetClearErrors) {
   auto missing = client.get(server.url() + "/no/such/endpoint");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(error_code_of(missing), 601);
-  EXPECT_NE(json_of(missing).at("result").at("error").at("message").as_string().find("/no/such/endpoint"),
-            std::string::npos);
+  EXPECT_NE(
+      json_of(missing).at("result").at("error").at("message").as_string().find("/no/such/endpoint"),
+      std::string::npos);
   auto wrong_method = client.request("DELETE", server.url() + "/healthz", "", "");
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_EQ(json_of(wrong_method).at("result").at("status"), false);
@@ -85,13 +88,15 @@ TEST(HttpServer, MalformedJsonAndWrongContentTypeAreRefused) {
   ServerProcess server;
   TestHttpClient client;
   // GET /healthz accepts parameters like every endpoint, so it parses bodies too.
-  auto bad_json = client.request("GET", server.url() + "/healthz", "{\"user\": ", "application/json");
+  auto bad_json =
+      client.request("GET", server.url() + "/healthz", "{\"user\": ", "application/json");
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(error_code_of(bad_json), 905);
   auto wrong_type = client.request("GET", server.url() + "/healthz", "hello", "text/plain");
   EXPECT_EQ(wrong_type.status, 415);
-  EXPECT_NE(json_of(wrong_type).at("result").at("error").at("message").as_string().find("text/plain"),
-            std::string::npos);
+  EXPECT_NE(
+      json_of(wrong_type).at("result").at("error").at("message").as_string().find("text/plain"),
+      std::string::npos);
 }
 
 TEST(HttpServer, OversizedBodyGets413) {
@@ -174,8 +179,9 @@ TEST(HttpServer, ShutdownOnSigtermLetsTheRequestInFlightFinish) {
   ServerProcess server;
   RawConnection raw(server.port());
   const std::string body = "{\"a\": \"0123456789\"}";
-  raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
+  raw.send(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the header has been read
   server.signal(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -3,12 +3,12 @@
 // library stays loaded while an instance made by it lives.
 #include <thread>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
-#include "tests/support/host_fixture.hpp"
 #include "server/http/http_server.hpp"
 #include "server/plugins/component_config.hpp"
+#include "tests/support/host_fixture.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -27,7 +27,8 @@ class WebhookSink {
       return http::HttpResponse{500, "text/plain", "down"};
     });
     server_ = std::make_unique<http::HttpServer>(
-        http::HttpServerOptions{.listen = {{"127.0.0.1", 0, false}}, .io_threads = 1, .worker_threads = 1},
+        http::HttpServerOptions{
+            .listen = {{"127.0.0.1", 0, false}}, .io_threads = 1, .worker_threads = 1},
         router_, metrics_);
     url_ = server_->bind().front();
     thread_ = std::thread([this] { server_->run(); });
@@ -68,8 +69,8 @@ class WebhookPlugin : public HostFixture {
 
 TEST_F(WebhookPlugin, PostsTheEventThroughTheHostsHttpClient) {
   WebhookSink sink;
-  auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "audit-hook",
-                                          {{"url", sink.url() + "/hook"}});
+  auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook",
+                                          "audit-hook", {{"url", sink.url() + "/hook"}});
   auto result = action->call(1, {{"event", "token_init"}, {"serial", "OATH0001"}});
   EXPECT_EQ(result.at("status"), 200);
   ASSERT_EQ(sink.bodies().size(), 1u);
@@ -91,35 +92,41 @@ TEST_F(WebhookPlugin, AFailingTargetIsReportedAsUnavailable) {
     EXPECT_NE(std::string(e.what()).find("answered HTTP 500"), std::string::npos) << e.what();
   }
   // Nothing listens on port 1: the host's HTTP client reports why.
-  auto unreachable = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
-                                               {{"url", "http://127.0.0.1:1/x"}, {"timeout_seconds", 2}});
+  auto unreachable =
+      registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                {{"url", "http://127.0.0.1:1/x"}, {"timeout_seconds", 2}});
   EXPECT_THROW(unreachable->call(1, {}), plugins::PluginCallError);
 }
 
 TEST_F(WebhookPlugin, ConfigurationIsCheckedAgainstTheSchema) {
   auto create = [&](const boost::json::object& config) {
-    return registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook", config);
+    return registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                     config);
   };
   try {
     create({});
     FAIL();
   } catch (const plugins::ComponentConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("parameter 'url' is required"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("parameter 'url' is required"), std::string::npos)
+        << e.what();
   }
   try {
     create({{"url", "http://x"}, {"colour", "blue"}});
     FAIL();
   } catch (const plugins::ComponentConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown parameter 'colour'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown parameter 'colour'"), std::string::npos)
+        << e.what();
   }
-  EXPECT_THROW(create({{"url", "http://x"}, {"timeout_seconds", "ten"}}), plugins::ComponentConfigError);
+  EXPECT_THROW(create({{"url", "http://x"}, {"timeout_seconds", "ten"}}),
+               plugins::ComponentConfigError);
   // The component's own check, reported through the barrier.
   try {
     create({{"url", "ftp://x"}});
     FAIL();
   } catch (const plugins::PluginCallError& e) {
     EXPECT_EQ(e.status(), TESSERA_ERR_INVALID_ARGUMENT);
-    EXPECT_NE(std::string(e.what()).find("url must start with http:// or https://"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("url must start with http:// or https://"),
+              std::string::npos);
   }
   EXPECT_THROW(registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "sms", "x", {}),
                std::out_of_range);
@@ -129,7 +136,8 @@ TEST_F(WebhookPlugin, SecretParametersAreRedacted) {
   auto ref = registry_.find(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook");
   ASSERT_TRUE(ref);
   auto redacted = plugins::redact_component_config(
-      *ref->component, {{"url", "http://x"}, {"headers", boost::json::array{"Authorization: Bearer s3cret"}}});
+      *ref->component,
+      {{"url", "http://x"}, {"headers", boost::json::array{"Authorization: Bearer s3cret"}}});
   EXPECT_EQ(redacted.at("headers"), "***");
   EXPECT_EQ(redacted.at("url"), "http://x");
 }

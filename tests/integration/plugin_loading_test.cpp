@@ -71,7 +71,8 @@ TEST(PluginLoading, RefusesAPluginFileOthersCanWrite) {
   auto dir = make_temp_dir("tessera-writable");
   auto copy = dir / "libcopy.so";
   std::filesystem::copy_file(kBundled + "/libtessera_notify_webhook.so", copy);
-  std::filesystem::permissions(copy, std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+  std::filesystem::permissions(copy, std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
   auto r = list_plugins({dir.string()});
   EXPECT_NE(r.out.find("REFUSED " + copy.string() + ": the file is writable by group or others"),
             std::string::npos)

@@ -66,7 +66,8 @@ TEST_F(HelloTokenThroughTheHost, StoresTheSecretEncrypted) {
            "updated_at) VALUES ('org.example.hello', 'HELLO0003', 'code', :v, 1, 0)",
         soci::use(stored);
   });
-  EXPECT_THROW(token_type_->call(2, {{"serial", "HELLO0003"}, {"pass", code}}), plugins::PluginCallError);
+  EXPECT_THROW(token_type_->call(2, {{"serial", "HELLO0003"}, {"pass", code}}),
+               plugins::PluginCallError);
 }
 
 TEST_F(HelloTokenThroughTheHost, BadRequestsFailWithThePluginsMessage) {

@@ -12,8 +12,11 @@ class Unused : public tessera::sdk::NotificationAction {
   boost::json::object execute(const boost::json::object&) override { return {}; }
 };
 
-void init(const tessera::sdk::Host&) { throw std::runtime_error("cannot reach the license server"); }
+void init(const tessera::sdk::Host&) {
+  throw std::runtime_error("cannot reach the license server");
+}
 
 }  // namespace
 
-TESSERA_PLUGIN_WITH_INIT("org.tests.throwing_init", "1.0.0", &init, tessera::sdk::component<Unused>());
+TESSERA_PLUGIN_WITH_INIT("org.tests.throwing_init", "1.0.0", &init,
+                         tessera::sdk::component<Unused>());

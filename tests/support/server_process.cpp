@@ -100,7 +100,8 @@ ServerProcess::ServerProcess(ServerOptions options, std::filesystem::path dir,
       return;
     }
     if (!running())
-      throw std::runtime_error("tessera-server exited with " + std::to_string(exit_code_) + ": " + err());
+      throw std::runtime_error("tessera-server exited with " + std::to_string(exit_code_) + ": " +
+                               err());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   signal(SIGKILL);
@@ -119,7 +120,9 @@ ServerProcess::~ServerProcess() {
   if (own_dir_) std::filesystem::remove_all(dir_, ignored);
 }
 
-int ServerProcess::port() const { return std::stoi(url_.substr(url_.rfind(':') + 1)); }
+int ServerProcess::port() const {
+  return std::stoi(url_.substr(url_.rfind(':') + 1));
+}
 
 std::string ServerProcess::certificate_path() const {
   auto text = out();
@@ -128,8 +131,12 @@ std::string ServerProcess::certificate_path() const {
   return text.substr(at + 17, text.find('\n', at) - at - 17);
 }
 
-std::string ServerProcess::out() const { return read_file(dir_ / "out"); }
-std::string ServerProcess::err() const { return read_file(dir_ / "err"); }
+std::string ServerProcess::out() const {
+  return read_file(dir_ / "out");
+}
+std::string ServerProcess::err() const {
+  return read_file(dir_ / "err");
+}
 
 bool ServerProcess::running() {
   if (pid_ <= 0) return false;

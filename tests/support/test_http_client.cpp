@@ -9,7 +9,9 @@ size_t append(char* data, size_t size, size_t n, void* out) {
 }  // namespace
 
 TestHttpClient::TestHttpClient() : curl_(curl_easy_init()) {}
-TestHttpClient::~TestHttpClient() { curl_easy_cleanup(curl_); }
+TestHttpClient::~TestHttpClient() {
+  curl_easy_cleanup(curl_);
+}
 
 TestResponse TestHttpClient::request(const std::string& method, const std::string& url,
                                      const std::string& body, const std::string& content_type) {
@@ -19,9 +21,12 @@ TestResponse TestHttpClient::request(const std::string& method, const std::strin
   curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 20L);
   if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
-  if (max_tls_1_1_) curl_easy_setopt(curl_, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_1);
+  if (max_tls_1_1_)
+    curl_easy_setopt(curl_, CURLOPT_SSLVERSION,
+                     static_cast<long>(CURL_SSLVERSION_TLSv1_0) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_1));
   curl_slist* headers = nullptr;
-  if (!content_type.empty()) headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
+  if (!content_type.empty())
+    headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
   if (method == "POST" || method == "PUT" || !body.empty()) {
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());

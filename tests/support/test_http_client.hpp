@@ -28,7 +28,8 @@ class TestHttpClient {
   void max_tls_1_1() { max_tls_1_1_ = true; }
 
   TestResponse get(const std::string& url) { return request("GET", url, "", ""); }
-  TestResponse post(const std::string& url, const std::string& body, const std::string& content_type) {
+  TestResponse post(const std::string& url, const std::string& body,
+                    const std::string& content_type) {
     return request("POST", url, body, content_type);
   }
   TestResponse request(const std::string& method, const std::string& url, const std::string& body,

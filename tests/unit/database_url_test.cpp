@@ -32,7 +32,8 @@ TEST(DatabaseUrl, RefusesWhatItCannotUse) {
 }
 
 TEST(Migrations, SplitStatementsAtLineEndSemicolons) {
-  auto statements = split_statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE TABLE b (\n  y INT\n);\n");
+  auto statements =
+      split_statements("-- comment\nCREATE TABLE a (x INT);\n\nCREATE TABLE b (\n  y INT\n);\n");
   ASSERT_EQ(statements.size(), 2u);
   EXPECT_EQ(statements[0], "CREATE TABLE a (x INT)");
   EXPECT_EQ(statements[1], "CREATE TABLE b (\n  y INT\n)");

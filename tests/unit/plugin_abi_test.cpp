@@ -30,7 +30,8 @@ const tessera_host_api_v1 kFakeHost{sizeof(tessera_host_api_v1),
 
 struct Output {
   std::string text;
-  tessera_sink sink{this, [](void* c, const char* d, size_t n) { static_cast<Output*>(c)->text.append(d, n); }};
+  tessera_sink sink{
+      this, [](void* c, const char* d, size_t n) { static_cast<Output*>(c)->text.append(d, n); }};
 };
 
 class SdkBarrier : public ::testing::Test {
@@ -42,7 +43,8 @@ class SdkBarrier : public ::testing::Test {
   }
   void TearDown() override { sdk::detail::shutdown(state_); }
   tessera_status create(const std::string& config, void** instance, Output& out) {
-    return component_->vtable->create(state_, {"t", 1}, {config.data(), config.size()}, instance, &out.sink);
+    return component_->vtable->create(state_, {"t", 1}, {config.data(), config.size()}, instance,
+                                      &out.sink);
   }
   void* state_ = nullptr;
   const tessera_component_v1* component_ = nullptr;
@@ -67,13 +69,16 @@ TEST_F(SdkBarrier, TurnsEveryExceptionIntoAFailureStatus) {
 
   Output enroll_out;
   logged = 0;
-  EXPECT_EQ(component_->vtable->operation_1(instance, {"{}", 2}, &enroll_out.sink), TESSERA_ERR_INTERNAL);
+  EXPECT_EQ(component_->vtable->operation_1(instance, {"{}", 2}, &enroll_out.sink),
+            TESSERA_ERR_INTERNAL);
   EXPECT_EQ(enroll_out.text, "internal error in plugin: bug");
   EXPECT_EQ(logged, 1) << "unexpected exceptions are logged through the host";
   Output verify_out;
-  EXPECT_EQ(component_->vtable->operation_2(instance, {"{}", 2}, &verify_out.sink), TESSERA_ERR_NOT_FOUND);
+  EXPECT_EQ(component_->vtable->operation_2(instance, {"{}", 2}, &verify_out.sink),
+            TESSERA_ERR_NOT_FOUND);
   Output int_out;
-  EXPECT_EQ(component_->vtable->operation_2(instance, {"{\"int\":1}", 9}, &int_out.sink), TESSERA_ERR_INTERNAL);
+  EXPECT_EQ(component_->vtable->operation_2(instance, {"{\"int\":1}", 9}, &int_out.sink),
+            TESSERA_ERR_INTERNAL);
   component_->vtable->destroy(instance);
 }
 
@@ -82,14 +87,24 @@ class DescriptorCheck : public ::testing::Test {
  protected:
   void SetUp() override {
     component_ = *sdk::component<Throwing>();
-    plugin_ = {sizeof(tessera_plugin_v1), TESSERA_ABI_VERSION_MAJOR, TESSERA_ABI_VERSION_MINOR,
-               "org.tests", "1.0.0", "test", &component_, 1, &sdk::detail::init, &sdk::detail::shutdown};
+    plugin_ = {sizeof(tessera_plugin_v1),
+               TESSERA_ABI_VERSION_MAJOR,
+               TESSERA_ABI_VERSION_MINOR,
+               "org.tests",
+               "1.0.0",
+               "test",
+               &component_,
+               1,
+               &sdk::detail::init,
+               &sdk::detail::shutdown};
   }
   tessera_component_v1 component_;
   tessera_plugin_v1 plugin_;
 };
 
-TEST_F(DescriptorCheck, AcceptsAValidDescriptor) { EXPECT_EQ(plugins::check_descriptor(&plugin_), ""); }
+TEST_F(DescriptorCheck, AcceptsAValidDescriptor) {
+  EXPECT_EQ(plugins::check_descriptor(&plugin_), "");
+}
 
 TEST_F(DescriptorCheck, RefusesVersionsAndMissingParts) {
   EXPECT_EQ(plugins::check_descriptor(nullptr), "the entry function returned no descriptor");
@@ -111,15 +126,17 @@ TEST_F(DescriptorCheck, RefusesMalformedComponents) {
   tessera_component_vtable_v1 vtable = *component_.vtable;
   vtable.operation_2 = nullptr;
   component_.vtable = &vtable;
-  EXPECT_NE(plugins::check_descriptor(&plugin_).find("a required function of a token_type is missing"),
-            std::string::npos);
+  EXPECT_NE(
+      plugins::check_descriptor(&plugin_).find("a required function of a token_type is missing"),
+      std::string::npos);
   component_ = *sdk::component<Throwing>();
   component_.kind = 77;
   EXPECT_NE(plugins::check_descriptor(&plugin_).find("unknown kind 77"), std::string::npos);
   tessera_component_v1 twice[2] = {*sdk::component<Throwing>(), *sdk::component<Throwing>()};
   plugin_.components = twice;
   plugin_.component_count = 2;
-  EXPECT_NE(plugins::check_descriptor(&plugin_).find("declares token_type 'throwing' twice"), std::string::npos);
+  EXPECT_NE(plugins::check_descriptor(&plugin_).find("declares token_type 'throwing' twice"),
+            std::string::npos);
 }
 
 }  // namespace

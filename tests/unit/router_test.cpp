@@ -1,8 +1,8 @@
 // The router as a pure function from request to response.
 #include "server/http/router.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "server/api/envelope.hpp"
 
@@ -19,7 +19,8 @@ class RouterTest : public ::testing::Test {
     router_.add("GET", "/token/<serial>", [](RequestContext& c) {
       return api::json_result(boost::json::string(c.path_params.at("serial")));
     });
-    router_.add("GET", "/boom", [](RequestContext&) -> HttpResponse { throw std::runtime_error("secret detail"); });
+    router_.add("GET", "/boom",
+                [](RequestContext&) -> HttpResponse { throw std::runtime_error("secret detail"); });
   }
   HttpResponse send(std::string method, std::string target, std::string body = "",
                     std::string content_type = "") {
@@ -27,13 +28,16 @@ class RouterTest : public ::testing::Test {
     if (!content_type.empty()) r.headers.emplace_back("content-type", content_type);
     return router_.handle(r);
   }
-  static boost::json::object json(const HttpResponse& r) { return boost::json::parse(r.body).as_object(); }
+  static boost::json::object json(const HttpResponse& r) {
+    return boost::json::parse(r.body).as_object();
+  }
   Router router_;
   boost::json::object seen_;
 };
 
 TEST_F(RouterTest, MergesQueryAndFormParameters) {
-  auto r = send("POST", "/token/init?type=hotp", "user=alice+smith&pin=1%262", "application/x-www-form-urlencoded");
+  auto r = send("POST", "/token/init?type=hotp", "user=alice+smith&pin=1%262",
+                "application/x-www-form-urlencoded");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(seen_.at("type"), "hotp");
   EXPECT_EQ(seen_.at("user"), "alice smith");
@@ -41,7 +45,9 @@ TEST_F(RouterTest, MergesQueryAndFormParameters) {
 }
 
 TEST_F(RouterTest, AcceptsJsonObjectsOnly) {
-  EXPECT_EQ(send("POST", "/token/init", "{\"otplen\": 8}", "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(
+      send("POST", "/token/init", "{\"otplen\": 8}", "application/json; charset=utf-8").status,
+      200);
   EXPECT_EQ(seen_.at("otplen"), 8);
   auto malformed = send("POST", "/token/init", "{\"otplen\": ", "application/json");
   EXPECT_EQ(malformed.status, 400);

@@ -42,10 +42,12 @@ TEST_F(SecretBoxTest, KeyFileIsPrivateAndReloads) {
   EXPECT_EQ(std::filesystem::status(dir_ / "key").permissions(),
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_EQ(SecretBox::load_or_create(dir_ / "key").open(sealed, ""), "x");
-  std::filesystem::permissions(dir_ / "key", std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  std::filesystem::permissions(dir_ / "key", std::filesystem::perms::others_read,
+                               std::filesystem::perm_options::add);
   EXPECT_THROW(SecretBox::load_or_create(dir_ / "key"), SecretBoxError);
   std::ofstream(dir_ / "bad") << "not a key\n";
-  std::filesystem::permissions(dir_ / "bad", std::filesystem::perms::owner_read, std::filesystem::perm_options::replace);
+  std::filesystem::permissions(dir_ / "bad", std::filesystem::perms::owner_read,
+                               std::filesystem::perm_options::replace);
   EXPECT_THROW(SecretBox::load_or_create(dir_ / "bad"), SecretBoxError);
 }
 

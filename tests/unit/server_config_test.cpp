@@ -45,18 +45,24 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
 
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
   auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
-  EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: directories)"), std::string::npos) << e;
+  EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: directories)"),
+            std::string::npos)
+      << e;
 }
 
 TEST_F(ServerConfigTest, RefusesWrongTypesAndRanges) {
-  EXPECT_NE(error_of("server:\n  listen: 8443\ndata_dir: x\ndatabase: {url: x}\n").find("server.listen: expected a list"),
+  EXPECT_NE(error_of("server:\n  listen: 8443\ndata_dir: x\ndatabase: {url: x}\n")
+                .find("server.listen: expected a list"),
             std::string::npos);
-  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1, tls: maybe}]\ndata_dir: x\ndatabase: {url: x}\n")
+  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1, tls: maybe}]\ndata_dir: "
+                     "x\ndatabase: {url: x}\n")
                 .find("server.listen[0].tls: expected true or false"),
             std::string::npos);
-  EXPECT_NE(error_of(std::string(kMinimal) + "log: {level: loud}\n").find("log.level: expected debug"),
-            std::string::npos);
-  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1}]\ndatabase: {url: x}\n").find("data_dir: missing"),
+  EXPECT_NE(
+      error_of(std::string(kMinimal) + "log: {level: loud}\n").find("log.level: expected debug"),
+      std::string::npos);
+  EXPECT_NE(error_of("server:\n  listen: [{address: a, port: 1}]\ndatabase: {url: x}\n")
+                .find("data_dir: missing"),
             std::string::npos);
 }
 

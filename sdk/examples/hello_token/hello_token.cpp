@@ -33,7 +33,8 @@ class HelloToken : public tessera::sdk::TokenType {
     const auto serial = required_string(request, "serial");
     const auto random = host().random_bytes(4);
     const uint32_t n = (uint32_t(random[0]) << 24 | uint32_t(random[1]) << 16 |
-                        uint32_t(random[2]) << 8 | random[3]) % 1000000;
+                        uint32_t(random[2]) << 8 | random[3]) %
+                       1000000;
     std::string code = std::to_string(n);
     code.insert(0, 6 - code.size(), '0');
     host().store(serial).set_secret("code", code);

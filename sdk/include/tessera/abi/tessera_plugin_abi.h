@@ -47,7 +47,8 @@ typedef struct tessera_sink {
 /* Zero means success; any other value fails closed. */
 typedef enum tessera_status {
   TESSERA_OK = 0,
-  TESSERA_ERR_INVALID_ARGUMENT = 1, /* the request or configuration is wrong: the message says why */
+  TESSERA_ERR_INVALID_ARGUMENT =
+      1, /* the request or configuration is wrong: the message says why */
   TESSERA_ERR_NOT_FOUND = 2,
   TESSERA_ERR_UNAVAILABLE = 3, /* a peer (database, CA, mail server) could not be reached */
   TESSERA_ERR_INTERNAL = 4     /* a bug or an unexpected exception inside the callee */

@@ -18,7 +18,9 @@
 namespace tessera::sdk {
 
 namespace detail {
-inline tessera_str view(std::string_view s) { return {s.data(), s.size()}; }
+inline tessera_str view(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 // A sink that appends into a std::string owned by the caller.
 struct StringSink {
@@ -82,7 +84,8 @@ class Host {
   }
 
   std::chrono::system_clock::time_point now() const {
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(api_->now_unix_ms(context_)));
+    return std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(api_->now_unix_ms(context_)));
   }
 
   ObjectStore store(std::string object) const { return ObjectStore(*this, std::move(object)); }
@@ -90,12 +93,10 @@ class Host {
   HttpResponse http(const HttpRequest& request) const {
     std::string headers;
     for (const auto& [name, value] : request.headers) headers += name + ": " + value + "\r\n";
-    tessera_http_request raw{sizeof(tessera_http_request),
-                             detail::view(request.method),
-                             detail::view(request.url),
-                             detail::view(headers),
-                             detail::view(request.body),
-                             static_cast<uint32_t>(request.timeout.count())};
+    tessera_http_request raw{
+        sizeof(tessera_http_request), detail::view(request.method),
+        detail::view(request.url),    detail::view(headers),
+        detail::view(request.body),   static_cast<uint32_t>(request.timeout.count())};
     detail::StringSink body;
     detail::StringSink error;
     int32_t status = 0;

@@ -121,7 +121,8 @@ tessera_status create(void* plugin_state, tessera_str name, tessera_str config, 
   return fail_closed(&state->host, error_out, [&] {
     ComponentContext context{state->host, std::string(name.data ? name.data : "", name.size),
                              parse_object(config, "the configuration")};
-    auto instance = std::make_unique<Instance<T>>(Instance<T>{state->host, std::make_unique<T>(context)});
+    auto instance =
+        std::make_unique<Instance<T>>(Instance<T>{state->host, std::make_unique<T>(context)});
     *instance_out = instance.release();
     return TESSERA_OK;
   });
@@ -199,8 +200,12 @@ const tessera_component_v1* component() {
       s.params.push_back({sizeof(tessera_param_v1), p.key.c_str(), static_cast<uint32_t>(p.type),
                           p.flags, p.default_json.empty() ? nullptr : p.default_json.c_str(),
                           p.description.c_str()});
-    s.vtable = {sizeof(tessera_component_vtable_v1), &detail::create<T>, &detail::destroy<T>,
-                &detail::operation_1<T>, nullptr, nullptr};
+    s.vtable = {sizeof(tessera_component_vtable_v1),
+                &detail::create<T>,
+                &detail::destroy<T>,
+                &detail::operation_1<T>,
+                nullptr,
+                nullptr};
     if constexpr (!std::is_base_of_v<NotificationAction, T>)
       s.vtable.operation_2 = &detail::operation_2<T>;
     if constexpr (std::is_base_of_v<CaConnector, T>) s.vtable.operation_3 = &detail::operation_3<T>;
@@ -218,12 +223,12 @@ const tessera_component_v1* component() {
 
 }  // namespace tessera::sdk
 
-#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...)                                       \
-  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*                   \
-  tessera_plugin_entry_v1(void) {                                                              \
-    static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT,        \
-                                                                     {__VA_ARGS__});           \
-    return &descriptor.plugin;                                                                 \
+#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...)                                \
+  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*            \
+  tessera_plugin_entry_v1(void) {                                                       \
+    static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT, \
+                                                                     {__VA_ARGS__});    \
+    return &descriptor.plugin;                                                          \
   }
 
 #define TESSERA_PLUGIN(ID, VERSION, ...) TESSERA_PLUGIN_WITH_INIT(ID, VERSION, nullptr, __VA_ARGS__)
