@@ -95,14 +95,10 @@ int serve_command(const std::string& config_file) {
     http::Router router;
     api::add_system_routes(router, *database, metrics);
 
-    http::HttpServer server(
-        {config.listen, config.io_threads, config.worker_threads, config.max_body_bytes,
-         config.read_timeout, config.idle_timeout, config.shutdown_timeout, config.tls.certificate,
-         config.tls.private_key, config.tls.client_certificates},
-        router, metrics);
+    http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();
-    if (config.any_tls_listener())
-      std::cout << "TLS certificate: " << config.tls.certificate.string() << std::endl;
+    if (config.server.any_tls_listener())
+      std::cout << "TLS certificate: " << config.server.tls.certificate.string() << std::endl;
     std::cout << "Plugins: " << registry.plugins().size() << " loaded, "
               << registry.refusals().size() << " refused" << std::endl;
     for (const auto& url : urls) std::cout << "Tessera listening on " << url << std::endl;

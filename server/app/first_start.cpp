@@ -27,10 +27,11 @@ void ensure_data_dir(const ServerConfig& config) {
 }
 
 bool ensure_tls_certificate(ServerConfig& config) {
-  if (!config.any_tls_listener() || !config.tls.certificate.empty()) return false;
+  auto& tls = config.server.tls;
+  if (!config.server.any_tls_listener() || !tls.certificate.empty()) return false;
   auto files = crypto::ensure_self_signed_certificate(config.data_dir / "tls");
-  config.tls.certificate = files.certificate;
-  config.tls.private_key = files.private_key;
+  tls.certificate = files.certificate;
+  tls.private_key = files.private_key;
   return files.created;
 }
 

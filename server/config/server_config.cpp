@@ -87,7 +87,7 @@ class Reader {
   std::filesystem::path file_;
 };
 
-void read_listen(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+void read_listen(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   if (!node.IsSequence() || node.size() == 0)
     r.fail(node, "server.listen", "expected a list of { address, port, tls }");
   for (size_t i = 0; i < node.size(); ++i) {
@@ -104,7 +104,7 @@ void read_listen(const Reader& r, const YAML::Node& node, ServerConfig& config) 
   }
 }
 
-void read_tls(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+void read_tls(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   r.expect_map(node, "server.tls", {"certificate", "private_key", "client_certificates"});
   if (node["certificate"])
     config.tls.certificate = r.existing_file(node["certificate"], "server.tls.certificate");
@@ -124,7 +124,7 @@ void read_tls(const Reader& r, const YAML::Node& node, ServerConfig& config) {
   }
 }
 
-void read_server(const Reader& r, const YAML::Node& node, ServerConfig& config) {
+void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   r.expect_map(node, "server",
                {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
                 "idle_timeout_seconds", "shutdown_timeout_seconds", "tls"});
@@ -151,7 +151,7 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& config) 
 
 }  // namespace
 
-bool ServerConfig::any_tls_listener() const {
+bool HttpServerSettings::any_tls_listener() const {
   return std::any_of(listen.begin(), listen.end(), [](const auto& l) { return l.tls; });
 }
 
@@ -173,7 +173,7 @@ ServerConfig load_config(const std::filesystem::path& file) {
                {"server", "data_dir", "database", "plugins", "log", "encryption_key_file"});
 
   if (!root["server"]) r.fail(root, "server", "missing");
-  read_server(r, root["server"], config);
+  read_server(r, root["server"], config.server);
 
   if (!root["data_dir"]) r.fail(root, "data_dir", "missing");
   config.data_dir = r.path(root["data_dir"], "data_dir");
@@ -214,7 +214,7 @@ ServerConfig load_config(const std::filesystem::path& file) {
         r.fail(root["log"]["level"], "log.level", "expected debug, info, warning or error");
     }
   }
-  if (config.database_pool_size == 0) config.database_pool_size = config.worker_threads + 1;
+  if (config.database_pool_size == 0) config.database_pool_size = config.server.worker_threads + 1;
   return config;
 }
 

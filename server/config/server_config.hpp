@@ -30,8 +30,8 @@ struct TlsConfig {
   ClientCertificates client_certificates = ClientCertificates::none;
 };
 
-struct ServerConfig {
-  std::filesystem::path config_file;
+// The `server:` section: everything the HTTP server needs.
+struct HttpServerSettings {
   std::vector<ListenConfig> listen;
   unsigned io_threads = 2;
   unsigned worker_threads = 4;
@@ -40,14 +40,19 @@ struct ServerConfig {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_timeout{30};
   TlsConfig tls;
+
+  bool any_tls_listener() const;
+};
+
+struct ServerConfig {
+  std::filesystem::path config_file;
+  HttpServerSettings server;
   std::filesystem::path data_dir;
   std::filesystem::path encryption_key_file;  // default: <data_dir>/encryption.key
   std::string database_url;
   unsigned database_pool_size = 0;  // 0: worker_threads + 1
   std::vector<std::filesystem::path> plugin_directories;
   std::string log_level = "info";
-
-  bool any_tls_listener() const;
 };
 
 // Reads and validates the file; relative paths are taken from the file's folder.

@@ -26,7 +26,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
 struct HttpServer::Impl {
-  HttpServerOptions options;
+  HttpServerSettings options;
   asio::io_context io{static_cast<int>(options.io_threads)};
   asio::thread_pool workers{options.worker_threads};
   asio::ssl::context tls{asio::ssl::context::tls_server};
@@ -38,7 +38,7 @@ struct HttpServer::Impl {
   std::vector<std::unique_ptr<Listener>> listeners;
   asio::signal_set signals{io, SIGINT, SIGTERM};
 
-  Impl(HttpServerOptions o, const Router& router, api::Metrics& metrics)
+  Impl(HttpServerSettings o, const Router& router, api::Metrics& metrics)
       : options(std::move(o)), env{router,
                                    metrics,
                                    workers,
@@ -52,13 +52,13 @@ struct HttpServer::Impl {
                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
     try {
-      tls.use_certificate_chain_file(options.tls_certificate.string());
-      tls.use_private_key_file(options.tls_private_key.string(), asio::ssl::context::pem);
+      tls.use_certificate_chain_file(options.tls.certificate.string());
+      tls.use_private_key_file(options.tls.private_key.string(), asio::ssl::context::pem);
     } catch (const boost::system::system_error& e) {
-      throw std::runtime_error("cannot use TLS certificate " + options.tls_certificate.string() +
-                               " with key " + options.tls_private_key.string() + ": " + e.what());
+      throw std::runtime_error("cannot use TLS certificate " + options.tls.certificate.string() +
+                               " with key " + options.tls.private_key.string() + ": " + e.what());
     }
-    if (options.client_certificates == ClientCertificates::request) {
+    if (options.tls.client_certificates == ClientCertificates::request) {
       // Ask for a client certificate but accept any (or none): certificate login decides later
       // whether the presented certificate is an enrolled one.
       tls.set_verify_mode(asio::ssl::verify_peer);
@@ -109,7 +109,7 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, const Router& router, api::Metrics& metrics)
+HttpServer::HttpServer(HttpServerSettings options, const Router& router, api::Metrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
 
 HttpServer::~HttpServer() {

@@ -2,8 +2,6 @@
 // SIGTERM/SIGINT that lets in-flight requests finish.
 #pragma once
 
-#include <chrono>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,22 +12,10 @@
 
 namespace tessera::http {
 
-struct HttpServerOptions {
-  std::vector<ListenConfig> listen;
-  unsigned io_threads = 2;
-  unsigned worker_threads = 4;
-  size_t max_body_bytes = 1024 * 1024;
-  std::chrono::seconds read_timeout{30};
-  std::chrono::seconds idle_timeout{60};
-  std::chrono::seconds shutdown_timeout{30};
-  std::filesystem::path tls_certificate;  // needed when any listener has tls
-  std::filesystem::path tls_private_key;
-  ClientCertificates client_certificates = ClientCertificates::none;
-};
-
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, const Router& router, api::Metrics& metrics);
+  // settings.tls must name a certificate and key when any listener uses TLS.
+  HttpServer(HttpServerSettings settings, const Router& router, api::Metrics& metrics);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -27,7 +27,7 @@ class WebhookSink {
       return http::HttpResponse{500, "text/plain", "down"};
     });
     server_ = std::make_unique<http::HttpServer>(
-        http::HttpServerOptions{
+        HttpServerSettings{
             .listen = {{"127.0.0.1", 0, false}}, .io_threads = 1, .worker_threads = 1},
         router_, metrics_);
     url_ = server_->bind().front();

@@ -23,7 +23,8 @@ TestResponse TestHttpClient::request(const std::string& method, const std::strin
   if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
   if (max_tls_1_1_)
     curl_easy_setopt(curl_, CURLOPT_SSLVERSION,
-                     static_cast<long>(CURL_SSLVERSION_TLSv1_0) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_1));
+                     static_cast<long>(CURL_SSLVERSION_TLSv1_0) |
+                         static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_1));
   curl_slist* headers = nullptr;
   if (!content_type.empty())
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());

@@ -34,13 +34,13 @@ const char* kMinimal =
 
 TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
   auto c = load(kMinimal);
-  ASSERT_EQ(c.listen.size(), 1u);
-  EXPECT_EQ(c.listen[0].port, 8443);
-  EXPECT_TRUE(c.listen[0].tls) << "TLS is the default";
+  ASSERT_EQ(c.server.listen.size(), 1u);
+  EXPECT_EQ(c.server.listen[0].port, 8443);
+  EXPECT_TRUE(c.server.listen[0].tls) << "TLS is the default";
   EXPECT_EQ(c.data_dir, dir_ / "data") << "relative paths are taken from the file's folder";
   EXPECT_EQ(c.encryption_key_file, dir_ / "data" / "encryption.key");
-  EXPECT_EQ(c.database_pool_size, c.worker_threads + 1);
-  EXPECT_EQ(c.max_body_bytes, 1024u * 1024u);
+  EXPECT_EQ(c.database_pool_size, c.server.worker_threads + 1);
+  EXPECT_EQ(c.server.max_body_bytes, 1024u * 1024u);
 }
 
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {

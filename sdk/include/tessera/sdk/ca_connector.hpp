@@ -10,24 +10,15 @@
 
 namespace tessera::sdk {
 
-class CaConnector {
+class CaConnector : public Component {
  public:
   static constexpr tessera_component_kind kind = TESSERA_COMPONENT_CA_CONNECTOR;
 
-  explicit CaConnector(const ComponentContext& context) : host_(context.host) {}
-  virtual ~CaConnector() = default;
-  CaConnector(const CaConnector&) = delete;
-  CaConnector& operator=(const CaConnector&) = delete;
+  using Component::Component;
 
   virtual boost::json::object sign_request(const boost::json::object& request) = 0;
   virtual boost::json::object request_status(const boost::json::object& request) = 0;
   virtual boost::json::object revoke(const boost::json::object& request) = 0;
-
- protected:
-  const Host& host() const { return host_; }
-
- private:
-  const Host& host_;
 };
 
 }  // namespace tessera::sdk

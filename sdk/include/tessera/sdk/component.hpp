@@ -61,4 +61,19 @@ struct ComponentContext {
   boost::json::object config;
 };
 
+// What the three component base classes share: access to the host.
+class Component {
+ public:
+  explicit Component(const ComponentContext& context) : host_(context.host) {}
+  virtual ~Component() = default;
+  Component(const Component&) = delete;
+  Component& operator=(const Component&) = delete;
+
+ protected:
+  const Host& host() const { return host_; }
+
+ private:
+  const Host& host_;
+};
+
 }  // namespace tessera::sdk

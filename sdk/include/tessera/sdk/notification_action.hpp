@@ -8,23 +8,14 @@
 
 namespace tessera::sdk {
 
-class NotificationAction {
+class NotificationAction : public Component {
  public:
   static constexpr tessera_component_kind kind = TESSERA_COMPONENT_NOTIFICATION_ACTION;
 
-  explicit NotificationAction(const ComponentContext& context) : host_(context.host) {}
-  virtual ~NotificationAction() = default;
-  NotificationAction(const NotificationAction&) = delete;
-  NotificationAction& operator=(const NotificationAction&) = delete;
+  using Component::Component;
 
   // Delivers one notification; throw Error::unavailable for a failure worth retrying.
   virtual boost::json::object execute(const boost::json::object& event) = 0;
-
- protected:
-  const Host& host() const { return host_; }
-
- private:
-  const Host& host_;
 };
 
 }  // namespace tessera::sdk

@@ -10,26 +10,17 @@
 
 namespace tessera::sdk {
 
-class TokenType {
+class TokenType : public Component {
  public:
   static constexpr tessera_component_kind kind = TESSERA_COMPONENT_TOKEN_TYPE;
 
-  explicit TokenType(const ComponentContext& context) : host_(context.host) {}
-  virtual ~TokenType() = default;
-  TokenType(const TokenType&) = delete;
-  TokenType& operator=(const TokenType&) = delete;
+  using Component::Component;
 
   // Creates a token's state from the enrollment request (which carries at least "serial");
   // returns what the enrollment response shows the user.
   virtual boost::json::object enroll(const boost::json::object& request) = 0;
   // Checks a credential for the token in request["serial"]; returns at least {"match": bool}.
   virtual boost::json::object verify(const boost::json::object& request) = 0;
-
- protected:
-  const Host& host() const { return host_; }
-
- private:
-  const Host& host_;
 };
 
 }  // namespace tessera::sdk
