@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "server/crypto/self_signed_certificate.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
 
@@ -154,6 +155,21 @@ TEST(HttpServer, ServesHttpsWithItsSelfSignedCertificateOnTls12AndUp) {
   old.max_tls_1_1();
   auto refused = old.get(server.url() + "/healthz");
   EXPECT_EQ(refused.status, 0) << "TLS 1.1 must be refused";
+}
+
+TEST(HttpServer, RequestsClientCertificatesWithoutRequiringThem) {
+  ServerProcess server({.tls = true, .server_extra = "  tls: { client_certificates: request }\n"});
+  auto client_dir = make_temp_dir("tessera-client-cert");
+  auto client = crypto::ensure_self_signed_certificate(client_dir);
+  TestHttpClient with_certificate;
+  with_certificate.trust(server.certificate_path());
+  with_certificate.client_certificate(client.certificate.string(), client.private_key.string());
+  EXPECT_EQ(with_certificate.get(server.url() + "/healthz").status, 200)
+      << "an unknown client certificate is accepted at the TLS layer; login decides later";
+  TestHttpClient without_certificate;
+  without_certificate.trust(server.certificate_path());
+  EXPECT_EQ(without_certificate.get(server.url() + "/healthz").status, 200);
+  std::filesystem::remove_all(client_dir);
 }
 
 TEST(HttpServer, ExposesPrometheusMetrics) {

@@ -21,6 +21,10 @@ TestResponse TestHttpClient::request(const std::string& method, const std::strin
   curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT, 20L);
   if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
+  if (!client_cert_.empty()) {
+    curl_easy_setopt(curl_, CURLOPT_SSLCERT, client_cert_.c_str());
+    curl_easy_setopt(curl_, CURLOPT_SSLKEY, client_key_.c_str());
+  }
   if (max_tls_1_1_)
     curl_easy_setopt(curl_, CURLOPT_SSLVERSION,
                      static_cast<long>(CURL_SSLVERSION_TLSv1_0) |

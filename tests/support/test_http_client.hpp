@@ -24,6 +24,11 @@ class TestHttpClient {
   TestHttpClient& operator=(const TestHttpClient&) = delete;
 
   void trust(const std::string& ca_file) { ca_file_ = ca_file; }
+  // Presents a client certificate in the TLS handshake.
+  void client_certificate(const std::string& cert_file, const std::string& key_file) {
+    client_cert_ = cert_file;
+    client_key_ = key_file;
+  }
   // Caps the TLS version offered, to check that old versions are refused.
   void max_tls_1_1() { max_tls_1_1_ = true; }
 
@@ -38,6 +43,7 @@ class TestHttpClient {
  private:
   CURL* curl_;  // one handle, so connections are reused (keep-alive)
   std::string ca_file_;
+  std::string client_cert_, client_key_;
   bool max_tls_1_1_ = false;
 };
 
