@@ -35,11 +35,17 @@ Database::Database(DatabaseUrl url, size_t pool_size)
   try {
     for (size_t i = 0; i < pool_size_; ++i) open(pool_.at(i), url_);
   } catch (const soci::soci_error& e) {
-    throw DatabaseError("cannot open database " + url_.display + ": " + e.what());
+    throw DatabaseError("cannot open database " + url_.display + ": " + e.get_error_message());
   }
 }
 
 Database::~Database() = default;
+
+Database::Lease::Lease(Database& database) : database_(database) {
+  if (!database_.pool_.try_lease(position_, kLeaseTimeoutMs))
+    throw DatabaseError("no database connection became free within " +
+                        std::to_string(kLeaseTimeoutMs / 1000) + " s (database.pool_size)");
+}
 
 bool Database::ping() noexcept {
   try {

@@ -31,15 +31,18 @@ class Database {
   const DatabaseUrl& url() const { return url_; }
 
   // Runs fn with a pooled session; SOCI errors become DatabaseError. A broken connection is
-  // reopened so the next call can succeed after the database comes back.
+  // reopened so the next call can succeed after the database comes back. Waits at most
+  // lease_timeout for a free connection.
   template <class Fn>
   auto with_session(Fn&& fn) {
-    soci::session session(pool_);
+    Lease lease(*this);
     try {
-      return fn(session);
+      return fn(lease.session());
     } catch (const soci::soci_error& e) {
-      reconnect_after_failure(session);
-      throw DatabaseError(e.what());
+      reconnect_after_failure(lease.session());
+      // get_error_message() leaves out the statement and its bound values, which may be
+      // secrets or personal data: this message may reach a log.
+      throw DatabaseError("database error: " + e.get_error_message());
     }
   }
 
@@ -68,6 +71,22 @@ class Database {
   bool ping() noexcept;
 
  private:
+  static constexpr int kLeaseTimeoutMs = 10000;
+
+  // A connection borrowed from the pool for one call.
+  class Lease {
+   public:
+    explicit Lease(Database& database);
+    ~Lease() { database_.pool_.give_back(position_); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    soci::session& session() { return database_.pool_.at(position_); }
+
+   private:
+    Database& database_;
+    size_t position_ = 0;
+  };
+
   void reconnect_after_failure(soci::session& session) noexcept;
   DatabaseUrl url_;
   size_t pool_size_;

@@ -1,6 +1,8 @@
 // Database URL parsing with Boost.URL.
 #include "db/database_url.hpp"
 
+#include <set>
+
 #include <boost/url.hpp>
 
 namespace tessera::db {
@@ -48,14 +50,29 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
         "postgresql URL needs a host and a database name "
         "(postgresql://user:password@host:5432/tessera)");
   result.dialect = Dialect::postgresql;
-  std::string conninfo = "host=" + conninfo_value(u.host()) + " dbname=" + conninfo_value(dbname);
+  // IPv6 literals come without their brackets, as libpq wants them.
+  const std::string host = u.host_address();
+  std::string conninfo = "host=" + conninfo_value(host) + " dbname=" + conninfo_value(dbname);
   if (u.has_port()) conninfo += " port=" + std::string(u.port());
   if (u.has_userinfo()) {
     conninfo += " user=" + conninfo_value(u.user());
     if (u.has_password()) conninfo += " password=" + conninfo_value(u.password());
   }
-  // Fail fast at start when the server is unreachable instead of hanging.
-  conninfo += " connect_timeout=5";
+  // TLS and routing options pass through to libpq; anything else is refused rather than
+  // silently dropped (a dropped sslmode would mean an unverified connection).
+  static const std::set<std::string> allowed{
+      "sslmode",          "sslrootcert",         "sslcert", "sslkey", "sslcrl",
+      "application_name", "target_session_attrs"};
+  for (auto param : u.params()) {
+    if (!allowed.count(param.key))
+      throw DatabaseUrlError("unsupported PostgreSQL URL option '" + std::string(param.key) +
+                             "' (supported: sslmode, sslrootcert, sslcert, sslkey, sslcrl, "
+                             "application_name, target_session_attrs)");
+    conninfo.append(" ").append(param.key).append("=").append(conninfo_value(param.value));
+  }
+  // Fail fast at start when the server is unreachable instead of hanging; a statement that
+  // hangs (a lock held elsewhere, a dead peer) fails instead of blocking a worker forever.
+  conninfo += " connect_timeout=5 keepalives=1 options='-c statement_timeout=30000'";
   result.connect_string = conninfo;
   boost::urls::url masked(u);
   if (u.has_password()) masked.set_password("***");

@@ -34,7 +34,9 @@ class WebhookAction : public tessera::sdk::NotificationAction {
   static ComponentInfo describe() {
     return {"webhook",
             "Webhook (HTTP POST of the event as JSON)",
-            {Param::string("url", "where to send the event").required(),
+            {Param::string("url", "where to send the event (secret: such URLs often carry a token)")
+                 .required()
+                 .secret(),
              Param::string("method", "POST or PUT").defaults_to("\"POST\""),
              Param::integer("timeout_seconds", "give up after this long").defaults_to("10"),
              Param::string_list("headers", "extra 'Name: value' headers, e.g. a token")
@@ -52,8 +54,8 @@ class WebhookAction : public tessera::sdk::NotificationAction {
     request.timeout = std::chrono::seconds(timeout_seconds_);
     auto response = host().http(request);
     if (response.status < 200 || response.status > 299)
-      throw Error::unavailable("webhook " + url_ + " answered HTTP " +
-                               std::to_string(response.status));
+      throw Error::unavailable("webhook at " + tessera::sdk::detail::origin_of(url_) +
+                               " answered HTTP " + std::to_string(response.status));
     return {{"status", response.status}};
   }
 

@@ -12,6 +12,7 @@
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/http/http_server.hpp"
+#include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/plugin_registry.hpp"
 
@@ -33,8 +34,9 @@ void set_log_level(const std::string& level) {
 std::string describe_components(const tessera_plugin_v1& d) {
   std::string out;
   for (size_t i = 0; i < d.component_count; ++i)
-    out += fmt::format("{}{}:{}", i ? "," : "", plugins::kind_name(d.components[i].kind),
-                       d.components[i].type_id);
+    out +=
+        fmt::format("{}{}:{}", i ? "," : "", plugins::kind_name(plugins::component_at(d, i).kind),
+                    plugins::component_at(d, i).type_id);
   return out;
 }
 

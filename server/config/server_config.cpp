@@ -26,7 +26,8 @@ class Reader {
     if (!node.IsMap()) fail(node, key, "expected a mapping");
     std::set<std::string> seen;
     for (const auto& item : node) {
-      auto name = item.first.as<std::string>();
+      if (!item.first.IsScalar()) fail(item.first, key, "keys must be plain names");
+      auto name = item.first.Scalar();
       // yaml-cpp keeps the first of two equal keys; an admin editing the second would be
       // surprised, so refuse.
       if (!seen.insert(name).second)
@@ -149,6 +150,8 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   if (node["tls"]) read_tls(r, node["tls"], config);
 }
 
+ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& absolute);
+
 }  // namespace
 
 bool HttpServerSettings::any_tls_listener() const {
@@ -166,6 +169,16 @@ ServerConfig load_config(const std::filesystem::path& file) {
     throw ConfigError(absolute.string() + ":" + std::to_string(e.mark.line + 1) +
                       ": not valid YAML: " + e.msg);
   }
+  try {
+    return read_config(root, absolute);
+  } catch (const YAML::Exception& e) {  // a shape the checks above did not foresee
+    throw ConfigError(absolute.string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+namespace {
+
+ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& absolute) {
   Reader r(absolute);
   ServerConfig config;
   config.config_file = absolute;
@@ -217,5 +230,7 @@ ServerConfig load_config(const std::filesystem::path& file) {
   if (config.database_pool_size == 0) config.database_pool_size = config.server.worker_threads + 1;
   return config;
 }
+
+}  // namespace
 
 }  // namespace tessera

@@ -29,25 +29,47 @@ SecretBox::~SecretBox() {
   OPENSSL_cleanse(key_.data(), key_.size());
 }
 
-SecretBox SecretBox::load_or_create(const std::filesystem::path& key_file) {
-  std::array<uint8_t, key_size> key{};
-  if (!std::filesystem::exists(key_file)) {
-    random_fill(key.data(), key.size());
-    std::string text = std::string(kKeyFileHeader) + base64_encode(key.data(), key.size()) + "\n";
-    // O_EXCL: if another process created the key a moment ago, use that one instead.
-    int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd >= 0) {
-      bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-      ok = ::fsync(fd) == 0 && ok;
-      ::close(fd);
-      OPENSSL_cleanse(text.data(), text.size());
-      if (!ok) throw SecretBoxError("cannot write encryption key file " + key_file.string());
-      return SecretBox(key);
-    }
-    if (errno != EEXIST)
-      throw SecretBoxError("cannot create encryption key file " + key_file.string() + ": " +
-                           std::strerror(errno));
+namespace {
+
+void fsync_folder(const std::filesystem::path& folder) {
+  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
   }
+}
+
+// Writes a new key next to key_file and links it into place: link() is atomic and fails if
+// another process created the key first, in which case that key is the one everybody uses.
+void create_key_file(const std::filesystem::path& key_file) {
+  std::array<uint8_t, SecretBox::key_size> key{};
+  random_fill(key.data(), key.size());
+  std::string text = std::string(kKeyFileHeader) + base64_encode(key.data(), key.size()) + "\n";
+  OPENSSL_cleanse(key.data(), key.size());
+  std::string tmp = key_file.string() + ".XXXXXX";
+  int fd = ::mkstemp(tmp.data());  // mode 0600
+  if (fd < 0) {
+    OPENSSL_cleanse(text.data(), text.size());
+    throw SecretBoxError("cannot create encryption key file " + key_file.string() + ": " +
+                         std::strerror(errno));
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  OPENSSL_cleanse(text.data(), text.size());
+  int link_errno = 0;
+  if (ok && ::link(tmp.c_str(), key_file.c_str()) != 0 && errno != EEXIST) link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!ok || link_errno)
+    throw SecretBoxError("cannot write encryption key file " + key_file.string() +
+                         (link_errno ? std::string(": ") + std::strerror(link_errno) : ""));
+  fsync_folder(key_file.parent_path());
+}
+
+}  // namespace
+
+SecretBox SecretBox::load_or_create(const std::filesystem::path& key_file) {
+  if (!std::filesystem::exists(key_file)) create_key_file(key_file);
   struct stat st {};
   if (::stat(key_file.c_str(), &st) == 0 && (st.st_mode & 077))
     throw SecretBoxError("encryption key file " + key_file.string() +
@@ -61,9 +83,12 @@ SecretBox SecretBox::load_or_create(const std::filesystem::path& key_file) {
   OPENSSL_cleanse(line.data(), line.size());
   if (!decoded || decoded->size() != key_size)
     throw SecretBoxError("encryption key file " + key_file.string() + " is not a Tessera key");
+  std::array<uint8_t, key_size> key{};
   std::copy(decoded->begin(), decoded->end(), key.begin());
   OPENSSL_cleanse(decoded->data(), decoded->size());
-  return SecretBox(key);
+  SecretBox box(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  return box;
 }
 
 std::string SecretBox::seal(std::string_view plaintext, std::string_view associated_data) const {

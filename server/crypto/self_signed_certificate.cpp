@@ -4,10 +4,13 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "server/crypto/openssl_ptr.hpp"
 #include "server/crypto/random.hpp"
@@ -29,26 +32,53 @@ void add_extension(X509* cert, int nid, const char* value) {
   X509_EXTENSION_free(ext);
 }
 
-void write_pem(const std::filesystem::path& path, mode_t mode, bool key, EVP_PKEY* pkey,
-               X509* cert) {
-  const auto tmp = path.string() + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
+// Writes to a private temporary file (mkstemp: mode 0600 from the start, so the key is never
+// readable by others, not even for a moment), then renames it into place.
+void write_pem(const std::filesystem::path& path, mode_t mode, EVP_PKEY* pkey, X509* cert) {
+  std::string tmp = path.string() + ".XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  check(fd >= 0, "creating the output file");
+  ::fchmod(fd, mode);
+  FILE* f = ::fdopen(fd, "w");
   check(f != nullptr, "opening the output file");
-  ::chmod(tmp.c_str(), mode);
-  bool ok = key ? PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1
-                : PEM_write_X509(f, cert) == 1;
+  bool ok = pkey ? PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr) == 1
+                 : PEM_write_X509(f, cert) == 1;
+  ok = std::fflush(f) == 0 && ::fsync(fd) == 0 && ok;
   ok = std::fclose(f) == 0 && ok;
+  if (!ok) ::unlink(tmp.c_str());
   check(ok, "writing PEM");
   std::filesystem::rename(tmp, path);
 }
+
+// Holds an exclusive lock on <dir>/.lock, so two processes sharing a data folder never write
+// a key and a certificate that do not belong together.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& dir)
+      : fd_(::open((dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    check(fd_ >= 0 && ::flock(fd_, LOCK_EX) == 0, "locking the TLS folder");
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_;
+};
 
 }  // namespace
 
 CertificateFiles ensure_self_signed_certificate(const std::filesystem::path& dir) {
   CertificateFiles files{dir / "server.crt", dir / "server.key", false};
-  if (std::filesystem::exists(files.certificate) && std::filesystem::exists(files.private_key))
-    return files;
+  auto complete = [&] {
+    return std::filesystem::exists(files.certificate) && std::filesystem::exists(files.private_key);
+  };
+  if (complete()) return files;
   std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  FolderLock lock(dir);
+  if (complete()) return files;  // another process made them while we waited
 
   PkeyPtr key(EVP_EC_gen("P-256"));
   check(key != nullptr, "key generation");
@@ -76,8 +106,8 @@ CertificateFiles ensure_self_signed_certificate(const std::filesystem::path& dir
   add_extension(cert.get(), NID_subject_key_identifier, "hash");
   check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "signing");
 
-  write_pem(files.private_key, 0600, true, key.get(), nullptr);
-  write_pem(files.certificate, 0644, false, nullptr, cert.get());
+  write_pem(files.private_key, 0600, key.get(), nullptr);
+  write_pem(files.certificate, 0644, nullptr, cert.get());
   files.created = true;
   return files;
 }

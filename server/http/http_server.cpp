@@ -2,10 +2,12 @@
 // accepted connection gets its own strand.
 #include "server/http/http_server.hpp"
 
+#include <cstdlib>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,7 +38,11 @@ struct HttpServer::Impl {
     bool tls;
   };
   std::vector<std::unique_ptr<Listener>> listeners;
+  // Accept loops, signals and the shutdown all run on this strand, so the acceptors are never
+  // touched by two I/O threads at once.
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
   asio::signal_set signals{io, SIGINT, SIGTERM};
+  bool drained = false;
 
   Impl(HttpServerSettings o, const Router& router, api::Metrics& metrics)
       : options(std::move(o)), env{router,
@@ -51,6 +57,11 @@ struct HttpServer::Impl {
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    // Without a session id context, OpenSSL fails the resumption of a session whenever peer
+    // verification is on (client_certificates: request).
+    static constexpr unsigned char kSessionContext[] = "tessera";
+    SSL_CTX_set_session_id_context(tls.native_handle(), kSessionContext,
+                                   sizeof(kSessionContext) - 1);
     try {
       tls.use_certificate_chain_file(options.tls.certificate.string());
       tls.use_private_key_file(options.tls.private_key.string(), asio::ssl::context::pem);
@@ -73,7 +84,7 @@ struct HttpServer::Impl {
         if (env.stopping || !listener.acceptor.is_open()) co_return;
         spdlog::warn("accept failed: {}", ec.message());
         // Out of file descriptors and similar: back off instead of spinning.
-        asio::steady_timer pause(io, std::chrono::milliseconds(100));
+        asio::steady_timer pause(control, std::chrono::milliseconds(100));
         co_await pause.async_wait(use_tuple);
         continue;
       }
@@ -92,17 +103,34 @@ struct HttpServer::Impl {
       boost::system::error_code ignored;
       l->acceptor.close(ignored);
     }
-    asio::co_spawn(io, drain(), asio::detached);
+    asio::co_spawn(control, drain(), asio::detached);
+  }
+
+  void wait_for_signal() {
+    signals.async_wait(
+        asio::bind_executor(control, [this](const boost::system::error_code& ec, int signal) {
+          if (ec) return;
+          if (env.stopping) {
+            // A second signal: the operator does not want to wait for the drain.
+            spdlog::warn("received signal {} again: stopping now", signal);
+            spdlog::shutdown();
+            std::_Exit(1);
+          }
+          spdlog::info("received signal {}", signal);
+          begin_shutdown();
+          wait_for_signal();
+        }));
   }
 
   asio::awaitable<void> drain() {
     const auto deadline = std::chrono::steady_clock::now() + options.shutdown_timeout;
-    asio::steady_timer timer(io);
+    asio::steady_timer timer(control);
     while (env.metrics.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(use_tuple);
     }
-    if (env.metrics.in_flight() > 0)
+    drained = env.metrics.in_flight() == 0;
+    if (!drained)
       spdlog::warn("shutdown timeout reached with {} request(s) still in flight",
                    env.metrics.in_flight());
     io.stop();
@@ -145,23 +173,26 @@ std::vector<std::string> HttpServer::bind() {
 
 void HttpServer::run() {
   for (auto& l : impl_->listeners)
-    asio::co_spawn(impl_->io, impl_->accept_loop(*l), asio::detached);
-  impl_->signals.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}", signal);
-    impl_->begin_shutdown();
-  });
+    asio::co_spawn(impl_->control, impl_->accept_loop(*l), asio::detached);
+  impl_->wait_for_signal();
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < impl_->options.io_threads; ++i)
     threads.emplace_back([this] { impl_->io.run(); });
   impl_->io.run();
   for (auto& t : threads) t.join();
+  if (!impl_->drained) {
+    // A handler is still blocked (a peer that does not answer): waiting for it would make the
+    // shutdown timeout meaningless.
+    spdlog::error("server stopped with requests unfinished");
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
   impl_->workers.join();
   spdlog::info("server stopped");
 }
 
 void HttpServer::stop() {
-  asio::post(impl_->io, [this] { impl_->begin_shutdown(); });
+  asio::post(impl_->control, [this] { impl_->begin_shutdown(); });
 }
 
 }  // namespace tessera::http

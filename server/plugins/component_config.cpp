@@ -5,10 +5,12 @@
 
 #include <boost/json/parse.hpp>
 
-namespace tessera::plugins {
-namespace {
+#include "server/plugins/abi_access.hpp"
 
-bool has_type(const boost::json::value& v, uint32_t type) {
+namespace tessera::plugins {
+namespace {}  // namespace
+
+bool param_has_type(const boost::json::value& v, uint32_t type) {
   switch (type) {
     case TESSERA_PARAM_STRING:
       return v.is_string();
@@ -24,6 +26,8 @@ bool has_type(const boost::json::value& v, uint32_t type) {
   }
   return false;
 }
+
+namespace {
 
 const char* type_name(uint32_t type) {
   switch (type) {
@@ -41,7 +45,7 @@ const char* type_name(uint32_t type) {
 
 const tessera_param_v1* find_param(const tessera_component_v1& c, std::string_view key) {
   for (size_t i = 0; i < c.param_count; ++i)
-    if (key == c.params[i].key) return &c.params[i];
+    if (key == param_at(c, i).key) return &param_at(c, i);
   return nullptr;
 }
 
@@ -67,17 +71,17 @@ boost::json::object validate_component_config(const tessera_component_v1& compon
     if (!param) {
       std::string known;
       for (size_t i = 0; i < component.param_count; ++i)
-        known += (known.empty() ? "" : ", ") + std::string(component.params[i].key);
+        known += (known.empty() ? "" : ", ") + std::string(param_at(component, i).key);
       throw ComponentConfigError(owner + ": unknown parameter '" + std::string(key) +
                                  "' (known: " + (known.empty() ? "none" : known) + ")");
     }
-    if (!has_type(value, param->type))
+    if (!param_has_type(value, param->type))
       throw ComponentConfigError(owner + ": parameter '" + std::string(key) + "' must be " +
                                  type_name(param->type));
   }
   boost::json::object result = config;
   for (size_t i = 0; i < component.param_count; ++i) {
-    const auto& param = component.params[i];
+    const auto& param = param_at(component, i);
     if (result.contains(param.key)) continue;
     if (param.flags & TESSERA_PARAM_REQUIRED)
       throw ComponentConfigError(owner + ": parameter '" + std::string(param.key) +

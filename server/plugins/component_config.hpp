@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "tessera/abi/tessera_plugin_abi.h"
 
@@ -23,5 +24,8 @@ boost::json::object redact_component_config(const tessera_component_v1& componen
                                             const boost::json::object& config);
 
 const char* kind_name(uint32_t kind);
+
+// Whether value is of the parameter type (a tessera_param_type).
+bool param_has_type(const boost::json::value& value, uint32_t type);
 
 }  // namespace tessera::plugins

@@ -4,32 +4,23 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "server/plugins/bounded_sink.hpp"
+
 namespace tessera::plugins {
-namespace {
-
-struct Sink {
-  std::string text;
-  tessera_sink sink{this, [](void* context, const char* data, size_t size) {
-                      static_cast<Sink*>(context)->text.append(data, size);
-                    }};
-};
-
-}  // namespace
-
 std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<LoadedPlugin> plugin,
                                                              const tessera_component_v1& component,
                                                              const std::string& name,
                                                              const boost::json::object& config) {
   const auto config_text = boost::json::serialize(config);
-  Sink error;
+  BoundedSink error(64 * 1024);
   void* instance = nullptr;
   auto status =
       component.vtable->create(plugin->state(), {name.data(), name.size()},
-                               {config_text.data(), config_text.size()}, &instance, &error.sink);
+                               {config_text.data(), config_text.size()}, &instance, error.get());
   if (status != TESSERA_OK || !instance)
     throw PluginCallError(status == TESSERA_OK ? TESSERA_ERR_INTERNAL : status,
                           "cannot create " + std::string(component.type_id) + " instance '" + name +
-                              "': " + error.text);
+                              "': " + error.text());
   return std::shared_ptr<ComponentInstance>(
       new ComponentInstance(std::move(plugin), component, name, instance));
 }
@@ -50,11 +41,14 @@ boost::json::object ComponentInstance::call(int operation,
         TESSERA_ERR_INVALID_ARGUMENT,
         std::string(component_.type_id) + " has no operation " + std::to_string(operation));
   const auto request_text = boost::json::serialize(request);
-  Sink result;
-  auto status = fn(instance_, {request_text.data(), request_text.size()}, &result.sink);
-  if (status != TESSERA_OK) throw PluginCallError(status, result.text);
+  BoundedSink result;
+  auto status = fn(instance_, {request_text.data(), request_text.size()}, result.get());
+  if (result.overflowed())
+    throw PluginCallError(TESSERA_ERR_INTERNAL,
+                          std::string(component_.type_id) + " wrote more than the host accepts");
+  if (status != TESSERA_OK) throw PluginCallError(status, result.text());
   boost::system::error_code ec;
-  auto value = boost::json::parse(result.text, ec);
+  auto value = boost::json::parse(result.text(), ec);
   if (ec || !value.is_object())
     throw PluginCallError(TESSERA_ERR_INTERNAL, std::string(component_.type_id) +
                                                     " returned a result that is not a JSON object");

@@ -2,6 +2,7 @@
 // status, the mirror image of the SDK's barrier on the plugin side.
 #include "server/plugins/host_services.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <openssl/crypto.h>
@@ -128,7 +129,10 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
     out.url = std::string(view(request->url));
     out.headers = std::string(view(request->headers));
     out.body = std::string(view(request->body));
-    if (request->timeout_ms) out.timeout = std::chrono::milliseconds(request->timeout_ms);
+    // Capped, so that a plugin cannot hold a worker (and a graceful shutdown) for long.
+    constexpr uint32_t kMaxTimeoutMs = 60000;
+    if (request->timeout_ms)
+      out.timeout = std::chrono::milliseconds(std::min(request->timeout_ms, kMaxTimeoutMs));
     auto response =
         perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
     if (!response.ok) {

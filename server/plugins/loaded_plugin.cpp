@@ -1,11 +1,21 @@
 // Init and shutdown of one plugin.
 #include "server/plugins/loaded_plugin.hpp"
 
+#include <unistd.h>
+
+#include "server/plugins/bounded_sink.hpp"
+
 namespace tessera::plugins {
 
-LoadedPlugin::LoadedPlugin(boost::dll::shared_library library, const tessera_plugin_v1& descriptor,
-                           std::filesystem::path file, HostServices& services)
-    : library_(std::move(library)),
+LoadedPlugin::FileDescriptor::~FileDescriptor() {
+  if (fd >= 0) ::close(fd);
+}
+
+LoadedPlugin::LoadedPlugin(int file_descriptor, boost::dll::shared_library library,
+                           const tessera_plugin_v1& descriptor, std::filesystem::path file,
+                           HostServices& services)
+    : file_descriptor_{file_descriptor},
+      library_(std::move(library)),
       descriptor_(descriptor),
       file_(std::move(file)),
       host_context_(std::make_unique<HostContext>(HostContext{descriptor.plugin_id, &services})) {}
@@ -15,11 +25,10 @@ LoadedPlugin::~LoadedPlugin() {
 }
 
 bool LoadedPlugin::init(std::string& error) {
-  tessera_sink sink{&error, [](void* context, const char* data, size_t size) {
-                      static_cast<std::string*>(context)->append(data, size);
-                    }};
-  auto status = descriptor_.init(host_api(), host_context_.get(), &state_, &sink);
+  BoundedSink message(64 * 1024);
+  auto status = descriptor_.init(host_api(), host_context_.get(), &state_, message.get());
   initialized_ = status == TESSERA_OK;
+  error = message.text();
   if (!initialized_ && error.empty()) error = "init failed with status " + std::to_string(status);
   return initialized_;
 }

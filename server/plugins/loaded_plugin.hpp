@@ -15,8 +15,12 @@ namespace tessera::plugins {
 
 class LoadedPlugin {
  public:
-  LoadedPlugin(boost::dll::shared_library library, const tessera_plugin_v1& descriptor,
-               std::filesystem::path file, HostServices& services);
+  // file_descriptor: the open plugin file the library was loaded from (through
+  // /proc/self/fd); kept open while the library is loaded, so that its /proc name stays unique
+  // (glibc's dlopen treats a repeated name as the same library).
+  LoadedPlugin(int file_descriptor, boost::dll::shared_library library,
+               const tessera_plugin_v1& descriptor, std::filesystem::path file,
+               HostServices& services);
   // Calls the plugin's shutdown, then unloads the library.
   ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
@@ -31,7 +35,11 @@ class LoadedPlugin {
   void* state() const { return state_; }
 
  private:
-  boost::dll::shared_library library_;  // first member: destroyed last
+  struct FileDescriptor {
+    int fd;
+    ~FileDescriptor();
+  } file_descriptor_;                   // closed after the library is unloaded
+  boost::dll::shared_library library_;  // destroyed after everything below
   const tessera_plugin_v1& descriptor_;
   std::filesystem::path file_;
   std::unique_ptr<HostContext> host_context_;

@@ -4,9 +4,16 @@
 #include <algorithm>
 #include <cstddef>
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <boost/json/parse.hpp>
 
+#include <cerrno>
+#include <cstring>
+
+#include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 
 namespace tessera::plugins {
@@ -15,6 +22,17 @@ namespace {
 template <class T>
 bool covers(const T* s, size_t end_of_last_field) {
   return s->struct_size >= end_of_last_field;
+}
+
+// A default must be JSON of the parameter's type, so that a component only ever sees valid
+// configuration, defaults included.
+std::string check_default(const tessera_param_v1& p) {
+  if (!p.default_value) return {};
+  boost::system::error_code ec;
+  auto value = boost::json::parse(p.default_value, ec);
+  if (ec) return "the default is not valid JSON";
+  if (!param_has_type(value, p.type)) return "the default has the wrong type";
+  return {};
 }
 
 std::string check_component(const tessera_component_v1& c, size_t index) {
@@ -35,18 +53,36 @@ std::string check_component(const tessera_component_v1& c, size_t index) {
            " is missing";
   if (c.param_count && !c.params) return which + " (" + c.type_id + "): parameters missing";
   for (size_t i = 0; i < c.param_count; ++i) {
-    const auto& p = c.params[i];
-    if (!covers(&p, offsetof(tessera_param_v1, description) + sizeof(void*)) || !p.key || !*p.key ||
+    const auto& p = param_at(c, i);
+    if (p.struct_size != c.params[0].struct_size ||
+        !covers(&p, offsetof(tessera_param_v1, description) + sizeof(void*)) || !p.key || !*p.key ||
         p.type < TESSERA_PARAM_STRING || p.type > TESSERA_PARAM_STRING_LIST)
       return which + " (" + c.type_id + "): parameter " + std::to_string(i) + " is malformed";
+    if (auto reason = check_default(p); !reason.empty())
+      return which + " (" + c.type_id + "): parameter '" + p.key + "': " + reason;
   }
   return {};
 }
 
-bool writable_by_others(const std::filesystem::path& file) {
-  struct stat st {};
-  return ::stat(file.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH));
+// Code that anyone but the server's own user (or root) can change must not run in the server.
+std::string check_ownership(const struct stat& st, const char* what) {
+  if (st.st_uid != 0 && st.st_uid != ::geteuid())
+    return std::string("the ") + what + " belongs to another user (uid " +
+           std::to_string(st.st_uid) + "), who could replace its code";
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return std::string("the ") + what +
+           " is writable by group or others, so anyone could replace its code";
+  return {};
 }
+
+// Owns a plugin file's descriptor until a LoadedPlugin takes it over.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+  int release() { return std::exchange(fd, -1); }
+};
 
 }  // namespace
 
@@ -69,13 +105,15 @@ std::string check_descriptor(const tessera_plugin_v1* d) {
   if (!d->init || !d->shutdown) return "the descriptor lacks init or shutdown";
   if (d->component_count == 0 || !d->components) return "the plugin declares no components";
   for (size_t i = 0; i < d->component_count; ++i) {
-    auto reason = check_component(d->components[i], i);
+    const auto& c = component_at(*d, i);
+    if (c.struct_size != d->components[0].struct_size)
+      return "component " + std::to_string(i) + ": struct_size differs from the first component's";
+    auto reason = check_component(c, i);
     if (!reason.empty()) return reason;
     for (size_t j = 0; j < i; ++j)
-      if (d->components[j].kind == d->components[i].kind &&
-          std::string_view(d->components[j].type_id) == d->components[i].type_id)
-        return std::string("declares ") + kind_name(d->components[i].kind) + " '" +
-               d->components[i].type_id + "' twice";
+      if (component_at(*d, j).kind == c.kind &&
+          std::string_view(component_at(*d, j).type_id) == c.type_id)
+        return std::string("declares ") + kind_name(c.kind) + " '" + c.type_id + "' twice";
   }
   return {};
 }
@@ -84,6 +122,12 @@ PluginRegistry PluginRegistry::load(const std::vector<std::filesystem::path>& di
                                     HostServices& services) {
   PluginRegistry registry;
   for (const auto& dir : directories) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0)
+      if (auto reason = check_ownership(st, "plugin folder"); !reason.empty()) {
+        registry.refusals_.push_back({dir, reason});
+        continue;
+      }
     std::vector<std::filesystem::path> files;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
@@ -109,12 +153,19 @@ PluginRegistry PluginRegistry::load(const std::vector<std::filesystem::path>& di
 }
 
 std::string PluginRegistry::try_load(const std::filesystem::path& file, HostServices& services) {
-  if (!std::filesystem::is_regular_file(file)) return "not a regular file";
-  if (writable_by_others(file))
-    return "the file is writable by group or others, so anyone could replace its code";
+  // Open once without following links, check what was opened, and load exactly that file
+  // through /proc/self/fd: nobody can swap the file between the check and the load.
+  FileDescriptor file_fd{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (file_fd.fd < 0)
+    return errno == ELOOP ? "a symbolic link: put the plugin file itself in the folder"
+                          : std::string("cannot open: ") + std::strerror(errno);
+  struct stat st {};
+  if (::fstat(file_fd.fd, &st) != 0 || !S_ISREG(st.st_mode)) return "not a regular file";
+  if (auto reason = check_ownership(st, "file"); !reason.empty()) return reason;
   boost::dll::shared_library library;
   try {
-    library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    library.load("/proc/self/fd/" + std::to_string(file_fd.fd),
+                 boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     return std::string("cannot load the library: ") + e.what();
   }
@@ -122,7 +173,12 @@ std::string PluginRegistry::try_load(const std::filesystem::path& file, HostServ
     return std::string("no entry symbol '") + TESSERA_PLUGIN_ENTRY_SYMBOL +
            "': not a Tessera plugin (declare one with TESSERA_PLUGIN from the SDK)";
   auto entry = library.get<const tessera_plugin_v1*()>(TESSERA_PLUGIN_ENTRY_SYMBOL);
-  const tessera_plugin_v1* descriptor = entry();
+  const tessera_plugin_v1* descriptor = nullptr;
+  try {  // the entry function is C, but a C++ plugin without the SDK could still throw
+    descriptor = entry();
+  } catch (...) {
+    return "the entry function threw an exception";
+  }
   if (auto reason = check_descriptor(descriptor); !reason.empty()) return reason;
 
   for (const auto& other : plugins_) {
@@ -130,16 +186,18 @@ std::string PluginRegistry::try_load(const std::filesystem::path& file, HostServ
     if (std::string_view(od.plugin_id) == descriptor->plugin_id)
       return std::string("plugin id '") + descriptor->plugin_id + "' is already provided by " +
              other->file().string();
-    for (size_t i = 0; i < descriptor->component_count; ++i)
+    for (size_t i = 0; i < descriptor->component_count; ++i) {
+      const auto& mine = component_at(*descriptor, i);
       for (size_t j = 0; j < od.component_count; ++j)
-        if (od.components[j].kind == descriptor->components[i].kind &&
-            std::string_view(od.components[j].type_id) == descriptor->components[i].type_id)
-          return std::string("duplicate ") + kind_name(descriptor->components[i].kind) + " id '" +
-                 descriptor->components[i].type_id + "': already provided by " +
-                 other->file().string();
+        if (component_at(od, j).kind == mine.kind &&
+            std::string_view(component_at(od, j).type_id) == mine.type_id)
+          return std::string("duplicate ") + kind_name(mine.kind) + " id '" + mine.type_id +
+                 "': already provided by " + other->file().string();
+    }
   }
 
-  auto plugin = std::make_shared<LoadedPlugin>(std::move(library), *descriptor, file, services);
+  auto plugin = std::make_shared<LoadedPlugin>(file_fd.release(), std::move(library), *descriptor,
+                                               file, services);
   std::string error;
   if (!plugin->init(error)) return "init failed: " + error;
   plugins_.push_back(std::move(plugin));
@@ -151,8 +209,9 @@ std::optional<ComponentRef> PluginRegistry::find(tessera_component_kind kind,
   for (const auto& plugin : plugins_) {
     const auto& d = plugin->descriptor();
     for (size_t i = 0; i < d.component_count; ++i)
-      if (d.components[i].kind == static_cast<uint32_t>(kind) && type_id == d.components[i].type_id)
-        return ComponentRef{plugin, &d.components[i]};
+      if (component_at(d, i).kind == static_cast<uint32_t>(kind) &&
+          type_id == component_at(d, i).type_id)
+        return ComponentRef{plugin, &component_at(d, i)};
   }
   return std::nullopt;
 }

@@ -86,6 +86,15 @@ TEST_F(CommandLine, MissingFilesAreRefused) {
   EXPECT_NE(r.err.find("configuration file not found"), std::string::npos);
 }
 
+TEST_F(CommandLine, OddYamlShapesAreRefusedNotCrashed) {
+  auto r = run_server_command({"--config", write_config("server: {[a]: 1}\n"), "--check-config"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("server: keys must be plain names"), std::string::npos) << r.err;
+  r = run_server_command({"--config", write_config("- just\n- a list\n"), "--check-config"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("expected a mapping"), std::string::npos) << r.err;
+}
+
 TEST_F(CommandLine, InvalidYamlIsRefused) {
   auto r = run_server_command({"--config", write_config("server: [unclosed\n"), "--check-config"});
   EXPECT_EQ(r.exit_code, 1);

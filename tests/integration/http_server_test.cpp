@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "server/crypto/self_signed_certificate.hpp"
+#include "server/http/http_server.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
 
@@ -152,24 +153,51 @@ TEST(HttpServer, ServesHttpsWithItsSelfSignedCertificateOnTls12AndUp) {
   EXPECT_EQ(untrusting.get(server.url() + "/healthz").status, 0);
   TestHttpClient old;
   old.trust(certificate);
-  old.max_tls_1_1();
+  old.only_tls_1_1();
   auto refused = old.get(server.url() + "/healthz");
   EXPECT_EQ(refused.status, 0) << "TLS 1.1 must be refused";
+  TestHttpClient tls12;
+  tls12.trust(certificate);
+  tls12.only_tls_1_2();
+  EXPECT_EQ(tls12.get(server.url() + "/healthz").status, 200) << "the same client on TLS 1.2 works";
 }
 
 TEST(HttpServer, RequestsClientCertificatesWithoutRequiringThem) {
-  ServerProcess server({.tls = true, .server_extra = "  tls: { client_certificates: request }\n"});
-  auto client_dir = make_temp_dir("tessera-client-cert");
-  auto client = crypto::ensure_self_signed_certificate(client_dir);
+  // In process, with a route that says what the session saw of the client's certificate.
+  auto dir = make_temp_dir("tessera-client-cert");
+  auto server_files = crypto::ensure_self_signed_certificate(dir / "server");
+  auto client_files = crypto::ensure_self_signed_certificate(dir / "client");
+  http::Router router;
+  router.add("GET", "/whoami", [](http::RequestContext& c) {
+    return http::HttpResponse{200, "text/plain",
+                              c.request.client_certificate_pem.empty() ? "none" : "certificate"};
+  });
+  api::Metrics metrics;
+  HttpServerSettings settings{
+      .listen = {{"127.0.0.1", 0, true}}, .io_threads = 1, .worker_threads = 1};
+  settings.tls = {server_files.certificate, server_files.private_key, ClientCertificates::request};
+  http::HttpServer server(settings, router, metrics);
+  const auto url = server.bind().front();
+  std::thread thread([&] { server.run(); });
+
   TestHttpClient with_certificate;
-  with_certificate.trust(server.certificate_path());
-  with_certificate.client_certificate(client.certificate.string(), client.private_key.string());
-  EXPECT_EQ(with_certificate.get(server.url() + "/healthz").status, 200)
-      << "an unknown client certificate is accepted at the TLS layer; login decides later";
+  with_certificate.trust(server_files.certificate.string());
+  with_certificate.client_certificate(client_files.certificate.string(),
+                                      client_files.private_key.string());
+  with_certificate.new_connection_each_time();
+  auto first = with_certificate.get(url + "/whoami");
+  EXPECT_EQ(first.body, "certificate")
+      << first.error << " (any client certificate is accepted at the TLS layer)";
+  auto resumed = with_certificate.get(url + "/whoami");
+  EXPECT_EQ(resumed.status, 200) << resumed.error << ": a resumed session must work";
+  EXPECT_EQ(resumed.new_connections, 1);
   TestHttpClient without_certificate;
-  without_certificate.trust(server.certificate_path());
-  EXPECT_EQ(without_certificate.get(server.url() + "/healthz").status, 200);
-  std::filesystem::remove_all(client_dir);
+  without_certificate.trust(server_files.certificate.string());
+  EXPECT_EQ(without_certificate.get(url + "/whoami").body, "none");
+
+  server.stop();
+  thread.join();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpServer, ExposesPrometheusMetrics) {
@@ -198,13 +226,23 @@ TEST(HttpServer, ShutdownOnSigtermLetsTheRequestInFlightFinish) {
   raw.send(
       "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the header has been read
+  // Wait until the server has read the header: /metrics then counts two requests in flight
+  // (the pending one and the /metrics request itself).
+  TestHttpClient observer;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (observer.get(server.url() + "/metrics").body.find("tessera_http_requests_in_flight 2") ==
+         std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the header was never read";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   server.signal(SIGTERM);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_TRUE(server.running()) << "the server must wait for the request in flight";
-  // New connections are refused while it drains.
+  // New connections are refused once the listener is closed; the server keeps running meanwhile.
   TestHttpClient late;
-  EXPECT_EQ(late.get(server.url() + "/healthz").status, 0);
+  while (late.get(server.url() + "/healthz").status != 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the listener was never closed";
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(server.running()) << "the server must wait for the request in flight";
   raw.send(body.substr(5));
   auto reply = raw.read_all();
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;

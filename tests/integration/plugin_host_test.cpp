@@ -136,10 +136,12 @@ TEST_F(WebhookPlugin, SecretParametersAreRedacted) {
   auto ref = registry_.find(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook");
   ASSERT_TRUE(ref);
   auto redacted = plugins::redact_component_config(
-      *ref->component,
-      {{"url", "http://x"}, {"headers", boost::json::array{"Authorization: Bearer s3cret"}}});
+      *ref->component, {{"url", "https://hooks.example/T0k3n"},
+                        {"method", "PUT"},
+                        {"headers", boost::json::array{"Authorization: Bearer s3cret"}}});
   EXPECT_EQ(redacted.at("headers"), "***");
-  EXPECT_EQ(redacted.at("url"), "http://x");
+  EXPECT_EQ(redacted.at("url"), "***") << "webhook URLs often carry a token";
+  EXPECT_EQ(redacted.at("method"), "PUT");
 }
 
 TEST_F(WebhookPlugin, TheLibraryStaysLoadedWhileAnInstanceLives) {

@@ -80,5 +80,22 @@ TEST(PluginLoading, RefusesAPluginFileOthersCanWrite) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(PluginLoading, RefusesSymbolicLinksAndFoldersOthersCanWrite) {
+  auto dir = make_temp_dir("tessera-links");
+  std::filesystem::create_symlink(kBundled + "/libtessera_notify_webhook.so", dir / "liblink.so");
+  auto r = list_plugins({dir.string()});
+  EXPECT_NE(r.out.find("REFUSED " + (dir / "liblink.so").string() + ": a symbolic link"),
+            std::string::npos)
+      << r.out;
+  std::filesystem::permissions(dir, std::filesystem::perms::others_write,
+                               std::filesystem::perm_options::add);
+  r = list_plugins({dir.string()});
+  EXPECT_NE(
+      r.out.find("REFUSED " + dir.string() + ": the plugin folder is writable by group or others"),
+      std::string::npos)
+      << r.out;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tessera::testing

@@ -32,8 +32,17 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The extra entries replace inherited ones of the same name (getenv takes the first match).
+  auto overridden = [&](const std::string& entry) {
+    for (const auto& extra : extra_env)
+      if (entry.compare(0, entry.find('='), extra, 0, extra.find('=')) == 0 &&
+          entry.find('=') == extra.find('='))
+        return true;
+    return false;
+  };
   std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) env_s.emplace_back(*e);
+  for (char** e = environ; *e; ++e)
+    if (!overridden(*e)) env_s.emplace_back(*e);
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env_s) envp.push_back(e.data());

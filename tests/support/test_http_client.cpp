@@ -25,10 +25,15 @@ TestResponse TestHttpClient::request(const std::string& method, const std::strin
     curl_easy_setopt(curl_, CURLOPT_SSLCERT, client_cert_.c_str());
     curl_easy_setopt(curl_, CURLOPT_SSLKEY, client_key_.c_str());
   }
-  if (max_tls_1_1_)
+  if (only_tls_) {
+    curl_easy_setopt(curl_, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0");
     curl_easy_setopt(curl_, CURLOPT_SSLVERSION,
-                     static_cast<long>(CURL_SSLVERSION_TLSv1_0) |
-                         static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_1));
+                     only_tls_ == 11 ? static_cast<long>(CURL_SSLVERSION_TLSv1_0) |
+                                           static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_1)
+                                     : static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
+                                           static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+  }
+  curl_easy_setopt(curl_, CURLOPT_FORBID_REUSE, forbid_reuse_ ? 1L : 0L);
   curl_slist* headers = nullptr;
   if (!content_type.empty())
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());

@@ -29,8 +29,13 @@ class TestHttpClient {
     client_cert_ = cert_file;
     client_key_ = key_file;
   }
-  // Caps the TLS version offered, to check that old versions are refused.
-  void max_tls_1_1() { max_tls_1_1_ = true; }
+  // Offers only TLS 1.0 and 1.1, with OpenSSL's own floor lowered (SECLEVEL=0) so that the
+  // client really offers them and a refusal comes from the server.
+  void only_tls_1_1() { only_tls_ = 11; }
+  // Offers only TLS 1.2 with the same lowered floor: the positive control of the above.
+  void only_tls_1_2() { only_tls_ = 12; }
+  // Closes each connection after its request; the next one resumes the TLS session.
+  void new_connection_each_time() { forbid_reuse_ = true; }
 
   TestResponse get(const std::string& url) { return request("GET", url, "", ""); }
   TestResponse post(const std::string& url, const std::string& body,
@@ -44,7 +49,8 @@ class TestHttpClient {
   CURL* curl_;  // one handle, so connections are reused (keep-alive)
   std::string ca_file_;
   std::string client_cert_, client_key_;
-  bool max_tls_1_1_ = false;
+  int only_tls_ = 0;
+  bool forbid_reuse_ = false;
 };
 
 }  // namespace tessera::testing

@@ -24,6 +24,15 @@ TEST(DatabaseUrl, PostgresUrlsBecomeConninfoAndPrintWithoutPassword) {
   EXPECT_NE(url.display.find("***"), std::string::npos);
 }
 
+TEST(DatabaseUrl, PassesTlsOptionsAndRefusesUnknownOnes) {
+  auto url = parse_database_url(
+      "postgresql://app@[::1]:5432/t?sslmode=verify-full&sslrootcert=/ca.pem", "/");
+  EXPECT_NE(url.connect_string.find("host='::1'"), std::string::npos) << url.connect_string;
+  EXPECT_NE(url.connect_string.find("sslmode='verify-full'"), std::string::npos);
+  EXPECT_NE(url.connect_string.find("sslrootcert='/ca.pem'"), std::string::npos);
+  EXPECT_THROW(parse_database_url("postgresql://app@h/t?sslmod=require", "/"), DatabaseUrlError);
+}
+
 TEST(DatabaseUrl, RefusesWhatItCannotUse) {
   EXPECT_THROW(parse_database_url("mysql://x/y", "/"), DatabaseUrlError);
   EXPECT_THROW(parse_database_url("postgresql://host-only", "/"), DatabaseUrlError);

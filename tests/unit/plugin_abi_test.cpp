@@ -1,5 +1,7 @@
 // The two sides of the plugin boundary without a library: the SDK's barrier (plugin side) and
 // the loader's descriptor checks (host side).
+#include <cstring>
+
 #include <gtest/gtest.h>
 #include <tessera/sdk/plugin.hpp>
 
@@ -120,6 +122,38 @@ TEST_F(DescriptorCheck, RefusesVersionsAndMissingParts) {
   p = plugin_;
   p.component_count = 0;
   EXPECT_EQ(plugins::check_descriptor(&p), "the plugin declares no components");
+}
+
+class BadDefault : public sdk::NotificationAction {
+ public:
+  using NotificationAction::NotificationAction;
+  static sdk::ComponentInfo describe() {
+    return {"bad_default", "x", {sdk::Param::integer("retries", "x").defaults_to("\"three\"")}};
+  }
+  boost::json::object execute(const boost::json::object&) override { return {}; }
+};
+
+TEST_F(DescriptorCheck, RefusesDefaultsOfTheWrongType) {
+  component_ = *sdk::component<BadDefault>();
+  EXPECT_EQ(plugins::check_descriptor(&plugin_),
+            "component 0 (bad_default): parameter 'retries': the default has the wrong type");
+}
+
+TEST_F(DescriptorCheck, RefusesArraysWhoseElementsDifferInSize) {
+  // Arrays are strided by the first element's struct_size, so every element must share it.
+  std::vector<char> buffer(2 * sizeof(tessera_component_v1));
+  auto first = *sdk::component<Throwing>();
+  auto second = *sdk::component<Throwing>();
+  second.type_id = "other";
+  std::memcpy(buffer.data(), &first, sizeof(first));
+  std::memcpy(buffer.data() + sizeof(first), &second, sizeof(second));
+  plugin_.components = reinterpret_cast<const tessera_component_v1*>(buffer.data());
+  plugin_.component_count = 2;
+  EXPECT_EQ(plugins::check_descriptor(&plugin_), "");
+  auto mismatched = second;
+  mismatched.struct_size = first.struct_size + 8;
+  std::memcpy(buffer.data() + sizeof(first), &mismatched, sizeof(mismatched));
+  EXPECT_NE(plugins::check_descriptor(&plugin_).find("struct_size differs"), std::string::npos);
 }
 
 TEST_F(DescriptorCheck, RefusesMalformedComponents) {

@@ -8,6 +8,10 @@
  *    plugin built against a newer minor than its own, and reads a field only if the struct's
  *    struct_size covers it.
  *
+ * Arrays (components, params) are strided by their first element's struct_size, and all
+ * elements of one array have the same struct_size, so a host reads an older plugin's smaller
+ * structs correctly.
+ *
  * Ownership: every tessera_str is a view owned by the caller and valid for the duration of the
  * call only. Results travel through a tessera_sink that the caller owns, so neither side ever
  * frees memory allocated by the other. Structured values (requests, results, configuration)
@@ -38,7 +42,8 @@ typedef struct tessera_str {
 } tessera_str;
 
 /* A write-only output channel owned by the caller; write may be called several times and
- * appends. */
+ * appends. write must not throw or longjmp: an owner that cannot keep the data (too much, no
+ * memory) records that and treats the call as failed. */
 typedef struct tessera_sink {
   void* context;
   void (*write)(void* context, const char* data, size_t size);

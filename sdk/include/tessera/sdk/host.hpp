@@ -22,11 +22,29 @@ inline tessera_str view(std::string_view s) {
   return {s.data(), s.size()};
 }
 
-// A sink that appends into a std::string owned by the caller.
+// scheme://host[:port] of a URL: enough to say where a request went without repeating a path,
+// query or user info that may carry a credential (webhook URLs often do).
+inline std::string origin_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "(invalid URL)";
+  auto origin = url.substr(0, url.find_first_of("/?#", scheme_end + 3));
+  auto at = origin.find('@', scheme_end + 3);
+  if (at != std::string::npos) origin.erase(scheme_end + 3, at - scheme_end - 2);
+  return origin;
+}
+
+// A sink that appends into a std::string owned by the caller. The callback is called from the
+// host's C code, so it never throws; running out of memory marks the result as failed.
 struct StringSink {
   std::string text;
-  tessera_sink sink{this, [](void* context, const char* data, size_t size) {
-                      static_cast<StringSink*>(context)->text.append(data, size);
+  bool failed = false;
+  tessera_sink sink{this, [](void* context, const char* data, size_t size) noexcept {
+                      auto* self = static_cast<StringSink*>(context);
+                      try {
+                        self->text.append(data, size);
+                      } catch (...) {
+                        self->failed = true;
+                      }
                     }};
   StringSink() = default;
   StringSink(const StringSink&) = delete;
@@ -100,8 +118,10 @@ class Host {
     detail::StringSink body;
     detail::StringSink error;
     int32_t status = 0;
-    if (api_->http_request(context_, &raw, &status, &body.sink, &error.sink) != TESSERA_OK)
-      throw Error::unavailable("HTTP request to " + request.url + " failed: " + error.text);
+    if (api_->http_request(context_, &raw, &status, &body.sink, &error.sink) != TESSERA_OK ||
+        body.failed)
+      throw Error::unavailable("HTTP request to " + detail::origin_of(request.url) +
+                               " failed: " + error.text);
     return {status, std::move(body.text)};
   }
 
@@ -118,7 +138,8 @@ inline std::optional<std::string> ObjectStore::get(std::string_view key) const {
   auto status = host_.api()->store_get(host_.context(), detail::view(object_), detail::view(key),
                                        &value.sink);
   if (status == TESSERA_ERR_NOT_FOUND) return std::nullopt;
-  if (status != TESSERA_OK) throw Error::unavailable("the host store could not be read");
+  if (status != TESSERA_OK || value.failed)
+    throw Error::unavailable("the host store could not be read");
   return std::move(value.text);
 }
 

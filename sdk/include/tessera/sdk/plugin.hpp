@@ -42,7 +42,7 @@ struct Instance {
   std::unique_ptr<T> object;
 };
 
-inline void write(const tessera_sink* sink, std::string_view text) {
+inline void write(const tessera_sink* sink, std::string_view text) noexcept {
   if (sink && sink->write) sink->write(sink->context, text.data(), text.size());
 }
 
@@ -56,10 +56,11 @@ tessera_status fail_closed(const Host* host, const tessera_sink* error_out, Fn&&
     write(error_out, e.what());
     return e.status();
   } catch (const std::exception& e) {
-    try {
+    try {  // building the message may itself fail (no memory): still fail closed
       if (host) host->log(TESSERA_LOG_ERROR, std::string("unexpected exception: ") + e.what());
       write(error_out, std::string("internal error in plugin: ") + e.what());
     } catch (...) {
+      write(error_out, "internal error in plugin");
     }
     return TESSERA_ERR_INTERNAL;
   } catch (...) {
@@ -223,12 +224,18 @@ const tessera_component_v1* component() {
 
 }  // namespace tessera::sdk
 
-#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...)                                \
-  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*            \
-  tessera_plugin_entry_v1(void) {                                                       \
-    static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT, \
-                                                                     {__VA_ARGS__});    \
-    return &descriptor.plugin;                                                          \
+// The entry function never throws: building the descriptor can fail (describe() throwing,
+// no memory), which the host sees as "no descriptor" and refuses the plugin.
+#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...)                                  \
+  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*              \
+  tessera_plugin_entry_v1(void) noexcept {                                                \
+    try {                                                                                 \
+      static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT, \
+                                                                       {__VA_ARGS__});    \
+      return &descriptor.plugin;                                                          \
+    } catch (...) {                                                                       \
+      return nullptr;                                                                     \
+    }                                                                                     \
   }
 
 #define TESSERA_PLUGIN(ID, VERSION, ...) TESSERA_PLUGIN_WITH_INIT(ID, VERSION, nullptr, __VA_ARGS__)
