@@ -42,4 +42,23 @@ std::vector<std::string> AdminRepository::usernames() {
   });
 }
 
+bool AdminRepository::set_password_hash(const std::string& username,
+                                        const std::string& password_hash) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << "UPDATE admin SET password_hash = :h WHERE username = :u",
+                          soci::use(password_hash), soci::use(username));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
+bool AdminRepository::remove(const std::string& username) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "DELETE FROM admin WHERE username = :u", soci::use(username));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 }  // namespace tessera::db

@@ -17,6 +17,9 @@ class AdminRepository {
   bool add(const std::string& username, const std::string& password_hash);
   std::optional<std::string> password_hash(const std::string& username);
   std::vector<std::string> usernames();
+  // Both return false when there is no such admin.
+  bool set_password_hash(const std::string& username, const std::string& password_hash);
+  bool remove(const std::string& username);
 
  private:
   Database& database_;

@@ -2,6 +2,9 @@
 // server safely.
 #include "db/database.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -10,14 +13,23 @@ namespace tessera::db {
 namespace {
 
 void configure(soci::session& sql, Dialect dialect) {
-  if (dialect == Dialect::sqlite) {
-    // WAL lets readers run beside one writer; busy_timeout makes writers from other processes
-    // wait rather than fail at once.
-    sql << "PRAGMA journal_mode=WAL";
-    sql << "PRAGMA busy_timeout=10000";
-    sql << "PRAGMA foreign_keys=ON";
-    sql << "PRAGMA synchronous=NORMAL";
+  if (dialect != Dialect::sqlite) return;
+  // busy_timeout makes writers from other processes wait rather than fail at once.
+  sql << "PRAGMA busy_timeout=10000";
+  // WAL lets readers run beside one writer. Switching a new file to WAL needs a moment of
+  // exclusive access, for which SQLite does not always wait: when another process is doing the
+  // same at the same instant, try again.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      sql << "PRAGMA journal_mode=WAL";
+      break;
+    } catch (const soci::soci_error&) {
+      if (attempt == 100) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
+  sql << "PRAGMA foreign_keys=ON";
+  sql << "PRAGMA synchronous=NORMAL";
 }
 
 void open(soci::session& sql, const DatabaseUrl& url) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "server/app/admin_command.hpp"
 #include "server/app/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -15,14 +16,19 @@ int main(int argc, char** argv) {
   cli.add_flag("--check-config", check_config, "validate the configuration and exit 0 or 1");
   cli.add_flag("--list-plugins", list_plugins,
                "list the plugins found in the configured folders, or why each was refused");
+  std::string admin_action, admin_name;
+  auto* admin = cli.add_subcommand("admin", "manage administrator accounts (password on stdin)");
+  admin->add_option("action", admin_action, "add, passwd, list or delete")->required();
+  admin->add_option("name", admin_name, "the admin's user name");
   CLI11_PARSE(cli, argc, argv);
 
   // Log lines go to stderr; stdout carries only what a person starting the server must see.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tessera"));
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int rc = check_config   ? tessera::app::check_config_command(config_file)
-           : list_plugins ? tessera::app::list_plugins_command(config_file)
-                          : tessera::app::serve_command(config_file);
+  int rc = admin->parsed() ? tessera::app::admin_command(config_file, admin_action, admin_name)
+           : check_config  ? tessera::app::check_config_command(config_file)
+           : list_plugins  ? tessera::app::list_plugins_command(config_file)
+                           : tessera::app::serve_command(config_file);
   curl_global_cleanup();
   return rc;
 }

@@ -5,10 +5,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "db/admin_repository.hpp"
+#include "db/auth_failure_repository.hpp"
 #include "db/plugin_store_repository.hpp"
+#include "server/api/auth_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/system_api.hpp"
 #include "server/app/first_start.hpp"
+#include "server/auth/auth_service.hpp"
+#include "server/auth/jwt_service.hpp"
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/http/http_server.hpp"
@@ -89,13 +94,23 @@ int serve_command(const std::string& config_file) {
       std::cout << "First admin created: user 'admin', password from TESSERA_ADMIN_PASSWORD"
                 << std::endl;
 
+    db::AdminRepository admins(*database);
+    db::AuthFailureRepository failures(
+        *database, {config.auth.lockout_max_failures, config.auth.lockout_window,
+                    config.auth.lockout_duration});
+    auth::JwtService jwt(load_jwt_key(*database, secrets), config.auth.token_validity);
+    auth::AuthService auth_service(admins, failures, jwt);
+
     db::PluginStoreRepository store(*database);
     plugins::HostServices services{&store, &secrets};
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     api::Metrics metrics;
     http::Router router;
+    router.set_authenticator(
+        [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics);
+    api::add_auth_routes(router, auth_service);
 
     http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();

@@ -3,10 +3,14 @@
 
 #include <cstdlib>
 
+#include <openssl/crypto.h>
+
 #include <spdlog/spdlog.h>
 
 #include "db/admin_repository.hpp"
 #include "db/migrator.hpp"
+#include "db/server_secret_repository.hpp"
+#include "server/crypto/encoding.hpp"
 #include "server/crypto/password_hash.hpp"
 #include "server/crypto/random.hpp"
 #include "server/crypto/self_signed_certificate.hpp"
@@ -73,6 +77,32 @@ FirstAdmin ensure_first_admin(db::Database& database) {
   if (!result.created) return {};
   spdlog::info("created the first admin account 'admin'");
   return result;
+}
+
+std::vector<uint8_t> load_jwt_key(db::Database& database, const crypto::SecretBox& secrets) {
+  static constexpr const char* kName = "jwt_hs256";
+  static constexpr const char* kBinding = "server_secret:jwt_hs256";
+  db::ServerSecretRepository repository(database);
+  auto sealed = repository.get_or_create(kName, [&] {
+    auto key = crypto::random_bytes(32);
+    auto text = crypto::base64_encode(key.data(), key.size());
+    OPENSSL_cleanse(key.data(), key.size());
+    auto result = secrets.seal(text, kBinding);
+    OPENSSL_cleanse(text.data(), text.size());
+    return result;
+  });
+  std::string text;
+  try {
+    text = secrets.open(sealed, kBinding);
+  } catch (const crypto::SecretBoxError&) {
+    throw std::runtime_error(
+        "the database holds secrets sealed with another encryption key: every server sharing a "
+        "database needs the same encryption_key_file (copy it from the first node)");
+  }
+  auto key = crypto::base64_decode(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!key || key->size() != 32) throw std::runtime_error("the stored JWT key is damaged");
+  return std::move(*key);
 }
 
 }  // namespace tessera::app

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/database.hpp"
 #include "server/config/server_config.hpp"
@@ -28,5 +29,9 @@ struct FirstAdmin {
 // Creates the admin "admin" when no admin exists, with TESSERA_ADMIN_PASSWORD or a generated
 // password.
 FirstAdmin ensure_first_admin(db::Database& database);
+
+// The JWT signing key, shared by every node through the database (sealed at rest); created on
+// the first start.
+std::vector<uint8_t> load_jwt_key(db::Database& database, const crypto::SecretBox& secrets);
 
 }  // namespace tessera::app

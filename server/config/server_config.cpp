@@ -152,6 +152,25 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
 
 ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& absolute);
 
+void read_auth(const Reader& r, const YAML::Node& node, AuthSettings& auth) {
+  r.expect_map(node, "auth", {"token_validity_seconds", "lockout"});
+  if (node["token_validity_seconds"])
+    auth.token_validity = std::chrono::seconds(
+        r.integer(node["token_validity_seconds"], "auth.token_validity_seconds", 60, 7 * 86400));
+  if (const auto& lockout = node["lockout"]) {
+    r.expect_map(lockout, "auth.lockout", {"max_failures", "window_seconds", "lock_seconds"});
+    if (lockout["max_failures"])
+      auth.lockout_max_failures = static_cast<int>(
+          r.integer(lockout["max_failures"], "auth.lockout.max_failures", 1, 1000));
+    if (lockout["window_seconds"])
+      auth.lockout_window = std::chrono::seconds(
+          r.integer(lockout["window_seconds"], "auth.lockout.window_seconds", 1, 86400));
+    if (lockout["lock_seconds"])
+      auth.lockout_duration = std::chrono::seconds(
+          r.integer(lockout["lock_seconds"], "auth.lockout.lock_seconds", 1, 7 * 86400));
+  }
+}
+
 }  // namespace
 
 bool HttpServerSettings::any_tls_listener() const {
@@ -183,7 +202,8 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
   ServerConfig config;
   config.config_file = absolute;
   r.expect_map(root, "",
-               {"server", "data_dir", "database", "plugins", "log", "encryption_key_file"});
+               {"server", "data_dir", "database", "plugins", "log", "encryption_key_file", "auth"});
+  if (root["auth"]) read_auth(r, root["auth"], config.auth);
 
   if (!root["server"]) r.fail(root, "server", "missing");
   read_server(r, root["server"], config.server);

@@ -44,9 +44,18 @@ struct HttpServerSettings {
   bool any_tls_listener() const;
 };
 
+// The `auth:` section.
+struct AuthSettings {
+  std::chrono::seconds token_validity{3600};
+  int lockout_max_failures = 5;
+  std::chrono::seconds lockout_window{300};
+  std::chrono::seconds lockout_duration{300};
+};
+
 struct ServerConfig {
   std::filesystem::path config_file;
   HttpServerSettings server;
+  AuthSettings auth;
   std::filesystem::path data_dir;
   std::filesystem::path encryption_key_file;  // default: <data_dir>/encryption.key
   std::string database_url;

@@ -72,13 +72,30 @@ boost::json::object parse_params(const HttpRequest& request, std::string_view qu
   return params;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Access access) {
   auto segments = split_path(pattern);
   routes_.push_back(
-      {std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+      {std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
 }
 
 HttpResponse Router::handle(const HttpRequest& request) const noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<RequestContext> context;
+  auto response = dispatch(request, context);
+  if (observer_) {
+    try {
+      observer_(request, context ? &*context : nullptr, response,
+                std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started));
+    } catch (const std::exception& e) {
+      spdlog::error("request observer failed: {}", e.what());
+    }
+  }
+  return response;
+}
+
+HttpResponse Router::dispatch(const HttpRequest& request,
+                              std::optional<RequestContext>& context) const {
   const Route* matched = nullptr;
   std::string allowed;
   try {
@@ -119,9 +136,13 @@ HttpResponse Router::handle(const HttpRequest& request) const noexcept {
     }
     if (!matched) throw api::ApiError::not_found("no API endpoint at " + path);
 
-    RequestContext context{request, path, parse_params(request, target->encoded_query()),
-                           std::move(path_params)};
-    auto response = matched->handler(context);
+    context.emplace(RequestContext{request, path, {}, std::move(path_params), std::nullopt, {}});
+    if (matched->access == Access::authenticated) {
+      if (!authenticator_) throw std::logic_error("no authenticator for an authenticated route");
+      context->identity = authenticator_(request);
+    }
+    context->params = parse_params(request, target->encoded_query());
+    auto response = matched->handler(*context);
     response.route = matched->pattern;
     return response;
   } catch (const api::ApiError& e) {

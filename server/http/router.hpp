@@ -7,25 +7,56 @@
 #include <string>
 #include <vector>
 
+#include <chrono>
+#include <optional>
+
 #include <boost/json/object.hpp>
 
+#include "server/auth/identity.hpp"
 #include "server/http/http_message.hpp"
 
 namespace tessera::http {
+
+// What a handler tells the audit log about its request, beyond what the router knows.
+struct AuditDetails {
+  std::string serial;
+  std::string token_type;
+  std::string user;
+  std::string realm;
+  std::string info;
+};
 
 struct RequestContext {
   const HttpRequest& request;
   std::string path;                                // decoded, without the query
   boost::json::object params;                      // query, form or JSON body, merged
   std::map<std::string, std::string> path_params;  // from <name> segments
+  std::optional<auth::Identity> identity;          // set on authenticated routes and by /auth
+  AuditDetails audit;
 };
 
 using Handler = std::function<HttpResponse(RequestContext&)>;
 
+enum class Access {
+  anyone,        // no login needed (/auth, /healthz, later /validate/check)
+  authenticated  // a valid JWT; the handler checks what the identity may do
+};
+
+// Establishes the identity of a request or throws api::ApiError (401).
+using Authenticator = std::function<auth::Identity(const HttpRequest&)>;
+
+// Sees every answered request: the context is null when the request never reached a handler
+// (unknown route, malformed target).
+using RequestObserver = std::function<void(const HttpRequest&, const RequestContext*,
+                                           const HttpResponse&, std::chrono::microseconds)>;
+
 class Router {
  public:
   // pattern: "/healthz" or "/token/<serial>"; a trailing '/' is optional when matching.
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler,
+           Access access = Access::anyone);
+  void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
+  void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
 
   HttpResponse handle(const HttpRequest& request) const noexcept;
 
@@ -35,8 +66,13 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    Access access;
   };
+  HttpResponse dispatch(const HttpRequest& request, std::optional<RequestContext>& context) const;
+
   std::vector<Route> routes_;
+  Authenticator authenticator_;
+  RequestObserver observer_;
 };
 
 // Reads query string and body into one JSON object: application/json bodies must be objects;

@@ -50,10 +50,13 @@ Counts count_rows(const std::string& url) {
   return counts;
 }
 
-// Starts two servers on one database at the same instant; both must come up.
+// Starts two servers on one database at the same instant; both must come up. Nodes sharing a
+// database share the encryption key file, as the README says.
 void start_two_at_once(const std::string& url) {
+  auto key_dir = make_temp_dir("tessera-shared-key");
+  const auto key_option = "encryption_key_file: " + (key_dir / "encryption.key").string() + "\n";
   auto start = [&] {
-    ServerProcess server({.database_url = url});
+    ServerProcess server({.database_url = url, .top_extra = key_option});
     TestHttpClient client;
     return client.get(server.url() + "/healthz").status;
   };
@@ -61,6 +64,23 @@ void start_two_at_once(const std::string& url) {
   auto b = std::async(std::launch::async, start);
   EXPECT_EQ(a.get(), 200);
   EXPECT_EQ(b.get(), 200);
+  std::filesystem::remove_all(key_dir);
+}
+
+TEST(Sqlite, ANodeWithAnotherKeyIsToldWhatToDo) {
+  auto dir = make_temp_dir("tessera-other-key");
+  const auto url = "sqlite://" + (dir / "shared.db").string();
+  { ServerProcess first({.database_url = url}); }
+  try {
+    ServerProcess second({.database_url = url});
+    FAIL() << "a node with another key must not start";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "every server sharing a database needs the same encryption_key_file"),
+              std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Postgres, ServerRunsOnPostgres) {

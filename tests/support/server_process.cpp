@@ -26,7 +26,8 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
-            const std::filesystem::path& out, const std::filesystem::path& err) {
+            const std::filesystem::path& out, const std::filesystem::path& err,
+            const std::filesystem::path& in = {}) {
   std::vector<std::string> argv_s{TESSERA_SERVER_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -50,6 +51,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in.empty() ? "/dev/null" : in.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = -1;
@@ -68,9 +70,10 @@ std::filesystem::path make_temp_dir(const std::string& prefix) {
 }
 
 CommandResult run_server_command(const std::vector<std::string>& args,
-                                 const std::vector<std::string>& env) {
+                                 const std::vector<std::string>& env,
+                                 const std::filesystem::path& stdin_file) {
   auto dir = make_temp_dir("tessera-cmd");
-  pid_t pid = spawn(args, env, dir / "out", dir / "err");
+  pid_t pid = spawn(args, env, dir / "out", dir / "err", stdin_file);
   int status = 0;
   waitpid(pid, &status, 0);
   CommandResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir / "out"),
@@ -90,7 +93,7 @@ std::string make_config(const ServerOptions& options, const std::filesystem::pat
     << "\nplugins:\n  directories: [";
   for (size_t i = 0; i < options.plugin_directories.size(); ++i)
     c << (i ? ", " : "") << options.plugin_directories[i];
-  c << "]\n";
+  c << "]\n" << options.top_extra;
   return c.str();
 }
 

@@ -16,9 +16,10 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs tessera-server with args and waits for it to exit.
+// Runs tessera-server with args and waits for it to exit; stdin_file (if given) is its input.
 CommandResult run_server_command(const std::vector<std::string>& args,
-                                 const std::vector<std::string>& env = {});
+                                 const std::vector<std::string>& env = {},
+                                 const std::filesystem::path& stdin_file = {});
 
 std::filesystem::path make_temp_dir(const std::string& prefix);
 
@@ -27,6 +28,7 @@ struct ServerOptions {
   std::string database_url;  // empty: SQLite in the data folder
   std::vector<std::string> plugin_directories;
   std::string server_extra;  // YAML lines added under "server:"
+  std::string top_extra;     // YAML lines added at the top level
 };
 
 // The configuration text for options, with data in dir.

@@ -1,0 +1,39 @@
+// eduMFA's /auth answer: result.value = {token, role, username, realm, rights}.
+#include "server/api/auth_api.hpp"
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+
+namespace tessera::api {
+namespace {
+
+std::string string_param(const http::RequestContext& c, const char* key) {
+  auto it = c.params.find(key);
+  if (it == c.params.end()) return {};
+  if (!it->value().is_string())
+    throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a string");
+  return std::string(it->value().as_string());
+}
+
+}  // namespace
+
+void add_auth_routes(http::Router& router, auth::AuthService& auth) {
+  router.add("POST", "/auth", [&auth](http::RequestContext& c) {
+    const auto username = string_param(c, "username");
+    const auto realm = string_param(c, "realm");
+    c.audit.user = username;
+    c.audit.realm = realm;
+    if (username.empty()) throw ApiError::bad_parameter("missing parameter 'username'");
+    auto result =
+        auth.login(username, string_param(c, "password"), realm, c.request.remote_address);
+    c.identity = result.identity;
+    boost::json::object value{{"token", result.token},
+                              {"role", result.identity.is_admin() ? "admin" : "user"},
+                              {"username", result.identity.username},
+                              {"realm", result.identity.realm},
+                              {"rights", boost::json::array{}}};
+    return json_result(value);
+  });
+}
+
+}  // namespace tessera::api

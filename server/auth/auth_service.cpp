@@ -1,0 +1,66 @@
+// Password checks go through Argon2id in every case; lockout is counted per account and client
+// in the database, so it holds across server processes.
+#include "server/auth/auth_service.hpp"
+
+#include "server/api/api_error.hpp"
+#include "server/crypto/password_hash.hpp"
+#include "server/crypto/random.hpp"
+
+namespace tessera::auth {
+namespace {
+
+constexpr size_t kMaxCredentialSize = 1024;
+
+api::ApiError wrong_credentials() {
+  return {401, 4031, "authentication failed: wrong credentials"};
+}
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+AuthService::AuthService(db::AdminRepository& admins, db::AuthFailureRepository& failures,
+                         const JwtService& jwt)
+    : admins_(admins),
+      failures_(failures),
+      jwt_(jwt),
+      dummy_hash_(crypto::hash_password(crypto::random_password())) {}
+
+LoginResult AuthService::login(const std::string& username, const std::string& password,
+                               const std::string& realm, const std::string& client) {
+  if (username.empty() || username.size() > 255 || password.size() > kMaxCredentialSize ||
+      realm.size() > 255)
+    throw wrong_credentials();
+  const std::string account = realm.empty() ? username : username + "@" + realm;
+  const long long now = unix_now();
+  const bool locked = failures_.is_locked(account, client, now);
+
+  // Admins log in without a realm; user realms arrive with the user stores.
+  std::optional<std::string> hash = realm.empty() ? admins_.password_hash(username) : std::nullopt;
+  const bool password_ok = crypto::verify_password(password, hash ? *hash : dummy_hash_) && hash;
+  if (locked || !password_ok) {
+    if (!locked) failures_.record_failure(account, client, now);
+    throw wrong_credentials();
+  }
+  failures_.clear(account, client);
+  Identity identity{Role::admin, username, ""};
+  return {identity, jwt_.issue(identity, std::chrono::system_clock::now())};
+}
+
+Identity AuthService::authenticate(const http::HttpRequest& request) const {
+  std::string token(request.header("authorization"));
+  if (token.empty())
+    throw api::ApiError(401, 4033, "authentication required: missing Authorization header");
+  if (token.rfind("Bearer ", 0) == 0) token.erase(0, 7);
+  auto identity = jwt_.verify(token, std::chrono::system_clock::now());
+  if (!identity)
+    throw api::ApiError(401, 4305,
+                        "authentication failed: the token is invalid or expired; log in again");
+  return *identity;
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,42 @@
+// Logs accounts in (POST /auth) and recognises the JWT on later requests. Every failure looks
+// the same to the caller (wrong password, unknown or locked account) and takes comparable time.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "db/admin_repository.hpp"
+#include "db/auth_failure_repository.hpp"
+#include "server/auth/identity.hpp"
+#include "server/auth/jwt_service.hpp"
+#include "server/http/http_message.hpp"
+
+namespace tessera::auth {
+
+struct LoginResult {
+  Identity identity;
+  std::string token;
+};
+
+class AuthService {
+ public:
+  AuthService(db::AdminRepository& admins, db::AuthFailureRepository& failures,
+              const JwtService& jwt);
+
+  // Throws api::ApiError 401 (code 4031) for any failure.
+  LoginResult login(const std::string& username, const std::string& password,
+                    const std::string& realm, const std::string& client);
+
+  // The identity in the request's Authorization header (raw JWT, as eduMFA clients send it,
+  // or "Bearer <jwt>"). Throws api::ApiError 401: 4033 when missing, 4305 when invalid.
+  Identity authenticate(const http::HttpRequest& request) const;
+
+ private:
+  db::AdminRepository& admins_;
+  db::AuthFailureRepository& failures_;
+  const JwtService& jwt_;
+  // Verified against when the account does not exist, so that an unknown name costs the same.
+  std::string dummy_hash_;
+};
+
+}  // namespace tessera::auth
