@@ -20,15 +20,19 @@ int main(int argc, char** argv) {
   auto* admin = cli.add_subcommand("admin", "manage administrator accounts (password on stdin)");
   admin->add_option("action", admin_action, "add, passwd, list or delete")->required();
   admin->add_option("name", admin_name, "the admin's user name");
+  auto* audit = cli.add_subcommand("audit", "audit log tools");
+  auto* verify = audit->add_subcommand("verify", "check the audit log's hash chain");
+  audit->require_subcommand(1);
   CLI11_PARSE(cli, argc, argv);
 
   // Log lines go to stderr; stdout carries only what a person starting the server must see.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tessera"));
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int rc = admin->parsed() ? tessera::app::admin_command(config_file, admin_action, admin_name)
-           : check_config  ? tessera::app::check_config_command(config_file)
-           : list_plugins  ? tessera::app::list_plugins_command(config_file)
-                           : tessera::app::serve_command(config_file);
+  int rc = verify->parsed()  ? tessera::app::audit_verify_command(config_file)
+           : admin->parsed() ? tessera::app::admin_command(config_file, admin_action, admin_name)
+           : check_config    ? tessera::app::check_config_command(config_file)
+           : list_plugins    ? tessera::app::list_plugins_command(config_file)
+                             : tessera::app::serve_command(config_file);
   curl_global_cleanup();
   return rc;
 }

@@ -6,12 +6,15 @@
 #include <spdlog/spdlog.h>
 
 #include "db/admin_repository.hpp"
+#include "db/audit_repository.hpp"
 #include "db/auth_failure_repository.hpp"
 #include "db/plugin_store_repository.hpp"
+#include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/system_api.hpp"
 #include "server/app/first_start.hpp"
+#include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
 #include "server/auth/jwt_service.hpp"
 #include "server/config/server_config.hpp"
@@ -79,6 +82,24 @@ int list_plugins_command(const std::string& config_file) {
   return 0;
 }
 
+int audit_verify_command(const std::string& config_file) {
+  try {
+    auto config = load_config(config_file);
+    spdlog::set_level(spdlog::level::warn);
+    auto secrets = crypto::SecretBox::load_or_create(config.encryption_key_file);
+    auto database = open_database(config);
+    db::AuditRepository rows(*database);
+    audit::AuditChain chain(load_server_key(*database, secrets, "audit_hmac"));
+    auto result = audit::verify_audit_log(rows, chain);
+    (result.ok ? std::cout : std::cerr) << result.message << std::endl;
+    return result.ok ? 0 : 1;
+  } catch (const ConfigError& e) {
+    return fail(std::string("configuration error: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot verify the audit log: ") + e.what());
+  }
+}
+
 int serve_command(const std::string& config_file) {
   try {
     auto config = load_config(config_file);
@@ -98,7 +119,11 @@ int serve_command(const std::string& config_file) {
     db::AuthFailureRepository failures(
         *database, {config.auth.lockout_max_failures, config.auth.lockout_window,
                     config.auth.lockout_duration});
-    auth::JwtService jwt(load_jwt_key(*database, secrets), config.auth.token_validity);
+    auth::JwtService jwt(load_server_key(*database, secrets, "jwt_hs256"),
+                         config.auth.token_validity);
+    db::AuditRepository audit_rows(*database);
+    audit::AuditLog audit_log(audit_rows,
+                              audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
     auth::AuthService auth_service(admins, failures, jwt);
 
     db::PluginStoreRepository store(*database);
@@ -111,6 +136,8 @@ int serve_command(const std::string& config_file) {
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics);
     api::add_auth_routes(router, auth_service);
+    api::add_audit_routes(router, audit_rows, audit_log);
+    router.set_observer(api::audit_observer(audit_log));
 
     http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();

@@ -8,5 +8,7 @@ namespace tessera::app {
 int serve_command(const std::string& config_file);
 int check_config_command(const std::string& config_file);
 int list_plugins_command(const std::string& config_file);
+// Checks the audit log's hash chain; exit 1 names the first row changed or removed.
+int audit_verify_command(const std::string& config_file);
 
 }  // namespace tessera::app

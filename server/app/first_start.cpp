@@ -79,21 +79,21 @@ FirstAdmin ensure_first_admin(db::Database& database) {
   return result;
 }
 
-std::vector<uint8_t> load_jwt_key(db::Database& database, const crypto::SecretBox& secrets) {
-  static constexpr const char* kName = "jwt_hs256";
-  static constexpr const char* kBinding = "server_secret:jwt_hs256";
+std::vector<uint8_t> load_server_key(db::Database& database, const crypto::SecretBox& secrets,
+                                     const std::string& name) {
+  const std::string binding = "server_secret:" + name;
   db::ServerSecretRepository repository(database);
-  auto sealed = repository.get_or_create(kName, [&] {
+  auto sealed = repository.get_or_create(name, [&] {
     auto key = crypto::random_bytes(32);
     auto text = crypto::base64_encode(key.data(), key.size());
     OPENSSL_cleanse(key.data(), key.size());
-    auto result = secrets.seal(text, kBinding);
+    auto result = secrets.seal(text, binding);
     OPENSSL_cleanse(text.data(), text.size());
     return result;
   });
   std::string text;
   try {
-    text = secrets.open(sealed, kBinding);
+    text = secrets.open(sealed, binding);
   } catch (const crypto::SecretBoxError&) {
     throw std::runtime_error(
         "the database holds secrets sealed with another encryption key: every server sharing a "
@@ -101,7 +101,7 @@ std::vector<uint8_t> load_jwt_key(db::Database& database, const crypto::SecretBo
   }
   auto key = crypto::base64_decode(text);
   OPENSSL_cleanse(text.data(), text.size());
-  if (!key || key->size() != 32) throw std::runtime_error("the stored JWT key is damaged");
+  if (!key || key->size() != 32) throw std::runtime_error("the stored key " + name + " is damaged");
   return std::move(*key);
 }
 

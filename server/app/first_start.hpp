@@ -30,8 +30,9 @@ struct FirstAdmin {
 // password.
 FirstAdmin ensure_first_admin(db::Database& database);
 
-// The JWT signing key, shared by every node through the database (sealed at rest); created on
-// the first start.
-std::vector<uint8_t> load_jwt_key(db::Database& database, const crypto::SecretBox& secrets);
+// A 32-byte server-wide key (the JWT signing key, the audit chain key), shared by every node
+// through the database, sealed at rest; created on the first start.
+std::vector<uint8_t> load_server_key(db::Database& database, const crypto::SecretBox& secrets,
+                                     const std::string& name);
 
 }  // namespace tessera::app

@@ -83,6 +83,30 @@ TEST(Sqlite, ANodeWithAnotherKeyIsToldWhatToDo) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Postgres, TwoNodesExtendOneAuditChain) {
+  const auto url = fresh_postgres_database("tessera_audit");
+  auto dir = make_temp_dir("tessera-two-nodes");
+  const auto key_option = "encryption_key_file: " + (dir / "encryption.key").string() + "\n";
+  {
+    ServerProcess a({.database_url = url, .top_extra = key_option});
+    ServerProcess b({.database_url = url, .top_extra = key_option});
+    auto hammer = [](const ServerProcess& server) {
+      TestHttpClient client;
+      for (int i = 0; i < 25; ++i) client.get(server.url() + "/missing");
+    };
+    auto first = std::async(std::launch::async, hammer, std::cref(a));
+    auto second = std::async(std::launch::async, hammer, std::cref(b));
+    first.get();
+    second.get();
+  }  // both nodes flush their audit queues as they stop
+  std::ofstream(dir / "tessera.yaml")
+      << make_config({.database_url = url, .top_extra = key_option}, dir);
+  auto r = run_server_command({"--config", (dir / "tessera.yaml").string(), "audit", "verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("audit log OK: 50 rows"), std::string::npos) << r.out;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Postgres, ServerRunsOnPostgres) {
   ServerProcess server({.database_url = fresh_postgres_database("tessera_run")});
   TestHttpClient client;

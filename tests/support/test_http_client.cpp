@@ -35,6 +35,7 @@ TestResponse TestHttpClient::request(const std::string& method, const std::strin
   }
   curl_easy_setopt(curl_, CURLOPT_FORBID_REUSE, forbid_reuse_ ? 1L : 0L);
   curl_slist* headers = nullptr;
+  for (const auto& line : headers_) headers = curl_slist_append(headers, line.c_str());
   if (!content_type.empty())
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);

@@ -24,6 +24,8 @@ class TestHttpClient {
   TestHttpClient& operator=(const TestHttpClient&) = delete;
 
   void trust(const std::string& ca_file) { ca_file_ = ca_file; }
+  // Adds "Name: value" to every request.
+  void header(const std::string& line) { headers_.push_back(line); }
   // Presents a client certificate in the TLS handshake.
   void client_certificate(const std::string& cert_file, const std::string& key_file) {
     client_cert_ = cert_file;
@@ -49,6 +51,7 @@ class TestHttpClient {
   CURL* curl_;  // one handle, so connections are reused (keep-alive)
   std::string ca_file_;
   std::string client_cert_, client_key_;
+  std::vector<std::string> headers_;
   int only_tls_ = 0;
   bool forbid_reuse_ = false;
 };

@@ -1,0 +1,56 @@
+// Rows of the audit log. Appending assigns ids and links each row to the previous one under a
+// lock on the chain's head, so several server processes extend one unbroken chain.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct AuditEntry {
+  long long id = 0;
+  long long time_us = 0;  // Unix time in microseconds
+  long long duration_us = 0;
+  std::string action;  // "POST /auth"
+  bool success = false;
+  std::string serial, token_type, username, realm, administrator, client, policies, info;
+  std::string prev_hash, hash;
+};
+
+struct AuditFilter {
+  std::string action, username, realm, serial, administrator;
+  std::optional<bool> success;
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // newest first
+  long long total = 0;
+};
+
+struct AuditHead {
+  long long last_id = 0;
+  std::string last_hash;
+};
+
+class AuditRepository {
+ public:
+  explicit AuditRepository(Database& database) : database_(database) {}
+
+  // Stores entries in order; link(entry) computes entry.hash once id and prev_hash are set.
+  void append(std::vector<AuditEntry>& entries, const std::function<std::string(const AuditEntry&)>& link);
+
+  AuditPage search(const AuditFilter& filter, int page, int page_size);
+
+  // Calls visit for every row in id order (for verification); stops when visit returns false.
+  void scan(const std::function<bool(const AuditEntry&)>& visit);
+  AuditHead head();
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

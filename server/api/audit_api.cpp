@@ -1,0 +1,143 @@
+// Audit rows carry no secret: only what the handler put into RequestContext::audit, the route,
+// the outcome and the error message.
+#include "server/api/audit_api.hpp"
+
+#include <chrono>
+
+#include <boost/json/parse.hpp>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+
+namespace tessera::api {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+std::string text_param(const http::RequestContext& c, const char* key) {
+  auto it = c.params.find(key);
+  if (it == c.params.end()) return {};
+  if (it->value().is_string()) return std::string(it->value().as_string());
+  if (it->value().is_int64()) return std::to_string(it->value().as_int64());
+  throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a string");
+}
+
+int int_param(const http::RequestContext& c, const char* key, int fallback, int min, int max) {
+  auto text = text_param(c, key);
+  if (text.empty()) return fallback;
+  try {
+    size_t used = 0;
+    int value = std::stoi(text, &used);
+    if (used == text.size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+}
+
+boost::json::object to_json(const db::AuditEntry& e) {
+  return {{"number", e.id},
+          {"date", e.time_us / 1e6},
+          {"duration", e.duration_us / 1e6},
+          {"action", e.action},
+          {"success", e.success},
+          {"serial", e.serial},
+          {"token_type", e.token_type},
+          {"user", e.username},
+          {"realm", e.realm},
+          {"administrator", e.administrator},
+          {"client", e.client},
+          {"policies", e.policies},
+          {"info", e.info},
+          {"sig_check", e.hash}};
+}
+
+std::string error_message(const http::HttpResponse& response) {
+  if (response.status < 400 || response.content_type != "application/json") return {};
+  boost::system::error_code ec;
+  auto body = boost::json::parse(response.body, ec);
+  if (ec || !body.is_object()) return {};
+  const auto* message = body.as_object().if_contains("result");
+  if (!message || !message->is_object()) return {};
+  const auto* error = message->as_object().if_contains("error");
+  if (!error || !error->is_object() || !error->as_object().contains("message")) return {};
+  return std::string(error->as_object().at("message").as_string());
+}
+
+std::string clip(std::string text, size_t size) {
+  if (text.size() > size) text.resize(size);
+  return text;
+}
+
+}  // namespace
+
+void add_audit_routes(http::Router& router, db::AuditRepository& repository, audit::AuditLog& log) {
+  router.add(
+      "GET", "/audit/",
+      [&repository, &log](http::RequestContext& c) {
+        if (!c.identity->is_admin())
+          throw ApiError(403, 303, "reading the audit log needs an admin");
+        db::AuditFilter filter;
+        filter.action = text_param(c, "action");
+        filter.username = text_param(c, "user");
+        filter.realm = text_param(c, "realm");
+        filter.serial = text_param(c, "serial");
+        filter.administrator = text_param(c, "administrator");
+        if (auto success = text_param(c, "success"); !success.empty()) {
+          if (success != "0" && success != "1" && success != "true" && success != "false")
+            throw ApiError::bad_parameter("parameter 'success' must be 1 or 0");
+          filter.success = success == "1" || success == "true";
+        }
+        const int page = int_param(c, "page", 1, 1, 1000000);
+        const int page_size = int_param(c, "page_size", 25, 1, kMaxPageSize);
+        log.flush();  // read your own writes: what was recorded before this request is there
+        auto result = repository.search(filter, page, page_size);
+        boost::json::array rows;
+        for (const auto& e : result.entries) rows.push_back(to_json(e));
+        const bool has_next = static_cast<long long>(page) * page_size < result.total;
+        boost::json::object value{{"auditdata", std::move(rows)},
+                                  {"count", result.total},
+                                  {"current", page},
+                                  {"next", has_next ? boost::json::value(page + 1) : nullptr},
+                                  {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
+        return json_result(value);
+      },
+      http::Access::authenticated);
+}
+
+http::RequestObserver audit_observer(audit::AuditLog& log) {
+  return [&log](const http::HttpRequest& request, const http::RequestContext* context,
+                const http::HttpResponse& response, std::chrono::microseconds duration) {
+    // Probes from load balancers and Prometheus would drown the log.
+    if (response.route == "/healthz" || response.route == "/metrics") return;
+    db::AuditEntry e;
+    e.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+    e.duration_us = duration.count();
+    e.action = clip(request.method + " " + response.route, 160);
+    e.success = response.status < 400;
+    e.client = clip(request.remote_address, 64);
+    if (context) {
+      const auto& a = context->audit;
+      e.serial = clip(a.serial, 64);
+      e.token_type = clip(a.token_type, 64);
+      e.username = clip(a.user, 255);
+      e.realm = clip(a.realm, 255);
+      e.info = a.info;
+      if (context->identity) {
+        if (context->identity->is_admin()) {
+          e.administrator = clip(context->identity->username, 255);
+        } else if (e.username.empty()) {
+          e.username = clip(context->identity->username, 255);
+          e.realm = clip(context->identity->realm, 255);
+        }
+      }
+    }
+    if (e.info.empty()) e.info = error_message(response);
+    e.info = clip(e.info, 512);
+    log.record(std::move(e));
+  };
+}
+
+}  // namespace tessera::api

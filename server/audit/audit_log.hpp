@@ -1,0 +1,45 @@
+// Records one audit row per request without making the request wait for the database: rows go
+// into a queue that a writer thread appends in batches (one transaction each).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "db/audit_repository.hpp"
+#include "server/audit/audit_chain.hpp"
+
+namespace tessera::audit {
+
+class AuditLog {
+ public:
+  AuditLog(db::AuditRepository& repository, AuditChain chain);
+  // Writes what is queued, then stops the writer.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  void record(db::AuditEntry entry);
+  // Returns once everything recorded so far is in the database (or the writer gave up on it).
+  void flush();
+
+  const AuditChain& chain() const { return chain_; }
+
+ private:
+  void run();
+
+  static constexpr size_t kMaxQueued = 100000;
+  static constexpr size_t kBatch = 500;
+
+  db::AuditRepository& repository_;
+  AuditChain chain_;
+  std::mutex mutex_;
+  std::condition_variable wake_, written_;
+  std::deque<db::AuditEntry> queue_;
+  unsigned long long recorded_ = 0, done_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace tessera::audit

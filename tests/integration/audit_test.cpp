@@ -1,0 +1,180 @@
+// The audit log: one row per request, readable by admins through GET /audit/, and a hash chain
+// whose verification names the first row that was changed or removed.
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+#include <boost/json.hpp>
+
+#include "db/database.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_http_client.hpp"
+
+namespace tessera::testing {
+namespace {
+
+boost::json::object json_of(const TestResponse& r) {
+  return boost::json::parse(r.body).as_object();
+}
+
+std::string admin_token(TestHttpClient& client, const ServerProcess& server) {
+  auto r = client.post(server.url() + "/auth", "username=admin&password=test-admin-pw",
+                       "application/x-www-form-urlencoded");
+  return std::string(json_of(r).at("result").at("value").at("token").as_string());
+}
+
+TestResponse get_audit(const ServerProcess& server, const std::string& token,
+                       const std::string& query) {
+  TestHttpClient client;
+  client.header("Authorization: " + token);
+  return client.get(server.url() + "/audit/" + query);
+}
+
+TEST(Audit, RecordsEveryRequestForAdmins) {
+  ServerProcess server;
+  TestHttpClient client;
+  client.post(server.url() + "/auth", "username=admin&password=wrong",
+              "application/x-www-form-urlencoded");
+  client.get(server.url() + "/healthz");  // probes are not audited
+  const auto token = admin_token(client, server);
+  auto r = get_audit(server, token, "?action=POST%20/auth");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto value = json_of(r).at("result").at("value").as_object();
+  ASSERT_EQ(value.at("count"), 2);
+  const auto& rows = value.at("auditdata").as_array();
+  const auto& newest = rows[0].as_object();
+  const auto& failed = rows[1].as_object();
+  EXPECT_EQ(newest.at("success"), true);
+  EXPECT_EQ(newest.at("user"), "admin");
+  EXPECT_EQ(newest.at("client"), "127.0.0.1");
+  EXPECT_EQ(failed.at("success"), false);
+  EXPECT_NE(std::string(failed.at("info").as_string()).find("ERR4031"), std::string::npos);
+  auto everything = json_of(get_audit(server, token, "")).at("result").at("value").as_object();
+  for (const auto& row : everything.at("auditdata").as_array())
+    EXPECT_NE(row.at("action"), "GET /healthz");
+}
+
+TEST(Audit, PagesThroughTheLog) {
+  ServerProcess server;
+  TestHttpClient client;
+  const auto token = admin_token(client, server);
+  for (int i = 0; i < 3; ++i) client.get(server.url() + "/nothing-here");
+  auto value =
+      json_of(get_audit(server, token, "?page_size=2&page=1")).at("result").at("value").as_object();
+  EXPECT_EQ(value.at("auditdata").as_array().size(), 2u);
+  EXPECT_EQ(value.at("next"), 2);
+  EXPECT_TRUE(value.at("prev").is_null());
+  EXPECT_EQ(get_audit(server, token, "?page_size=100000").status, 400);
+  EXPECT_EQ(get_audit(server, token, "?success=maybe").status, 400);
+}
+
+TEST(Audit, NeedsAValidToken) {
+  ServerProcess server;
+  TestHttpClient client;
+  auto missing = client.get(server.url() + "/audit/");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(json_of(missing).at("result").at("error").at("code"), 4033);
+  auto forged = get_audit(server, "eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYWRtaW4ifQ.", "");
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_EQ(json_of(forged).at("result").at("error").at("code"), 4305);
+  EXPECT_EQ(get_audit(server, "Bearer " + admin_token(client, server), "").status, 200);
+}
+
+class AuditVerification : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir("tessera-audit-verify");
+    {
+      ServerProcess server({}, dir_);
+      TestHttpClient client;
+      for (int i = 0; i < 5; ++i) client.get(server.url() + "/missing/" + std::to_string(i));
+    }  // the server flushes its audit queue when it stops
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  CommandResult verify() {
+    return run_server_command({"--config", (dir_ / "tessera.yaml").string(), "audit", "verify"});
+  }
+  void sql(const std::string& statement) {
+    soci::session session("sqlite3", "db=" + (dir_ / "data" / "tessera.db").string());
+    session << statement;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(AuditVerification, AcceptsAnUntouchedLog) {
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("audit log OK: 5 rows"), std::string::npos) << r.out;
+}
+
+TEST_F(AuditVerification, NamesAChangedRow) {
+  sql("UPDATE audit SET info = 'nothing happened' WHERE id = 2");
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("row 2 was changed"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditVerification, NamesARemovedRow) {
+  sql("DELETE FROM audit WHERE id = 3");
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("row 3 is missing"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditVerification, NoticesTheNewestRowsRemoved) {
+  sql("DELETE FROM audit WHERE id >= 4");
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.err.find("the newest rows were removed: the log ends at row 3 but its head names row 5"),
+      std::string::npos)
+      << r.err;
+}
+
+TEST_F(AuditVerification, ARebuiltChainWithoutTheKeyFails) {
+  // Whoever edits a row cannot recompute its hash without the key: copying another row's hash
+  // does not help.
+  sql("UPDATE audit SET hash = (SELECT hash FROM audit WHERE id = 1) WHERE id = 2");
+  EXPECT_NE(verify().err.find("row 2 was changed"), std::string::npos);
+}
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(SecretsAtRest, TheDatabaseFileHoldsNoSecretInPlaintext) {
+  auto dir = make_temp_dir("tessera-dump");
+  {
+    ServerProcess server({}, dir);
+    TestHttpClient client;
+    admin_token(client, server);
+  }
+  const auto data = dir / "data";
+  std::string dump = read_all(data / "tessera.db") + read_all(data / "tessera.db-wal");
+  ASSERT_FALSE(dump.empty());
+  EXPECT_EQ(dump.find("test-admin-pw"), std::string::npos) << "the admin password";
+  // The server-wide keys are stored, but only sealed: their plaintext is nowhere in the file.
+  auto box = crypto::SecretBox::load_or_create(data / "encryption.key");
+  soci::session session("sqlite3", "db=" + (data / "tessera.db").string());
+  for (std::string name : {"jwt_hs256", "audit_hmac"}) {
+    std::string sealed;
+    session << "SELECT sealed_value FROM server_secret WHERE name = :n", soci::use(name),
+        soci::into(sealed);
+    ASSERT_FALSE(sealed.empty()) << name;
+    auto plaintext = box.open(sealed, "server_secret:" + name);
+    EXPECT_EQ(dump.find(plaintext), std::string::npos) << name;
+  }
+  const auto key_file = read_all(data / "encryption.key");
+  EXPECT_EQ(dump.find(key_file.substr(key_file.find(':') + 1, 40)), std::string::npos)
+      << "the key file";
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tessera::testing
