@@ -37,36 +37,26 @@ void AuditRepository::append(std::vector<AuditEntry>& entries,
                              const std::function<std::string(const AuditEntry&)>& link) {
   if (entries.empty()) return;
   const bool sqlite = database_.dialect() == Dialect::sqlite;
-  database_.with_session([&](soci::session& sql) {
-    sql << (sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
-    try {
-      AuditHead head;
-      sql << std::string("SELECT last_id, last_hash FROM audit_head WHERE id = 1") +
-                 (sqlite ? "" : " FOR UPDATE"),
-          soci::into(head.last_id), soci::into(head.last_hash);
-      for (auto& e : entries) {
-        e.id = ++head.last_id;
-        e.prev_hash = head.last_hash;
-        e.hash = link(e);
-        head.last_hash = e.hash;
-        int success = e.success ? 1 : 0;
-        sql << "INSERT INTO audit (" << kColumns
-            << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, :h)",
-            soci::use(e.id), soci::use(e.time_us), soci::use(e.duration_us), soci::use(e.action),
-            soci::use(success), soci::use(e.serial), soci::use(e.token_type), soci::use(e.username),
-            soci::use(e.realm), soci::use(e.administrator), soci::use(e.client),
-            soci::use(e.policies), soci::use(e.info), soci::use(e.prev_hash), soci::use(e.hash);
-      }
-      sql << "UPDATE audit_head SET last_id = :i, last_hash = :h WHERE id = 1",
-          soci::use(head.last_id), soci::use(head.last_hash);
-      sql << "COMMIT";
-    } catch (...) {
-      try {
-        sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
+  database_.in_transaction([&](soci::session& sql) {
+    AuditHead head;
+    sql << std::string("SELECT last_id, last_hash FROM audit_head WHERE id = 1") +
+               (sqlite ? "" : " FOR UPDATE"),
+        soci::into(head.last_id), soci::into(head.last_hash);
+    for (auto& e : entries) {
+      e.id = ++head.last_id;
+      e.prev_hash = head.last_hash;
+      e.hash = link(e);
+      head.last_hash = e.hash;
+      int success = e.success ? 1 : 0;
+      sql << "INSERT INTO audit (" << kColumns
+          << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, :h)",
+          soci::use(e.id), soci::use(e.time_us), soci::use(e.duration_us), soci::use(e.action),
+          soci::use(success), soci::use(e.serial), soci::use(e.token_type), soci::use(e.username),
+          soci::use(e.realm), soci::use(e.administrator), soci::use(e.client),
+          soci::use(e.policies), soci::use(e.info), soci::use(e.prev_hash), soci::use(e.hash);
     }
+    sql << "UPDATE audit_head SET last_id = :i, last_hash = :h WHERE id = 1",
+        soci::use(head.last_id), soci::use(head.last_hash);
   });
 }
 
@@ -98,10 +88,10 @@ AuditPage AuditRepository::search(const AuditFilter& filter, int page, int page_
     const long long offset = static_cast<long long>(page - 1) * page_size;
     const long long limit = page_size;
     soci::row row;
-    soci::statement select = (sql.prepare << std::string("SELECT ") + kColumns + " FROM audit" +
-                                                 where + " ORDER BY id DESC LIMIT " +
-                                                 std::to_string(limit) + " OFFSET " +
-                                                 std::to_string(offset));
+    soci::statement select =
+        (sql.prepare << std::string("SELECT ") + kColumns + " FROM audit" + where +
+                            " ORDER BY id DESC LIMIT " + std::to_string(limit) + " OFFSET " +
+                            std::to_string(offset));
     for (auto& v : values) select.exchange(soci::use(v));
     select.exchange(soci::into(row));
     select.define_and_bind();
@@ -113,8 +103,8 @@ AuditPage AuditRepository::search(const AuditFilter& filter, int page, int page_
 
 void AuditRepository::scan(const std::function<bool(const AuditEntry&)>& visit) {
   database_.with_session([&](soci::session& sql) {
-    soci::rowset<soci::row> rows = (sql.prepare << std::string("SELECT ") + kColumns +
-                                                       " FROM audit ORDER BY id");
+    soci::rowset<soci::row> rows =
+        (sql.prepare << std::string("SELECT ") + kColumns + " FROM audit ORDER BY id");
     for (const auto& row : rows)
       if (!visit(read_row(row))) break;
   });

@@ -41,7 +41,8 @@ class AuditRepository {
   explicit AuditRepository(Database& database) : database_(database) {}
 
   // Stores entries in order; link(entry) computes entry.hash once id and prev_hash are set.
-  void append(std::vector<AuditEntry>& entries, const std::function<std::string(const AuditEntry&)>& link);
+  void append(std::vector<AuditEntry>& entries,
+              const std::function<std::string(const AuditEntry&)>& link);
 
   AuditPage search(const AuditFilter& filter, int page, int page_size);
 

@@ -46,22 +46,27 @@ class Database {
     }
   }
 
-  // Runs fn inside a transaction that is rolled back if fn throws.
+  // Runs fn inside a write transaction that is rolled back if fn throws. On SQLite it takes
+  // the write lock at once (BEGIN IMMEDIATE): a transaction that read first and wrote later
+  // could not wait for another writer and would fail with "database is locked".
   template <class Fn>
   auto in_transaction(Fn&& fn) {
     return with_session([&](soci::session& sql) {
-      sql.begin();
+      sql << (url_.dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
       try {
         if constexpr (std::is_void_v<decltype(fn(sql))>) {
           fn(sql);
-          sql.commit();
+          sql << "COMMIT";
         } else {
           auto result = fn(sql);
-          sql.commit();
+          sql << "COMMIT";
           return result;
         }
       } catch (...) {
-        sql.rollback();
+        try {
+          sql << "ROLLBACK";
+        } catch (...) {  // the connection may be gone; the transaction ends with it
+        }
         throw;
       }
     });

@@ -65,36 +65,26 @@ std::vector<std::string> split_statements(const std::string& script) {
 
 std::vector<int> migrate(Database& database) {
   const auto migrations = migrations_for(database.dialect());
-  return database.with_session([&](soci::session& sql) {
-    const bool sqlite = database.dialect() == Dialect::sqlite;
-    // Take the write lock first, so the check of what is applied and the applying happen as
-    // one step for every process.
-    sql << (sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  return database.in_transaction([&](soci::session& sql) {
+    // The write lock (or, on PostgreSQL, an advisory lock) comes first, so the check of what is
+    // applied and the applying happen as one step for every process.
+    if (database.dialect() == Dialect::postgresql)
+      sql << "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockId) + ")";
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+           "name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL)";
+    std::set<int> applied;
+    soci::rowset<int> rows = (sql.prepare << "SELECT version FROM schema_migrations");
+    for (int v : rows) applied.insert(v);
     std::vector<int> applied_now;
-    try {
-      if (!sqlite) sql << "SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockId) + ")";
-      sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-             "name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL)";
-      std::set<int> applied;
-      soci::rowset<int> rows = (sql.prepare << "SELECT version FROM schema_migrations");
-      for (int v : rows) applied.insert(v);
-      for (const auto& migration : migrations) {
-        if (applied.count(migration.version)) continue;
-        for (const auto& statement : split_statements(migration.sql)) sql << statement;
-        long long now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-        sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
-            soci::use(migration.version), soci::use(migration.name), soci::use(now);
-        applied_now.push_back(migration.version);
-      }
-      sql << "COMMIT";
-    } catch (...) {
-      try {
-        sql << "ROLLBACK";
-      } catch (...) {
-      }
-      throw;
+    for (const auto& migration : migrations) {
+      if (applied.count(migration.version)) continue;
+      for (const auto& statement : split_statements(migration.sql)) sql << statement;
+      long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+      sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
+          soci::use(migration.version), soci::use(migration.name), soci::use(now);
+      applied_now.push_back(migration.version);
     }
     return applied_now;
   });

@@ -8,32 +8,12 @@
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
 
 namespace tessera::api {
 namespace {
 
 constexpr int kMaxPageSize = 500;
-
-std::string text_param(const http::RequestContext& c, const char* key) {
-  auto it = c.params.find(key);
-  if (it == c.params.end()) return {};
-  if (it->value().is_string()) return std::string(it->value().as_string());
-  if (it->value().is_int64()) return std::to_string(it->value().as_int64());
-  throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a string");
-}
-
-int int_param(const http::RequestContext& c, const char* key, int fallback, int min, int max) {
-  auto text = text_param(c, key);
-  if (text.empty()) return fallback;
-  try {
-    size_t used = 0;
-    int value = std::stoi(text, &used);
-    if (used == text.size() && value >= min && value <= max) return value;
-  } catch (const std::exception&) {
-  }
-  throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a number from " +
-                                std::to_string(min) + " to " + std::to_string(max));
-}
 
 boost::json::object to_json(const db::AuditEntry& e) {
   return {{"number", e.id},
@@ -71,23 +51,29 @@ std::string clip(std::string text, size_t size) {
 
 }  // namespace
 
-void add_audit_routes(http::Router& router, db::AuditRepository& repository, audit::AuditLog& log) {
+void add_audit_routes(http::Router& router, db::AuditRepository& repository, audit::AuditLog& log,
+                      const AccessControl& access) {
   router.add(
       "GET", "/audit/",
-      [&repository, &log](http::RequestContext& c) {
-        if (!c.identity->is_admin())
-          throw ApiError(403, 303, "reading the audit log needs an admin");
+      [&repository, &log, &access](http::RequestContext& c) {
         db::AuditFilter filter;
-        filter.action = text_param(c, "action");
-        filter.username = text_param(c, "user");
-        filter.realm = text_param(c, "realm");
-        filter.serial = text_param(c, "serial");
-        filter.administrator = text_param(c, "administrator");
-        if (auto success = text_param(c, "success"); !success.empty()) {
-          if (success != "0" && success != "1" && success != "true" && success != "false")
-            throw ApiError::bad_parameter("parameter 'success' must be 1 or 0");
-          filter.success = success == "1" || success == "true";
+        if (c.identity->is_admin()) {
+          access.require_admin(c, "auditlog", string_param(c, "realm"));
+        } else {
+          // A user reads only the rows about themselves, and only when user policies allow it.
+          if (!access.user_may(c, "auditlog"))
+            throw ApiError(403, 303, "user policies do not allow reading the audit log");
         }
+        filter.action = string_param(c, "action");
+        filter.username = string_param(c, "user");
+        filter.realm = string_param(c, "realm");
+        if (!c.identity->is_admin()) {
+          filter.username = c.identity->username;
+          filter.realm = c.identity->realm;
+        }
+        filter.serial = string_param(c, "serial");
+        filter.administrator = string_param(c, "administrator");
+        if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
         const int page = int_param(c, "page", 1, 1, 1000000);
         const int page_size = int_param(c, "page_size", 25, 1, kMaxPageSize);
         log.flush();  // read your own writes: what was recorded before this request is there
@@ -124,6 +110,7 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
       e.token_type = clip(a.token_type, 64);
       e.username = clip(a.user, 255);
       e.realm = clip(a.realm, 255);
+      e.policies = clip(a.policies, 512);
       e.info = a.info;
       if (context->identity) {
         if (context->identity->is_admin()) {

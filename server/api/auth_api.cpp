@@ -3,20 +3,9 @@
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
 
 namespace tessera::api {
-namespace {
-
-std::string string_param(const http::RequestContext& c, const char* key) {
-  auto it = c.params.find(key);
-  if (it == c.params.end()) return {};
-  if (!it->value().is_string())
-    throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a string");
-  return std::string(it->value().as_string());
-}
-
-}  // namespace
-
 void add_auth_routes(http::Router& router, auth::AuthService& auth) {
   router.add("POST", "/auth", [&auth](http::RequestContext& c) {
     const auto username = string_param(c, "username");

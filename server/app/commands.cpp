@@ -10,7 +10,13 @@
 #include "db/auth_failure_repository.hpp"
 #include "db/plugin_store_repository.hpp"
 #include "server/api/audit_api.hpp"
+#include "server/api/access_control.hpp"
 #include "server/api/auth_api.hpp"
+#include "server/api/identity_api.hpp"
+#include "server/api/policy_api.hpp"
+#include "db/identity_repository.hpp"
+#include "db/policy_repository.hpp"
+#include "server/identity/user_directory.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/system_api.hpp"
 #include "server/app/first_start.hpp"
@@ -124,7 +130,11 @@ int serve_command(const std::string& config_file) {
     db::AuditRepository audit_rows(*database);
     audit::AuditLog audit_log(audit_rows,
                               audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
-    auth::AuthService auth_service(admins, failures, jwt);
+    db::IdentityRepository identities(*database);
+    identity::UserDirectory directory(identities);
+    db::PolicyRepository policies(*database);
+    api::AccessControl access(policies);
+    auth::AuthService auth_service(admins, directory, failures, jwt);
 
     db::PluginStoreRepository store(*database);
     plugins::HostServices services{&store, &secrets};
@@ -136,7 +146,11 @@ int serve_command(const std::string& config_file) {
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics);
     api::add_auth_routes(router, auth_service);
-    api::add_audit_routes(router, audit_rows, audit_log);
+    api::add_audit_routes(router, audit_rows, audit_log, access);
+    api::add_resolver_routes(router, identities, access);
+    api::add_realm_routes(router, identities, access);
+    api::add_user_routes(router, identities, directory, access);
+    api::add_policy_routes(router, policies, access);
     router.set_observer(api::audit_observer(audit_log));
 
     http::HttpServer server(config.server, router, metrics);

@@ -10,6 +10,7 @@
 #include "server/auth/identity.hpp"
 #include "server/auth/jwt_service.hpp"
 #include "server/http/http_message.hpp"
+#include "server/identity/user_directory.hpp"
 
 namespace tessera::auth {
 
@@ -20,10 +21,12 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(db::AdminRepository& admins, db::AuthFailureRepository& failures,
-              const JwtService& jwt);
+  AuthService(db::AdminRepository& admins, identity::UserDirectory& users,
+              db::AuthFailureRepository& failures, const JwtService& jwt);
 
-  // Throws api::ApiError 401 (code 4031) for any failure.
+  // Without a realm, an admin account of that name logs in as admin; otherwise the user is
+  // looked up in the realm (or the default realm). Throws api::ApiError 401 (code 4031) for any
+  // failure.
   LoginResult login(const std::string& username, const std::string& password,
                     const std::string& realm, const std::string& client);
 
@@ -33,6 +36,7 @@ class AuthService {
 
  private:
   db::AdminRepository& admins_;
+  identity::UserDirectory& users_;
   db::AuthFailureRepository& failures_;
   const JwtService& jwt_;
   // Verified against when the account does not exist, so that an unknown name costs the same.

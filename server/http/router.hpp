@@ -23,6 +23,7 @@ struct AuditDetails {
   std::string token_type;
   std::string user;
   std::string realm;
+  std::string policies;  // names of the policies that matched, comma-separated
   std::string info;
 };
 

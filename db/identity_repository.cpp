@@ -1,0 +1,219 @@
+// SQL for resolvers, realms and users.
+#include "db/identity_repository.hpp"
+
+#include <soci/soci.h>
+
+namespace tessera::db {
+namespace {
+
+constexpr const char* kUserColumns =
+    "resolver, username, given_name, surname, email, phone, mobile, organization, department, "
+    "password_hash";
+
+UserRow read_user(const soci::row& r) {
+  return {r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
+          r.get<std::string>(3), r.get<std::string>(4), r.get<std::string>(5),
+          r.get<std::string>(6), r.get<std::string>(7), r.get<std::string>(8),
+          r.get<std::string>(9)};
+}
+
+std::vector<std::string> realm_resolvers(soci::session& sql, const std::string& realm) {
+  std::vector<std::string> names;
+  soci::rowset<std::string> rows =
+      (sql.prepare << "SELECT resolver FROM realm_resolver WHERE realm = :r ORDER BY priority",
+       soci::use(realm));
+  for (const auto& name : rows) names.push_back(name);
+  return names;
+}
+
+int affected(soci::statement& st) {
+  st.execute(true);
+  return static_cast<int>(st.get_affected_rows());
+}
+
+}  // namespace
+
+std::vector<ResolverRow> IdentityRepository::resolvers() {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<ResolverRow> result;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT name, type, config FROM resolver ORDER BY name");
+    for (const auto& r : rows)
+      result.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2)});
+    return result;
+  });
+}
+
+std::optional<ResolverRow> IdentityRepository::resolver(const std::string& name) {
+  return database_.with_session([&](soci::session& sql) -> std::optional<ResolverRow> {
+    ResolverRow row;
+    sql << "SELECT name, type, config FROM resolver WHERE name = :n", soci::use(name),
+        soci::into(row.name), soci::into(row.type), soci::into(row.config);
+    if (!sql.got_data()) return std::nullopt;
+    return row;
+  });
+}
+
+void IdentityRepository::save_resolver(const ResolverRow& row) {
+  database_.with_session([&](soci::session& sql) {
+    sql << "INSERT INTO resolver (name, type, config) VALUES (:n, :t, :c) ON CONFLICT (name) "
+           "DO UPDATE SET type = excluded.type, config = excluded.config",
+        soci::use(row.name), soci::use(row.type), soci::use(row.config);
+  });
+}
+
+std::string IdentityRepository::delete_resolver(const std::string& name) {
+  return database_.in_transaction([&](soci::session& sql) -> std::string {
+    std::string realm;
+    sql << "SELECT realm FROM realm_resolver WHERE resolver = :n", soci::use(name),
+        soci::into(realm);
+    if (sql.got_data())
+      return "the resolver is used by realm '" + realm + "'; remove it there first";
+    soci::statement st = (sql.prepare << "DELETE FROM resolver WHERE name = :n", soci::use(name));
+    if (affected(st) == 0) return "no resolver named '" + name + "'";
+    sql << "DELETE FROM resolver_user WHERE resolver = :n", soci::use(name);
+    return {};
+  });
+}
+
+std::vector<RealmRow> IdentityRepository::realms() {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<RealmRow> result;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT name, is_default FROM realm ORDER BY name");
+    for (const auto& r : rows) result.push_back({r.get<std::string>(0), r.get<int>(1) != 0, {}});
+    for (auto& realm : result) realm.resolvers = realm_resolvers(sql, realm.name);
+    return result;
+  });
+}
+
+std::optional<RealmRow> IdentityRepository::realm(const std::string& name) {
+  return database_.with_session([&](soci::session& sql) -> std::optional<RealmRow> {
+    int is_default = 0;
+    sql << "SELECT is_default FROM realm WHERE name = :n", soci::use(name), soci::into(is_default);
+    if (!sql.got_data()) return std::nullopt;
+    return RealmRow{name, is_default != 0, realm_resolvers(sql, name)};
+  });
+}
+
+std::optional<RealmRow> IdentityRepository::default_realm() {
+  auto name = database_.with_session([&](soci::session& sql) -> std::optional<std::string> {
+    std::string found;
+    sql << "SELECT name FROM realm WHERE is_default = 1", soci::into(found);
+    if (!sql.got_data()) return std::nullopt;
+    return found;
+  });
+  return name ? realm(*name) : std::nullopt;
+}
+
+std::string IdentityRepository::save_realm(const std::string& name,
+                                           const std::vector<std::string>& resolvers) {
+  return database_.in_transaction([&](soci::session& sql) -> std::string {
+    for (const auto& resolver : resolvers) {
+      int count = 0;
+      sql << "SELECT COUNT(*) FROM resolver WHERE name = :n", soci::use(resolver),
+          soci::into(count);
+      if (count == 0) return "no resolver named '" + resolver + "'";
+    }
+    int realms = 0;
+    sql << "SELECT COUNT(*) FROM realm", soci::into(realms);
+    // The first realm becomes the default one, as in eduMFA.
+    int is_default = realms == 0 ? 1 : 0;
+    sql << "INSERT INTO realm (name, is_default) VALUES (:n, :d) ON CONFLICT (name) DO NOTHING",
+        soci::use(name), soci::use(is_default);
+    sql << "DELETE FROM realm_resolver WHERE realm = :n", soci::use(name);
+    for (size_t i = 0; i < resolvers.size(); ++i) {
+      int priority = static_cast<int>(i);
+      sql << "INSERT INTO realm_resolver (realm, resolver, priority) VALUES (:r, :s, :p)",
+          soci::use(name), soci::use(resolvers[i]), soci::use(priority);
+    }
+    return {};
+  });
+}
+
+bool IdentityRepository::delete_realm(const std::string& name) {
+  return database_.in_transaction([&](soci::session& sql) {
+    sql << "DELETE FROM realm_resolver WHERE realm = :n", soci::use(name);
+    soci::statement st = (sql.prepare << "DELETE FROM realm WHERE name = :n", soci::use(name));
+    return affected(st) == 1;
+  });
+}
+
+bool IdentityRepository::set_default_realm(const std::string& name) {
+  return database_.in_transaction([&](soci::session& sql) {
+    int count = 0;
+    sql << "SELECT COUNT(*) FROM realm WHERE name = :n", soci::use(name), soci::into(count);
+    if (count == 0) return false;
+    sql << "UPDATE realm SET is_default = CASE WHEN name = :n THEN 1 ELSE 0 END", soci::use(name);
+    return true;
+  });
+}
+
+std::optional<UserRow> IdentityRepository::user(const std::string& resolver,
+                                                const std::string& username) {
+  return database_.with_session([&](soci::session& sql) -> std::optional<UserRow> {
+    soci::row row;
+    sql << std::string("SELECT ") + kUserColumns +
+               " FROM resolver_user WHERE resolver = :r AND username = :u",
+        soci::use(resolver), soci::use(username), soci::into(row);
+    if (!sql.got_data()) return std::nullopt;
+    return read_user(row);
+  });
+}
+
+std::vector<UserRow> IdentityRepository::users(const std::string& resolver,
+                                               const std::string& username_filter) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<UserRow> result;
+    // "*" in the filter is a wildcard, as in eduMFA; LIKE's own wildcards are escaped.
+    std::string pattern;
+    for (char c : username_filter.empty() ? std::string("*") : username_filter) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c == '*' ? '%' : c;
+    }
+    soci::rowset<soci::row> rows =
+        (sql.prepare << std::string("SELECT ") + kUserColumns +
+                            " FROM resolver_user WHERE resolver = :r AND username LIKE :p "
+                            "ESCAPE '\\' ORDER BY username",
+         soci::use(resolver), soci::use(pattern));
+    for (const auto& r : rows) result.push_back(read_user(r));
+    return result;
+  });
+}
+
+bool IdentityRepository::add_user(const UserRow& u) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << std::string("INSERT INTO resolver_user (") + kUserColumns +
+                            ") VALUES (:r, :u, :g, :s, :e, :p, :m, :o, :d, :h) "
+                            "ON CONFLICT (resolver, username) DO NOTHING",
+         soci::use(u.resolver), soci::use(u.username), soci::use(u.given_name),
+         soci::use(u.surname), soci::use(u.email), soci::use(u.phone), soci::use(u.mobile),
+         soci::use(u.organization), soci::use(u.department), soci::use(u.password_hash));
+    return affected(st) == 1;
+  });
+}
+
+bool IdentityRepository::update_user(const UserRow& u) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE resolver_user SET given_name = :g, surname = :s, email = :e, "
+                        "phone = :p, mobile = :m, organization = :o, department = :d, "
+                        "password_hash = :h WHERE resolver = :r AND username = :u",
+         soci::use(u.given_name), soci::use(u.surname), soci::use(u.email), soci::use(u.phone),
+         soci::use(u.mobile), soci::use(u.organization), soci::use(u.department),
+         soci::use(u.password_hash), soci::use(u.resolver), soci::use(u.username));
+    return affected(st) == 1;
+  });
+}
+
+bool IdentityRepository::delete_user(const std::string& resolver, const std::string& username) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "DELETE FROM resolver_user WHERE resolver = :r AND username = :u",
+         soci::use(resolver), soci::use(username));
+    return affected(st) == 1;
+  });
+}
+
+}  // namespace tessera::db

@@ -1,0 +1,61 @@
+// Resolvers, realms and the built-in SQL user store. Kept in one repository because every
+// change to one of them is checked against the others (a realm names resolvers, a user lives
+// in a resolver) inside one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct ResolverRow {
+  std::string name;
+  std::string type;    // "sql" (built-in store); "ldap" later
+  std::string config;  // JSON
+};
+
+struct RealmRow {
+  std::string name;
+  bool is_default = false;
+  std::vector<std::string> resolvers;  // in priority order
+};
+
+struct UserRow {
+  std::string resolver;
+  std::string username;
+  std::string given_name, surname, email, phone, mobile, organization, department;
+  std::string password_hash;  // Argon2id; empty: cannot log in with a password
+};
+
+class IdentityRepository {
+ public:
+  explicit IdentityRepository(Database& database) : database_(database) {}
+
+  std::vector<ResolverRow> resolvers();
+  std::optional<ResolverRow> resolver(const std::string& name);
+  void save_resolver(const ResolverRow& row);  // insert or update
+  // Refuses (returns a reason) while a realm uses the resolver; deletes its users too.
+  std::string delete_resolver(const std::string& name);
+
+  std::vector<RealmRow> realms();
+  std::optional<RealmRow> realm(const std::string& name);
+  std::optional<RealmRow> default_realm();
+  // Creates or replaces the realm's resolver list; returns a reason when a resolver is unknown.
+  std::string save_realm(const std::string& name, const std::vector<std::string>& resolvers);
+  bool delete_realm(const std::string& name);
+  bool set_default_realm(const std::string& name);
+
+  std::optional<UserRow> user(const std::string& resolver, const std::string& username);
+  std::vector<UserRow> users(const std::string& resolver, const std::string& username_filter);
+  bool add_user(const UserRow& row);     // false: the name is taken in that resolver
+  bool update_user(const UserRow& row);  // false: no such user
+  bool delete_user(const std::string& resolver, const std::string& username);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,45 @@
+// Policies are read from the database per request, so a change applies to every node at once.
+#include "server/api/access_control.hpp"
+
+#include "server/api/api_error.hpp"
+
+namespace tessera::api {
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
+}  // namespace
+
+policy::PolicyEngine AccessControl::engine() const {
+  std::vector<policy::Policy> parsed;
+  for (const auto& row : policies_.all()) parsed.push_back(policy::parse_policy(row));
+  return policy::PolicyEngine(std::move(parsed));
+}
+
+void AccessControl::require_admin(http::RequestContext& c, std::string_view action,
+                                  const std::string& realm) const {
+  if (!c.identity || !c.identity->is_admin())
+    throw ApiError(403, 303, "this needs an admin (" + std::string(action) + ")");
+  const policy::Subject subject{c.identity->username, "", realm, "", c.request.remote_address};
+  const auto engine = this->engine();
+  c.audit.policies = join(engine.matching(policy::Scope::admin, subject));
+  if (!engine.allowed(policy::Scope::admin, action, subject))
+    throw ApiError(403, 303,
+                   "admin policies do not allow '" + std::string(action) + "' for " +
+                       c.identity->username + (realm.empty() ? "" : " in realm " + realm));
+}
+
+bool AccessControl::user_may(http::RequestContext& c, std::string_view action) const {
+  if (!c.identity || c.identity->is_admin()) return false;
+  const policy::Subject subject{"", c.identity->username, c.identity->realm, "",
+                                c.request.remote_address};
+  const auto engine = this->engine();
+  c.audit.policies = join(engine.matching(policy::Scope::user, subject));
+  return engine.allowed(policy::Scope::user, action, subject);
+}
+
+}  // namespace tessera::api

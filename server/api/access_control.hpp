@@ -1,0 +1,31 @@
+// Authorization on every endpoint: loads the policies for a request and checks what its
+// identity may do. Refusals are 403 with eduMFA's policy error code (303).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "db/policy_repository.hpp"
+#include "server/http/router.hpp"
+#include "server/policy/policy_engine.hpp"
+
+namespace tessera::api {
+
+class AccessControl {
+ public:
+  explicit AccessControl(db::PolicyRepository& policies) : policies_(policies) {}
+
+  policy::PolicyEngine engine() const;
+
+  // The request's identity must be an admin whose policies grant action for users of realm
+  // (empty: any realm). Records the matched policies in the audit details.
+  void require_admin(http::RequestContext& c, std::string_view action,
+                     const std::string& realm = "") const;
+  // A logged-in user may do action on their own data unless user policies say otherwise.
+  bool user_may(http::RequestContext& c, std::string_view action) const;
+
+ private:
+  db::PolicyRepository& policies_;
+};
+
+}  // namespace tessera::api

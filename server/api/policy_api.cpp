@@ -1,0 +1,64 @@
+// Policies are validated (scope, actions, networks) before they are stored.
+#include "server/api/policy_api.hpp"
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
+#include "server/policy/policy.hpp"
+
+namespace tessera::api {
+
+void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
+                       const AccessControl& access) {
+  router.add(
+      "GET", "/policy/",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "policyread");
+        boost::json::array list;
+        for (const auto& p : policies.all())
+          list.push_back({{"name", p.name},
+                          {"scope", p.scope},
+                          {"action", p.actions},
+                          {"realm", p.realms},
+                          {"resolver", p.resolvers},
+                          {"user", p.users},
+                          {"adminuser", p.admins},
+                          {"client", p.clients},
+                          {"active", p.active},
+                          {"priority", p.priority}});
+        return json_result(list);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/policy/<name>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "policywrite");
+        db::PolicyRow row{c.path_params.at("name"),           required_param(c, "scope", 32),
+                          required_param(c, "action", 4096),  string_param(c, "realm", 4096),
+                          string_param(c, "resolver", 4096),  string_param(c, "user", 4096),
+                          string_param(c, "adminuser", 4096), string_param(c, "client", 4096),
+                          bool_param(c, "active", true),      int_param(c, "priority", 1, 1, 1000)};
+        try {
+          policy::parse_policy(row);
+        } catch (const policy::PolicyError& e) {
+          throw ApiError::bad_parameter(e.what());
+        }
+        policies.save(row);
+        c.audit.info = "policy " + row.name;
+        return json_result(boost::json::object{{"setPolicy " + row.name, 1}});
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "DELETE", "/policy/<name>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "policydelete");
+        if (!policies.remove(c.path_params.at("name")))
+          throw ApiError::not_found("no policy named '" + c.path_params.at("name") + "'");
+        return json_result(1);
+      },
+      http::Access::authenticated);
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,102 @@
+// Realms: named groups of resolvers, one of them the default realm.
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/identity_api.hpp"
+#include "server/api/params.hpp"
+
+namespace tessera::api {
+
+namespace {
+
+boost::json::object realm_json(const db::RealmRow& realm, db::IdentityRepository& identities) {
+  boost::json::array resolvers;
+  for (size_t i = 0; i < realm.resolvers.size(); ++i) {
+    auto row = identities.resolver(realm.resolvers[i]);
+    resolvers.push_back({{"name", realm.resolvers[i]},
+                         {"type", row ? row->type : std::string()},
+                         {"priority", static_cast<int64_t>(i + 1)}});
+  }
+  return {{"default", realm.is_default}, {"resolver", std::move(resolvers)}};
+}
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    auto item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) items.push_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
+                      const AccessControl& access) {
+  router.add(
+      "GET", "/realm/",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "realmread");
+        boost::json::object value;
+        for (const auto& realm : identities.realms())
+          value[realm.name] = realm_json(realm, identities);
+        return json_result(value);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/realm/<name>",
+      [&](http::RequestContext& c) {
+        const auto& name = c.path_params.at("name");
+        access.require_admin(c, "realmwrite", name);
+        check_identifier(name, "realm");
+        auto resolvers = split(required_param(c, "resolvers"));
+        auto reason = identities.save_realm(name, resolvers);
+        if (!reason.empty()) throw ApiError::bad_parameter(reason);
+        boost::json::array added;
+        for (const auto& r : resolvers) added.push_back(boost::json::string(r));
+        return json_result(
+            boost::json::object{{"added", std::move(added)}, {"failed", boost::json::array{}}});
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "DELETE", "/realm/<name>",
+      [&](http::RequestContext& c) {
+        const auto& name = c.path_params.at("name");
+        access.require_admin(c, "realmdelete", name);
+        if (!identities.delete_realm(name))
+          throw ApiError::not_found("no realm named '" + name + "'");
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/defaultrealm/<name>",
+      [&](http::RequestContext& c) {
+        const auto& name = c.path_params.at("name");
+        access.require_admin(c, "realmwrite", name);
+        if (!identities.set_default_realm(name))
+          throw ApiError::not_found("no realm named '" + name + "'");
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "GET", "/defaultrealm",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "realmread");
+        boost::json::object value;
+        if (auto realm = identities.default_realm())
+          value[realm->name] = realm_json(*realm, identities);
+        return json_result(value);
+      },
+      http::Access::authenticated);
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,144 @@
+// Users of the built-in SQL store. Admins manage users as their policies allow; a logged-in
+// user sees and changes only their own record.
+#include <algorithm>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/identity_api.hpp"
+#include "server/api/params.hpp"
+#include "server/crypto/password_hash.hpp"
+
+namespace tessera::api {
+namespace {
+
+constexpr size_t kMaxField = 255;
+
+boost::json::object user_json(const db::UserRow& u) {
+  return {{"username", u.username},     {"userid", u.username}, {"resolver", u.resolver},
+          {"givenname", u.given_name},  {"surname", u.surname}, {"email", u.email},
+          {"phone", u.phone},           {"mobile", u.mobile},   {"organization", u.organization},
+          {"department", u.department}, {"editable", true}};
+}
+
+// Copies the fields present in the request onto row; a new password is hashed.
+void apply_fields(const http::RequestContext& c, db::UserRow& row) {
+  auto field = [&](const char* key, std::string& target) {
+    if (c.params.contains(key)) target = string_param(c, key, kMaxField);
+  };
+  field("givenname", row.given_name);
+  field("surname", row.surname);
+  field("email", row.email);
+  field("phone", row.phone);
+  field("mobile", row.mobile);
+  field("organization", row.organization);
+  field("department", row.department);
+  if (c.params.contains("password")) {
+    auto password = string_param(c, "password");
+    if (password.size() < 8)
+      throw ApiError::bad_parameter("a password needs at least 8 characters");
+    row.password_hash = crypto::hash_password(password);
+  }
+}
+
+// The resolver named in the request; when a realm is named too, the resolver must belong to it.
+db::ResolverRow resolver_of(db::IdentityRepository& identities, const std::string& resolver_name,
+                            const std::string& realm) {
+  auto resolver = identities.resolver(resolver_name);
+  if (!resolver) throw ApiError::not_found("no resolver named '" + resolver_name + "'");
+  if (!realm.empty()) {
+    auto row = identities.realm(realm);
+    if (!row) throw ApiError::not_found("no realm named '" + realm + "'");
+    if (std::find(row->resolvers.begin(), row->resolvers.end(), resolver_name) ==
+        row->resolvers.end())
+      throw ApiError::bad_parameter("resolver '" + resolver_name + "' is not in realm '" + realm +
+                                    "'");
+  }
+  return *resolver;
+}
+
+}  // namespace
+
+void add_user_routes(http::Router& router, db::IdentityRepository& identities,
+                     identity::UserDirectory& directory, const AccessControl& access) {
+  router.add(
+      "GET", "/user/",
+      [&](http::RequestContext& c) {
+        boost::json::array users;
+        if (!c.identity->is_admin()) {
+          // A user sees exactly their own record, whatever the filters say.
+          if (auto me = directory.find(c.identity->username, c.identity->realm))
+            users.push_back(user_json(me->user));
+          return json_result(users);
+        }
+        const auto realm_name = string_param(c, "realm", 64);
+        auto realm = directory.realm(realm_name);
+        access.require_admin(c, "userlist", realm ? realm->name : realm_name);
+        if (!realm)
+          throw ApiError::not_found("no realm '" + realm_name + "' (and no default realm)");
+        c.audit.realm = realm->name;
+        for (const auto& resolver : realm->resolvers)
+          for (const auto& u : identities.users(resolver, string_param(c, "username", kMaxField)))
+            users.push_back(user_json(u));
+        return json_result(users);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/user/",
+      [&](http::RequestContext& c) {
+        const auto realm = string_param(c, "realm", 64);
+        access.require_admin(c, "adduser", realm);
+        db::UserRow row;
+        row.username = required_param(c, "user", kMaxField);
+        row.resolver = required_param(c, "resolver", 64);
+        c.audit.user = row.username;
+        c.audit.realm = realm;
+        resolver_of(identities, row.resolver, realm);
+        apply_fields(c, row);
+        if (!identities.add_user(row))
+          throw ApiError::bad_parameter("user '" + row.username + "' exists in resolver " +
+                                        row.resolver);
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "PUT", "/user/",
+      [&](http::RequestContext& c) {
+        std::optional<db::UserRow> row;
+        if (c.identity->is_admin()) {
+          const auto realm = string_param(c, "realm", 64);
+          access.require_admin(c, "updateuser", realm);
+          const auto resolver = required_param(c, "resolver", 64);
+          resolver_of(identities, resolver, realm);
+          row = identities.user(resolver, required_param(c, "user", kMaxField));
+        } else {
+          // Users change their own record only; user/resolver parameters cannot redirect that.
+          if (!access.user_may(c, "updateuser"))
+            throw ApiError(403, 303, "user policies do not allow changing your user data");
+          if (auto me = directory.find(c.identity->username, c.identity->realm)) row = me->user;
+        }
+        if (!row) throw ApiError::not_found("no such user");
+        c.audit.user = row->username;
+        apply_fields(c, *row);
+        identities.update_user(*row);
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "DELETE", "/user/<resolver>/<username>",
+      [&](http::RequestContext& c) {
+        const auto realm = string_param(c, "realm", 64);
+        access.require_admin(c, "deleteuser", realm);
+        c.audit.user = c.path_params.at("username");
+        resolver_of(identities, c.path_params.at("resolver"), realm);
+        if (!identities.delete_user(c.path_params.at("resolver"), c.path_params.at("username")))
+          throw ApiError::not_found("no user '" + c.path_params.at("username") + "' in resolver " +
+                                    c.path_params.at("resolver"));
+        return json_result(1);
+      },
+      http::Access::authenticated);
+}
+
+}  // namespace tessera::api

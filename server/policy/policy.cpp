@@ -1,0 +1,156 @@
+// Parsing and validation of policies.
+#include "server/policy/policy.hpp"
+
+#include <algorithm>
+
+#include "server/policy/policy_engine.hpp"
+
+namespace tessera::policy {
+namespace {
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    auto item = trim(std::string_view(text).substr(start, end - start));
+    if (!item.empty()) items.push_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
+bool known(Scope scope, const std::string& action) {
+  const auto& list = known_actions(scope);
+  if (std::find(list.begin(), list.end(), action) != list.end()) return true;
+  // enroll<TYPE> for every token type, including those of plugins.
+  return (scope == Scope::admin || scope == Scope::user) && action.size() > 6 &&
+         action.rfind("enroll", 0) == 0 && std::isupper(static_cast<unsigned char>(action[6]));
+}
+
+}  // namespace
+
+std::optional<Scope> parse_scope(std::string_view name) {
+  if (name == "admin") return Scope::admin;
+  if (name == "user") return Scope::user;
+  if (name == "enrollment") return Scope::enrollment;
+  if (name == "authentication") return Scope::authentication;
+  return std::nullopt;
+}
+
+const char* scope_name(Scope scope) {
+  switch (scope) {
+    case Scope::admin:
+      return "admin";
+    case Scope::user:
+      return "user";
+    case Scope::enrollment:
+      return "enrollment";
+    case Scope::authentication:
+      return "authentication";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& known_actions(Scope scope) {
+  static const std::vector<std::string> admin{"auditlog",
+                                              "policyread",
+                                              "policywrite",
+                                              "policydelete",
+                                              "resolverread",
+                                              "resolverwrite",
+                                              "resolverdelete",
+                                              "realmread",
+                                              "realmwrite",
+                                              "realmdelete",
+                                              "userlist",
+                                              "adduser",
+                                              "updateuser",
+                                              "deleteuser",
+                                              "tokenlist",
+                                              "enrollonbehalf",
+                                              "revoke",
+                                              "delete",
+                                              "disable",
+                                              "enable",
+                                              "reset",
+                                              "resync",
+                                              "setpin",
+                                              "assign",
+                                              "unassign",
+                                              "caconnectorread",
+                                              "caconnectorwrite",
+                                              "caconnectordelete",
+                                              "eventhandling_read",
+                                              "eventhandling_write",
+                                              "triggerchallenge"};
+  static const std::vector<std::string> user{"auditlog", "updateuser", "revoke",
+                                             "delete",   "disable",    "enable",
+                                             "resync",   "setpin",     "reset"};
+  static const std::vector<std::string> enrollment{"otp_pin_minlength", "otp_pin_maxlength",
+                                                   "otp_pin_contents", "tokenlabel",
+                                                   "max_token_per_user"};
+  static const std::vector<std::string> authentication{"otppin", "max_fail", "lockout_seconds",
+                                                       "passthru"};
+  switch (scope) {
+    case Scope::admin:
+      return admin;
+    case Scope::user:
+      return user;
+    case Scope::enrollment:
+      return enrollment;
+    case Scope::authentication:
+      break;
+  }
+  return authentication;
+}
+
+Policy parse_policy(const db::PolicyRow& row) {
+  Policy p;
+  p.name = row.name;
+  if (p.name.empty() || p.name.size() > 64 ||
+      p.name.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
+    throw PolicyError("a policy name has 1 to 64 letters, digits, '_', '-' or '.'");
+  auto scope = parse_scope(row.scope);
+  if (!scope)
+    throw PolicyError("unknown scope '" + row.scope +
+                      "' (admin, user, enrollment, authentication)");
+  p.scope = *scope;
+  for (const auto& item : split_list(row.actions)) {
+    auto eq = item.find('=');
+    auto name = trim(std::string_view(item).substr(0, eq));
+    auto value =
+        eq == std::string::npos ? std::string() : trim(std::string_view(item).substr(eq + 1));
+    if (!known(p.scope, name)) {
+      std::string list;
+      for (const auto& a : known_actions(p.scope)) list += (list.empty() ? "" : ", ") + a;
+      throw PolicyError(
+          "unknown action '" + name + "' in scope " + row.scope + " (known: " + list +
+          (p.scope == Scope::admin || p.scope == Scope::user ? ", enroll<TYPE>" : "") + ")");
+    }
+    p.actions[name] = value;
+  }
+  if (p.actions.empty()) throw PolicyError("a policy needs at least one action");
+  p.realms = split_list(row.realms);
+  p.resolvers = split_list(row.resolvers);
+  p.users = split_list(row.users);
+  p.admins = split_list(row.admins);
+  p.clients = split_list(row.clients);
+  for (const auto& network : p.clients)
+    if (!is_network(network))
+      throw PolicyError("client '" + network + "' is not an IP address or network (10.0.0.0/8)");
+  p.active = row.active;
+  p.priority = row.priority;
+  return p;
+}
+
+}  // namespace tessera::policy
