@@ -9,7 +9,7 @@
 namespace tessera::api {
 
 void add_resolver_routes(http::Router& router, db::IdentityRepository& identities,
-                         const AccessControl& access);
+                         identity::UserDirectory& directory, const AccessControl& access);
 void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
                       const AccessControl& access);
 void add_user_routes(http::Router& router, db::IdentityRepository& identities,

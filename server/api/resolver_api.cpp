@@ -5,16 +5,60 @@
 #include "server/api/params.hpp"
 
 namespace tessera::api {
+namespace {
+
+constexpr const char* kCensored = "__CENSORED__";
+
+// LDAP settings from form or JSON parameters, validated, with the bind password sealed. A
+// censored or missing password on an update keeps the stored one.
+std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& directory,
+                        const std::optional<db::ResolverRow>& existing) {
+  boost::json::object config;
+  for (const auto& [key, value] : c.params) {
+    if (key == "type") continue;
+    if (key == "start_tls")
+      config[key] = bool_param(c, "start_tls", false);
+    else if (key == "timeout_seconds")
+      config[key] = int_param(c, "timeout_seconds", 5, 1, 60);
+    else if (key == "attributes" && value.is_object())
+      config[key] = value;
+    else
+      config[key] = string_param(c, std::string(key).c_str(), 4096);
+  }
+  const auto password = config.contains("bind_password")
+                            ? std::string(config.at("bind_password").as_string())
+                            : std::string(kCensored);
+  if (password == kCensored) {
+    config.erase("bind_password");
+    if (existing) config["bind_password"] = directory.ldap_settings(*existing).bind_password;
+  }
+  try {
+    return directory.store_ldap_settings(c.path_params.at("name"),
+                                         identity::LdapSettings::from_json(config));
+  } catch (const std::invalid_argument& e) {
+    throw ApiError::bad_parameter(std::string("ldap resolver: ") + e.what());
+  }
+}
+
+}  // namespace
+
 void add_resolver_routes(http::Router& router, db::IdentityRepository& identities,
-                         const AccessControl& access) {
+                         identity::UserDirectory& directory, const AccessControl& access) {
   router.add(
       "GET", "/resolver/",
       [&](http::RequestContext& c) {
         access.require_admin(c, "resolverread");
         boost::json::object value;
-        for (const auto& r : identities.resolvers())
-          value[r.name] = {
-              {"resolvername", r.name}, {"type", r.type}, {"data", boost::json::object{}}};
+        for (const auto& r : identities.resolvers()) {
+          boost::json::object data;
+          if (r.type == "ldap") {
+            auto settings = directory.ldap_settings(r);
+            data = settings.to_json();
+            // Never shown, as eduMFA does; sending it back unchanged keeps the stored one.
+            if (!settings.bind_password.empty()) data["bind_password"] = kCensored;
+          }
+          value[r.name] = {{"resolvername", r.name}, {"type", r.type}, {"data", std::move(data)}};
+        }
         return json_result(value);
       },
       http::Access::authenticated);
@@ -26,18 +70,22 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
         const auto& name = c.path_params.at("name");
         check_identifier(name, "resolver");
         const auto type = required_param(c, "type", 32);
-        if (type == "ldap" || type == "ldapresolver")
-          throw ApiError::bad_parameter("LDAP resolvers are not available yet; use type 'sql'");
-        if (type != "sql")
-          throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql)");
-        for (const auto& [key, unused] : c.params)
-          if (key != "type")
-            throw ApiError::bad_parameter("the sql resolver has no setting '" + std::string(key) +
-                                          "'");
-        if (auto existing = identities.resolver(name); existing && existing->type != type)
+        auto existing = identities.resolver(name);
+        if (existing && existing->type != type)
           throw ApiError::bad_parameter("resolver '" + name + "' exists with type " +
                                         existing->type);
-        identities.save_resolver({name, type, "{}"});
+        if (type == "sql") {
+          for (const auto& [key, unused] : c.params)
+            if (key != "type")
+              throw ApiError::bad_parameter("the sql resolver has no setting '" + std::string(key) +
+                                            "'");
+          identities.save_resolver({name, type, "{}"});
+        } else if (type == "ldap") {
+          identities.save_resolver({name, type, ldap_config(c, directory, existing)});
+        } else {
+          throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
+        }
+        c.audit.info = "resolver " + name;
         return json_result(1);
       },
       http::Access::authenticated);

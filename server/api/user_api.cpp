@@ -13,11 +13,12 @@ namespace {
 
 constexpr size_t kMaxField = 255;
 
-boost::json::object user_json(const db::UserRow& u) {
+// editable: users of the built-in store can be changed through the API; directory users cannot.
+boost::json::object user_json(const db::UserRow& u, bool editable) {
   return {{"username", u.username},     {"userid", u.username}, {"resolver", u.resolver},
           {"givenname", u.given_name},  {"surname", u.surname}, {"email", u.email},
           {"phone", u.phone},           {"mobile", u.mobile},   {"organization", u.organization},
-          {"department", u.department}, {"editable", true}};
+          {"department", u.department}, {"editable", editable}};
 }
 
 // Copies the fields present in the request onto row; a new password is hashed.
@@ -45,6 +46,9 @@ db::ResolverRow resolver_of(db::IdentityRepository& identities, const std::strin
                             const std::string& realm) {
   auto resolver = identities.resolver(resolver_name);
   if (!resolver) throw ApiError::not_found("no resolver named '" + resolver_name + "'");
+  if (resolver->type != "sql")
+    throw ApiError::bad_parameter("resolver '" + resolver_name + "' (" + resolver->type +
+                                  ") is read-only: change its users in the directory");
   if (!realm.empty()) {
     auto row = identities.realm(realm);
     if (!row) throw ApiError::not_found("no realm named '" + realm + "'");
@@ -67,7 +71,7 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
         if (!c.identity->is_admin()) {
           // A user sees exactly their own record, whatever the filters say.
           if (auto me = directory.find(c.identity->username, c.identity->realm))
-            users.push_back(user_json(me->user));
+            users.push_back(user_json(me->user, me->ldap_dn.empty()));
           return json_result(users);
         }
         const auto realm_name = string_param(c, "realm", 64);
@@ -76,9 +80,10 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
         if (!realm)
           throw ApiError::not_found("no realm '" + realm_name + "' (and no default realm)");
         c.audit.realm = realm->name;
-        for (const auto& resolver : realm->resolvers)
-          for (const auto& u : identities.users(resolver, string_param(c, "username", kMaxField)))
-            users.push_back(user_json(u));
+        for (const auto& u : directory.list(*realm, string_param(c, "username", kMaxField))) {
+          auto resolver = identities.resolver(u.resolver);
+          users.push_back(user_json(u, resolver && resolver->type == "sql"));
+        }
         return json_result(users);
       },
       http::Access::authenticated);
@@ -116,7 +121,12 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
           // Users change their own record only; user/resolver parameters cannot redirect that.
           if (!access.user_may(c, "updateuser"))
             throw ApiError(403, 303, "user policies do not allow changing your user data");
-          if (auto me = directory.find(c.identity->username, c.identity->realm)) row = me->user;
+          if (auto me = directory.find(c.identity->username, c.identity->realm)) {
+            if (!me->ldap_dn.empty())
+              throw ApiError::bad_parameter(
+                  "your user data comes from a directory: change it there");
+            row = me->user;
+          }
         }
         if (!row) throw ApiError::not_found("no such user");
         c.audit.user = row->username;

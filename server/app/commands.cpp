@@ -131,7 +131,7 @@ int serve_command(const std::string& config_file) {
     audit::AuditLog audit_log(audit_rows,
                               audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
     db::IdentityRepository identities(*database);
-    identity::UserDirectory directory(identities);
+    identity::UserDirectory directory(identities, secrets);
     db::PolicyRepository policies(*database);
     api::AccessControl access(policies);
     auth::AuthService auth_service(admins, directory, failures, jwt);
@@ -147,7 +147,7 @@ int serve_command(const std::string& config_file) {
     api::add_system_routes(router, *database, metrics);
     api::add_auth_routes(router, auth_service);
     api::add_audit_routes(router, audit_rows, audit_log, access);
-    api::add_resolver_routes(router, identities, access);
+    api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);
     api::add_policy_routes(router, policies, access);

@@ -40,17 +40,30 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   const long long now = unix_now();
   const bool locked = failures_.is_locked(account, client, now);
 
-  std::optional<std::string> hash = realm.empty() ? admins_.password_hash(username) : std::nullopt;
   Identity identity{Role::admin, username, ""};
-  if (!hash) {
-    auto user = users_.find(username, realm);
-    if (user && !user->user.password_hash.empty()) {
-      hash = user->user.password_hash;
+  bool known = false;
+  bool password_ok = false;
+  if (realm.empty()) {
+    if (auto hash = admins_.password_hash(username)) {
+      known = true;
+      password_ok = crypto::verify_password(password, *hash);
+    }
+  }
+  if (!known) {
+    std::optional<identity::LocatedUser> user;
+    try {
+      user = users_.find(username, realm);
+      if (user) password_ok = users_.check_password(*user, password);
+    } catch (const identity::LdapError& e) {
+      throw api::ApiError(503, 5030, std::string("the user store cannot be reached: ") + e.what());
+    }
+    if (user) {
+      known = true;
       identity = {Role::user, username, user->realm};
     }
   }
-  // Exactly one Argon2id verification on every path, so that timing tells nothing.
-  const bool password_ok = crypto::verify_password(password, hash ? *hash : dummy_hash_) && hash;
+  // An unknown account costs the same Argon2id work as a known one.
+  if (!known) crypto::verify_password(password, dummy_hash_);
   if (locked || !password_ok) {
     if (!locked) failures_.record_failure(account, client, now);
     throw wrong_credentials();

@@ -1,18 +1,86 @@
+// Resolver dispatch by type; LDAP bind passwords are sealed in the resolver's stored settings.
 #include "server/identity/user_directory.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "server/crypto/password_hash.hpp"
+
 namespace tessera::identity {
+namespace {
+
+constexpr int kMaxListed = 1000;
+
+std::string binding(const std::string& resolver) {
+  return "resolver:" + resolver + ":bind_password";
+}
+
+}  // namespace
 
 std::optional<db::RealmRow> UserDirectory::realm(const std::string& name) {
   return name.empty() ? repository_.default_realm() : repository_.realm(name);
+}
+
+LdapSettings UserDirectory::ldap_settings(const db::ResolverRow& resolver) const {
+  auto stored = boost::json::parse(resolver.config).as_object();
+  std::string sealed;
+  if (auto it = stored.find("bind_password_sealed"); it != stored.end()) {
+    sealed = std::string(it->value().as_string());
+    stored.erase("bind_password_sealed");
+  }
+  auto settings = LdapSettings::from_json(stored);
+  if (!sealed.empty()) settings.bind_password = secrets_.open(sealed, binding(resolver.name));
+  return settings;
+}
+
+std::string UserDirectory::store_ldap_settings(const std::string& resolver,
+                                               const LdapSettings& settings) const {
+  auto json = settings.to_json();
+  if (!settings.bind_password.empty())
+    json["bind_password_sealed"] = secrets_.seal(settings.bind_password, binding(resolver));
+  return boost::json::serialize(json);
 }
 
 std::optional<LocatedUser> UserDirectory::find(const std::string& username,
                                                const std::string& name) {
   auto realm = this->realm(name);
   if (!realm) return std::nullopt;
-  for (const auto& resolver : realm->resolvers)
-    if (auto user = repository_.user(resolver, username)) return LocatedUser{*user, realm->name};
+  for (const auto& resolver_name : realm->resolvers) {
+    auto resolver = repository_.resolver(resolver_name);
+    if (!resolver) continue;
+    if (resolver->type == "ldap") {
+      LdapResolver ldap(resolver->name, ldap_settings(*resolver));
+      if (auto user = ldap.find(username)) return LocatedUser{user->row, realm->name, user->dn};
+    } else if (auto user = repository_.user(resolver_name, username)) {
+      return LocatedUser{*user, realm->name, {}};
+    }
+  }
   return std::nullopt;
+}
+
+std::vector<db::UserRow> UserDirectory::list(const db::RealmRow& realm,
+                                             const std::string& pattern) {
+  std::vector<db::UserRow> users;
+  for (const auto& resolver_name : realm.resolvers) {
+    auto resolver = repository_.resolver(resolver_name);
+    if (!resolver) continue;
+    auto found =
+        resolver->type == "ldap"
+            ? LdapResolver(resolver->name, ldap_settings(*resolver)).list(pattern, kMaxListed)
+            : repository_.users(resolver_name, pattern);
+    users.insert(users.end(), found.begin(), found.end());
+  }
+  return users;
+}
+
+bool UserDirectory::check_password(const LocatedUser& user, const std::string& password) {
+  if (!user.ldap_dn.empty()) {
+    auto resolver = repository_.resolver(user.user.resolver);
+    return resolver && LdapResolver(resolver->name, ldap_settings(*resolver))
+                           .check_password(user.ldap_dn, password);
+  }
+  return !user.user.password_hash.empty() &&
+         crypto::verify_password(password, user.user.password_hash);
 }
 
 }  // namespace tessera::identity

@@ -1,30 +1,44 @@
-// Finds users through realms and their resolvers, in the resolvers' priority order. Today the
-// resolvers are built-in SQL stores; an LDAP resolver plugs in here.
+// Finds users through realms and their resolvers, in the resolvers' priority order: the
+// built-in SQL store ("sql") and LDAP directories ("ldap", read-only).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/identity_repository.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "server/identity/ldap_resolver.hpp"
 
 namespace tessera::identity {
 
 struct LocatedUser {
   db::UserRow user;
   std::string realm;
+  std::string ldap_dn;  // set for users of an LDAP resolver
 };
 
 class UserDirectory {
  public:
-  explicit UserDirectory(db::IdentityRepository& repository) : repository_(repository) {}
+  UserDirectory(db::IdentityRepository& repository, const crypto::SecretBox& secrets)
+      : repository_(repository), secrets_(secrets) {}
 
-  // The realm's name, or the default realm's when realm is empty; nullopt when there is none.
-  std::optional<db::RealmRow> realm(const std::string& realm);
-  // The first user of that name in the realm's resolvers.
+  // The realm, or the default realm when name is empty; nullopt when there is none.
+  std::optional<db::RealmRow> realm(const std::string& name);
+  // The first user of that name in the realm's resolvers. Throws LdapError when a directory
+  // cannot be reached.
   std::optional<LocatedUser> find(const std::string& username, const std::string& realm);
+  std::vector<db::UserRow> list(const db::RealmRow& realm, const std::string& pattern);
+  bool check_password(const LocatedUser& user, const std::string& password);
+
+  // Settings of an LDAP resolver with its bind password unsealed.
+  LdapSettings ldap_settings(const db::ResolverRow& resolver) const;
+  // The stored form of LDAP settings: JSON with the bind password sealed to this resolver.
+  std::string store_ldap_settings(const std::string& resolver, const LdapSettings& settings) const;
 
  private:
   db::IdentityRepository& repository_;
+  const crypto::SecretBox& secrets_;
 };
 
 }  // namespace tessera::identity
