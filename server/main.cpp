@@ -23,16 +23,22 @@ int main(int argc, char** argv) {
   auto* audit = cli.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "check the audit log's hash chain");
   audit->require_subcommand(1);
+  std::string new_key_file;
+  auto* key = cli.add_subcommand("key", "encryption key tools");
+  auto* rotate = key->add_subcommand("rotate", "re-seal every stored secret under a new key file");
+  rotate->add_option("new_key_file", new_key_file, "where to create the new key")->required();
+  key->require_subcommand(1);
   CLI11_PARSE(cli, argc, argv);
 
   // Log lines go to stderr; stdout carries only what a person starting the server must see.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tessera"));
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int rc = verify->parsed()  ? tessera::app::audit_verify_command(config_file)
-           : admin->parsed() ? tessera::app::admin_command(config_file, admin_action, admin_name)
-           : check_config    ? tessera::app::check_config_command(config_file)
-           : list_plugins    ? tessera::app::list_plugins_command(config_file)
-                             : tessera::app::serve_command(config_file);
+  int rc = rotate->parsed()   ? tessera::app::key_rotate_command(config_file, new_key_file)
+           : verify->parsed() ? tessera::app::audit_verify_command(config_file)
+           : admin->parsed()  ? tessera::app::admin_command(config_file, admin_action, admin_name)
+           : check_config     ? tessera::app::check_config_command(config_file)
+           : list_plugins     ? tessera::app::list_plugins_command(config_file)
+                              : tessera::app::serve_command(config_file);
   curl_global_cleanup();
   return rc;
 }

@@ -3,21 +3,23 @@
 
 #include <iostream>
 
+#include <openssl/crypto.h>
+
 #include <spdlog/spdlog.h>
 
 #include "db/admin_repository.hpp"
 #include "db/audit_repository.hpp"
 #include "db/auth_failure_repository.hpp"
+#include "db/identity_repository.hpp"
 #include "db/plugin_store_repository.hpp"
-#include "server/api/audit_api.hpp"
+#include "db/policy_repository.hpp"
+#include "db/reseal.hpp"
 #include "server/api/access_control.hpp"
+#include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/identity_api.hpp"
-#include "server/api/policy_api.hpp"
-#include "db/identity_repository.hpp"
-#include "db/policy_repository.hpp"
-#include "server/identity/user_directory.hpp"
 #include "server/api/metrics.hpp"
+#include "server/api/policy_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/app/first_start.hpp"
 #include "server/audit/audit_log.hpp"
@@ -26,6 +28,7 @@
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/http/http_server.hpp"
+#include "server/identity/user_directory.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/plugin_registry.hpp"
@@ -103,6 +106,40 @@ int audit_verify_command(const std::string& config_file) {
     return fail(std::string("configuration error: ") + e.what());
   } catch (const std::exception& e) {
     return fail(std::string("cannot verify the audit log: ") + e.what());
+  }
+}
+
+int key_rotate_command(const std::string& config_file, const std::string& new_key_file) {
+  bool created = false;
+  try {
+    auto config = load_config(config_file);
+    spdlog::set_level(spdlog::level::warn);
+    if (!std::filesystem::exists(config.encryption_key_file))
+      throw std::runtime_error("the current key file " + config.encryption_key_file.string() +
+                               " does not exist");
+    if (new_key_file.empty() || std::filesystem::exists(new_key_file))
+      throw std::runtime_error("give the path of a new key file that does not exist yet");
+    auto old_key = crypto::SecretBox::load_or_create(config.encryption_key_file);
+    auto new_key = crypto::SecretBox::load_or_create(new_key_file);
+    created = true;
+    auto database = open_database(config);
+    const int count =
+        db::reseal_all(*database, [&](const std::string& sealed, const std::string& binding) {
+          auto plaintext = old_key.open(sealed, binding);
+          auto fresh = new_key.seal(plaintext, binding);
+          OPENSSL_cleanse(plaintext.data(), plaintext.size());
+          return fresh;
+        });
+    std::cout
+        << "re-sealed " << count << " secrets under " << new_key_file
+        << ".\nNow set encryption_key_file to it on every node (or move it over the old file) "
+           "and restart them; keep the old key file, offline, until then."
+        << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    // Nothing was changed in the database; the unused new key goes too.
+    if (created) std::filesystem::remove(new_key_file);
+    return fail(std::string("key rotation failed, nothing changed: ") + e.what());
   }
 }
 

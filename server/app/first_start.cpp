@@ -9,6 +9,7 @@
 
 #include "db/admin_repository.hpp"
 #include "db/migrator.hpp"
+#include "db/sealed_bindings.hpp"
 #include "db/server_secret_repository.hpp"
 #include "server/crypto/encoding.hpp"
 #include "server/crypto/password_hash.hpp"
@@ -81,7 +82,7 @@ FirstAdmin ensure_first_admin(db::Database& database) {
 
 std::vector<uint8_t> load_server_key(db::Database& database, const crypto::SecretBox& secrets,
                                      const std::string& name) {
-  const std::string binding = "server_secret:" + name;
+  const std::string binding = db::binding::server_secret(name);
   db::ServerSecretRepository repository(database);
   auto sealed = repository.get_or_create(name, [&] {
     auto key = crypto::random_bytes(32);

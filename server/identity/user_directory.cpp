@@ -4,16 +4,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "db/sealed_bindings.hpp"
 #include "server/crypto/password_hash.hpp"
 
 namespace tessera::identity {
 namespace {
 
 constexpr int kMaxListed = 1000;
-
-std::string binding(const std::string& resolver) {
-  return "resolver:" + resolver + ":bind_password";
-}
 
 }  // namespace
 
@@ -29,7 +26,9 @@ LdapSettings UserDirectory::ldap_settings(const db::ResolverRow& resolver) const
     stored.erase("bind_password_sealed");
   }
   auto settings = LdapSettings::from_json(stored);
-  if (!sealed.empty()) settings.bind_password = secrets_.open(sealed, binding(resolver.name));
+  if (!sealed.empty())
+    settings.bind_password =
+        secrets_.open(sealed, db::binding::resolver_bind_password(resolver.name));
   return settings;
 }
 
@@ -37,7 +36,8 @@ std::string UserDirectory::store_ldap_settings(const std::string& resolver,
                                                const LdapSettings& settings) const {
   auto json = settings.to_json();
   if (!settings.bind_password.empty())
-    json["bind_password_sealed"] = secrets_.seal(settings.bind_password, binding(resolver));
+    json["bind_password_sealed"] =
+        secrets_.seal(settings.bind_password, db::binding::resolver_bind_password(resolver));
   return boost::json::serialize(json);
 }
 

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include "db/sealed_bindings.hpp"
 #include "server/crypto/random.hpp"
 #include "server/plugins/http_client.hpp"
 
@@ -24,7 +25,7 @@ HostContext& context(void* host_context) {
 
 // Binds a ciphertext to its row, so that a secret copied to another key does not decrypt.
 std::string associated_data(const db::StoreKey& key) {
-  return key.plugin_id + '\0' + key.object_id + '\0' + key.key;
+  return db::binding::plugin_value(key.plugin_id, key.object_id, key.key);
 }
 
 constexpr size_t kMaxStoreKey = 255;

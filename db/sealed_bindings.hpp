@@ -1,0 +1,22 @@
+// Where each sealed value lives, as the associated data of its AES-GCM seal: a ciphertext
+// copied to another place does not open there. One list, so that key rotation finds them all.
+#pragma once
+
+#include <string>
+
+namespace tessera::db::binding {
+
+inline std::string server_secret(const std::string& name) {
+  return "server_secret:" + name;
+}
+
+inline std::string plugin_value(const std::string& plugin_id, const std::string& object,
+                                const std::string& key) {
+  return plugin_id + '\0' + object + '\0' + key;
+}
+
+inline std::string resolver_bind_password(const std::string& resolver) {
+  return "resolver:" + resolver + ":bind_password";
+}
+
+}  // namespace tessera::db::binding
