@@ -3,6 +3,7 @@
 #include "server/api/envelope.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/params.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::api {
 
@@ -17,21 +18,6 @@ boost::json::object realm_json(const db::RealmRow& realm, db::IdentityRepository
                          {"priority", static_cast<int64_t>(i + 1)}});
   }
   return {{"default", realm.is_default}, {"resolver", std::move(resolvers)}};
-}
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    auto item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty()) items.push_back(item);
-    start = end + 1;
-  }
-  return items;
 }
 
 }  // namespace
@@ -55,7 +41,7 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
         const auto& name = c.path_params.at("name");
         access.require_admin(c, "realmwrite", name);
         check_identifier(name, "realm");
-        auto resolvers = split(required_param(c, "resolvers"));
+        auto resolvers = util::split_comma_list(required_param(c, "resolvers"));
         auto reason = identities.save_realm(name, resolvers);
         if (!reason.empty()) throw ApiError::bad_parameter(reason);
         boost::json::array added;

@@ -4,29 +4,10 @@
 #include <algorithm>
 
 #include "server/policy/policy_engine.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::policy {
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    auto item = trim(std::string_view(text).substr(start, end - start));
-    if (!item.empty()) items.push_back(item);
-    start = end + 1;
-  }
-  return items;
-}
 
 bool known(Scope scope, const std::string& action) {
   const auto& list = known_actions(scope);
@@ -125,11 +106,11 @@ Policy parse_policy(const db::PolicyRow& row) {
     throw PolicyError("unknown scope '" + row.scope +
                       "' (admin, user, enrollment, authentication)");
   p.scope = *scope;
-  for (const auto& item : split_list(row.actions)) {
+  for (const auto& item : util::split_comma_list(row.actions)) {
     auto eq = item.find('=');
-    auto name = trim(std::string_view(item).substr(0, eq));
+    auto name = util::trim(std::string_view(item).substr(0, eq));
     auto value =
-        eq == std::string::npos ? std::string() : trim(std::string_view(item).substr(eq + 1));
+        eq == std::string::npos ? std::string() : util::trim(std::string_view(item).substr(eq + 1));
     if (!known(p.scope, name)) {
       std::string list;
       for (const auto& a : known_actions(p.scope)) list += (list.empty() ? "" : ", ") + a;
@@ -140,11 +121,11 @@ Policy parse_policy(const db::PolicyRow& row) {
     p.actions[name] = value;
   }
   if (p.actions.empty()) throw PolicyError("a policy needs at least one action");
-  p.realms = split_list(row.realms);
-  p.resolvers = split_list(row.resolvers);
-  p.users = split_list(row.users);
-  p.admins = split_list(row.admins);
-  p.clients = split_list(row.clients);
+  p.realms = util::split_comma_list(row.realms);
+  p.resolvers = util::split_comma_list(row.resolvers);
+  p.users = util::split_comma_list(row.users);
+  p.admins = util::split_comma_list(row.admins);
+  p.clients = util::split_comma_list(row.clients);
   for (const auto& network : p.clients)
     if (!is_network(network))
       throw PolicyError("client '" + network + "' is not an IP address or network (10.0.0.0/8)");
