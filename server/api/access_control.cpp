@@ -33,6 +33,15 @@ void AccessControl::require_admin(http::RequestContext& c, std::string_view acti
                        c.identity->username + (realm.empty() ? "" : " in realm " + realm));
 }
 
+std::vector<std::string> AccessControl::rights(const auth::Identity& identity,
+                                               const std::string& client) const {
+  const policy::Subject subject =
+      identity.is_admin() ? policy::Subject{identity.username, "", "", "", client}
+                          : policy::Subject{"", identity.username, identity.realm, "", client};
+  return engine().granted(identity.is_admin() ? policy::Scope::admin : policy::Scope::user,
+                          subject);
+}
+
 bool AccessControl::user_may(http::RequestContext& c, std::string_view action) const {
   if (!c.identity || c.identity->is_admin()) return false;
   const policy::Subject subject{"", c.identity->username, c.identity->realm, "",

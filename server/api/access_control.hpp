@@ -21,6 +21,8 @@ class AccessControl {
   // (empty: any realm). Records the matched policies in the audit details.
   void require_admin(http::RequestContext& c, std::string_view action,
                      const std::string& realm = "") const;
+  // What identity may do, for /auth's "rights" (eduMFA shows these to the WebUI).
+  std::vector<std::string> rights(const auth::Identity& identity, const std::string& client) const;
   // A logged-in user may do action on their own data unless user policies say otherwise.
   bool user_may(http::RequestContext& c, std::string_view action) const;
 

@@ -6,8 +6,8 @@
 #include "server/api/params.hpp"
 
 namespace tessera::api {
-void add_auth_routes(http::Router& router, auth::AuthService& auth) {
-  router.add("POST", "/auth", [&auth](http::RequestContext& c) {
+void add_auth_routes(http::Router& router, auth::AuthService& auth, const AccessControl& access) {
+  router.add("POST", "/auth", [&auth, &access](http::RequestContext& c) {
     const auto username = string_param(c, "username");
     const auto realm = string_param(c, "realm");
     c.audit.user = username;
@@ -16,11 +16,14 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth) {
     auto result =
         auth.login(username, string_param(c, "password"), realm, c.request.remote_address);
     c.identity = result.identity;
+    boost::json::array rights;
+    for (const auto& right : access.rights(result.identity, c.request.remote_address))
+      rights.push_back(boost::json::string(right));
     boost::json::object value{{"token", result.token},
                               {"role", result.identity.is_admin() ? "admin" : "user"},
                               {"username", result.identity.username},
                               {"realm", result.identity.realm},
-                              {"rights", boost::json::array{}}};
+                              {"rights", std::move(rights)}};
     return json_result(value);
   });
 }

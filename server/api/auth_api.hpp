@@ -1,11 +1,12 @@
 // POST /auth: logs an admin (or, with a realm, a user) in and returns a JWT, in eduMFA's shape.
 #pragma once
 
+#include "server/api/access_control.hpp"
 #include "server/auth/auth_service.hpp"
 #include "server/http/router.hpp"
 
 namespace tessera::api {
 
-void add_auth_routes(http::Router& router, auth::AuthService& auth);
+void add_auth_routes(http::Router& router, auth::AuthService& auth, const AccessControl& access);
 
 }  // namespace tessera::api

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <set>
 
 #include <arpa/inet.h>
 
@@ -72,9 +73,10 @@ bool in_network(const std::string& ip, const std::string& network) {
   return (address->bytes[full] & mask) == (net->address.bytes[full] & mask);
 }
 
-bool PolicyEngine::matches(const Policy& p, const Subject& s) const {
+bool PolicyEngine::matches(const Policy& p, const Subject& s, bool any_realm) const {
   if (!p.active) return false;
-  if (!listed(p.realms, s.realm) || !listed(p.resolvers, s.resolver) || !listed(p.users, s.user))
+  if (!any_realm &&
+      (!listed(p.realms, s.realm) || !listed(p.resolvers, s.resolver) || !listed(p.users, s.user)))
     return false;
   if (p.scope == Scope::admin && !listed(p.admins, s.admin)) return false;
   if (!p.clients.empty() &&
@@ -103,6 +105,17 @@ std::optional<std::string> PolicyEngine::value(Scope scope, std::string_view act
       best = &p;
   if (!best) return std::nullopt;
   return best->actions.at(std::string(action));
+}
+
+std::vector<std::string> PolicyEngine::granted(Scope scope, const Subject& subject) const {
+  const bool any = std::any_of(policies_.begin(), policies_.end(),
+                               [&](const Policy& p) { return p.scope == scope && p.active; });
+  if (!any) return known_actions(scope);
+  std::set<std::string> actions;
+  for (const auto& p : policies_)
+    if (p.scope == scope && matches(p, subject, scope == Scope::admin))
+      for (const auto& [name, value] : p.actions) actions.insert(name);
+  return {actions.begin(), actions.end()};
 }
 
 std::vector<std::string> PolicyEngine::matching(Scope scope, const Subject& subject) const {

@@ -31,11 +31,14 @@ class PolicyEngine {
   bool allowed(Scope scope, std::string_view action, const Subject& subject) const;
   std::optional<std::string> value(Scope scope, std::string_view action,
                                    const Subject& subject) const;
+  // The actions the subject may use in scope somewhere: every known one while the scope has no
+  // active policy, else those its policies grant, whatever realm they are limited to (sorted).
+  std::vector<std::string> granted(Scope scope, const Subject& subject) const;
   // Names of the policies that matched the subject in scope (for the audit log).
   std::vector<std::string> matching(Scope scope, const Subject& subject) const;
 
  private:
-  bool matches(const Policy& policy, const Subject& subject) const;
+  bool matches(const Policy& policy, const Subject& subject, bool any_realm = false) const;
   std::vector<Policy> policies_;
 };
 

@@ -144,6 +144,14 @@ TEST_F(Identity, AnAdminDoesOnlyWhatPoliciesAllow) {
                 .status,
             200);
   EXPECT_EQ(call("GET", "/user/?realm=corp", helpdesk).status, 200) << "allowed by its policy";
+  // /auth tells the WebUI what the admin may do.
+  TestHttpClient client;
+  auto rights = json_of(client.post(server_->url() + "/auth",
+                                    "username=helpdesk&password=helpdesk-password", kForm))
+                    .at("result")
+                    .at("value")
+                    .at("rights");
+  EXPECT_EQ(rights, boost::json::array{"userlist"});
   auto refused =
       call("POST", "/user/", helpdesk, "user=eve&resolver=local&realm=corp&password=eve-password");
   EXPECT_EQ(refused.status, 403);
