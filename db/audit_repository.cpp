@@ -34,7 +34,8 @@ AuditEntry read_row(const soci::row& r) {
 }  // namespace
 
 void AuditRepository::append(std::vector<AuditEntry>& entries,
-                             const std::function<std::string(const AuditEntry&)>& link) {
+                             const std::function<std::string(const AuditEntry&)>& link,
+                             const std::function<std::string(const AuditHead&)>& seal_head) {
   if (entries.empty()) return;
   const bool sqlite = database_.dialect() == Dialect::sqlite;
   database_.in_transaction([&](soci::session& sql) {
@@ -55,8 +56,9 @@ void AuditRepository::append(std::vector<AuditEntry>& entries,
           soci::use(e.realm), soci::use(e.administrator), soci::use(e.client),
           soci::use(e.policies), soci::use(e.info), soci::use(e.prev_hash), soci::use(e.hash);
     }
-    sql << "UPDATE audit_head SET last_id = :i, last_hash = :h WHERE id = 1",
-        soci::use(head.last_id), soci::use(head.last_hash);
+    head.mac = seal_head(head);
+    sql << "UPDATE audit_head SET last_id = :i, last_hash = :h, head_mac = :m WHERE id = 1",
+        soci::use(head.last_id), soci::use(head.last_hash), soci::use(head.mac);
   });
 }
 
@@ -101,10 +103,11 @@ AuditPage AuditRepository::search(const AuditFilter& filter, int page, int page_
   });
 }
 
-void AuditRepository::scan(const std::function<bool(const AuditEntry&)>& visit) {
+void AuditRepository::scan(long long last_id, const std::function<bool(const AuditEntry&)>& visit) {
   database_.with_session([&](soci::session& sql) {
-    soci::rowset<soci::row> rows =
-        (sql.prepare << std::string("SELECT ") + kColumns + " FROM audit ORDER BY id");
+    soci::rowset<soci::row> rows = (sql.prepare << std::string("SELECT ") + kColumns +
+                                                       " FROM audit WHERE id <= :l ORDER BY id",
+                                    soci::use(last_id));
     for (const auto& row : rows)
       if (!visit(read_row(row))) break;
   });
@@ -113,8 +116,8 @@ void AuditRepository::scan(const std::function<bool(const AuditEntry&)>& visit) 
 AuditHead AuditRepository::head() {
   return database_.with_session([&](soci::session& sql) {
     AuditHead head;
-    sql << "SELECT last_id, last_hash FROM audit_head WHERE id = 1", soci::into(head.last_id),
-        soci::into(head.last_hash);
+    sql << "SELECT last_id, last_hash, head_mac FROM audit_head WHERE id = 1",
+        soci::into(head.last_id), soci::into(head.last_hash), soci::into(head.mac);
     return head;
   });
 }

@@ -34,20 +34,23 @@ struct AuditPage {
 struct AuditHead {
   long long last_id = 0;
   std::string last_hash;
+  std::string mac;  // keyed hash of (last_id, last_hash)
 };
 
 class AuditRepository {
  public:
   explicit AuditRepository(Database& database) : database_(database) {}
 
-  // Stores entries in order; link(entry) computes entry.hash once id and prev_hash are set.
+  // Stores entries in order; link(entry) computes entry.hash once id and prev_hash are set;
+  // seal_head(head) computes the head's mac.
   void append(std::vector<AuditEntry>& entries,
-              const std::function<std::string(const AuditEntry&)>& link);
+              const std::function<std::string(const AuditEntry&)>& link,
+              const std::function<std::string(const AuditHead&)>& seal_head);
 
   AuditPage search(const AuditFilter& filter, int page, int page_size);
 
-  // Calls visit for every row in id order (for verification); stops when visit returns false.
-  void scan(const std::function<bool(const AuditEntry&)>& visit);
+  // Calls visit for every row with id <= last_id in id order; stops when visit returns false.
+  void scan(long long last_id, const std::function<bool(const AuditEntry&)>& visit);
   AuditHead head();
 
  private:

@@ -44,9 +44,32 @@ std::string error_message(const http::HttpResponse& response) {
   return std::string(error->as_object().at("message").as_string());
 }
 
-std::string clip(std::string text, size_t size) {
-  if (text.size() > size) text.resize(size);
-  return text;
+// Audit fields come from requests: keep valid UTF-8 only (PostgreSQL refuses anything else,
+// and a NUL would end the stored text early), no control characters, and cut at a character
+// boundary at most size bytes long.
+std::string clip(const std::string& text, size_t size) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xe  ? 3
+                    : (c >> 3) == 0x1e ? 4
+                                       : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (valid && length == 1 && (c < 0x20 || c == 0x7f)) valid = false;
+    const size_t take = valid ? length : 1;
+    if (out.size() + take > size) break;
+    if (valid)
+      out.append(text, i, length);
+    else
+      out += '?';
+    i += take;
+  }
+  return out;
 }
 
 }  // namespace
@@ -76,7 +99,9 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
         const int page = int_param(c, "page", 1, 1, 1000000);
         const int page_size = int_param(c, "page_size", 25, 1, kMaxPageSize);
-        log.flush();  // read your own writes: what was recorded before this request is there
+        // Read your own writes: what was recorded before this request is there (unless the
+        // database is down, in which case the search below fails anyway).
+        log.flush();
         auto result = repository.search(filter, page, page_size);
         boost::json::array rows;
         for (const auto& e : result.entries) rows.push_back(to_json(e));
@@ -111,7 +136,7 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
       e.username = clip(a.user, 255);
       e.realm = clip(a.realm, 255);
       e.policies = clip(a.policies, 512);
-      e.info = a.info;
+      e.info = clip(a.info, 512);
       if (context->identity) {
         if (context->identity->is_admin()) {
           e.administrator = clip(context->identity->username, 255);
@@ -121,8 +146,7 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
         }
       }
     }
-    if (e.info.empty()) e.info = error_message(response);
-    e.info = clip(e.info, 512);
+    if (e.info.empty()) e.info = clip(error_message(response), 512);
     log.record(std::move(e));
   };
 }

@@ -39,7 +39,8 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
       "POST", "/realm/<name>",
       [&](http::RequestContext& c) {
         const auto& name = c.path_params.at("name");
-        access.require_admin(c, "realmwrite", name);
+        // Not limited to a realm: choosing resolvers decides whose users a realm holds.
+        access.require_admin(c, "realmwrite");
         check_identifier(name, "realm");
         auto resolvers = util::split_comma_list(required_param(c, "resolvers"));
         auto reason = identities.save_realm(name, resolvers);
@@ -55,7 +56,7 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
       "DELETE", "/realm/<name>",
       [&](http::RequestContext& c) {
         const auto& name = c.path_params.at("name");
-        access.require_admin(c, "realmdelete", name);
+        access.require_admin(c, "realmdelete");
         if (!identities.delete_realm(name))
           throw ApiError::not_found("no realm named '" + name + "'");
         return json_result(1);
@@ -66,7 +67,7 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
       "POST", "/defaultrealm/<name>",
       [&](http::RequestContext& c) {
         const auto& name = c.path_params.at("name");
-        access.require_admin(c, "realmwrite", name);
+        access.require_admin(c, "realmwrite");  // the default realm affects every login
         if (!identities.set_default_realm(name))
           throw ApiError::not_found("no realm named '" + name + "'");
         return json_result(1);

@@ -30,7 +30,19 @@ std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& 
                             : std::string(kCensored);
   if (password == kCensored) {
     config.erase("bind_password");
-    if (existing) config["bind_password"] = directory.ldap_settings(*existing).bind_password;
+    if (existing) {
+      // Keep the stored password only for the same server and account: otherwise an admin who
+      // never saw it could send it to a server of their choosing.
+      auto old = directory.ldap_settings(*existing);
+      auto same = [&](const char* key, const std::string& value) {
+        return string_param(c, key, 4096) == value;
+      };
+      if (!same("uri", old.uri) || !same("bind_dn", old.bind_dn) || !same("ca_file", old.ca_file) ||
+          bool_param(c, "start_tls", false) != old.start_tls)
+        throw ApiError::bad_parameter(
+            "give bind_password again: uri, bind_dn, start_tls or ca_file changed");
+      config["bind_password"] = old.bind_password;
+    }
   }
   try {
     return directory.store_ldap_settings(c.path_params.at("name"),

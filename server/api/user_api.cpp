@@ -125,13 +125,20 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
             if (!me->ldap_dn.empty())
               throw ApiError::bad_parameter(
                   "your user data comes from a directory: change it there");
+            // A stolen token must not become a permanent takeover: a new password needs the
+            // current one.
+            if (c.params.contains("password") &&
+                !directory.check_password(*me, string_param(c, "current_password")))
+              throw ApiError(
+                  403, 303,
+                  "changing your password needs your current password (current_password)");
             row = me->user;
           }
         }
         if (!row) throw ApiError::not_found("no such user");
         c.audit.user = row->username;
         apply_fields(c, *row);
-        identities.update_user(*row);
+        if (!identities.update_user(*row)) throw ApiError::not_found("no such user");
         return json_result(1);
       },
       http::Access::authenticated);

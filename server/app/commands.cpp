@@ -136,10 +136,19 @@ int key_rotate_command(const std::string& config_file, const std::string& new_ke
            "and restart them; keep the old key file, offline, until then."
         << std::endl;
     return 0;
-  } catch (const std::exception& e) {
-    // Nothing was changed in the database; the unused new key goes too.
+  } catch (const crypto::SecretBoxError& e) {
+    // A value did not open: the transaction was rolled back before COMMIT, so the new key was
+    // never used and goes too.
     if (created) std::filesystem::remove(new_key_file);
     return fail(std::string("key rotation failed, nothing changed: ") + e.what());
+  } catch (const std::exception& e) {
+    // The database may or may not have committed (e.g. the connection broke during COMMIT):
+    // keep the new key, since it may be the only one that opens the secrets now.
+    if (!created) return fail(std::string("key rotation failed, nothing changed: ") + e.what());
+    return fail(std::string("key rotation failed: ") + e.what() +
+                ". Keep both key files: try "
+                "starting with the old one; if it reports another key, use " +
+                new_key_file);
   }
 }
 

@@ -19,6 +19,8 @@ class AuditChain {
 
   // Hex HMAC of the entry (its id and prev_hash included; its hash ignored).
   std::string link(const db::AuditEntry& entry) const;
+  // Hex HMAC of the chain's head (last id and hash).
+  std::string seal_head(const db::AuditHead& head) const;
 
  private:
   std::vector<uint8_t> key_;

@@ -32,10 +32,10 @@ void AuditLog::record(db::AuditEntry entry) {
   wake_.notify_one();
 }
 
-void AuditLog::flush() {
+bool AuditLog::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const auto target = recorded_;
-  written_.wait(lock, [&] { return done_ >= target || stopping_; });
+  return written_.wait_for(lock, timeout, [&] { return done_ >= target || stopping_; });
 }
 
 void AuditLog::run() {
@@ -51,7 +51,9 @@ void AuditLog::run() {
     lock.unlock();
     bool written = false;
     try {
-      repository_.append(batch, [this](const db::AuditEntry& e) { return chain_.link(e); });
+      repository_.append(
+          batch, [this](const db::AuditEntry& e) { return chain_.link(e); },
+          [this](const db::AuditHead& h) { return chain_.seal_head(h); });
       written = true;
     } catch (const std::exception& e) {
       spdlog::error("writing {} audit row(s) failed, will retry: {}", batch.size(), e.what());

@@ -2,6 +2,7 @@
 // into a queue that a writer thread appends in batches (one transaction each).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -21,8 +22,9 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   void record(db::AuditEntry entry);
-  // Returns once everything recorded so far is in the database (or the writer gave up on it).
-  void flush();
+  // Waits until everything recorded so far is in the database; false when that took longer
+  // than timeout (the database may be down: the rows stay queued).
+  bool flush(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   const AuditChain& chain() const { return chain_; }
 

@@ -2,6 +2,8 @@
 // in the database, so it holds across server processes.
 #include "server/auth/auth_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "server/api/api_error.hpp"
 #include "server/crypto/password_hash.hpp"
 #include "server/crypto/random.hpp"
@@ -36,34 +38,55 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   if (username.empty() || username.size() > 255 || password.size() > kMaxCredentialSize ||
       realm.size() > 255)
     throw wrong_credentials();
-  const std::string account = realm.empty() ? username : username + "@" + realm;
   const long long now = unix_now();
-  const bool locked = failures_.is_locked(account, client, now);
 
+  // First find the account, so that lockout counts per account, not per spelling of its name
+  // (LDAP matches "Alice" and "alice " to the same entry).
   Identity identity{Role::admin, username, ""};
-  bool known = false;
-  bool password_ok = false;
-  if (realm.empty()) {
-    if (auto hash = admins_.password_hash(username)) {
-      known = true;
-      password_ok = crypto::verify_password(password, *hash);
-    }
-  }
-  if (!known) {
-    std::optional<identity::LocatedUser> user;
+  std::optional<std::string> admin_hash;
+  std::optional<identity::LocatedUser> user;
+  if (realm.empty()) admin_hash = admins_.password_hash(username);
+  if (!admin_hash) {
     try {
       user = users_.find(username, realm);
-      if (user) password_ok = users_.check_password(*user, password);
     } catch (const identity::LdapError& e) {
-      throw api::ApiError(503, 5030, std::string("the user store cannot be reached: ") + e.what());
-    }
-    if (user) {
-      known = true;
-      identity = {Role::user, username, user->realm};
+      spdlog::error("login in realm '{}': {}", realm, e.what());
+      throw api::ApiError(503, 5030,
+                          "the user store cannot be reached; the server log has the details");
     }
   }
-  // An unknown account costs the same Argon2id work as a known one.
-  if (!known) crypto::verify_password(password, dummy_hash_);
+  std::string account;
+  if (admin_hash) {
+    account = "admin:" + username;
+  } else if (user) {
+    identity = {Role::user, user->user.username, user->realm};
+    account = "user:" + user->user.resolver + ":" + user->user.username;
+  } else {
+    std::string name = username;
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    account = "unknown:" + name + "@" + realm;
+  }
+
+  // A locked account is not checked at all (no bind is sent to a directory for it).
+  const bool locked = failures_.is_locked(account, client, now);
+  bool password_ok = false;
+  bool argon2_done = false;
+  if (!locked && admin_hash) {
+    password_ok = crypto::verify_password(password, *admin_hash);
+    argon2_done = true;
+  } else if (!locked && user) {
+    try {
+      password_ok = users_.check_password(*user, password);
+    } catch (const identity::LdapError& e) {
+      spdlog::error("login in realm '{}': {}", user->realm, e.what());
+      throw api::ApiError(503, 5030,
+                          "the user store cannot be reached; the server log has the details");
+    }
+    argon2_done = user->ldap_dn.empty() && !user->user.password_hash.empty();
+  }
+  // Every path costs one Argon2id verification, so timing does not tell which kind of account
+  // (or none) a name belongs to.
+  if (!argon2_done) crypto::verify_password(password, dummy_hash_);
   if (locked || !password_ok) {
     if (!locked) failures_.record_failure(account, client, now);
     throw wrong_credentials();
@@ -78,6 +101,9 @@ Identity AuthService::authenticate(const http::HttpRequest& request) const {
     throw api::ApiError(401, 4033, "authentication required: missing Authorization header");
   if (token.rfind("Bearer ", 0) == 0) token.erase(0, 7);
   auto identity = jwt_.verify(token, std::chrono::system_clock::now());
+  // A deleted admin's tokens end with the account.
+  if (identity && identity->is_admin() && !admins_.password_hash(identity->username))
+    identity.reset();
   if (!identity)
     throw api::ApiError(401, 4305,
                         "authentication failed: the token is invalid or expired; log in again");

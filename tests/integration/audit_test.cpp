@@ -134,11 +134,35 @@ TEST_F(AuditVerification, NoticesTheNewestRowsRemoved) {
       << r.err;
 }
 
+TEST_F(AuditVerification, NoticesAHeadMovedBackOverRemovedRows) {
+  sql("DELETE FROM audit WHERE id >= 4");
+  sql("UPDATE audit_head SET last_id = 3, last_hash = (SELECT hash FROM audit WHERE id = 3)");
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the chain head was changed"), std::string::npos) << r.err;
+}
+
 TEST_F(AuditVerification, ARebuiltChainWithoutTheKeyFails) {
   // Whoever edits a row cannot recompute its hash without the key: copying another row's hash
   // does not help.
   sql("UPDATE audit SET hash = (SELECT hash FROM audit WHERE id = 1) WHERE id = 2");
   EXPECT_NE(verify().err.find("row 2 was changed"), std::string::npos);
+}
+
+TEST(Audit, StoresOddBytesSafelyAndTheChainStillVerifies) {
+  auto dir = make_temp_dir("tessera-audit-bytes");
+  {
+    ServerProcess server({}, dir);
+    TestHttpClient client;
+    // A NUL, an invalid UTF-8 byte and a newline in the user name.
+    client.post(server.url() + "/auth", "username=a%00b%ffc%0Ad&password=x",
+                "application/x-www-form-urlencoded");
+    auto rows = json_of(get_audit(server, admin_token(client, server), "?success=0"));
+    EXPECT_EQ(rows.at("result").at("value").at("auditdata").as_array()[0].at("user"), "a?b?c?d");
+  }
+  auto r = run_server_command({"--config", (dir / "tessera.yaml").string(), "audit", "verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::filesystem::remove_all(dir);
 }
 
 std::string read_all(const std::filesystem::path& path) {

@@ -115,6 +115,13 @@ TEST_F(Identity, AUserSeesAndChangesOnlyTheirOwnData) {
       EXPECT_EQ(u.at("email"), "mallory@evil.example");
     }
   }
+  // A new password needs the current one.
+  EXPECT_EQ(call("PUT", "/user/", alice, "password=new-alice-password").status, 403);
+  EXPECT_EQ(
+      call("PUT", "/user/", alice, "password=new-alice-password&current_password=alice-password")
+          .status,
+      200);
+  EXPECT_FALSE(login("alice", "new-alice-password").empty());
   EXPECT_EQ(call("DELETE", "/user/local/bob", alice).status, 403);
   EXPECT_EQ(call("POST", "/user/", alice, "user=eve&resolver=local&password=eve-password").status,
             403);
@@ -171,6 +178,27 @@ TEST_F(Identity, AnAdminDoesOnlyWhatPoliciesAllow) {
   auto audit = json_of(call("GET", "/audit/?action=GET%20/audit/&page_size=1", admin_));
   EXPECT_EQ(audit.at("result").at("value").at("auditdata").as_array()[0].at("policies"),
             "superuser");
+}
+
+TEST_F(Identity, RealmLimitedAdminsCannotRegroupRealmsAndDeletedAdminsLoseTheirTokens) {
+  const auto helpdesk = login("helpdesk", "helpdesk-password");
+  ASSERT_EQ(call("POST", "/policy/superuser", admin_,
+                 "scope=admin&adminuser=admin&action=realmwrite,policywrite")
+                .status,
+            200);
+  ASSERT_EQ(call("POST", "/policy/helpdesk", admin_,
+                 "scope=admin&adminuser=helpdesk&realm=corp&action=realmwrite,updateuser")
+                .status,
+            200);
+  // Adding another realm's resolver to corp would hand its users to helpdesk.
+  EXPECT_EQ(call("POST", "/realm/corp", helpdesk, "resolvers=local").status, 403);
+  EXPECT_EQ(call("POST", "/defaultrealm/corp", helpdesk).status, 403);
+  EXPECT_EQ(call("POST", "/realm/corp", admin_, "resolvers=local").status, 200);
+  ASSERT_EQ(run_server_command(
+                {"--config", (dir_ / "tessera.yaml").string(), "admin", "delete", "helpdesk"})
+                .exit_code,
+            0);
+  EXPECT_EQ(call("GET", "/user/?realm=corp", helpdesk).status, 401) << "the account is gone";
 }
 
 TEST_F(Identity, BadPoliciesAreRefusedWithTheReason) {

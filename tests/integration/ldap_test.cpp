@@ -30,7 +30,11 @@ class Ldap : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = make_temp_dir("tessera-ldap");
-    server_ = std::make_unique<ServerProcess>(ServerOptions{}, dir_);
+    server_ = std::make_unique<ServerProcess>(
+        ServerOptions{
+            .top_extra =
+                "auth:\n  lockout: { max_failures: 3, window_seconds: 60, lock_seconds: 60 }\n"},
+        dir_);
     admin_ = token("username=admin&password=test-admin-pw");
     ASSERT_FALSE(ldap_port().empty()) << "the slapd fixture is not running";
     auto r = call("POST", "/resolver/directory", admin_, resolver_params("service-password"));
@@ -79,6 +83,23 @@ TEST_F(Ldap, UsersLogInByBindingAsThemselves) {
   EXPECT_EQ(login("username=carol&password=dave-password&realm=ldap").status, 401);
   EXPECT_EQ(login("username=carol&password=&realm=ldap").status, 401) << "no anonymous bind";
   EXPECT_EQ(login("username=nobody&password=x&realm=ldap").status, 401);
+}
+
+TEST_F(Ldap, LockoutCountsTheAccountNotTheSpellingOfItsName) {
+  // The directory matches these spellings to carol; the lockout must count them together.
+  for (const auto* name : {"Carol", "CAROL", "carol%20"})
+    EXPECT_EQ(login(std::string("username=") + name + "&password=wrong&realm=ldap").status, 401);
+  EXPECT_EQ(login("username=carol&password=carol-password&realm=ldap").status, 401) << "locked";
+  EXPECT_EQ(login("username=dave&password=dave-password&realm=ldap").status, 200)
+      << "others are not";
+}
+
+TEST_F(Ldap, ANewServerNeedsTheBindPasswordAgain) {
+  auto params = resolver_params("__CENSORED__");
+  params.replace(params.find("127.0.0.1"), 9, "localhost");
+  auto r = call("POST", "/resolver/directory", admin_, params);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("give bind_password again"), std::string::npos);
 }
 
 TEST_F(Ldap, FilterCharactersInNamesAreEscaped) {
@@ -130,7 +151,8 @@ TEST_F(Ldap, AnUnusableDirectoryIsReportedNotTakenForAWrongPassword) {
       200);
   auto r = login("username=carol&password=carol-password&realm=ldap");
   EXPECT_EQ(r.status, 503) << r.body;
-  EXPECT_NE(r.body.find("service account could not bind"), std::string::npos);
+  EXPECT_NE(r.body.find("cannot be reached"), std::string::npos);
+  EXPECT_EQ(r.body.find("service-password"), std::string::npos);
   auto bad = call("POST", "/resolver/broken", admin_, "type=ldap&uri=http://x&base_dn=dc%3Dx");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("ldap://"), std::string::npos);
