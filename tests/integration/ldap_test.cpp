@@ -19,11 +19,15 @@ boost::json::object json_of(const TestResponse& r) {
   return boost::json::parse(r.body).as_object();
 }
 
+std::string fixture_file(const char* name) {
+  std::ifstream in(std::string(TESSERA_LDAP_DIR) + "/" + name);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
 std::string ldap_port() {
-  std::ifstream in(std::string(TESSERA_LDAP_DIR) + "/port");
-  std::string port;
-  std::getline(in, port);
-  return port;
+  return fixture_file("port");
 }
 
 class Ldap : public ::testing::Test {
@@ -100,6 +104,25 @@ TEST_F(Ldap, ANewServerNeedsTheBindPasswordAgain) {
   auto r = call("POST", "/resolver/directory", admin_, params);
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("give bind_password again"), std::string::npos);
+}
+
+TEST_F(Ldap, TalksTlsAndVerifiesTheServer) {
+  const std::string ca = std::string(TESSERA_LDAP_DIR) + "/ca.pem";
+  const std::string account =
+      "&base_dn=ou%3Dpeople,dc%3Dexample,dc%3Dorg&bind_dn=uid%3Dsvc-tessera,dc%3Dexample,dc%3Dorg"
+      "&bind_password=service-password&timeout_seconds=3";
+  auto use = [&](const std::string& name, const std::string& settings) {
+    ASSERT_EQ(call("POST", "/resolver/" + name, admin_, "type=ldap" + settings + account).status,
+              200);
+    ASSERT_EQ(call("POST", "/realm/" + name, admin_, "resolvers=" + name).status, 200);
+  };
+  use("ldaps", "&uri=ldaps://127.0.0.1:" + fixture_file("tls_port") + "&ca_file=" + ca);
+  use("starttls", "&uri=ldap://127.0.0.1:" + ldap_port() + "&start_tls=1&ca_file=" + ca);
+  use("untrusted", "&uri=ldaps://127.0.0.1:" + fixture_file("tls_port"));
+  EXPECT_EQ(login("username=carol&password=carol-password&realm=ldaps").status, 200);
+  EXPECT_EQ(login("username=carol&password=carol-password&realm=starttls").status, 200);
+  // The self-signed server certificate is not among the system's CAs: refused, not trusted.
+  EXPECT_EQ(login("username=carol&password=carol-password&realm=untrusted").status, 503);
 }
 
 TEST_F(Ldap, FilterCharactersInNamesAreEscaped) {
