@@ -70,7 +70,8 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
         boost::json::array users;
         if (!c.identity->is_admin()) {
           // A user sees exactly their own record, whatever the filters say.
-          if (auto me = directory.find(c.identity->username, c.identity->realm))
+          if (auto me =
+                  directory.find_in(c.identity->resolver, c.identity->username, c.identity->realm))
             users.push_back(user_json(me->user, me->ldap_dn.empty()));
           return json_result(users);
         }
@@ -121,7 +122,8 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
           // Users change their own record only; user/resolver parameters cannot redirect that.
           if (!access.user_may(c, "updateuser"))
             throw ApiError(403, 303, "user policies do not allow changing your user data");
-          if (auto me = directory.find(c.identity->username, c.identity->realm)) {
+          if (auto me = directory.find_in(c.identity->resolver, c.identity->username,
+                                          c.identity->realm)) {
             if (!me->ldap_dn.empty())
               throw ApiError::bad_parameter(
                   "your user data comes from a directory: change it there");

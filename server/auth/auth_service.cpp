@@ -42,7 +42,7 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
 
   // First find the account, so that lockout counts per account, not per spelling of its name
   // (LDAP matches "Alice" and "alice " to the same entry).
-  Identity identity{Role::admin, username, ""};
+  Identity identity{Role::admin, username, "", ""};
   std::optional<std::string> admin_hash;
   std::optional<identity::LocatedUser> user;
   if (realm.empty()) admin_hash = admins_.password_hash(username);
@@ -59,7 +59,7 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   if (admin_hash) {
     account = "admin:" + username;
   } else if (user) {
-    identity = {Role::user, user->user.username, user->realm};
+    identity = {Role::user, user->user.username, user->realm, user->user.resolver};
     account = "user:" + user->user.resolver + ":" + user->user.username;
   } else {
     std::string name = username;
@@ -101,8 +101,12 @@ Identity AuthService::authenticate(const http::HttpRequest& request) const {
     throw api::ApiError(401, 4033, "authentication required: missing Authorization header");
   if (token.rfind("Bearer ", 0) == 0) token.erase(0, 7);
   auto identity = jwt_.verify(token, std::chrono::system_clock::now());
-  // A deleted admin's tokens end with the account.
+  // A deleted admin's tokens end with the account; so do a deleted user's (checked in the
+  // built-in store; a directory is not asked on every request).
   if (identity && identity->is_admin() && !admins_.password_hash(identity->username))
+    identity.reset();
+  if (identity && !identity->is_admin() &&
+      !users_.may_still_exist(identity->resolver, identity->username))
     identity.reset();
   if (!identity)
     throw api::ApiError(401, 4305,

@@ -46,6 +46,7 @@ std::string JwtService::issue(const Identity& identity,
       jwt_set_alg(jwt.get(), JWT_ALG_HS256, key_.data(), static_cast<int>(key_.size())) == 0 &&
       jwt_add_grant(jwt.get(), "username", identity.username.c_str()) == 0 &&
       jwt_add_grant(jwt.get(), "realm", identity.realm.c_str()) == 0 &&
+      jwt_add_grant(jwt.get(), "resolver", identity.resolver.c_str()) == 0 &&
       jwt_add_grant(jwt.get(), "role", identity.is_admin() ? "admin" : "user") == 0 &&
       jwt_add_grant(jwt.get(), "nonce",
                     crypto::base64_encode(nonce.data(), nonce.size()).c_str()) == 0 &&
@@ -73,10 +74,11 @@ std::optional<Identity> JwtService::verify(const std::string& token,
   const char* username = jwt_get_grant(jwt.get(), "username");
   const char* realm = jwt_get_grant(jwt.get(), "realm");
   const char* role = jwt_get_grant(jwt.get(), "role");
-  if (!username || !realm || !role) return std::nullopt;
+  const char* resolver = jwt_get_grant(jwt.get(), "resolver");
+  if (!username || !realm || !role || !resolver) return std::nullopt;
   const std::string role_name = role;
   if (role_name != "admin" && role_name != "user") return std::nullopt;
-  return Identity{role_name == "admin" ? Role::admin : Role::user, username, realm};
+  return Identity{role_name == "admin" ? Role::admin : Role::user, username, realm, resolver};
 }
 
 }  // namespace tessera::auth

@@ -58,6 +58,26 @@ std::optional<LocatedUser> UserDirectory::find(const std::string& username,
   return std::nullopt;
 }
 
+std::optional<LocatedUser> UserDirectory::find_in(const std::string& resolver_name,
+                                                  const std::string& username,
+                                                  const std::string& realm) {
+  auto resolver = repository_.resolver(resolver_name);
+  if (!resolver) return std::nullopt;
+  if (resolver->type == "ldap") {
+    LdapResolver ldap(resolver->name, ldap_settings(*resolver));
+    if (auto user = ldap.find(username)) return LocatedUser{user->row, realm, user->dn};
+    return std::nullopt;
+  }
+  if (auto user = repository_.user(resolver_name, username)) return LocatedUser{*user, realm, {}};
+  return std::nullopt;
+}
+
+bool UserDirectory::may_still_exist(const std::string& resolver_name, const std::string& username) {
+  auto resolver = repository_.resolver(resolver_name);
+  if (!resolver) return false;
+  return resolver->type != "sql" || repository_.user(resolver_name, username).has_value();
+}
+
 std::vector<db::UserRow> UserDirectory::list(const db::RealmRow& realm,
                                              const std::string& pattern) {
   std::vector<db::UserRow> users;

@@ -28,6 +28,11 @@ class UserDirectory {
   // The first user of that name in the realm's resolvers. Throws LdapError when a directory
   // cannot be reached.
   std::optional<LocatedUser> find(const std::string& username, const std::string& realm);
+  // The user in one resolver (the one a token names).
+  std::optional<LocatedUser> find_in(const std::string& resolver, const std::string& username,
+                                     const std::string& realm);
+  // False when a user of the built-in store is gone; directory users are assumed to exist.
+  bool may_still_exist(const std::string& resolver, const std::string& username);
   std::vector<db::UserRow> list(const db::RealmRow& realm, const std::string& pattern);
   bool check_password(const LocatedUser& user, const std::string& password);
 

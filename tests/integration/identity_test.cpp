@@ -229,8 +229,11 @@ TEST_F(Identity, RealmsAndResolversRefuseInconsistentChanges) {
   EXPECT_EQ(call("POST", "/user/", admin_, "user=carol&resolver=local&password=short").status, 400);
   auto realms = json_of(call("GET", "/realm/", admin_)).at("result").at("value");
   EXPECT_EQ(realms.at("corp").at("default"), true);
+  const auto bob = login("bob", "bob-password");
   EXPECT_EQ(call("DELETE", "/user/local/bob", admin_).status, 200);
   EXPECT_TRUE(login("bob", "bob-password").empty());
+  EXPECT_EQ(call("GET", "/user/", bob).status, 401)
+      << "a deleted user's token ends with the account";
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ TEST(JwtService, IssuesTokensItVerifies) {
 TEST(JwtService, RefusesExpiredForeignTamperedAndUnsignedTokens) {
   JwtService jwt(key(1), 60s);
   const auto now = std::chrono::system_clock::now();
-  auto token = jwt.issue({Role::user, "alice", "corp"}, now);
+  auto token = jwt.issue({Role::user, "alice", "corp", "local"}, now);
+  EXPECT_EQ(jwt.verify(token, now)->resolver, "local");
   EXPECT_FALSE(jwt.verify(token, now + 61s)) << "expired";
   EXPECT_FALSE(JwtService(key(2), 60s).verify(token, now)) << "signed with another key";
 
