@@ -26,6 +26,15 @@ std::vector<std::string> realm_resolvers(soci::session& sql, const std::string& 
   return names;
 }
 
+// Realm and resolver changes check other rows before they write (does the resolver exist, is it
+// used, is this the first realm). SQLite's BEGIN IMMEDIATE already serialises them; on
+// PostgreSQL an advisory lock does, so two nodes cannot interleave such checks.
+void serialise_identity_changes(soci::session& sql, Dialect dialect) {
+  constexpr long long kIdentityLockId = 7305311826LL;
+  if (dialect == Dialect::postgresql)
+    sql << "SELECT pg_advisory_xact_lock(" + std::to_string(kIdentityLockId) + ")";
+}
+
 int affected(soci::statement& st) {
   st.execute(true);
   return static_cast<int>(st.get_affected_rows());
@@ -64,6 +73,7 @@ void IdentityRepository::save_resolver(const ResolverRow& row) {
 
 std::string IdentityRepository::delete_resolver(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
+    serialise_identity_changes(sql, database_.dialect());
     std::string realm;
     sql << "SELECT realm FROM realm_resolver WHERE resolver = :n", soci::use(name),
         soci::into(realm);
@@ -109,6 +119,7 @@ std::optional<RealmRow> IdentityRepository::default_realm() {
 std::string IdentityRepository::save_realm(const std::string& name,
                                            const std::vector<std::string>& resolvers) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
+    serialise_identity_changes(sql, database_.dialect());
     for (const auto& resolver : resolvers) {
       int count = 0;
       sql << "SELECT COUNT(*) FROM resolver WHERE name = :n", soci::use(resolver),
@@ -133,6 +144,7 @@ std::string IdentityRepository::save_realm(const std::string& name,
 
 bool IdentityRepository::delete_realm(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) {
+    serialise_identity_changes(sql, database_.dialect());
     sql << "DELETE FROM realm_resolver WHERE realm = :n", soci::use(name);
     soci::statement st = (sql.prepare << "DELETE FROM realm WHERE name = :n", soci::use(name));
     return affected(st) == 1;
@@ -141,6 +153,7 @@ bool IdentityRepository::delete_realm(const std::string& name) {
 
 bool IdentityRepository::set_default_realm(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) {
+    serialise_identity_changes(sql, database_.dialect());
     int count = 0;
     sql << "SELECT COUNT(*) FROM realm WHERE name = :n", soci::use(name), soci::into(count);
     if (count == 0) return false;

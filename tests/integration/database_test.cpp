@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
+#include <boost/json.hpp>
 
 #include "db/database.hpp"
 #include "db/migrator.hpp"
@@ -105,6 +106,34 @@ TEST(Postgres, TwoNodesExtendOneAuditChain) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("audit log OK: 50 rows"), std::string::npos) << r.out;
   std::filesystem::remove_all(dir);
+}
+
+TEST(Postgres, RealmsCreatedAtOnceGetOneDefault) {
+  ServerProcess server({.database_url = fresh_postgres_database("tessera_realms")});
+  TestHttpClient client;
+  auto login = client.post(server.url() + "/auth", "username=admin&password=test-admin-pw",
+                           "application/x-www-form-urlencoded");
+  const std::string token(
+      boost::json::parse(login.body).at("result").at("value").at("token").as_string());
+  auto call = [&](const std::string& path, const std::string& body) {
+    TestHttpClient c;
+    c.header("Authorization: " + token);
+    return c.request("POST", server.url() + path, body, "application/x-www-form-urlencoded").status;
+  };
+  ASSERT_EQ(call("/resolver/local", "type=sql"), 200);
+  std::vector<std::future<long>> creations;
+  for (int i = 0; i < 8; ++i)
+    creations.push_back(std::async(std::launch::async, [&, i] {
+      return call("/realm/r" + std::to_string(i), "resolvers=local");
+    }));
+  for (auto& f : creations) EXPECT_EQ(f.get(), 200);
+  TestHttpClient reader;
+  reader.header("Authorization: " + token);
+  auto realms = boost::json::parse(reader.get(server.url() + "/realm/").body);
+  int defaults = 0;
+  for (const auto& [name, realm] : realms.at("result").at("value").as_object())
+    defaults += realm.at("default").as_bool() ? 1 : 0;
+  EXPECT_EQ(defaults, 1);
 }
 
 TEST(Postgres, ServerRunsOnPostgres) {
