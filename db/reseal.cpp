@@ -1,4 +1,5 @@
-// The sealed values: server secrets, plugin values stored as secret, LDAP bind passwords.
+// The sealed values: server secrets, plugin values stored as secret, LDAP bind passwords,
+// token secrets.
 #include "db/reseal.hpp"
 
 #include <soci/soci.h>
@@ -53,6 +54,17 @@ int reseal_all(Database& database,
       *sealed = reseal(std::string(sealed->as_string()), binding::resolver_bind_password(name));
       const auto updated = boost::json::serialize(config);
       sql << "UPDATE resolver SET config = :c WHERE name = :n", soci::use(updated), soci::use(name);
+      ++count;
+    }
+    std::vector<std::pair<std::string, std::string>> tokens;
+    soci::rowset<soci::row> token_rows =
+        (sql.prepare << "SELECT serial, sealed_secret FROM token WHERE sealed_secret <> ''");
+    for (const auto& r : token_rows)
+      tokens.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    for (const auto& [serial, sealed] : tokens) {
+      auto fresh = reseal(sealed, binding::token_secret(serial));
+      sql << "UPDATE token SET sealed_secret = :v WHERE serial = :s", soci::use(fresh),
+          soci::use(serial);
       ++count;
     }
     return count;

@@ -19,4 +19,8 @@ inline std::string resolver_bind_password(const std::string& resolver) {
   return "resolver:" + resolver + ":bind_password";
 }
 
+inline std::string token_secret(const std::string& serial) {
+  return "token:" + serial + ":secret";
+}
+
 }  // namespace tessera::db::binding

@@ -137,6 +137,7 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
       e.realm = clip(a.realm, 255);
       e.policies = clip(a.policies, 512);
       e.info = clip(a.info, 512);
+      if (a.success) e.success = e.success && *a.success;
       if (context->identity) {
         if (context->identity->is_admin()) {
           e.administrator = clip(context->identity->username, 255);

@@ -42,6 +42,15 @@ http::HttpResponse json_result(const boost::json::value& value, const boost::jso
   return respond(http_status, body);
 }
 
+http::HttpResponse validate_result(bool value, const char* authentication,
+                                   const boost::json::object& detail) {
+  auto body = envelope();
+  body["id"] = 2;
+  body["result"] = {{"status", true}, {"value", value}, {"authentication", authentication}};
+  body["detail"] = detail;
+  return respond(200, body);
+}
+
 http::HttpResponse json_error(int http_status, int code, const std::string& message) {
   auto body = envelope();
   body["result"] = {

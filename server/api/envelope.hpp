@@ -11,6 +11,9 @@ namespace tessera::api {
 
 http::HttpResponse json_result(const boost::json::value& value,
                                const boost::json::object& detail = {}, int http_status = 200);
+// /validate/*'s answer: "id": 2 and result.authentication (ACCEPT, REJECT or CHALLENGE).
+http::HttpResponse validate_result(bool value, const char* authentication,
+                                   const boost::json::object& detail);
 http::HttpResponse json_error(int http_status, int code, const std::string& message);
 
 }  // namespace tessera::api

@@ -21,6 +21,7 @@
 #include "server/api/metrics.hpp"
 #include "server/api/policy_api.hpp"
 #include "server/api/system_api.hpp"
+#include "server/api/token_api.hpp"
 #include "server/app/first_start.hpp"
 #include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
@@ -186,6 +187,15 @@ int serve_command(const std::string& config_file) {
     plugins::HostServices services{&store, &secrets};
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
+    db::TokenRepository token_rows(*database);
+    tokens::TokenTypes token_types(registry);
+    const auto pin_key = load_server_key(*database, secrets, "token_pin_hmac");
+    tokens::PinHasher pins(std::string(pin_key.begin(), pin_key.end()));
+    tokens::TokenEnrollment enrollment(token_rows, token_types, secrets, pins);
+    tokens::TokenChecker checker(token_rows, token_types, secrets, pins);
+    const api::TokenApiContext token_context{token_rows, directory, access, token_types,
+                                             enrollment, checker,   pins};
+
     api::Metrics metrics;
     http::Router router;
     router.set_authenticator(
@@ -197,6 +207,8 @@ int serve_command(const std::string& config_file) {
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);
     api::add_policy_routes(router, policies, access);
+    api::add_token_routes(router, token_context);
+    api::add_validate_routes(router, token_context);
     router.set_observer(api::audit_observer(audit_log));
 
     http::HttpServer server(config.server, router, metrics);

@@ -25,6 +25,7 @@ struct AuditDetails {
   std::string realm;
   std::string policies;  // names of the policies that matched, comma-separated
   std::string info;
+  std::optional<bool> success;  // the outcome, when it is not the HTTP status (a rejected OTP)
 };
 
 struct RequestContext {

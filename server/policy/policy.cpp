@@ -77,10 +77,10 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                              "delete",   "disable",    "enable",
                                              "resync",   "setpin",     "reset"};
   static const std::vector<std::string> enrollment{"otp_pin_minlength", "otp_pin_maxlength",
-                                                   "otp_pin_contents", "tokenlabel",
-                                                   "max_token_per_user"};
+                                                   "otp_pin_contents",  "tokenlabel",
+                                                   "tokenissuer",       "max_token_per_user"};
   static const std::vector<std::string> authentication{"otppin", "max_fail", "lockout_seconds",
-                                                       "passthru"};
+                                                       "challenge_response"};
   switch (scope) {
     case Scope::admin:
       return admin;

@@ -100,8 +100,8 @@ std::optional<std::string> PolicyEngine::value(Scope scope, std::string_view act
                                                const Subject& subject) const {
   const Policy* best = nullptr;
   for (const auto& p : policies_)
-    if (p.scope == scope && matches(p, subject) && p.actions.count(std::string(action)) &&
-        (!best || p.priority < best->priority))
+    if (p.scope == scope && p.active && matches(p, subject) &&
+        p.actions.count(std::string(action)) && (!best || p.priority < best->priority))
       best = &p;
   if (!best) return std::nullopt;
   return best->actions.at(std::string(action));

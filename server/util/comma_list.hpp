@@ -28,4 +28,10 @@ inline std::vector<std::string> split_comma_list(std::string_view text) {
   return items;
 }
 
+inline std::string join_comma_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
 }  // namespace tessera::util

@@ -26,6 +26,14 @@ class KeyRotation : public ::testing::Test {
             "updated_at) "
             "VALUES ('org.tests', 'OATH1', 'seed', :v, 1, 0)",
         soci::use(sealed);
+    // A token's seed, sealed by the host.
+    const std::string seed = old_key.seal("3132333435", db::binding::token_secret("OATH2"));
+    db() << "INSERT INTO token (serial, token_type, description, sealed_secret, pin_hash, otplen, "
+            "counter, count_window, sync_window, maxfail, failcount, last_fail_at, active, "
+            "revoked, locked, rollout_state, info, owner_user, owner_resolver, owner_realm, "
+            "created_at) VALUES ('OATH2', 'hotp', '', :s, '', 6, 0, 10, 1000, 10, 0, 0, 1, 0, 0, "
+            "'', '{}', '', '', '', 0)",
+        soci::use(seed);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -53,12 +61,16 @@ TEST_F(KeyRotation, MovesEverySecretToTheNewKey) {
   const auto new_key = dir_ / "new.key";
   auto r = rotate(new_key);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("re-sealed 3 secrets"), std::string::npos) << r.out;  // jwt, audit, seed
+  // jwt, audit and PIN keys, the plugin's seed, the token's seed
+  EXPECT_NE(r.out.find("re-sealed 5 secrets"), std::string::npos) << r.out;
   auto fresh = crypto::SecretBox::load_or_create(new_key);
   auto old_key = crypto::SecretBox::load_or_create(dir_ / "data" / "encryption.key");
   const auto binding = db::binding::plugin_value("org.tests", "OATH1", "seed");
   EXPECT_EQ(fresh.open(stored_seed(), binding), "JBSWY3DPEHPK3PXP");
   EXPECT_THROW(old_key.open(stored_seed(), binding), crypto::SecretBoxError);
+  std::string token_seed;
+  db() << "SELECT sealed_secret FROM token WHERE serial = 'OATH2'", soci::into(token_seed);
+  EXPECT_EQ(fresh.open(token_seed, db::binding::token_secret("OATH2")), "3132333435");
 
   // The server runs on the new key (ServerProcess rewrites tessera.yaml to name it): tokens are
   // signed, the audit chain still verifies.

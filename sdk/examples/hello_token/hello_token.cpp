@@ -39,12 +39,14 @@ class HelloToken : public tessera::sdk::TokenType {
     code.insert(0, 6 - code.size(), '0');
     host().store(serial).set_secret("code", code);
     host().info("enrolled hello token " + serial);  // never log the code itself
-    return {{"serial", serial}, {"code", code}, {"greeting", greeting_}};
+    // The host keeps "secret" sealed in its token row; this example keeps its code in the
+    // plugin's own store instead, to show that store, so it hands the host no secret.
+    return {{"otplen", 6}, {"detail", {{"code", code}, {"greeting", greeting_}}}};
   }
 
   boost::json::object verify(const boost::json::object& request) override {
     const auto serial = required_string(request, "serial");
-    const auto pass = required_string(request, "pass");
+    const auto pass = required_string(request, "otp");
     auto code = host().store(serial).get("code");
     if (!code) throw Error::not_found("no hello token " + serial);
     return {{"match", tessera::sdk::constant_time_equal(*code, pass)}};

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 0
+#define TESSERA_ABI_VERSION_MINOR 1
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -133,7 +133,8 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
                                                const tessera_sink* result_out);
 
 /* A component's functions. Which operations a kind has:
- *  - token type:          operation_1 = enroll, operation_2 = verify
+ *  - token type:          operation_1 = enroll, operation_2 = verify,
+ *                         operation_3 = resync (since 1.1; may be NULL)
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
  *                         operation_3 = revoke
  *  - notification action: operation_1 = execute

@@ -111,8 +111,12 @@ tessera_status operation_2(void* instance, tessera_str request, const tessera_si
 
 template <class T>
 tessera_status operation_3(void* instance, tessera_str request, const tessera_sink* out) {
-  return call<T>(instance, request, out,
-                 [](T& t, const boost::json::object& r) { return t.revoke(r); });
+  return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
+    if constexpr (std::is_base_of_v<TokenType, T>)
+      return t.resync(r);
+    else
+      return t.revoke(r);
+  });
 }
 
 template <class T>
@@ -209,7 +213,8 @@ const tessera_component_v1* component() {
                 nullptr};
     if constexpr (!std::is_base_of_v<NotificationAction, T>)
       s.vtable.operation_2 = &detail::operation_2<T>;
-    if constexpr (std::is_base_of_v<CaConnector, T>) s.vtable.operation_3 = &detail::operation_3<T>;
+    if constexpr (!std::is_base_of_v<NotificationAction, T>)
+      s.vtable.operation_3 = &detail::operation_3<T>;
     return s;
   }();
   static const tessera_component_v1 descriptor{sizeof(tessera_component_v1),

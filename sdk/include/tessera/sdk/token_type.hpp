@@ -1,12 +1,16 @@
 // Base class of a token type (HOTP, TOTP, certificate...). One instance serves every token of
-// its type; per-token state lives in the host store under the token's serial.
+// its type. The host keeps each token's row (owner, PIN, counter, fail counter, the secret
+// sealed at rest) and passes what a call needs in the request, so a token type is a pure
+// function of its inputs and the host can update the counter atomically in the database.
+// The request and result fields are listed in sdk/README.md ("Token types").
 //
-// Threading: enroll and verify may run concurrently on several worker threads.
+// Threading: every operation may run concurrently on several worker threads.
 #pragma once
 
 #include <boost/json.hpp>
 
 #include "tessera/sdk/component.hpp"
+#include "tessera/sdk/error.hpp"
 
 namespace tessera::sdk {
 
@@ -16,11 +20,19 @@ class TokenType : public Component {
 
   using Component::Component;
 
-  // Creates a token's state from the enrollment request (which carries at least "serial");
-  // returns what the enrollment response shows the user.
+  // Makes a new token from the enrollment request {"serial", "params", "label", "issuer"}.
+  // Returns {"secret": text the host seals, "otplen": n, "info": {public token info},
+  // "detail": {shown once in the enrollment response}}.
   virtual boost::json::object enroll(const boost::json::object& request) = 0;
-  // Checks a credential for the token in request["serial"]; returns at least {"match": bool}.
+  // Checks request["otp"] against the token {"secret", "otplen", "info", "counter", "window",
+  // "now"}; returns {"match": bool} and on a match "counter" (the one that matched) and
+  // optionally "info" (entries to update). Never accept a counter below request["counter"].
   virtual boost::json::object verify(const boost::json::object& request) = 0;
+  // Finds two consecutive values "otp1", "otp2" within "window"; returns as verify does, with
+  // the counter of otp2. Token types without a counter keep this default.
+  virtual boost::json::object resync(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this token type cannot be resynchronised");
+  }
 };
 
 }  // namespace tessera::sdk

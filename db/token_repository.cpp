@@ -1,0 +1,286 @@
+// SQL for tokens and challenges.
+#include "db/token_repository.hpp"
+
+#include <soci/soci.h>
+
+namespace tessera::db {
+namespace {
+
+constexpr const char* kColumns =
+    "serial, token_type, description, sealed_secret, pin_hash, otplen, counter, count_window, "
+    "sync_window, maxfail, failcount, last_fail_at, active, revoked, locked, rollout_state, info, "
+    "owner_user, owner_resolver, owner_realm, created_at";
+
+TokenRow token_of(const soci::row& r) {
+  TokenRow t;
+  t.serial = r.get<std::string>(0);
+  t.type = r.get<std::string>(1);
+  t.description = r.get<std::string>(2);
+  t.sealed_secret = r.get<std::string>(3);
+  t.pin_hash = r.get<std::string>(4);
+  t.otplen = r.get<int>(5);
+  t.counter = r.get<long long>(6);
+  t.count_window = r.get<int>(7);
+  t.sync_window = r.get<int>(8);
+  t.maxfail = r.get<int>(9);
+  t.failcount = r.get<int>(10);
+  t.last_fail_at = r.get<long long>(11);
+  t.active = r.get<int>(12) != 0;
+  t.revoked = r.get<int>(13) != 0;
+  t.locked = r.get<int>(14) != 0;
+  t.rollout_state = r.get<std::string>(15);
+  t.info = r.get<std::string>(16);
+  t.owner_user = r.get<std::string>(17);
+  t.owner_resolver = r.get<std::string>(18);
+  t.owner_realm = r.get<std::string>(19);
+  t.created_at = r.get<long long>(20);
+  return t;
+}
+
+// '*' becomes '%'; the LIKE wildcards '%' and '_' in the pattern itself match only themselves.
+std::string like_pattern(const std::string& pattern) {
+  std::string out;
+  for (char c : pattern) {
+    if (c == '*')
+      out += '%';
+    else if (c == '%' || c == '_' || c == '\\')
+      out += std::string("\\") + c;
+    else
+      out += c;
+  }
+  return out;
+}
+
+long long affected(soci::statement& st) {
+  st.execute(true);
+  return st.get_affected_rows();
+}
+
+}  // namespace
+
+bool TokenRepository::insert(const TokenRow& t) {
+  int active = t.active, revoked = t.revoked, locked = t.locked;
+  return database_.in_transaction([&](soci::session& sql) {
+    int exists = 0;
+    sql << "SELECT COUNT(*) FROM token WHERE serial = :s", soci::use(t.serial), soci::into(exists);
+    if (exists) return false;
+    sql << "INSERT INTO token (" << kColumns
+        << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, :lf, :a, :r, "
+           ":l, :rs, :i, :ou, :ores, :oreal, :ca)",
+        soci::use(t.serial), soci::use(t.type), soci::use(t.description),
+        soci::use(t.sealed_secret), soci::use(t.pin_hash), soci::use(t.otplen),
+        soci::use(t.counter), soci::use(t.count_window), soci::use(t.sync_window),
+        soci::use(t.maxfail), soci::use(t.failcount), soci::use(t.last_fail_at), soci::use(active),
+        soci::use(revoked), soci::use(locked), soci::use(t.rollout_state), soci::use(t.info),
+        soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
+        soci::use(t.created_at);
+    return true;
+  });
+}
+
+std::optional<TokenRow> TokenRepository::find(const std::string& serial) {
+  return database_.with_session([&](soci::session& sql) -> std::optional<TokenRow> {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kColumns << " FROM token WHERE serial = :s",
+         soci::use(serial));
+    for (const auto& r : rows) return token_of(r);
+    return std::nullopt;
+  });
+}
+
+std::vector<TokenRow> TokenRepository::owned_by(const std::string& resolver,
+                                                const std::string& user) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<TokenRow> tokens;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kColumns
+                     << " FROM token WHERE owner_resolver = :r AND owner_user = :u ORDER BY serial",
+         soci::use(resolver), soci::use(user));
+    for (const auto& r : rows) tokens.push_back(token_of(r));
+    return tokens;
+  });
+}
+
+long long TokenRepository::count_owned(const std::string& resolver, const std::string& user) {
+  return database_.with_session([&](soci::session& sql) {
+    long long n = 0;
+    sql << "SELECT COUNT(*) FROM token WHERE owner_resolver = :r AND owner_user = :u",
+        soci::use(resolver), soci::use(user), soci::into(n);
+    return n;
+  });
+}
+
+TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
+  // Every filter is always bound; an empty one is switched off by its own "OR" branch.
+  const std::string where =
+      " FROM token WHERE (:p1 = '' OR serial LIKE :p2 ESCAPE '\\') AND (:t1 = '' OR token_type = "
+      ":t2) AND (:u1 = '' OR owner_user = :u2) AND (:res1 = '' OR owner_resolver = :res2) AND "
+      "(:rl1 = '' OR owner_realm = :rl2) AND (:rs1 = '' OR rollout_state = :rs2) AND (:a1 = -1 OR "
+      "active = :a2) AND (:as1 = -1 OR (CASE WHEN owner_user = '' THEN 0 ELSE 1 END) = :as2)";
+  const auto pattern = like_pattern(f.serial_pattern);
+  const long long offset = static_cast<long long>(page - 1) * page_size;
+  const long long limit = page_size;
+  return database_.with_session([&](soci::session& sql) {
+    TokenPage result;
+    sql << "SELECT COUNT(*)" << where, soci::use(pattern), soci::use(pattern), soci::use(f.type),
+        soci::use(f.type), soci::use(f.owner_user), soci::use(f.owner_user),
+        soci::use(f.owner_resolver), soci::use(f.owner_resolver), soci::use(f.realm),
+        soci::use(f.realm), soci::use(f.rollout_state), soci::use(f.rollout_state),
+        soci::use(f.active), soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned),
+        soci::into(result.count);
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << kColumns << where
+                     << " ORDER BY serial LIMIT :limit OFFSET :offset",
+         soci::use(pattern), soci::use(pattern), soci::use(f.type), soci::use(f.type),
+         soci::use(f.owner_user), soci::use(f.owner_user), soci::use(f.owner_resolver),
+         soci::use(f.owner_resolver), soci::use(f.realm), soci::use(f.realm),
+         soci::use(f.rollout_state), soci::use(f.rollout_state), soci::use(f.active),
+         soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned), soci::use(limit),
+         soci::use(offset));
+    for (const auto& r : rows) result.tokens.push_back(token_of(r));
+    return result;
+  });
+}
+
+bool TokenRepository::accept(const std::string& serial, long long matched,
+                             const std::string& info) {
+  const long long next = matched + 1;
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info WHERE "
+                        "serial = :s AND counter <= :matched AND active = 1 AND revoked = 0 AND "
+                        "failcount < maxfail",
+         soci::use(next), soci::use(info), soci::use(serial), soci::use(matched));
+    return affected(st) == 1;
+  });
+}
+
+void TokenRepository::record_failure(const std::string& serial, long long now) {
+  database_.with_session([&](soci::session& sql) {
+    sql << "UPDATE token SET failcount = failcount + 1, last_fail_at = :now WHERE serial = :s AND "
+           "failcount < maxfail",
+        soci::use(now), soci::use(serial);
+  });
+}
+
+bool TokenRepository::clear_expired_lock(const std::string& serial, long long locked_before) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET failcount = 0 WHERE serial = :s AND failcount >= "
+                        "maxfail AND last_fail_at <= :before",
+         soci::use(serial), soci::use(locked_before));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::resync(const std::string& serial, long long matched,
+                             const std::string& info) {
+  const long long next = matched + 1;
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = "
+                                         ":info WHERE serial = :s AND counter <= :matched AND "
+                                         "revoked = 0",
+                          soci::use(next), soci::use(info), soci::use(serial), soci::use(matched));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::update(const std::string& sql_text, const std::string& serial) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << sql_text, soci::use(serial));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::set_active(const std::string& serial, bool active) {
+  return update(active ? "UPDATE token SET active = 1 WHERE serial = :s AND revoked = 0"
+                       : "UPDATE token SET active = 0 WHERE serial = :s AND revoked = 0",
+                serial);
+}
+
+bool TokenRepository::revoke(const std::string& serial) {
+  return update(
+      "UPDATE token SET revoked = 1, locked = 1, active = 0 WHERE serial = :s AND revoked = 0",
+      serial);
+}
+
+bool TokenRepository::reset_failcount(const std::string& serial) {
+  return update("UPDATE token SET failcount = 0 WHERE serial = :s AND revoked = 0", serial);
+}
+
+bool TokenRepository::set_pin_hash(const std::string& serial, const std::string& pin_hash) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET pin_hash = :p WHERE serial = :s AND revoked = 0",
+         soci::use(pin_hash), soci::use(serial));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::set_description(const std::string& serial, const std::string& description) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET description = :d WHERE serial = :s AND revoked = 0",
+         soci::use(description), soci::use(serial));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::assign(const std::string& serial, const std::string& user,
+                             const std::string& resolver, const std::string& realm,
+                             const std::string& pin_hash) {
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET owner_user = :u, owner_resolver = :res, owner_realm = "
+                        ":rl, pin_hash = :p WHERE serial = :s AND owner_user = '' AND revoked = 0",
+         soci::use(user), soci::use(resolver), soci::use(realm), soci::use(pin_hash),
+         soci::use(serial));
+    return affected(st) == 1;
+  });
+}
+
+bool TokenRepository::unassign(const std::string& serial) {
+  return update(
+      "UPDATE token SET owner_user = '', owner_resolver = '', owner_realm = '', pin_hash = '' "
+      "WHERE serial = :s AND owner_user <> '' AND revoked = 0",
+      serial);
+}
+
+bool TokenRepository::remove(const std::string& serial) {
+  return database_.in_transaction([&](soci::session& sql) {
+    sql << "DELETE FROM challenge WHERE serial = :s", soci::use(serial);
+    soci::statement st = (sql.prepare << "DELETE FROM token WHERE serial = :s", soci::use(serial));
+    return affected(st) == 1;
+  });
+}
+
+void TokenRepository::add_challenge(const std::string& transaction_id, const std::string& serial,
+                                    long long expires_at) {
+  database_.with_session([&](soci::session& sql) {
+    sql << "INSERT INTO challenge (transaction_id, serial, expires_at) VALUES (:t, :s, :e)",
+        soci::use(transaction_id), soci::use(serial), soci::use(expires_at);
+  });
+}
+
+std::vector<std::string> TokenRepository::open_challenges(const std::string& transaction_id,
+                                                          long long now) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<std::string> serials;
+    soci::rowset<std::string> rows =
+        (sql.prepare << "SELECT serial FROM challenge WHERE transaction_id = :t AND expires_at > "
+                        ":now ORDER BY serial",
+         soci::use(transaction_id), soci::use(now));
+    for (const auto& s : rows) serials.push_back(s);
+    return serials;
+  });
+}
+
+void TokenRepository::close_challenges(const std::string& transaction_id, long long now) {
+  // Expired challenges of any transaction go with it, so the table does not grow.
+  database_.with_session([&](soci::session& sql) {
+    sql << "DELETE FROM challenge WHERE transaction_id = :t OR expires_at <= :now",
+        soci::use(transaction_id), soci::use(now);
+  });
+}
+
+}  // namespace tessera::db

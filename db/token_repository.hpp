@@ -1,0 +1,98 @@
+// SQL for tokens and their open challenges. Every change that a concurrent request could race
+// is one conditional UPDATE whose affected-row count says who won: the database decides, so
+// several server processes on one PostgreSQL stay correct without any in-process lock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct TokenRow {
+  std::string serial;
+  std::string type;
+  std::string description;
+  std::string sealed_secret;  // sealed under binding::token_secret(serial); may be empty
+  std::string pin_hash;       // empty: no PIN
+  int otplen = 6;
+  long long counter = 0;  // the lowest counter the next check may accept
+  int count_window = 10;
+  int sync_window = 1000;
+  int maxfail = 10;
+  int failcount = 0;
+  long long last_fail_at = 0;  // unix seconds
+  bool active = true;
+  bool revoked = false;
+  bool locked = false;
+  std::string rollout_state;
+  std::string info = "{}";  // JSON object of public token information
+  std::string owner_user, owner_resolver, owner_realm;
+  long long created_at = 0;
+
+  bool has_owner() const { return !owner_user.empty(); }
+  bool fail_limit_reached() const { return failcount >= maxfail; }
+};
+
+struct TokenFilter {
+  std::string serial_pattern;  // '*' matches any text
+  std::string type;
+  std::string owner_user, owner_resolver;
+  std::string realm;
+  std::string rollout_state;
+  int active = -1;    // -1: any, 0, 1
+  int assigned = -1;  // -1: any, 0, 1
+};
+
+struct TokenPage {
+  std::vector<TokenRow> tokens;
+  long long count = 0;  // matching tokens on all pages
+};
+
+class TokenRepository {
+ public:
+  explicit TokenRepository(Database& database) : database_(database) {}
+
+  // False when the serial is taken.
+  bool insert(const TokenRow& token);
+  std::optional<TokenRow> find(const std::string& serial);
+  std::vector<TokenRow> owned_by(const std::string& resolver, const std::string& user);
+  TokenPage list(const TokenFilter& filter, int page, int page_size);
+
+  // Accepts counter `matched` if no value at or after it was accepted before, the token is
+  // usable and not locked by its fail counter: counter becomes matched + 1, the fail counter 0.
+  bool accept(const std::string& serial, long long matched, const std::string& info);
+  // Counts a failure unless the fail counter is already at its maximum.
+  void record_failure(const std::string& serial, long long now);
+  // Clears a fail counter that reached its maximum no later than locked_before.
+  bool clear_expired_lock(const std::string& serial, long long locked_before);
+  // Sets the counter forward after a resync (never backwards).
+  bool resync(const std::string& serial, long long matched, const std::string& info);
+
+  bool set_active(const std::string& serial, bool active);
+  bool revoke(const std::string& serial);
+  bool reset_failcount(const std::string& serial);
+  bool set_pin_hash(const std::string& serial, const std::string& pin_hash);
+  bool set_description(const std::string& serial, const std::string& description);
+  // Only an unassigned token is assigned; the PIN is set with it.
+  bool assign(const std::string& serial, const std::string& user, const std::string& resolver,
+              const std::string& realm, const std::string& pin_hash);
+  // Removes the owner and the PIN (a PIN belongs to the person).
+  bool unassign(const std::string& serial);
+  bool remove(const std::string& serial);
+  long long count_owned(const std::string& resolver, const std::string& user);
+
+  void add_challenge(const std::string& transaction_id, const std::string& serial,
+                     long long expires_at);
+  // The serials with an open challenge under transaction_id at now.
+  std::vector<std::string> open_challenges(const std::string& transaction_id, long long now);
+  void close_challenges(const std::string& transaction_id, long long now);
+
+ private:
+  bool update(const std::string& sql_text, const std::string& serial);
+  Database& database_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,90 @@
+// HOTP (RFC 4226): an event-based one-time password, HMAC of a counter that the token and the
+// server advance together. The host stores the counter after the last accepted value and
+// moves it forward only with a conditional update, so a value is never accepted twice.
+#include <oath.hpp>
+#include <tessera/sdk/plugin.hpp>
+
+namespace {
+
+using tessera::sdk::ComponentInfo;
+using tessera::sdk::Error;
+namespace oath = tessera::oath;
+
+uint64_t counter_of(const boost::json::object& request, const char* key) {
+  const auto* value = request.if_contains(key);
+  if (!value || !value->is_number()) throw Error::invalid_argument(std::string("no ") + key);
+  return value->to_number<uint64_t>();
+}
+
+struct TokenState {
+  oath::Bytes key;
+  oath::OathOptions options;
+};
+
+TokenState state_of(const boost::json::object& request) {
+  TokenState state;
+  state.key = oath::from_hex(oath::text(request, "secret"));
+  state.options.digits = static_cast<int>(counter_of(request, "otplen"));
+  const auto* info = request.if_contains("info");
+  if (info && info->is_object())
+    if (auto hashlib = oath::text(info->get_object(), "hashlib"); !hashlib.empty())
+      state.options.hash = oath::parse_hash(hashlib);
+  return state;
+}
+
+class HotpToken : public tessera::sdk::TokenType {
+ public:
+  using TokenType::TokenType;
+
+  static ComponentInfo describe() { return {"hotp", "HOTP event-based one-time password", {}}; }
+
+  boost::json::object enroll(const boost::json::object& request) override {
+    const auto& params = request.at("params").as_object();
+    const auto options = oath::options_from_request(params);
+    const bool generated = oath::text(params, "genkey") == "1";
+    const auto seed = oath::seed_from_request(
+        params,
+        generated ? host().random_bytes(oath::default_seed_size(options.hash)) : oath::Bytes{});
+    boost::json::object detail;
+    const auto uri = oath::otpauth_uri("hotp", oath::text(request, "issuer"),
+                                       oath::text(request, "label"), seed, options, "counter=0");
+    detail["googleurl"] = {
+        {"description", "URL for google Authenticator"}, {"value", uri}, {"qr", true}};
+    if (generated)
+      detail["otpkey"] = {{"description", "OTP seed"},
+                          {"value", "seed://" + oath::to_hex(seed)},
+                          {"value_b32", oath::to_base32(seed)}};
+    return {{"secret", oath::to_hex(seed)},
+            {"otplen", options.digits},
+            {"info", {{"hashlib", oath::hash_name(options.hash)}, {"tokenkind", "software"}}},
+            {"detail", std::move(detail)}};
+  }
+
+  boost::json::object verify(const boost::json::object& request) override {
+    const auto state = state_of(request);
+    const uint64_t next = counter_of(request, "counter");
+    const uint64_t window = counter_of(request, "window");
+    auto match = oath::find_counter(state.key, next, next + window, oath::text(request, "otp"),
+                                    state.options.digits, state.options.hash);
+    if (!match) return {{"match", false}};
+    return {{"match", true}, {"counter", *match}};
+  }
+
+  // otp1 anywhere in the sync window, otp2 right after it.
+  boost::json::object resync(const boost::json::object& request) override {
+    const auto state = state_of(request);
+    const uint64_t next = counter_of(request, "counter");
+    const uint64_t window = counter_of(request, "window");
+    auto first = oath::find_counter(state.key, next, next + window, oath::text(request, "otp1"),
+                                    state.options.digits, state.options.hash);
+    if (!first) return {{"match", false}};
+    auto second = oath::find_counter(state.key, *first + 1, *first + 1, oath::text(request, "otp2"),
+                                     state.options.digits, state.options.hash);
+    if (!second) return {{"match", false}};
+    return {{"match", true}, {"counter", *second}};
+  }
+};
+
+}  // namespace
+
+TESSERA_PLUGIN("org.tessera.hotp", "0.1.0", tessera::sdk::component<HotpToken>());

@@ -1,0 +1,382 @@
+// Token enrollment and management. Admins act on the tokens their policies allow for the
+// owner's realm; a user acts only on their own tokens, as user policies allow. A token that is
+// not the caller's is reported as missing, so its serial reveals nothing.
+#include <algorithm>
+#include <cctype>
+
+#include <boost/json.hpp>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
+#include "server/api/token_api.hpp"
+#include "server/plugins/component_instance.hpp"
+
+namespace tessera::api {
+namespace {
+
+constexpr int kDefaultMaxFail = 10;
+
+std::string upper(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+policy::Subject subject_of(const http::RequestContext& c, const std::string& user,
+                           const std::string& realm, const std::string& resolver) {
+  return {c.identity && c.identity->is_admin() ? c.identity->username : "", user, realm, resolver,
+          c.request.remote_address};
+}
+
+boost::json::object token_json(const db::TokenRow& t) {
+  boost::system::error_code ec;
+  auto info = boost::json::parse(t.info, ec);
+  return {
+      {"serial", t.serial},
+      {"tokentype", t.type},
+      {"description", t.description},
+      {"info", ec ? boost::json::value(boost::json::object()) : info},
+      {"otplen", t.otplen},
+      {"maxfail", t.maxfail},
+      {"failcount", t.failcount},
+      {"failcounter_exceeded", t.fail_limit_reached()},
+      {"count", t.counter},
+      {"count_window", t.count_window},
+      {"sync_window", t.sync_window},
+      {"active", t.active},
+      {"revoked", t.revoked},
+      {"locked", t.locked},
+      {"rollout_state", t.rollout_state},
+      {"realms", t.owner_realm.empty() ? boost::json::array() : boost::json::array{t.owner_realm}},
+      {"resolver", t.owner_resolver},
+      {"user_id", t.owner_user},
+      {"username", t.owner_user},
+      {"user_realm", t.owner_realm}};
+}
+
+// Turns a plugin's refusal into the right HTTP answer: its message for bad input.
+[[noreturn]] void rethrow_plugin_error(const plugins::PluginCallError& e) {
+  if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw ApiError::bad_parameter(e.what());
+  throw ApiError(500, error_code::internal, std::string("the token type failed: ") + e.what());
+}
+
+// Enrollment policies on a PIN: otp_pin_minlength, otp_pin_maxlength, otp_pin_contents
+// (letters of "cns": at least one letter, digit, other character).
+void check_pin_rules(const policy::PolicyEngine& engine, const policy::Subject& subject,
+                     const std::string& pin) {
+  auto number = [&](const char* action) -> int {
+    auto value = engine.value(policy::Scope::enrollment, action, subject);
+    if (!value || value->empty()) return -1;
+    try {
+      return std::stoi(*value);
+    } catch (const std::exception&) {
+      return -1;
+    }
+  };
+  if (int min = number("otp_pin_minlength"); min >= 0 && static_cast<int>(pin.size()) < min)
+    throw ApiError::bad_parameter("the PIN needs at least " + std::to_string(min) + " characters");
+  if (int max = number("otp_pin_maxlength"); max >= 0 && static_cast<int>(pin.size()) > max)
+    throw ApiError::bad_parameter("the PIN may have at most " + std::to_string(max) +
+                                  " characters");
+  if (auto contents = engine.value(policy::Scope::enrollment, "otp_pin_contents", subject)) {
+    auto has = [&](auto predicate) { return std::any_of(pin.begin(), pin.end(), predicate); };
+    const auto letter = [](unsigned char ch) { return std::isalpha(ch) != 0; };
+    const auto digit = [](unsigned char ch) { return std::isdigit(ch) != 0; };
+    const auto other = [](unsigned char ch) { return !std::isalnum(ch); };
+    if (contents->find('c') != std::string::npos && !has(letter))
+      throw ApiError::bad_parameter("the PIN must contain a letter");
+    if (contents->find('n') != std::string::npos && !has(digit))
+      throw ApiError::bad_parameter("the PIN must contain a digit");
+    if (contents->find('s') != std::string::npos && !has(other))
+      throw ApiError::bad_parameter(
+          "the PIN must contain a character that is not a letter or digit");
+  }
+}
+
+// {user} {realm} {serial} {givenname} {surname} in a label template.
+std::string fill_label(std::string text, const std::map<std::string, std::string>& tags) {
+  for (const auto& [tag, value] : tags)
+    for (size_t at = text.find(tag); at != std::string::npos;
+         at = text.find(tag, at + value.size()))
+      text.replace(at, tag.size(), value);
+  return text;
+}
+
+class TokenRoutes {
+ public:
+  explicit TokenRoutes(const TokenApiContext& x) : x_(x) {}
+
+  http::HttpResponse init(http::RequestContext& c) const {
+    const auto type = c.params.contains("type") ? string_param(c, "type", 32) : "hotp";
+    const auto right = "enroll" + upper(type);
+    tokens::EnrollmentRequest request;
+    request.type = type;
+    request.serial = string_param(c, "serial", 64);
+    request.description = string_param(c, "description", 255);
+    request.pin = string_param(c, "pin", 128);
+    std::optional<identity::LocatedUser> owner;
+    if (c.identity->is_admin()) {
+      const auto username = string_param(c, "user", 255);
+      const auto realm = string_param(c, "realm", 64);
+      if (!username.empty()) {
+        owner = x_.directory.find(username, realm);
+        if (!owner)
+          throw ApiError::not_found("no user '" + username + "' in realm '" + realm + "'");
+      }
+      x_.access.require_admin(c, right, owner ? owner->realm : "");
+    } else {
+      owner = x_.directory.find_in(c.identity->resolver, c.identity->username, c.identity->realm);
+      if (!owner) throw ApiError(403, 303, "your account no longer exists");
+      if (const auto user = string_param(c, "user", 255);
+          !user.empty() && user != owner->user.username)
+        throw ApiError(403, 303, "a user enrolls tokens only for themselves");
+      if (!x_.access.user_may(c, right))
+        throw ApiError(403, 303, "user policies do not allow '" + right + "'");
+    }
+    const auto engine = x_.access.engine();
+    const auto subject =
+        owner ? subject_of(c, owner->user.username, owner->realm, owner->user.resolver)
+              : subject_of(c, "", "", "");
+    if (!request.pin.empty()) check_pin_rules(engine, subject, request.pin);
+    if (owner) {
+      request.owner_user = owner->user.username;
+      request.owner_resolver = owner->user.resolver;
+      request.owner_realm = owner->realm;
+      if (auto max = engine.value(policy::Scope::enrollment, "max_token_per_user", subject)) {
+        long long limit = std::atoll(max->c_str());
+        if (x_.tokens.count_owned(owner->user.resolver, owner->user.username) >= limit)
+          throw ApiError::bad_parameter("the user has the maximum of " + *max + " tokens");
+      }
+    }
+    request.maxfail = kDefaultMaxFail;
+    if (auto max = engine.value(policy::Scope::authentication, "max_fail", subject))
+      request.maxfail = std::max(1, std::atoi(max->c_str()));
+    request.params = c.params;
+    request.params.erase("pin");
+    const auto label_template =
+        engine.value(policy::Scope::enrollment, "tokenlabel", subject).value_or("{user}@{realm}");
+    request.issuer =
+        engine.value(policy::Scope::enrollment, "tokenissuer", subject).value_or("Tessera");
+    request.label =
+        fill_label(label_template, {{"{user}", request.owner_user},
+                                    {"{realm}", request.owner_realm},
+                                    {"{givenname}", owner ? owner->user.given_name : ""},
+                                    {"{surname}", owner ? owner->user.surname : ""},
+                                    {"{serial}", request.serial}});
+    if (!owner || request.label == "@")
+      request.label = request.serial.empty() ? type : request.serial;
+    c.audit.token_type = type;
+    c.audit.user = request.owner_user;
+    c.audit.realm = request.owner_realm;
+    try {
+      auto result = x_.enrollment.enroll(request);
+      c.audit.serial = result.token.serial;
+      return json_result(true, result.detail);
+    } catch (const tokens::EnrollmentError& e) {
+      throw ApiError::bad_parameter(e.what());
+    } catch (const plugins::PluginCallError& e) {
+      rethrow_plugin_error(e);
+    }
+  }
+
+  http::HttpResponse list(http::RequestContext& c) const {
+    db::TokenFilter filter;
+    filter.serial_pattern = string_param(c, "serial", 64);
+    filter.type = string_param(c, "type", 32);
+    filter.rollout_state = string_param(c, "rollout_state", 16);
+    if (c.params.contains("active")) filter.active = bool_param(c, "active", true) ? 1 : 0;
+    if (c.params.contains("assigned")) filter.assigned = bool_param(c, "assigned", true) ? 1 : 0;
+    const int page = int_param(c, "page", 1, 1, 1000000);
+    const int page_size = int_param(c, "pagesize", 15, 1, 1000);
+    if (c.identity->is_admin()) {
+      filter.realm = c.params.contains("tokenrealm") ? string_param(c, "tokenrealm", 64)
+                                                     : string_param(c, "realm", 64);
+      x_.access.require_admin(c, "tokenlist", filter.realm);
+      if (const auto user = string_param(c, "user", 255); !user.empty()) {
+        auto owner = x_.directory.find(user, filter.realm);
+        if (!owner) return json_result(page_json({}, page, page_size));
+        filter.owner_user = owner->user.username;
+        filter.owner_resolver = owner->user.resolver;
+        filter.realm = owner->realm;
+      }
+    } else {
+      // A user's filters narrow down their own tokens only.
+      filter.owner_user = c.identity->username;
+      filter.owner_resolver = c.identity->resolver;
+      filter.realm = c.identity->realm;
+    }
+    return json_result(page_json(x_.tokens.list(filter, page, page_size), page, page_size));
+  }
+
+  // enable, disable, revoke, reset: on the token named by serial, or on all of a user's.
+  http::HttpResponse change(http::RequestContext& c, const std::string& action) const {
+    int changed = 0;
+    for (const auto& token : selected(c, action)) {
+      bool done = false;
+      if (action == "enable")
+        done = x_.tokens.set_active(token.serial, true);
+      else if (action == "disable")
+        done = x_.tokens.set_active(token.serial, false);
+      else if (action == "revoke")
+        done = x_.tokens.revoke(token.serial);
+      else if (action == "reset")
+        done = x_.tokens.reset_failcount(token.serial);
+      else if (action == "unassign")
+        done = x_.tokens.unassign(token.serial);
+      else if (action == "delete")
+        done = x_.tokens.remove(token.serial);
+      changed += done ? 1 : 0;
+    }
+    return json_result(changed);
+  }
+
+  http::HttpResponse resync(http::RequestContext& c) const {
+    const auto token = one(c, "resync");
+    try {
+      return json_result(
+          x_.checker.resync(token, required_param(c, "otp1", 16), required_param(c, "otp2", 16)));
+    } catch (const plugins::PluginCallError& e) {
+      rethrow_plugin_error(e);
+    }
+  }
+
+  http::HttpResponse setpin(http::RequestContext& c) const {
+    const auto token = one(c, "setpin");
+    const auto pin = string_param(c, "otppin", 128);
+    check_pin_rules(x_.access.engine(),
+                    subject_of(c, token.owner_user, token.owner_realm, token.owner_resolver), pin);
+    return json_result(x_.tokens.set_pin_hash(token.serial, x_.pins.hash(pin)) ? 1 : 0);
+  }
+
+  http::HttpResponse assign(http::RequestContext& c) const {
+    if (!c.identity->is_admin()) throw ApiError(403, 303, "only admins assign tokens");
+    const auto serial = required_param(c, "serial", 64);
+    const auto username = required_param(c, "user", 255);
+    const auto realm = string_param(c, "realm", 64);
+    auto owner = x_.directory.find(username, realm);
+    if (!owner) throw ApiError::not_found("no user '" + username + "' in realm '" + realm + "'");
+    x_.access.require_admin(c, "assign", owner->realm);
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    c.audit.serial = serial;
+    c.audit.token_type = token->type;
+    c.audit.user = username;
+    c.audit.realm = owner->realm;
+    if (token->has_owner())
+      throw ApiError::bad_parameter("token " + serial + " already belongs to " + token->owner_user +
+                                    ": unassign it first");
+    const auto pin = string_param(c, "pin", 128);
+    if (!pin.empty())
+      check_pin_rules(x_.access.engine(),
+                      subject_of(c, username, owner->realm, owner->user.resolver), pin);
+    if (!x_.tokens.assign(serial, owner->user.username, owner->user.resolver, owner->realm,
+                          x_.pins.hash(pin)))
+      throw ApiError::bad_parameter("token " + serial + " cannot be assigned (revoked or taken)");
+    return json_result(true);
+  }
+
+ private:
+  static boost::json::object page_json(const db::TokenPage& result, int page, int page_size) {
+    boost::json::array tokens;
+    for (const auto& t : result.tokens) tokens.push_back(token_json(t));
+    const bool more = static_cast<long long>(page) * page_size < result.count;
+    return {{"tokens", tokens},
+            {"count", result.count},
+            {"current", page},
+            {"next", more ? boost::json::value(page + 1) : nullptr},
+            {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
+  }
+
+  // May the caller do action on token? Admins by their policies for the owner's realm; users
+  // on their own tokens by user policies. Anything else looks like a missing token.
+  void authorize(http::RequestContext& c, const db::TokenRow& token,
+                 const std::string& action) const {
+    c.audit.serial = token.serial;
+    c.audit.token_type = token.type;
+    c.audit.user = token.owner_user;
+    c.audit.realm = token.owner_realm;
+    if (c.identity->is_admin()) {
+      x_.access.require_admin(c, action, token.owner_realm);
+      return;
+    }
+    if (token.owner_user != c.identity->username || token.owner_resolver != c.identity->resolver)
+      throw ApiError::not_found("no token " + token.serial);
+    if (action == "unassign" || !x_.access.user_may(c, action))
+      throw ApiError(403, 303, "user policies do not allow '" + action + "'");
+  }
+
+  std::string serial_of(const http::RequestContext& c) const {
+    auto it = c.path_params.find("serial");
+    if (it != c.path_params.end()) return it->second;
+    return string_param(c, "serial", 64);
+  }
+
+  db::TokenRow one(http::RequestContext& c, const std::string& action) const {
+    const auto serial = serial_of(c);
+    if (serial.empty()) throw ApiError::bad_parameter("missing parameter 'serial'");
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    authorize(c, *token, action);
+    if (token->revoked) throw ApiError::bad_parameter("token " + serial + " is revoked");
+    return *token;
+  }
+
+  std::vector<db::TokenRow> selected(http::RequestContext& c, const std::string& action) const {
+    const auto serial = serial_of(c);
+    if (!serial.empty()) {
+      auto token = x_.tokens.find(serial);
+      if (!token) throw ApiError::not_found("no token " + serial);
+      authorize(c, *token, action);
+      return {*token};
+    }
+    std::vector<db::TokenRow> tokens;
+    if (c.identity->is_admin()) {
+      const auto username = string_param(c, "user", 255);
+      if (username.empty()) throw ApiError::bad_parameter("give a serial or a user");
+      auto owner = x_.directory.find(username, string_param(c, "realm", 64));
+      if (!owner) throw ApiError::not_found("no user '" + username + "'");
+      tokens = x_.tokens.owned_by(owner->user.resolver, owner->user.username);
+    } else {
+      tokens = x_.tokens.owned_by(c.identity->resolver, c.identity->username);
+    }
+    for (const auto& token : tokens) authorize(c, token, action);
+    return tokens;
+  }
+
+  TokenApiContext x_;
+};
+
+}  // namespace
+
+void add_token_routes(http::Router& router, const TokenApiContext& context) {
+  auto routes = std::make_shared<TokenRoutes>(context);
+  const auto authenticated = http::Access::authenticated;
+  router.add(
+      "POST", "/token/init", [routes](http::RequestContext& c) { return routes->init(c); },
+      authenticated);
+  router.add(
+      "GET", "/token/", [routes](http::RequestContext& c) { return routes->list(c); },
+      authenticated);
+  for (std::string action : {"enable", "disable", "revoke", "reset", "unassign"})
+    for (const auto& path : {"/token/" + action, "/token/" + action + "/<serial>"})
+      router.add(
+          "POST", path,
+          [routes, action](http::RequestContext& c) { return routes->change(c, action); },
+          authenticated);
+  for (const auto& path : {"/token/resync", "/token/resync/<serial>"})
+    router.add(
+        "POST", path, [routes](http::RequestContext& c) { return routes->resync(c); },
+        authenticated);
+  for (const auto& path : {"/token/setpin", "/token/setpin/<serial>"})
+    router.add(
+        "POST", path, [routes](http::RequestContext& c) { return routes->setpin(c); },
+        authenticated);
+  router.add(
+      "POST", "/token/assign", [routes](http::RequestContext& c) { return routes->assign(c); },
+      authenticated);
+  router.add(
+      "DELETE", "/token/<serial>",
+      [routes](http::RequestContext& c) { return routes->change(c, "delete"); }, authenticated);
+}
+
+}  // namespace tessera::api

@@ -1,0 +1,26 @@
+// /token/ (enrollment and management) and /validate/ (checks) in eduMFA's shapes.
+#pragma once
+
+#include "db/token_repository.hpp"
+#include "server/api/access_control.hpp"
+#include "server/http/router.hpp"
+#include "server/identity/user_directory.hpp"
+#include "server/tokens/token_checker.hpp"
+#include "server/tokens/token_enrollment.hpp"
+
+namespace tessera::api {
+
+struct TokenApiContext {
+  db::TokenRepository& tokens;
+  identity::UserDirectory& directory;
+  const AccessControl& access;
+  const tokens::TokenTypes& types;
+  const tokens::TokenEnrollment& enrollment;
+  const tokens::TokenChecker& checker;
+  const tokens::PinHasher& pins;
+};
+
+void add_token_routes(http::Router& router, const TokenApiContext& context);
+void add_validate_routes(http::Router& router, const TokenApiContext& context);
+
+}  // namespace tessera::api

@@ -1,0 +1,179 @@
+// /validate/check, /validate/radiuscheck and /validate/triggerchallenge. Applications call
+// these without a login; what counts is the user's (or serial's) tokens and the
+// authentication policies for that user and client.
+#include <boost/json.hpp>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
+#include "server/api/token_api.hpp"
+#include "server/identity/ldap_resolver.hpp"
+#include "server/plugins/component_instance.hpp"
+#include "server/util/comma_list.hpp"
+
+namespace tessera::api {
+namespace {
+
+constexpr size_t kMaxPass = 256;
+
+struct Candidates {
+  std::vector<db::TokenRow> tokens;
+  std::optional<identity::LocatedUser> user;
+  std::string unknown;  // why nobody could be found, when set
+};
+
+tokens::CheckPolicy check_policy(const policy::PolicyEngine& engine,
+                                 const policy::Subject& subject) {
+  tokens::CheckPolicy policy;
+  using policy::Scope;
+  if (auto mode = engine.value(Scope::authentication, "otppin", subject)) {
+    if (*mode == "userstore")
+      policy.pin_mode = tokens::PinMode::user_store;
+    else if (*mode == "none")
+      policy.pin_mode = tokens::PinMode::none;
+  }
+  if (auto seconds = engine.value(Scope::authentication, "lockout_seconds", subject))
+    policy.lockout_seconds = std::max(0LL, std::atoll(seconds->c_str()));
+  if (auto types = engine.value(Scope::authentication, "challenge_response", subject)) {
+    std::string type;
+    for (char ch : *types + " ") {
+      if (ch == ' ' || ch == ';') {
+        if (!type.empty()) policy.challenge_types.insert(type);
+        type.clear();
+      } else {
+        type += ch;
+      }
+    }
+  }
+  return policy;
+}
+
+class ValidateRoutes {
+ public:
+  explicit ValidateRoutes(const TokenApiContext& x) : x_(x) {}
+
+  tokens::CheckOutcome check(http::RequestContext& c) const {
+    const auto pass = string_param(c, "pass", kMaxPass);
+    const auto transaction_id = c.params.contains("transaction_id")
+                                    ? string_param(c, "transaction_id", 32)
+                                    : string_param(c, "state", 32);
+    auto found = candidates(c);
+    if (!found.unknown.empty()) {
+      tokens::CheckOutcome outcome;
+      outcome.detail["message"] = found.unknown;
+      c.audit.success = false;
+      c.audit.info = found.unknown;
+      return outcome;
+    }
+    const auto engine = x_.access.engine();
+    const auto subject = subject_for(c, found);
+    c.audit.policies =
+        util::join_comma_list(engine.matching(policy::Scope::authentication, subject));
+    const auto policy = check_policy(engine, subject);
+    tokens::PasswordCheck password;
+    if (found.user)
+      password = [&](const std::string& p) { return x_.directory.check_password(*found.user, p); };
+    try {
+      auto outcome = x_.checker.check(found.tokens, pass, transaction_id, policy, password);
+      c.audit.serial = outcome.serial;
+      c.audit.token_type = outcome.type;
+      c.audit.success = outcome.value;
+      c.audit.info = outcome.detail.contains("message")
+                         ? std::string(outcome.detail.at("message").as_string())
+                         : "";
+      return outcome;
+    } catch (const plugins::PluginCallError& e) {
+      throw ApiError(500, error_code::internal, std::string("the token type failed: ") + e.what());
+    }
+  }
+
+  http::HttpResponse trigger(http::RequestContext& c) const {
+    auto found = candidates(c);
+    x_.access.require_admin(c, "triggerchallenge", found.user ? found.user->realm : "");
+    if (!found.unknown.empty()) throw ApiError::not_found(found.unknown);
+    const auto engine = x_.access.engine();
+    const auto policy = check_policy(engine, subject_for(c, found));
+    auto outcome = x_.checker.trigger(found.tokens, policy);
+    c.audit.serial = outcome.serial;
+    c.audit.token_type = outcome.type;
+    const auto count = outcome.detail.at("multi_challenge").as_array().size();
+    return json_result(static_cast<int64_t>(count), outcome.detail);
+  }
+
+ private:
+  policy::Subject subject_for(const http::RequestContext& c, const Candidates& found) const {
+    if (found.user)
+      return {"", found.user->user.username, found.user->realm, found.user->user.resolver,
+              c.request.remote_address};
+    const auto& t = found.tokens.front();
+    return {"", t.owner_user, t.owner_realm, t.owner_resolver, c.request.remote_address};
+  }
+
+  Candidates candidates(http::RequestContext& c) const {
+    Candidates found;
+    const auto serial = string_param(c, "serial", 64);
+    const auto type = string_param(c, "type", 32);
+    if (!serial.empty()) {
+      c.audit.serial = serial;
+      auto token = x_.tokens.find(serial);
+      if (!token) {
+        found.unknown = "No suitable token found for authentication.";
+        return found;
+      }
+      c.audit.user = token->owner_user;
+      c.audit.realm = token->owner_realm;
+      if (token->has_owner())
+        found.user =
+            x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);
+      found.tokens.push_back(std::move(*token));
+      return found;
+    }
+    const auto username = required_param(c, "user", 255);
+    const auto realm = string_param(c, "realm", 64);
+    c.audit.user = username;
+    c.audit.realm = realm;
+    try {
+      found.user = x_.directory.find(username, realm);
+    } catch (const identity::LdapError& e) {
+      throw ApiError(503, error_code::internal,
+                     std::string("the user directory failed: ") + e.what());
+    }
+    if (!found.user) {
+      found.unknown = "The user has no tokens assigned";
+      return found;
+    }
+    c.audit.realm = found.user->realm;
+    for (auto& token : x_.tokens.owned_by(found.user->user.resolver, found.user->user.username))
+      if (type.empty() || token.type == type) found.tokens.push_back(std::move(token));
+    if (found.tokens.empty()) found.unknown = "The user has no tokens assigned";
+    return found;
+  }
+
+  TokenApiContext x_;
+};
+
+}  // namespace
+
+void add_validate_routes(http::Router& router, const TokenApiContext& context) {
+  auto routes = std::make_shared<ValidateRoutes>(context);
+  for (const char* method : {"GET", "POST"}) {
+    router.add(method, "/validate/check", [routes](http::RequestContext& c) {
+      auto outcome = routes->check(c);
+      return validate_result(outcome.value, outcome.authentication, outcome.detail);
+    });
+    // eduMFA's variant for RADIUS modules that decide by status: 204 accepts, 400 rejects.
+    router.add(method, "/validate/radiuscheck", [routes](http::RequestContext& c) {
+      auto outcome = routes->check(c);
+      http::HttpResponse response;
+      response.status = outcome.value ? 204 : 400;
+      response.content_type.clear();
+      return response;
+    });
+  }
+  router.add(
+      "POST", "/validate/triggerchallenge",
+      [routes](http::RequestContext& c) { return routes->trigger(c); },
+      http::Access::authenticated);
+}
+
+}  // namespace tessera::api

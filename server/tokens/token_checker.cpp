@@ -1,0 +1,285 @@
+#include "server/tokens/token_checker.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+
+#include "db/sealed_bindings.hpp"
+#include "server/crypto/random.hpp"
+
+namespace tessera::tokens {
+namespace {
+
+long long unix_now() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool can_roll_out(const std::string& state) {
+  return state.empty() || state == "enrolled";
+}
+
+// 20 random digits, as eduMFA's clients expect a transaction id to look.
+std::string new_transaction_id() {
+  auto random = crypto::random_bytes(20);
+  std::string id;
+  for (auto b : random) id += static_cast<char>('0' + b % 10);
+  return id;
+}
+
+boost::json::object parse_info(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_object()) return {};
+  return std::move(value.as_object());
+}
+
+// The PIN part and the OTP part of pass for a token with otplen digits (the PIN comes first).
+std::pair<std::string, std::string> split(const std::string& pass, int otplen) {
+  const size_t n = static_cast<size_t>(otplen);
+  if (pass.size() < n) return {pass, ""};
+  return {pass.substr(0, pass.size() - n), pass.substr(pass.size() - n)};
+}
+
+void describe_token(CheckOutcome& outcome, const db::TokenRow& token) {
+  outcome.detail["serial"] = token.serial;
+  outcome.detail["type"] = token.type;
+  outcome.detail["otplen"] = token.otplen;
+  outcome.serial = token.serial;
+  outcome.type = token.type;
+}
+
+CheckOutcome reject(std::string message) {
+  CheckOutcome outcome;
+  outcome.detail["message"] = std::move(message);
+  return outcome;
+}
+
+}  // namespace
+
+std::optional<std::string> TokenChecker::unusable(db::TokenRow& token, const CheckPolicy& policy,
+                                                  long long now) const {
+  if (token.revoked) return "Token is revoked";
+  if (!token.active) return "Token is disabled";
+  if (!can_roll_out(token.rollout_state))
+    return "Token is not enrolled (" + token.rollout_state + ")";
+  if (token.fail_limit_reached()) {
+    if (policy.lockout_seconds > 0 &&
+        tokens_.clear_expired_lock(token.serial, now - policy.lockout_seconds))
+      token.failcount = 0;
+    else
+      return "Failcounter exceeded";
+  }
+  if (!types_.find(token.type)) return "Token type " + token.type + " is not available";
+  return std::nullopt;
+}
+
+boost::json::object TokenChecker::token_request(const db::TokenRow& token, long long now) const {
+  std::string secret;
+  if (!token.sealed_secret.empty())
+    secret = secrets_.open(token.sealed_secret, db::binding::token_secret(token.serial));
+  return {{"serial", token.serial},
+          {"secret", std::move(secret)},
+          {"otplen", token.otplen},
+          {"info", parse_info(token.info)},
+          {"counter", token.counter},
+          {"window", token.count_window},
+          {"now", now}};
+}
+
+TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std::string& otp,
+                                           long long now) const {
+  const auto* type = types_.find(token.type);
+  auto request = token_request(token, now);
+  request["otp"] = otp;
+  const auto result = type->call(2, request);
+  const auto* match = result.if_contains("match");
+  if (!match || !match->is_bool() || !match->get_bool()) return {};
+  const auto* counter = result.if_contains("counter");
+  if (!counter || !counter->is_number())
+    return {};  // a value without a counter cannot be
+                // protected from replay: refuse it
+  auto info = parse_info(token.info);
+  if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
+    for (const auto& [key, value] : updates->get_object()) info[key] = value;
+  const bool accepted =
+      tokens_.accept(token.serial, counter->to_number<long long>(), boost::json::serialize(info));
+  return {accepted, !accepted};
+}
+
+CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
+                                 const std::string& pass, const std::string& transaction_id,
+                                 const CheckPolicy& policy,
+                                 const PasswordCheck& user_password) const {
+  const long long now = unix_now();
+  if (candidates.empty()) return reject("The user has no tokens assigned");
+  if (!transaction_id.empty())
+    return answer_challenge(candidates, pass, transaction_id, policy, now);
+
+  // The user-store password is checked at most once per distinct PIN part.
+  std::optional<std::pair<std::string, bool>> password_seen;
+  auto pin_ok = [&](const db::TokenRow& token, const std::string& pin) {
+    switch (policy.pin_mode) {
+      case PinMode::none:
+        return pin.empty();
+      case PinMode::user_store:
+        if (!password_seen || password_seen->first != pin)
+          password_seen = {pin, !pin.empty() && user_password && user_password(pin)};
+        return password_seen->second;
+      case PinMode::token_pin:
+        break;
+    }
+    return pins_.matches(token.pin_hash, pin);
+  };
+
+  auto tokens = candidates;
+  std::vector<db::TokenRow*> pin_matched;
+  std::vector<const db::TokenRow*> challenge_ready;
+  std::optional<std::string> first_refusal;
+  bool replayed = false;
+  for (auto& token : tokens) {
+    const auto [pin, otp] = split(pass, token.otplen);
+    const bool pin_matches = pin_ok(token, pin);
+    const bool pin_only = policy.challenge_types.count(token.type) && pin_ok(token, pass);
+    if (!pin_matches && !pin_only) continue;
+    if (auto reason = unusable(token, policy, now)) {
+      if (!first_refusal) first_refusal = reason;
+      continue;
+    }
+    if (pin_only) challenge_ready.push_back(&token);
+    if (!pin_matches) continue;
+    pin_matched.push_back(&token);
+    const auto verdict = verify(token, otp, now);
+    if (verdict.match) {
+      CheckOutcome outcome;
+      outcome.value = true;
+      outcome.authentication = "ACCEPT";
+      outcome.detail["message"] = "matching 1 tokens";
+      describe_token(outcome, token);
+      return outcome;
+    }
+    replayed = replayed || verdict.replayed;
+  }
+  if (!challenge_ready.empty()) return open_challenges(challenge_ready, policy, now);
+  if (pin_matched.empty() && first_refusal) {
+    auto outcome = reject(*first_refusal);
+    return outcome;
+  }
+  if (pin_matched.empty()) {
+    // A wrong PIN counts against every token of the user, so that guessing PINs is as
+    // limited as guessing OTP values.
+    for (auto& token : tokens)
+      if (!token.fail_limit_reached()) tokens_.record_failure(token.serial, now);
+    return reject("wrong otp pin");
+  }
+  for (auto* token : pin_matched) tokens_.record_failure(token->serial, now);
+  auto outcome = reject(replayed ? "wrong otp value. previous otp used again" : "wrong otp value");
+  if (pin_matched.size() == 1) describe_token(outcome, *pin_matched.front());
+  return outcome;
+}
+
+CheckOutcome TokenChecker::open_challenges(const std::vector<const db::TokenRow*>& tokens,
+                                           const CheckPolicy& policy, long long now) const {
+  CheckOutcome outcome;
+  outcome.authentication = tokens.empty() ? "REJECT" : "CHALLENGE";
+  const auto transaction_id = new_transaction_id();
+  boost::json::array challenges, messages, transaction_ids;
+  std::string message;
+  for (const auto* token : tokens) {
+    tokens_.add_challenge(transaction_id, token->serial, now + policy.challenge_validity_seconds);
+    const std::string text = "please enter otp: ";
+    challenges.push_back({{"transaction_id", transaction_id},
+                          {"serial", token->serial},
+                          {"type", token->type},
+                          {"client_mode", "interactive"},
+                          {"message", text}});
+    messages.push_back(boost::json::string(text));
+    transaction_ids.push_back(boost::json::string(transaction_id));
+    message += (message.empty() ? "" : ", ") + text;
+    outcome.serial = token->serial;
+    outcome.type = token->type;
+  }
+  outcome.detail = {{"messages", messages},
+                    {"transaction_ids", transaction_ids},
+                    {"multi_challenge", challenges}};
+  if (!tokens.empty()) {
+    outcome.detail["transaction_id"] = transaction_id;
+    outcome.detail["message"] = message;
+    outcome.detail["serial"] = tokens.back()->serial;
+    outcome.detail["type"] = tokens.back()->type;
+    outcome.detail["client_mode"] = "interactive";
+    outcome.detail["preferred_client_mode"] = "interactive";
+  }
+  return outcome;
+}
+
+CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& candidates,
+                                            const std::string& pass,
+                                            const std::string& transaction_id,
+                                            const CheckPolicy& policy, long long now) const {
+  const auto open = tokens_.open_challenges(transaction_id, now);
+  auto tokens = candidates;
+  std::vector<db::TokenRow*> challenged;
+  for (auto& token : tokens)
+    if (std::find(open.begin(), open.end(), token.serial) != open.end())
+      challenged.push_back(&token);
+  if (challenged.empty()) return reject("Response did not match the challenge.");
+  std::optional<std::string> first_refusal;
+  bool replayed = false;
+  for (auto* token : challenged) {
+    if (auto reason = unusable(*token, policy, now)) {
+      if (!first_refusal) first_refusal = reason;
+      continue;
+    }
+    const auto verdict = verify(*token, pass, now);
+    if (verdict.match) {
+      tokens_.close_challenges(transaction_id, now);
+      CheckOutcome outcome;
+      outcome.value = true;
+      outcome.authentication = "ACCEPT";
+      outcome.detail["message"] = "Found matching challenge";
+      describe_token(outcome, *token);
+      return outcome;
+    }
+    replayed = replayed || verdict.replayed;
+    tokens_.record_failure(token->serial, now);
+  }
+  if (first_refusal && challenged.size() == 1) return reject(*first_refusal);
+  return reject(replayed ? "Response did not match the challenge. previous otp used again"
+                         : "Response did not match the challenge.");
+}
+
+CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
+                                   const CheckPolicy& policy) const {
+  const long long now = unix_now();
+  auto tokens = candidates;
+  std::vector<const db::TokenRow*> ready;
+  for (auto& token : tokens)
+    if (policy.challenge_types.count(token.type) && !unusable(token, policy, now))
+      ready.push_back(&token);
+  auto outcome = open_challenges(ready, policy, now);
+  return outcome;
+}
+
+bool TokenChecker::resync(const db::TokenRow& token, const std::string& otp1,
+                          const std::string& otp2) const {
+  const auto* type = types_.find(token.type);
+  if (!type) return false;
+  auto request = token_request(token, unix_now());
+  request["otp1"] = otp1;
+  request["otp2"] = otp2;
+  request["window"] = token.sync_window;
+  const auto result = type->call(3, request);
+  const auto* match = result.if_contains("match");
+  const auto* counter = result.if_contains("counter");
+  if (!match || !match->is_bool() || !match->get_bool() || !counter || !counter->is_number())
+    return false;
+  auto info = parse_info(token.info);
+  if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
+    for (const auto& [key, value] : updates->get_object()) info[key] = value;
+  return tokens_.resync(token.serial, counter->to_number<long long>(),
+                        boost::json::serialize(info));
+}
+
+}  // namespace tessera::tokens

@@ -1,0 +1,84 @@
+// Decides /validate/check: splits PIN and OTP per token, checks the PIN as the otppin policy
+// says, asks the token's plugin whether the OTP matches, and lets the database accept the
+// matched counter with one conditional UPDATE, so that a value is accepted at most once even
+// when several requests or server processes race with it. Counts failures and answers with
+// eduMFA's messages; a PIN alone opens a challenge for the tokens that allow it.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "db/token_repository.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "server/tokens/pin_hasher.hpp"
+#include "server/tokens/token_types.hpp"
+
+namespace tessera::tokens {
+
+enum class PinMode { token_pin, user_store, none };
+
+// What the authentication policies say for this request.
+struct CheckPolicy {
+  PinMode pin_mode = PinMode::token_pin;
+  std::set<std::string> challenge_types;  // token types that answer a PIN with a challenge
+  long long lockout_seconds = 0;          // 0: a token locked by its fail counter stays locked
+  long long challenge_validity_seconds = 120;
+};
+
+struct CheckOutcome {
+  bool value = false;
+  const char* authentication = "REJECT";  // ACCEPT, REJECT or CHALLENGE
+  boost::json::object detail;             // message, serial, type, otplen, multi_challenge...
+  std::string serial, type;               // for the audit log: the token that decided
+};
+
+// Checks the user-store password for otppin=userstore.
+using PasswordCheck = std::function<bool(const std::string& password)>;
+
+class TokenChecker {
+ public:
+  TokenChecker(db::TokenRepository& tokens, const TokenTypes& types,
+               const crypto::SecretBox& secrets, const PinHasher& pins)
+      : tokens_(tokens), types_(types), secrets_(secrets), pins_(pins) {}
+
+  // candidates: the user's tokens, or the one token named by serial.
+  CheckOutcome check(const std::vector<db::TokenRow>& candidates, const std::string& pass,
+                     const std::string& transaction_id, const CheckPolicy& policy,
+                     const PasswordCheck& user_password) const;
+
+  // Opens a challenge for every usable candidate whose type allows one (an admin's
+  // /validate/triggerchallenge); the outcome has "value" = how many.
+  CheckOutcome trigger(const std::vector<db::TokenRow>& candidates,
+                       const CheckPolicy& policy) const;
+
+  // Runs the token type's resync with otp1 and otp2 and moves the counter on a match.
+  bool resync(const db::TokenRow& token, const std::string& otp1, const std::string& otp2) const;
+
+ private:
+  struct Verdict {
+    bool match = false;
+    bool replayed = false;  // matched, but another request accepted this value first
+  };
+  // Why the token cannot authenticate now, or nullopt when it can.
+  std::optional<std::string> unusable(db::TokenRow& token, const CheckPolicy& policy,
+                                      long long now) const;
+  Verdict verify(const db::TokenRow& token, const std::string& otp, long long now) const;
+  CheckOutcome open_challenges(const std::vector<const db::TokenRow*>& tokens,
+                               const CheckPolicy& policy, long long now) const;
+  CheckOutcome answer_challenge(const std::vector<db::TokenRow>& candidates,
+                                const std::string& pass, const std::string& transaction_id,
+                                const CheckPolicy& policy, long long now) const;
+  boost::json::object token_request(const db::TokenRow& token, long long now) const;
+
+  db::TokenRepository& tokens_;
+  const TokenTypes& types_;
+  const crypto::SecretBox& secrets_;
+  const PinHasher& pins_;
+};
+
+}  // namespace tessera::tokens
