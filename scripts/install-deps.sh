@@ -9,7 +9,8 @@ build=(g++ cmake ninja-build ccache pkg-config
   libsoci-dev libsoci-sqlite3-4.0 libsoci-postgresql4.0 libsqlite3-dev libpq-dev
   libyaml-cpp-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
   libargon2-dev libjwt-dev libldap2-dev libqrencode-dev openssl curl)
-tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils)
+tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils
+  freeradius freeradius-rest freeradius-utils oathtool faketime wrk)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
 
@@ -24,4 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+  # freeradius's postinst may start a system radiusd on 1812; the tests run their own.
+  if [[ " ${missing[*]} " == *" freeradius "* ]]; then
+    "${sudo[@]}" service freeradius stop > /dev/null 2>&1 || true
+  fi
 fi
