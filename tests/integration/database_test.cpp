@@ -12,29 +12,12 @@
 #include "db/database.hpp"
 #include "db/migrator.hpp"
 #include "db/plugin_store_repository.hpp"
+#include "tests/integration/postgres_fixture.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
 
 namespace tessera::testing {
 namespace {
-
-std::string postgres_port() {
-  std::ifstream in(std::string(TESSERA_POSTGRES_DIR) + "/port");
-  std::string port;
-  std::getline(in, port);
-  return port;
-}
-
-// A fresh, empty PostgreSQL database for one test.
-std::string fresh_postgres_database(const std::string& name) {
-  const auto port = postgres_port();
-  if (port.empty()) throw std::runtime_error("the PostgreSQL fixture is not running");
-  const std::string psql = "psql -h 127.0.0.1 -p " + port + " -U postgres -qc ";
-  std::system((psql + "'DROP DATABASE IF EXISTS " + name + "' > /dev/null").c_str());
-  if (std::system((psql + "'CREATE DATABASE " + name + "' > /dev/null").c_str()) != 0)
-    throw std::runtime_error("CREATE DATABASE failed");
-  return "postgresql://postgres@127.0.0.1:" + port + "/" + name;
-}
 
 struct Counts {
   int migrations = 0;
