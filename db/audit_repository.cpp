@@ -43,18 +43,26 @@ void AuditRepository::append(std::vector<AuditEntry>& entries,
     sql << std::string("SELECT last_id, last_hash FROM audit_head WHERE id = 1") +
                (sqlite ? "" : " FOR UPDATE"),
         soci::into(head.last_id), soci::into(head.last_hash);
+    // Prepared once per batch: parsing the statement cost more than running it.
+    AuditEntry row;
+    int success = 0;
+    soci::statement insert =
+        (sql.prepare
+             << "INSERT INTO audit (" << kColumns
+             << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, :h)",
+         soci::use(row.id), soci::use(row.time_us), soci::use(row.duration_us),
+         soci::use(row.action), soci::use(success), soci::use(row.serial),
+         soci::use(row.token_type), soci::use(row.username), soci::use(row.realm),
+         soci::use(row.administrator), soci::use(row.client), soci::use(row.policies),
+         soci::use(row.info), soci::use(row.prev_hash), soci::use(row.hash));
     for (auto& e : entries) {
       e.id = ++head.last_id;
       e.prev_hash = head.last_hash;
       e.hash = link(e);
       head.last_hash = e.hash;
-      int success = e.success ? 1 : 0;
-      sql << "INSERT INTO audit (" << kColumns
-          << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, :h)",
-          soci::use(e.id), soci::use(e.time_us), soci::use(e.duration_us), soci::use(e.action),
-          soci::use(success), soci::use(e.serial), soci::use(e.token_type), soci::use(e.username),
-          soci::use(e.realm), soci::use(e.administrator), soci::use(e.client),
-          soci::use(e.policies), soci::use(e.info), soci::use(e.prev_hash), soci::use(e.hash);
+      row = e;
+      success = e.success ? 1 : 0;
+      insert.execute(true);
     }
     head.mac = seal_head(head);
     sql << "UPDATE audit_head SET last_id = :i, last_hash = :h, head_mac = :m WHERE id = 1",

@@ -44,6 +44,11 @@ void open(soci::session& sql, const DatabaseUrl& url) {
 
 Database::Database(DatabaseUrl url, size_t pool_size)
     : url_(std::move(url)), pool_size_(pool_size), pool_(pool_size) {
+  // SQLite's memory statistics take a global mutex on every allocation, and preparing a
+  // statement allocates a lot: off, before the library initialises (later it has no effect).
+  static const int memstatus_off =
+      sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SOCI wraps sqlite3.h
+  (void)memstatus_off;
   try {
     for (size_t i = 0; i < pool_size_; ++i) open(pool_.at(i), url_);
   } catch (const soci::soci_error& e) {

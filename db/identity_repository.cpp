@@ -1,6 +1,8 @@
 // SQL for resolvers, realms and users.
 #include "db/identity_repository.hpp"
 
+#include "db/config_cache.hpp"
+
 #include <soci/soci.h>
 
 namespace tessera::db {
@@ -64,7 +66,8 @@ std::optional<ResolverRow> IdentityRepository::resolver(const std::string& name)
 }
 
 void IdentityRepository::save_resolver(const ResolverRow& row) {
-  database_.with_session([&](soci::session& sql) {
+  database_.in_transaction([&](soci::session& sql) {
+    bump_config_version(sql);
     sql << "INSERT INTO resolver (name, type, config) VALUES (:n, :t, :c) ON CONFLICT (name) "
            "DO UPDATE SET type = excluded.type, config = excluded.config",
         soci::use(row.name), soci::use(row.type), soci::use(row.config);
@@ -74,6 +77,7 @@ void IdentityRepository::save_resolver(const ResolverRow& row) {
 std::string IdentityRepository::delete_resolver(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
     serialise_identity_changes(sql, database_.dialect());
+    bump_config_version(sql);
     std::string realm;
     sql << "SELECT realm FROM realm_resolver WHERE resolver = :n", soci::use(name),
         soci::into(realm);
@@ -120,6 +124,7 @@ std::string IdentityRepository::save_realm(const std::string& name,
                                            const std::vector<std::string>& resolvers) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
     serialise_identity_changes(sql, database_.dialect());
+    bump_config_version(sql);
     for (const auto& resolver : resolvers) {
       int count = 0;
       sql << "SELECT COUNT(*) FROM resolver WHERE name = :n", soci::use(resolver),
@@ -145,6 +150,7 @@ std::string IdentityRepository::save_realm(const std::string& name,
 bool IdentityRepository::delete_realm(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) {
     serialise_identity_changes(sql, database_.dialect());
+    bump_config_version(sql);
     sql << "DELETE FROM realm_resolver WHERE realm = :n", soci::use(name);
     soci::statement st = (sql.prepare << "DELETE FROM realm WHERE name = :n", soci::use(name));
     return affected(st) == 1;
@@ -154,6 +160,7 @@ bool IdentityRepository::delete_realm(const std::string& name) {
 bool IdentityRepository::set_default_realm(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) {
     serialise_identity_changes(sql, database_.dialect());
+    bump_config_version(sql);
     int count = 0;
     sql << "SELECT COUNT(*) FROM realm WHERE name = :n", soci::use(name), soci::into(count);
     if (count == 0) return false;

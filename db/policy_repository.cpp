@@ -3,6 +3,8 @@
 
 #include <soci/soci.h>
 
+#include "db/config_cache.hpp"
+
 namespace tessera::db {
 
 std::vector<PolicyRow> PolicyRepository::all() {
@@ -22,7 +24,8 @@ std::vector<PolicyRow> PolicyRepository::all() {
 
 void PolicyRepository::save(const PolicyRow& p) {
   int active = p.active ? 1 : 0;
-  database_.with_session([&](soci::session& sql) {
+  database_.in_transaction([&](soci::session& sql) {
+    bump_config_version(sql);
     sql << "INSERT INTO policy (name, scope, actions, realms, resolvers, users, admins, clients, "
            "active, priority) VALUES (:n, :s, :a, :r, :re, :u, :ad, :c, :ac, :p) "
            "ON CONFLICT (name) DO UPDATE SET scope = excluded.scope, actions = excluded.actions, "
@@ -36,7 +39,8 @@ void PolicyRepository::save(const PolicyRow& p) {
 }
 
 bool PolicyRepository::remove(const std::string& name) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.in_transaction([&](soci::session& sql) {
+    bump_config_version(sql);
     soci::statement st = (sql.prepare << "DELETE FROM policy WHERE name = :n", soci::use(name));
     st.execute(true);
     return st.get_affected_rows() == 1;

@@ -145,7 +145,7 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
 bool TokenRepository::accept(const std::string& serial, long long matched,
                              const std::string& info) {
   const long long next = matched + 1;
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info WHERE "
                         "serial = :s AND counter <= :matched AND active = 1 AND revoked = 0 AND "
@@ -156,7 +156,7 @@ bool TokenRepository::accept(const std::string& serial, long long matched,
 }
 
 void TokenRepository::record_failure(const std::string& serial, long long now) {
-  database_.with_session([&](soci::session& sql) {
+  database_.write([&](soci::session& sql) {
     sql << "UPDATE token SET failcount = failcount + 1, last_fail_at = :now WHERE serial = :s AND "
            "failcount < maxfail",
         soci::use(now), soci::use(serial);
@@ -164,7 +164,7 @@ void TokenRepository::record_failure(const std::string& serial, long long now) {
 }
 
 bool TokenRepository::clear_expired_lock(const std::string& serial, long long locked_before) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE token SET failcount = 0 WHERE serial = :s AND failcount >= "
                         "maxfail AND last_fail_at <= :before",
@@ -176,7 +176,7 @@ bool TokenRepository::clear_expired_lock(const std::string& serial, long long lo
 bool TokenRepository::resync(const std::string& serial, long long matched,
                              const std::string& info) {
   const long long next = matched + 1;
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = "
                                          ":info WHERE serial = :s AND counter <= :matched AND "
                                          "revoked = 0",
@@ -186,7 +186,7 @@ bool TokenRepository::resync(const std::string& serial, long long matched,
 }
 
 bool TokenRepository::update(const std::string& sql_text, const std::string& serial) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st = (sql.prepare << sql_text, soci::use(serial));
     return affected(st) == 1;
   });
@@ -209,7 +209,7 @@ bool TokenRepository::reset_failcount(const std::string& serial) {
 }
 
 bool TokenRepository::set_pin_hash(const std::string& serial, const std::string& pin_hash) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE token SET pin_hash = :p WHERE serial = :s AND revoked = 0",
          soci::use(pin_hash), soci::use(serial));
@@ -218,7 +218,7 @@ bool TokenRepository::set_pin_hash(const std::string& serial, const std::string&
 }
 
 bool TokenRepository::set_description(const std::string& serial, const std::string& description) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE token SET description = :d WHERE serial = :s AND revoked = 0",
          soci::use(description), soci::use(serial));
@@ -229,7 +229,7 @@ bool TokenRepository::set_description(const std::string& serial, const std::stri
 bool TokenRepository::assign(const std::string& serial, const std::string& user,
                              const std::string& resolver, const std::string& realm,
                              const std::string& pin_hash) {
-  return database_.with_session([&](soci::session& sql) {
+  return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE token SET owner_user = :u, owner_resolver = :res, owner_realm = "
                         ":rl, pin_hash = :p WHERE serial = :s AND owner_user = '' AND revoked = 0",
@@ -256,7 +256,7 @@ bool TokenRepository::remove(const std::string& serial) {
 
 void TokenRepository::add_challenge(const std::string& transaction_id, const std::string& serial,
                                     long long expires_at) {
-  database_.with_session([&](soci::session& sql) {
+  database_.write([&](soci::session& sql) {
     sql << "INSERT INTO challenge (transaction_id, serial, expires_at) VALUES (:t, :s, :e)",
         soci::use(transaction_id), soci::use(serial), soci::use(expires_at);
   });
@@ -277,7 +277,7 @@ std::vector<std::string> TokenRepository::open_challenges(const std::string& tra
 
 void TokenRepository::close_challenges(const std::string& transaction_id, long long now) {
   // Expired challenges of any transaction go with it, so the table does not grow.
-  database_.with_session([&](soci::session& sql) {
+  database_.write([&](soci::session& sql) {
     sql << "DELETE FROM challenge WHERE transaction_id = :t OR expires_at <= :now",
         soci::use(transaction_id), soci::use(now);
   });

@@ -34,3 +34,12 @@ CREATE TABLE challenge (
   expires_at BIGINT NOT NULL,
   PRIMARY KEY (transaction_id, serial)
 );
+
+-- Counts changes to realms, resolvers and policies, so that each node keeps them in memory
+-- and reloads them when any node changed them (db/config_cache.hpp).
+CREATE TABLE config_version (
+  id INTEGER PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+
+INSERT INTO config_version (id, version) VALUES (1, 0);

@@ -1,4 +1,5 @@
-// Policies are read from the database per request, so a change applies to every node at once.
+// Policies come from the configuration cache, which sees a change made on any node at the next
+// request.
 #include "server/api/access_control.hpp"
 
 #include "server/api/api_error.hpp"
@@ -14,10 +15,16 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
-policy::PolicyEngine AccessControl::engine() const {
-  std::vector<policy::Policy> parsed;
-  for (const auto& row : policies_.all()) parsed.push_back(policy::parse_policy(row));
-  return policy::PolicyEngine(std::move(parsed));
+std::shared_ptr<const policy::PolicyEngine> AccessControl::engine() const {
+  auto snapshot = config_.current();
+  std::lock_guard lock(mutex_);
+  if (snapshot != parsed_from_) {
+    std::vector<policy::Policy> parsed;
+    for (const auto& row : snapshot->policies) parsed.push_back(policy::parse_policy(row));
+    engine_ = std::make_shared<const policy::PolicyEngine>(std::move(parsed));
+    parsed_from_ = snapshot;
+  }
+  return engine_;
 }
 
 void AccessControl::require_admin(http::RequestContext& c, std::string_view action,
@@ -25,7 +32,8 @@ void AccessControl::require_admin(http::RequestContext& c, std::string_view acti
   if (!c.identity || !c.identity->is_admin())
     throw ApiError(403, 303, "this needs an admin (" + std::string(action) + ")");
   const policy::Subject subject{c.identity->username, "", realm, "", c.request.remote_address};
-  const auto engine = this->engine();
+  const auto engine_now = this->engine();
+  const auto& engine = *engine_now;
   c.audit.policies = join(engine.matching(policy::Scope::admin, subject));
   if (!engine.allowed(policy::Scope::admin, action, subject))
     throw ApiError(403, 303,
@@ -38,15 +46,16 @@ std::vector<std::string> AccessControl::rights(const auth::Identity& identity,
   const policy::Subject subject =
       identity.is_admin() ? policy::Subject{identity.username, "", "", "", client}
                           : policy::Subject{"", identity.username, identity.realm, "", client};
-  return engine().granted(identity.is_admin() ? policy::Scope::admin : policy::Scope::user,
-                          subject);
+  return engine()->granted(identity.is_admin() ? policy::Scope::admin : policy::Scope::user,
+                           subject);
 }
 
 bool AccessControl::user_may(http::RequestContext& c, std::string_view action) const {
   if (!c.identity || c.identity->is_admin()) return false;
   const policy::Subject subject{"", c.identity->username, c.identity->realm, "",
                                 c.request.remote_address};
-  const auto engine = this->engine();
+  const auto engine_now = this->engine();
+  const auto& engine = *engine_now;
   c.audit.policies = join(engine.matching(policy::Scope::user, subject));
   return engine.allowed(policy::Scope::user, action, subject);
 }

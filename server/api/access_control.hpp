@@ -5,7 +5,10 @@
 #include <string>
 #include <string_view>
 
-#include "db/policy_repository.hpp"
+#include <memory>
+#include <mutex>
+
+#include "db/config_cache.hpp"
 #include "server/http/router.hpp"
 #include "server/policy/policy_engine.hpp"
 
@@ -13,9 +16,10 @@ namespace tessera::api {
 
 class AccessControl {
  public:
-  explicit AccessControl(db::PolicyRepository& policies) : policies_(policies) {}
+  explicit AccessControl(db::ConfigCache& config) : config_(config) {}
 
-  policy::PolicyEngine engine() const;
+  // The policies as they are now, parsed once per change.
+  std::shared_ptr<const policy::PolicyEngine> engine() const;
 
   // The request's identity must be an admin whose policies grant action for users of realm
   // (empty: any realm). Records the matched policies in the audit details.
@@ -27,7 +31,10 @@ class AccessControl {
   bool user_may(http::RequestContext& c, std::string_view action) const;
 
  private:
-  db::PolicyRepository& policies_;
+  db::ConfigCache& config_;
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<const db::ConfigSnapshot> parsed_from_;
+  mutable std::shared_ptr<const policy::PolicyEngine> engine_;
 };
 
 }  // namespace tessera::api

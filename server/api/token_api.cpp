@@ -133,7 +133,8 @@ class TokenRoutes {
       if (!x_.access.user_may(c, right))
         throw ApiError(403, 303, "user policies do not allow '" + right + "'");
     }
-    const auto engine = x_.access.engine();
+    const auto engine_now = x_.access.engine();
+    const auto& engine = *engine_now;
     const auto subject =
         owner ? subject_of(c, owner->user.username, owner->realm, owner->user.resolver)
               : subject_of(c, "", "", "");
@@ -243,7 +244,7 @@ class TokenRoutes {
   http::HttpResponse setpin(http::RequestContext& c) const {
     const auto token = one(c, "setpin");
     const auto pin = string_param(c, "otppin", 128);
-    check_pin_rules(x_.access.engine(),
+    check_pin_rules(*x_.access.engine(),
                     subject_of(c, token.owner_user, token.owner_realm, token.owner_resolver), pin);
     return json_result(x_.tokens.set_pin_hash(token.serial, x_.pins.hash(pin)) ? 1 : 0);
   }
@@ -267,7 +268,7 @@ class TokenRoutes {
                                     ": unassign it first");
     const auto pin = string_param(c, "pin", 128);
     if (!pin.empty())
-      check_pin_rules(x_.access.engine(),
+      check_pin_rules(*x_.access.engine(),
                       subject_of(c, username, owner->realm, owner->user.resolver), pin);
     if (!x_.tokens.assign(serial, owner->user.username, owner->user.resolver, owner->realm,
                           x_.pins.hash(pin)))

@@ -65,7 +65,8 @@ class ValidateRoutes {
       c.audit.info = found.unknown;
       return outcome;
     }
-    const auto engine = x_.access.engine();
+    const auto engine_now = x_.access.engine();
+    const auto& engine = *engine_now;
     const auto subject = subject_for(c, found);
     c.audit.policies =
         util::join_comma_list(engine.matching(policy::Scope::authentication, subject));
@@ -91,7 +92,8 @@ class ValidateRoutes {
     auto found = candidates(c);
     x_.access.require_admin(c, "triggerchallenge", found.user ? found.user->realm : "");
     if (!found.unknown.empty()) throw ApiError::not_found(found.unknown);
-    const auto engine = x_.access.engine();
+    const auto engine_now = x_.access.engine();
+    const auto& engine = *engine_now;
     const auto policy = check_policy(engine, subject_for(c, found));
     auto outcome = x_.checker.trigger(found.tokens, policy);
     c.audit.serial = outcome.serial;

@@ -178,9 +178,10 @@ int serve_command(const std::string& config_file) {
     audit::AuditLog audit_log(audit_rows,
                               audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
     db::IdentityRepository identities(*database);
-    identity::UserDirectory directory(identities, secrets);
     db::PolicyRepository policies(*database);
-    api::AccessControl access(policies);
+    db::ConfigCache config_cache(*database, identities, policies);
+    identity::UserDirectory directory(identities, config_cache, secrets);
+    api::AccessControl access(config_cache);
     auth::AuthService auth_service(admins, directory, failures, jwt);
 
     db::PluginStoreRepository store(*database);

@@ -15,7 +15,17 @@ constexpr int kMaxListed = 1000;
 }  // namespace
 
 std::optional<db::RealmRow> UserDirectory::realm(const std::string& name) {
-  return name.empty() ? repository_.default_realm() : repository_.realm(name);
+  const auto config = config_.current();
+  const auto* found = name.empty() ? config->default_realm() : config->realm(name);
+  if (!found) return std::nullopt;
+  return *found;
+}
+
+std::optional<db::ResolverRow> UserDirectory::find_resolver(const std::string& name) {
+  const auto config = config_.current();
+  const auto* found = config->resolver(name);
+  if (!found) return std::nullopt;
+  return *found;
 }
 
 LdapSettings UserDirectory::ldap_settings(const db::ResolverRow& resolver) const {
@@ -43,10 +53,11 @@ std::string UserDirectory::store_ldap_settings(const std::string& resolver,
 
 std::optional<LocatedUser> UserDirectory::find(const std::string& username,
                                                const std::string& name) {
-  auto realm = this->realm(name);
+  const auto config = config_.current();  // one snapshot for the realm and its resolvers
+  const auto* realm = name.empty() ? config->default_realm() : config->realm(name);
   if (!realm) return std::nullopt;
   for (const auto& resolver_name : realm->resolvers) {
-    auto resolver = repository_.resolver(resolver_name);
+    const auto* resolver = config->resolver(resolver_name);
     if (!resolver) continue;
     if (resolver->type == "ldap") {
       LdapResolver ldap(resolver->name, ldap_settings(*resolver));
@@ -61,7 +72,7 @@ std::optional<LocatedUser> UserDirectory::find(const std::string& username,
 std::optional<LocatedUser> UserDirectory::find_in(const std::string& resolver_name,
                                                   const std::string& username,
                                                   const std::string& realm) {
-  auto resolver = repository_.resolver(resolver_name);
+  auto resolver = find_resolver(resolver_name);
   if (!resolver) return std::nullopt;
   if (resolver->type == "ldap") {
     LdapResolver ldap(resolver->name, ldap_settings(*resolver));
@@ -73,7 +84,7 @@ std::optional<LocatedUser> UserDirectory::find_in(const std::string& resolver_na
 }
 
 bool UserDirectory::may_still_exist(const std::string& resolver_name, const std::string& username) {
-  auto resolver = repository_.resolver(resolver_name);
+  auto resolver = find_resolver(resolver_name);
   if (!resolver) return false;
   return resolver->type != "sql" || repository_.user(resolver_name, username).has_value();
 }
@@ -82,7 +93,7 @@ std::vector<db::UserRow> UserDirectory::list(const db::RealmRow& realm,
                                              const std::string& pattern) {
   std::vector<db::UserRow> users;
   for (const auto& resolver_name : realm.resolvers) {
-    auto resolver = repository_.resolver(resolver_name);
+    auto resolver = find_resolver(resolver_name);
     if (!resolver) continue;
     auto found =
         resolver->type == "ldap"
@@ -95,7 +106,7 @@ std::vector<db::UserRow> UserDirectory::list(const db::RealmRow& realm,
 
 bool UserDirectory::check_password(const LocatedUser& user, const std::string& password) {
   if (!user.ldap_dn.empty()) {
-    auto resolver = repository_.resolver(user.user.resolver);
+    auto resolver = find_resolver(user.user.resolver);
     return resolver && LdapResolver(resolver->name, ldap_settings(*resolver))
                            .check_password(user.ldap_dn, password);
   }

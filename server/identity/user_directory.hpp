@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "db/config_cache.hpp"
 #include "db/identity_repository.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/identity/ldap_resolver.hpp"
@@ -20,8 +21,9 @@ struct LocatedUser {
 
 class UserDirectory {
  public:
-  UserDirectory(db::IdentityRepository& repository, const crypto::SecretBox& secrets)
-      : repository_(repository), secrets_(secrets) {}
+  UserDirectory(db::IdentityRepository& repository, db::ConfigCache& config,
+                const crypto::SecretBox& secrets)
+      : repository_(repository), config_(config), secrets_(secrets) {}
 
   // The realm, or the default realm when name is empty; nullopt when there is none.
   std::optional<db::RealmRow> realm(const std::string& name);
@@ -42,7 +44,10 @@ class UserDirectory {
   std::string store_ldap_settings(const std::string& resolver, const LdapSettings& settings) const;
 
  private:
+  std::optional<db::ResolverRow> find_resolver(const std::string& name);
+
   db::IdentityRepository& repository_;
+  db::ConfigCache& config_;
   const crypto::SecretBox& secrets_;
 };
 

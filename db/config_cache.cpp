@@ -1,0 +1,51 @@
+#include "db/config_cache.hpp"
+
+#include <soci/soci.h>
+
+namespace tessera::db {
+
+const RealmRow* ConfigSnapshot::realm(const std::string& name) const {
+  for (const auto& r : realms)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+const RealmRow* ConfigSnapshot::default_realm() const {
+  for (const auto& r : realms)
+    if (r.is_default) return &r;
+  return nullptr;
+}
+
+const ResolverRow* ConfigSnapshot::resolver(const std::string& name) const {
+  for (const auto& r : resolvers)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::shared_ptr<const ConfigSnapshot> ConfigCache::current() {
+  const long long version = database_.with_session([](soci::session& sql) {
+    long long v = 0;
+    sql << "SELECT version FROM config_version WHERE id = 1", soci::into(v);
+    return v;
+  });
+  {
+    std::lock_guard lock(mutex_);
+    if (snapshot_ && snapshot_->version == version) return snapshot_;
+  }
+  // Read after the version: the rows are at least as new as it says (a newer change makes the
+  // next call load again).
+  auto fresh = std::make_shared<ConfigSnapshot>();
+  fresh->version = version;
+  fresh->policies = policies_.all();
+  fresh->realms = identities_.realms();
+  fresh->resolvers = identities_.resolvers();
+  std::lock_guard lock(mutex_);
+  if (!snapshot_ || snapshot_->version <= version) snapshot_ = fresh;
+  return fresh;
+}
+
+void bump_config_version(soci::session& sql) {
+  sql << "UPDATE config_version SET version = version + 1 WHERE id = 1";
+}
+
+}  // namespace tessera::db

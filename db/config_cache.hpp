@@ -1,0 +1,50 @@
+// Realms, resolvers and policies change rarely but every request reads them. They are kept in
+// memory and reloaded when the counter in config_version has moved: every change to them
+// increments it in the change's own transaction, so a change made on any node applies to the
+// next request on every node, for the price of one tiny SELECT.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <soci/session.h>
+
+#include "db/database.hpp"
+#include "db/identity_repository.hpp"
+#include "db/policy_repository.hpp"
+
+namespace tessera::db {
+
+struct ConfigSnapshot {
+  long long version = -1;
+  std::vector<PolicyRow> policies;
+  std::vector<RealmRow> realms;
+  std::vector<ResolverRow> resolvers;
+
+  const RealmRow* realm(const std::string& name) const;
+  const RealmRow* default_realm() const;
+  const ResolverRow* resolver(const std::string& name) const;
+};
+
+class ConfigCache {
+ public:
+  ConfigCache(Database& database, IdentityRepository& identities, PolicyRepository& policies)
+      : database_(database), identities_(identities), policies_(policies) {}
+
+  // The current configuration; the same object until something changes.
+  std::shared_ptr<const ConfigSnapshot> current();
+
+ private:
+  Database& database_;
+  IdentityRepository& identities_;
+  PolicyRepository& policies_;
+  std::mutex mutex_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
+};
+
+// Call inside the transaction of every change to realms, resolvers or policies.
+void bump_config_version(soci::session& sql);
+
+}  // namespace tessera::db

@@ -1,0 +1,53 @@
+-- wrk script for tests/bench/validate_check.sh: POST /validate/check as a form.
+-- MODE=wrong: every request sends user "wrong" the same wrong OTP.
+-- MODE=right: each wrk thread is one user (bench1, bench2...) with its own HOTP token and
+-- sends that token's values in order, read from OTP_FILE (one value per line).
+local mode = os.getenv("MODE") or "wrong"
+local next_id = 1
+local threads = {}
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+local values = {}
+local index = 0
+
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  if mode == "right" then
+    for line in io.lines(os.getenv("OTP_FILE")) do
+      values[#values + 1] = line
+    end
+  end
+end
+
+function request()
+  if mode == "wrong" then
+    return wrk.format(nil, "/validate/check", nil, "user=wrong&realm=bench&pass=000000")
+  end
+  index = index + 1
+  local otp = values[index] or "000000"
+  return wrk.format(nil, "/validate/check", nil,
+                    "user=bench" .. id .. "&realm=bench&pass=" .. otp)
+end
+
+-- Counts answers that were not ACCEPT (right) or not REJECT (wrong), to show the run was valid.
+unexpected = 0
+function response(status, headers, body)
+  local want = mode == "right" and '"ACCEPT"' or '"REJECT"'
+  if status ~= 200 or not string.find(body, want, 1, true) then
+    unexpected = unexpected + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get("unexpected") or 0)
+  end
+  io.write(string.format("unexpected %d\n", total))
+end
