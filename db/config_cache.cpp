@@ -3,6 +3,18 @@
 #include <soci/soci.h>
 
 namespace tessera::db {
+namespace {
+
+// Read before every request's use of the cache: prepared once per connection.
+struct VersionQuery {
+  long long version = 0;
+  soci::statement statement;
+  explicit VersionQuery(soci::session& sql)
+      : statement((sql.prepare << "SELECT version FROM config_version WHERE id = 1",
+                   soci::into(version))) {}
+};
+
+}  // namespace
 
 const RealmRow* ConfigSnapshot::realm(const std::string& name) const {
   for (const auto& r : realms)
@@ -23,10 +35,9 @@ const ResolverRow* ConfigSnapshot::resolver(const std::string& name) const {
 }
 
 std::shared_ptr<const ConfigSnapshot> ConfigCache::current() {
-  const long long version = database_.with_session([](soci::session& sql) {
-    long long v = 0;
-    sql << "SELECT version FROM config_version WHERE id = 1", soci::into(v);
-    return v;
+  const long long version = database_.with_session([&](soci::session& sql) {
+    auto& query = database_.prepared<VersionQuery>(sql);
+    return Database::fetch_one(query.statement, [&] { return query.version; }).value_or(0);
   });
   {
     std::lock_guard lock(mutex_);

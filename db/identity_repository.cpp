@@ -169,15 +169,32 @@ bool IdentityRepository::set_default_realm(const std::string& name) {
   });
 }
 
+namespace {
+
+// Every /validate/check looks a user up: prepared once per connection.
+struct UserByName {
+  std::string resolver, username;
+  UserRow row;
+  soci::statement statement;
+  explicit UserByName(soci::session& sql)
+      : statement((sql.prepare << std::string("SELECT ") + kUserColumns +
+                                      " FROM resolver_user WHERE resolver = :r AND username = :u",
+                   soci::use(resolver), soci::use(username), soci::into(row.resolver),
+                   soci::into(row.username), soci::into(row.given_name), soci::into(row.surname),
+                   soci::into(row.email), soci::into(row.phone), soci::into(row.mobile),
+                   soci::into(row.organization), soci::into(row.department),
+                   soci::into(row.password_hash))) {}
+};
+
+}  // namespace
+
 std::optional<UserRow> IdentityRepository::user(const std::string& resolver,
                                                 const std::string& username) {
   return database_.with_session([&](soci::session& sql) -> std::optional<UserRow> {
-    soci::row row;
-    sql << std::string("SELECT ") + kUserColumns +
-               " FROM resolver_user WHERE resolver = :r AND username = :u",
-        soci::use(resolver), soci::use(username), soci::into(row);
-    if (!sql.got_data()) return std::nullopt;
-    return read_user(row);
+    auto& query = database_.prepared<UserByName>(sql);
+    query.resolver = resolver;
+    query.username = username;
+    return Database::fetch_one(query.statement, [&] { return query.row; });
   });
 }
 

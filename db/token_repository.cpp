@@ -37,6 +37,79 @@ TokenRow token_of(const soci::row& r) {
   return t;
 }
 
+// The variables a prepared SELECT of kColumns reads one row into.
+struct TokenColumns {
+  TokenRow row;
+  int active = 0, revoked = 0, locked = 0;
+
+  soci::details::prepare_temp_type& bind(soci::details::prepare_temp_type& p) {
+    return p, soci::into(row.serial), soci::into(row.type), soci::into(row.description),
+           soci::into(row.sealed_secret), soci::into(row.pin_hash), soci::into(row.otplen),
+           soci::into(row.counter), soci::into(row.count_window), soci::into(row.sync_window),
+           soci::into(row.maxfail), soci::into(row.failcount), soci::into(row.last_fail_at),
+           soci::into(active), soci::into(revoked), soci::into(locked),
+           soci::into(row.rollout_state), soci::into(row.info), soci::into(row.owner_user),
+           soci::into(row.owner_resolver), soci::into(row.owner_realm), soci::into(row.created_at);
+  }
+  TokenRow read() const {
+    TokenRow t = row;
+    t.active = active != 0;
+    t.revoked = revoked != 0;
+    t.locked = locked != 0;
+    return t;
+  }
+};
+
+// The statements of /validate/check, prepared once per connection (Database::prepared).
+struct TokensOfOwner {
+  std::string resolver, user;
+  TokenColumns columns;
+  soci::statement statement;
+  explicit TokensOfOwner(soci::session& sql) : statement(prepare(sql)) {}
+  soci::details::prepare_temp_type prepare(soci::session& sql) {
+    auto p = (sql.prepare << "SELECT " << kColumns
+                          << " FROM token WHERE owner_resolver = :r AND owner_user = :u ORDER BY "
+                             "serial",
+              soci::use(resolver), soci::use(user));
+    columns.bind(p);
+    return p;
+  }
+};
+
+struct TokenBySerial {
+  std::string serial;
+  TokenColumns columns;
+  soci::statement statement;
+  explicit TokenBySerial(soci::session& sql) : statement(prepare(sql)) {}
+  soci::details::prepare_temp_type prepare(soci::session& sql) {
+    auto p = (sql.prepare << "SELECT " << kColumns << " FROM token WHERE serial = :s",
+              soci::use(serial));
+    columns.bind(p);
+    return p;
+  }
+};
+
+struct RecordFailure {
+  long long now = 0;
+  std::string serial;
+  soci::statement statement;
+  explicit RecordFailure(soci::session& sql)
+      : statement((sql.prepare << "UPDATE token SET failcount = failcount + 1, last_fail_at = "
+                                  ":now WHERE serial = :s AND failcount < maxfail",
+                   soci::use(now), soci::use(serial))) {}
+};
+
+struct AcceptCounter {
+  long long next = 0, matched = 0;
+  std::string info, serial;
+  soci::statement statement;
+  explicit AcceptCounter(soci::session& sql)
+      : statement((sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info "
+                                  "WHERE serial = :s AND counter <= :matched AND active = 1 AND "
+                                  "revoked = 0 AND failcount < maxfail",
+                   soci::use(next), soci::use(info), soci::use(serial), soci::use(matched))) {}
+};
+
 // '*' becomes '%'; the LIKE wildcards '%' and '_' in the pattern itself match only themselves.
 std::string like_pattern(const std::string& pattern) {
   std::string out;
@@ -80,23 +153,21 @@ bool TokenRepository::insert(const TokenRow& t) {
 
 std::optional<TokenRow> TokenRepository::find(const std::string& serial) {
   return database_.with_session([&](soci::session& sql) -> std::optional<TokenRow> {
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kColumns << " FROM token WHERE serial = :s",
-         soci::use(serial));
-    for (const auto& r : rows) return token_of(r);
-    return std::nullopt;
+    auto& query = database_.prepared<TokenBySerial>(sql);
+    query.serial = serial;
+    return Database::fetch_one(query.statement, [&] { return query.columns.read(); });
   });
 }
 
 std::vector<TokenRow> TokenRepository::owned_by(const std::string& resolver,
                                                 const std::string& user) {
   return database_.with_session([&](soci::session& sql) {
+    auto& query = database_.prepared<TokensOfOwner>(sql);
+    query.resolver = resolver;
+    query.user = user;
     std::vector<TokenRow> tokens;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kColumns
-                     << " FROM token WHERE owner_resolver = :r AND owner_user = :u ORDER BY serial",
-         soci::use(resolver), soci::use(user));
-    for (const auto& r : rows) tokens.push_back(token_of(r));
+    query.statement.execute();
+    while (query.statement.fetch()) tokens.push_back(query.columns.read());
     return tokens;
   });
 }
@@ -144,22 +215,22 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
 
 bool TokenRepository::accept(const std::string& serial, long long matched,
                              const std::string& info) {
-  const long long next = matched + 1;
   return database_.write([&](soci::session& sql) {
-    soci::statement st =
-        (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info WHERE "
-                        "serial = :s AND counter <= :matched AND active = 1 AND revoked = 0 AND "
-                        "failcount < maxfail",
-         soci::use(next), soci::use(info), soci::use(serial), soci::use(matched));
-    return affected(st) == 1;
+    auto& query = database_.prepared<AcceptCounter>(sql);
+    query.next = matched + 1;
+    query.matched = matched;
+    query.info = info;
+    query.serial = serial;
+    return affected(query.statement) == 1;
   });
 }
 
 void TokenRepository::record_failure(const std::string& serial, long long now) {
   database_.write([&](soci::session& sql) {
-    sql << "UPDATE token SET failcount = failcount + 1, last_fail_at = :now WHERE serial = :s AND "
-           "failcount < maxfail",
-        soci::use(now), soci::use(serial);
+    auto& query = database_.prepared<RecordFailure>(sql);
+    query.now = now;
+    query.serial = serial;
+    query.statement.execute(true);
   });
 }
 
