@@ -1,8 +1,9 @@
 -- wrk script for tests/bench/validate_check.sh: POST /validate/check as a form.
--- MODE=wrong: every request sends user "wrong" the same wrong OTP.
+-- MODE=wrong: every request sends user WRONG_USER ("wrong") the same wrong OTP.
 -- MODE=right: each wrk thread is one user (bench1, bench2...) with its own HOTP token and
 -- sends that token's values in order, read from OTP_FILE (one value per line).
 local mode = os.getenv("MODE") or "wrong"
+local wrong_body = "user=" .. (os.getenv("WRONG_USER") or "wrong") .. "&realm=bench&pass=000000"
 local next_id = 1
 local threads = {}
 
@@ -27,7 +28,7 @@ end
 
 function request()
   if mode == "wrong" then
-    return wrk.format(nil, "/validate/check", nil, "user=wrong&realm=bench&pass=000000")
+    return wrk.format(nil, "/validate/check", nil, wrong_body)
   end
   index = index + 1
   local otp = values[index] or "000000"

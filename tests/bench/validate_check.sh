@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # /validate/check under load: requests per second and p50/p99 latency at 1, 16 and 64
-# connections, for a wrong OTP (every request counts a failure in the database) and for a
-# stream of correct HOTP values (every request moves a counter forward), on SQLite and on
-# PostgreSQL, with the audit log on, plus the server's peak memory.
+# connections, on SQLite and on PostgreSQL, with the audit log on, plus the server's peak
+# memory. Workloads: a wrong OTP for one user whose token never locks (every request counts a
+# failure in the database: the worst case), the same for a token locked by its fail counter
+# (the default max_fail of 10: what a brute-force attempt meets), and a stream of correct HOTP
+# values, one user per connection (every request moves a counter forward).
 # Usage: tests/bench/validate_check.sh [seconds per run, default 10]
 # Needs a built tree (./run.sh or ./test.sh), wrk, oathtool and PostgreSQL 15 (installed here
 # if missing).
@@ -40,12 +42,15 @@ api() {  # $1: path, $2: form body
   curl -sf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null
 }
 
-# 64 users with one HOTP token each (the RFC 4226 seed) and "wrong", whose token never locks.
+# 64 users with one HOTP token each (the RFC 4226 seed), "locked" with the default max_fail
+# and "wrong", whose token never locks.
 set_up() {
   token=$(curl -sf "$url/auth" -d username=admin -d password=bench-password |
     sed 's/.*"token":"\([^"]*\)".*/\1/')
   api /resolver/local "type=sql"
   api /realm/bench "resolvers=local"
+  api /user/ "user=locked&resolver=local"
+  api /token/init "type=hotp&user=locked&realm=bench&otpkey=$seed"
   api /policy/bench "scope=authentication&action=max_fail=2000000000"
   for user in wrong $(seq -f 'bench%g' 1 64); do
     api /user/ "user=$user&resolver=local"
@@ -56,13 +61,15 @@ set_up() {
 measure() {  # $1: database name, $2: wrong|right, $3: connections
   local threads
   [ "$2" = right ] && threads=$3 || threads=$(( $3 < 2 ? 1 : 2 ))
-  out=$(MODE=$2 OTP_FILE="$work/otps" wrk -t "$threads" -c "$3" -d "${duration}s" --latency \
+  local mode=$2 user=wrong
+  [ "$2" = locked ] && mode=wrong user=locked
+  out=$(MODE=$mode WRONG_USER=$user OTP_FILE="$work/otps" wrk -t "$threads" -c "$3" -d "${duration}s" --latency \
     -s "$bench/validate_check.lua" "$url")
   rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
   p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
   p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
   bad=$(awk '/^unexpected/ {print $2}' <<< "$out")
-  echo "| $1 | $2 OTP | $3 | $rps | $p50 | $p99 | $bad |"
+  echo "| $1 | $2 | $3 | $rps | $p50 | $p99 | $bad |"
 }
 
 echo "| database | workload | connections | checks/s | p50 | p99 | unexpected answers |"
@@ -71,7 +78,7 @@ echo "|---|---|---|---|---|---|---|"
 for db in sqlite postgresql; do
   [ $db = sqlite ] && run_server "sqlite://$work/data/tessera.db" || run_server "$(cat "$work/pg/url")"
   set_up
-  for workload in wrong right; do
+  for workload in wrong locked right; do
     for c in 1 16 64; do
       measure $db $workload $c
       # The correct values of the next run start where this one stopped: fresh tokens instead.
