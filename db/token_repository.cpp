@@ -133,21 +133,21 @@ long long affected(soci::statement& st) {
 
 bool TokenRepository::insert(const TokenRow& t) {
   int active = t.active, revoked = t.revoked, locked = t.locked;
-  return database_.in_transaction([&](soci::session& sql) {
-    int exists = 0;
-    sql << "SELECT COUNT(*) FROM token WHERE serial = :s", soci::use(t.serial), soci::into(exists);
-    if (exists) return false;
-    sql << "INSERT INTO token (" << kColumns
-        << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, :lf, :a, :r, "
-           ":l, :rs, :i, :ou, :ores, :oreal, :ca)",
-        soci::use(t.serial), soci::use(t.type), soci::use(t.description),
-        soci::use(t.sealed_secret), soci::use(t.pin_hash), soci::use(t.otplen),
-        soci::use(t.counter), soci::use(t.count_window), soci::use(t.sync_window),
-        soci::use(t.maxfail), soci::use(t.failcount), soci::use(t.last_fail_at), soci::use(active),
-        soci::use(revoked), soci::use(locked), soci::use(t.rollout_state), soci::use(t.info),
-        soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
-        soci::use(t.created_at);
-    return true;
+  return database_.write([&](soci::session& sql) {
+    // Two enrollments racing for one serial: the database lets one in, the other is told.
+    soci::statement st =
+        (sql.prepare << "INSERT INTO token (" << kColumns
+                     << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, "
+                        ":lf, :a, :r, :l, :rs, :i, :ou, :ores, :oreal, :ca) ON CONFLICT (serial) "
+                        "DO NOTHING",
+         soci::use(t.serial), soci::use(t.type), soci::use(t.description),
+         soci::use(t.sealed_secret), soci::use(t.pin_hash), soci::use(t.otplen),
+         soci::use(t.counter), soci::use(t.count_window), soci::use(t.sync_window),
+         soci::use(t.maxfail), soci::use(t.failcount), soci::use(t.last_fail_at), soci::use(active),
+         soci::use(revoked), soci::use(locked), soci::use(t.rollout_state), soci::use(t.info),
+         soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
+         soci::use(t.created_at));
+    return affected(st) == 1;
   });
 }
 
@@ -250,7 +250,7 @@ bool TokenRepository::resync(const std::string& serial, long long matched,
   return database_.write([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = "
                                          ":info WHERE serial = :s AND counter <= :matched AND "
-                                         "revoked = 0",
+                                         "active = 1 AND revoked = 0",
                           soci::use(next), soci::use(info), soci::use(serial), soci::use(matched));
     return affected(st) == 1;
   });

@@ -41,7 +41,7 @@ class HotpToken : public tessera::sdk::TokenType {
   boost::json::object enroll(const boost::json::object& request) override {
     const auto& params = request.at("params").as_object();
     const auto options = oath::options_from_request(params);
-    const bool generated = oath::text(params, "genkey") == "1";
+    const bool generated = oath::wants_generated_seed(params);
     const auto seed = oath::seed_from_request(
         params,
         generated ? host().random_bytes(oath::default_seed_size(options.hash)) : oath::Bytes{});

@@ -213,13 +213,21 @@ std::string text(const boost::json::object& object, const char* key) {
   throw Error::invalid_argument(std::string("parameter '") + key + "' must be text");
 }
 
-Bytes seed_from_request(const boost::json::object& params, const Bytes& random_seed) {
+bool wants_generated_seed(const boost::json::object& params) {
   const auto genkey = text(params, "genkey");
-  const bool generate = genkey == "1" || genkey == "true";
+  return genkey == "1" || genkey == "true";
+}
+
+Bytes seed_from_request(const boost::json::object& params, const Bytes& random_seed) {
+  const bool generate = wants_generated_seed(params);
   const auto otpkey = text(params, "otpkey");
   if (generate && !otpkey.empty())
     throw Error::invalid_argument("give either otpkey or genkey=1, not both");
-  if (generate) return random_seed;
+  if (generate) {
+    if (random_seed.size() < kMinSeedBytes)
+      throw Error(Error::Kind::internal, "the generated seed is too short");
+    return random_seed;
+  }
   if (otpkey.empty())
     throw Error::invalid_argument("give otpkey (hex or base32) or genkey=1 for a server-made seed");
   const auto format = text(params, "otpkeyformat");

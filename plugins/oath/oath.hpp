@@ -37,6 +37,9 @@ std::string to_base32(const Bytes& bytes);  // RFC 4648, without padding
 // Accepts upper or lower case, optional '=' padding and spaces; throws sdk::Error otherwise.
 Bytes from_base32(std::string_view text);
 
+// Whether the request asks for a seed made by the server (genkey = 1 or true).
+bool wants_generated_seed(const boost::json::object& params);
+
 // The seed from the enrollment request: "otpkey" as hex (the default, as eduMFA reads it) or
 // base32 ("otpkeyformat": "hex" | "base32"); or genkey=1 with random bytes from the host.
 // Refuses both or neither, and seeds shorter than 16 bytes (RFC 4226's minimum, 128 bits).

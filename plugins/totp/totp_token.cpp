@@ -84,7 +84,7 @@ class TotpToken : public tessera::sdk::TokenType {
     const auto step = number_of(params, "timeStep", default_step_);
     if (step != 30 && step != 60)
       throw Error::invalid_argument("timeStep must be 30 or 60, not " + std::to_string(step));
-    const bool generated = oath::text(params, "genkey") == "1";
+    const bool generated = oath::wants_generated_seed(params);
     const auto seed = oath::seed_from_request(
         params,
         generated ? host().random_bytes(oath::default_seed_size(options.hash)) : oath::Bytes{});

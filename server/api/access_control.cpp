@@ -60,4 +60,13 @@ bool AccessControl::user_may(http::RequestContext& c, std::string_view action) c
   return engine.allowed(policy::Scope::user, action, subject);
 }
 
+bool AccessControl::user_explicitly_may(http::RequestContext& c, std::string_view action) const {
+  if (!c.identity || c.identity->is_admin()) return false;
+  const policy::Subject subject{"", c.identity->username, c.identity->realm, "",
+                                c.request.remote_address};
+  const auto engine = this->engine();
+  c.audit.policies = join(engine->matching(policy::Scope::user, subject));
+  return engine->explicitly_allowed(policy::Scope::user, action, subject);
+}
+
 }  // namespace tessera::api

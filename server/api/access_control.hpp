@@ -29,6 +29,8 @@ class AccessControl {
   std::vector<std::string> rights(const auth::Identity& identity, const std::string& client) const;
   // A logged-in user may do action on their own data unless user policies say otherwise.
   bool user_may(http::RequestContext& c, std::string_view action) const;
+  // As user_may, but only a user policy that grants action allows it.
+  bool user_explicitly_may(http::RequestContext& c, std::string_view action) const;
 
  private:
   db::ConfigCache& config_;

@@ -302,8 +302,12 @@ class TokenRoutes {
     }
     if (token.owner_user != c.identity->username || token.owner_resolver != c.identity->resolver)
       throw ApiError::not_found("no token " + token.serial);
-    if (action == "unassign" || !x_.access.user_may(c, action))
-      throw ApiError(403, 303, "user policies do not allow '" + action + "'");
+    if (action == "unassign") throw ApiError(403, 303, "only admins unassign tokens");
+    // Resetting the fail counter oneself would undo the lockout for whoever has only the
+    // password: it needs a user policy that grants "reset".
+    const bool allowed = action == "reset" ? x_.access.user_explicitly_may(c, action)
+                                           : x_.access.user_may(c, action);
+    if (!allowed) throw ApiError(403, 303, "user policies do not allow '" + action + "'");
   }
 
   std::string serial_of(const http::RequestContext& c) const {
@@ -334,7 +338,10 @@ class TokenRoutes {
     if (c.identity->is_admin()) {
       const auto username = string_param(c, "user", 255);
       if (username.empty()) throw ApiError::bad_parameter("give a serial or a user");
-      auto owner = x_.directory.find(username, string_param(c, "realm", 64));
+      const auto realm = string_param(c, "realm", 64);
+      auto owner = x_.directory.find(username, realm);
+      // The right first, so that an admin without it cannot probe which users exist.
+      x_.access.require_admin(c, action, owner ? owner->realm : realm);
       if (!owner) throw ApiError::not_found("no user '" + username + "'");
       tokens = x_.tokens.owned_by(owner->user.resolver, owner->user.username);
     } else {

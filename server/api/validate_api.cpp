@@ -124,6 +124,13 @@ class ValidateRoutes {
       }
       c.audit.user = token->owner_user;
       c.audit.realm = token->owner_realm;
+      // A serial together with a user must be that user's token, as eduMFA insists.
+      if (const auto username = string_param(c, "user", 255); !username.empty()) {
+        auto user = x_.directory.find(username, string_param(c, "realm", 64));
+        if (!user || user->user.username != token->owner_user ||
+            user->user.resolver != token->owner_resolver)
+          throw ApiError::bad_parameter("Given serial does not belong to given user!");
+      }
       if (token->has_owner())
         found.user =
             x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);

@@ -96,6 +96,14 @@ bool PolicyEngine::allowed(Scope scope, std::string_view action, const Subject& 
   return !any_in_scope;
 }
 
+bool PolicyEngine::explicitly_allowed(Scope scope, std::string_view action,
+                                      const Subject& subject) const {
+  for (const auto& p : policies_)
+    if (p.scope == scope && p.active && matches(p, subject) && p.actions.count(std::string(action)))
+      return true;
+  return false;
+}
+
 std::optional<std::string> PolicyEngine::value(Scope scope, std::string_view action,
                                                const Subject& subject) const {
   const Policy* best = nullptr;

@@ -29,6 +29,9 @@ class PolicyEngine {
   explicit PolicyEngine(std::vector<Policy> policies) : policies_(std::move(policies)) {}
 
   bool allowed(Scope scope, std::string_view action, const Subject& subject) const;
+  // Only a matching active policy grants action here, even while the scope has none (for
+  // rights too risky to hand out by default, such as a user resetting their fail counter).
+  bool explicitly_allowed(Scope scope, std::string_view action, const Subject& subject) const;
   std::optional<std::string> value(Scope scope, std::string_view action,
                                    const Subject& subject) const;
   // The actions the subject may use in scope somewhere: every known one while the scope has no

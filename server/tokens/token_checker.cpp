@@ -1,12 +1,14 @@
 #include "server/tokens/token_checker.hpp"
 
 #include <ctime>
+#include <map>
 
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "db/sealed_bindings.hpp"
 #include "server/crypto/random.hpp"
+#include "server/plugins/component_instance.hpp"
 
 namespace tessera::tokens {
 namespace {
@@ -91,22 +93,30 @@ boost::json::object TokenChecker::token_request(const db::TokenRow& token, long 
 
 TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std::string& otp,
                                            long long now) const {
-  const auto* type = types_.find(token.type);
-  auto request = token_request(token, now);
-  request["otp"] = otp;
-  const auto result = type->call(2, request);
+  boost::json::object result;
+  try {
+    auto request = token_request(token, now);
+    request["otp"] = otp;
+    result = types_.find(token.type)->call(2, request);
+  } catch (const plugins::PluginCallError& e) {
+    // One broken token must not take the user's other tokens down with it.
+    spdlog::error("token {} ({}) cannot be checked: {}", token.serial, token.type, e.what());
+    return {.broken = true};
+  } catch (const crypto::SecretBoxError& e) {
+    spdlog::error("the secret of token {} does not open: {}", token.serial, e.what());
+    return {.broken = true};
+  }
   const auto* match = result.if_contains("match");
   if (!match || !match->is_bool() || !match->get_bool()) return {};
   const auto* counter = result.if_contains("counter");
-  if (!counter || !counter->is_number())
-    return {};  // a value without a counter cannot be
-                // protected from replay: refuse it
+  // A value that cannot be tied to a counter cannot be protected from replay: refused.
+  if (!counter || !counter->is_number()) return {};
   auto info = parse_info(token.info);
   if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
     for (const auto& [key, value] : updates->get_object()) info[key] = value;
   const bool accepted =
       tokens_.accept(token.serial, counter->to_number<long long>(), boost::json::serialize(info));
-  return {accepted, !accepted};
+  return {.match = accepted, .replayed = !accepted};
 }
 
 CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
@@ -118,60 +128,68 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
   if (!transaction_id.empty())
     return answer_challenge(candidates, pass, transaction_id, policy, now);
 
-  // The user-store password is checked at most once per distinct PIN part.
-  std::optional<std::pair<std::string, bool>> password_seen;
+  // Each distinct PIN is checked once: with otppin=userstore a check may be an LDAP bind.
+  std::map<std::string, bool> passwords_checked;
   auto pin_ok = [&](const db::TokenRow& token, const std::string& pin) {
     switch (policy.pin_mode) {
       case PinMode::none:
         return pin.empty();
-      case PinMode::user_store:
-        if (!password_seen || password_seen->first != pin)
-          password_seen = {pin, !pin.empty() && user_password && user_password(pin)};
-        return password_seen->second;
+      case PinMode::user_store: {
+        auto [it, fresh] = passwords_checked.try_emplace(pin, false);
+        if (fresh) it->second = !pin.empty() && user_password && user_password(pin);
+        return it->second;
+      }
       case PinMode::token_pin:
         break;
     }
     return pins_.matches(token.pin_hash, pin);
   };
 
+  // A token that cannot authenticate answers alike whatever the PIN: a locked token that told
+  // right PINs from wrong ones would let PINs be guessed without limit.
   auto tokens = candidates;
-  std::vector<db::TokenRow*> pin_matched;
-  std::vector<const db::TokenRow*> challenge_ready;
+  std::vector<db::TokenRow*> usable;
   std::optional<std::string> first_refusal;
-  bool replayed = false;
   for (auto& token : tokens) {
-    const auto [pin, otp] = split(pass, token.otplen);
-    const bool pin_matches = pin_ok(token, pin);
-    const bool pin_only = policy.challenge_types.count(token.type) && pin_ok(token, pass);
-    if (!pin_matches && !pin_only) continue;
     if (auto reason = unusable(token, policy, now)) {
       if (!first_refusal) first_refusal = reason;
+    } else {
+      usable.push_back(&token);
+    }
+  }
+  if (usable.empty()) return reject(*first_refusal);
+
+  std::vector<db::TokenRow*> pin_matched;
+  std::vector<const db::TokenRow*> challenge_ready;
+  bool replayed = false;
+  for (auto* token : usable) {
+    const auto [pin, otp] = split(pass, token->otplen);
+    const bool pin_matches = pin_ok(*token, pin);
+    // The PIN alone: shorter than an OTP, or (tried only when PIN + OTP did not match) all of it.
+    if (policy.challenge_types.count(token->type) &&
+        (otp.empty() ? pin_matches : !pin_matches && pin_ok(*token, pass))) {
+      challenge_ready.push_back(token);
       continue;
     }
-    if (pin_only) challenge_ready.push_back(&token);
     if (!pin_matches) continue;
-    pin_matched.push_back(&token);
-    const auto verdict = verify(token, otp, now);
+    const auto verdict = verify(*token, otp, now);
+    if (verdict.broken) continue;
     if (verdict.match) {
       CheckOutcome outcome;
       outcome.value = true;
       outcome.authentication = "ACCEPT";
       outcome.detail["message"] = "matching 1 tokens";
-      describe_token(outcome, token);
+      describe_token(outcome, *token);
       return outcome;
     }
+    pin_matched.push_back(token);
     replayed = replayed || verdict.replayed;
   }
   if (!challenge_ready.empty()) return open_challenges(challenge_ready, policy, now);
-  if (pin_matched.empty() && first_refusal) {
-    auto outcome = reject(*first_refusal);
-    return outcome;
-  }
   if (pin_matched.empty()) {
-    // A wrong PIN counts against every token of the user, so that guessing PINs is as
+    // A wrong PIN counts against every usable token of the user, so that guessing PINs is as
     // limited as guessing OTP values.
-    for (auto& token : tokens)
-      if (!token.fail_limit_reached()) tokens_.record_failure(token.serial, now);
+    for (auto* token : usable) tokens_.record_failure(token->serial, now);
     return reject("wrong otp pin");
   }
   for (auto* token : pin_matched) tokens_.record_failure(token->serial, now);
@@ -244,7 +262,7 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
       return outcome;
     }
     replayed = replayed || verdict.replayed;
-    tokens_.record_failure(token->serial, now);
+    if (!verdict.broken) tokens_.record_failure(token->serial, now);
   }
   if (first_refusal && challenged.size() == 1) return reject(*first_refusal);
   return reject(replayed ? "Response did not match the challenge. previous otp used again"

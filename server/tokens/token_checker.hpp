@@ -63,6 +63,7 @@ class TokenChecker {
   struct Verdict {
     bool match = false;
     bool replayed = false;  // matched, but another request accepted this value first
+    bool broken = false;    // the plugin failed or the secret does not open (logged)
   };
   // Why the token cannot authenticate now, or nullopt when it can.
   std::optional<std::string> unusable(db::TokenRow& token, const CheckPolicy& policy,

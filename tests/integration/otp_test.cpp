@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include <soci/soci.h>
+
 #include "tests/integration/token_fixture.hpp"
 
 namespace tessera::testing {
@@ -127,6 +129,47 @@ TEST_F(Otp, PinComesFromTheTokenTheUserStoreOrNowhereAsPolicySays) {
   EXPECT_FALSE(api_->check(std::string(kAlice) + "&pass=4711254676").value);
 }
 
+TEST_F(Otp, ALockedTokenDoesNotTellRightPinsFromWrongOnes) {
+  set_policy("lock", "scope=authentication&action=max_fail=2");
+  enroll("type=hotp&user=alice&realm=corp&serial=LOCKPIN&pin=4711&otpkey=" + kSeed20);
+  api_->check(std::string(kAlice) + "&pass=4711000000");
+  api_->check(std::string(kAlice) + "&pass=4711000000");
+  EXPECT_EQ(api_->check(std::string(kAlice) + "&pass=9999755224").message, "Failcounter exceeded");
+  EXPECT_EQ(api_->check(std::string(kAlice) + "&pass=4711755224").message, "Failcounter exceeded");
+}
+
+TEST_F(Otp, ASerialGivenWithAUserMustBeThatUsersToken) {
+  enroll("type=hotp&user=bob&realm=corp&serial=BOBS&otpkey=" + kSeed20);
+  TestHttpClient client;
+  auto r = client.post(api_->url() + "/validate/check",
+                       std::string(kAlice) + "&serial=BOBS&pass=755224", kForm);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Given serial does not belong to given user!"), std::string::npos);
+  EXPECT_TRUE(api_->check("user=bob&realm=corp&serial=BOBS&pass=755224").value)
+      << "the value was not used up by the refused request";
+}
+
+TEST_F(Otp, ATokenThatCannotBeCheckedLeavesTheOthersWorking) {
+  enroll("type=hotp&user=alice&realm=corp&serial=BROKEN&otpkey=" + kSeed20);
+  enroll("type=totp&user=alice&realm=corp&serial=FINE&otpkey=" + kSeed32);
+  {
+    soci::session db("sqlite3", "db=" + (server_->dir() / "data" / "tessera.db").string());
+    db << "UPDATE token SET sealed_secret = 'v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE "
+          "serial = 'BROKEN'";
+  }
+  const auto otp = oathtool("--totp " + kSeed32);
+  auto c = api_->check(std::string(kAlice) + "&pass=" + otp);
+  EXPECT_TRUE(c.value) << c.message;
+}
+
+TEST_F(Otp, GenkeyTrueMakesASeedLikeGenkeyOne) {
+  const auto body = enroll("type=hotp&genkey=true&serial=GENTRUE");
+  const std::string seed(body.at("detail").at("otpkey").at("value").as_string());
+  ASSERT_EQ(seed.size(), 7u + 40u);
+  EXPECT_TRUE(
+      api_->check("serial=GENTRUE&pass=" + oathtool("--hotp -c 0 " + seed.substr(7))).value);
+}
+
 TEST_F(Otp, APinAloneOpensAChallengeThatTheNextOtpAnswers) {
   set_policy("cr", "scope=authentication&action=challenge_response=hotp%20totp");
   enroll("type=hotp&user=alice&realm=corp&serial=CR1&pin=4711&otpkey=" + kSeed20);
@@ -218,8 +261,13 @@ TEST_F(Otp, UsersEnrollAndManageOnlyTheirOwnTokens) {
   EXPECT_EQ(api_->check(std::string(kAlice) + "&pass=123456").message, "Token is disabled");
   EXPECT_EQ(json_of(api_->call("POST", "/token/enable/" + serial, alice)).at("result").at("value"),
             1);
+  // Resetting one's own fail counter needs a user policy that grants it.
+  EXPECT_EQ(api_->call("POST", "/token/reset/" + serial, alice).status, 403);
+  set_policy("selfreset", "scope=user&action=reset,delete&user=alice");
+  EXPECT_EQ(api_->call("POST", "/token/reset/" + serial, alice).status, 200);
   // A user policy can take rights away.
   set_policy("nodelete", "scope=user&action=disable,enable");
+  set_policy("selfreset", "scope=user&action=reset&user=alice");
   EXPECT_EQ(api_->call("DELETE", "/token/" + serial, alice).status, 403);
   EXPECT_EQ(api_->call("POST", "/token/init", alice, "type=hotp&genkey=1").status, 403);
 }
