@@ -6,6 +6,7 @@
 # (the default max_fail of 10: what a brute-force attempt meets), and a stream of correct HOTP
 # values, one user per connection (every request moves a counter forward).
 # Usage: tests/bench/validate_check.sh [seconds per run, default 10]
+# DATABASES="sqlite postgresql" and WORKLOADS="wrong locked right" choose a subset.
 # Needs a built tree (./run.sh or ./test.sh), wrk, oathtool and PostgreSQL 15 (installed here
 # if missing).
 set -euo pipefail
@@ -75,10 +76,10 @@ measure() {  # $1: database name, $2: wrong|right, $3: connections
 echo "| database | workload | connections | checks/s | p50 | p99 | unexpected answers |"
 echo "|---|---|---|---|---|---|---|"
 "$root/tests/integration/postgres.sh" start "$work/pg" > /dev/null
-for db in sqlite postgresql; do
+for db in ${DATABASES:-sqlite postgresql}; do
   [ $db = sqlite ] && run_server "sqlite://$work/data/tessera.db" || run_server "$(cat "$work/pg/url")"
   set_up
-  for workload in wrong locked right; do
+  for workload in ${WORKLOADS:-wrong locked right}; do
     for c in 1 16 64; do
       measure $db $workload $c
       # The correct values of the next run start where this one stopped: fresh tokens instead.
