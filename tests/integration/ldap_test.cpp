@@ -36,6 +36,7 @@ class Ldap : public ::testing::Test {
     dir_ = make_temp_dir("tessera-ldap");
     server_ = std::make_unique<ServerProcess>(
         ServerOptions{
+            .plugin_directories = {TESSERA_PLUGIN_DIR},
             .top_extra =
                 "auth:\n  lockout: { max_failures: 3, window_seconds: 60, lock_seconds: 60 }\n"},
         dir_);
@@ -150,6 +151,25 @@ TEST_F(Ldap, ListsUsersWithMappedAttributesReadOnly) {
   auto mine = json_of(call("GET", "/user/", carol_token));
   EXPECT_EQ(mine.at("result").at("value").as_array().size(), 1u);
   EXPECT_EQ(call("PUT", "/user/", carol_token, "email=x@y.example").status, 400);
+}
+
+TEST_F(Ldap, TheDirectoryPasswordIsTheOtpPinWithOtppinUserstore) {
+  ASSERT_EQ(
+      call("POST", "/policy/pin", admin_, "scope=authentication&realm=ldap&action=otppin=userstore")
+          .status,
+      200);
+  auto r = call("POST", "/token/init", admin_,
+                "type=hotp&user=carol&realm=ldap&otpkey=3132333435363738393031323334353637383930");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto check = [&](const std::string& pass) {
+    TestHttpClient client;
+    auto body = json_of(client.post(server_->url() + "/validate/check",
+                                    "user=carol&realm=ldap&pass=" + pass, kForm));
+    return std::string(body.at("detail").at("message").as_string());
+  };
+  EXPECT_EQ(check("carol-password755224"), "matching 1 tokens") << "bound as carol";
+  EXPECT_EQ(check("dave-password287082"), "wrong otp pin");
+  EXPECT_EQ(check("carol-password287082"), "matching 1 tokens");
 }
 
 TEST_F(Ldap, TheBindPasswordIsSealedAndNeverShown) {
