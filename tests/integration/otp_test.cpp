@@ -86,6 +86,40 @@ TEST_F(Otp, OathtoolValuesAreAcceptedForEveryHashAndLength) {
   }
 }
 
+TEST_F(Otp, TotpLearnsTheDriftOfTheTokensClock) {
+  enroll("type=totp&user=alice&realm=corp&serial=DRIFT&otpkey=" + kSeed20);
+  // The token's clock runs 120 s ahead: inside the 180 s window, so accepted, and learned.
+  EXPECT_TRUE(api_->check(std::string(kAlice) +
+                          "&pass=" + oathtool("--totp -N 'now + 120 seconds' " + kSeed20))
+                  .value);
+  const auto info = json_of(api_->call("GET", "/token/?serial=DRIFT", admin_))
+                        .at("result")
+                        .at("value")
+                        .at("tokens")
+                        .at(0)
+                        .at("info")
+                        .as_object();
+  const int shift = std::stoi(std::string(info.at("timeShift").as_string()));
+  EXPECT_GE(shift, 90);  // 4 steps, less one if a step boundary passed meanwhile
+  EXPECT_LE(shift, 150);
+  // 270 s ahead is outside a window around our clock, inside the one around the learned drift.
+  EXPECT_TRUE(api_->check(std::string(kAlice) +
+                          "&pass=" + oathtool("--totp -N 'now + 270 seconds' " + kSeed20))
+                  .value);
+  // A value from our own clock is now steps behind the token's last one: a lower counter.
+  EXPECT_FALSE(api_->check(std::string(kAlice) + "&pass=" + oathtool("--totp " + kSeed20)).value);
+}
+
+TEST_F(Otp, ChecksTakeJsonBodiesToo) {
+  enroll("type=hotp&user=alice&realm=corp&serial=JSON1&otpkey=" + kSeed20);
+  TestHttpClient client;
+  auto r =
+      client.post(api_->url() + "/validate/check",
+                  R"({"user": "alice", "realm": "corp", "pass": "755224"})", "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("result").at("authentication"), "ACCEPT");
+}
+
 TEST_F(Otp, AfterMaxfailWrongValuesEvenTheRightOneIsRejectedUntilReset) {
   set_policy("lock", "scope=authentication&action=max_fail=3");
   enroll("type=hotp&user=alice&realm=corp&serial=LOCK1&otpkey=" + kSeed20);
