@@ -1,6 +1,8 @@
 // Calls across the ABI: strings out as views, results back through a sink into our own memory.
 #include "server/plugins/component_instance.hpp"
 
+#include <cstddef>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -32,10 +34,18 @@ ComponentInstance::~ComponentInstance() {
 boost::json::object ComponentInstance::call(int operation,
                                             const boost::json::object& request) const {
   const auto* vtable = component_.vtable;
+  // Operations 4 and 5 came with ABI 1.2: an older plugin's table ends before them.
+  const auto has = [&](size_t offset) {
+    return vtable->struct_size >= offset + sizeof(tessera_operation_fn);
+  };
   tessera_operation_fn fn = operation == 1   ? vtable->operation_1
                             : operation == 2 ? vtable->operation_2
                             : operation == 3 ? vtable->operation_3
-                                             : nullptr;
+                            : operation == 4 && has(offsetof(tessera_component_vtable_v1, operation_4))
+                                ? vtable->operation_4
+                            : operation == 5 && has(offsetof(tessera_component_vtable_v1, operation_5))
+                                ? vtable->operation_5
+                                : nullptr;
   if (!fn)
     throw PluginCallError(
         TESSERA_ERR_INVALID_ARGUMENT,

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 1
+#define TESSERA_ABI_VERSION_MINOR 2
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -136,7 +136,8 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
  *  - token type:          operation_1 = enroll, operation_2 = verify,
  *                         operation_3 = resync (since 1.1; may be NULL)
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
- *                         operation_3 = revoke
+ *                         operation_3 = revoke, operation_4 = ca_certificate and
+ *                         operation_5 = crl (since 1.2; may be NULL)
  *  - notification action: operation_1 = execute
  * Unused operations are NULL. */
 typedef struct tessera_component_vtable_v1 {
@@ -149,6 +150,9 @@ typedef struct tessera_component_vtable_v1 {
   tessera_operation_fn operation_1;
   tessera_operation_fn operation_2;
   tessera_operation_fn operation_3;
+  /* Since 1.2: read only when struct_size covers them. */
+  tessera_operation_fn operation_4;
+  tessera_operation_fn operation_5;
 } tessera_component_vtable_v1;
 
 typedef struct tessera_component_v1 {

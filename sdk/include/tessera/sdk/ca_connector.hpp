@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "tessera/sdk/component.hpp"
+#include "tessera/sdk/error.hpp"
 
 namespace tessera::sdk {
 
@@ -19,6 +20,16 @@ class CaConnector : public Component {
   virtual boost::json::object sign_request(const boost::json::object& request) = 0;
   virtual boost::json::object request_status(const boost::json::object& request) = 0;
   virtual boost::json::object revoke(const boost::json::object& request) = 0;
+  // {"certificate": PEM of the CA certificate, then its chain}. Since ABI 1.2.
+  virtual boost::json::object ca_certificate(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this CA connector does not publish its certificate");
+  }
+  // Signs a CRL from the host's record of revocations: {"revoked": [{"serial" (hex), "time"
+  // (Unix seconds), "reason" (RFC 5280 name)}], "crl_number", "next_update"} ->
+  // {"crl": base64 DER}. For CAs that publish their own CRL, keep the default. Since ABI 1.2.
+  virtual boost::json::object crl(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this CA connector does not sign CRLs here");
+  }
 };
 
 }  // namespace tessera::sdk

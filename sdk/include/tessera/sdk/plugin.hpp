@@ -120,6 +120,18 @@ tessera_status operation_3(void* instance, tessera_str request, const tessera_si
 }
 
 template <class T>
+tessera_status operation_4(void* instance, tessera_str request, const tessera_sink* out) {
+  return call<T>(instance, request, out,
+                 [](T& t, const boost::json::object& r) { return t.ca_certificate(r); });
+}
+
+template <class T>
+tessera_status operation_5(void* instance, tessera_str request, const tessera_sink* out) {
+  return call<T>(instance, request, out,
+                 [](T& t, const boost::json::object& r) { return t.crl(r); });
+}
+
+template <class T>
 tessera_status create(void* plugin_state, tessera_str name, tessera_str config, void** instance_out,
                       const tessera_sink* error_out) {
   auto* state = static_cast<PluginState*>(plugin_state);
@@ -210,11 +222,17 @@ const tessera_component_v1* component() {
                 &detail::destroy<T>,
                 &detail::operation_1<T>,
                 nullptr,
+                nullptr,
+                nullptr,
                 nullptr};
     if constexpr (!std::is_base_of_v<NotificationAction, T>)
       s.vtable.operation_2 = &detail::operation_2<T>;
     if constexpr (!std::is_base_of_v<NotificationAction, T>)
       s.vtable.operation_3 = &detail::operation_3<T>;
+    if constexpr (std::is_base_of_v<CaConnector, T>) {
+      s.vtable.operation_4 = &detail::operation_4<T>;
+      s.vtable.operation_5 = &detail::operation_5<T>;
+    }
     return s;
   }();
   static const tessera_component_v1 descriptor{sizeof(tessera_component_v1),
