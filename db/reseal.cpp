@@ -1,5 +1,5 @@
 // The sealed values: server secrets, plugin values stored as secret, LDAP bind passwords,
-// token secrets.
+// token secrets, component configurations.
 #include "db/reseal.hpp"
 
 #include <soci/soci.h>
@@ -65,6 +65,20 @@ int reseal_all(Database& database,
       auto fresh = reseal(sealed, binding::token_secret(serial));
       sql << "UPDATE token SET sealed_secret = :v WHERE serial = :s", soci::use(fresh),
           soci::use(serial);
+      ++count;
+    }
+    struct Component {
+      std::string kind, name, config;
+    };
+    std::vector<Component> components;
+    soci::rowset<soci::row> component_rows =
+        (sql.prepare << "SELECT kind, name, config FROM component_config");
+    for (const auto& r : component_rows)
+      components.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2)});
+    for (const auto& c : components) {
+      auto fresh = reseal(c.config, binding::component_config(c.kind, c.name));
+      sql << "UPDATE component_config SET config = :v WHERE kind = :k AND name = :n",
+          soci::use(fresh), soci::use(c.kind), soci::use(c.name);
       ++count;
     }
     return count;

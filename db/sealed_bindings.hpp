@@ -23,4 +23,8 @@ inline std::string token_secret(const std::string& serial) {
   return "token:" + serial + ":secret";
 }
 
+inline std::string component_config(const std::string& kind, const std::string& name) {
+  return "component_config:" + kind + ":" + name;
+}
+
 }  // namespace tessera::db::binding

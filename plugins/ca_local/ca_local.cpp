@@ -141,9 +141,16 @@ class LocalCa : public tessera::sdk::CaConnector {
     const auto store = host().store(context.instance_name);
     const auto key = store.get("ca_key");
     const auto certificate = store.get("ca_certificate");
-    if (key && certificate) return Authority::load(*certificate, *key);
     const auto& config = context.config;
     const auto imported = std::string(config.at("certificate").as_string());
+    if (key && certificate) {
+      // The name had a CA before (made or imported): it stays, and another one cannot be
+      // slipped in under the same name.
+      if (!imported.empty() && imported != *certificate)
+        throw Error::invalid_argument("CA '" + context.instance_name +
+                                      "' already has another CA certificate: use a new name");
+      return Authority::load(*certificate, *key);
+    }
     auto authority =
         imported.empty()
             ? Authority::create(std::string(config.at("key_type").as_string()),

@@ -16,6 +16,7 @@
 #include "db/reseal.hpp"
 #include "server/api/access_control.hpp"
 #include "server/api/audit_api.hpp"
+#include "server/api/ca_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/metrics.hpp"
@@ -197,6 +198,10 @@ int serve_command(const std::string& config_file) {
     const api::TokenApiContext token_context{token_rows, directory, access, token_types,
                                              enrollment, checker,   pins};
 
+    db::ComponentConfigRepository component_configs(*database);
+    db::CrlRepository crls(*database);
+    ca::CaConnectors ca_connectors(registry, component_configs, crls, secrets);
+
     api::Metrics metrics;
     http::Router router;
     router.set_authenticator(
@@ -210,6 +215,7 @@ int serve_command(const std::string& config_file) {
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);
     api::add_validate_routes(router, token_context);
+    api::add_ca_routes(router, ca_connectors, access);
     router.set_observer(api::audit_observer(audit_log));
 
     http::HttpServer server(config.server, router, metrics);

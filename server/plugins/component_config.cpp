@@ -92,6 +92,37 @@ boost::json::object validate_component_config(const tessera_component_v1& compon
   return result;
 }
 
+boost::json::object coerce_component_config(const tessera_component_v1& component,
+                                            const boost::json::object& config) {
+  boost::json::object result = config;
+  for (auto& [key, value] : result) {
+    const auto* param = find_param(component, key);
+    if (!param || !value.is_string()) continue;
+    const std::string text(value.get_string());
+    if (param->type == TESSERA_PARAM_INT) {
+      try {
+        size_t used = 0;
+        const long long n = std::stoll(text, &used);
+        if (used == text.size()) value = n;
+      } catch (const std::exception&) {  // left as text: validation names the parameter
+      }
+    } else if (param->type == TESSERA_PARAM_BOOL) {
+      if (text == "1" || text == "true") value = true;
+      if (text == "0" || text == "false") value = false;
+    } else if (param->type == TESSERA_PARAM_STRING_LIST) {
+      boost::json::array items;
+      for (size_t start = 0; start <= text.size();) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) items.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+      }
+      value = std::move(items);
+    }
+  }
+  return result;
+}
+
 boost::json::object redact_component_config(const tessera_component_v1& component,
                                             const boost::json::object& config) {
   boost::json::object result = config;

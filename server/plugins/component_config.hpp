@@ -23,6 +23,10 @@ boost::json::object validate_component_config(const tessera_component_v1& compon
 boost::json::object redact_component_config(const tessera_component_v1& component,
                                             const boost::json::object& config);
 
+// Form bodies carry only text: turns "3650" into 3650, "true"/"1" into true and "a,b" into a
+// list where the parameter is declared so. Other values are left for validation to judge.
+boost::json::object coerce_component_config(const tessera_component_v1& component,
+                                            const boost::json::object& config);
 const char* kind_name(uint32_t kind);
 
 // Whether value is of the parameter type (a tessera_param_type).

@@ -1,0 +1,39 @@
+// Each CA's current CRL and the revocations it lists. A new CRL replaces the stored one only
+// if its number is the next one, so two nodes renewing at once keep one sequence of numbers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct StoredCrl {
+  long long crl_number = 0;
+  long long next_update = 0;
+  std::string der_base64;
+};
+
+struct RevokedCertificate {
+  std::string serial;
+  long long revoked_at = 0;
+  std::string reason;
+};
+
+class CrlRepository {
+ public:
+  explicit CrlRepository(Database& database) : database_(database) {}
+
+  std::optional<StoredCrl> current(const std::string& ca);
+  std::vector<RevokedCertificate> revoked(const std::string& ca);
+  // Stores crl if the stored one still has number crl.crl_number - 1 (or none is stored for
+  // number 1); false when another node got there first.
+  bool replace(const std::string& ca, const StoredCrl& crl);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

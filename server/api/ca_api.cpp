@@ -1,0 +1,107 @@
+#include "server/api/ca_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "server/api/api_error.hpp"
+#include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
+#include "server/plugins/component_instance.hpp"
+
+namespace tessera::api {
+namespace {
+
+boost::json::object connector_json(const ca::ConnectorInfo& info) {
+  return {{"connectorname", info.name},
+          {"type", info.type},
+          {"data", info.config},
+          {"templates", boost::json::object()}};
+}
+
+std::string name_of(const http::RequestContext& c) {
+  const auto& name = c.path_params.at("name");
+  check_identifier(name, "CA connector name");
+  return name;
+}
+
+http::HttpResponse published(std::string body, const char* content_type) {
+  http::HttpResponse response;
+  response.content_type = content_type;
+  response.body = std::move(body);
+  return response;
+}
+
+template <class Fn>
+auto for_connector(Fn&& fn) {
+  try {
+    return fn();
+  } catch (const ca::CaConnectorError& e) {
+    throw ApiError::not_found(e.what());
+  } catch (const plugins::PluginCallError& e) {
+    throw ApiError(503, error_code::internal, std::string("the CA connector failed: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
+                   const AccessControl& access) {
+  for (const char* pattern : {"/caconnector/", "/caconnector/<name>"})
+    router.add(
+        "GET", pattern,
+        [&](http::RequestContext& c) {
+          access.require_admin(c, "caconnectorread");
+          boost::json::array result;
+          if (c.path_params.count("name")) {
+            auto info = connectors.find(name_of(c));
+            if (!info) throw ApiError::not_found("no CA connector '" + name_of(c) + "'");
+            result.push_back(connector_json(*info));
+          } else {
+            for (const auto& info : connectors.list()) result.push_back(connector_json(info));
+          }
+          return json_result(result);
+        },
+        http::Access::authenticated);
+
+  router.add(
+      "POST", "/caconnector/<name>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorwrite");
+        const auto name = name_of(c);
+        auto params = c.params;
+        params.erase("type");
+        try {
+          connectors.create(name, required_param(c, "type", 64), params);
+        } catch (const ca::CaConnectorError& e) {
+          throw ApiError::bad_parameter(e.what());
+        } catch (const plugins::PluginCallError& e) {
+          throw ApiError::bad_parameter(std::string("the CA connector refused: ") + e.what());
+        }
+        c.audit.info = "created CA connector " + name;
+        return json_result(true);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "DELETE", "/caconnector/<name>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectordelete");
+        const auto name = name_of(c);
+        if (!connectors.remove(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add("GET", "/ca/<name>/cert", [&](http::RequestContext& c) {
+    const auto name = name_of(c);
+    return for_connector(
+        [&] { return published(connectors.ca_certificate_pem(name), "application/x-pem-file"); });
+  });
+
+  router.add("GET", "/ca/<name>/crl", [&](http::RequestContext& c) {
+    const auto name = name_of(c);
+    return for_connector(
+        [&] { return published(connectors.crl_der(name), "application/pkix-crl"); });
+  });
+}
+
+}  // namespace tessera::api

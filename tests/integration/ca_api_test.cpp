@@ -1,0 +1,145 @@
+// CA connectors over the API and what a CA publishes, checked with openssl: a local CA made by
+// POST /caconnector/, its certificate and CRL at stable URLs, imports with the key kept secret,
+// bad input refused, rights enforced, and the CA surviving a delete and re-create.
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CaApi : public TokenFixture {
+ protected:
+  void SetUp() override { start(); }
+
+  TestResponse post_json(const std::string& path, const boost::json::object& body) {
+    TestHttpClient client;
+    client.header("Authorization: " + admin_);
+    return client.post(server_->url() + path, boost::json::serialize(body), "application/json");
+  }
+  std::filesystem::path save(const std::string& name, const std::string& bytes) {
+    const auto path = server_->dir() / name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+};
+
+TEST_F(CaApi, ALocalCaPublishesItsCertificateAndAVerifiableCrl) {
+  auto r = api_->call("POST", "/caconnector/corp", admin_,
+                      "type=ca_local&common_name=Corp%20Issuing%20CA&validity_days=365");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto listed = json_of(api_->call("GET", "/caconnector/", admin_));
+  const auto& first = listed.at("result").at("value").at(0).as_object();
+  EXPECT_EQ(first.at("connectorname"), "corp");
+  EXPECT_EQ(first.at("type"), "ca_local");
+  EXPECT_EQ(first.at("data").at("validity_days"), 365);
+  EXPECT_EQ(first.at("data").at("key_type"), "ec-p256");
+
+  TestHttpClient anyone;
+  auto cert = anyone.get(server_->url() + "/ca/corp/cert");
+  ASSERT_EQ(cert.status, 200);
+  EXPECT_EQ(cert.content_type, "application/x-pem-file");
+  const auto cert_file = save("ca.pem", cert.body);
+  EXPECT_EQ(shell_output("openssl x509 -noout -subject -in " + cert_file.string()),
+            "subject=CN = Corp Issuing CA");
+
+  auto crl = anyone.get(server_->url() + "/ca/corp/crl");
+  ASSERT_EQ(crl.status, 200);
+  EXPECT_EQ(crl.content_type, "application/pkix-crl");
+  const auto crl_file = save("ca.crl", crl.body);
+  const auto text = shell_output("openssl crl -inform DER -in " + crl_file.string() + " -CAfile " +
+                                 cert_file.string() + " -noout -text 2>&1");
+  EXPECT_NE(text.find("verify OK"), std::string::npos) << text;
+  EXPECT_NE(text.find("X509v3 CRL Number: \n                1"), std::string::npos) << text;
+  EXPECT_NE(text.find("No Revoked Certificates"), std::string::npos) << text;
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/corp/crl").body, crl.body)
+      << "the stored CRL is served until it is due";
+
+  // Gone and made again under the same name: the same CA (its key was kept).
+  EXPECT_EQ(json_of(api_->call("DELETE", "/caconnector/corp", admin_)).at("result").at("value"), 1);
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/corp/cert").status, 404);
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/corp/cert").body, cert.body);
+}
+
+TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
+  const auto key = server_->dir() / "imported.key";
+  const auto pem = server_->dir() / "imported.pem";
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-days 30 -subj /CN=Imported -addext basicConstraints=critical,CA:TRUE "
+                         "-keyout " +
+                         key.string() + " -out " + pem.string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  auto r =
+      post_json("/caconnector/imported",
+                {{"type", "ca_local"}, {"certificate", slurp(pem)}, {"private_key", slurp(key)}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto listed = api_->call("GET", "/caconnector/imported", admin_);
+  EXPECT_EQ(json_of(listed).at("result").at("value").at(0).at("data").at("private_key"), "***");
+  EXPECT_EQ(listed.body.find("PRIVATE KEY"), std::string::npos);
+  TestHttpClient anyone;
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/imported/cert").body, slurp(pem));
+  // Not in the database in the clear either.
+  std::stringstream all;
+  all << std::ifstream(server_->dir() / "data" / "tessera.db", std::ios::binary).rdbuf()
+      << std::ifstream(server_->dir() / "data" / "tessera.db-wal", std::ios::binary).rdbuf();
+  EXPECT_EQ(all.str().find("PRIVATE KEY"), std::string::npos);
+
+  // Deleted, the name cannot take another CA: certificates it issued must stay verifiable.
+  ASSERT_EQ(api_->call("DELETE", "/caconnector/imported", admin_).status, 200);
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-days 30 -subj /CN=Other -addext basicConstraints=critical,CA:TRUE "
+                         "-keyout " +
+                         key.string() + " -out " + pem.string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  r = post_json("/caconnector/imported",
+                {{"type", "ca_local"}, {"certificate", slurp(pem)}, {"private_key", slurp(key)}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("already has another CA certificate"), std::string::npos) << r.body;
+}
+
+TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"type=nope", "no CA connector type 'nope' (loaded: ca_local)"},
+      {"type=ca_local&validity_days=many", "'validity_days' must be an integer"},
+      {"type=ca_local&colour=blue", "unknown parameter 'colour'"},
+      {"type=ca_local&key_type=dsa-1024", "key_type 'dsa-1024' is not supported"},
+      {"", "missing parameter 'type'"},
+  };
+  for (const auto& [params, reason] : cases) {
+    auto r = api_->call("POST", "/caconnector/bad", admin_, params);
+    EXPECT_EQ(r.status, 400) << params;
+    EXPECT_NE(r.body.find(reason), std::string::npos) << params << ": " << r.body;
+  }
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/", admin_))
+                .at("result")
+                .at("value")
+                .as_array()
+                .size(),
+            0u);
+  ASSERT_EQ(api_->call("POST", "/caconnector/once", admin_, "type=ca_local").status, 200);
+  EXPECT_EQ(api_->call("POST", "/caconnector/once", admin_, "type=ca_local").status, 400);
+  EXPECT_EQ(api_->call("POST", "/caconnector/bad%20name", admin_, "type=ca_local").status, 400);
+  TestHttpClient anyone;
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/missing/crl").status, 404);
+  EXPECT_EQ(api_->call("GET", "/caconnector/", "").status, 401);
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  EXPECT_EQ(api_->call("GET", "/caconnector/", alice).status, 403);
+  set_policy("readonly", "scope=admin&action=caconnectorread,policywrite");
+  EXPECT_EQ(api_->call("POST", "/caconnector/other", admin_, "type=ca_local").status, 403);
+  EXPECT_EQ(api_->call("DELETE", "/caconnector/once", admin_).status, 403);
+  EXPECT_EQ(api_->call("GET", "/caconnector/once", admin_).status, 200);
+}
+
+}  // namespace
+}  // namespace tessera::testing
