@@ -19,3 +19,11 @@ CREATE TABLE ca_crl (
   next_update BIGINT NOT NULL,
   der TEXT NOT NULL
 );
+
+-- Certificate profiles of a CA connector (eduMFA's "templates"): JSON, validated by the server.
+CREATE TABLE certificate_profile (
+  ca VARCHAR(128) NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  config TEXT NOT NULL,
+  PRIMARY KEY (ca, name)
+);

@@ -5,16 +5,21 @@
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/ca/certificate_profile.hpp"
 #include "server/plugins/component_instance.hpp"
 
 namespace tessera::api {
 namespace {
 
-boost::json::object connector_json(const ca::ConnectorInfo& info) {
+boost::json::object connector_json(const ca::ConnectorInfo& info,
+                                   db::CertificateProfileRepository& profiles) {
+  boost::json::object templates;
+  for (const auto& [name, config] : profiles.of(info.name))
+    templates[name] = boost::json::parse(config);
   return {{"connectorname", info.name},
           {"type", info.type},
           {"data", info.config},
-          {"templates", boost::json::object()}};
+          {"templates", templates}};
 }
 
 std::string name_of(const http::RequestContext& c) {
@@ -44,7 +49,7 @@ auto for_connector(Fn&& fn) {
 }  // namespace
 
 void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
-                   const AccessControl& access) {
+                   db::CertificateProfileRepository& profiles, const AccessControl& access) {
   for (const char* pattern : {"/caconnector/", "/caconnector/<name>"})
     router.add(
         "GET", pattern,
@@ -54,9 +59,10 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
           if (c.path_params.count("name")) {
             auto info = connectors.find(name_of(c));
             if (!info) throw ApiError::not_found("no CA connector '" + name_of(c) + "'");
-            result.push_back(connector_json(*info));
+            result.push_back(connector_json(*info, profiles));
           } else {
-            for (const auto& info : connectors.list()) result.push_back(connector_json(info));
+            for (const auto& info : connectors.list())
+              result.push_back(connector_json(info, profiles));
           }
           return json_result(result);
         },
@@ -87,6 +93,37 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         access.require_admin(c, "caconnectordelete");
         const auto name = name_of(c);
         if (!connectors.remove(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        return json_result(1);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/caconnector/<name>/profile/<profile>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorwrite");
+        const auto name = name_of(c);
+        const auto& profile = c.path_params.at("profile");
+        check_identifier(profile, "profile name");
+        if (!connectors.find(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        try {
+          const auto parsed = ca::CertificateProfile::from_params(c.params);
+          profiles.save(name, profile, boost::json::serialize(parsed.to_json()));
+        } catch (const ca::ProfileError& e) {
+          throw ApiError::bad_parameter(e.what());
+        }
+        c.audit.info = "profile " + profile + " of CA connector " + name;
+        return json_result(true);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "DELETE", "/caconnector/<name>/profile/<profile>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorwrite");
+        const auto name = name_of(c);
+        const auto& profile = c.path_params.at("profile");
+        if (!profiles.remove(name, profile))
+          throw ApiError::not_found("no profile '" + profile + "' at CA connector '" + name + "'");
         return json_result(1);
       },
       http::Access::authenticated);

@@ -201,6 +201,7 @@ int serve_command(const std::string& config_file) {
     db::ComponentConfigRepository component_configs(*database);
     db::CrlRepository crls(*database);
     ca::CaConnectors ca_connectors(registry, component_configs, crls, secrets);
+    db::CertificateProfileRepository certificate_profiles(*database);
 
     api::Metrics metrics;
     http::Router router;
@@ -215,7 +216,7 @@ int serve_command(const std::string& config_file) {
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);
     api::add_validate_routes(router, token_context);
-    api::add_ca_routes(router, ca_connectors, access);
+    api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     router.set_observer(api::audit_observer(audit_log));
 
     http::HttpServer server(config.server, router, metrics);

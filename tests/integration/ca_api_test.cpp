@@ -141,5 +141,44 @@ TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
   EXPECT_EQ(api_->call("GET", "/caconnector/once", admin_).status, 200);
 }
 
+TEST_F(CaApi, AdminsDefineProfilesPerCaAndBadOnesAreRefused) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  auto r = api_->call("POST", "/caconnector/corp/profile/smartcard", admin_,
+                      "validity_days=365,730,1095&key_types=ec-p256,rsa-3072&key_usage="
+                      "digitalSignature&extended_key_usage=clientAuth,smartcardLogon&subject.CN="
+                      "%7Bgivenname%7D%20%7Bsurname%7D&subject.O=%7Borganization%7D&san_upn=1&approval=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto listed = json_of(api_->call("GET", "/caconnector/corp", admin_));
+  const auto& profile =
+      listed.at("result").at("value").at(0).at("templates").at("smartcard").as_object();
+  EXPECT_EQ(profile.at("validity_days"), (boost::json::array{365, 730, 1095}));
+  EXPECT_EQ(profile.at("extended_key_usage"), (boost::json::array{"clientAuth", "smartcardLogon"}));
+  EXPECT_EQ(profile.at("subject").at(0), (boost::json::array{"CN", "{givenname} {surname}"}));
+  EXPECT_EQ(profile.at("approval"), true);
+  EXPECT_EQ(profile.at("san_email"), true) << "a default";
+
+  const std::pair<std::string, std::string> cases[] = {
+      {"key_types=dsa-1024", "key type 'dsa-1024' is not supported"},
+      {"extended_key_usage=codeSigning", "extended key usage 'codeSigning' is not supported"},
+      {"validity_days=0", "'0' is not a number of days from 1 to 3650"},
+      {"subject.CN=%7Bpassword%7D", "unknown tag {password}"},
+      {"subject.XX=a", "subject field 'XX' is not supported"},
+      {"subject.O=Corp", "the subject needs a CN"},
+      {"approval=maybe", "'approval' must be 1 or 0"},
+      {"colour=blue", "unknown profile parameter 'colour'"},
+  };
+  for (const auto& [params, reason] : cases) {
+    auto bad = api_->call("POST", "/caconnector/corp/profile/bad", admin_, params);
+    EXPECT_EQ(bad.status, 400) << params;
+    EXPECT_NE(bad.body.find(reason), std::string::npos) << params << ": " << bad.body;
+  }
+  EXPECT_EQ(api_->call("POST", "/caconnector/nope/profile/x", admin_, "approval=1").status, 404);
+  EXPECT_EQ(json_of(api_->call("DELETE", "/caconnector/corp/profile/smartcard", admin_))
+                .at("result")
+                .at("value"),
+            1);
+  EXPECT_EQ(api_->call("DELETE", "/caconnector/corp/profile/smartcard", admin_).status, 404);
+}
+
 }  // namespace
 }  // namespace tessera::testing

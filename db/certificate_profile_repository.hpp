@@ -1,0 +1,24 @@
+// Certificate profiles, stored per CA connector as validated JSON.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+class CertificateProfileRepository {
+ public:
+  explicit CertificateProfileRepository(Database& database) : database_(database) {}
+
+  void save(const std::string& ca, const std::string& name, const std::string& config);
+  // name -> JSON
+  std::map<std::string, std::string> of(const std::string& ca);
+  bool remove(const std::string& ca, const std::string& name);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,45 @@
+// A certificate profile: what a CA connector may issue for a user. Admins define it; the
+// server, never the CSR, decides the subject and the alternative names, from the user's
+// attributes.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "db/identity_repository.hpp"
+
+namespace tessera::ca {
+
+class ProfileError : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct CertificateProfile {
+  std::vector<int> validity_days{365};  // the terms a user may pick; the first is the default
+  std::vector<std::string> key_types{"ec-p256", "ec-p384", "rsa-3072", "rsa-4096"};
+  std::vector<std::string> key_usage{"digitalSignature"};
+  std::vector<std::string> extended_key_usage{"clientAuth"};
+  // Subject fields in order, each a template with {username} {givenname} {surname} {email}
+  // {organization} {department} {realm}.
+  std::vector<std::pair<std::string, std::string>> subject{{"CN", "{username}"}};
+  bool san_email = true;  // the user's e-mail address as rfc822Name
+  bool san_upn = false;   // username@realm as a Microsoft UPN (smart card logon)
+  bool approval = false;  // issuance waits for an admin
+
+  // From request parameters (form text or JSON): validity_days="365,730", key_types,
+  // key_usage, extended_key_usage (comma lists), subject.CN="{givenname} {surname}",
+  // san_email, san_upn, approval (1/0). Absent ones keep their defaults. Throws ProfileError.
+  static CertificateProfile from_params(const boost::json::object& params);
+  static CertificateProfile from_json(const boost::json::object& json);
+  boost::json::object to_json() const;
+
+  // The subject fields for user, with empty ones left out; throws ProfileError without a CN.
+  std::vector<std::pair<std::string, std::string>> subject_of(const db::UserRow& user,
+                                                              const std::string& realm) const;
+};
+
+}  // namespace tessera::ca
