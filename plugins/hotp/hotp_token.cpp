@@ -45,19 +45,7 @@ class HotpToken : public tessera::sdk::TokenType {
     const auto seed = oath::seed_from_request(
         params,
         generated ? host().random_bytes(oath::default_seed_size(options.hash)) : oath::Bytes{});
-    boost::json::object detail;
-    const auto uri = oath::otpauth_uri("hotp", oath::text(request, "issuer"),
-                                       oath::text(request, "label"), seed, options, "counter=0");
-    detail["googleurl"] = {
-        {"description", "URL for google Authenticator"}, {"value", uri}, {"qr", true}};
-    if (generated)
-      detail["otpkey"] = {{"description", "OTP seed"},
-                          {"value", "seed://" + oath::to_hex(seed)},
-                          {"value_b32", oath::to_base32(seed)}};
-    return {{"secret", oath::to_hex(seed)},
-            {"otplen", options.digits},
-            {"info", {{"hashlib", oath::hash_name(options.hash)}, {"tokenkind", "software"}}},
-            {"detail", std::move(detail)}};
+    return oath::enrollment_result("hotp", request, seed, options, "counter=0", generated, {});
   }
 
   boost::json::object verify(const boost::json::object& request) override {

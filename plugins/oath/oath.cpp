@@ -269,4 +269,25 @@ std::string otpauth_uri(std::string_view type, std::string_view issuer, std::str
   return uri;
 }
 
+boost::json::object enrollment_result(std::string_view type, const boost::json::object& request,
+                                      const Bytes& seed, const OathOptions& options,
+                                      std::string_view uri_extra, bool generated,
+                                      boost::json::object info) {
+  boost::json::object detail;
+  detail["googleurl"] = {{"description", "URL for google Authenticator"},
+                         {"value", otpauth_uri(type, text(request, "issuer"),
+                                               text(request, "label"), seed, options, uri_extra)},
+                         {"qr", true}};
+  if (generated)
+    detail["otpkey"] = {{"description", "OTP seed"},
+                        {"value", "seed://" + to_hex(seed)},
+                        {"value_b32", to_base32(seed)}};
+  info["hashlib"] = hash_name(options.hash);
+  info["tokenkind"] = "software";
+  return {{"secret", to_hex(seed)},
+          {"otplen", options.digits},
+          {"info", std::move(info)},
+          {"detail", std::move(detail)}};
+}
+
 }  // namespace tessera::oath

@@ -56,6 +56,14 @@ OathOptions options_from_request(const boost::json::object& params);
 std::string otpauth_uri(std::string_view type, std::string_view issuer, std::string_view label,
                         const Bytes& seed, const OathOptions& options, std::string_view extra);
 
+// What enroll returns for a new OATH token: "secret" (the seed, hex), "otplen", "info" (info
+// plus hashlib and tokenkind), and "detail" with googleurl (shown as a QR code) and, for a
+// seed made by the server, the seed itself. uri_extra ends the otpauth URI ("counter=0").
+boost::json::object enrollment_result(std::string_view type, const boost::json::object& request,
+                                      const Bytes& seed, const OathOptions& options,
+                                      std::string_view uri_extra, bool generated,
+                                      boost::json::object info);
+
 // Reads a string parameter from a JSON object ("" when absent); numbers are accepted as text.
 std::string text(const boost::json::object& object, const char* key);
 

@@ -88,25 +88,11 @@ class TotpToken : public tessera::sdk::TokenType {
     const auto seed = oath::seed_from_request(
         params,
         generated ? host().random_bytes(oath::default_seed_size(options.hash)) : oath::Bytes{});
-    boost::json::object detail;
-    const auto uri =
-        oath::otpauth_uri("totp", oath::text(request, "issuer"), oath::text(request, "label"), seed,
-                          options, "period=" + std::to_string(step));
-    detail["googleurl"] = {
-        {"description", "URL for google Authenticator"}, {"value", uri}, {"qr", true}};
-    if (generated)
-      detail["otpkey"] = {{"description", "OTP seed"},
-                          {"value", "seed://" + oath::to_hex(seed)},
-                          {"value_b32", oath::to_base32(seed)}};
-    return {{"secret", oath::to_hex(seed)},
-            {"otplen", options.digits},
-            {"info",
-             {{"hashlib", oath::hash_name(options.hash)},
-              {"timeStep", std::to_string(step)},
-              {"timeWindow", std::to_string(default_window_)},
-              {"timeShift", "0"},
-              {"tokenkind", "software"}}},
-            {"detail", std::move(detail)}};
+    return oath::enrollment_result("totp", request, seed, options, "period=" + std::to_string(step),
+                                   generated,
+                                   {{"timeStep", std::to_string(step)},
+                                    {"timeWindow", std::to_string(default_window_)},
+                                    {"timeShift", "0"}});
   }
 
   boost::json::object verify(const boost::json::object& request) override {

@@ -38,14 +38,15 @@ boost::json::object ComponentInstance::call(int operation,
   const auto has = [&](size_t offset) {
     return vtable->struct_size >= offset + sizeof(tessera_operation_fn);
   };
-  tessera_operation_fn fn = operation == 1   ? vtable->operation_1
-                            : operation == 2 ? vtable->operation_2
-                            : operation == 3 ? vtable->operation_3
-                            : operation == 4 && has(offsetof(tessera_component_vtable_v1, operation_4))
-                                ? vtable->operation_4
-                            : operation == 5 && has(offsetof(tessera_component_vtable_v1, operation_5))
-                                ? vtable->operation_5
-                                : nullptr;
+  tessera_operation_fn fn =
+      operation == 1   ? vtable->operation_1
+      : operation == 2 ? vtable->operation_2
+      : operation == 3 ? vtable->operation_3
+      : operation == 4 && has(offsetof(tessera_component_vtable_v1, operation_4))
+          ? vtable->operation_4
+      : operation == 5 && has(offsetof(tessera_component_vtable_v1, operation_5))
+          ? vtable->operation_5
+          : nullptr;
   if (!fn)
     throw PluginCallError(
         TESSERA_ERR_INVALID_ARGUMENT,

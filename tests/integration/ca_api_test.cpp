@@ -143,10 +143,11 @@ TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
 
 TEST_F(CaApi, AdminsDefineProfilesPerCaAndBadOnesAreRefused) {
   ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
-  auto r = api_->call("POST", "/caconnector/corp/profile/smartcard", admin_,
-                      "validity_days=365,730,1095&key_types=ec-p256,rsa-3072&key_usage="
-                      "digitalSignature&extended_key_usage=clientAuth,smartcardLogon&subject.CN="
-                      "%7Bgivenname%7D%20%7Bsurname%7D&subject.O=%7Borganization%7D&san_upn=1&approval=1");
+  auto r = api_->call(
+      "POST", "/caconnector/corp/profile/smartcard", admin_,
+      "validity_days=365,730,1095&key_types=ec-p256,rsa-3072&key_usage="
+      "digitalSignature&extended_key_usage=clientAuth,smartcardLogon&subject.CN="
+      "%7Bgivenname%7D%20%7Bsurname%7D&subject.O=%7Borganization%7D&san_upn=1&approval=1");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto listed = json_of(api_->call("GET", "/caconnector/corp", admin_));
   const auto& profile =
