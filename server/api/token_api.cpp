@@ -166,6 +166,31 @@ class TokenRoutes {
                                     {"{serial}", request.serial}});
     if (!owner || request.label == "@")
       request.label = request.serial.empty() ? type : request.serial;
+    request.complete = [&](const boost::json::object& made, db::TokenRow& row,
+                           boost::json::object& detail) {
+      const auto* csr = made.if_contains("csr");
+      if (!csr || !csr->is_string()) return;
+      if (!owner) throw ApiError::bad_parameter("a certificate token needs a user (user, realm)");
+      ca::CertificateIssuer::Request issue;
+      issue.ca = string_param(c, "ca", 128);
+      issue.profile = string_param(c, "profile", 64);
+      issue.validity_days =
+          c.params.contains("validity_days") ? int_param(c, "validity_days", 0, 1, 3650) : 0;
+      issue.csr = std::string(csr->get_string());
+      issue.owner = owner->user;
+      issue.realm = owner->realm;
+      issue.token_serial = row.serial;
+      try {
+        auto outcome = x_.issuer.issue(issue);
+        row.rollout_state = outcome.rollout_state;
+        auto info = boost::json::parse(row.info).as_object();
+        for (const auto& [key, value] : outcome.info) info[key] = value;
+        row.info = boost::json::serialize(info);
+        for (const auto& [key, value] : outcome.detail) detail[key] = value;
+      } catch (const ca::IssueError& e) {
+        throw ApiError::bad_parameter(e.what());
+      }
+    };
     c.audit.token_type = type;
     c.audit.user = request.owner_user;
     c.audit.realm = request.owner_realm;
@@ -211,6 +236,11 @@ class TokenRoutes {
 
   // enable, disable, revoke, reset: on the token named by serial, or on all of a user's.
   http::HttpResponse change(http::RequestContext& c, const std::string& action) const {
+    const auto reason = c.params.contains("reason") ? string_param(c, "reason", 32) : "unspecified";
+    if (!ca::known_revocation_reason(reason))
+      throw ApiError::bad_parameter("reason '" + reason +
+                                    "' is not one of RFC 5280's (keyCompromise, superseded, "
+                                    "cessationOfOperation, affiliationChanged, ...)");
     int changed = 0;
     for (const auto& token : selected(c, action)) {
       bool done = false;
@@ -218,9 +248,11 @@ class TokenRoutes {
         done = x_.tokens.set_active(token.serial, true);
       else if (action == "disable")
         done = x_.tokens.set_active(token.serial, false);
-      else if (action == "revoke")
+      else if (action == "revoke") {
         done = x_.tokens.revoke(token.serial);
-      else if (action == "reset")
+        // A certificate is revoked at its CA too, and the CRL lists it from now on.
+        if (done) x_.issuer.revoke(token, reason);
+      } else if (action == "reset")
         done = x_.tokens.reset_failcount(token.serial);
       else if (action == "unassign")
         done = x_.tokens.unassign(token.serial);

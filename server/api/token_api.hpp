@@ -3,6 +3,7 @@
 
 #include "db/token_repository.hpp"
 #include "server/api/access_control.hpp"
+#include "server/ca/certificate_issuer.hpp"
 #include "server/http/router.hpp"
 #include "server/identity/user_directory.hpp"
 #include "server/tokens/token_checker.hpp"
@@ -18,6 +19,7 @@ struct TokenApiContext {
   const tokens::TokenEnrollment& enrollment;
   const tokens::TokenChecker& checker;
   const tokens::PinHasher& pins;
+  ca::CertificateIssuer& issuer;
 };
 
 void add_token_routes(http::Router& router, const TokenApiContext& context);

@@ -195,13 +195,14 @@ int serve_command(const std::string& config_file) {
     tokens::PinHasher pins(std::string(pin_key.begin(), pin_key.end()));
     tokens::TokenEnrollment enrollment(token_rows, token_types, secrets, pins);
     tokens::TokenChecker checker(token_rows, token_types, secrets, pins);
-    const api::TokenApiContext token_context{token_rows, directory, access, token_types,
-                                             enrollment, checker,   pins};
-
     db::ComponentConfigRepository component_configs(*database);
     db::CrlRepository crls(*database);
     ca::CaConnectors ca_connectors(registry, component_configs, crls, secrets);
     db::CertificateProfileRepository certificate_profiles(*database);
+    db::CertificateRepository certificates(*database);
+    ca::CertificateIssuer issuer(ca_connectors, certificate_profiles, certificates);
+    const api::TokenApiContext token_context{token_rows, directory, access, token_types,
+                                             enrollment, checker,   pins,   issuer};
 
     api::Metrics metrics;
     http::Router router;

@@ -113,11 +113,19 @@ std::string CaConnectors::ca_certificate_pem(const std::string& name) {
 }
 
 std::string CaConnectors::crl_der(const std::string& name) {
+  return crl(name, false);
+}
+
+void CaConnectors::renew_crl(const std::string& name) {
+  crl(name, true);
+}
+
+std::string CaConnectors::crl(const std::string& name, bool renew) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
   const long long now = unix_now();
   auto stored = crls_.current(name);
-  if (!stored || stored->next_update - kCrlRenewBeforeSeconds <= now) {
+  if (renew || !stored || stored->next_update - kCrlRenewBeforeSeconds <= now) {
     boost::json::array revoked;
     for (const auto& r : crls_.revoked(name))
       revoked.push_back({{"serial", r.serial}, {"time", r.revoked_at}, {"reason", r.reason}});

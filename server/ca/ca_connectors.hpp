@@ -53,6 +53,8 @@ class CaConnectors {
   std::string ca_certificate_pem(const std::string& name);
   // The current CRL in DER, signed anew when none is stored or the stored one is due.
   std::string crl_der(const std::string& name);
+  // Signs a new CRL now (after a revocation).
+  void renew_crl(const std::string& name);
 
   static constexpr long long kCrlValiditySeconds = 7 * 86400;
   static constexpr long long kCrlRenewBeforeSeconds = 86400;
@@ -60,6 +62,7 @@ class CaConnectors {
  private:
   boost::json::object open_config(const db::ComponentConfigRow& row) const;
   std::shared_ptr<plugins::ComponentInstance> instance_for(const db::ComponentConfigRow& row);
+  std::string crl(const std::string& name, bool renew);
 
   const plugins::PluginRegistry& registry_;
   db::ComponentConfigRepository& configs_;

@@ -86,14 +86,15 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
   row.created_at = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-  if (!tokens_.insert(row)) throw EnrollmentError("a token with serial " + serial + " exists");
-
   EnrollmentResult result{row, {}};
   if (const auto* detail = made.if_contains("detail"); detail && detail->is_object())
     result.detail = detail->get_object();
+  if (request.complete) request.complete(made, result.token, result.detail);
+  if (!tokens_.insert(result.token))
+    throw EnrollmentError("a token with serial " + serial + " exists");
   add_qr_codes(result.detail);
   result.detail["serial"] = serial;
-  result.detail["rollout_state"] = row.rollout_state;
+  result.detail["rollout_state"] = result.token.rollout_state;
   return result;
 }
 

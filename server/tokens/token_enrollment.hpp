@@ -3,6 +3,7 @@
 // leaves the server only in this one response.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,11 @@ struct EnrollmentRequest {
   std::string label;   // shown in authenticator apps
   std::string issuer;  // likewise
   int maxfail = 10;
+  // Runs after the plugin made the token and before it is stored (a certificate token has its
+  // certificate issued here); when it throws, nothing is stored.
+  std::function<void(const boost::json::object& made, db::TokenRow& row,
+                     boost::json::object& detail)>
+      complete;
 };
 
 struct EnrollmentResult {

@@ -1,0 +1,33 @@
+// Certificates that CA connectors issued for tokens, and their revocation (which the CA's CRL
+// lists: db/crl_repository.hpp reads the same rows).
+#pragma once
+
+#include <string>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct CertificateRow {
+  std::string ca;
+  std::string serial;  // hex, as the CA reports it
+  std::string token_serial;
+  std::string subject;
+  long long not_after = 0;
+  std::string pem;
+};
+
+class CertificateRepository {
+ public:
+  explicit CertificateRepository(Database& database) : database_(database) {}
+
+  void insert(const CertificateRow& row);
+  // Marks it revoked once; false when it was already (or is unknown).
+  bool revoke(const std::string& ca, const std::string& serial, const std::string& reason,
+              long long time);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

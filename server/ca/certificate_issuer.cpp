@@ -1,0 +1,123 @@
+#include "server/ca/certificate_issuer.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include <boost/json.hpp>
+
+#include "server/ca/certificate_profile.hpp"
+#include "server/plugins/component_instance.hpp"
+
+namespace tessera::ca {
+
+bool known_revocation_reason(const std::string& reason) {
+  static const char* const reasons[] = {
+      "unspecified",        "keyCompromise",        "cACompromise",    "affiliationChanged",
+      "superseded",         "cessationOfOperation", "certificateHold", "removeFromCRL",
+      "privilegeWithdrawn", "aACompromise"};
+  return std::find(std::begin(reasons), std::end(reasons), reason) != std::end(reasons);
+}
+
+CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
+  std::string ca = r.ca;
+  if (ca.empty()) {
+    const auto all = connectors_.list();
+    if (all.size() != 1)
+      throw IssueError("name the CA connector ('ca'): there are " + std::to_string(all.size()));
+    ca = all.front().name;
+  }
+  auto connector = connectors_.instance(ca);
+  if (!connector) throw IssueError("no CA connector '" + ca + "'");
+  const auto profiles = profiles_.of(ca);
+  std::string profile_name = r.profile;
+  if (profile_name.empty()) {
+    if (profiles.size() != 1)
+      throw IssueError("name the certificate profile ('profile'): CA '" + ca + "' has " +
+                       std::to_string(profiles.size()));
+    profile_name = profiles.begin()->first;
+  }
+  auto found = profiles.find(profile_name);
+  if (found == profiles.end())
+    throw IssueError("CA '" + ca + "' has no profile '" + profile_name + "'");
+  const auto profile = CertificateProfile::from_json(boost::json::parse(found->second).as_object());
+  const int days = r.validity_days ? r.validity_days : profile.validity_days.front();
+  if (std::find(profile.validity_days.begin(), profile.validity_days.end(), days) ==
+      profile.validity_days.end())
+    throw IssueError("profile '" + profile_name + "' does not offer " + std::to_string(days) +
+                     " days");
+
+  Outcome outcome;
+  outcome.info = {{"ca", ca}, {"profile", profile_name}, {"validity_days", days}};
+  boost::json::object subject;
+  std::string subject_text;
+  try {
+    for (const auto& [field, value] : profile.subject_of(r.owner, r.realm)) {
+      subject[field] = value;
+      subject_text += (subject_text.empty() ? "" : ", ") + field + "=" + value;
+    }
+  } catch (const ProfileError& e) {
+    throw IssueError(e.what());
+  }
+  if (profile.approval) {
+    // Issued when an admin approves; the request waits with the token.
+    outcome.rollout_state = "pending";
+    outcome.info["certificate_request"] = r.csr;
+    return outcome;
+  }
+  boost::json::array emails, upns;
+  if (profile.san_email && !r.owner.email.empty())
+    emails.push_back(boost::json::string(r.owner.email));
+  if (profile.san_upn) upns.push_back(boost::json::string(r.owner.username + "@" + r.realm));
+  auto strings = [](const std::vector<std::string>& items) {
+    return boost::json::array(items.begin(), items.end());
+  };
+  boost::json::object answer;
+  try {
+    answer = connector->call(1, {{"csr", r.csr},
+                                 {"profile",
+                                  {{"validity_days", days},
+                                   {"key_types", strings(profile.key_types)},
+                                   {"key_usage", strings(profile.key_usage)},
+                                   {"extended_key_usage", strings(profile.extended_key_usage)}}},
+                                 {"subject", subject},
+                                 {"san", {{"email", emails}, {"upn", upns}}}});
+  } catch (const plugins::PluginCallError& e) {
+    if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
+    throw;
+  }
+  const auto state = std::string(answer.at("state").as_string());
+  if (state != "issued")
+    throw IssueError("CA '" + ca + "' answered '" + state + "' (pending CAs come later)");
+  db::CertificateRow row{ca,
+                         std::string(answer.at("serial").as_string()),
+                         r.token_serial,
+                         subject_text,
+                         answer.at("not_after").to_number<long long>(),
+                         std::string(answer.at("certificate").as_string())};
+  certificates_.insert(row);
+  outcome.rollout_state = "enrolled";
+  outcome.info["certificate"] = row.pem;
+  outcome.info["certificate_serial"] = row.serial;
+  outcome.info["not_after"] = row.not_after;
+  outcome.detail["certificate"] = row.pem;
+  return outcome;
+}
+
+void CertificateIssuer::revoke(const db::TokenRow& token, const std::string& reason) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(token.info, ec);
+  if (ec || !parsed.is_object()) return;
+  const auto& info = parsed.as_object();
+  const auto* ca = info.if_contains("ca");
+  const auto* serial = info.if_contains("certificate_serial");
+  if (!ca || !serial || !ca->is_string() || !serial->is_string()) return;
+  const std::string ca_name(ca->get_string());
+  auto connector = connectors_.instance(ca_name);
+  if (!connector) throw IssueError("the CA connector '" + ca_name + "' of this token is gone");
+  connector->call(3, {{"serial", serial->get_string()}, {"reason", reason}});
+  if (certificates_.revoke(ca_name, std::string(serial->get_string()), reason,
+                           static_cast<long long>(std::time(nullptr))))
+    connectors_.renew_crl(ca_name);
+}
+
+}  // namespace tessera::ca

@@ -1,0 +1,60 @@
+// Has a certificate token's CSR signed: picks the CA connector and profile, builds subject and
+// alternative names from the owner's attributes, issues at once or leaves the token pending
+// for an admin's approval, records what the CA issued, and revokes it again.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "db/certificate_profile_repository.hpp"
+#include "db/certificate_repository.hpp"
+#include "db/identity_repository.hpp"
+#include "db/token_repository.hpp"
+#include "server/ca/ca_connectors.hpp"
+
+namespace tessera::ca {
+
+class IssueError : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// RFC 5280's revocation reasons by name ("keyCompromise", ...).
+bool known_revocation_reason(const std::string& reason);
+
+class CertificateIssuer {
+ public:
+  CertificateIssuer(CaConnectors& connectors, db::CertificateProfileRepository& profiles,
+                    db::CertificateRepository& certificates)
+      : connectors_(connectors), profiles_(profiles), certificates_(certificates) {}
+
+  struct Request {
+    std::string ca;         // empty: the only CA connector
+    std::string profile;    // empty: the CA's only profile
+    int validity_days = 0;  // 0: the profile's default
+    std::string csr;
+    db::UserRow owner;
+    std::string realm;
+    std::string token_serial;
+  };
+  struct Outcome {
+    std::string rollout_state;   // "enrolled" or "pending"
+    boost::json::object info;    // ca, profile, certificate or the waiting request, ...
+    boost::json::object detail;  // certificate (PEM) when issued
+  };
+  // Throws IssueError for bad input (no such CA or profile, a term the profile does not offer,
+  // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails.
+  Outcome issue(const Request& request);
+
+  // Revokes the token's certificate at its CA, records it and signs a new CRL. No-op for a
+  // token without an issued certificate.
+  void revoke(const db::TokenRow& token, const std::string& reason);
+
+ private:
+  CaConnectors& connectors_;
+  db::CertificateProfileRepository& profiles_;
+  db::CertificateRepository& certificates_;
+};
+
+}  // namespace tessera::ca

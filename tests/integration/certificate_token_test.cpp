@@ -1,0 +1,165 @@
+// Certificate tokens from a CSR, over the API, checked with openssl: issued by the CA under the
+// profile with the user's attributes, revoked into the CRL, left pending when the profile wants
+// approval, and bad requests refused with nothing stored.
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CertificateToken : public TokenFixture {
+ protected:
+  void SetUp() override {
+    start();
+    ASSERT_EQ(api_->call("PUT", "/user/", admin_,
+                         "user=alice&resolver=local&givenname=Alice&surname=Example&email=alice%"
+                         "40corp.example&organization=Corp")
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+    ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/user", admin_,
+                         "validity_days=365,730&key_types=ec-p256&extended_key_usage=clientAuth,"
+                         "emailProtection&subject.CN=%7Bgivenname%7D%20%7Bsurname%7D&subject.O=%"
+                         "7Borganization%7D")
+                  .status,
+              200);
+  }
+
+  std::string csr(const std::string& key_options = "-newkey ec -pkeyopt ec_paramgen_curve:P-256") {
+    const auto dir = server_->dir();
+    EXPECT_EQ(std::system(("openssl req -new -nodes " + key_options + " -keyout " +
+                           (dir / "user.key").string() + " -out " + (dir / "user.csr").string() +
+                           " -subj /CN=Mallory 2>/dev/null")
+                              .c_str()),
+              0);
+    return slurp(dir / "user.csr");
+  }
+
+  TestResponse enroll_json(const boost::json::object& body) {
+    TestHttpClient client;
+    client.header("Authorization: " + admin_);
+    return client.post(server_->url() + "/token/init", boost::json::serialize(body),
+                       "application/json");
+  }
+
+  std::filesystem::path save(const std::string& name, const std::string& bytes) {
+    const auto path = server_->dir() / name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+};
+
+TEST_F(CertificateToken, ACsrIsIssuedUnderTheProfileAndRevokedIntoTheCrl) {
+  auto r = enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"ca", "corp"},
+                        {"profile", "user"},
+                        {"validity_days", "730"},
+                        {"request", csr()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_EQ(detail.at("rollout_state"), "enrolled");
+  const std::string serial(detail.at("serial").as_string());
+  TestHttpClient anyone;
+  const auto ca_file = save("ca.pem", anyone.get(server_->url() + "/ca/corp/cert").body);
+  const auto cert_file = save("alice.pem", std::string(detail.at("certificate").as_string()));
+  EXPECT_EQ(shell_output("openssl verify -CAfile " + ca_file.string() + " " + cert_file.string()),
+            cert_file.string() + ": OK");
+  const auto text = shell_output("openssl x509 -noout -text -in " + cert_file.string());
+  EXPECT_NE(text.find("Subject: CN = Alice Example, O = Corp"), std::string::npos) << text;
+  EXPECT_NE(text.find("email:alice@corp.example"), std::string::npos);
+  EXPECT_EQ(text.find("Mallory"), std::string::npos);
+  const auto days = shell_output("openssl x509 -noout -checkend " + std::to_string(729 * 86400) +
+                                 " -in " + cert_file.string());
+  EXPECT_EQ(days, "Certificate will not expire") << "the 730-day term the user picked";
+
+  const auto listed = json_of(api_->call("GET", "/token/?type=certificate", admin_));
+  const auto& token = listed.at("result").at("value").at("tokens").at(0).as_object();
+  EXPECT_EQ(token.at("rollout_state"), "enrolled");
+  EXPECT_EQ(token.at("info").at("ca"), "corp");
+  const std::string cert_serial(token.at("info").at("certificate_serial").as_string());
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=123456").value)
+      << "a certificate is not an OTP";
+
+  auto revoked = api_->call("POST", "/token/revoke/" + serial, admin_, "reason=keyCompromise");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  const auto crl_file = save("ca.crl", anyone.get(server_->url() + "/ca/corp/crl").body);
+  const auto crl = shell_output("openssl crl -inform DER -in " + crl_file.string() + " -CAfile " +
+                                ca_file.string() + " -noout -text 2>&1");
+  EXPECT_NE(crl.find("verify OK"), std::string::npos) << crl;
+  EXPECT_NE(crl.find("Serial Number: " + cert_serial), std::string::npos) << crl;
+  EXPECT_NE(crl.find("Key Compromise"), std::string::npos);
+  EXPECT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=bored").status, 400);
+}
+
+TEST_F(CertificateToken, AProfileWithApprovalLeavesTheTokenPending) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
+                       "key_types=ec-p256&approval=1")
+                .status,
+            200);
+  auto r = enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"profile", "approved"},
+                        {"request", csr()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_EQ(detail.at("rollout_state"), "pending");
+  EXPECT_FALSE(detail.contains("certificate"));
+  EXPECT_EQ(json_of(api_->call("GET", "/token/?rollout_state=pending", admin_))
+                .at("result")
+                .at("value")
+                .at("count"),
+            1);
+}
+
+TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
+  const std::pair<boost::json::object, std::string> cases[] = {
+      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", "garbage"}},
+       "is not a PEM certificate signing request"},
+      {{{"type", "certificate"},
+        {"user", "alice"},
+        {"realm", "corp"},
+        {"request", csr("-newkey rsa:2048")}},
+       "rsa-2048) is not allowed"},
+      {{{"type", "certificate"},
+        {"user", "alice"},
+        {"realm", "corp"},
+        {"ca", "nope"},
+        {"request", csr()}},
+       "no CA connector 'nope'"},
+      {{{"type", "certificate"},
+        {"user", "alice"},
+        {"realm", "corp"},
+        {"profile", "nope"},
+        {"request", csr()}},
+       "has no profile 'nope'"},
+      {{{"type", "certificate"},
+        {"user", "alice"},
+        {"realm", "corp"},
+        {"validity_days", "100"},
+        {"request", csr()}},
+       "does not offer 100 days"},
+      {{{"type", "certificate"}, {"request", csr()}}, "needs a user"},
+      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}}, "give 'request'"},
+  };
+  for (const auto& [body, reason] : cases) {
+    auto r = enroll_json(body);
+    EXPECT_EQ(r.status, 400) << boost::json::serialize(body);
+    EXPECT_NE(r.body.find(reason), std::string::npos) << reason << ": " << r.body;
+  }
+  EXPECT_EQ(json_of(api_->call("GET", "/token/", admin_)).at("result").at("value").at("count"), 0);
+}
+
+}  // namespace
+}  // namespace tessera::testing
