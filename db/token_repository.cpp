@@ -297,6 +297,16 @@ bool TokenRepository::set_description(const std::string& serial, const std::stri
   });
 }
 
+bool TokenRepository::change_rollout(const std::string& serial, const std::string& from,
+                                     const std::string& to, const std::string& info) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << "UPDATE token SET rollout_state = :to, info = :i WHERE "
+                                         "serial = :s AND rollout_state = :from AND revoked = 0",
+                          soci::use(to), soci::use(info), soci::use(serial), soci::use(from));
+    return affected(st) == 1;
+  });
+}
+
 bool TokenRepository::assign(const std::string& serial, const std::string& user,
                              const std::string& resolver, const std::string& realm,
                              const std::string& pin_hash) {

@@ -76,6 +76,10 @@ class TokenRepository {
   bool reset_failcount(const std::string& serial);
   bool set_pin_hash(const std::string& serial, const std::string& pin_hash);
   bool set_description(const std::string& serial, const std::string& description);
+  // Moves the rollout state from `from` to `to` with new info; false when the token was not in
+  // `from` any more (another admin decided first).
+  bool change_rollout(const std::string& serial, const std::string& from, const std::string& to,
+                      const std::string& info);
   // Only an unassigned token is assigned; the PIN is set with it.
   bool assign(const std::string& serial, const std::string& user, const std::string& resolver,
               const std::string& realm, const std::string& pin_hash);

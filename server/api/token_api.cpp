@@ -308,6 +308,59 @@ class TokenRoutes {
     return json_result(true);
   }
 
+  // An admin's decision on a pending certificate: approve has it issued now, deny ends it
+  // with a reason. Both only from "pending", so two admins cannot both decide.
+  http::HttpResponse decide(http::RequestContext& c, bool approve) const {
+    const auto serial = serial_of(c);
+    if (serial.empty()) throw ApiError::bad_parameter("missing parameter 'serial'");
+    if (!c.identity->is_admin()) throw ApiError(403, 303, "only admins approve or deny");
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    authorize(c, *token, "certificateapprove");
+    if (token->rollout_state != "pending")
+      throw ApiError::bad_parameter("token " + serial + " is not pending (it is '" +
+                                    token->rollout_state + "')");
+    auto info = boost::json::parse(token->info).as_object();
+    const auto reason = string_param(c, "reason", 255);
+    if (!approve) {
+      if (reason.empty())
+        throw ApiError::bad_parameter("give the reason for the denial ('reason')");
+      info["denial_reason"] = reason;
+      info["decided_by"] = c.identity->username;
+      if (!x_.tokens.change_rollout(serial, "pending", "denied", boost::json::serialize(info)))
+        throw ApiError::bad_parameter("token " + serial + " was decided meanwhile");
+      c.audit.info = "denied: " + reason;
+      return json_result(true);
+    }
+    auto owner = x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);
+    if (!owner) throw ApiError::bad_parameter("the owner of token " + serial + " no longer exists");
+    ca::CertificateIssuer::Request issue;
+    issue.ca = std::string(info.at("ca").as_string());
+    issue.profile = std::string(info.at("profile").as_string());
+    issue.validity_days = static_cast<int>(info.at("validity_days").as_int64());
+    issue.csr = std::string(info.at("certificate_request").as_string());
+    issue.owner = owner->user;
+    issue.realm = owner->realm;
+    issue.token_serial = serial;
+    issue.approved = true;
+    try {
+      auto outcome = x_.issuer.issue(issue);
+      for (const auto& [key, value] : outcome.info) info[key] = value;
+      info.erase("certificate_request");
+      info["decided_by"] = c.identity->username;
+      if (!reason.empty()) info["approval_note"] = reason;
+      if (!x_.tokens.change_rollout(serial, "pending", outcome.rollout_state,
+                                    boost::json::serialize(info)))
+        throw ApiError::bad_parameter("token " + serial + " was decided meanwhile");
+      c.audit.info = "approved";
+      return json_result(true, outcome.detail);
+    } catch (const ca::IssueError& e) {
+      throw ApiError::bad_parameter(e.what());
+    } catch (const plugins::PluginCallError& e) {
+      rethrow_plugin_error(e);
+    }
+  }
+
  private:
   static boost::json::object page_json(const db::TokenPage& result, int page, int page_size) {
     boost::json::array tokens;
@@ -410,6 +463,14 @@ void add_token_routes(http::Router& router, const TokenApiContext& context) {
   for (const auto& path : {"/token/setpin", "/token/setpin/<serial>"})
     router.add(
         "POST", path, [routes](http::RequestContext& c) { return routes->setpin(c); },
+        authenticated);
+  for (const auto& path : {"/token/approve", "/token/approve/<serial>"})
+    router.add(
+        "POST", path, [routes](http::RequestContext& c) { return routes->decide(c, true); },
+        authenticated);
+  for (const auto& path : {"/token/deny", "/token/deny/<serial>"})
+    router.add(
+        "POST", path, [routes](http::RequestContext& c) { return routes->decide(c, false); },
         authenticated);
   router.add(
       "POST", "/token/assign", [routes](http::RequestContext& c) { return routes->assign(c); },

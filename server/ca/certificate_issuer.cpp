@@ -58,7 +58,7 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   } catch (const ProfileError& e) {
     throw IssueError(e.what());
   }
-  if (profile.approval) {
+  if (profile.approval && !r.approved) {
     // Issued when an admin approves; the request waits with the token.
     outcome.rollout_state = "pending";
     outcome.info["certificate_request"] = r.csr;

@@ -37,6 +37,7 @@ class CertificateIssuer {
     db::UserRow owner;
     std::string realm;
     std::string token_serial;
+    bool approved = false;  // an admin approved it: issue even if the profile wants approval
   };
   struct Outcome {
     std::string rollout_state;   // "enrolled" or "pending"

@@ -72,7 +72,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "caconnectordelete",
                                               "eventhandling_read",
                                               "eventhandling_write",
-                                              "triggerchallenge"};
+                                              "triggerchallenge",
+                                              "certificateapprove"};
   static const std::vector<std::string> user{"auditlog", "updateuser", "revoke",
                                              "delete",   "disable",    "enable",
                                              "resync",   "setpin",     "reset"};

@@ -102,7 +102,7 @@ TEST_F(CertificateToken, ACsrIsIssuedUnderTheProfileAndRevokedIntoTheCrl) {
   EXPECT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=bored").status, 400);
 }
 
-TEST_F(CertificateToken, AProfileWithApprovalLeavesTheTokenPending) {
+TEST_F(CertificateToken, AProfileWithApprovalWaitsForAnAdminWhoApprovesOrDenies) {
   ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
                        "key_types=ec-p256&approval=1")
                 .status,
@@ -121,6 +121,50 @@ TEST_F(CertificateToken, AProfileWithApprovalLeavesTheTokenPending) {
                 .at("value")
                 .at("count"),
             1);
+  const std::string serial(detail.at("serial").as_string());
+
+  // Only admins decide; a denial needs a reason.
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  EXPECT_EQ(api_->call("POST", "/token/approve/" + serial, alice).status, 403);
+  EXPECT_EQ(api_->call("POST", "/token/deny/" + serial, admin_).status, 400);
+  auto approved = api_->call("POST", "/token/approve/" + serial, admin_, "reason=checked%20ID");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  TestHttpClient anyone;
+  const auto ca_file = save("ca.pem", anyone.get(server_->url() + "/ca/corp/cert").body);
+  const auto cert_file = save(
+      "approved.pem", std::string(json_of(approved).at("detail").at("certificate").as_string()));
+  EXPECT_EQ(shell_output("openssl verify -CAfile " + ca_file.string() + " " + cert_file.string()),
+            cert_file.string() + ": OK");
+  const auto token = json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+                         .at("result")
+                         .at("value")
+                         .at("tokens")
+                         .at(0)
+                         .as_object();
+  EXPECT_EQ(token.at("rollout_state"), "enrolled");
+  EXPECT_EQ(token.at("info").at("decided_by"), "admin");
+  EXPECT_FALSE(token.at("info").as_object().contains("certificate_request"));
+  EXPECT_EQ(api_->call("POST", "/token/approve/" + serial, admin_).status, 400) << "decided";
+
+  // A second request, denied with a reason.
+  auto second = enroll_json({{"type", "certificate"},
+                             {"user", "alice"},
+                             {"realm", "corp"},
+                             {"profile", "approved"},
+                             {"request", csr()}});
+  const std::string denied_serial(json_of(second).at("detail").at("serial").as_string());
+  ASSERT_EQ(
+      api_->call("POST", "/token/deny/" + denied_serial, admin_, "reason=not%20employed").status,
+      200);
+  const auto denied = json_of(api_->call("GET", "/token/?serial=" + denied_serial, admin_))
+                          .at("result")
+                          .at("value")
+                          .at("tokens")
+                          .at(0)
+                          .as_object();
+  EXPECT_EQ(denied.at("rollout_state"), "denied");
+  EXPECT_EQ(denied.at("info").at("denial_reason"), "not employed");
+  EXPECT_EQ(api_->call("POST", "/token/approve/" + denied_serial, admin_).status, 400);
 }
 
 TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
