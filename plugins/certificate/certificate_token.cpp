@@ -4,10 +4,13 @@
 // with the subject and names taken from the user, never from the CSR.
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <memory>
+#include <string>
+#include <utility>
 
 #include <tessera/sdk/plugin.hpp>
 
@@ -51,19 +54,69 @@ std::string checked_request(const std::string& pem) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+// A new key of key_type and a CSR for it (the CA sets the real subject), for a server-made key.
+std::pair<std::string, std::string> new_key_and_request(const std::string& key_type,
+                                                        const std::string& serial) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(nullptr, &EVP_PKEY_free);
+  if (key_type == "ec-p256" || key_type == "ec-p384" || key_type == "ec-p521")
+    key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC",
+                                key_type == "ec-p256"   ? "P-256"
+                                : key_type == "ec-p384" ? "P-384"
+                                                        : "P-521"));
+  else if (key_type == "rsa-2048" || key_type == "rsa-3072" || key_type == "rsa-4096")
+    key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
+                                static_cast<size_t>(std::stoi(key_type.substr(4)))));
+  else
+    throw Error::invalid_argument("key_type '" + key_type +
+                                  "' is not supported (ec-p256, ec-p384, ec-p521, rsa-2048, "
+                                  "rsa-3072, rsa-4096)");
+  if (!key) throw Error(Error::Kind::internal, "cannot generate a key");
+  std::unique_ptr<X509_REQ, Free> csr(X509_REQ_new());
+  X509_NAME* name = X509_REQ_get_subject_name(csr.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(serial.c_str()), -1, -1, 0);
+  X509_REQ_set_pubkey(csr.get(), key.get());
+  if (X509_REQ_sign(csr.get(), key.get(), EVP_sha256()) <= 0)
+    throw Error(Error::Kind::internal, "cannot sign the request");
+  auto pem = [](auto write) {
+    std::unique_ptr<BIO, Free> out(BIO_new(BIO_s_mem()));
+    write(out.get());
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out.get(), &data);
+    return std::string(data, static_cast<size_t>(size));
+  };
+  return {pem([&](BIO* b) {
+            PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+          }),
+          pem([&](BIO* b) { PEM_write_bio_X509_REQ(b, csr.get()); })};
+}
+
 class CertificateToken : public tessera::sdk::TokenType {
  public:
   using TokenType::TokenType;
 
   static ComponentInfo describe() { return {"certificate", "X.509 certificate", {}}; }
 
-  // Returns the CSR for the host to have signed ("csr"); the token has no OTP.
+  // Returns the CSR for the host to have signed ("csr"); the token has no OTP. With genkey=1
+  // the key is made here and handed over once ("private_key") for the host to wrap in the
+  // PKCS#12 that the user downloads; nobody keeps it.
   boost::json::object enroll(const boost::json::object& request) override {
     const auto& params = request.at("params").as_object();
     const auto csr = text(params, "request");
-    if (csr.empty())
+    const auto genkey = text(params, "genkey") == "1" || text(params, "genkey") == "true";
+    if (genkey == !csr.empty())
       throw Error::invalid_argument(
-          "give 'request': a PEM CSR (server-made keys and existing certificates come later)");
+          "give either 'request' (a PEM CSR) or genkey=1 (a key made by the server)");
+    if (genkey) {
+      auto key_type = text(params, "key_type");
+      auto [key, made_request] =
+          new_key_and_request(key_type.empty() ? "ec-p256" : key_type, text(request, "serial"));
+      return {{"otplen", 0},
+              {"csr", made_request},
+              {"private_key", key},
+              {"info", {{"tokenkind", "software"}, {"key_made_by", "server"}}},
+              {"detail", boost::json::object()}};
+    }
     return {{"otplen", 0},
             {"csr", checked_request(csr)},
             {"info", {{"tokenkind", "software"}}},

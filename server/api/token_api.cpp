@@ -10,6 +10,9 @@
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/api/token_api.hpp"
+#include "server/crypto/encoding.hpp"
+#include "server/crypto/pkcs12.hpp"
+#include "server/crypto/random.hpp"
 #include "server/plugins/component_instance.hpp"
 
 namespace tessera::api {
@@ -154,6 +157,16 @@ class TokenRoutes {
       request.maxfail = std::max(1, std::atoi(max->c_str()));
     request.params = c.params;
     request.params.erase("pin");
+    request.params.erase("password");  // the PKCS#12 password is the server's business
+    // A server-made key is of the profile's first allowed type unless the user picked one.
+    if (type == "certificate" && bool_param(c, "genkey", false) && !c.params.contains("key_type")) {
+      try {
+        request.params["key_type"] =
+            x_.issuer.default_key_type(string_param(c, "ca", 128), string_param(c, "profile", 64));
+      } catch (const ca::IssueError& e) {
+        throw ApiError::bad_parameter(e.what());
+      }
+    }
     const auto label_template =
         engine.value(policy::Scope::enrollment, "tokenlabel", subject).value_or("{user}@{realm}");
     request.issuer =
@@ -182,6 +195,8 @@ class TokenRoutes {
       issue.token_serial = row.serial;
       try {
         auto outcome = x_.issuer.issue(issue);
+        if (const auto* key = made.if_contains("private_key"); key && key->is_string())
+          wrap_in_pkcs12(c, std::string(key->get_string()), outcome, row.serial);
         row.rollout_state = outcome.rollout_state;
         auto info = boost::json::parse(row.info).as_object();
         for (const auto& [key, value] : outcome.info) info[key] = value;
@@ -362,6 +377,29 @@ class TokenRoutes {
   }
 
  private:
+  // The server-made key, its certificate and the CA as a PKCS#12 for the one response, under
+  // the user's password (8 characters or more) or a random one shown once. The key is not
+  // kept: a certificate that waits for approval cannot have one.
+  void wrap_in_pkcs12(const http::RequestContext& c, const std::string& key,
+                      ca::CertificateIssuer::Outcome& outcome, const std::string& serial) const {
+    if (outcome.rollout_state != "enrolled")
+      throw ApiError::bad_parameter(
+          "a server-made key needs a profile without approval: the key is never stored");
+    auto password = string_param(c, "password", 256);
+    if (!password.empty() && password.size() < 8)
+      throw ApiError::bad_parameter("the PKCS#12 password needs at least 8 characters");
+    if (password.empty()) {
+      password = crypto::random_password(20);
+      outcome.detail["pkcs12_password"] = password;
+    }
+    const auto der = crypto::make_pkcs12(
+        key, std::string(outcome.detail.at("certificate").as_string()),
+        x_.issuer.ca_certificate_pem(std::string(outcome.info.at("ca").as_string())), password,
+        serial);
+    outcome.detail["pkcs12"] =
+        crypto::base64_encode(reinterpret_cast<const uint8_t*>(der.data()), der.size());
+  }
+
   static boost::json::object page_json(const db::TokenPage& result, int page, int page_size) {
     boost::json::array tokens;
     for (const auto& t : result.tokens) tokens.push_back(token_json(t));

@@ -18,18 +18,18 @@ bool known_revocation_reason(const std::string& reason) {
   return std::find(std::begin(reasons), std::end(reasons), reason) != std::end(reasons);
 }
 
-CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
-  std::string ca = r.ca;
+std::pair<std::string, CertificateProfile> CertificateIssuer::resolve(const std::string& ca_name,
+                                                                      const std::string& name) {
+  std::string ca = ca_name;
   if (ca.empty()) {
     const auto all = connectors_.list();
     if (all.size() != 1)
       throw IssueError("name the CA connector ('ca'): there are " + std::to_string(all.size()));
     ca = all.front().name;
   }
-  auto connector = connectors_.instance(ca);
-  if (!connector) throw IssueError("no CA connector '" + ca + "'");
+  if (!connectors_.find(ca)) throw IssueError("no CA connector '" + ca + "'");
   const auto profiles = profiles_.of(ca);
-  std::string profile_name = r.profile;
+  std::string profile_name = name;
   if (profile_name.empty()) {
     if (profiles.size() != 1)
       throw IssueError("name the certificate profile ('profile'): CA '" + ca + "' has " +
@@ -39,7 +39,20 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   auto found = profiles.find(profile_name);
   if (found == profiles.end())
     throw IssueError("CA '" + ca + "' has no profile '" + profile_name + "'");
-  const auto profile = CertificateProfile::from_json(boost::json::parse(found->second).as_object());
+  auto profile = CertificateProfile::from_json(boost::json::parse(found->second).as_object());
+  profile.name = profile_name;
+  return {ca, std::move(profile)};
+}
+
+std::string CertificateIssuer::default_key_type(const std::string& ca, const std::string& profile) {
+  return resolve(ca, profile).second.key_types.front();
+}
+
+CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
+  const auto [ca, profile] = resolve(r.ca, r.profile);
+  const auto& profile_name = profile.name;
+  auto connector = connectors_.instance(ca);
+  if (!connector) throw IssueError("no CA connector '" + ca + "'");
   const int days = r.validity_days ? r.validity_days : profile.validity_days.front();
   if (std::find(profile.validity_days.begin(), profile.validity_days.end(), days) ==
       profile.validity_days.end())

@@ -13,6 +13,7 @@
 #include "db/identity_repository.hpp"
 #include "db/token_repository.hpp"
 #include "server/ca/ca_connectors.hpp"
+#include "server/ca/certificate_profile.hpp"
 
 namespace tessera::ca {
 
@@ -48,11 +49,21 @@ class CertificateIssuer {
   // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails.
   Outcome issue(const Request& request);
 
+  // The CA connector and profile a request names (or the only ones), for a server-made key's
+  // type before anything is issued: the profile's first allowed key type.
+  std::string default_key_type(const std::string& ca, const std::string& profile);
+  std::string ca_certificate_pem(const std::string& ca) {
+    return connectors_.ca_certificate_pem(ca);
+  }
+
   // Revokes the token's certificate at its CA, records it and signs a new CRL. No-op for a
   // token without an issued certificate.
   void revoke(const db::TokenRow& token, const std::string& reason);
 
  private:
+  std::pair<std::string, CertificateProfile> resolve(const std::string& ca,
+                                                     const std::string& profile);
+
   CaConnectors& connectors_;
   db::CertificateProfileRepository& profiles_;
   db::CertificateRepository& certificates_;

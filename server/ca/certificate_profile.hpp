@@ -19,6 +19,7 @@ class ProfileError : public std::invalid_argument {
 };
 
 struct CertificateProfile {
+  std::string name;                     // set when read from the store; not part of the JSON
   std::vector<int> validity_days{365};  // the terms a user may pick; the first is the default
   std::vector<std::string> key_types{"ec-p256", "ec-p384", "rsa-3072", "rsa-4096"};
   std::vector<std::string> key_usage{"digitalSignature"};

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/crypto/encoding.hpp"
 #include "tests/integration/token_fixture.hpp"
 
 namespace tessera::testing {
@@ -167,6 +168,65 @@ TEST_F(CertificateToken, AProfileWithApprovalWaitsForAnAdminWhoApprovesOrDenies)
   EXPECT_EQ(api_->call("POST", "/token/approve/" + denied_serial, admin_).status, 400);
 }
 
+TEST_F(CertificateToken, AServerMadeKeyComesOnceAsAPkcs12UnderTheUsersPassword) {
+  auto r = enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"genkey", "1"},
+                        {"password", "correct horse battery"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_FALSE(detail.contains("pkcs12_password")) << "the user chose it";
+  const auto der = crypto::base64_decode(std::string(detail.at("pkcs12").as_string()));
+  ASSERT_TRUE(der);
+  const auto p12 = save("alice.p12", std::string(der->begin(), der->end()));
+  const auto opened = shell_output("openssl pkcs12 -in " + p12.string() +
+                                   " -passin 'pass:correct horse battery' -nodes 2>&1");
+  EXPECT_NE(opened.find("BEGIN PRIVATE KEY"), std::string::npos) << opened;
+  EXPECT_NE(opened.find("subject=CN = Alice Example, O = Corp"), std::string::npos) << opened;
+  const auto info = shell_output("openssl pkcs12 -in " + p12.string() +
+                                 " -passin 'pass:correct horse battery' -info -noout 2>&1");
+  EXPECT_NE(info.find("PBES2, PBKDF2, AES-256-CBC"), std::string::npos) << info;
+  EXPECT_NE(info.find("MAC: sha256"), std::string::npos) << info;
+  EXPECT_NE(shell_output("openssl pkcs12 -in " + p12.string() +
+                         " -passin pass:wrong-password -nodes 2>&1")
+                .find("Mac verify error"),
+            std::string::npos);
+  // The key was the profile's first type, and it is nowhere on the server.
+  EXPECT_NE(opened.find("BEGIN PRIVATE KEY"), std::string::npos);
+  const auto key_start = opened.find("-----BEGIN PRIVATE KEY-----");
+  const auto key_pem =
+      opened.substr(key_start, opened.find("-----END PRIVATE KEY-----") - key_start);
+  const auto body = key_pem.substr(28, 40);
+  std::stringstream all;
+  all << std::ifstream(server_->dir() / "data" / "tessera.db", std::ios::binary).rdbuf()
+      << std::ifstream(server_->dir() / "data" / "tessera.db-wal", std::ios::binary).rdbuf();
+  EXPECT_EQ(all.str().find(body), std::string::npos);
+  EXPECT_EQ(api_->call("GET", "/token/?type=certificate", admin_).body.find(body),
+            std::string::npos);
+
+  // Without a password, a random one is shown once.
+  auto second =
+      enroll_json({{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"genkey", "1"}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  const auto generated = json_of(second).at("detail").as_object();
+  const std::string password(generated.at("pkcs12_password").as_string());
+  EXPECT_GE(password.size(), 20u);
+  const auto der2 = crypto::base64_decode(std::string(generated.at("pkcs12").as_string()));
+  const auto p12b = save("second.p12", std::string(der2->begin(), der2->end()));
+  EXPECT_NE(shell_output("openssl pkcs12 -in " + p12b.string() + " -passin pass:" + password +
+                         " -nokeys 2>&1")
+                .find("BEGIN CERTIFICATE"),
+            std::string::npos);
+  EXPECT_EQ(enroll_json({{"type", "certificate"},
+                         {"user", "alice"},
+                         {"realm", "corp"},
+                         {"genkey", "1"},
+                         {"password", "short"}})
+                .status,
+            400);
+}
+
 TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
   const std::pair<boost::json::object, std::string> cases[] = {
       {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", "garbage"}},
@@ -195,7 +255,7 @@ TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
         {"request", csr()}},
        "does not offer 100 days"},
       {{{"type", "certificate"}, {"request", csr()}}, "needs a user"},
-      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}}, "give 'request'"},
+      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}}, "give either 'request'"},
   };
   for (const auto& [body, reason] : cases) {
     auto r = enroll_json(body);
