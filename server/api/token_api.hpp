@@ -4,6 +4,7 @@
 #include "db/token_repository.hpp"
 #include "server/api/access_control.hpp"
 #include "server/ca/certificate_issuer.hpp"
+#include "server/ca/certificate_login.hpp"
 #include "server/http/router.hpp"
 #include "server/identity/user_directory.hpp"
 #include "server/tokens/token_checker.hpp"
@@ -20,6 +21,7 @@ struct TokenApiContext {
   const tokens::TokenChecker& checker;
   const tokens::PinHasher& pins;
   ca::CertificateIssuer& issuer;
+  ca::CertificateLogin& certificate_login;
 };
 
 void add_token_routes(http::Router& router, const TokenApiContext& context);

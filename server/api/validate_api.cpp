@@ -53,6 +53,9 @@ class ValidateRoutes {
   explicit ValidateRoutes(const TokenApiContext& x) : x_(x) {}
 
   tokens::CheckOutcome check(http::RequestContext& c) const {
+    // A TLS client certificate and no pass: certificate login.
+    if (!c.request.client_certificate_pem.empty() && !c.params.contains("pass"))
+      return certificate_check(c);
     const auto pass = string_param(c, "pass", kMaxPass);
     const auto transaction_id = c.params.contains("transaction_id")
                                     ? string_param(c, "transaction_id", 32)
@@ -103,6 +106,39 @@ class ValidateRoutes {
   }
 
  private:
+  tokens::CheckOutcome certificate_check(http::RequestContext& c) const {
+    tokens::CheckOutcome outcome;
+    auto match = x_.certificate_login.match(c.request.client_certificate_pem);
+    if (match.token) {
+      const auto& token = *match.token;
+      c.audit.serial = token.serial;
+      c.audit.token_type = token.type;
+      c.audit.user = token.owner_user;
+      c.audit.realm = token.owner_realm;
+      const auto user = string_param(c, "user", 255);
+      if (!user.empty() && user != token.owner_user)
+        match = {std::nullopt, "the certificate belongs to " + token.owner_user + ", not " + user};
+    }
+    if (!match.token) {
+      outcome.detail["message"] = "certificate not accepted";
+      c.audit.success = false;
+      c.audit.info = match.reason;  // the reason goes to the audit log, not to the client
+      return outcome;
+    }
+    outcome.value = true;
+    outcome.authentication = "ACCEPT";
+    outcome.serial = match.token->serial;
+    outcome.type = match.token->type;
+    outcome.detail = {{"message", "matching 1 tokens"},
+                      {"serial", match.token->serial},
+                      {"type", match.token->type},
+                      {"user", match.token->owner_user},
+                      {"realm", match.token->owner_realm}};
+    c.audit.success = true;
+    c.audit.info = "certificate login";
+    return outcome;
+  }
+
   policy::Subject subject_for(const http::RequestContext& c, const Candidates& found) const {
     if (found.user)
       return {"", found.user->user.username, found.user->realm, found.user->user.resolver,

@@ -201,8 +201,10 @@ int serve_command(const std::string& config_file) {
     db::CertificateProfileRepository certificate_profiles(*database);
     db::CertificateRepository certificates(*database);
     ca::CertificateIssuer issuer(ca_connectors, certificate_profiles, certificates);
-    const api::TokenApiContext token_context{token_rows, directory, access, token_types,
-                                             enrollment, checker,   pins,   issuer};
+    ca::CertificateLogin certificate_login(*database, token_rows);
+    const api::TokenApiContext token_context{token_rows,  directory,  access,
+                                             token_types, enrollment, checker,
+                                             pins,        issuer,     certificate_login};
 
     api::Metrics metrics;
     http::Router router;

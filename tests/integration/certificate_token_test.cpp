@@ -19,8 +19,10 @@ std::string slurp(const std::filesystem::path& path) {
 
 class CertificateToken : public TokenFixture {
  protected:
+  virtual ServerOptions options() const { return {}; }
+
   void SetUp() override {
-    start();
+    start(options());
     ASSERT_EQ(api_->call("PUT", "/user/", admin_,
                          "user=alice&resolver=local&givenname=Alice&surname=Example&email=alice%"
                          "40corp.example&organization=Corp")
@@ -46,10 +48,10 @@ class CertificateToken : public TokenFixture {
   }
 
   TestResponse enroll_json(const boost::json::object& body) {
-    TestHttpClient client;
-    client.header("Authorization: " + admin_);
-    return client.post(server_->url() + "/token/init", boost::json::serialize(body),
-                       "application/json");
+    auto client = api_->client();
+    client->header("Authorization: " + admin_);
+    return client->post(server_->url() + "/token/init", boost::json::serialize(body),
+                        "application/json");
   }
 
   std::filesystem::path save(const std::string& name, const std::string& bytes) {
@@ -263,6 +265,74 @@ TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
     EXPECT_NE(r.body.find(reason), std::string::npos) << reason << ": " << r.body;
   }
   EXPECT_EQ(json_of(api_->call("GET", "/token/", admin_)).at("result").at("value").at("count"), 0);
+}
+
+// Certificate login on a TLS listener that asks for client certificates.
+class CertificateLogin : public CertificateToken {
+ protected:
+  ServerOptions options() const override {
+    return {.tls = true, .server_extra = "  tls: { client_certificates: request }\n"};
+  }
+  std::string audit_info() {
+    auto r = api_->call("GET", "/audit/?action=POST%20/validate/check&page_size=1", admin_);
+    return std::string(
+        json_of(r).at("result").at("value").at("auditdata").at(0).at("info").as_string());
+  }
+  Check login_with(const std::filesystem::path& certificate, const std::filesystem::path& key,
+                   const std::string& params = "") {
+    auto client = api_->client();
+    client->client_certificate(certificate.string(), key.string());
+    auto r = client->post(server_->url() + "/validate/check", params, kForm);
+    Check c;
+    c.status = r.status;
+    const auto body = json_of(r);
+    if (r.status != 200) return c;
+    c.value = body.at("result").at("value").as_bool();
+    c.authentication = std::string(body.at("result").at("authentication").as_string());
+    c.message = std::string(body.at("detail").at("message").as_string());
+    if (c.value) c.transaction_id = std::string(body.at("detail").at("serial").as_string());
+    return c;
+  }
+};
+
+TEST_F(CertificateLogin, AnEnrolledCertificateAuthenticatesAndNothingElseDoes) {
+  auto r = enroll_json(
+      {{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", csr()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const auto cert =
+      save("alice.pem", std::string(json_of(r).at("detail").at("certificate").as_string()));
+  const auto key = server_->dir() / "user.key";
+
+  auto ok = login_with(cert, key);
+  EXPECT_TRUE(ok.value) << ok.message;
+  EXPECT_EQ(ok.authentication, "ACCEPT");
+  EXPECT_EQ(ok.transaction_id, serial) << "the answer names the token that matched";
+  EXPECT_TRUE(login_with(cert, key, "user=alice").value);
+  EXPECT_FALSE(login_with(cert, key, "user=bob").value);
+  EXPECT_NE(audit_info().find("belongs to alice, not bob"), std::string::npos);
+
+  // A certificate we did not issue, with the same subject.
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-days 5 -subj '/CN=Alice Example/O=Corp' -keyout " +
+                         (server_->dir() / "other.key").string() + " -out " +
+                         (server_->dir() / "other.pem").string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  auto foreign = login_with(server_->dir() / "other.pem", server_->dir() / "other.key");
+  EXPECT_FALSE(foreign.value);
+  EXPECT_EQ(foreign.message, "certificate not accepted");
+  EXPECT_NE(audit_info().find("was not issued here"), std::string::npos) << audit_info();
+
+  ASSERT_EQ(api_->call("POST", "/token/disable/" + serial, admin_).status, 200);
+  EXPECT_FALSE(login_with(cert, key).value);
+  EXPECT_NE(audit_info().find("is disabled"), std::string::npos) << audit_info();
+  ASSERT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_).status, 200);
+  EXPECT_FALSE(login_with(cert, key).value);
+  EXPECT_NE(audit_info().find("is revoked"), std::string::npos) << audit_info();
+
+  // No certificate and no pass: an ordinary check, which needs a user.
+  EXPECT_EQ(api_->client()->post(server_->url() + "/validate/check", "", kForm).status, 400);
 }
 
 }  // namespace

@@ -50,12 +50,20 @@ struct Check {
 
 class TokenApi {
  public:
-  explicit TokenApi(std::string url) : url_(std::move(url)) {}
+  // ca_file: the server's TLS certificate to trust, for https URLs.
+  explicit TokenApi(std::string url, std::string ca_file = "")
+      : url_(std::move(url)), ca_file_(std::move(ca_file)) {}
+
+  // A client that trusts the server (each request gets its own).
+  std::unique_ptr<TestHttpClient> client() const {
+    auto made = std::make_unique<TestHttpClient>();
+    if (!ca_file_.empty()) made->trust(ca_file_);
+    return made;
+  }
 
   std::string login(const std::string& user, const std::string& password,
                     const std::string& realm = "") {
-    TestHttpClient client;
-    auto r = client.post(
+    auto r = client()->post(
         url_ + "/auth",
         "username=" + user + "&password=" + password + (realm.empty() ? "" : "&realm=" + realm),
         kForm);
@@ -66,14 +74,14 @@ class TokenApi {
 
   TestResponse call(const std::string& method, const std::string& path, const std::string& token,
                     const std::string& body = "") {
-    TestHttpClient client;
-    if (!token.empty()) client.header("Authorization: " + token);
-    return client.request(method, url_ + path, body, body.empty() ? "" : kForm);
+    auto client = this->client();
+    if (!token.empty()) client->header("Authorization: " + token);
+    return client->request(method, url_ + path, body, body.empty() ? "" : kForm);
   }
 
   Check check(const std::string& params) {
-    TestHttpClient client;
-    auto r = client.post(url_ + "/validate/check", params, kForm);
+    auto client = this->client();
+    auto r = client->post(url_ + "/validate/check", params, kForm);
     Check c;
     c.status = r.status;
     const auto body = json_of(r);
@@ -94,6 +102,7 @@ class TokenApi {
 
  private:
   std::string url_;
+  std::string ca_file_;
 };
 
 // Sets up realm corp (resolver local) with alice and bob; admin_ is a logged-in admin.
@@ -102,7 +111,8 @@ class TokenFixture : public ::testing::Test {
   void start(ServerOptions options = {}) {
     options.plugin_directories = {TESSERA_PLUGIN_DIR};
     server_ = std::make_unique<ServerProcess>(options);
-    api_ = std::make_unique<TokenApi>(server_->url());
+    api_ =
+        std::make_unique<TokenApi>(server_->url(), options.tls ? server_->certificate_path() : "");
     admin_ = api_->login("admin", "test-admin-pw");
     ASSERT_FALSE(admin_.empty());
     ASSERT_EQ(api_->call("POST", "/resolver/local", admin_, "type=sql").status, 200);
