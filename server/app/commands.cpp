@@ -200,7 +200,8 @@ int serve_command(const std::string& config_file) {
     ca::CaConnectors ca_connectors(registry, component_configs, crls, secrets);
     db::CertificateProfileRepository certificate_profiles(*database);
     db::CertificateRepository certificates(*database);
-    ca::CertificateIssuer issuer(ca_connectors, certificate_profiles, certificates);
+    ca::CertificateIssuer issuer(ca_connectors, certificate_profiles, certificates,
+                                 config.server.public_url);
     ca::CertificateLogin certificate_login(*database, token_rows);
     const api::TokenApiContext token_context{token_rows,  directory,  access,
                                              token_types, enrollment, checker,

@@ -86,14 +86,17 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   };
   boost::json::object answer;
   try {
-    answer = connector->call(1, {{"csr", r.csr},
-                                 {"profile",
-                                  {{"validity_days", days},
-                                   {"key_types", strings(profile.key_types)},
-                                   {"key_usage", strings(profile.key_usage)},
-                                   {"extended_key_usage", strings(profile.extended_key_usage)}}},
-                                 {"subject", subject},
-                                 {"san", {{"email", emails}, {"upn", upns}}}});
+    answer = connector->call(
+        1,
+        {{"csr", r.csr},
+         {"profile",
+          {{"validity_days", days},
+           {"key_types", strings(profile.key_types)},
+           {"key_usage", strings(profile.key_usage)},
+           {"extended_key_usage", strings(profile.extended_key_usage)},
+           {"crl_url", public_url_.empty() ? std::string() : public_url_ + "/ca/" + ca + "/crl"}}},
+         {"subject", subject},
+         {"san", {{"email", emails}, {"upn", upns}}}});
   } catch (const plugins::PluginCallError& e) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
     throw;

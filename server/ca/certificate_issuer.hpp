@@ -26,9 +26,13 @@ bool known_revocation_reason(const std::string& reason);
 
 class CertificateIssuer {
  public:
+  // public_url: where clients reach the server; the CRL URL in certificates is built from it.
   CertificateIssuer(CaConnectors& connectors, db::CertificateProfileRepository& profiles,
-                    db::CertificateRepository& certificates)
-      : connectors_(connectors), profiles_(profiles), certificates_(certificates) {}
+                    db::CertificateRepository& certificates, std::string public_url = "")
+      : connectors_(connectors),
+        profiles_(profiles),
+        certificates_(certificates),
+        public_url_(std::move(public_url)) {}
 
   struct Request {
     std::string ca;         // empty: the only CA connector
@@ -67,6 +71,7 @@ class CertificateIssuer {
   CaConnectors& connectors_;
   db::CertificateProfileRepository& profiles_;
   db::CertificateRepository& certificates_;
+  std::string public_url_;
 };
 
 }  // namespace tessera::ca

@@ -128,7 +128,7 @@ void read_tls(const Reader& r, const YAML::Node& node, HttpServerSettings& confi
 void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   r.expect_map(node, "server",
                {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
-                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls"});
+                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url"});
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
   read_listen(r, node["listen"], config);
   if (node["io_threads"])
@@ -148,6 +148,15 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   seconds("idle_timeout_seconds", config.idle_timeout);
   seconds("shutdown_timeout_seconds", config.shutdown_timeout);
   if (node["tls"]) read_tls(r, node["tls"], config);
+  if (node["public_url"]) {
+    auto url = r.string(node["public_url"], "server.public_url");
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (!(url.starts_with("https://") || url.starts_with("http://")) || url.size() < 10 ||
+        url.find_first_of(" ,\"\n") != std::string::npos)
+      r.fail(node["public_url"], "server.public_url",
+             "must be an http(s) URL such as https://tessera.example");
+    config.public_url = url;
+  }
 }
 
 ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& absolute);

@@ -40,6 +40,9 @@ struct HttpServerSettings {
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_timeout{30};
   TlsConfig tls;
+  // How clients reach this server ("https://tessera.example"), for URLs put into what it
+  // issues (the CRL distribution point of certificates). Empty: none are put in.
+  std::string public_url;
 
   bool any_tls_listener() const;
 };

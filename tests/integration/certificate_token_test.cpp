@@ -19,7 +19,9 @@ std::string slurp(const std::filesystem::path& path) {
 
 class CertificateToken : public TokenFixture {
  protected:
-  virtual ServerOptions options() const { return {}; }
+  virtual ServerOptions options() const {
+    return {.server_extra = "  public_url: https://tessera.example/\n"};
+  }
 
   void SetUp() override {
     start(options());
@@ -82,6 +84,8 @@ TEST_F(CertificateToken, ACsrIsIssuedUnderTheProfileAndRevokedIntoTheCrl) {
   EXPECT_NE(text.find("Subject: CN = Alice Example, O = Corp"), std::string::npos) << text;
   EXPECT_NE(text.find("email:alice@corp.example"), std::string::npos);
   EXPECT_EQ(text.find("Mallory"), std::string::npos);
+  EXPECT_NE(text.find("URI:https://tessera.example/ca/corp/crl"), std::string::npos)
+      << "the CRL distribution point, from server.public_url";
   const auto days = shell_output("openssl x509 -noout -checkend " + std::to_string(729 * 86400) +
                                  " -in " + cert_file.string());
   EXPECT_EQ(days, "Certificate will not expire") << "the 730-day term the user picked";

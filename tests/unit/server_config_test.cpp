@@ -66,6 +66,16 @@ TEST_F(ServerConfigTest, RefusesWrongTypesAndRanges) {
             std::string::npos);
 }
 
+TEST_F(ServerConfigTest, ReadsThePublicUrlAndRefusesOneThatIsNot) {
+  const std::string head = "server:\n  listen:\n    - { address: 127.0.0.1, port: 8443 }\n";
+  const std::string tail = "data_dir: ./data\ndatabase:\n  url: sqlite://./data/t.db\n";
+  EXPECT_EQ(load(head + "  public_url: https://tessera.example/\n" + tail).server.public_url,
+            "https://tessera.example");
+  EXPECT_NE(error_of(head + "  public_url: tessera.example\n" + tail)
+                .find("server.public_url: must be an http(s) URL"),
+            std::string::npos);
+}
+
 TEST_F(ServerConfigTest, RequiresCertificateAndKeyTogether) {
   std::ofstream(dir_ / "c.pem") << "x";
   auto e = error_of(std::string(kMinimal).replace(std::string(kMinimal).find("data_dir"), 0,
