@@ -3,10 +3,13 @@
 
 #include "server/api/access_control.hpp"
 #include "server/auth/auth_service.hpp"
+#include "server/ca/certificate_login.hpp"
 #include "server/http/router.hpp"
 
 namespace tessera::api {
 
-void add_auth_routes(http::Router& router, auth::AuthService& auth, const AccessControl& access);
+// certificates: when set, a TLS client certificate without a username logs its token's owner in.
+void add_auth_routes(http::Router& router, auth::AuthService& auth, const AccessControl& access,
+                     ca::CertificateLogin* certificates = nullptr);
 
 }  // namespace tessera::api

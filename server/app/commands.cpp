@@ -212,7 +212,7 @@ int serve_command(const std::string& config_file) {
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics);
-    api::add_auth_routes(router, auth_service, access);
+    api::add_auth_routes(router, auth_service, access, &certificate_login);
     api::add_audit_routes(router, audit_rows, audit_log, access);
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);

@@ -30,6 +30,9 @@ class AuthService {
   LoginResult login(const std::string& username, const std::string& password,
                     const std::string& realm, const std::string& client);
 
+  // A user whom something other than a password authenticated (a client certificate): a JWT
+  // for them, if their account still exists. Throws api::ApiError 401 (4031) otherwise.
+  LoginResult login_as(const Identity& identity);
   // The identity in the request's Authorization header (raw JWT, as eduMFA clients send it,
   // or "Bearer <jwt>"). Throws api::ApiError 401: 4033 when missing, 4305 when invalid.
   Identity authenticate(const http::HttpRequest& request) const;

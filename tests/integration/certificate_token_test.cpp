@@ -328,6 +328,25 @@ TEST_F(CertificateLogin, AnEnrolledCertificateAuthenticatesAndNothingElseDoes) {
   EXPECT_EQ(foreign.message, "certificate not accepted");
   EXPECT_NE(audit_info().find("was not issued here"), std::string::npos) << audit_info();
 
+  // /auth too: a JWT for the owner, which then sees their token.
+  {
+    auto client = api_->client();
+    client->client_certificate(cert.string(), key.string());
+    auto r = client->post(server_->url() + "/auth", "", kForm);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto value = json_of(r).at("result").at("value").as_object();
+    EXPECT_EQ(value.at("username"), "alice");
+    EXPECT_EQ(value.at("role"), "user");
+    EXPECT_EQ(std::string(value.at("serial").as_string()), serial);
+    const auto mine =
+        json_of(api_->call("GET", "/token/", std::string(value.at("token").as_string())));
+    EXPECT_EQ(mine.at("result").at("value").at("count"), 1);
+    auto foreign_client = api_->client();
+    foreign_client->client_certificate((server_->dir() / "other.pem").string(),
+                                       (server_->dir() / "other.key").string());
+    EXPECT_EQ(foreign_client->post(server_->url() + "/auth", "", kForm).status, 401);
+  }
+
   ASSERT_EQ(api_->call("POST", "/token/disable/" + serial, admin_).status, 200);
   EXPECT_FALSE(login_with(cert, key).value);
   EXPECT_NE(audit_info().find("is disabled"), std::string::npos) << audit_info();
