@@ -34,6 +34,7 @@
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/plugin_registry.hpp"
+#include "server/policy/policy_engine.hpp"
 
 namespace tessera::app {
 namespace {
@@ -222,6 +223,16 @@ int serve_command(const std::string& config_file) {
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     router.set_observer(api::audit_observer(audit_log));
+    if (!config.server.client_certificate_header.empty()) {
+      std::string header = config.server.client_certificate_header;
+      for (auto& ch : header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      router.set_certificate_header(
+          header, [proxies = config.server.trusted_proxies](const std::string& address) {
+            for (const auto& network : proxies)
+              if (policy::in_network(address, network)) return true;
+            return false;
+          });
+    }
 
     http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();

@@ -1,6 +1,8 @@
 // Strict YAML reading: every key is known, every value has the expected type and range.
 #include "server/config/server_config.hpp"
 
+#include "server/policy/policy_engine.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -128,7 +130,8 @@ void read_tls(const Reader& r, const YAML::Node& node, HttpServerSettings& confi
 void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   r.expect_map(node, "server",
                {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
-                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url"});
+                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url",
+                "client_certificate_header", "trusted_proxies"});
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
   read_listen(r, node["listen"], config);
   if (node["io_threads"])
@@ -157,6 +160,23 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
              "must be an http(s) URL such as https://tessera.example");
     config.public_url = url;
   }
+  if (node["client_certificate_header"])
+    config.client_certificate_header =
+        r.string(node["client_certificate_header"], "server.client_certificate_header");
+  if (const auto& proxies = node["trusted_proxies"]) {
+    if (!proxies.IsSequence())
+      r.fail(proxies, "server.trusted_proxies", "expected a list of addresses or networks");
+    for (size_t i = 0; i < proxies.size(); ++i) {
+      const std::string key = "server.trusted_proxies[" + std::to_string(i) + "]";
+      auto network = r.string(proxies[i], key);
+      if (!policy::is_network(network))
+        r.fail(proxies[i], key, "'" + network + "' is not an IP address or network (10.0.0.0/8)");
+      config.trusted_proxies.push_back(std::move(network));
+    }
+  }
+  if (!config.client_certificate_header.empty() && config.trusted_proxies.empty())
+    r.fail(node["client_certificate_header"], "server.client_certificate_header",
+           "needs server.trusted_proxies: the header is believed only from those");
 }
 
 ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& absolute);

@@ -43,6 +43,10 @@ struct HttpServerSettings {
   // How clients reach this server ("https://tessera.example"), for URLs put into what it
   // issues (the CRL distribution point of certificates). Empty: none are put in.
   std::string public_url;
+  // Behind a TLS-terminating proxy: the header that carries the client certificate (URL-encoded
+  // PEM, as nginx's $ssl_client_escaped_cert), believed only from these addresses or networks.
+  std::string client_certificate_header;
+  std::vector<std::string> trusted_proxies;
 
   bool any_tls_listener() const;
 };

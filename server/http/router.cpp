@@ -1,6 +1,8 @@
 // Route matching, parameter parsing and the translation of errors into the JSON envelope.
 #include "server/http/router.hpp"
 
+#include <cctype>
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -78,7 +80,36 @@ void Router::add(std::string method, std::string pattern, Handler handler, Acces
       {std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
 }
 
-HttpResponse Router::handle(const HttpRequest& request) const noexcept {
+namespace {
+
+// %XX escapes only: a '+' in base64 stays a '+'.
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse Router::handle(const HttpRequest& original) const noexcept {
+  // The proxy's header replaces what TLS saw (nothing, behind the proxy); from anyone but a
+  // trusted proxy it is ignored, so a client cannot claim a certificate by sending it.
+  std::optional<HttpRequest> adjusted;
+  if (!certificate_header_.empty() && !original.header(certificate_header_).empty() &&
+      trusted_proxy_ && trusted_proxy_(original.remote_address)) {
+    adjusted = original;
+    adjusted->client_certificate_pem = percent_decoded(original.header(certificate_header_));
+  }
+  const HttpRequest& request = adjusted ? *adjusted : original;
   const auto started = std::chrono::steady_clock::now();
   std::optional<RequestContext> context;
   auto response = dispatch(request, context);

@@ -59,6 +59,12 @@ class Router {
            Access access = Access::anyone);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
   void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
+  // Behind a TLS-terminating proxy: header carries the client certificate (URL-encoded PEM),
+  // believed only when trusted(remote address); from anyone else it is ignored.
+  void set_certificate_header(std::string header, std::function<bool(const std::string&)> trusted) {
+    certificate_header_ = std::move(header);
+    trusted_proxy_ = std::move(trusted);
+  }
 
   HttpResponse handle(const HttpRequest& request) const noexcept;
 
@@ -75,6 +81,8 @@ class Router {
   std::vector<Route> routes_;
   Authenticator authenticator_;
   RequestObserver observer_;
+  std::string certificate_header_;  // lower case
+  std::function<bool(const std::string&)> trusted_proxy_;
 };
 
 // Reads query string and body into one JSON object: application/json bodies must be objects;

@@ -1,6 +1,7 @@
 // Certificate tokens from a CSR, over the API, checked with openssl: issued by the CA under the
 // profile with the user's attributes, revoked into the CRL, left pending when the profile wants
 // approval, and bad requests refused with nothing stored.
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -356,6 +357,60 @@ TEST_F(CertificateLogin, AnEnrolledCertificateAuthenticatesAndNothingElseDoes) {
 
   // No certificate and no pass: an ordinary check, which needs a user.
   EXPECT_EQ(api_->client()->post(server_->url() + "/validate/check", "", kForm).status, 400);
+}
+
+// Behind a TLS-terminating proxy the certificate arrives in a header, believed only from the
+// configured proxies.
+std::string escaped(const std::string& text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += hex[ch >> 4];
+      out += hex[ch & 15];
+    }
+  }
+  return out;
+}
+
+class ProxiedCertificateLogin : public CertificateToken {
+ protected:
+  ServerOptions options() const override {
+    return {.server_extra = "  client_certificate_header: X-SSL-Client-Cert\n  trusted_proxies: [" +
+                            proxy() + "]\n"};
+  }
+  virtual std::string proxy() const { return "127.0.0.1"; }
+
+  TestResponse check_with_header(const std::string& pem) {
+    auto client = api_->client();
+    client->header("X-SSL-Client-Cert: " + escaped(pem));
+    return client->post(server_->url() + "/validate/check", "", kForm);
+  }
+  std::string enrolled_pem() {
+    auto r = enroll_json(
+        {{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", csr()}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(json_of(r).at("detail").at("certificate").as_string());
+  }
+};
+
+TEST_F(ProxiedCertificateLogin, TheProxysHeaderCarriesTheCertificate) {
+  auto r = check_with_header(enrolled_pem());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("result").at("authentication"), "ACCEPT");
+}
+
+class UntrustedProxy : public ProxiedCertificateLogin {
+ protected:
+  std::string proxy() const override { return "10.9.9.9"; }
+};
+
+TEST_F(UntrustedProxy, AHeaderFromAnyoneElseIsIgnored) {
+  auto r = check_with_header(enrolled_pem());
+  EXPECT_EQ(r.status, 400) << "no certificate, so an ordinary check without a user: " << r.body;
 }
 
 }  // namespace

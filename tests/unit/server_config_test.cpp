@@ -76,6 +76,22 @@ TEST_F(ServerConfigTest, ReadsThePublicUrlAndRefusesOneThatIsNot) {
             std::string::npos);
 }
 
+TEST_F(ServerConfigTest, ACertificateHeaderNeedsTrustedProxies) {
+  const std::string head = "server:\n  listen:\n    - { address: 127.0.0.1, port: 8443 }\n";
+  const std::string tail = "data_dir: ./data\ndatabase:\n  url: sqlite://./data/t.db\n";
+  EXPECT_NE(error_of(head + "  client_certificate_header: X-SSL-Client-Cert\n" + tail)
+                .find("needs server.trusted_proxies"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "  trusted_proxies: [proxy.example]\n" + tail)
+                .find("'proxy.example' is not an IP address or network"),
+            std::string::npos);
+  auto c = load(head +
+                "  client_certificate_header: X-SSL-Client-Cert\n  trusted_proxies: "
+                "[10.0.0.0/8]\n" +
+                tail);
+  EXPECT_EQ(c.server.trusted_proxies, std::vector<std::string>{"10.0.0.0/8"});
+}
+
 TEST_F(ServerConfigTest, RequiresCertificateAndKeyTogether) {
   std::ofstream(dir_ / "c.pem") << "x";
   auto e = error_of(std::string(kMinimal).replace(std::string(kMinimal).find("data_dir"), 0,
