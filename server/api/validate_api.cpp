@@ -92,6 +92,7 @@ class ValidateRoutes {
   }
 
   http::HttpResponse trigger(http::RequestContext& c) const {
+    if (!c.identity->is_admin()) throw ApiError(403, 303, "this needs an admin (triggerchallenge)");
     auto found = candidates(c);
     x_.access.require_admin(c, "triggerchallenge", found.user ? found.user->realm : "");
     if (!found.unknown.empty()) throw ApiError::not_found(found.unknown);

@@ -60,22 +60,23 @@ void CaConnectors::create(const std::string& name, const std::string& type,
   instances_[name] = {row.created_at, std::move(made)};
 }
 
+ConnectorInfo CaConnectors::info_of(const db::ComponentConfigRow& row) const {
+  auto ref = registry_.find(TESSERA_COMPONENT_CA_CONNECTOR, row.type_id);
+  return {row.name, row.type_id,
+          ref ? plugins::redact_component_config(*ref->component, open_config(row))
+              : boost::json::object{{"error", "its plugin is not loaded"}}};
+}
+
 std::vector<ConnectorInfo> CaConnectors::list() {
   std::vector<ConnectorInfo> result;
-  for (const auto& row : configs_.list(kKind)) {
-    auto ref = registry_.find(TESSERA_COMPONENT_CA_CONNECTOR, row.type_id);
-    auto config = open_config(row);
-    result.push_back({row.name, row.type_id,
-                      ref ? plugins::redact_component_config(*ref->component, config)
-                          : boost::json::object{{"error", "its plugin is not loaded"}}});
-  }
+  for (const auto& row : configs_.list(kKind)) result.push_back(info_of(row));
   return result;
 }
 
 std::optional<ConnectorInfo> CaConnectors::find(const std::string& name) {
-  for (auto& info : list())
-    if (info.name == name) return info;
-  return std::nullopt;
+  auto row = configs_.find(kKind, name);
+  if (!row) return std::nullopt;
+  return info_of(*row);
 }
 
 bool CaConnectors::remove(const std::string& name) {

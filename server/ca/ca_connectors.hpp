@@ -61,6 +61,7 @@ class CaConnectors {
 
  private:
   boost::json::object open_config(const db::ComponentConfigRow& row) const;
+  ConnectorInfo info_of(const db::ComponentConfigRow& row) const;
   std::shared_ptr<plugins::ComponentInstance> instance_for(const db::ComponentConfigRow& row);
   std::string crl(const std::string& name, bool renew);
 

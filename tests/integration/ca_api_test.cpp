@@ -9,13 +9,6 @@
 namespace tessera::testing {
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class CaApi : public TokenFixture {
  protected:
   void SetUp() override { start(); }
@@ -24,11 +17,6 @@ class CaApi : public TokenFixture {
     TestHttpClient client;
     client.header("Authorization: " + admin_);
     return client.post(server_->url() + path, boost::json::serialize(body), "application/json");
-  }
-  std::filesystem::path save(const std::string& name, const std::string& bytes) {
-    const auto path = server_->dir() / name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
   }
 };
 
@@ -79,15 +67,15 @@ TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
                          key.string() + " -out " + pem.string() + " 2>/dev/null")
                             .c_str()),
             0);
-  auto r =
-      post_json("/caconnector/imported",
-                {{"type", "ca_local"}, {"certificate", slurp(pem)}, {"private_key", slurp(key)}});
+  auto r = post_json(
+      "/caconnector/imported",
+      {{"type", "ca_local"}, {"certificate", read_file(pem)}, {"private_key", read_file(key)}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto listed = api_->call("GET", "/caconnector/imported", admin_);
   EXPECT_EQ(json_of(listed).at("result").at("value").at(0).at("data").at("private_key"), "***");
   EXPECT_EQ(listed.body.find("PRIVATE KEY"), std::string::npos);
   TestHttpClient anyone;
-  EXPECT_EQ(anyone.get(server_->url() + "/ca/imported/cert").body, slurp(pem));
+  EXPECT_EQ(anyone.get(server_->url() + "/ca/imported/cert").body, read_file(pem));
   // Not in the database in the clear either.
   std::stringstream all;
   all << std::ifstream(server_->dir() / "data" / "tessera.db", std::ios::binary).rdbuf()
@@ -102,8 +90,9 @@ TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
                          key.string() + " -out " + pem.string() + " 2>/dev/null")
                             .c_str()),
             0);
-  r = post_json("/caconnector/imported",
-                {{"type", "ca_local"}, {"certificate", slurp(pem)}, {"private_key", slurp(key)}});
+  r = post_json(
+      "/caconnector/imported",
+      {{"type", "ca_local"}, {"certificate", read_file(pem)}, {"private_key", read_file(key)}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("already has another CA certificate"), std::string::npos) << r.body;
 }

@@ -11,13 +11,6 @@
 namespace tessera::testing {
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 class CertificateToken : public TokenFixture {
  protected:
   virtual ServerOptions options() const {
@@ -47,7 +40,7 @@ class CertificateToken : public TokenFixture {
                            " -subj /CN=Mallory 2>/dev/null")
                               .c_str()),
               0);
-    return slurp(dir / "user.csr");
+    return read_file(dir / "user.csr");
   }
 
   TestResponse enroll_json(const boost::json::object& body) {
@@ -55,12 +48,6 @@ class CertificateToken : public TokenFixture {
     client->header("Authorization: " + admin_);
     return client->post(server_->url() + "/token/init", boost::json::serialize(body),
                         "application/json");
-  }
-
-  std::filesystem::path save(const std::string& name, const std::string& bytes) {
-    const auto path = server_->dir() / name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
   }
 };
 

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -38,6 +40,17 @@ inline std::string shell_output(const std::string& command) {
   while (fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 struct Check {
@@ -130,6 +143,13 @@ class TokenFixture : public ::testing::Test {
     auto r = api_->call("POST", "/token/init", admin_, params);
     EXPECT_EQ(r.status, 200) << r.body;
     return json_of(r);
+  }
+
+  // Writes bytes to a file in the server's folder, for openssl to read.
+  std::filesystem::path save(const std::string& name, const std::string& bytes) {
+    const auto path = server_->dir() / name;
+    write_file(path, bytes);
+    return path;
   }
 
   void set_policy(const std::string& name, const std::string& params) {
