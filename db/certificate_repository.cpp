@@ -4,12 +4,31 @@
 
 namespace tessera::db {
 
-void CertificateRepository::insert(const CertificateRow& row) {
-  database_.write([&](soci::session& sql) {
-    sql << "INSERT INTO certificate (ca, serial, token_serial, subject, not_after, pem, revoked, "
-           "revoked_at, revocation_reason) VALUES (:c, :s, :t, :sub, :na, :p, 0, 0, '')",
-        soci::use(row.ca), soci::use(row.serial), soci::use(row.token_serial),
-        soci::use(row.subject), soci::use(row.not_after), soci::use(row.pem);
+bool CertificateRepository::insert(const CertificateRow& row) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "INSERT INTO certificate (ca, serial, token_serial, subject, not_after, "
+                        "pem, revoked, revoked_at, revocation_reason) VALUES (:c, :s, :t, :sub, "
+                        ":na, :p, 0, 0, '') ON CONFLICT (ca, serial) DO NOTHING",
+         soci::use(row.ca), soci::use(row.serial), soci::use(row.token_serial),
+         soci::use(row.subject), soci::use(row.not_after), soci::use(row.pem));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
+std::vector<CertificateRow> CertificateRepository::with_serial(const std::string& serial) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<CertificateRow> result;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT ca, token_serial, subject, not_after, pem, revoked FROM "
+                        "certificate WHERE serial = :s",
+         soci::use(serial));
+    for (const auto& r : rows)
+      result.push_back(CertificateRow{r.get<std::string>(0), serial, r.get<std::string>(1),
+                                      r.get<std::string>(2), r.get<long long>(3),
+                                      r.get<std::string>(4), r.get<int>(5) != 0});
+    return result;
   });
 }
 

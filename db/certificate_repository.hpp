@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "db/database.hpp"
 
@@ -15,13 +16,18 @@ struct CertificateRow {
   std::string subject;
   long long not_after = 0;
   std::string pem;
+  bool revoked = false;
 };
 
 class CertificateRepository {
  public:
   explicit CertificateRepository(Database& database) : database_(database) {}
 
-  void insert(const CertificateRow& row);
+  // False when the CA already has a certificate with this serial here.
+  bool insert(const CertificateRow& row);
+  // Every certificate with this serial, at any CA (compare the certificate itself to tell them
+  // apart).
+  std::vector<CertificateRow> with_serial(const std::string& serial);
   // Marks it revoked once; false when it was already (or is unknown).
   bool revoke(const std::string& ca, const std::string& serial, const std::string& reason,
               long long time);

@@ -1,6 +1,8 @@
 // SQL for tokens and challenges.
 #include "db/token_repository.hpp"
 
+#include <chrono>
+
 #include <soci/soci.h>
 
 namespace tessera::db {
@@ -129,11 +131,28 @@ long long affected(soci::statement& st) {
   return st.get_affected_rows();
 }
 
+// Writes the transition in the caller's transaction and fills in its id and time.
+void record(soci::session& sql, RolloutTransition& t) {
+  t.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  sql << "INSERT INTO token_transition (serial, from_state, to_state, time_us, actor, reason) "
+         "VALUES (:s, :f, :t, :time, :a, :r) RETURNING id",
+      soci::use(t.serial), soci::use(t.from), soci::use(t.to), soci::use(t.time_us),
+      soci::use(t.actor), soci::use(t.reason), soci::into(t.id);
+}
+
+RolloutTransition transition(const std::string& serial, const std::string& from,
+                             const std::string& to, const TransitionNote& note) {
+  return RolloutTransition{0, serial, from, to, 0, note.actor, note.reason.substr(0, 512)};
+}
+
 }  // namespace
 
-bool TokenRepository::insert(const TokenRow& t) {
+bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note) {
   int active = t.active, revoked = t.revoked, locked = t.locked;
-  return database_.write([&](soci::session& sql) {
+  auto change = transition(t.serial, "", t.rollout_state, note);
+  const bool inserted = database_.in_transaction([&](soci::session& sql) {
     // Two enrollments racing for one serial: the database lets one in, the other is told.
     soci::statement st =
         (sql.prepare << "INSERT INTO token (" << kColumns
@@ -147,8 +166,16 @@ bool TokenRepository::insert(const TokenRow& t) {
          soci::use(revoked), soci::use(locked), soci::use(t.rollout_state), soci::use(t.info),
          soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
          soci::use(t.created_at));
-    return affected(st) == 1;
+    if (affected(st) != 1) return false;
+    if (!t.rollout_state.empty()) record(sql, change);
+    return true;
   });
+  if (inserted && !t.rollout_state.empty()) announce(change);
+  return inserted;
+}
+
+void TokenRepository::announce(const RolloutTransition& transition) const {
+  for (const auto& listener : listeners_) listener(transition);
 }
 
 std::optional<TokenRow> TokenRepository::find(const std::string& serial) {
@@ -186,9 +213,16 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
   const std::string where =
       " FROM token WHERE (:p1 = '' OR serial LIKE :p2 ESCAPE '\\') AND (:t1 = '' OR token_type = "
       ":t2) AND (:u1 = '' OR owner_user = :u2) AND (:res1 = '' OR owner_resolver = :res2) AND "
-      "(:rl1 = '' OR owner_realm = :rl2) AND (:rs1 = '' OR rollout_state = :rs2) AND (:a1 = -1 OR "
+      "(:rl1 = '' OR owner_realm = :rl2) AND (:rs0 = '' OR rollout_state IN (:rs1, :rs2, :rs3)) "
+      "AND (:a1 = -1 OR "
       "active = :a2) AND (:as1 = -1 OR (CASE WHEN owner_user = '' THEN 0 ELSE 1 END) = :as2)";
   const auto pattern = like_pattern(f.serial_pattern);
+  // Up to three states, the first repeated into unused places.
+  std::string states[3];
+  for (size_t i = 0; i < 3; ++i)
+    states[i] = i < f.rollout_states.size() ? f.rollout_states[i]
+                : f.rollout_states.empty()  ? std::string()
+                                            : f.rollout_states.front();
   const long long offset = static_cast<long long>(page - 1) * page_size;
   const long long limit = page_size;
   return database_.with_session([&](soci::session& sql) {
@@ -196,16 +230,16 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
     sql << "SELECT COUNT(*)" << where, soci::use(pattern), soci::use(pattern), soci::use(f.type),
         soci::use(f.type), soci::use(f.owner_user), soci::use(f.owner_user),
         soci::use(f.owner_resolver), soci::use(f.owner_resolver), soci::use(f.realm),
-        soci::use(f.realm), soci::use(f.rollout_state), soci::use(f.rollout_state),
-        soci::use(f.active), soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned),
-        soci::into(result.count);
+        soci::use(f.realm), soci::use(states[0]), soci::use(states[0]), soci::use(states[1]),
+        soci::use(states[2]), soci::use(f.active), soci::use(f.active), soci::use(f.assigned),
+        soci::use(f.assigned), soci::into(result.count);
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kColumns << where
                      << " ORDER BY serial LIMIT :limit OFFSET :offset",
          soci::use(pattern), soci::use(pattern), soci::use(f.type), soci::use(f.type),
          soci::use(f.owner_user), soci::use(f.owner_user), soci::use(f.owner_resolver),
-         soci::use(f.owner_resolver), soci::use(f.realm), soci::use(f.realm),
-         soci::use(f.rollout_state), soci::use(f.rollout_state), soci::use(f.active),
+         soci::use(f.owner_resolver), soci::use(f.realm), soci::use(f.realm), soci::use(states[0]),
+         soci::use(states[0]), soci::use(states[1]), soci::use(states[2]), soci::use(f.active),
          soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned), soci::use(limit),
          soci::use(offset));
     for (const auto& r : rows) result.tokens.push_back(token_of(r));
@@ -269,10 +303,23 @@ bool TokenRepository::set_active(const std::string& serial, bool active) {
                 serial);
 }
 
-bool TokenRepository::revoke(const std::string& serial) {
-  return update(
-      "UPDATE token SET revoked = 1, locked = 1, active = 0 WHERE serial = :s AND revoked = 0",
-      serial);
+bool TokenRepository::revoke(const std::string& serial, const TransitionNote& note) {
+  auto change = transition(serial, "", "revoked", note);
+  const bool revoked = database_.in_transaction([&](soci::session& sql) {
+    soci::indicator found = soci::i_null;
+    sql << "SELECT rollout_state FROM token WHERE serial = :s AND revoked = 0", soci::use(serial),
+        soci::into(change.from, found);
+    if (found != soci::i_ok) return false;
+    soci::statement st = (sql.prepare << "UPDATE token SET revoked = 1, locked = 1, active = 0, "
+                                         "rollout_state = 'revoked' WHERE serial = :s AND "
+                                         "revoked = 0",
+                          soci::use(serial));
+    if (affected(st) != 1) return false;
+    record(sql, change);
+    return true;
+  });
+  if (revoked) announce(change);
+  return revoked;
 }
 
 bool TokenRepository::reset_failcount(const std::string& serial) {
@@ -298,12 +345,35 @@ bool TokenRepository::set_description(const std::string& serial, const std::stri
 }
 
 bool TokenRepository::change_rollout(const std::string& serial, const std::string& from,
-                                     const std::string& to, const std::string& info) {
-  return database_.write([&](soci::session& sql) {
+                                     const std::string& to, const std::string& info,
+                                     const TransitionNote& note) {
+  auto change = transition(serial, from, to, note);
+  const bool changed = database_.in_transaction([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "UPDATE token SET rollout_state = :to, info = :i WHERE "
                                          "serial = :s AND rollout_state = :from AND revoked = 0",
                           soci::use(to), soci::use(info), soci::use(serial), soci::use(from));
-    return affected(st) == 1;
+    if (affected(st) != 1) return false;
+    record(sql, change);
+    return true;
+  });
+  if (changed) announce(change);
+  return changed;
+}
+
+std::vector<RolloutTransition> TokenRepository::transitions(const std::string& serial) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<RolloutTransition> result;
+    // Read into typed variables: SQLite reports the INTEGER id as a 32-bit column to soci::row.
+    RolloutTransition t;
+    t.serial = serial;
+    soci::statement st =
+        (sql.prepare << "SELECT id, from_state, to_state, time_us, actor, reason FROM "
+                        "token_transition WHERE serial = :s ORDER BY id",
+         soci::use(serial), soci::into(t.id), soci::into(t.from), soci::into(t.to),
+         soci::into(t.time_us), soci::into(t.actor), soci::into(t.reason));
+    st.execute();
+    while (st.fetch()) result.push_back(t);
+    return result;
   });
 }
 

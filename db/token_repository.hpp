@@ -3,6 +3,7 @@
 // several server processes on one PostgreSQL stay correct without any in-process lock.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,14 +37,30 @@ struct TokenRow {
   bool fail_limit_reached() const { return failcount >= maxfail; }
 };
 
+// A change of a token's rollout state ("" -> "pending", "pending" -> "enrolled", ...).
+struct RolloutTransition {
+  long long id = 0;
+  std::string serial;
+  std::string from, to;
+  long long time_us = 0;
+  std::string actor;   // who caused it: an admin, a user, or "system"
+  std::string reason;  // why, in the actor's words (a denial's reason, a CA's error)
+};
+
+// Who changes a rollout state and why, for the transition's record.
+struct TransitionNote {
+  std::string actor;
+  std::string reason;
+};
+
 struct TokenFilter {
   std::string serial_pattern;  // '*' matches any text
   std::string type;
   std::string owner_user, owner_resolver;
   std::string realm;
-  std::string rollout_state;
-  int active = -1;    // -1: any, 0, 1
-  int assigned = -1;  // -1: any, 0, 1
+  std::vector<std::string> rollout_states;  // empty: any; else one of these (at most 3)
+  int active = -1;                          // -1: any, 0, 1
+  int assigned = -1;                        // -1: any, 0, 1
 };
 
 struct TokenPage {
@@ -55,8 +72,13 @@ class TokenRepository {
  public:
   explicit TokenRepository(Database& database) : database_(database) {}
 
-  // False when the serial is taken.
-  bool insert(const TokenRow& token);
+  // Called after each committed rollout transition, on the thread that made it. Subscribe
+  // before serving: the list is not locked.
+  using TransitionListener = std::function<void(const RolloutTransition&)>;
+  void on_transition(TransitionListener listener) { listeners_.push_back(std::move(listener)); }
+
+  // False when the serial is taken. A token that starts in a rollout state records it.
+  bool insert(const TokenRow& token, const TransitionNote& note = {});
   std::optional<TokenRow> find(const std::string& serial);
   std::vector<TokenRow> owned_by(const std::string& resolver, const std::string& user);
   TokenPage list(const TokenFilter& filter, int page, int page_size);
@@ -72,14 +94,17 @@ class TokenRepository {
   bool resync(const std::string& serial, long long matched, const std::string& info);
 
   bool set_active(const std::string& serial, bool active);
-  bool revoke(const std::string& serial);
+  // Revoked for good: disabled, locked, rollout state "revoked" (recorded as a transition).
+  bool revoke(const std::string& serial, const TransitionNote& note = {});
   bool reset_failcount(const std::string& serial);
   bool set_pin_hash(const std::string& serial, const std::string& pin_hash);
   bool set_description(const std::string& serial, const std::string& description);
   // Moves the rollout state from `from` to `to` with new info; false when the token was not in
   // `from` any more (another admin decided first).
   bool change_rollout(const std::string& serial, const std::string& from, const std::string& to,
-                      const std::string& info);
+                      const std::string& info, const TransitionNote& note = {});
+  // The token's rollout transitions, oldest first.
+  std::vector<RolloutTransition> transitions(const std::string& serial);
   // Only an unassigned token is assigned; the PIN is set with it.
   bool assign(const std::string& serial, const std::string& user, const std::string& resolver,
               const std::string& realm, const std::string& pin_hash);
@@ -96,7 +121,9 @@ class TokenRepository {
 
  private:
   bool update(const std::string& sql_text, const std::string& serial);
+  void announce(const RolloutTransition& transition) const;
   Database& database_;
+  std::vector<TransitionListener> listeners_;
 };
 
 }  // namespace tessera::db

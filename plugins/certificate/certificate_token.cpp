@@ -1,7 +1,8 @@
-// The certificate token: an X.509 certificate for a user, from a CSR they send. This plugin
-// checks what the user sends (a well-formed CSR whose signature verifies, so the requester
-// holds the key); the host then has the certificate issued by a CA connector under a profile,
-// with the subject and names taken from the user, never from the CSR.
+// The certificate token: an X.509 certificate for a user, from a CSR they send, from a key made
+// here, or an existing certificate. This plugin checks the form of what the user sends (a CSR
+// whose signature verifies, so the requester holds the key; certificates that parse); the host
+// then has the CSR issued by a CA connector under a profile, with the subject and names taken
+// from the user, never from the CSR, or checks the existing certificate against its trusted CAs.
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -24,7 +25,33 @@ constexpr size_t kMaxRequest = 64 * 1024;
 struct Free {
   void operator()(BIO* p) const { BIO_free(p); }
   void operator()(X509_REQ* p) const { X509_REQ_free(p); }
+  void operator()(X509* p) const { X509_free(p); }
 };
+
+std::string pem_of(X509* certificate) {
+  std::unique_ptr<BIO, Free> out(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(out.get(), certificate);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<size_t>(size));
+}
+
+// An existing certificate (PEM), possibly followed by its intermediates: the certificate and
+// the chain, each in canonical PEM.
+std::pair<std::string, std::string> checked_certificates(const std::string& pem) {
+  if (pem.size() > kMaxRequest) throw Error::invalid_argument("the certificate is too large");
+  std::unique_ptr<BIO, Free> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  std::string first, chain;
+  while (X509* read = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) {
+    std::unique_ptr<X509, Free> certificate(read);
+    (first.empty() ? first : chain) += pem_of(certificate.get());
+  }
+  const auto error = ERR_peek_last_error();
+  ERR_clear_error();
+  if (first.empty() || (error && ERR_GET_REASON(error) != PEM_R_NO_START_LINE))
+    throw Error::invalid_argument("'certificate' is not a PEM certificate");
+  return {first, chain};
+}
 
 std::string text(const boost::json::object& object, const char* key) {
   const auto* value = object.if_contains(key);
@@ -97,16 +124,27 @@ class CertificateToken : public tessera::sdk::TokenType {
 
   static ComponentInfo describe() { return {"certificate", "X.509 certificate", {}}; }
 
-  // Returns the CSR for the host to have signed ("csr"); the token has no OTP. With genkey=1
+  // Returns the CSR for the host to have signed ("csr"), or the existing certificate for the
+  // host to check ("certificate", "chain"); the token has no OTP. With genkey=1
   // the key is made here and handed over once ("private_key") for the host to wrap in the
   // PKCS#12 that the user downloads; nobody keeps it.
   boost::json::object enroll(const boost::json::object& request) override {
     const auto& params = request.at("params").as_object();
     const auto csr = text(params, "request");
     const auto genkey = text(params, "genkey") == "1" || text(params, "genkey") == "true";
-    if (genkey == !csr.empty())
+    const auto existing = text(params, "certificate");
+    if (int{genkey} + int{!csr.empty()} + int{!existing.empty()} != 1)
       throw Error::invalid_argument(
-          "give either 'request' (a PEM CSR) or genkey=1 (a key made by the server)");
+          "give one of 'request' (a PEM CSR), genkey=1 (a key made by the server) or "
+          "'certificate' (an existing PEM certificate)");
+    if (!existing.empty()) {
+      auto [certificate, chain] = checked_certificates(existing);
+      return {{"otplen", 0},
+              {"certificate", certificate},
+              {"chain", chain},
+              {"info", {{"tokenkind", "software"}}},
+              {"detail", boost::json::object()}};
+    }
     if (genkey) {
       auto key_type = text(params, "key_type");
       auto [key, made_request] =

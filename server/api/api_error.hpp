@@ -17,6 +17,7 @@ constexpr int unsupported_media_type = 4150;
 constexpr int malformed_request = 4000;
 constexpr int internal = -500;  // unhandled error, as eduMFA
 constexpr int database = -600;  // database error, as eduMFA
+constexpr int ca_failed = 503;  // CAError: a CA connector could not do what it was asked
 }  // namespace error_code
 
 class ApiError : public std::runtime_error {

@@ -14,6 +14,7 @@
 #include "server/crypto/pkcs12.hpp"
 #include "server/crypto/random.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::api {
 namespace {
@@ -96,6 +97,13 @@ void check_pin_rules(const policy::PolicyEngine& engine, const policy::Subject& 
   }
 }
 
+// Who made a change, for the record of rollout transitions: an admin's name, or user@realm.
+std::string actor_of(const http::RequestContext& c) {
+  if (!c.identity) return "system";
+  return c.identity->is_admin() ? c.identity->username
+                                : c.identity->username + "@" + c.identity->realm;
+}
+
 // {user} {realm} {serial} {givenname} {surname} in a label template.
 std::string fill_label(std::string text, const std::map<std::string, std::string>& tags) {
   for (const auto& [tag, value] : tags)
@@ -156,6 +164,14 @@ class TokenRoutes {
     if (auto max = engine.value(policy::Scope::authentication, "max_fail", subject))
       request.maxfail = std::max(1, std::atoi(max->c_str()));
     request.params = c.params;
+    // The certificate that the browser presents on this connection, enrolled as it is.
+    if (type == "certificate" && bool_param(c, "client_certificate", false)) {
+      if (c.request.client_certificate_pem.empty())
+        throw ApiError::bad_parameter(
+            "client_certificate=1, but no client certificate was presented on this connection");
+      request.params["certificate"] = c.request.client_certificate_pem;
+      request.params.erase("client_certificate");
+    }
     request.params.erase("pin");
     request.params.erase("password");  // the PKCS#12 password is the server's business
     // A server-made key is of the profile's first allowed type unless the user picked one.
@@ -179,31 +195,31 @@ class TokenRoutes {
                                     {"{serial}", request.serial}});
     if (!owner || request.label == "@")
       request.label = request.serial.empty() ? type : request.serial;
+    request.note = {actor_of(c), ""};
     request.complete = [&](const boost::json::object& made, db::TokenRow& row,
                            boost::json::object& detail) {
-      const auto* csr = made.if_contains("csr");
-      if (!csr || !csr->is_string()) return;
+      if (!made.contains("csr") && !made.contains("certificate")) return;
       if (!owner) throw ApiError::bad_parameter("a certificate token needs a user (user, realm)");
-      ca::CertificateIssuer::Request issue;
-      issue.ca = string_param(c, "ca", 128);
-      issue.profile = string_param(c, "profile", 64);
-      issue.validity_days =
+      ca::CertificateEnrollment::Request certificate;
+      certificate.ca = string_param(c, "ca", 128);
+      certificate.profile = string_param(c, "profile", 64);
+      certificate.validity_days =
           c.params.contains("validity_days") ? int_param(c, "validity_days", 0, 1, 3650) : 0;
-      issue.csr = std::string(csr->get_string());
-      issue.owner = owner->user;
-      issue.realm = owner->realm;
-      issue.token_serial = row.serial;
+      certificate.owner = owner->user;
+      certificate.realm = owner->realm;
+      certificate.attestation = string_param(c, "attestation", 64 * 1024);
       try {
-        auto outcome = x_.issuer.issue(issue);
+        certificate.attestation_policy = ca::attestation_policy(
+            engine.value(policy::Scope::enrollment, "certificate_require_attestation", subject)
+                .value_or("ignore"));
+        x_.certificates.complete(certificate, made, row, detail);
         if (const auto* key = made.if_contains("private_key"); key && key->is_string())
-          wrap_in_pkcs12(c, std::string(key->get_string()), outcome, row.serial);
-        row.rollout_state = outcome.rollout_state;
-        auto info = boost::json::parse(row.info).as_object();
-        for (const auto& [key, value] : outcome.info) info[key] = value;
-        row.info = boost::json::serialize(info);
-        for (const auto& [key, value] : outcome.detail) detail[key] = value;
+          wrap_in_pkcs12(c, std::string(key->get_string()), row, detail);
       } catch (const ca::IssueError& e) {
         throw ApiError::bad_parameter(e.what());
+      } catch (const plugins::PluginCallError& e) {  // only for a server-made key
+        throw ApiError(502, error_code::ca_failed,
+                       std::string("the CA did not issue: ") + e.what());
       }
     };
     c.audit.token_type = type;
@@ -212,6 +228,14 @@ class TokenRoutes {
     try {
       auto result = x_.enrollment.enroll(request);
       c.audit.serial = result.token.serial;
+      if (result.token.rollout_state == "failed")
+        throw ApiError(
+            502, error_code::ca_failed,
+            "the CA did not issue: " +
+                std::string(
+                    boost::json::parse(result.token.info).as_object().at("failure").as_string()) +
+                " (the request is kept as token " + result.token.serial +
+                ", 'failed'; an admin can approve it to retry)");
       return json_result(true, result.detail);
     } catch (const tokens::EnrollmentError& e) {
       throw ApiError::bad_parameter(e.what());
@@ -224,7 +248,10 @@ class TokenRoutes {
     db::TokenFilter filter;
     filter.serial_pattern = string_param(c, "serial", 64);
     filter.type = string_param(c, "type", 32);
-    filter.rollout_state = string_param(c, "rollout_state", 16);
+    // "pending,review": the approvals queue.
+    filter.rollout_states = util::split_comma_list(string_param(c, "rollout_state", 64));
+    if (filter.rollout_states.size() > 3)
+      throw ApiError::bad_parameter("rollout_state takes at most 3 states, comma-separated");
     if (c.params.contains("active")) filter.active = bool_param(c, "active", true) ? 1 : 0;
     if (c.params.contains("assigned")) filter.assigned = bool_param(c, "assigned", true) ? 1 : 0;
     const int page = int_param(c, "page", 1, 1, 1000000);
@@ -264,7 +291,7 @@ class TokenRoutes {
       else if (action == "disable")
         done = x_.tokens.set_active(token.serial, false);
       else if (action == "revoke") {
-        done = x_.tokens.revoke(token.serial);
+        done = x_.tokens.revoke(token.serial, {actor_of(c), reason});
         // A certificate is revoked at its CA too, and the CRL lists it from now on.
         if (done) x_.issuer.revoke(token, reason);
       } else if (action == "reset")
@@ -323,8 +350,9 @@ class TokenRoutes {
     return json_result(true);
   }
 
-  // An admin's decision on a pending certificate: approve has it issued now, deny ends it
-  // with a reason. Both only from "pending", so two admins cannot both decide.
+  // An admin's decision on a certificate that waits (pending, review, failed): approve has it
+  // issued or accepted now, deny ends it with a reason. Each only from the state the admin
+  // saw, so two admins cannot both decide.
   http::HttpResponse decide(http::RequestContext& c, bool approve) const {
     const auto serial = serial_of(c);
     if (serial.empty()) throw ApiError::bad_parameter("missing parameter 'serial'");
@@ -332,48 +360,43 @@ class TokenRoutes {
     auto token = x_.tokens.find(serial);
     if (!token) throw ApiError::not_found("no token " + serial);
     authorize(c, *token, "certificateapprove");
-    if (token->rollout_state != "pending")
-      throw ApiError::bad_parameter("token " + serial + " is not pending (it is '" +
-                                    token->rollout_state + "')");
-    auto info = boost::json::parse(token->info).as_object();
-    const auto reason = string_param(c, "reason", 255);
-    if (!approve) {
-      if (reason.empty())
-        throw ApiError::bad_parameter("give the reason for the denial ('reason')");
-      info["denial_reason"] = reason;
-      info["decided_by"] = c.identity->username;
-      if (!x_.tokens.change_rollout(serial, "pending", "denied", boost::json::serialize(info)))
-        throw ApiError::bad_parameter("token " + serial + " was decided meanwhile");
-      c.audit.info = "denied: " + reason;
-      return json_result(true);
-    }
-    auto owner = x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);
-    if (!owner) throw ApiError::bad_parameter("the owner of token " + serial + " no longer exists");
-    ca::CertificateIssuer::Request issue;
-    issue.ca = std::string(info.at("ca").as_string());
-    issue.profile = std::string(info.at("profile").as_string());
-    issue.validity_days = static_cast<int>(info.at("validity_days").as_int64());
-    issue.csr = std::string(info.at("certificate_request").as_string());
-    issue.owner = owner->user;
-    issue.realm = owner->realm;
-    issue.token_serial = serial;
-    issue.approved = true;
+    const db::TransitionNote note{actor_of(c), string_param(c, "reason", 255)};
     try {
-      auto outcome = x_.issuer.issue(issue);
-      for (const auto& [key, value] : outcome.info) info[key] = value;
-      info.erase("certificate_request");
-      info["decided_by"] = c.identity->username;
-      if (!reason.empty()) info["approval_note"] = reason;
-      if (!x_.tokens.change_rollout(serial, "pending", outcome.rollout_state,
-                                    boost::json::serialize(info)))
-        throw ApiError::bad_parameter("token " + serial + " was decided meanwhile");
+      if (!approve) {
+        x_.certificates.deny(*token, note);
+        c.audit.info = "denied: " + note.reason;
+        return json_result(true);
+      }
+      auto owner =
+          x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);
+      if (!owner)
+        throw ApiError::bad_parameter("the owner of token " + serial + " no longer exists");
+      auto detail = x_.certificates.approve(*token, owner->user, owner->realm, note);
       c.audit.info = "approved";
-      return json_result(true, outcome.detail);
+      return json_result(true, detail);
     } catch (const ca::IssueError& e) {
       throw ApiError::bad_parameter(e.what());
-    } catch (const plugins::PluginCallError& e) {
-      rethrow_plugin_error(e);
+    } catch (const ca::CaFailure& e) {
+      c.audit.info = "failed";
+      throw ApiError(502, error_code::ca_failed, e.what());
     }
+  }
+
+  // The token's rollout transitions, oldest first.
+  http::HttpResponse history(http::RequestContext& c) const {
+    const auto serial = serial_of(c);
+    if (serial.empty()) throw ApiError::bad_parameter("missing parameter 'serial'");
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    authorize(c, *token, "tokenlist");
+    boost::json::array transitions;
+    for (const auto& t : x_.tokens.transitions(serial))
+      transitions.push_back(boost::json::object{{"from", t.from},
+                                                {"to", t.to},
+                                                {"time", t.time_us / 1000000},
+                                                {"actor", t.actor},
+                                                {"reason", t.reason}});
+    return json_result(boost::json::object{{"serial", serial}, {"transitions", transitions}});
   }
 
  private:
@@ -381,8 +404,8 @@ class TokenRoutes {
   // the user's password (8 characters or more) or a random one shown once. The key is not
   // kept: a certificate that waits for approval cannot have one.
   void wrap_in_pkcs12(const http::RequestContext& c, const std::string& key,
-                      ca::CertificateIssuer::Outcome& outcome, const std::string& serial) const {
-    if (outcome.rollout_state != "enrolled")
+                      const db::TokenRow& row, boost::json::object& detail) const {
+    if (row.rollout_state != "enrolled")
       throw ApiError::bad_parameter(
           "a server-made key needs a profile without approval: the key is never stored");
     auto password = string_param(c, "password", 256);
@@ -390,13 +413,13 @@ class TokenRoutes {
       throw ApiError::bad_parameter("the PKCS#12 password needs at least 8 characters");
     if (password.empty()) {
       password = crypto::random_password(20);
-      outcome.detail["pkcs12_password"] = password;
+      detail["pkcs12_password"] = password;
     }
+    const auto info = boost::json::parse(row.info).as_object();
     const auto der = crypto::make_pkcs12(
-        key, std::string(outcome.detail.at("certificate").as_string()),
-        x_.issuer.ca_certificate_pem(std::string(outcome.info.at("ca").as_string())), password,
-        serial);
-    outcome.detail["pkcs12"] =
+        key, std::string(detail.at("certificate").as_string()),
+        x_.issuer.ca_certificate_pem(std::string(info.at("ca").as_string())), password, row.serial);
+    detail["pkcs12"] =
         crypto::base64_encode(reinterpret_cast<const uint8_t*>(der.data()), der.size());
   }
 
@@ -509,6 +532,10 @@ void add_token_routes(http::Router& router, const TokenApiContext& context) {
   for (const auto& path : {"/token/deny", "/token/deny/<serial>"})
     router.add(
         "POST", path, [routes](http::RequestContext& c) { return routes->decide(c, false); },
+        authenticated);
+  for (const auto& path : {"/token/history", "/token/history/<serial>"})
+    router.add(
+        "GET", path, [routes](http::RequestContext& c) { return routes->history(c); },
         authenticated);
   router.add(
       "POST", "/token/assign", [routes](http::RequestContext& c) { return routes->assign(c); },

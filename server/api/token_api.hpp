@@ -3,6 +3,7 @@
 
 #include "db/token_repository.hpp"
 #include "server/api/access_control.hpp"
+#include "server/ca/certificate_enrollment.hpp"
 #include "server/ca/certificate_issuer.hpp"
 #include "server/ca/certificate_login.hpp"
 #include "server/http/router.hpp"
@@ -21,6 +22,7 @@ struct TokenApiContext {
   const tokens::TokenChecker& checker;
   const tokens::PinHasher& pins;
   ca::CertificateIssuer& issuer;
+  ca::CertificateEnrollment& certificates;
   ca::CertificateLogin& certificate_login;
 };
 

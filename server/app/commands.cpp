@@ -1,6 +1,7 @@
 // Wiring: configuration, first start, database, plugins, routes and the HTTP server.
 #include "server/app/commands.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include <openssl/crypto.h>
@@ -31,6 +32,7 @@
 #include "server/crypto/secret_box.hpp"
 #include "server/http/http_server.hpp"
 #include "server/identity/user_directory.hpp"
+#include "server/jobs/periodic_job.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/plugin_registry.hpp"
@@ -199,14 +201,37 @@ int serve_command(const std::string& config_file) {
     db::ComponentConfigRepository component_configs(*database);
     db::CrlRepository crls(*database);
     ca::CaConnectors ca_connectors(registry, component_configs, crls, secrets);
+    ca_connectors.set_crl_timing(config.certificates.crl_validity.count(),
+                                 config.certificates.crl_renew_before.count());
+    const auto trusted_cas = config.certificates.trusted_ca_file.empty()
+                                 ? ca::TrustStore()
+                                 : ca::TrustStore::load(config.certificates.trusted_ca_file);
+    const auto attestation_roots =
+        config.certificates.attestation_ca_file.empty()
+            ? ca::TrustStore()
+            : ca::TrustStore::load(config.certificates.attestation_ca_file);
     db::CertificateProfileRepository certificate_profiles(*database);
     db::CertificateRepository certificates(*database);
     ca::CertificateIssuer issuer(ca_connectors, certificate_profiles, certificates,
                                  config.server.public_url);
-    ca::CertificateLogin certificate_login(*database, token_rows);
-    const api::TokenApiContext token_context{token_rows,  directory,  access,
-                                             token_types, enrollment, checker,
-                                             pins,        issuer,     certificate_login};
+    ca::CertificateEnrollment certificate_enrollment(issuer, token_rows, certificates, trusted_cas,
+                                                     attestation_roots);
+    ca::CertificateLogin certificate_login(certificates, token_rows, trusted_cas);
+    const api::TokenApiContext token_context{token_rows,
+                                             directory,
+                                             access,
+                                             token_types,
+                                             enrollment,
+                                             checker,
+                                             pins,
+                                             issuer,
+                                             certificate_enrollment,
+                                             certificate_login};
+    // Rollout transitions are announced here; the event engine will subscribe the same way.
+    token_rows.on_transition([](const db::RolloutTransition& t) {
+      spdlog::info("token {}: rollout state '{}' -> '{}' by {}", t.serial, t.from, t.to,
+                   t.actor.empty() ? "system" : t.actor);
+    });
 
     api::Metrics metrics;
     http::Router router;
@@ -233,6 +258,14 @@ int serve_command(const std::string& config_file) {
             return false;
           });
     }
+
+    // CRLs are signed anew before they expire, whether or not anyone asks for them.
+    const auto crl_check = std::max<std::chrono::milliseconds>(
+        std::chrono::seconds(1),
+        std::min<std::chrono::milliseconds>(std::chrono::minutes(1),
+                                            config.certificates.crl_renew_before / 4));
+    jobs::PeriodicJob crl_renewal("crl-renewal", crl_check,
+                                  [&ca_connectors] { ca_connectors.renew_due_crls(); });
 
     http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();

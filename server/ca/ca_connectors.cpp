@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "db/sealed_bindings.hpp"
@@ -121,18 +122,34 @@ void CaConnectors::renew_crl(const std::string& name) {
   crl(name, true);
 }
 
-std::string CaConnectors::crl(const std::string& name, bool renew) {
+int CaConnectors::renew_due_crls() {
+  int renewed = 0;
+  for (const auto& connector : list()) {
+    try {
+      bool fresh = false;
+      crl(connector.name, false, &fresh);
+      renewed += fresh ? 1 : 0;
+    } catch (const std::exception& e) {
+      spdlog::warn("cannot renew the CRL of CA connector {}: {}", connector.name, e.what());
+    }
+  }
+  return renewed;
+}
+
+std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
   const long long now = unix_now();
   auto stored = crls_.current(name);
-  if (renew || !stored || stored->next_update - kCrlRenewBeforeSeconds <= now) {
+  const bool due = renew || !stored || stored->next_update - crl_renew_before_ <= now;
+  if (renewed) *renewed = due;
+  if (due) {
     boost::json::array revoked;
     for (const auto& r : crls_.revoked(name))
       revoked.push_back({{"serial", r.serial}, {"time", r.revoked_at}, {"reason", r.reason}});
     db::StoredCrl fresh;
     fresh.crl_number = stored ? stored->crl_number + 1 : 1;
-    fresh.next_update = now + kCrlValiditySeconds;
+    fresh.next_update = now + crl_validity_;
     fresh.der_base64 = std::string(connector
                                        ->call(5, {{"revoked", revoked},
                                                   {"crl_number", fresh.crl_number},

@@ -56,19 +56,29 @@ class CaConnectors {
   // Signs a new CRL now (after a revocation).
   void renew_crl(const std::string& name);
 
-  static constexpr long long kCrlValiditySeconds = 7 * 86400;
-  static constexpr long long kCrlRenewBeforeSeconds = 86400;
+  // Signs anew every CRL that is missing or due (the background job's turn); returns how many.
+  // A connector that fails is logged and skipped: the others still get theirs.
+  int renew_due_crls();
+
+  // How long a CRL is valid, and how long before its end it counts as due.
+  void set_crl_timing(long long validity_seconds, long long renew_before_seconds) {
+    crl_validity_ = validity_seconds;
+    crl_renew_before_ = renew_before_seconds;
+  }
 
  private:
   boost::json::object open_config(const db::ComponentConfigRow& row) const;
   ConnectorInfo info_of(const db::ComponentConfigRow& row) const;
   std::shared_ptr<plugins::ComponentInstance> instance_for(const db::ComponentConfigRow& row);
-  std::string crl(const std::string& name, bool renew);
+  // The current CRL; renewed first when `renew`, or when missing or due. *renewed tells which.
+  std::string crl(const std::string& name, bool renew, bool* renewed = nullptr);
 
   const plugins::PluginRegistry& registry_;
   db::ComponentConfigRepository& configs_;
   db::CrlRepository& crls_;
   const crypto::SecretBox& secrets_;
+  long long crl_validity_ = 7 * 86400;
+  long long crl_renew_before_ = 86400;
   std::mutex mutex_;
   // name -> (created_at of the configuration it was made from, instance)
   std::map<std::string, std::pair<long long, std::shared_ptr<plugins::ComponentInstance>>>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <stdexcept>
 
 #include <boost/json.hpp>
 
@@ -110,7 +111,8 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
                          subject_text,
                          answer.at("not_after").to_number<long long>(),
                          std::string(answer.at("certificate").as_string())};
-  certificates_.insert(row);
+  if (!certificates_.insert(row))
+    throw std::runtime_error("CA '" + ca + "' issued serial " + row.serial + " twice");
   outcome.rollout_state = "enrolled";
   outcome.info["certificate"] = row.pem;
   outcome.info["certificate_serial"] = row.serial;
@@ -124,8 +126,15 @@ void CertificateIssuer::revoke(const db::TokenRow& token, const std::string& rea
   auto parsed = boost::json::parse(token.info, ec);
   if (ec || !parsed.is_object()) return;
   const auto& info = parsed.as_object();
-  const auto* ca = info.if_contains("ca");
   const auto* serial = info.if_contains("certificate_serial");
+  // An enrolled existing certificate: its CA is not ours; it is marked revoked here only.
+  if (const auto* external = info.if_contains("external_ca");
+      external && external->is_string() && serial && serial->is_string()) {
+    certificates_.revoke(std::string(external->get_string()), std::string(serial->get_string()),
+                         reason, static_cast<long long>(std::time(nullptr)));
+    return;
+  }
+  const auto* ca = info.if_contains("ca");
   if (!ca || !serial || !ca->is_string() || !serial->is_string()) return;
   const std::string ca_name(ca->get_string());
   auto connector = connectors_.instance(ca_name);

@@ -1,80 +1,56 @@
 #include "server/ca/certificate_login.hpp"
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include <openssl/evp.h>
 
 #include <ctime>
-#include <memory>
 
-#include <soci/soci.h>
+#include "server/crypto/x509.hpp"
 
 namespace tessera::ca {
-namespace {
 
-struct Free {
-  void operator()(BIO* p) const { BIO_free(p); }
-  void operator()(X509* p) const { X509_free(p); }
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-
-std::unique_ptr<X509, Free> parse(const std::string& pem) {
-  std::unique_ptr<BIO, Free> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::unique_ptr<X509, Free> certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-  ERR_clear_error();
-  return certificate;
-}
-
-std::string der_of(X509* certificate) {
+std::string external_ca_of(const std::string& certificate_pem) {
+  auto certificate = crypto::parse_certificate(certificate_pem);
+  if (!certificate) return {};
   unsigned char* der = nullptr;
-  const int size = i2d_X509(certificate, &der);
-  if (size <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(size));
+  const int size = i2d_X509_NAME(X509_get_issuer_name(certificate.get()), &der);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(der, static_cast<size_t>(size > 0 ? size : 0), digest, &length, EVP_sha256(), nullptr);
   OPENSSL_free(der);
-  return out;
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id = "external:";
+  for (unsigned int i = 0; i < 16 && i < length; ++i) {
+    id += hex[digest[i] >> 4];
+    id += hex[digest[i] & 15];
+  }
+  return id;
 }
-
-std::string serial_hex(X509* certificate) {
-  std::unique_ptr<BIGNUM, Free> n(ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr));
-  char* hex = BN_bn2hex(n.get());
-  std::string text(hex);
-  OPENSSL_free(hex);
-  return text;
-}
-
-}  // namespace
 
 CertificateMatch CertificateLogin::match(const std::string& presented_pem) {
-  auto presented = parse(presented_pem);
+  auto presented = crypto::parse_certificate(presented_pem);
   if (!presented) return {std::nullopt, "the client certificate does not parse"};
-  const auto serial = serial_hex(presented.get());
-  const auto der = der_of(presented.get());
-  struct Issued {
-    std::string pem, token_serial;
-    bool revoked = false;
-    long long not_after = 0;
-  };
-  std::optional<Issued> issued;
-  database_.with_session([&](soci::session& sql) {
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT pem, token_serial, revoked, not_after FROM certificate WHERE "
-                        "serial = :s",
-         soci::use(serial));
-    for (const auto& r : rows) {
-      // The same serial at another CA is a different certificate: compare all of it.
-      auto stored = parse(r.get<std::string>(0));
-      if (stored && der_of(stored.get()) == der)
-        issued = Issued{r.get<std::string>(0), r.get<std::string>(1), r.get<int>(2) != 0,
-                        r.get<long long>(3)};
-    }
-  });
-  if (!issued) return {std::nullopt, "certificate " + serial + " was not issued here"};
-  if (issued->revoked) return {std::nullopt, "certificate " + serial + " is revoked"};
-  if (issued->not_after <= static_cast<long long>(std::time(nullptr)))
+  const auto serial = crypto::serial_hex(presented.get());
+  const auto der = crypto::der_of(presented.get());
+  std::optional<db::CertificateRow> known;
+  for (auto& row : certificates_.with_serial(serial)) {
+    // The same serial at another CA is a different certificate: compare all of it.
+    auto stored = crypto::parse_certificate(row.pem);
+    if (stored && crypto::der_of(stored.get()) == der) known = std::move(row);
+  }
+  if (!known) {
+    if (trusted_cas_.verify(presented_pem, "", TrustStore::Purpose::client_authentication))
+      return {std::nullopt, "certificate " + serial + " is not signed by a trusted CA"};
+    return {std::nullopt, "certificate " + serial + " was not enrolled here"};
+  }
+  if (known->revoked) return {std::nullopt, "certificate " + serial + " is revoked"};
+  if (known->not_after <= static_cast<long long>(std::time(nullptr)))
     return {std::nullopt, "certificate " + serial + " has expired"};
-  auto token = tokens_.find(issued->token_serial);
+  // An admin may have stopped trusting the CA of an existing certificate since it was enrolled.
+  if (is_external_ca(known->ca))
+    if (auto why =
+            trusted_cas_.verify(presented_pem, "", TrustStore::Purpose::client_authentication))
+      return {std::nullopt, "certificate " + serial + " is no longer trusted: " + *why};
+  auto token = tokens_.find(known->token_serial);
   if (!token) return {std::nullopt, "the token of certificate " + serial + " is gone"};
   if (token->revoked) return {std::nullopt, "token " + token->serial + " is revoked"};
   if (!token->active) return {std::nullopt, "token " + token->serial + " is disabled"};

@@ -200,6 +200,26 @@ void read_auth(const Reader& r, const YAML::Node& node, AuthSettings& auth) {
   }
 }
 
+void read_certificates(const Reader& r, const YAML::Node& node, CertificateSettings& out) {
+  r.expect_map(node, "certificates",
+               {"trusted_ca_file", "attestation_ca_file", "crl_validity_seconds",
+                "crl_renew_before_seconds"});
+  if (node["trusted_ca_file"])
+    out.trusted_ca_file = r.existing_file(node["trusted_ca_file"], "certificates.trusted_ca_file");
+  if (node["attestation_ca_file"])
+    out.attestation_ca_file =
+        r.existing_file(node["attestation_ca_file"], "certificates.attestation_ca_file");
+  if (node["crl_validity_seconds"])
+    out.crl_validity = std::chrono::seconds(r.integer(
+        node["crl_validity_seconds"], "certificates.crl_validity_seconds", 2, 366 * 86400));
+  if (node["crl_renew_before_seconds"])
+    out.crl_renew_before = std::chrono::seconds(r.integer(
+        node["crl_renew_before_seconds"], "certificates.crl_renew_before_seconds", 1, 365 * 86400));
+  if (out.crl_renew_before >= out.crl_validity)
+    r.fail(node, "certificates.crl_renew_before_seconds",
+           "must be shorter than certificates.crl_validity_seconds");
+}
+
 }  // namespace
 
 bool HttpServerSettings::any_tls_listener() const {
@@ -231,8 +251,10 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
   ServerConfig config;
   config.config_file = absolute;
   r.expect_map(root, "",
-               {"server", "data_dir", "database", "plugins", "log", "encryption_key_file", "auth"});
+               {"server", "data_dir", "database", "plugins", "log", "encryption_key_file", "auth",
+                "certificates"});
   if (root["auth"]) read_auth(r, root["auth"], config.auth);
+  if (root["certificates"]) read_certificates(r, root["certificates"], config.certificates);
 
   if (!root["server"]) r.fail(root, "server", "missing");
   read_server(r, root["server"], config.server);

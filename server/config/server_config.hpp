@@ -59,10 +59,24 @@ struct AuthSettings {
   std::chrono::seconds lockout_duration{300};
 };
 
+// The `certificates:` section: whom the server trusts for certificates it did not issue, and
+// how long the CRLs it signs are valid.
+struct CertificateSettings {
+  // PEM bundle of the CAs whose certificates users may enroll as they are (they wait in
+  // "review" for an admin) and log in with. Empty: no existing certificate is accepted.
+  std::filesystem::path trusted_ca_file;
+  // PEM bundle of the roots that attestation certificates (e.g. YubiKey PIV) must chain to.
+  std::filesystem::path attestation_ca_file;
+  std::chrono::seconds crl_validity{7 * 86400};
+  // A CRL is signed anew this long before it expires, by a background job.
+  std::chrono::seconds crl_renew_before{86400};
+};
+
 struct ServerConfig {
   std::filesystem::path config_file;
   HttpServerSettings server;
   AuthSettings auth;
+  CertificateSettings certificates;
   std::filesystem::path data_dir;
   std::filesystem::path encryption_key_file;  // default: <data_dir>/encryption.key
   std::string database_url;

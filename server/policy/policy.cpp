@@ -77,9 +77,13 @@ const std::vector<std::string>& known_actions(Scope scope) {
   static const std::vector<std::string> user{"auditlog", "updateuser", "revoke",
                                              "delete",   "disable",    "enable",
                                              "resync",   "setpin",     "reset"};
-  static const std::vector<std::string> enrollment{"otp_pin_minlength", "otp_pin_maxlength",
-                                                   "otp_pin_contents",  "tokenlabel",
-                                                   "tokenissuer",       "max_token_per_user"};
+  static const std::vector<std::string> enrollment{"otp_pin_minlength",
+                                                   "otp_pin_maxlength",
+                                                   "otp_pin_contents",
+                                                   "tokenlabel",
+                                                   "tokenissuer",
+                                                   "max_token_per_user",
+                                                   "certificate_require_attestation"};
   static const std::vector<std::string> authentication{"otppin", "max_fail", "lockout_seconds",
                                                        "challenge_response"};
   switch (scope) {
@@ -119,6 +123,11 @@ Policy parse_policy(const db::PolicyRow& row) {
           "unknown action '" + name + "' in scope " + row.scope + " (known: " + list +
           (p.scope == Scope::admin || p.scope == Scope::user ? ", enroll<TYPE>" : "") + ")");
     }
+    if (name == "certificate_require_attestation" && value != "ignore" && value != "verify" &&
+        value != "require" && value != "require_and_verify")
+      throw PolicyError(
+          "certificate_require_attestation takes ignore, verify or require (eduMFA's "
+          "require_and_verify is read as require)");
     p.actions[name] = value;
   }
   if (p.actions.empty()) throw PolicyError("a policy needs at least one action");

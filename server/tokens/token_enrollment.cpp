@@ -90,7 +90,7 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
   if (const auto* detail = made.if_contains("detail"); detail && detail->is_object())
     result.detail = detail->get_object();
   if (request.complete) request.complete(made, result.token, result.detail);
-  if (!tokens_.insert(result.token))
+  if (!tokens_.insert(result.token, request.note))
     throw EnrollmentError("a token with serial " + serial + " exists");
   add_qr_codes(result.detail);
   result.detail["serial"] = serial;

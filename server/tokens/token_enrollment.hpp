@@ -31,6 +31,7 @@ struct EnrollmentRequest {
   std::string label;   // shown in authenticator apps
   std::string issuer;  // likewise
   int maxfail = 10;
+  db::TransitionNote note;  // who enrolls, for the record of the first rollout state
   // Runs after the plugin made the token and before it is stored (a certificate token has its
   // certificate issued here); when it throws, nothing is stored.
   std::function<void(const boost::json::object& made, db::TokenRow& row,

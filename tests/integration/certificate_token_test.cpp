@@ -2,8 +2,10 @@
 // profile with the user's attributes, revoked into the CRL, left pending when the profile wants
 // approval, and bad requests refused with nothing stored.
 #include <cctype>
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "server/crypto/encoding.hpp"
 #include "tests/integration/token_fixture.hpp"
@@ -249,7 +251,13 @@ TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
         {"request", csr()}},
        "does not offer 100 days"},
       {{{"type", "certificate"}, {"request", csr()}}, "needs a user"},
-      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}}, "give either 'request'"},
+      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}}, "give one of 'request'"},
+      {{{"type", "certificate"},
+        {"user", "alice"},
+        {"realm", "corp"},
+        {"certificate",
+         read_file(save("ca.pem", TestHttpClient().get(server_->url() + "/ca/corp/cert").body))}},
+       "the server trusts no CA for them (certificates.trusted_ca_file)"},
   };
   for (const auto& [body, reason] : cases) {
     auto r = enroll_json(body);
@@ -257,6 +265,85 @@ TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
     EXPECT_NE(r.body.find(reason), std::string::npos) << reason << ": " << r.body;
   }
   EXPECT_EQ(json_of(api_->call("GET", "/token/", admin_)).at("result").at("value").at("count"), 0);
+}
+
+TEST_F(CertificateToken, ACaThatCannotIssueLeavesTheRequestFailedForARetry) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
+                       "key_types=ec-p256&approval=1")
+                .status,
+            200);
+  auto r = enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"ca", "corp"},
+                        {"profile", "approved"},
+                        {"request", csr()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  auto token = [&] {
+    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+        .at("result")
+        .at("value")
+        .at("tokens")
+        .at(0)
+        .as_object();
+  };
+
+  // The CA connector is gone when the admin approves: the request waits in "failed".
+  ASSERT_EQ(api_->call("DELETE", "/caconnector/corp", admin_).status, 200);
+  auto failed = api_->call("POST", "/token/approve/" + serial, admin_);
+  EXPECT_EQ(failed.status, 502) << failed.body;
+  EXPECT_NE(failed.body.find("is 'failed'; approve it again to retry"), std::string::npos)
+      << failed.body;
+  EXPECT_EQ(token().at("rollout_state"), "failed");
+  EXPECT_NE(std::string(token().at("info").at("failure").as_string()).find("no CA connector"),
+            std::string::npos);
+  EXPECT_TRUE(token().at("info").as_object().contains("certificate_request")) << "kept";
+  EXPECT_EQ(json_of(api_->call("GET", "/token/?rollout_state=pending,review,failed", admin_))
+                .at("result")
+                .at("value")
+                .at("count"),
+            1);
+
+  // Back again (the same CA, from its store): the retry issues.
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  auto retried = api_->call("POST", "/token/approve/" + serial, admin_);
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(token().at("rollout_state"), "enrolled");
+  EXPECT_FALSE(token().at("info").as_object().contains("failure"));
+  TestHttpClient anyone;
+  const auto ca_file = save("ca.pem", anyone.get(server_->url() + "/ca/corp/cert").body);
+  const auto cert_file =
+      save("retried.pem", std::string(json_of(retried).at("detail").at("certificate").as_string()));
+  EXPECT_EQ(shell_output("openssl verify -CAfile " + ca_file.string() + " " + cert_file.string()),
+            cert_file.string() + ": OK");
+
+  const auto history = json_of(api_->call("GET", "/token/history/" + serial, admin_));
+  std::string path;
+  for (const auto& t : history.at("result").at("value").at("transitions").as_array())
+    path += std::string(t.at("to").as_string()) + " ";
+  EXPECT_EQ(path, "pending failed enrolled ");
+}
+
+// CRLs are signed anew before they expire by a background job, without anyone asking.
+class ShortLivedCrl : public CertificateToken {
+ protected:
+  ServerOptions options() const override {
+    return {.top_extra =
+                "certificates:\n  crl_validity_seconds: 4\n  crl_renew_before_seconds: 2\n"};
+  }
+  long crl_number() {
+    const auto file = save("now.crl", TestHttpClient().get(server_->url() + "/ca/corp/crl").body);
+    const auto out = shell_output("openssl crl -inform DER -noout -crlnumber -in " + file.string());
+    return std::stol(out.substr(out.find('=') + 1), nullptr, 16);
+  }
+};
+
+TEST_F(ShortLivedCrl, ABackgroundJobSignsTheCrlAnewBeforeItExpires) {
+  const long first = crl_number();
+  std::this_thread::sleep_for(std::chrono::milliseconds(6500));
+  // Asking would renew it once at most; the job renewed it about every two seconds.
+  EXPECT_GE(crl_number(), first + 2);
 }
 
 // Certificate login on a TLS listener that asks for client certificates.
@@ -314,7 +401,7 @@ TEST_F(CertificateLogin, AnEnrolledCertificateAuthenticatesAndNothingElseDoes) {
   auto foreign = login_with(server_->dir() / "other.pem", server_->dir() / "other.key");
   EXPECT_FALSE(foreign.value);
   EXPECT_EQ(foreign.message, "certificate not accepted");
-  EXPECT_NE(audit_info().find("was not issued here"), std::string::npos) << audit_info();
+  EXPECT_NE(audit_info().find("is not signed by a trusted CA"), std::string::npos) << audit_info();
 
   // /auth too: a JWT for the owner, which then sees their token.
   {

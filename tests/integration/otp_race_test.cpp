@@ -53,5 +53,42 @@ TEST(Postgres, TheSameOtpSentToTwoNodesAtOnceIsAcceptedExactlyOnce) {
   std::filesystem::remove_all(key_dir);
 }
 
+// Rollout transitions on PostgreSQL (BIGSERIAL ids): a certificate waits, is approved, revoked.
+TEST(Postgres, RolloutTransitionsAreRecordedInOrder) {
+  const auto url = fresh_postgres_database("tessera_transitions");
+  ServerProcess node(
+      ServerOptions{.database_url = url, .plugin_directories = {TESSERA_PLUGIN_DIR}});
+  TokenApi api(node.url());
+  const auto admin = api.login("admin", "test-admin-pw");
+  ASSERT_EQ(api.call("POST", "/resolver/local", admin, "type=sql").status, 200);
+  ASSERT_EQ(api.call("POST", "/realm/corp", admin, "resolvers=local").status, 200);
+  ASSERT_EQ(api.call("POST", "/user/", admin, "user=alice&resolver=local").status, 200);
+  ASSERT_EQ(api.call("POST", "/caconnector/corp", admin, "type=ca_local").status, 200);
+  ASSERT_EQ(
+      api.call("POST", "/caconnector/corp/profile/user", admin, "key_types=ec-p256&approval=1")
+          .status,
+      200);
+  const auto csr = shell_output(
+      "openssl req -new -nodes -newkey ec -pkeyopt "
+      "ec_paramgen_curve:P-256 -keyout /dev/null -subj /CN=x 2>/dev/null");
+  auto client = api.client();
+  client->header("Authorization: " + admin);
+  auto r = client->post(node.url() + "/token/init",
+                        boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                                   {"user", "alice"},
+                                                                   {"realm", "corp"},
+                                                                   {"serial", "CERT1"},
+                                                                   {"request", csr}}),
+                        "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(api.call("POST", "/token/approve/CERT1", admin).status, 200);
+  ASSERT_EQ(api.call("POST", "/token/revoke/CERT1", admin, "reason=superseded").status, 200);
+  auto history = json_of(api.call("GET", "/token/history/CERT1", admin));
+  std::string path;
+  for (const auto& t : history.at("result").at("value").at("transitions").as_array())
+    path += std::string(t.at("from").as_string()) + ">" + std::string(t.at("to").as_string()) + " ";
+  EXPECT_EQ(path, ">pending pending>enrolled enrolled>revoked ");
+}
+
 }  // namespace
 }  // namespace tessera::testing

@@ -1,0 +1,36 @@
+#include "server/jobs/periodic_job.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tessera::jobs {
+
+PeriodicJob::PeriodicJob(std::string name, std::chrono::milliseconds interval,
+                         std::function<void()> task)
+    : name_(std::move(name)), interval_(interval), task_(std::move(task)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+PeriodicJob::~PeriodicJob() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void PeriodicJob::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      task_();
+    } catch (const std::exception& e) {
+      spdlog::warn("background job {} failed: {}", name_, e.what());
+    }
+    lock.lock();
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace tessera::jobs

@@ -1,0 +1,35 @@
+// A background thread that runs a task now and then every interval until the job is destroyed
+// (which waits for a running task to finish). A task that throws is logged and runs again at
+// its next turn. For the server's housekeeping: CRLs renewed before they expire, and later the
+// pending-certificate poller and the outbox.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace tessera::jobs {
+
+class PeriodicJob {
+ public:
+  PeriodicJob(std::string name, std::chrono::milliseconds interval, std::function<void()> task);
+  ~PeriodicJob();
+  PeriodicJob(const PeriodicJob&) = delete;
+  PeriodicJob& operator=(const PeriodicJob&) = delete;
+
+ private:
+  void run();
+
+  std::string name_;
+  std::chrono::milliseconds interval_;
+  std::function<void()> task_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tessera::jobs
