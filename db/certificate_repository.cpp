@@ -17,6 +17,17 @@ bool CertificateRepository::insert(const CertificateRow& row) {
   });
 }
 
+bool CertificateRepository::reassign(const std::string& ca, const std::string& serial,
+                                     const std::string& token_serial) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << "UPDATE certificate SET token_serial = :t WHERE ca = :c "
+                                         "AND serial = :s AND revoked = 0",
+                          soci::use(token_serial), soci::use(ca), soci::use(serial));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 std::vector<CertificateRow> CertificateRepository::with_serial(const std::string& serial) {
   return database_.with_session([&](soci::session& sql) {
     std::vector<CertificateRow> result;

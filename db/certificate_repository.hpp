@@ -25,6 +25,8 @@ class CertificateRepository {
 
   // False when the CA already has a certificate with this serial here.
   bool insert(const CertificateRow& row);
+  // Gives an unrevoked certificate to another token (its old token was denied or deleted).
+  bool reassign(const std::string& ca, const std::string& serial, const std::string& token_serial);
   // Every certificate with this serial, at any CA (compare the certificate itself to tell them
   // apart).
   std::vector<CertificateRow> with_serial(const std::string& serial);

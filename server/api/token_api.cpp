@@ -448,6 +448,7 @@ class TokenRoutes {
     }
     if (token.owner_user != c.identity->username || token.owner_resolver != c.identity->resolver)
       throw ApiError::not_found("no token " + token.serial);
+    if (action == "tokenlist") return;  // users always see their own tokens, as in the list
     if (action == "unassign") throw ApiError(403, 303, "only admins unassign tokens");
     // Resetting the fail counter oneself would undo the lockout for whoever has only the
     // password: it needs a user policy that grants "reset".

@@ -121,18 +121,27 @@ void CertificateEnrollment::take_existing(const boost::json::object& made, db::T
     throw IssueError("the certificate is not accepted: " + *why);
   const auto serial = crypto::serial_hex(certificate.get());
   const auto der = crypto::der_of(certificate.get());
-  for (const auto& known : certificates_.with_serial(serial)) {
-    auto stored = crypto::parse_certificate(known.pem);
-    if (stored && crypto::der_of(stored.get()) == der)
-      throw IssueError("this certificate already belongs to token " + known.token_serial);
-  }
   db::CertificateRow stored{external_ca_of(pem),
                             serial,
                             row.serial,
                             crypto::subject_text(certificate.get()),
                             crypto::not_after(certificate.get()),
                             pem};
-  if (!certificates_.insert(stored))
+  // One certificate, one token. A certificate whose token was denied or deleted may come again
+  // (an admin decides anew); a revoked one never.
+  bool known_here = false;
+  for (const auto& known : certificates_.with_serial(serial)) {
+    auto other = crypto::parse_certificate(known.pem);
+    if (!other || crypto::der_of(other.get()) != der) continue;
+    if (known.revoked) throw IssueError("this certificate was revoked here");
+    const auto holder = tokens_.find(known.token_serial);
+    if (holder && holder->rollout_state != "denied")
+      throw IssueError("this certificate already belongs to token " + known.token_serial);
+    if (!certificates_.reassign(known.ca, serial, row.serial))
+      throw IssueError("this certificate was revoked here");
+    known_here = true;
+  }
+  if (!known_here && !certificates_.insert(stored))
     throw IssueError("a certificate with serial " + serial + " of this issuer is enrolled");
   row.rollout_state = "review";
   info["certificate_source"] = "existing";

@@ -224,9 +224,25 @@ TEST_F(CertificateToken, AServerMadeKeyComesOnceAsAPkcs12UnderTheUsersPassword) 
 }
 
 TEST_F(CertificateToken, BadRequestsAreRefusedAndNothingIsStored) {
+  // A CSR whose signature was altered: its requester did not prove to hold the key.
+  std::string body_b64;
+  {
+    std::istringstream lines(csr());
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("-----", 0) != 0) body_b64 += line;
+  }
+  auto der = crypto::base64_decode(body_b64);
+  ASSERT_TRUE(der);
+  (*der)[der->size() - 5] ^= 0x01;  // inside the signature
+  std::string tampered = "-----BEGIN CERTIFICATE REQUEST-----\n";
+  const auto encoded = crypto::base64_encode(der->data(), der->size());
+  for (size_t at = 0; at < encoded.size(); at += 64) tampered += encoded.substr(at, 64) + "\n";
+  tampered += "-----END CERTIFICATE REQUEST-----\n";
   const std::pair<boost::json::object, std::string> cases[] = {
       {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", "garbage"}},
        "is not a PEM certificate signing request"},
+      {{{"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"request", tampered}},
+       "the request's signature does not verify"},
       {{{"type", "certificate"},
         {"user", "alice"},
         {"realm", "corp"},

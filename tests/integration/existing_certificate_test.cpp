@@ -1,7 +1,10 @@
 // Existing certificates enrolled as they are (IBM's "certificate enrollment for certificate
 // authentication"): checked against the trusted CAs, held in "review" until an admin approves,
 // then a certificate login with curl works until the token is revoked.
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <thread>
 
 #include "tests/integration/outside_pki.hpp"
 #include "tests/integration/token_fixture.hpp"
@@ -167,6 +170,36 @@ TEST_F(ExistingCertificate, ADeniedCertificateNeverLogsIn) {
   EXPECT_EQ(curl_login("alice").at("result").at("authentication"), "REJECT");
   EXPECT_NE(last_check_reason().find("is not enrolled (denied)"), std::string::npos);
   EXPECT_EQ(api_->call("POST", "/token/approve/" + serial, admin_).status, 400) << "decided";
+
+  // Enrolled again, it waits for a new decision; once revoked it cannot come back.
+  auto again = enroll_existing(read_file(pki_->cert("alice")));
+  ASSERT_EQ(again.status, 200) << again.body;
+  const std::string second(json_of(again).at("detail").at("serial").as_string());
+  ASSERT_EQ(api_->call("POST", "/token/approve/" + second, admin_).status, 200);
+  EXPECT_EQ(curl_login("alice").at("result").at("authentication"), "ACCEPT");
+  ASSERT_EQ(api_->call("POST", "/token/revoke/" + second, admin_).status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/token/" + second, admin_).status, 200);
+  auto revoked = enroll_existing(read_file(pki_->cert("alice")));
+  EXPECT_EQ(revoked.status, 400);
+  EXPECT_NE(revoked.body.find("this certificate was revoked here"), std::string::npos)
+      << revoked.body;
+}
+
+TEST_F(ExistingCertificate, AnApprovedCertificateStopsWorkingWhenItExpires) {
+  // Signed 30 days minus 4 seconds ago for 30 days: valid for 4 more seconds.
+  const std::time_t signed_at = std::time(nullptr) - 30 * 86400 + 4;
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::gmtime(&signed_at));
+  pki_->leaf("brief", "Corp Issuing CA", "/CN=Alice Example/O=Corp", "ec",
+             "extendedKeyUsage=clientAuth\n", when);
+  auto r = enroll_existing(read_file(pki_->cert("brief")));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  ASSERT_EQ(api_->call("POST", "/token/approve/" + serial, admin_).status, 200);
+  EXPECT_EQ(curl_login("brief").at("result").at("authentication"), "ACCEPT");
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  EXPECT_EQ(curl_login("brief").at("result").at("authentication"), "REJECT");
+  EXPECT_NE(last_check_reason().find("has expired"), std::string::npos) << last_check_reason();
 }
 
 }  // namespace

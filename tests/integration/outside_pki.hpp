@@ -82,7 +82,7 @@ class OutsidePki {
                              const std::string& extensions, const std::string& faketime) {
     const auto extension_file = file(name, ".ext");
     std::ofstream(extension_file) << extensions;
-    run((faketime.empty() ? "" : "faketime '" + faketime + "' ") + "openssl x509 -req -in " +
+    run((faketime.empty() ? "" : "TZ=UTC faketime '" + faketime + "' ") + "openssl x509 -req -in " +
         request(name).string() + " -CA " + cert(issuer).string() + " -CAkey " +
         key(issuer).string() + " -days 30 -extfile " + extension_file.string() + " -out " +
         cert(name).string());
