@@ -18,11 +18,11 @@ bool CertificateRepository::insert(const CertificateRow& row) {
 }
 
 bool CertificateRepository::reassign(const std::string& ca, const std::string& serial,
-                                     const std::string& token_serial) {
+                                     const std::string& from, const std::string& to) {
   return database_.write([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "UPDATE certificate SET token_serial = :t WHERE ca = :c "
-                                         "AND serial = :s AND revoked = 0",
-                          soci::use(token_serial), soci::use(ca), soci::use(serial));
+                                         "AND serial = :s AND token_serial = :f AND revoked = 0",
+                          soci::use(to), soci::use(ca), soci::use(serial), soci::use(from));
     st.execute(true);
     return st.get_affected_rows() == 1;
   });
@@ -44,12 +44,15 @@ std::vector<CertificateRow> CertificateRepository::with_serial(const std::string
 }
 
 bool CertificateRepository::revoke(const std::string& ca, const std::string& serial,
-                                   const std::string& reason, long long time) {
+                                   const std::string& token_serial, const std::string& reason,
+                                   long long time) {
   return database_.write([&](soci::session& sql) {
     soci::statement st =
-        (sql.prepare << "UPDATE certificate SET revoked = 1, revoked_at = :t, revocation_reason "
-                        "= :r WHERE ca = :c AND serial = :s AND revoked = 0",
-         soci::use(time), soci::use(reason), soci::use(ca), soci::use(serial));
+        (sql.prepare
+             << "UPDATE certificate SET revoked = 1, revoked_at = :t, revocation_reason "
+                "= :r WHERE ca = :c AND serial = :s AND token_serial = :tok AND revoked = 0",
+         soci::use(time), soci::use(reason), soci::use(ca), soci::use(serial),
+         soci::use(token_serial));
     st.execute(true);
     return st.get_affected_rows() == 1;
   });

@@ -25,14 +25,17 @@ class CertificateRepository {
 
   // False when the CA already has a certificate with this serial here.
   bool insert(const CertificateRow& row);
-  // Gives an unrevoked certificate to another token (its old token was denied or deleted).
-  bool reassign(const std::string& ca, const std::string& serial, const std::string& token_serial);
+  // Gives an unrevoked certificate from token `from` (denied, or "" once deleted) to token `to`;
+  // false when it changed meanwhile.
+  bool reassign(const std::string& ca, const std::string& serial, const std::string& from,
+                const std::string& to);
   // Every certificate with this serial, at any CA (compare the certificate itself to tell them
   // apart).
   std::vector<CertificateRow> with_serial(const std::string& serial);
-  // Marks it revoked once; false when it was already (or is unknown).
-  bool revoke(const std::string& ca, const std::string& serial, const std::string& reason,
-              long long time);
+  // Marks it revoked once, if it belongs to token_serial; false when it was already, is
+  // unknown or another token's.
+  bool revoke(const std::string& ca, const std::string& serial, const std::string& token_serial,
+              const std::string& reason, long long time);
 
  private:
   Database& database_;

@@ -5,6 +5,8 @@
 
 #include <soci/soci.h>
 
+#include "db/fit_text.hpp"
+
 namespace tessera::db {
 namespace {
 
@@ -144,7 +146,8 @@ void record(soci::session& sql, RolloutTransition& t) {
 
 RolloutTransition transition(const std::string& serial, const std::string& from,
                              const std::string& to, const TransitionNote& note) {
-  return RolloutTransition{0, serial, from, to, 0, note.actor, note.reason.substr(0, 512)};
+  return RolloutTransition{
+      0, serial, from, to, 0, fit_text(note.actor, 255), fit_text(note.reason, 512)};
 }
 
 }  // namespace
@@ -307,8 +310,11 @@ bool TokenRepository::revoke(const std::string& serial, const TransitionNote& no
   auto change = transition(serial, "", "revoked", note);
   const bool revoked = database_.in_transaction([&](soci::session& sql) {
     soci::indicator found = soci::i_null;
-    sql << "SELECT rollout_state FROM token WHERE serial = :s AND revoked = 0", soci::use(serial),
-        soci::into(change.from, found);
+    // Locked on PostgreSQL, so that the state recorded as "from" is the one revoked.
+    const std::string query =
+        std::string("SELECT rollout_state FROM token WHERE serial = :s AND revoked = 0") +
+        (database_.dialect() == Dialect::postgresql ? " FOR UPDATE" : "");
+    sql << query, soci::use(serial), soci::into(change.from, found);
     if (found != soci::i_ok) return false;
     soci::statement st = (sql.prepare << "UPDATE token SET revoked = 1, locked = 1, active = 0, "
                                          "rollout_state = 'revoked' WHERE serial = :s AND "
@@ -360,6 +366,17 @@ bool TokenRepository::change_rollout(const std::string& serial, const std::strin
   return changed;
 }
 
+bool TokenRepository::claim(const std::string& serial, const std::string& state,
+                            const std::string& old_info, const std::string& new_info) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE token SET info = :n WHERE serial = :s AND "
+                        "rollout_state = :st AND info = :o AND revoked = 0",
+         soci::use(new_info), soci::use(serial), soci::use(state), soci::use(old_info));
+    return affected(st) == 1;
+  });
+}
+
 std::vector<RolloutTransition> TokenRepository::transitions(const std::string& serial) {
   return database_.with_session([&](soci::session& sql) {
     std::vector<RolloutTransition> result;
@@ -399,9 +416,14 @@ bool TokenRepository::unassign(const std::string& serial) {
 
 bool TokenRepository::remove(const std::string& serial) {
   return database_.in_transaction([&](soci::session& sql) {
-    sql << "DELETE FROM challenge WHERE serial = :s", soci::use(serial);
     soci::statement st = (sql.prepare << "DELETE FROM token WHERE serial = :s", soci::use(serial));
-    return affected(st) == 1;
+    if (affected(st) != 1) return false;
+    // What belonged to this token must not pass to a later token with the same serial: its
+    // challenges, its history, and its certificates (which stay on record, owned by nobody).
+    sql << "DELETE FROM challenge WHERE serial = :s", soci::use(serial);
+    sql << "DELETE FROM token_transition WHERE serial = :s", soci::use(serial);
+    sql << "UPDATE certificate SET token_serial = '' WHERE token_serial = :s", soci::use(serial);
+    return true;
   });
 }
 

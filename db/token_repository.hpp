@@ -103,6 +103,10 @@ class TokenRepository {
   // `from` any more (another admin decided first).
   bool change_rollout(const std::string& serial, const std::string& from, const std::string& to,
                       const std::string& info, const TransitionNote& note = {});
+  // Replaces the info of a token still in state with exactly old_info (compare and set); false
+  // when anything changed meanwhile. Not a transition: the state stays.
+  bool claim(const std::string& serial, const std::string& state, const std::string& old_info,
+             const std::string& new_info);
   // The token's rollout transitions, oldest first.
   std::vector<RolloutTransition> transitions(const std::string& serial);
   // Only an unassigned token is assigned; the PIN is set with it.
@@ -110,6 +114,8 @@ class TokenRepository {
               const std::string& realm, const std::string& pin_hash);
   // Removes the owner and the PIN (a PIN belongs to the person).
   bool unassign(const std::string& serial);
+  // Deletes the token with its challenges and history; its certificates stay on record, owned
+  // by no token.
   bool remove(const std::string& serial);
   long long count_owned(const std::string& resolver, const std::string& user);
 

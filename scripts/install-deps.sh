@@ -10,7 +10,7 @@ build=(g++ cmake ninja-build ccache pkg-config
   libyaml-cpp-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
   libargon2-dev libjwt-dev libldap2-dev libqrencode-dev openssl curl)
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils
-  freeradius freeradius-rest freeradius-utils oathtool faketime wrk)
+  freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
 

@@ -36,21 +36,14 @@ std::string pem_of(X509* certificate) {
   return std::string(data, static_cast<size_t>(size));
 }
 
-// An existing certificate (PEM), possibly followed by its intermediates: the certificate and
-// the chain, each in canonical PEM.
-std::pair<std::string, std::string> checked_certificates(const std::string& pem) {
+// An existing certificate (PEM; intermediates after it are ignored), in canonical PEM.
+std::string checked_certificate(const std::string& pem) {
   if (pem.size() > kMaxRequest) throw Error::invalid_argument("the certificate is too large");
   std::unique_ptr<BIO, Free> in(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  std::string first, chain;
-  while (X509* read = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) {
-    std::unique_ptr<X509, Free> certificate(read);
-    (first.empty() ? first : chain) += pem_of(certificate.get());
-  }
-  const auto error = ERR_peek_last_error();
+  std::unique_ptr<X509, Free> certificate(PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
-  if (first.empty() || (error && ERR_GET_REASON(error) != PEM_R_NO_START_LINE))
-    throw Error::invalid_argument("'certificate' is not a PEM certificate");
-  return {first, chain};
+  if (!certificate) throw Error::invalid_argument("'certificate' is not a PEM certificate");
+  return pem_of(certificate.get());
 }
 
 std::string text(const boost::json::object& object, const char* key) {
@@ -125,7 +118,7 @@ class CertificateToken : public tessera::sdk::TokenType {
   static ComponentInfo describe() { return {"certificate", "X.509 certificate", {}}; }
 
   // Returns the CSR for the host to have signed ("csr"), or the existing certificate for the
-  // host to check ("certificate", "chain"); the token has no OTP. With genkey=1
+  // host to check ("certificate"); the token has no OTP. With genkey=1
   // the key is made here and handed over once ("private_key") for the host to wrap in the
   // PKCS#12 that the user downloads; nobody keeps it.
   boost::json::object enroll(const boost::json::object& request) override {
@@ -138,10 +131,8 @@ class CertificateToken : public tessera::sdk::TokenType {
           "give one of 'request' (a PEM CSR), genkey=1 (a key made by the server) or "
           "'certificate' (an existing PEM certificate)");
     if (!existing.empty()) {
-      auto [certificate, chain] = checked_certificates(existing);
       return {{"otplen", 0},
-              {"certificate", certificate},
-              {"chain", chain},
+              {"certificate", checked_certificate(existing)},
               {"info", {{"tokenkind", "software"}}},
               {"detail", boost::json::object()}};
     }

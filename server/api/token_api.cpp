@@ -164,7 +164,12 @@ class TokenRoutes {
     if (auto max = engine.value(policy::Scope::authentication, "max_fail", subject))
       request.maxfail = std::max(1, std::atoi(max->c_str()));
     request.params = c.params;
-    // The certificate that the browser presents on this connection, enrolled as it is.
+    // A user proves to hold the key of an existing certificate by presenting it on this TLS
+    // connection; a pasted certificate proves nothing (anyone may have a copy).
+    if (type == "certificate" && !c.identity->is_admin() && c.params.contains("certificate"))
+      throw ApiError::bad_parameter(
+          "enroll your existing certificate by presenting it (client_certificate=1); only "
+          "admins upload certificates");
     if (type == "certificate" && bool_param(c, "client_certificate", false)) {
       if (c.request.client_certificate_pem.empty())
         throw ApiError::bad_parameter(

@@ -14,99 +14,11 @@
 namespace tessera::ca {
 namespace {
 
-constexpr const char* kKind = "ca_connector";
-
 long long unix_now() {
   return static_cast<long long>(std::time(nullptr));
 }
 
 }  // namespace
-
-boost::json::object CaConnectors::open_config(const db::ComponentConfigRow& row) const {
-  auto text = secrets_.open(row.sealed_config, db::binding::component_config(kKind, row.name));
-  return boost::json::parse(text).as_object();
-}
-
-void CaConnectors::create(const std::string& name, const std::string& type,
-                          const boost::json::object& params) {
-  auto ref = registry_.find(TESSERA_COMPONENT_CA_CONNECTOR, type);
-  if (!ref) {
-    std::string known;
-    for (const auto& plugin : registry_.plugins())
-      for (size_t i = 0; i < plugin->descriptor().component_count; ++i) {
-        const auto& c = plugins::component_at(plugin->descriptor(), i);
-        if (c.kind == TESSERA_COMPONENT_CA_CONNECTOR)
-          known += (known.empty() ? "" : ", ") + std::string(c.type_id);
-      }
-    throw CaConnectorError("no CA connector type '" + type +
-                           "' (loaded: " + (known.empty() ? "none" : known) + ")");
-  }
-  if (configs_.find(kKind, name)) throw CaConnectorError("a CA connector '" + name + "' exists");
-  boost::json::object config;
-  try {
-    config = plugins::validate_component_config(
-        *ref->component, plugins::coerce_component_config(*ref->component, params));
-  } catch (const plugins::ComponentConfigError& e) {
-    throw CaConnectorError(e.what());
-  }
-  auto made = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, type, name, config);
-  db::ComponentConfigRow row{
-      kKind, name, type,
-      secrets_.seal(boost::json::serialize(config), db::binding::component_config(kKind, name)),
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count()};
-  if (!configs_.insert(row)) throw CaConnectorError("a CA connector '" + name + "' exists");
-  std::lock_guard lock(mutex_);
-  instances_[name] = {row.created_at, std::move(made)};
-}
-
-ConnectorInfo CaConnectors::info_of(const db::ComponentConfigRow& row) const {
-  auto ref = registry_.find(TESSERA_COMPONENT_CA_CONNECTOR, row.type_id);
-  return {row.name, row.type_id,
-          ref ? plugins::redact_component_config(*ref->component, open_config(row))
-              : boost::json::object{{"error", "its plugin is not loaded"}}};
-}
-
-std::vector<ConnectorInfo> CaConnectors::list() {
-  std::vector<ConnectorInfo> result;
-  for (const auto& row : configs_.list(kKind)) result.push_back(info_of(row));
-  return result;
-}
-
-std::optional<ConnectorInfo> CaConnectors::find(const std::string& name) {
-  auto row = configs_.find(kKind, name);
-  if (!row) return std::nullopt;
-  return info_of(*row);
-}
-
-bool CaConnectors::remove(const std::string& name) {
-  const bool removed = configs_.remove(kKind, name);
-  std::lock_guard lock(mutex_);
-  instances_.erase(name);
-  return removed;
-}
-
-std::shared_ptr<plugins::ComponentInstance> CaConnectors::instance_for(
-    const db::ComponentConfigRow& row) {
-  {
-    std::lock_guard lock(mutex_);
-    auto it = instances_.find(row.name);
-    if (it != instances_.end() && it->second.first == row.created_at) return it->second.second;
-  }
-  auto made = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, row.type_id, row.name,
-                                        open_config(row));
-  std::lock_guard lock(mutex_);
-  instances_[row.name] = {row.created_at, made};
-  return made;
-}
-
-std::shared_ptr<plugins::ComponentInstance> CaConnectors::instance(const std::string& name) {
-  // The row is read each time: a connector deleted or made again on another node is noticed.
-  auto row = configs_.find(kKind, name);
-  if (!row) return nullptr;
-  return instance_for(*row);
-}
 
 std::string CaConnectors::ca_certificate_pem(const std::string& name) {
   auto connector = instance(name);
@@ -143,7 +55,9 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
   auto stored = crls_.current(name);
   const bool due = renew || !stored || stored->next_update - crl_renew_before_ <= now;
   if (renewed) *renewed = due;
-  if (due) {
+  // Another node may renew at the same moment from a list read before our revocation: then we
+  // sign again on top of its CRL, so that no revocation is left out.
+  for (int attempt = 0; due && attempt < 5; ++attempt) {
     boost::json::array revoked;
     for (const auto& r : crls_.revoked(name))
       revoked.push_back({{"serial", r.serial}, {"time", r.revoked_at}, {"reason", r.reason}});
@@ -156,8 +70,12 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
                                                   {"next_update", fresh.next_update}})
                                        .at("crl")
                                        .as_string());
-    // Another node may have renewed it at the same moment: then its CRL is the current one.
-    stored = crls_.replace(name, fresh) ? fresh : crls_.current(name);
+    if (crls_.replace(name, fresh)) {
+      stored = fresh;
+      break;
+    }
+    stored = crls_.current(name);
+    if (!renew) break;  // only due: the other node's fresh CRL will do
   }
   auto der = crypto::base64_decode(stored->der_base64);
   if (!der) throw std::runtime_error("the stored CRL of " + name + " is not base64");

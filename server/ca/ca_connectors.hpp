@@ -1,14 +1,10 @@
-// The CA connectors that admins configure: named instances of CA connector plugins. Their
-// configuration lives in the database, sealed; each process makes an instance when it first
-// needs one, so a connector created on one node works on every node. Also keeps each CA's
-// CRL: renewed when it is due, numbered in one sequence across nodes.
+// The CA connectors that admins configure: named instances of CA connector plugins (see
+// plugins/configured_components.hpp). Also keeps each CA's CRL: renewed when it is due,
+// numbered in one sequence across nodes.
 #pragma once
 
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,38 +13,37 @@
 #include "db/component_config_repository.hpp"
 #include "db/crl_repository.hpp"
 #include "server/crypto/secret_box.hpp"
+#include "server/plugins/configured_components.hpp"
 #include "server/plugins/plugin_registry.hpp"
 
 namespace tessera::ca {
 
-// Bad input for a connector: unknown type, taken name, invalid configuration.
-class CaConnectorError : public std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
-struct ConnectorInfo {
-  std::string name;
-  std::string type;
-  boost::json::object config;  // secret parameters shown as "***"
-};
+using CaConnectorError = plugins::ConfiguredComponentError;
+using ConnectorInfo = plugins::ConfiguredComponent;
 
 class CaConnectors {
  public:
   CaConnectors(const plugins::PluginRegistry& registry, db::ComponentConfigRepository& configs,
                db::CrlRepository& crls, const crypto::SecretBox& secrets)
-      : registry_(registry), configs_(configs), crls_(crls), secrets_(secrets) {}
+      : connectors_(TESSERA_COMPONENT_CA_CONNECTOR, "ca_connector", "CA connector", registry,
+                    configs, secrets),
+        crls_(crls) {}
 
   // Makes the instance first (a local CA creates or imports its CA here), then stores it.
   // Throws CaConnectorError, or plugins::PluginCallError when the plugin refuses.
-  void create(const std::string& name, const std::string& type, const boost::json::object& params);
-  std::vector<ConnectorInfo> list();
-  std::optional<ConnectorInfo> find(const std::string& name);
+  void create(const std::string& name, const std::string& type, const boost::json::object& params) {
+    connectors_.create(name, type, params);
+  }
+  std::vector<ConnectorInfo> list() { return connectors_.list(); }
+  std::optional<ConnectorInfo> find(const std::string& name) { return connectors_.find(name); }
   // Forgets the configuration; a local CA's key stays in its store (nothing is lost, and the
   // same name would bring the same CA back).
-  bool remove(const std::string& name);
+  bool remove(const std::string& name) { return connectors_.remove(name); }
 
   // nullptr when there is no such connector.
-  std::shared_ptr<plugins::ComponentInstance> instance(const std::string& name);
+  std::shared_ptr<plugins::ComponentInstance> instance(const std::string& name) {
+    return connectors_.instance(name);
+  }
 
   std::string ca_certificate_pem(const std::string& name);
   // The current CRL in DER, signed anew when none is stored or the stored one is due.
@@ -67,22 +62,13 @@ class CaConnectors {
   }
 
  private:
-  boost::json::object open_config(const db::ComponentConfigRow& row) const;
-  ConnectorInfo info_of(const db::ComponentConfigRow& row) const;
-  std::shared_ptr<plugins::ComponentInstance> instance_for(const db::ComponentConfigRow& row);
   // The current CRL; renewed first when `renew`, or when missing or due. *renewed tells which.
   std::string crl(const std::string& name, bool renew, bool* renewed = nullptr);
 
-  const plugins::PluginRegistry& registry_;
-  db::ComponentConfigRepository& configs_;
+  plugins::ConfiguredComponents connectors_;
   db::CrlRepository& crls_;
-  const crypto::SecretBox& secrets_;
   long long crl_validity_ = 7 * 86400;
   long long crl_renew_before_ = 86400;
-  std::mutex mutex_;
-  // name -> (created_at of the configuration it was made from, instance)
-  std::map<std::string, std::pair<long long, std::shared_ptr<plugins::ComponentInstance>>>
-      instances_;
 };
 
 }  // namespace tessera::ca

@@ -1,10 +1,13 @@
 #include "server/ca/certificate_enrollment.hpp"
 
 #include <openssl/err.h>
+
 #include <openssl/pem.h>
+#include <ctime>
 
 #include <boost/json.hpp>
 
+#include "db/fit_text.hpp"
 #include "server/ca/certificate_login.hpp"
 #include "server/crypto/x509.hpp"
 #include "server/plugins/component_instance.hpp"
@@ -46,6 +49,13 @@ AttestationPolicy attestation_policy(const std::string& value) {
 void CertificateEnrollment::complete(const Request& r, const boost::json::object& made,
                                      db::TokenRow& row, boost::json::object& detail) {
   auto info = object_of(row.info);
+  // A required attestation is of a key made on a device: neither a key made here nor an
+  // existing certificate has one.
+  if (r.attestation_policy == AttestationPolicy::require &&
+      (made.contains("certificate") || made.contains("private_key")))
+    throw IssueError(
+        "policy certificate_require_attestation=require: enroll a CSR with the attestation of "
+        "its key (not genkey=1 or an existing certificate)");
   if (made.contains("certificate")) {
     take_existing(made, row, info, detail);
     row.info = boost::json::serialize(info);
@@ -116,15 +126,16 @@ void CertificateEnrollment::take_existing(const boost::json::object& made, db::T
   const auto pem = text(made, "certificate");
   auto certificate = crypto::parse_certificate(pem);
   if (!certificate) throw IssueError("'certificate' is not a PEM certificate");
-  if (auto why =
-          trusted_cas_.verify(pem, text(made, "chain"), TrustStore::Purpose::client_authentication))
+  // Checked as a login will check it: the certificate alone, so its issuing CA must be trusted.
+  if (auto why = trusted_cas_.verify(pem, "", TrustStore::Purpose::client_authentication))
     throw IssueError("the certificate is not accepted: " + *why);
   const auto serial = crypto::serial_hex(certificate.get());
+  if (serial.size() > 64) throw IssueError("the certificate's serial number is too long");
   const auto der = crypto::der_of(certificate.get());
   db::CertificateRow stored{external_ca_of(pem),
                             serial,
                             row.serial,
-                            crypto::subject_text(certificate.get()),
+                            db::fit_text(crypto::subject_text(certificate.get()), 1024),
                             crypto::not_after(certificate.get()),
                             pem};
   // One certificate, one token. A certificate whose token was denied or deleted may come again
@@ -137,8 +148,8 @@ void CertificateEnrollment::take_existing(const boost::json::object& made, db::T
     const auto holder = tokens_.find(known.token_serial);
     if (holder && holder->rollout_state != "denied")
       throw IssueError("this certificate already belongs to token " + known.token_serial);
-    if (!certificates_.reassign(known.ca, serial, row.serial))
-      throw IssueError("this certificate was revoked here");
+    if (!certificates_.reassign(known.ca, serial, known.token_serial, row.serial))
+      throw IssueError("this certificate was enrolled meanwhile");
     known_here = true;
   }
   if (!known_here && !certificates_.insert(stored))
@@ -171,6 +182,18 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
   if (state != "pending" && state != "failed")
     throw IssueError("token " + token.serial + " is not waiting for a decision (it is '" + state +
                      "')");
+  // Claimed first (the info carries the claim), so that two approvers, or an approver and a
+  // revocation, never both have a certificate issued. A claim older than kIssuingTimeout was
+  // left by a process that died; it may be taken over.
+  const long long now = static_cast<long long>(std::time(nullptr));
+  if (const auto* since = info.if_contains("issuing_since");
+      since && since->is_int64() && now - since->get_int64() < kIssuingTimeoutSeconds)
+    throw IssueError("token " + token.serial + " is being issued right now");
+  info["issuing_since"] = now;
+  if (!tokens_.claim(token.serial, state, token.info, boost::json::serialize(info)))
+    throw IssueError("token " + token.serial + " was decided meanwhile");
+  info.erase("issuing_since");
+
   CertificateIssuer::Request issue;
   issue.ca = text(info, "ca");
   issue.profile = text(info, "profile");
@@ -200,8 +223,14 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
   info.erase("certificate_request");
   info.erase("failure");
   if (!tokens_.change_rollout(token.serial, state, outcome.rollout_state,
-                              boost::json::serialize(info), note))
-    throw IssueError("token " + token.serial + " was decided meanwhile");
+                              boost::json::serialize(info), note)) {
+    // Revoked or denied while the CA worked: the certificate must not stay valid.
+    if (const auto* serial = outcome.info.if_contains("certificate_serial"))
+      issuer_.revoke_issued(text(outcome.info, "ca"), std::string(serial->as_string()),
+                            token.serial, "cessationOfOperation");
+    throw IssueError("token " + token.serial +
+                     " was decided meanwhile; the certificate just issued is revoked");
+  }
   return outcome.detail;
 }
 

@@ -50,7 +50,7 @@ class CertificateEnrollment {
     std::string attestation;  // PEM: the attestation certificate, then its intermediates
     AttestationPolicy attestation_policy = AttestationPolicy::ignore;
   };
-  // Turns the token type's answer ({"csr"[, "private_key"]} or {"certificate"[, "chain"]}) into
+  // Turns the token type's answer ({"csr"[, "private_key"]} or {"certificate"}) into
   // the new token's rollout state and info; detail gets the certificate. Throws IssueError for
   // bad input. When the CA fails the row becomes "failed" with the request kept, except for a
   // server-made key, which is never stored: then the CA's error is thrown.
@@ -66,6 +66,8 @@ class CertificateEnrollment {
   void deny(const db::TokenRow& token, const db::TransitionNote& note);
 
  private:
+  static constexpr long long kIssuingTimeoutSeconds = 600;
+
   void check_attestation(const std::string& csr_pem, const Request& request,
                          boost::json::object& info) const;
   void take_existing(const boost::json::object& made, db::TokenRow& row, boost::json::object& info,

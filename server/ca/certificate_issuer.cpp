@@ -127,22 +127,28 @@ void CertificateIssuer::revoke(const db::TokenRow& token, const std::string& rea
   if (ec || !parsed.is_object()) return;
   const auto& info = parsed.as_object();
   const auto* serial = info.if_contains("certificate_serial");
-  // An enrolled existing certificate: its CA is not ours; it is marked revoked here only.
-  if (const auto* external = info.if_contains("external_ca");
-      external && external->is_string() && serial && serial->is_string()) {
+  if (!serial || !serial->is_string()) return;
+  // An enrolled existing certificate: its CA is not ours; it is marked revoked here only, and
+  // only if it is still this token's.
+  if (const auto* external = info.if_contains("external_ca"); external && external->is_string()) {
     certificates_.revoke(std::string(external->get_string()), std::string(serial->get_string()),
-                         reason, static_cast<long long>(std::time(nullptr)));
+                         token.serial, reason, static_cast<long long>(std::time(nullptr)));
     return;
   }
   const auto* ca = info.if_contains("ca");
-  if (!ca || !serial || !ca->is_string() || !serial->is_string()) return;
-  const std::string ca_name(ca->get_string());
-  auto connector = connectors_.instance(ca_name);
-  if (!connector) throw IssueError("the CA connector '" + ca_name + "' of this token is gone");
-  connector->call(3, {{"serial", serial->get_string()}, {"reason", reason}});
-  if (certificates_.revoke(ca_name, std::string(serial->get_string()), reason,
+  if (!ca || !ca->is_string()) return;
+  revoke_issued(std::string(ca->get_string()), std::string(serial->get_string()), token.serial,
+                reason);
+}
+
+void CertificateIssuer::revoke_issued(const std::string& ca, const std::string& serial,
+                                      const std::string& token_serial, const std::string& reason) {
+  auto connector = connectors_.instance(ca);
+  if (!connector) throw IssueError("the CA connector '" + ca + "' of this token is gone");
+  connector->call(3, {{"serial", serial}, {"reason", reason}});
+  if (certificates_.revoke(ca, serial, token_serial, reason,
                            static_cast<long long>(std::time(nullptr))))
-    connectors_.renew_crl(ca_name);
+    connectors_.renew_crl(ca);
 }
 
 }  // namespace tessera::ca

@@ -63,6 +63,9 @@ class CertificateIssuer {
   // Revokes the token's certificate at its CA, records it and signs a new CRL. No-op for a
   // token without an issued certificate.
   void revoke(const db::TokenRow& token, const std::string& reason);
+  // Revokes a certificate that CA connector ca issued for token_serial.
+  void revoke_issued(const std::string& ca, const std::string& serial,
+                     const std::string& token_serial, const std::string& reason);
 
  private:
   std::pair<std::string, CertificateProfile> resolve(const std::string& ca,

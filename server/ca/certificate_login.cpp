@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include <boost/json.hpp>
+
 #include "server/crypto/x509.hpp"
 
 namespace tessera::ca {
@@ -25,6 +27,23 @@ std::string external_ca_of(const std::string& certificate_pem) {
   }
   return id;
 }
+
+namespace {
+
+bool holds(const db::TokenRow& token, const std::string& ca, const std::string& serial) {
+  boost::system::error_code ec;
+  auto info = boost::json::parse(token.info, ec);
+  if (ec || !info.is_object()) return false;
+  const auto& object = info.as_object();
+  auto text = [&](const char* key) {
+    const auto* value = object.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
+  return text("certificate_serial") == serial &&
+         (is_external_ca(ca) ? text("external_ca") : text("ca")) == ca;
+}
+
+}  // namespace
 
 CertificateMatch CertificateLogin::match(const std::string& presented_pem) {
   auto presented = crypto::parse_certificate(presented_pem);
@@ -50,8 +69,11 @@ CertificateMatch CertificateLogin::match(const std::string& presented_pem) {
     if (auto why =
             trusted_cas_.verify(presented_pem, "", TrustStore::Purpose::client_authentication))
       return {std::nullopt, "certificate " + serial + " is no longer trusted: " + *why};
-  auto token = tokens_.find(known->token_serial);
+  auto token = known->token_serial.empty() ? std::nullopt : tokens_.find(known->token_serial);
   if (!token) return {std::nullopt, "the token of certificate " + serial + " is gone"};
+  // The token must hold this very certificate: a serial alone may have been reused.
+  if (token->type != "certificate" || !holds(*token, known->ca, serial))
+    return {std::nullopt, "certificate " + serial + " is not token " + token->serial + "'s"};
   if (token->revoked) return {std::nullopt, "token " + token->serial + " is revoked"};
   if (!token->active) return {std::nullopt, "token " + token->serial + " is disabled"};
   if (token->rollout_state != "enrolled")

@@ -83,6 +83,19 @@ TEST_F(Attestation, ARequiredAttestationMustBeForTheKeyAndLeadToATrustedRoot) {
                  "it is not signed by a trusted CA");
   expect_refused(enroll(ec_card, "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"),
                  "'attestation' is not a PEM certificate");
+  // Nothing else gets around it: a key made by the server, an existing certificate.
+  auto client = api_->client();
+  client->header("Authorization: " + admin_);
+  for (const auto& body :
+       {boost::json::object{
+            {"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"genkey", "1"}},
+        boost::json::object{{"type", "certificate"},
+                            {"user", "alice"},
+                            {"realm", "corp"},
+                            {"certificate", read_file(pki_->cert("Maker Root EC"))}}})
+    expect_refused(client->post(server_->url() + "/token/init", boost::json::serialize(body),
+                                "application/json"),
+                   "policy certificate_require_attestation=require");
   EXPECT_EQ(token_count(), 0) << "nothing stored";
 
   // An RSA chain through an intermediate, and an EC chain.

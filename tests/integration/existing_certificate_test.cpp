@@ -1,6 +1,7 @@
 // Existing certificates enrolled as they are (IBM's "certificate enrollment for certificate
 // authentication"): checked against the trusted CAs, held in "review" until an admin approves,
 // then a certificate login with curl works until the token is revoked.
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -11,6 +12,21 @@
 
 namespace tessera::testing {
 namespace {
+
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch)) {
+      out += static_cast<char>(ch);
+    } else {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[ch >> 4];
+      out += hex[ch & 15];
+    }
+  }
+  return out;
+}
 
 class ExistingCertificate : public TokenFixture {
  protected:
@@ -151,6 +167,15 @@ TEST_F(ExistingCertificate, UntrustedExpiredMisusedOrBrokenCertificatesAreRefuse
   EXPECT_NE(twice.body.find("already belongs to token"), std::string::npos) << twice.body;
   EXPECT_EQ(token_count(), 1);
 
+  // A user cannot claim a certificate by pasting it: anyone may have a copy.
+  const auto bob = api_->login("bob", "bob-password", "corp");
+  auto pasted =
+      api_->call("POST", "/token/init", bob,
+                 "type=certificate&certificate=" + escaped(read_file(pki_->cert("alice"))));
+  EXPECT_EQ(pasted.status, 400);
+  EXPECT_NE(pasted.body.find("by presenting it (client_certificate=1)"), std::string::npos)
+      << pasted.body;
+
   // No certificate on the connection.
   auto none = api_->call("POST", "/token/init", admin_,
                          "type=certificate&user=alice&realm=corp&client_certificate=1");
@@ -170,6 +195,10 @@ TEST_F(ExistingCertificate, ADeniedCertificateNeverLogsIn) {
   EXPECT_EQ(curl_login("alice").at("result").at("authentication"), "REJECT");
   EXPECT_NE(last_check_reason().find("is not enrolled (denied)"), std::string::npos);
   EXPECT_EQ(api_->call("POST", "/token/approve/" + serial, admin_).status, 400) << "decided";
+
+  // Deleted, its token and history are gone: a certificate login finds no token.
+  ASSERT_EQ(api_->call("DELETE", "/token/" + serial, admin_).status, 200);
+  EXPECT_EQ(api_->call("GET", "/token/history/" + serial, admin_).status, 404);
 
   // Enrolled again, it waits for a new decision; once revoked it cannot come back.
   auto again = enroll_existing(read_file(pki_->cert("alice")));

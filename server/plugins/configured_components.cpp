@@ -1,0 +1,98 @@
+#include "server/plugins/configured_components.hpp"
+
+#include <chrono>
+
+#include <boost/json.hpp>
+
+#include "db/sealed_bindings.hpp"
+#include "server/plugins/abi_access.hpp"
+#include "server/plugins/component_config.hpp"
+
+namespace tessera::plugins {
+
+boost::json::object ConfiguredComponents::open_config(const db::ComponentConfigRow& row) const {
+  auto text = secrets_.open(row.sealed_config, db::binding::component_config(kind_key_, row.name));
+  return boost::json::parse(text).as_object();
+}
+
+void ConfiguredComponents::create(const std::string& name, const std::string& type,
+                                  const boost::json::object& params) {
+  auto ref = registry_.find(kind_, type);
+  if (!ref) {
+    std::string known;
+    for (const auto& plugin : registry_.plugins())
+      for (size_t i = 0; i < plugin->descriptor().component_count; ++i) {
+        const auto& c = component_at(plugin->descriptor(), i);
+        if (c.kind == kind_) known += (known.empty() ? "" : ", ") + std::string(c.type_id);
+      }
+    throw ConfiguredComponentError("no " + noun_ + " type '" + type +
+                                   "' (loaded: " + (known.empty() ? "none" : known) + ")");
+  }
+  if (configs_.find(kind_key_, name))
+    throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
+  boost::json::object config;
+  try {
+    config = validate_component_config(*ref->component,
+                                       coerce_component_config(*ref->component, params));
+  } catch (const ComponentConfigError& e) {
+    throw ConfiguredComponentError(e.what());
+  }
+  auto made = registry_.create_instance(kind_, type, name, config);
+  db::ComponentConfigRow row{
+      kind_key_, name, type,
+      secrets_.seal(boost::json::serialize(config), db::binding::component_config(kind_key_, name)),
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count()};
+  if (!configs_.insert(row))
+    throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
+  std::lock_guard lock(mutex_);
+  instances_[name] = {row.created_at, std::move(made)};
+}
+
+ConfiguredComponent ConfiguredComponents::info_of(const db::ComponentConfigRow& row) const {
+  auto ref = registry_.find(kind_, row.type_id);
+  return {row.name, row.type_id,
+          ref ? redact_component_config(*ref->component, open_config(row))
+              : boost::json::object{{"error", "its plugin is not loaded"}}};
+}
+
+std::vector<ConfiguredComponent> ConfiguredComponents::list() {
+  std::vector<ConfiguredComponent> result;
+  for (const auto& row : configs_.list(kind_key_)) result.push_back(info_of(row));
+  return result;
+}
+
+std::optional<ConfiguredComponent> ConfiguredComponents::find(const std::string& name) {
+  auto row = configs_.find(kind_key_, name);
+  if (!row) return std::nullopt;
+  return info_of(*row);
+}
+
+std::string ConfiguredComponents::type_of(const std::string& name) {
+  auto row = configs_.find(kind_key_, name);
+  return row ? row->type_id : std::string();
+}
+
+bool ConfiguredComponents::remove(const std::string& name) {
+  const bool removed = configs_.remove(kind_key_, name);
+  std::lock_guard lock(mutex_);
+  instances_.erase(name);
+  return removed;
+}
+
+std::shared_ptr<ComponentInstance> ConfiguredComponents::instance(const std::string& name) {
+  auto row = configs_.find(kind_key_, name);
+  if (!row) return nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = instances_.find(row->name);
+    if (it != instances_.end() && it->second.first == row->created_at) return it->second.second;
+  }
+  auto made = registry_.create_instance(kind_, row->type_id, row->name, open_config(*row));
+  std::lock_guard lock(mutex_);
+  instances_[row->name] = {row->created_at, made};
+  return made;
+}
+
+}  // namespace tessera::plugins

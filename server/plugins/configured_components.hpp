@@ -1,0 +1,76 @@
+// Named, configured instances of one kind of plugin component (CA connectors, notification
+// actions): the configuration lives in the database, sealed (it may hold secrets), and each
+// process makes an instance when it first needs one, so an instance created on one node works
+// on every node.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "db/component_config_repository.hpp"
+#include "server/crypto/secret_box.hpp"
+#include "server/plugins/plugin_registry.hpp"
+
+namespace tessera::plugins {
+
+// Bad input: unknown type, taken name, invalid configuration.
+class ConfiguredComponentError : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct ConfiguredComponent {
+  std::string name;
+  std::string type;
+  boost::json::object config;  // secret parameters shown as "***"
+};
+
+class ConfiguredComponents {
+ public:
+  // kind_key names the kind in the database ("ca_connector"); noun in messages ("CA connector").
+  ConfiguredComponents(tessera_component_kind kind, std::string kind_key, std::string noun,
+                       const PluginRegistry& registry, db::ComponentConfigRepository& configs,
+                       const crypto::SecretBox& secrets)
+      : kind_(kind),
+        kind_key_(std::move(kind_key)),
+        noun_(std::move(noun)),
+        registry_(registry),
+        configs_(configs),
+        secrets_(secrets) {}
+
+  // Makes the instance first (the plugin checks its configuration), then stores it. Throws
+  // ConfiguredComponentError, or PluginCallError when the plugin refuses.
+  void create(const std::string& name, const std::string& type, const boost::json::object& params);
+  std::vector<ConfiguredComponent> list();
+  std::optional<ConfiguredComponent> find(const std::string& name);
+  bool remove(const std::string& name);
+  // nullptr when there is no such instance. The row is read each time: one deleted or made
+  // again on another node is noticed.
+  std::shared_ptr<ComponentInstance> instance(const std::string& name);
+  // The component's type id of a configured instance, or empty.
+  std::string type_of(const std::string& name);
+
+  const std::string& noun() const { return noun_; }
+
+ private:
+  boost::json::object open_config(const db::ComponentConfigRow& row) const;
+  ConfiguredComponent info_of(const db::ComponentConfigRow& row) const;
+
+  tessera_component_kind kind_;
+  std::string kind_key_;
+  std::string noun_;
+  const PluginRegistry& registry_;
+  db::ComponentConfigRepository& configs_;
+  const crypto::SecretBox& secrets_;
+  std::mutex mutex_;
+  // name -> (created_at of the configuration it was made from, instance)
+  std::map<std::string, std::pair<long long, std::shared_ptr<ComponentInstance>>> instances_;
+};
+
+}  // namespace tessera::plugins
