@@ -28,6 +28,38 @@ bool CertificateRepository::reassign(const std::string& ca, const std::string& s
   });
 }
 
+std::vector<CertificateRow> CertificateRepository::expiring_unannounced(long long until,
+                                                                        int limit) {
+  return database_.with_session([&](soci::session& sql) {
+    std::vector<CertificateRow> result;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT ca, serial, token_serial, subject, not_after, pem FROM certificate "
+                        "WHERE revoked = 0 AND expiry_announced = 0 AND token_serial <> '' AND "
+                        "not_after < :until ORDER BY not_after LIMIT :l",
+         soci::use(until), soci::use(limit));
+    for (const auto& r : rows)
+      result.push_back(CertificateRow{r.get<std::string>(0), r.get<std::string>(1),
+                                      r.get<std::string>(2), r.get<std::string>(3),
+                                      r.get<long long>(4), r.get<std::string>(5), false});
+    return result;
+  });
+}
+
+bool CertificateRepository::announce_expiry(const std::string& ca, const std::string& serial,
+                                            long long now,
+                                            const std::function<void(soci::session&)>& record) {
+  return database_.in_transaction([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE certificate SET expiry_announced = :t WHERE ca = :c AND serial = "
+                        ":s AND expiry_announced = 0",
+         soci::use(now), soci::use(ca), soci::use(serial));
+    st.execute(true);
+    if (st.get_affected_rows() != 1) return false;
+    record(sql);
+    return true;
+  });
+}
+
 std::vector<CertificateRow> CertificateRepository::with_serial(const std::string& serial) {
   return database_.with_session([&](soci::session& sql) {
     std::vector<CertificateRow> result;

@@ -2,8 +2,11 @@
 // lists: db/crl_repository.hpp reads the same rows).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <soci/session.h>
 
 #include "db/database.hpp"
 
@@ -29,6 +32,13 @@ class CertificateRepository {
   // false when it changed meanwhile.
   bool reassign(const std::string& ca, const std::string& serial, const std::string& from,
                 const std::string& to);
+  // Unrevoked certificates of a token that end before `until` and whose expiry was not
+  // announced yet, soonest first.
+  std::vector<CertificateRow> expiring_unannounced(long long until, int limit);
+  // Marks the expiry announced, once across nodes, and runs record in the same transaction (the
+  // event); false when another node announced it first.
+  bool announce_expiry(const std::string& ca, const std::string& serial, long long now,
+                       const std::function<void(soci::session&)>& record);
   // Every certificate with this serial, at any CA (compare the certificate itself to tell them
   // apart).
   std::vector<CertificateRow> with_serial(const std::string& serial);

@@ -50,6 +50,7 @@ std::shared_ptr<const ConfigSnapshot> ConfigCache::current() {
   fresh->policies = policies_.all();
   fresh->realms = identities_.realms();
   fresh->resolvers = identities_.resolvers();
+  if (event_handlers_) fresh->event_handlers = event_handlers_->all();
   std::lock_guard lock(mutex_);
   if (!snapshot_ || snapshot_->version <= version) snapshot_ = fresh;
   return fresh;

@@ -1,6 +1,6 @@
-// Realms, resolvers and policies change rarely but every request reads them. They are kept in
-// memory and reloaded when the counter in config_version has moved: every change to them
-// increments it in the change's own transaction, so a change made on any node applies to the
+// Realms, resolvers, policies and event handlers change rarely but every request reads them. They
+// are kept in memory and reloaded when the counter in config_version has moved: every change to
+// them increments it in the change's own transaction, so a change made on any node applies to the
 // next request on every node, for the price of one tiny SELECT.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <soci/session.h>
 
 #include "db/database.hpp"
+#include "db/event_handler_repository.hpp"
 #include "db/identity_repository.hpp"
 #include "db/policy_repository.hpp"
 
@@ -22,6 +23,7 @@ struct ConfigSnapshot {
   std::vector<PolicyRow> policies;
   std::vector<RealmRow> realms;
   std::vector<ResolverRow> resolvers;
+  std::vector<EventHandlerRow> event_handlers;  // in their order
 
   const RealmRow* realm(const std::string& name) const;
   const RealmRow* default_realm() const;
@@ -30,8 +32,12 @@ struct ConfigSnapshot {
 
 class ConfigCache {
  public:
-  ConfigCache(Database& database, IdentityRepository& identities, PolicyRepository& policies)
-      : database_(database), identities_(identities), policies_(policies) {}
+  ConfigCache(Database& database, IdentityRepository& identities, PolicyRepository& policies,
+              EventHandlerRepository* event_handlers = nullptr)
+      : database_(database),
+        identities_(identities),
+        policies_(policies),
+        event_handlers_(event_handlers) {}
 
   // The current configuration; the same object until something changes.
   std::shared_ptr<const ConfigSnapshot> current();
@@ -40,11 +46,12 @@ class ConfigCache {
   Database& database_;
   IdentityRepository& identities_;
   PolicyRepository& policies_;
+  EventHandlerRepository* event_handlers_;
   std::mutex mutex_;
   std::shared_ptr<const ConfigSnapshot> snapshot_;
 };
 
-// Call inside the transaction of every change to realms, resolvers or policies.
+// Call inside the transaction of every change to realms, resolvers, policies or event handlers.
 void bump_config_version(soci::session& sql);
 
 }  // namespace tessera::db

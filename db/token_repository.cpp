@@ -96,11 +96,14 @@ struct TokenBySerial {
 struct RecordFailure {
   long long now = 0;
   std::string serial;
+  int failcount = 0, maxfail = 0;
   soci::statement statement;
   explicit RecordFailure(soci::session& sql)
       : statement((sql.prepare << "UPDATE token SET failcount = failcount + 1, last_fail_at = "
-                                  ":now WHERE serial = :s AND failcount < maxfail",
-                   soci::use(now), soci::use(serial))) {}
+                                  ":now WHERE serial = :s AND failcount < maxfail RETURNING "
+                                  "failcount, maxfail",
+                   soci::use(now), soci::use(serial), soci::into(failcount), soci::into(maxfail))) {
+  }
 };
 
 struct AcceptCounter {
@@ -170,7 +173,10 @@ bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note) {
          soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
          soci::use(t.created_at));
     if (affected(st) != 1) return false;
-    if (!t.rollout_state.empty()) record(sql, change);
+    if (!t.rollout_state.empty()) {
+      record(sql, change);
+      if (recorder_) recorder_(sql, change);
+    }
     return true;
   });
   if (inserted && !t.rollout_state.empty()) announce(change);
@@ -179,6 +185,13 @@ bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note) {
 
 void TokenRepository::announce(const RolloutTransition& transition) const {
   for (const auto& listener : listeners_) listener(transition);
+}
+
+std::optional<TokenRow> TokenRepository::find_in(soci::session& sql, const std::string& serial) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << kColumns << " FROM token WHERE serial = :s", soci::use(serial));
+  for (const auto& r : rows) return token_of(r);
+  return std::nullopt;
 }
 
 std::optional<TokenRow> TokenRepository::find(const std::string& serial) {
@@ -262,13 +275,18 @@ bool TokenRepository::accept(const std::string& serial, long long matched,
   });
 }
 
-void TokenRepository::record_failure(const std::string& serial, long long now) {
-  database_.write([&](soci::session& sql) {
+bool TokenRepository::record_failure(const std::string& serial, long long now) {
+  const bool locked = database_.write([&](soci::session& sql) {
     auto& query = database_.prepared<RecordFailure>(sql);
     query.now = now;
     query.serial = serial;
-    query.statement.execute(true);
+    // Stepped to its end: a SQLite statement left on its RETURNING row keeps the write open.
+    auto counted =
+        Database::fetch_one(query.statement, [&] { return query.failcount >= query.maxfail; });
+    return counted.value_or(false);
   });
+  if (locked && on_locked_) on_locked_(serial);
+  return locked;
 }
 
 bool TokenRepository::clear_expired_lock(const std::string& serial, long long locked_before) {
@@ -322,6 +340,7 @@ bool TokenRepository::revoke(const std::string& serial, const TransitionNote& no
                           soci::use(serial));
     if (affected(st) != 1) return false;
     record(sql, change);
+    if (recorder_) recorder_(sql, change);
     return true;
   });
   if (revoked) announce(change);
@@ -360,6 +379,7 @@ bool TokenRepository::change_rollout(const std::string& serial, const std::strin
                           soci::use(to), soci::use(info), soci::use(serial), soci::use(from));
     if (affected(st) != 1) return false;
     record(sql, change);
+    if (recorder_) recorder_(sql, change);
     return true;
   });
   if (changed) announce(change);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <soci/session.h>
+
 #include "db/database.hpp"
 
 namespace tessera::db {
@@ -76,18 +78,29 @@ class TokenRepository {
   // before serving: the list is not locked.
   using TransitionListener = std::function<void(const RolloutTransition&)>;
   void on_transition(TransitionListener listener) { listeners_.push_back(std::move(listener)); }
+  // Called inside the transaction of each rollout transition, with its session (the event
+  // engine records the event with the change). Set before serving.
+  using TransitionRecorder = std::function<void(soci::session&, const RolloutTransition&)>;
+  void record_transitions_with(TransitionRecorder recorder) { recorder_ = std::move(recorder); }
+  // Called when a failure locked a token (its fail counter reached the maximum).
+  void on_locked(std::function<void(const std::string& serial)> listener) {
+    on_locked_ = std::move(listener);
+  }
 
   // False when the serial is taken. A token that starts in a rollout state records it.
   bool insert(const TokenRow& token, const TransitionNote& note = {});
   std::optional<TokenRow> find(const std::string& serial);
+  // The token as seen inside the caller's transaction.
+  static std::optional<TokenRow> find_in(soci::session& sql, const std::string& serial);
   std::vector<TokenRow> owned_by(const std::string& resolver, const std::string& user);
   TokenPage list(const TokenFilter& filter, int page, int page_size);
 
   // Accepts counter `matched` if no value at or after it was accepted before, the token is
   // usable and not locked by its fail counter: counter becomes matched + 1, the fail counter 0.
   bool accept(const std::string& serial, long long matched, const std::string& info);
-  // Counts a failure unless the fail counter is already at its maximum.
-  void record_failure(const std::string& serial, long long now);
+  // Counts a failure unless the fail counter is already at its maximum; true when this failure
+  // reached it (the token is locked now).
+  bool record_failure(const std::string& serial, long long now);
   // Clears a fail counter that reached its maximum no later than locked_before.
   bool clear_expired_lock(const std::string& serial, long long locked_before);
   // Sets the counter forward after a resync (never backwards).
@@ -130,6 +143,8 @@ class TokenRepository {
   void announce(const RolloutTransition& transition) const;
   Database& database_;
   std::vector<TransitionListener> listeners_;
+  TransitionRecorder recorder_;
+  std::function<void(const std::string&)> on_locked_;
 };
 
 }  // namespace tessera::db

@@ -19,6 +19,7 @@
 #include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ca_api.hpp"
+#include "server/api/event_api.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/policy_api.hpp"
@@ -30,11 +31,17 @@
 #include "server/auth/jwt_service.hpp"
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
+#include "server/events/certificate_expiry.hpp"
+#include "server/events/event_dispatcher.hpp"
+#include "server/events/event_recorder.hpp"
+#include "server/events/outbox_worker.hpp"
+#include "server/events/token_changes.hpp"
 #include "server/http/http_server.hpp"
 #include "server/identity/user_directory.hpp"
 #include "server/jobs/periodic_job.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
+#include "server/plugins/configured_components.hpp"
 #include "server/plugins/plugin_registry.hpp"
 #include "server/policy/policy_engine.hpp"
 
@@ -183,7 +190,8 @@ int serve_command(const std::string& config_file) {
                               audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
     db::IdentityRepository identities(*database);
     db::PolicyRepository policies(*database);
-    db::ConfigCache config_cache(*database, identities, policies);
+    db::EventHandlerRepository event_handlers(*database);
+    db::ConfigCache config_cache(*database, identities, policies, &event_handlers);
     identity::UserDirectory directory(identities, config_cache, secrets);
     api::AccessControl access(config_cache);
     auth::AuthService auth_service(admins, directory, failures, jwt);
@@ -227,11 +235,49 @@ int serve_command(const std::string& config_file) {
                                              issuer,
                                              certificate_enrollment,
                                              certificate_login};
-    // Rollout transitions are announced here; the event engine will subscribe the same way.
-    token_rows.on_transition([](const db::RolloutTransition& t) {
+
+    // The event engine: events are logged (life-cycle ones inside the transaction of their
+    // change), dispatched to handlers into the outbox, and delivered, each by a background job.
+    db::EventRepository events(*database);
+    plugins::ConfiguredComponents notifiers(TESSERA_COMPONENT_NOTIFICATION_ACTION,
+                                            "notification_action", "notification action", registry,
+                                            component_configs, secrets);
+    events::TokenChanges token_changes(token_rows, issuer);
+    events::OutboxWorker outbox(
+        events, notifiers,
+        {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
+         config.events.max_attempts, std::chrono::seconds(60)},
+        [&token_changes](const boost::json::object& result) { token_changes.apply(result); });
+    jobs::PeriodicJob delivery_job("outbox", std::chrono::seconds(1),
+                                   [&outbox] { outbox.run_once(); });
+    events::EventDispatcher dispatcher(events, config_cache, directory, config.server.public_url);
+    jobs::PeriodicJob dispatch_job("event-dispatch", std::chrono::seconds(1),
+                                   [&dispatcher, &delivery_job] {
+                                     if (dispatcher.run_once() > 0) delivery_job.wake();
+                                   });
+    events::EventRecorder recorder(config_cache, events, token_rows,
+                                   [&dispatch_job] { dispatch_job.wake(); });
+    token_rows.record_transitions_with(
+        [&recorder](soci::session& sql, const db::RolloutTransition& t) {
+          recorder.transition(sql, t);
+        });
+    token_rows.on_transition([&dispatch_job](const db::RolloutTransition& t) {
       spdlog::info("token {}: rollout state '{}' -> '{}' by {}", t.serial, t.from, t.to,
                    t.actor.empty() ? "system" : t.actor);
+      dispatch_job.wake();
     });
+    token_rows.on_locked([&recorder](const std::string& serial) {
+      try {
+        recorder.locked(serial);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot record the lock of token {}: {}", serial, e.what());
+      }
+    });
+    events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
+    jobs::PeriodicJob expiry_job("certificate-expiry", config.events.poll_interval,
+                                 [&expiry, &dispatch_job] {
+                                   if (expiry.run_once() > 0) dispatch_job.wake();
+                                 });
 
     api::Metrics metrics;
     http::Router router;
@@ -247,7 +293,26 @@ int serve_command(const std::string& config_file) {
     api::add_token_routes(router, token_context);
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
-    router.set_observer(api::audit_observer(audit_log));
+    api::add_event_routes(router, event_handlers, events, notifiers, access);
+    router.set_observer([audit = api::audit_observer(audit_log), &recorder](
+                            const http::HttpRequest& request, const http::RequestContext* context,
+                            const http::HttpResponse& response, std::chrono::microseconds took) {
+      audit(request, context, response, took);
+      try {
+        recorder.after(request, context, response);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot record the event of {} {}: {}", request.method, response.route,
+                      e.what());
+      }
+    });
+    router.set_before_handler(
+        [&recorder](const http::RequestContext& c, const std::string& pattern) {
+          try {
+            recorder.before(c, pattern);
+          } catch (const std::exception& e) {
+            spdlog::error("cannot record the pre event of {}: {}", pattern, e.what());
+          }
+        });
     if (!config.server.client_certificate_header.empty()) {
       std::string header = config.server.client_certificate_header;
       for (auto& ch : header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

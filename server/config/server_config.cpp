@@ -220,6 +220,24 @@ void read_certificates(const Reader& r, const YAML::Node& node, CertificateSetti
            "must be shorter than certificates.crl_validity_seconds");
 }
 
+void read_events(const Reader& r, const YAML::Node& node, EventSettings& out) {
+  r.expect_map(
+      node, "events",
+      {"retry_base_seconds", "max_attempts", "expiry_warning_days", "poll_interval_seconds"});
+  if (node["retry_base_seconds"])
+    out.retry_base = std::chrono::seconds(
+        r.integer(node["retry_base_seconds"], "events.retry_base_seconds", 1, 3600));
+  if (node["max_attempts"])
+    out.max_attempts =
+        static_cast<int>(r.integer(node["max_attempts"], "events.max_attempts", 1, 100));
+  if (node["expiry_warning_days"])
+    out.expiry_warning_days = static_cast<int>(
+        r.integer(node["expiry_warning_days"], "events.expiry_warning_days", 1, 3650));
+  if (node["poll_interval_seconds"])
+    out.poll_interval = std::chrono::seconds(
+        r.integer(node["poll_interval_seconds"], "events.poll_interval_seconds", 1, 86400));
+}
+
 }  // namespace
 
 bool HttpServerSettings::any_tls_listener() const {
@@ -252,9 +270,10 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
   config.config_file = absolute;
   r.expect_map(root, "",
                {"server", "data_dir", "database", "plugins", "log", "encryption_key_file", "auth",
-                "certificates"});
+                "certificates", "events"});
   if (root["auth"]) read_auth(r, root["auth"], config.auth);
   if (root["certificates"]) read_certificates(r, root["certificates"], config.certificates);
+  if (root["events"]) read_events(r, root["events"], config.events);
 
   if (!root["server"]) r.fail(root, "server", "missing");
   read_server(r, root["server"], config.server);

@@ -72,11 +72,23 @@ struct CertificateSettings {
   std::chrono::seconds crl_renew_before{86400};
 };
 
+// The `events:` section: how the outbox retries and when certificate expiry is announced.
+struct EventSettings {
+  // The pause after the first failed delivery, doubled after each further one (at most 1 h).
+  std::chrono::milliseconds retry_base{5000};
+  int max_attempts = 10;  // then the delivery is dead, for an admin to retry
+  // certificate_expiring fires this many days before a certificate's end.
+  int expiry_warning_days = 30;
+  // How often the background jobs look for expiring certificates.
+  std::chrono::seconds poll_interval{300};
+};
+
 struct ServerConfig {
   std::filesystem::path config_file;
   HttpServerSettings server;
   AuthSettings auth;
   CertificateSettings certificates;
+  EventSettings events;
   std::filesystem::path data_dir;
   std::filesystem::path encryption_key_file;  // default: <data_dir>/encryption.key
   std::string database_url;

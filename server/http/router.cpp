@@ -173,6 +173,7 @@ HttpResponse Router::dispatch(const HttpRequest& request,
       context->identity = authenticator_(request);
     }
     context->params = parse_params(request, target->encoded_query());
+    if (before_handler_) before_handler_(*context, matched->pattern);
     auto response = matched->handler(*context);
     response.route = matched->pattern;
     return response;

@@ -59,6 +59,11 @@ class Router {
            Access access = Access::anyone);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
   void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
+  // Called after authentication and parameter parsing, right before the route's handler, with
+  // the route's pattern (the event engine's "pre" events). It must not throw.
+  void set_before_handler(std::function<void(const RequestContext&, const std::string&)> hook) {
+    before_handler_ = std::move(hook);
+  }
   // Behind a TLS-terminating proxy: header carries the client certificate (URL-encoded PEM),
   // believed only when trusted(remote address); from anyone else it is ignored.
   void set_certificate_header(std::string header, std::function<bool(const std::string&)> trusted) {
@@ -81,6 +86,7 @@ class Router {
   std::vector<Route> routes_;
   Authenticator authenticator_;
   RequestObserver observer_;
+  std::function<void(const RequestContext&, const std::string&)> before_handler_;
   std::string certificate_header_;  // lower case
   std::function<bool(const std::string&)> trusted_proxy_;
 };

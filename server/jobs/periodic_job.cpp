@@ -19,6 +19,14 @@ PeriodicJob::~PeriodicJob() {
   thread_.join();
 }
 
+void PeriodicJob::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 void PeriodicJob::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -29,7 +37,8 @@ void PeriodicJob::run() {
       spdlog::warn("background job {} failed: {}", name_, e.what());
     }
     lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+    woken_ = false;
   }
 }
 

@@ -20,6 +20,9 @@ class PeriodicJob {
   PeriodicJob(const PeriodicJob&) = delete;
   PeriodicJob& operator=(const PeriodicJob&) = delete;
 
+  // Runs the task again as soon as it is free, without waiting for the interval.
+  void wake();
+
  private:
   void run();
 
@@ -29,6 +32,7 @@ class PeriodicJob {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

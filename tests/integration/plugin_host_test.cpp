@@ -71,12 +71,17 @@ TEST_F(WebhookPlugin, PostsTheEventThroughTheHostsHttpClient) {
   WebhookSink sink;
   auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook",
                                           "audit-hook", {{"url", sink.url() + "/hook"}});
-  auto result = action->call(1, {{"event", "token_init"}, {"serial", "OATH0001"}});
+  auto result =
+      action->call(1, {{"event", {{"event", "token_init"}, {"token", {{"serial", "OATH0001"}}}}},
+                       {"tags", {{"user", "alice"}}},
+                       {"delivery", "7"}});
   EXPECT_EQ(result.at("status"), 200);
   ASSERT_EQ(sink.bodies().size(), 1u);
   auto sent = boost::json::parse(sink.bodies()[0]).as_object();
-  EXPECT_EQ(sent.at("event"), "token_init");
-  EXPECT_EQ(sent.at("serial"), "OATH0001");
+  EXPECT_EQ(sent.at("event").at("event"), "token_init");
+  EXPECT_EQ(sent.at("event").at("token").at("serial"), "OATH0001");
+  EXPECT_EQ(sent.at("tags").at("user"), "alice");
+  EXPECT_EQ(sent.at("delivery"), "7");
   EXPECT_EQ(sink.content_types()[0], "application/json");
 }
 

@@ -24,7 +24,7 @@ CommandResult list_plugins(const std::vector<std::string>& dirs) {
 TEST(PluginLoading, ListsTheBundledPlugins) {
   auto r = list_plugins({kBundled});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.2 notification_action:webhook " +
+  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.3 notification_action:webhook " +
                        kBundled + "/libtessera_notify_webhook.so"),
             std::string::npos)
       << r.out;
@@ -40,7 +40,7 @@ TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +
                        "/libbroken_abi_major.so: built for plugin ABI 2.0, but this server "
-                       "speaks ABI 1.2"),
+                       "speaks ABI 1.3"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +
@@ -60,7 +60,7 @@ TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
 
 TEST(PluginLoading, ServerKeepsRunningWithTheRest) {
   ServerProcess server({.plugin_directories = {kBundled, kBroken}});
-  EXPECT_NE(server.out().find("Plugins: 5 loaded, 4 refused"), std::string::npos) << server.out();
+  EXPECT_NE(server.out().find("Plugins: 7 loaded, 4 refused"), std::string::npos) << server.out();
   EXPECT_NE(server.err().find("refused plugin " + kBroken + "/libbroken_abi_major.so"),
             std::string::npos);
   TestHttpClient client;

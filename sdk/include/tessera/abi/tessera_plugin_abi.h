@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 2
+#define TESSERA_ABI_VERSION_MINOR 3
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -138,7 +138,8 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
  *                         operation_3 = revoke, operation_4 = ca_certificate and
  *                         operation_5 = crl (since 1.2; may be NULL)
- *  - notification action: operation_1 = execute
+ *  - notification action: operation_1 = execute, operation_2 = actions and
+ *                         operation_3 = check (since 1.3; may be NULL)
  * Unused operations are NULL. */
 typedef struct tessera_component_vtable_v1 {
   uint32_t struct_size;

@@ -104,8 +104,10 @@ tessera_status operation_2(void* instance, tessera_str request, const tessera_si
   return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
     if constexpr (std::is_base_of_v<TokenType, T>)
       return t.verify(r);
-    else
+    else if constexpr (std::is_base_of_v<CaConnector, T>)
       return t.request_status(r);
+    else
+      return t.actions(r);
   });
 }
 
@@ -114,8 +116,10 @@ tessera_status operation_3(void* instance, tessera_str request, const tessera_si
   return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
     if constexpr (std::is_base_of_v<TokenType, T>)
       return t.resync(r);
-    else
+    else if constexpr (std::is_base_of_v<CaConnector, T>)
       return t.revoke(r);
+    else
+      return t.check(r);
   });
 }
 
@@ -221,14 +225,10 @@ const tessera_component_v1* component() {
                 &detail::create<T>,
                 &detail::destroy<T>,
                 &detail::operation_1<T>,
-                nullptr,
-                nullptr,
+                &detail::operation_2<T>,
+                &detail::operation_3<T>,
                 nullptr,
                 nullptr};
-    if constexpr (!std::is_base_of_v<NotificationAction, T>)
-      s.vtable.operation_2 = &detail::operation_2<T>;
-    if constexpr (!std::is_base_of_v<NotificationAction, T>)
-      s.vtable.operation_3 = &detail::operation_3<T>;
     if constexpr (std::is_base_of_v<CaConnector, T>) {
       s.vtable.operation_4 = &detail::operation_4<T>;
       s.vtable.operation_5 = &detail::operation_5<T>;

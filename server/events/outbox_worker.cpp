@@ -1,0 +1,59 @@
+#include "server/events/outbox_worker.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+
+#include "server/plugins/component_instance.hpp"
+
+namespace tessera::events {
+namespace {
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int OutboxWorker::run_once() {
+  int delivered = 0;
+  for (const auto& row : events_.due(now_ms(), 50)) {
+    const long long now = now_ms();
+    if (!events_.claim(row.id, now, now + settings_.lease.count())) continue;
+    const int attempt = row.attempts + 1;
+    auto fail = [&](const std::string& error, bool permanent) {
+      const bool dead = permanent || attempt >= settings_.max_attempts;
+      const long long pause = std::min<long long>(
+          3600000, settings_.retry_base.count() * (1LL << std::min(attempt - 1, 20)));
+      events_.failed(row.id, error, now_ms() + pause, dead);
+      spdlog::warn("delivery {} ({} -> {}) failed, attempt {}{}: {}", row.id, row.handler,
+                   row.notifier, attempt, dead ? ", now dead" : "", error);
+    };
+    try {
+      auto notifier = notifiers_.instance(row.notifier);
+      if (!notifier) {
+        fail("the notification action '" + row.notifier + "' is gone", true);
+        continue;
+      }
+      auto request = boost::json::parse(row.request).as_object();
+      request["delivery"] = std::to_string(row.id);
+      auto result = notifier->call(1, request);
+      if (apply_) apply_(result);
+      events_.delivered(row.id, now_ms());
+      ++delivered;
+    } catch (const plugins::PluginCallError& e) {
+      fail(e.what(), e.status() == TESSERA_ERR_INVALID_ARGUMENT);
+    } catch (const std::invalid_argument& e) {
+      fail(e.what(), true);
+    } catch (const std::exception& e) {
+      fail(e.what(), false);
+    }
+  }
+  return delivered;
+}
+
+}  // namespace tessera::events

@@ -1,0 +1,45 @@
+// Delivers what the outbox holds, in the background: claims each due delivery for a lease,
+// runs its notification action, and records the outcome. A failure worth retrying comes back
+// after a growing pause (retry_base, doubled each time, at most an hour); after max_attempts,
+// or at once for a refusal that retrying cannot fix, the delivery is dead, for admins to list
+// and retry. A delivery whose process died mid-way is taken again when its lease ends.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "db/event_repository.hpp"
+#include "server/plugins/configured_components.hpp"
+
+namespace tessera::events {
+
+struct OutboxSettings {
+  std::chrono::milliseconds retry_base{5000};
+  int max_attempts = 10;
+  std::chrono::milliseconds lease{60000};
+};
+
+class OutboxWorker {
+ public:
+  // apply: carries out what an action asks of the host ({"token_changes": [...]} from
+  // token_action); throws std::invalid_argument for what cannot be done.
+  using ResultHandler = std::function<void(const boost::json::object& result)>;
+
+  OutboxWorker(db::EventRepository& events, plugins::ConfiguredComponents& notifiers,
+               OutboxSettings settings, ResultHandler apply)
+      : events_(events), notifiers_(notifiers), settings_(settings), apply_(std::move(apply)) {}
+
+  // Delivers what is due; returns how many were delivered.
+  int run_once();
+
+ private:
+  db::EventRepository& events_;
+  plugins::ConfiguredComponents& notifiers_;
+  OutboxSettings settings_;
+  ResultHandler apply_;
+};
+
+}  // namespace tessera::events

@@ -1,0 +1,27 @@
+// Carries out what a token action asks of the host after an event: {"token_changes":
+// [{"serial", "change": disable | enable | revoke | set_tokeninfo, "reason", "key", "value"}]}.
+// Plugins hold no tokens; the host changes them, with the same rules as the API.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "db/token_repository.hpp"
+#include "server/ca/certificate_issuer.hpp"
+
+namespace tessera::events {
+
+class TokenChanges {
+ public:
+  TokenChanges(db::TokenRepository& tokens, ca::CertificateIssuer& issuer)
+      : tokens_(tokens), issuer_(issuer) {}
+
+  // Throws std::invalid_argument for a change that cannot be made (no such token, unknown
+  // change): retrying would not help.
+  void apply(const boost::json::object& result);
+
+ private:
+  db::TokenRepository& tokens_;
+  ca::CertificateIssuer& issuer_;
+};
+
+}  // namespace tessera::events
