@@ -1,0 +1,347 @@
+// The event engine end to end: handlers created over the API, mails through a real SMTP server
+// on loopback (aiosmtpd), webhooks to a receiver that checks their HMAC signature, token
+// actions, and the outbox keeping deliveries through an SMTP outage and a SIGKILL.
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "tests/integration/token_fixture.hpp"
+
+extern char** environ;
+
+namespace tessera::testing {
+namespace {
+
+int free_port() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  getsockname(s, reinterpret_cast<sockaddr*>(&address), &size);
+  close(s);
+  return ntohs(address.sin_port);
+}
+
+// A child process (a Python peer) that is killed when this goes.
+class Peer {
+ public:
+  explicit Peer(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
+  }
+  ~Peer() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool eventually(const std::function<bool()>& done, int seconds = 20) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// The mails an aiosmtpd Maildir holds, oldest first.
+std::vector<std::string> mails_in(const std::filesystem::path& maildir) {
+  std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
+  if (std::filesystem::exists(maildir / "new"))
+    for (const auto& entry : std::filesystem::directory_iterator(maildir / "new"))
+      found.emplace_back(entry.last_write_time(), read_file(entry.path()));
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> mails;
+  for (auto& [_, text] : found) mails.push_back(std::move(text));
+  return mails;
+}
+
+class Events : public TokenFixture {
+ protected:
+  void SetUp() override {
+    smtp_port_ = free_port();
+    maildir_ = make_temp_dir("tessera-mail");
+    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+    start(options());
+    ASSERT_EQ(api_->call("PUT", "/user/", admin_,
+                         "user=alice&resolver=local&givenname=Alice&surname=Example&email=alice%"
+                         "40corp.example")
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
+                         "type=email&host=127.0.0.1&security=none&sender=tessera%40corp.example&"
+                         "port=" +
+                             std::to_string(smtp_port_))
+                  .status,
+              200);
+  }
+  void TearDown() override {
+    smtp_.reset();
+    server_.reset();
+    std::filesystem::remove_all(maildir_);
+    if (!kept_.empty()) std::filesystem::remove_all(kept_);
+  }
+
+  static ServerOptions options() {
+    return {.plugin_directories = {TESSERA_PLUGIN_DIR},
+            .top_extra = "events: { retry_base_seconds: 1, max_attempts: 4 }\n"};
+  }
+  // The same server again, on the data it left.
+  void restart_in(const std::filesystem::path& dir) {
+    server_ = std::make_unique<ServerProcess>(options(), dir);
+    api_ = std::make_unique<TokenApi>(server_->url(), "");
+    admin_ = api_->login("admin", "test-admin-pw");
+  }
+  void start_smtp() {
+    smtp_ = std::make_unique<Peer>(std::vector<std::string>{
+        "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(smtp_port_),
+        "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+  }
+  long long handler(const std::string& params) {
+    auto r = api_->call("POST", "/event/", admin_, params);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json_of(r).at("result").at("value").as_int64();
+  }
+  std::string mail_handler(const std::string& name, const std::string& event,
+                           const std::string& extra) {
+    return "name=" + name + "&event=" + event +
+           "&handlermodule=mail&action=sendmail&option.to=tokenowner" + extra;
+  }
+  size_t mail_count() { return mails_in(maildir_).size(); }
+
+  int smtp_port_ = 0;
+  std::filesystem::path maildir_;
+  std::unique_ptr<Peer> smtp_;
+  std::filesystem::path kept_;
+};
+
+TEST_F(Events, APendingCertificateMailsItsOwnerAndThenTheIssuedOne) {
+  start_smtp();
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  ASSERT_EQ(
+      api_->call("POST", "/caconnector/corp/profile/user", admin_, "key_types=ec-p256&approval=1")
+          .status,
+      200);
+  handler(
+      mail_handler("pending-mail", "token_init",
+                   "&condition.rollout_state=pending&option.subject=Request%20%7Bserial%7D%20"
+                   "is%20pending&option.body=Dear%20%7Bgivenname%7D%20%7Bsurname%7D%2C%20"
+                   "your%20%7Btokentype%7D%20request%20%7Bserial%7D%20is%20%7Brollout_state%7D."));
+  handler(mail_handler("issued-mail", "certificate_issued",
+                       "&option.subject=Certificate%20%7Bserial%7D%20is%20ready&option.body="
+                       "Hello%20%7Bgivenname%7D%2C%20it%20is%20%7Brollout_state%7D%20(was%20%7Bold_"
+                       "rollout_state%7D)%2C%20valid%20until%20%7Bnot_after%7D."));
+
+  // Alice asks for a certificate: it waits for an approver, and she is told.
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  const auto csr = shell_output(
+      "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout /dev/null "
+      "-subj /CN=x 2>/dev/null");
+  auto client = api_->client();
+  client->header("Authorization: " + alice);
+  auto r = client->post(
+      server_->url() + "/token/init",
+      boost::json::serialize(boost::json::object{{"type", "certificate"}, {"request", csr}}),
+      "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return mail_count() == 1; }))
+      << mail_count() << api_->call("GET", "/event/outbox", admin_).body;
+  const auto pending = mails_in(maildir_).at(0);
+  EXPECT_NE(pending.find("To: alice@corp.example"), std::string::npos) << pending;
+  EXPECT_NE(pending.find("Subject: Request " + serial + " is pending"), std::string::npos);
+  EXPECT_NE(pending.find("Dear Alice Example, your certificate request " + serial + " is pending."),
+            std::string::npos)
+      << pending;
+
+  // An admin approves: the life-cycle event tells her it is ready.
+  ASSERT_EQ(api_->call("POST", "/token/approve/" + serial, admin_).status, 200);
+  ASSERT_TRUE(eventually([&] { return mail_count() == 2; })) << mail_count();
+  const auto issued = mails_in(maildir_).at(1);
+  EXPECT_NE(issued.find("Subject: Certificate " + serial + " is ready"), std::string::npos)
+      << issued;
+  EXPECT_NE(issued.find("Hello Alice, it is enrolled (was pending), valid until 20"),
+            std::string::npos)
+      << issued;
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(mail_count(), 2u) << "each mail once";
+}
+
+TEST_F(Events, TheOutboxKeepsMailsThroughAnOutageAndASigkill) {
+  handler(mail_handler("enrolled", "token_init",
+                       "&option.subject=New%20token%20%7Bserial%7D&option.body=A%20%7Btokentype%7D"
+                       "%20token%20for%20%7Buser%7D."));
+  // No SMTP server: the requests still complete; the deliveries wait in the outbox.
+  std::vector<std::string> serials;
+  for (int i = 0; i < 10; ++i) {
+    auto r = enroll("type=hotp&genkey=1&user=alice&realm=corp");
+    serials.emplace_back(r.at("detail").at("serial").as_string());
+  }
+  ASSERT_TRUE(eventually([&] {
+    auto waiting = json_of(api_->call("GET", "/event/outbox?state=pending", admin_));
+    const auto& list = waiting.at("result").at("value").as_array();
+    return list.size() == 10 && !list.at(0).at("last_error").as_string().empty();
+  })) << api_->call("GET", "/event/outbox", admin_).body;
+
+  // Killed with the deliveries still waiting, and five more events just recorded.
+  for (int i = 0; i < 5; ++i) {
+    auto r = enroll("type=hotp&genkey=1&user=alice&realm=corp");
+    serials.emplace_back(r.at("detail").at("serial").as_string());
+  }
+  server_->signal(SIGKILL);
+  server_->wait_exit();
+  // The same data in a folder of our own (the first server's folder goes with it).
+  kept_ = make_temp_dir("tessera-kept");
+  std::filesystem::copy(server_->dir(), kept_, std::filesystem::copy_options::recursive);
+  server_.reset();
+  start_smtp();
+  restart_in(kept_);  // nothing was lost
+  ASSERT_TRUE(eventually([&] { return mail_count() >= serials.size(); }, 40)) << mail_count();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto mails = mails_in(maildir_);
+  EXPECT_EQ(mails.size(), serials.size()) << "every mail, each once";
+  for (const auto& serial : serials)
+    EXPECT_EQ(std::count_if(mails.begin(), mails.end(),
+                            [&](const std::string& m) {
+                              return m.find("Subject: New token " + serial) != std::string::npos;
+                            }),
+              1)
+        << serial;
+  EXPECT_NE(mails.at(0).find("A hotp token for alice."), std::string::npos) << mails.at(0);
+}
+
+TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
+  const auto port = free_port();
+  const auto received = make_temp_dir("tessera-hooks");
+  Peer receiver({"/usr/bin/python3", std::string(TESSERA_TEST_SCRIPTS) + "/webhook_receiver.py",
+                 std::to_string(port), "s3cret", received.string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  ASSERT_EQ(
+      api_->call("POST", "/notifier/hook", admin_, "type=webhook&secret=s3cret&url=" + url).status,
+      200);
+  ASSERT_EQ(
+      api_->call("POST", "/notifier/forged", admin_, "type=webhook&secret=other&url=" + url).status,
+      200);
+  handler("name=hook&event=token_init&handlermodule=hook&action=post_webhook");
+  handler("name=forged&event=token_init&handlermodule=forged&action=post_webhook");
+  const auto serial = std::string(
+      enroll("type=hotp&genkey=1&user=alice&realm=corp").at("detail").at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(received / "1.json"); }));
+  auto body = boost::json::parse(read_file(received / "1.json")).as_object();
+  EXPECT_EQ(body.at("event").at("event"), "token_init");
+  EXPECT_EQ(body.at("event").at("token").at("serial").as_string(), serial);
+  EXPECT_EQ(body.at("tags").at("user"), "alice");
+  // The receiver refuses the other signature: retried, then dead, listed for the admin.
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto dead = json_of(api_->call("GET", "/event/outbox?state=dead", admin_));
+        return dead.at("result").at("value").as_array().size() == 1;
+      },
+      30));
+  auto dead = json_of(api_->call("GET", "/event/outbox?state=dead", admin_))
+                  .at("result")
+                  .at("value")
+                  .at(0)
+                  .as_object();
+  EXPECT_EQ(dead.at("handler"), "forged");
+  EXPECT_EQ(dead.at("attempts"), 4);
+  EXPECT_NE(std::string(dead.at("last_error").as_string()).find("answered HTTP 401"),
+            std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(received / "2.json"));
+  const auto id = std::to_string(dead.at("id").as_int64());
+  EXPECT_EQ(api_->call("POST", "/event/outbox/retry/" + id, admin_).status, 200);
+  EXPECT_EQ(api_->call("POST", "/event/outbox/retry/" + id, admin_).status, 400) << "not dead";
+  std::filesystem::remove_all(received);
+}
+
+TEST_F(Events, ATokenActionDisablesATokenAfterFailedChecks) {
+  ASSERT_EQ(api_->call("POST", "/notifier/tokens", admin_, "type=token").status, 200);
+  handler(
+      "name=lock-out&event=validate_check&handlermodule=tokens&action=disable&"
+      "condition.failcounter=%3E%3D2&condition.result_value=false");
+  handler(
+      "name=mark&event=validate_check&handlermodule=tokens&action=set_tokeninfo&"
+      "option.key=last_failure&option.value=%7Bclient_ip%7D&condition.result_value=false");
+  enroll("type=hotp&user=alice&realm=corp&serial=H1&otpkey=" + kSeed20);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=000000").value);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=000001").value);
+  auto token = [&] {
+    return json_of(api_->call("GET", "/token/?serial=H1", admin_))
+        .at("result")
+        .at("value")
+        .at("tokens")
+        .at(0)
+        .as_object();
+  };
+  ASSERT_TRUE(eventually([&] { return !token().at("active").as_bool(); }));
+  EXPECT_EQ(token().at("info").at("last_failure"), "127.0.0.1");
+  EXPECT_EQ(token().at("failcount"), 2);
+}
+
+TEST_F(Events, HandlersThatCannotWorkAreRefusedAtCreation) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"name=x&event=token_init&handlermodule=nope&action=sendmail",
+       "no notification action 'nope'"},
+      {"name=x&event=token_init&handlermodule=mail&action=fax", "has no action 'fax'"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=tokenowner&"
+       "option.body=b",
+       "needs option 'subject'"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=tokenowner&"
+       "option.subject=s&option.body=b&option.colour=red",
+       "has no option 'colour'"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=boss&"
+       "option.subject=s&option.body=b",
+       "option 'to' takes one of"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=email&"
+       "option.subject=s&option.body=b",
+       "to=email needs to_email"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=tokenowner&"
+       "option.subject=s&option.body=b&condition.colour=red",
+       "unknown condition 'colour'"},
+      {"name=x&event=token_init&handlermodule=mail&action=sendmail&option.to=tokenowner&"
+       "option.subject=s&option.body=b&condition.failcounter=many",
+       "takes a comparison"},
+      {"name=x&event=token_fly&handlermodule=mail&action=sendmail", "unknown event 'token_fly'"},
+      {"name=x&event=certificate_issued&position=pre&handlermodule=mail&action=sendmail",
+       "has no position pre"},
+  };
+  for (const auto& [params, reason] : cases) {
+    auto r = api_->call("POST", "/event/", admin_, params);
+    EXPECT_EQ(r.status, 400) << params;
+    EXPECT_NE(r.body.find(reason), std::string::npos) << reason << ": " << r.body;
+  }
+  auto missing = api_->call("POST", "/notifier/sms", admin_, "type=sms");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("no notification action type 'sms' (loaded: "), std::string::npos)
+      << missing.body;
+  EXPECT_EQ(
+      json_of(api_->call("GET", "/event/", admin_)).at("result").at("value").as_array().size(), 0u);
+  // What the WebUI offers: events, actions with their options, conditions.
+  auto actions = json_of(api_->call("GET", "/event/actions/mail", admin_));
+  EXPECT_TRUE(actions.at("result")
+                  .at("value")
+                  .at("sendmail")
+                  .at("options")
+                  .as_object()
+                  .contains("subject"));
+}
+
+}  // namespace
+}  // namespace tessera::testing

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""A webhook receiver for the tests: accepts POSTs whose X-Tessera-Signature is the HMAC-SHA256
+of the body under SECRET (answers 401 otherwise) and writes each accepted body to
+DIR/<n>.json. Usage: webhook_receiver.py PORT SECRET DIR"""
+import hashlib
+import hmac
+import http.server
+import itertools
+import os
+import sys
+
+port, secret, folder = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
+counter = itertools.count(1)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        given = self.headers.get("X-Tessera-Signature", "")
+        if not hmac.compare_digest(expected, given):
+            self.send_response(401)
+            self.end_headers()
+            return
+        name = os.path.join(folder, "%d.json" % next(counter))
+        with open(name + ".tmp", "wb") as f:
+            f.write(body)
+        os.rename(name + ".tmp", name)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
