@@ -29,6 +29,7 @@
 #include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
 #include "server/auth/jwt_service.hpp"
+#include "server/ca/pending_requests.hpp"
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/events/certificate_expiry.hpp"
@@ -273,6 +274,9 @@ int serve_command(const std::string& config_file) {
         spdlog::error("cannot record the lock of token {}: {}", serial, e.what());
       }
     });
+    ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
+    jobs::PeriodicJob pending_job("pending-certificates", config.events.poll_interval,
+                                  [&pending_requests] { pending_requests.run_once(); });
     events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
     jobs::PeriodicJob expiry_job("certificate-expiry", config.events.poll_interval,
                                  [&expiry, &dispatch_job] {

@@ -182,6 +182,9 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
   if (state != "pending" && state != "failed")
     throw IssueError("token " + token.serial + " is not waiting for a decision (it is '" + state +
                      "')");
+  if (state == "pending" && info.contains("ca_request_id"))
+    throw IssueError("token " + token.serial + " waits for its CA (request " +
+                     text(info, "ca_request_id") + "), not for an approver");
   // Claimed first (the info carries the claim), so that two approvers, or an approver and a
   // revocation, never both have a certificate issued. A claim older than kIssuingTimeout was
   // left by a process that died; it may be taken over.

@@ -102,13 +102,38 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
     throw;
   }
-  const auto state = std::string(answer.at("state").as_string());
+  const auto state = answer.contains("state") && answer.at("state").is_string()
+                         ? std::string(answer.at("state").as_string())
+                         : std::string();
+  if (state == "pending") {
+    // The CA decides later: the pending poller asks it about this request id.
+    const auto* id = answer.if_contains("request_id");
+    if (!id || !id->is_string() || id->get_string().empty())
+      throw std::runtime_error("CA '" + ca + "' answered pending without a request_id");
+    outcome.rollout_state = "pending";
+    outcome.info["ca_request_id"] = id->get_string();
+    outcome.info["certificate_request"] = r.csr;
+    outcome.info["subject"] = subject_text;
+    return outcome;
+  }
+  if (state == "denied")
+    throw IssueError("CA '" + ca + "' denied the request: " +
+                     (answer.contains("reason") ? boost::json::serialize(answer.at("reason"))
+                                                : std::string("no reason given")));
   if (state != "issued")
-    throw IssueError("CA '" + ca + "' answered '" + state + "' (pending CAs come later)");
+    throw std::runtime_error("CA '" + ca + "' answered '" + state +
+                             "' (issued, pending or denied expected)");
+  record_issued(ca, r.token_serial, subject_text, answer, outcome);
+  return outcome;
+}
+
+void CertificateIssuer::record_issued(const std::string& ca, const std::string& token_serial,
+                                      const std::string& subject, const boost::json::object& answer,
+                                      Outcome& outcome) {
   db::CertificateRow row{ca,
                          std::string(answer.at("serial").as_string()),
-                         r.token_serial,
-                         subject_text,
+                         token_serial,
+                         subject,
                          answer.at("not_after").to_number<long long>(),
                          std::string(answer.at("certificate").as_string())};
   if (!certificates_.insert(row))
@@ -118,6 +143,31 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   outcome.info["certificate_serial"] = row.serial;
   outcome.info["not_after"] = row.not_after;
   outcome.detail["certificate"] = row.pem;
+}
+
+std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(const std::string& ca,
+                                                                  const std::string& request_id,
+                                                                  const std::string& token_serial,
+                                                                  const std::string& subject) {
+  auto connector = connectors_.instance(ca);
+  if (!connector) throw IssueError("the CA connector '" + ca + "' is gone");
+  auto answer = connector->call(2, {{"request_id", request_id}});
+  const auto state = answer.contains("state") && answer.at("state").is_string()
+                         ? std::string(answer.at("state").as_string())
+                         : std::string();
+  if (state == "pending") return std::nullopt;
+  Outcome outcome;
+  if (state == "denied") {
+    outcome.rollout_state = "denied";
+    outcome.info["denial_reason"] = answer.contains("reason") && answer.at("reason").is_string()
+                                        ? std::string(answer.at("reason").as_string())
+                                        : std::string("denied by CA '" + ca + "'");
+    return outcome;
+  }
+  if (state != "issued")
+    throw std::runtime_error("CA '" + ca + "' answered '" + state +
+                             "' (issued, pending or denied expected)");
+  record_issued(ca, token_serial, subject, answer, outcome);
   return outcome;
 }
 

@@ -3,6 +3,7 @@
 // for an admin's approval, records what the CA issued, and revokes it again.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -45,13 +46,19 @@ class CertificateIssuer {
     bool approved = false;  // an admin approved it: issue even if the profile wants approval
   };
   struct Outcome {
-    std::string rollout_state;   // "enrolled" or "pending"
+    std::string rollout_state;   // "enrolled" or "pending" (for an approver, or the CA)
     boost::json::object info;    // ca, profile, certificate or the waiting request, ...
     boost::json::object detail;  // certificate (PEM) when issued
   };
   // Throws IssueError for bad input (no such CA or profile, a term the profile does not offer,
   // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails.
   Outcome issue(const Request& request);
+
+  // Asks the CA about a request it left pending: nullopt while it still is; otherwise the
+  // outcome ("enrolled" with the certificate recorded, or "denied" with info.denial_reason).
+  // Throws IssueError when the connector is gone, PluginCallError when the CA fails.
+  std::optional<Outcome> poll(const std::string& ca, const std::string& request_id,
+                              const std::string& token_serial, const std::string& subject);
 
   // The CA connector and profile a request names (or the only ones), for a server-made key's
   // type before anything is issued: the profile's first allowed key type.
@@ -68,6 +75,9 @@ class CertificateIssuer {
                      const std::string& token_serial, const std::string& reason);
 
  private:
+  void record_issued(const std::string& ca, const std::string& token_serial,
+                     const std::string& subject, const boost::json::object& answer,
+                     Outcome& outcome);
   std::pair<std::string, CertificateProfile> resolve(const std::string& ca,
                                                      const std::string& profile);
 

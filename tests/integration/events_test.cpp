@@ -295,6 +295,96 @@ TEST_F(Events, ATokenActionDisablesATokenAfterFailedChecks) {
   EXPECT_EQ(token().at("failcount"), 2);
 }
 
+// A CA that decides later: the pending poller asks it and moves the token on, and the
+// life-cycle event mails the owner.
+class PendingCa : public Events {
+ protected:
+  void SetUp() override {
+    smtp_port_ = free_port();
+    maildir_ = make_temp_dir("tessera-mail");
+    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+    // The fixture CA sits in a folder of its own, beside the bundled plugins.
+    ServerOptions with_fixture{
+        .plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_PENDING_CA_PLUGIN_DIR},
+        .top_extra =
+            "events: { retry_base_seconds: 1, max_attempts: 4, poll_interval_seconds: 1 }\n"};
+    kept_ = make_temp_dir("tessera-pending");
+    server_ = std::make_unique<ServerProcess>(with_fixture, kept_);
+    api_ = std::make_unique<TokenApi>(server_->url(), "");
+    admin_ = api_->login("admin", "test-admin-pw");
+    ASSERT_EQ(api_->call("POST", "/resolver/local", admin_, "type=sql").status, 200);
+    ASSERT_EQ(api_->call("POST", "/realm/corp", admin_, "resolvers=local").status, 200);
+    ASSERT_EQ(api_->call("POST", "/user/", admin_,
+                         "user=alice&resolver=local&password=alice-password&givenname=Alice&"
+                         "email=alice%40corp.example")
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
+                         "type=email&host=127.0.0.1&security=none&sender=tessera%40corp.example&"
+                         "port=" +
+                             std::to_string(smtp_port_))
+                  .status,
+              200);
+    for (const char* ca : {"later", "never"}) {
+      ASSERT_EQ(api_->call("POST", std::string("/caconnector/") + ca, admin_,
+                           std::string("type=pending_ca&answer=") +
+                               (std::string(ca) == "later" ? "issue" : "deny"))
+                    .status,
+                200);
+      ASSERT_EQ(api_->call("POST", std::string("/caconnector/") + ca + "/profile/user", admin_,
+                           "key_types=ec-p256")
+                    .status,
+                200);
+    }
+  }
+  std::string request_from(const std::string& ca) {
+    const auto csr = shell_output(
+        "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout /dev/null "
+        "-subj /CN=x 2>/dev/null");
+    auto client = api_->client();
+    client->header("Authorization: " + admin_);
+    auto r = client->post(server_->url() + "/token/init",
+                          boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                                     {"user", "alice"},
+                                                                     {"realm", "corp"},
+                                                                     {"ca", ca},
+                                                                     {"request", csr}}),
+                          "application/json");
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "pending");
+    return std::string(json_of(r).at("detail").at("serial").as_string());
+  }
+  std::string state_of(const std::string& serial) {
+    return std::string(json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+                           .at("result")
+                           .at("value")
+                           .at("tokens")
+                           .at(0)
+                           .at("rollout_state")
+                           .as_string());
+  }
+};
+
+TEST_F(PendingCa, ThePollerCollectsIssuedAndDeniedRequests) {
+  start_smtp();
+  handler(mail_handler("ready", "certificate_issued",
+                       "&option.subject=Ready%20%7Bserial%7D&option.body=Yours%2C%20%7Bgivenname%7D"
+                       "%2C%20until%20%7Bnot_after%7D."));
+  const auto issued = request_from("later");
+  const auto denied = request_from("never");
+  EXPECT_EQ(api_->call("POST", "/token/approve/" + issued, admin_).status, 400)
+      << "it waits for its CA, not for an approver";
+  ASSERT_TRUE(eventually([&] { return state_of(issued) == "enrolled"; }, 30));
+  ASSERT_TRUE(eventually([&] { return state_of(denied) == "denied"; }, 30));
+  ASSERT_TRUE(eventually([&] { return mail_count() == 1; }));
+  EXPECT_NE(mails_in(maildir_).at(0).find("Subject: Ready " + issued), std::string::npos);
+  const auto history = json_of(api_->call("GET", "/token/history/" + denied, admin_));
+  const auto& last = history.at("result").at("value").at("transitions").as_array().back();
+  EXPECT_EQ(last.at("to"), "denied");
+  EXPECT_EQ(last.at("actor"), "CA never");
+  EXPECT_EQ(last.at("reason"), "the test CA says no");
+}
+
 TEST_F(Events, HandlersThatCannotWorkAreRefusedAtCreation) {
   const std::pair<std::string, std::string> cases[] = {
       {"name=x&event=token_init&handlermodule=nope&action=sendmail",

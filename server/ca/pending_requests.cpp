@@ -1,0 +1,74 @@
+#include "server/ca/pending_requests.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+
+#include "server/plugins/component_instance.hpp"
+
+namespace tessera::ca {
+namespace {
+
+std::string text(const boost::json::object& object, const char* key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+long long number(const boost::json::object& object, const char* key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_int64() ? value->get_int64() : 0;
+}
+
+}  // namespace
+
+int PendingRequests::run_once() {
+  const long long now = static_cast<long long>(std::time(nullptr));
+  db::TokenFilter filter;
+  filter.type = "certificate";
+  filter.rollout_states = {"pending"};
+  int moved = 0;
+  for (const auto& token : tokens_.list(filter, 1, 500).tokens) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(token.info, ec);
+    if (ec || !parsed.is_object()) continue;
+    auto info = parsed.as_object();
+    const auto request_id = text(info, "ca_request_id");
+    if (request_id.empty() || number(info, "next_poll_at") > now) continue;
+    // Claimed for this round (compare and set on the info), so that one node asks at a time.
+    const long long delay = std::min<long long>(
+        3600, std::max<long long>(first_delay_.count(), number(info, "poll_delay") * 2));
+    info["next_poll_at"] = now + delay;
+    info["poll_delay"] = delay;
+    const auto claimed = boost::json::serialize(info);
+    if (!tokens_.claim(token.serial, "pending", token.info, claimed)) continue;
+    const auto ca = text(info, "ca");
+    try {
+      auto outcome = issuer_.poll(ca, request_id, token.serial, text(info, "subject"));
+      if (!outcome) continue;
+      for (const auto& [key, value] : outcome->info) info[key] = value;
+      for (const char* key : {"ca_request_id", "certificate_request", "next_poll_at", "poll_delay"})
+        info.erase(key);
+      const db::TransitionNote note{"CA " + ca, outcome->rollout_state == "denied"
+                                                    ? text(outcome->info, "denial_reason")
+                                                    : "issued"};
+      if (tokens_.change_rollout(token.serial, "pending", outcome->rollout_state,
+                                 boost::json::serialize(info), note))
+        ++moved;
+      else if (outcome->rollout_state == "enrolled")  // revoked meanwhile: do not leave it valid
+        issuer_.revoke_issued(ca, text(outcome->info, "certificate_serial"), token.serial,
+                              "cessationOfOperation");
+    } catch (const IssueError& e) {
+      info["failure"] = e.what();
+      if (tokens_.change_rollout(token.serial, "pending", "failed", boost::json::serialize(info),
+                                 {"system", e.what()}))
+        ++moved;
+    } catch (const std::exception& e) {  // the CA is unreachable: asked again later
+      spdlog::warn("pending certificate {}: CA {} did not answer: {}", token.serial, ca, e.what());
+    }
+  }
+  return moved;
+}
+
+}  // namespace tessera::ca
