@@ -227,6 +227,65 @@ TEST_F(Events, TheOutboxKeepsMailsThroughAnOutageAndASigkill) {
   EXPECT_NE(mails.at(0).find("A hotp token for alice."), std::string::npos) << mails.at(0);
 }
 
+TEST_F(Events, MailGoesThroughStarttlsWithALoginAndThroughImplicitTls) {
+  // A server certificate for 127.0.0.1 that the notifiers trust through ca_file.
+  const auto certificate = maildir_.parent_path() / (maildir_.filename().string() + ".pem");
+  const auto key = maildir_.parent_path() / (maildir_.filename().string() + ".key");
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                         "-keyout " +
+                         key.string() + " -out " + certificate.string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  const auto sink = std::string(TESSERA_TEST_SCRIPTS) + "/smtp_sink.py";
+  const auto starttls_port = free_port(), tls_port = free_port();
+  Peer starttls({"/usr/bin/python3", sink, std::to_string(starttls_port), maildir_.string(),
+                 "starttls", certificate.string(), key.string(), "tessera", "mail-pw"});
+  Peer tls({"/usr/bin/python3", sink, std::to_string(tls_port), maildir_.string(), "tls",
+            certificate.string(), key.string()});
+  const auto common =
+      "&host=127.0.0.1&sender=tessera%40corp.example&ca_file=" + certificate.string();
+  ASSERT_EQ(api_->call("POST", "/notifier/secure", admin_,
+                       "type=email&security=starttls&username=tessera&password=mail-pw&port=" +
+                           std::to_string(starttls_port) + common)
+                .status,
+            200);
+  ASSERT_EQ(api_->call("POST", "/notifier/wrapped", admin_,
+                       "type=email&security=tls&port=" + std::to_string(tls_port) + common)
+                .status,
+            200);
+  ASSERT_EQ(api_->call("POST", "/notifier/wrong-login", admin_,
+                       "type=email&security=starttls&username=tessera&password=guess&port=" +
+                           std::to_string(starttls_port) + common)
+                .status,
+            200);
+  for (const char* module : {"secure", "wrapped", "wrong-login"})
+    handler(std::string("name=") + module + "&event=token_init&handlermodule=" + module +
+            "&action=sendmail&option.to=tokenowner&option.subject=via%20" + module +
+            "&option.body=%7Bserial%7D");
+  enroll("type=hotp&genkey=1&user=alice&realm=corp");
+  ASSERT_TRUE(eventually([&] { return mail_count() == 2; }, 30))
+      << mail_count() << api_->call("GET", "/event/outbox", admin_).body;
+  std::string subjects;
+  for (const auto& mail : mails_in(maildir_))
+    subjects += mail.substr(mail.find("Subject: "),
+                            mail.find("\n", mail.find("Subject: ")) - mail.find("Subject: "));
+  EXPECT_NE(subjects.find("via secure"), std::string::npos) << subjects;
+  EXPECT_NE(subjects.find("via wrapped"), std::string::npos) << subjects;
+  // A wrong password is not accepted: that delivery is not delivered (it waits for a retry).
+  const auto outbox = json_of(api_->call("GET", "/event/outbox", admin_));
+  bool seen = false;
+  for (const auto& row : outbox.at("result").at("value").as_array())
+    if (row.at("handler") == "wrong-login") {
+      seen = true;
+      EXPECT_NE(row.at("state"), "delivered");
+    }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(mail_count(), 2u);
+  std::filesystem::remove(certificate);
+  std::filesystem::remove(key);
+}
+
 TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
   const auto port = free_port();
   const auto received = make_temp_dir("tessera-hooks");
