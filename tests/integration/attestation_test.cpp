@@ -56,13 +56,6 @@ class Attestation : public TokenFixture {
     EXPECT_EQ(r.status, 400) << reason;
     EXPECT_NE(r.body.find(reason), std::string::npos) << reason << ": " << r.body;
   }
-  long long token_count() {
-    return json_of(api_->call("GET", "/token/", admin_))
-        .at("result")
-        .at("value")
-        .at("count")
-        .as_int64();
-  }
 
   std::filesystem::path pki_dir_;
   std::unique_ptr<OutsidePki> pki_;

@@ -76,15 +76,22 @@ std::vector<std::string> mails_in(const std::filesystem::path& maildir) {
 class Events : public TokenFixture {
  protected:
   void SetUp() override {
-    smtp_port_ = free_port();
-    maildir_ = make_temp_dir("tessera-mail");
-    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+    make_maildir();
     start(options());
     ASSERT_EQ(api_->call("PUT", "/user/", admin_,
                          "user=alice&resolver=local&givenname=Alice&surname=Example&email=alice%"
                          "40corp.example")
                   .status,
               200);
+    add_mail_notifier();
+  }
+  void make_maildir() {
+    smtp_port_ = free_port();
+    maildir_ = make_temp_dir("tessera-mail");
+    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+  }
+  // "mail": plain SMTP to the sink on smtp_port_.
+  void add_mail_notifier() {
     ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
                          "type=email&host=127.0.0.1&security=none&sender=tessera%40corp.example&"
                          "port=" +
@@ -359,9 +366,7 @@ TEST_F(Events, ATokenActionDisablesATokenAfterFailedChecks) {
 class PendingCa : public Events {
  protected:
   void SetUp() override {
-    smtp_port_ = free_port();
-    maildir_ = make_temp_dir("tessera-mail");
-    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+    make_maildir();
     // The fixture CA sits in a folder of its own, beside the bundled plugins.
     ServerOptions with_fixture{
         .plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_PENDING_CA_PLUGIN_DIR},
@@ -378,12 +383,7 @@ class PendingCa : public Events {
                          "email=alice%40corp.example")
                   .status,
               200);
-    ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
-                         "type=email&host=127.0.0.1&security=none&sender=tessera%40corp.example&"
-                         "port=" +
-                             std::to_string(smtp_port_))
-                  .status,
-              200);
+    add_mail_notifier();
     for (const char* ca : {"later", "never"}) {
       ASSERT_EQ(api_->call("POST", std::string("/caconnector/") + ca, admin_,
                            std::string("type=pending_ca&answer=") +

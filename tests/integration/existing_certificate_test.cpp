@@ -71,13 +71,6 @@ class ExistingCertificate : public TokenFixture {
             {"type", "certificate"}, {"user", "alice"}, {"realm", "corp"}, {"certificate", pem}}),
         "application/json");
   }
-  long long token_count() {
-    return json_of(api_->call("GET", "/token/", admin_))
-        .at("result")
-        .at("value")
-        .at("count")
-        .as_int64();
-  }
 
   std::filesystem::path pki_dir_;
   std::unique_ptr<OutsidePki> pki_;

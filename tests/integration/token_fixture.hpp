@@ -152,6 +152,15 @@ class TokenFixture : public ::testing::Test {
     return path;
   }
 
+  // How many tokens the admin sees.
+  long long token_count() {
+    return json_of(api_->call("GET", "/token/", admin_))
+        .at("result")
+        .at("value")
+        .at("count")
+        .as_int64();
+  }
+
   void set_policy(const std::string& name, const std::string& params) {
     auto r = api_->call("POST", "/policy/" + name, admin_, params);
     ASSERT_EQ(r.status, 200) << r.body;
