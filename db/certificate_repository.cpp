@@ -28,15 +28,18 @@ bool CertificateRepository::reassign(const std::string& ca, const std::string& s
   });
 }
 
-std::vector<CertificateRow> CertificateRepository::expiring_unannounced(long long until,
+std::vector<CertificateRow> CertificateRepository::expiring_unannounced(long long now,
+                                                                        long long until,
                                                                         int limit) {
   return database_.with_session([&](soci::session& sql) {
     std::vector<CertificateRow> result;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT ca, serial, token_serial, subject, not_after, pem FROM certificate "
-                        "WHERE revoked = 0 AND expiry_announced = 0 AND token_serial <> '' AND "
-                        "not_after < :until ORDER BY not_after LIMIT :l",
-         soci::use(until), soci::use(limit));
+        (sql.prepare << "SELECT c.ca, c.serial, c.token_serial, c.subject, c.not_after, c.pem FROM "
+                        "certificate c JOIN token t ON t.serial = c.token_serial WHERE c.revoked "
+                        "= 0 AND c.expiry_announced = 0 AND t.rollout_state = 'enrolled' AND "
+                        "t.active = 1 AND c.not_after > :now AND c.not_after < :until ORDER BY "
+                        "c.not_after LIMIT :l",
+         soci::use(now), soci::use(until), soci::use(limit));
     for (const auto& r : rows)
       result.push_back(CertificateRow{r.get<std::string>(0), r.get<std::string>(1),
                                       r.get<std::string>(2), r.get<std::string>(3),

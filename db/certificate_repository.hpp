@@ -32,9 +32,9 @@ class CertificateRepository {
   // false when it changed meanwhile.
   bool reassign(const std::string& ca, const std::string& serial, const std::string& from,
                 const std::string& to);
-  // Unrevoked certificates of a token that end before `until` and whose expiry was not
-  // announced yet, soonest first.
-  std::vector<CertificateRow> expiring_unannounced(long long until, int limit);
+  // Unrevoked certificates of enrolled, active tokens that end between now and `until` and
+  // whose expiry was not announced yet, soonest first.
+  std::vector<CertificateRow> expiring_unannounced(long long now, long long until, int limit);
   // Marks the expiry announced, once across nodes, and runs record in the same transaction (the
   // event); false when another node announced it first.
   bool announce_expiry(const std::string& ca, const std::string& serial, long long now,

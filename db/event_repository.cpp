@@ -99,32 +99,35 @@ std::vector<OutboxRow> EventRepository::due(long long now_ms, int limit) {
   });
 }
 
-bool EventRepository::claim(long long id, long long now_ms, long long lease_until_ms) {
+bool EventRepository::claim(long long id, int attempt, long long now_ms, long long lease_until_ms) {
+  const int before = attempt - 1;
   return database_.write([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE outbox SET state = 'delivering', attempts = attempts + 1, "
-                        "next_attempt_ms = :lease WHERE id = :id AND state IN ('pending', "
-                        "'delivering') AND next_attempt_ms <= :now",
-         soci::use(lease_until_ms), soci::use(id), soci::use(now_ms));
+                        "next_attempt_ms = :lease WHERE id = :id AND attempts = :a AND state IN "
+                        "('pending', 'delivering') AND next_attempt_ms <= :now",
+         soci::use(lease_until_ms), soci::use(id), soci::use(before), soci::use(now_ms));
     return affected(st) == 1;
   });
 }
 
-void EventRepository::delivered(long long id, long long now_ms) {
+void EventRepository::delivered(long long id, int attempt, long long now_ms) {
   database_.write([&](soci::session& sql) {
     sql << "UPDATE outbox SET state = 'delivered', delivered_ms = :t, last_error = '' WHERE id = "
-           ":id",
-        soci::use(now_ms), soci::use(id);
+           ":id AND state = 'delivering' AND attempts = :a",
+        soci::use(now_ms), soci::use(id), soci::use(attempt);
   });
 }
 
-void EventRepository::failed(long long id, const std::string& error, long long next_attempt_ms,
-                             bool dead) {
+void EventRepository::failed(long long id, int attempt, const std::string& error,
+                             long long next_attempt_ms, bool dead) {
   const std::string state = dead ? "dead" : "pending";
   const auto message = fit_text(error, 1024);
   database_.write([&](soci::session& sql) {
-    sql << "UPDATE outbox SET state = :s, last_error = :e, next_attempt_ms = :n WHERE id = :id",
-        soci::use(state), soci::use(message), soci::use(next_attempt_ms), soci::use(id);
+    sql << "UPDATE outbox SET state = :s, last_error = :e, next_attempt_ms = :n WHERE id = :id "
+           "AND state = 'delivering' AND attempts = :a",
+        soci::use(state), soci::use(message), soci::use(next_attempt_ms), soci::use(id),
+        soci::use(attempt);
   });
 }
 

@@ -59,11 +59,14 @@ class EventRepository {
   // Deliveries due at now_ms: pending ones whose time came, and claimed ones whose lease ran out.
   std::vector<OutboxRow> due(long long now_ms, int limit);
   // Takes a due delivery until lease_until_ms and counts the attempt; false when another
-  // worker took it.
-  bool claim(long long id, long long now_ms, long long lease_until_ms);
-  void delivered(long long id, long long now_ms);
+  // worker took it. `attempt` is the attempt being made (attempts + 1): the outcome is written
+  // only while the claim is still this one (a claim whose lease ran out may have been taken
+  // over, and then its late outcome must not overwrite the new one).
+  bool claim(long long id, int attempt, long long now_ms, long long lease_until_ms);
+  void delivered(long long id, int attempt, long long now_ms);
   // After a failed attempt: again at next_attempt_ms, or dead.
-  void failed(long long id, const std::string& error, long long next_attempt_ms, bool dead);
+  void failed(long long id, int attempt, const std::string& error, long long next_attempt_ms,
+              bool dead);
   // Deliveries in a state ("" for all), newest first.
   std::vector<OutboxRow> list(const std::string& state, int limit);
   std::optional<OutboxRow> find(long long id);

@@ -106,12 +106,20 @@ std::string rfc5322_date() {
   return out;
 }
 
-// Lines end in CRLF on the wire; a line that starts with '.' is doubled by libcurl.
+// Lines end in CRLF on the wire, whatever the template or a tag held (a bare CR or LF could
+// otherwise end the message early on a lax server); a line that starts with '.' is doubled by
+// libcurl.
 std::string crlf(const std::string& in) {
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
-    out += in[i];
+    if (in[i] == '\r') {
+      out += "\r\n";
+      if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
+    } else if (in[i] == '\n') {
+      out += "\r\n";
+    } else {
+      out += in[i];
+    }
   }
   return out;
 }
@@ -224,8 +232,9 @@ class EmailAction : public tessera::sdk::NotificationAction {
     const bool html = text(options, "mimetype") == "html";
     const auto subject = filled(text(options, "subject"), tags, false);
     if (!header_safe(subject)) throw Error::invalid_argument("the subject became several lines");
-    std::string to_header;
-    for (const auto& r : recipients) to_header += (to_header.empty() ? "" : ", ") + r;
+    // Several recipients (a realm's users) do not see each other's addresses.
+    const std::string to_header =
+        recipients.size() == 1 ? recipients.front() : "undisclosed-recipients:;";
     std::string message = "Date: " + rfc5322_date() + "\r\nFrom: " + sender_ +
                           "\r\nTo: " + to_header + "\r\nSubject: " + encoded_header(subject) +
                           "\r\nMessage-ID: <" + text(request, "delivery") + "." +

@@ -165,6 +165,16 @@ int key_rotate_command(const std::string& config_file, const std::string& new_ke
   }
 }
 
+// Stops background jobs when it goes out of scope: before the objects that they use, which
+// were made before it. All are stopped before any is destroyed, since they wake each other.
+struct StopJobs {
+  std::vector<std::unique_ptr<jobs::PeriodicJob>*> jobs;
+  ~StopJobs() {
+    for (auto* job : jobs)
+      if (*job) (*job)->stop();
+  }
+};
+
 int serve_command(const std::string& config_file) {
   try {
     auto config = load_config(config_file);
@@ -247,25 +257,25 @@ int serve_command(const std::string& config_file) {
     events::OutboxWorker outbox(
         events, notifiers,
         {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
-         config.events.max_attempts, std::chrono::seconds(60)},
+         config.events.max_attempts, std::chrono::seconds(360)},
         [&token_changes](const boost::json::object& result) { token_changes.apply(result); });
-    jobs::PeriodicJob delivery_job("outbox", std::chrono::seconds(1),
-                                   [&outbox] { outbox.run_once(); });
     events::EventDispatcher dispatcher(events, config_cache, directory, config.server.public_url);
-    jobs::PeriodicJob dispatch_job("event-dispatch", std::chrono::seconds(1),
-                                   [&dispatcher, &delivery_job] {
-                                     if (dispatcher.run_once() > 0) delivery_job.wake();
-                                   });
-    events::EventRecorder recorder(config_cache, events, token_rows,
-                                   [&dispatch_job] { dispatch_job.wake(); });
+    ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
+    events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
+    // The jobs start once every hook is wired, and stop (StopJobs) before anything they use goes.
+    std::unique_ptr<jobs::PeriodicJob> delivery_job, dispatch_job, pending_job, expiry_job;
+    const auto wake_dispatcher = [&dispatch_job] {
+      if (dispatch_job) dispatch_job->wake();
+    };
+    events::EventRecorder recorder(config_cache, events, token_rows, wake_dispatcher);
     token_rows.record_transitions_with(
         [&recorder](soci::session& sql, const db::RolloutTransition& t) {
           recorder.transition(sql, t);
         });
-    token_rows.on_transition([&dispatch_job](const db::RolloutTransition& t) {
+    token_rows.on_transition([wake_dispatcher](const db::RolloutTransition& t) {
       spdlog::info("token {}: rollout state '{}' -> '{}' by {}", t.serial, t.from, t.to,
                    t.actor.empty() ? "system" : t.actor);
-      dispatch_job.wake();
+      wake_dispatcher();
     });
     token_rows.on_locked([&recorder](const std::string& serial) {
       try {
@@ -274,14 +284,21 @@ int serve_command(const std::string& config_file) {
         spdlog::error("cannot record the lock of token {}: {}", serial, e.what());
       }
     });
-    ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
-    jobs::PeriodicJob pending_job("pending-certificates", config.events.poll_interval,
-                                  [&pending_requests] { pending_requests.run_once(); });
-    events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
-    jobs::PeriodicJob expiry_job("certificate-expiry", config.events.poll_interval,
-                                 [&expiry, &dispatch_job] {
-                                   if (expiry.run_once() > 0) dispatch_job.wake();
-                                 });
+    delivery_job = std::make_unique<jobs::PeriodicJob>("outbox", std::chrono::seconds(1),
+                                                       [&outbox] { outbox.run_once(); });
+    dispatch_job = std::make_unique<jobs::PeriodicJob>("event-dispatch", std::chrono::seconds(1),
+                                                       [&dispatcher, &delivery_job] {
+                                                         if (dispatcher.run_once() > 0)
+                                                           delivery_job->wake();
+                                                       });
+    pending_job =
+        std::make_unique<jobs::PeriodicJob>("pending-certificates", config.events.poll_interval,
+                                            [&pending_requests] { pending_requests.run_once(); });
+    expiry_job = std::make_unique<jobs::PeriodicJob>(
+        "certificate-expiry", config.events.poll_interval, [&expiry, wake_dispatcher] {
+          if (expiry.run_once() > 0) wake_dispatcher();
+        });
+    const StopJobs stop_jobs{{&expiry_job, &pending_job, &dispatch_job, &delivery_job}};
 
     api::Metrics metrics;
     http::Router router;

@@ -10,7 +10,7 @@ int CertificateExpiry::run_once() {
   const long long now = static_cast<long long>(std::time(nullptr));
   int announced = 0;
   for (const auto& certificate :
-       certificates_.expiring_unannounced(now + warning_days_ * 86400LL, 100)) {
+       certificates_.expiring_unannounced(now, now + warning_days_ * 86400LL, 100)) {
     auto token = tokens_.find(certificate.token_serial);
     // Only what someone still uses: a token that is enrolled and active.
     if (!token || token->rollout_state != "enrolled" || !token->active) continue;

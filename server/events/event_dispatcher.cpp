@@ -54,13 +54,11 @@ std::optional<db::UserRow> EventDispatcher::person(const std::string& username,
                                                    const std::string& realm,
                                                    const std::string& resolver) {
   if (username.empty()) return std::nullopt;
-  try {
-    auto found = resolver.empty() ? directory_.find(username, realm)
-                                  : directory_.find_in(resolver, username, realm);
-    if (found) return found->user;
-  } catch (const std::exception& e) {  // an LDAP server that is down: tags stay empty
-    spdlog::warn("event tags: cannot look up user {}: {}", username, e.what());
-  }
+  // A directory that is down throws: the event waits and is dispatched again later, rather
+  // than going out with empty tags and no recipient.
+  auto found = resolver.empty() ? directory_.find(username, realm)
+                                : directory_.find_in(resolver, username, realm);
+  if (found) return found->user;
   return std::nullopt;
 }
 
@@ -147,6 +145,18 @@ boost::json::array EventDispatcher::recipients(const boost::json::object& option
 int EventDispatcher::run_once() {
   int queued = 0;
   for (const auto& event_row : events_.waiting(100)) {
+    try {
+      queued += dispatch(event_row);
+    } catch (const std::exception& e) {  // left waiting; the others go on
+      spdlog::warn("event {} ({}) waits: {}", event_row.id, event_row.name, e.what());
+    }
+  }
+  return queued;
+}
+
+int EventDispatcher::dispatch(const db::EventRow& event_row) {
+  int queued = 0;
+  {
     const auto event = parse_object(event_row.payload);
     const auto snapshot = config_.current();
     std::vector<db::OutboxRow> deliveries;

@@ -32,6 +32,7 @@ class EventDispatcher {
   boost::json::object tags(const boost::json::object& event, const boost::json::object* token);
 
  private:
+  int dispatch(const db::EventRow& event);
   boost::json::array recipients(const boost::json::object& options,
                                 const boost::json::object& event, const boost::json::object* token);
   std::optional<db::UserRow> person(const std::string& username, const std::string& realm,

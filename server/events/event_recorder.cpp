@@ -99,14 +99,29 @@ void EventRecorder::add_tokens(boost::json::object& payload, const http::Request
     serials.insert(std::string(serial->get_string()));
   if (!detail_serial.empty()) serials.insert(detail_serial);
   boost::json::array tokens;
+  // A user's request concerns only the user's own tokens, whatever serial it names (a refused
+  // request names anything).
+  const bool by_user = c.identity && !c.identity->is_admin();
   for (const auto& serial : serials)
-    if (auto token = tokens_.find(serial)) tokens.push_back(token_json(*token));
+    if (auto token = tokens_.find(serial))
+      if (!by_user || (token->owner_user == c.identity->username &&
+                       token->owner_resolver == c.identity->resolver))
+        tokens.push_back(token_json(*token));
   // No serial: the event concerns the user's tokens, each of them.
   if (serials.empty()) {
     if (const auto* user = payload.if_contains("user"); user && user->is_object()) {
       db::TokenFilter filter;
       filter.owner_user = text(user->get_object(), "username");
       filter.realm = text(user->get_object(), "realm");
+      // No realm given: the default realm, as the request itself reads it.
+      if (filter.realm.empty()) {
+        const auto snapshot = config_.current();
+        const auto* realm = snapshot->default_realm();
+        if (!realm)
+          filter.owner_user.clear();
+        else
+          filter.realm = realm->name;
+      }
       if (!filter.owner_user.empty())
         for (const auto& token : tokens_.list(filter, 1, 100).tokens)
           tokens.push_back(token_json(token));
@@ -125,7 +140,9 @@ void EventRecorder::before(const http::RequestContext& c, const std::string& pat
 
 void EventRecorder::after(const http::HttpRequest& request, const http::RequestContext* c,
                           const http::HttpResponse& response) {
-  if (!c) return;
+  // A refused request changed nothing: no post event (its pre event, if any, was recorded).
+  // /validate/radiuscheck answers a rejection with a bare 400, which is a result, not a refusal.
+  if (!c || (response.status >= 400 && !response.body.empty())) return;
   const auto name = api_event_name(request.method, response.route);
   if (name.empty() || !wanted(name, "post")) return;
   auto payload = request_payload(*c, name, "post");

@@ -1,5 +1,7 @@
 #include "server/events/token_changes.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 #include <boost/json.hpp>
@@ -33,8 +35,35 @@ void TokenChanges::apply(const boost::json::object& result) {
       if (reason.empty()) reason = "unspecified";
       if (!ca::known_revocation_reason(reason))
         throw std::invalid_argument("'" + reason + "' is not an RFC 5280 revocation reason");
-      if (tokens_.revoke(serial, {"event handler", reason})) issuer_.revoke(*token, reason);
+      // Also when an earlier attempt revoked the token but not yet its certificate (the CA was
+      // unreachable): revoking at the CA again is harmless.
+      if (tokens_.revoke(serial, {"event handler", reason}) || token->revoked)
+        issuer_.revoke(*token, reason);
     } else if (what == "set_tokeninfo") {
+      // Entries the server relies on are not an event handler's to change.
+      static const char* const reserved[] = {"certificate",
+                                             "certificate_serial",
+                                             "ca",
+                                             "external_ca",
+                                             "ca_request_id",
+                                             "certificate_request",
+                                             "profile",
+                                             "validity_days",
+                                             "not_after",
+                                             "hashlib",
+                                             "timeStep",
+                                             "timeShift",
+                                             "tokenkind",
+                                             "issuing_since",
+                                             "next_poll_at",
+                                             "poll_delay",
+                                             "subject",
+                                             "issuer",
+                                             "decided_by",
+                                             "attestation"};
+      const auto key = text(change, "key");
+      if (std::find(std::begin(reserved), std::end(reserved), key) != std::end(reserved))
+        throw std::invalid_argument("token info '" + key + "' is the server's, not a handler's");
       // Compare and set on the info, so that a change made meanwhile is not overwritten.
       for (int attempt = 0; attempt < 5 && token; ++attempt) {
         boost::system::error_code ec;

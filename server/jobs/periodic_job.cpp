@@ -11,12 +11,16 @@ PeriodicJob::PeriodicJob(std::string name, std::chrono::milliseconds interval,
 }
 
 PeriodicJob::~PeriodicJob() {
+  stop();
+}
+
+void PeriodicJob::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void PeriodicJob::wake() {

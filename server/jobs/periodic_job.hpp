@@ -20,8 +20,11 @@ class PeriodicJob {
   PeriodicJob(const PeriodicJob&) = delete;
   PeriodicJob& operator=(const PeriodicJob&) = delete;
 
-  // Runs the task again as soon as it is free, without waiting for the interval.
+  // Runs the task again as soon as it is free, without waiting for the interval (nothing once
+  // stopped).
   void wake();
+  // Lets a running task finish and ends the thread; the destructor does the same.
+  void stop();
 
  private:
   void run();

@@ -106,7 +106,7 @@ class Events : public TokenFixture {
     if (!kept_.empty()) std::filesystem::remove_all(kept_);
   }
 
-  static ServerOptions options() {
+  virtual ServerOptions options() const {
     return {.plugin_directories = {TESSERA_PLUGIN_DIR},
             .top_extra = "events: { retry_base_seconds: 1, max_attempts: 4 }\n"};
   }
@@ -339,6 +339,10 @@ TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
 
 TEST_F(Events, ATokenActionDisablesATokenAfterFailedChecks) {
   ASSERT_EQ(api_->call("POST", "/notifier/tokens", admin_, "type=token").status, 200);
+  set_policy("two-strikes", "scope=authentication&action=max_fail=2");
+  handler(
+      "name=locked&event=token_locked&handlermodule=tokens&action=set_tokeninfo&"
+      "option.key=locked_event&option.value=%7Bfailcount%7D%20at%20%7Bdate%7D");
   handler(
       "name=lock-out&event=validate_check&handlermodule=tokens&action=disable&"
       "condition.failcounter=%3E%3D2&condition.result_value=false");
@@ -359,6 +363,9 @@ TEST_F(Events, ATokenActionDisablesATokenAfterFailedChecks) {
   ASSERT_TRUE(eventually([&] { return !token().at("active").as_bool(); }));
   EXPECT_EQ(token().at("info").at("last_failure"), "127.0.0.1");
   EXPECT_EQ(token().at("failcount"), 2);
+  ASSERT_TRUE(eventually([&] { return token().at("info").as_object().contains("locked_event"); }));
+  EXPECT_EQ(std::string(token().at("info").at("locked_event").as_string()).rfind("2 at 20", 0), 0u)
+      << token().at("info");
 }
 
 // A CA that decides later: the pending poller asks it and moves the token on, and the
@@ -442,6 +449,35 @@ TEST_F(PendingCa, ThePollerCollectsIssuedAndDeniedRequests) {
   EXPECT_EQ(last.at("to"), "denied");
   EXPECT_EQ(last.at("actor"), "CA never");
   EXPECT_EQ(last.at("reason"), "the test CA says no");
+}
+
+// Certificates are announced before they expire, once each.
+class ExpiringCertificates : public Events {
+ protected:
+  ServerOptions options() const override {
+    return {.plugin_directories = {TESSERA_PLUGIN_DIR},
+            .top_extra =
+                "events: { retry_base_seconds: 1, expiry_warning_days: 400, "
+                "poll_interval_seconds: 1 }\n"};
+  }
+};
+
+TEST_F(ExpiringCertificates, TheOwnerHearsHowManyDaysAreLeft) {
+  start_smtp();
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  ASSERT_EQ(
+      api_->call("POST", "/caconnector/corp/profile/user", admin_, "key_types=ec-p256").status,
+      200);
+  handler(mail_handler("expiry", "certificate_expiring",
+                       "&option.subject=%7Bserial%7D%20ends%20in%20%7Bdays_left%7D%20days"
+                       "&option.body=On%20%7Bnot_after%7D."));
+  const auto r = enroll("type=certificate&genkey=1&user=alice&realm=corp&password=12345678");
+  const std::string serial(r.at("detail").at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return mail_count() == 1; }, 30)) << mail_count();
+  const auto mail = mails_in(maildir_).at(0);
+  EXPECT_NE(mail.find("Subject: " + serial + " ends in 364 days"), std::string::npos) << mail;
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(mail_count(), 1u) << "announced once";
 }
 
 TEST_F(Events, HandlersThatCannotWorkAreRefusedAtCreation) {
