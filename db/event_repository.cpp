@@ -162,4 +162,13 @@ bool EventRepository::retry(long long id, long long now_ms) {
   });
 }
 
+void EventRepository::purge(long long before_ms) {
+  database_.in_transaction([&](soci::session& sql) {
+    sql << "DELETE FROM outbox WHERE state = 'delivered' AND delivered_ms < :t",
+        soci::use(before_ms);
+    sql << "DELETE FROM event WHERE dispatched = 1 AND NOT EXISTS (SELECT 1 FROM outbox WHERE "
+           "outbox.event_id = event.id)";
+  });
+}
+
 }  // namespace tessera::db

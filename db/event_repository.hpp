@@ -72,6 +72,9 @@ class EventRepository {
   std::optional<OutboxRow> find(long long id);
   // A dead delivery is tried again now, its attempts counted from zero.
   bool retry(long long id, long long now_ms);
+  // Forgets deliveries delivered before before_ms, and dispatched events none of whose
+  // deliveries is left (they hold personal data: names, addresses). Dead ones stay for admins.
+  void purge(long long before_ms);
 
  private:
   Database& database_;

@@ -295,8 +295,12 @@ int serve_command(const std::string& config_file) {
         std::make_unique<jobs::PeriodicJob>("pending-certificates", config.events.poll_interval,
                                             [&pending_requests] { pending_requests.run_once(); });
     expiry_job = std::make_unique<jobs::PeriodicJob>(
-        "certificate-expiry", config.events.poll_interval, [&expiry, wake_dispatcher] {
+        "certificate-expiry", config.events.poll_interval,
+        [&expiry, &events, wake_dispatcher, keep = config.events.keep_delivered] {
           if (expiry.run_once() > 0) wake_dispatcher();
+          events.purge(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch() - keep)
+                           .count());
         });
     const StopJobs stop_jobs{{&expiry_job, &pending_job, &dispatch_job, &delivery_job}};
 

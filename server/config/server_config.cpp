@@ -221,9 +221,9 @@ void read_certificates(const Reader& r, const YAML::Node& node, CertificateSetti
 }
 
 void read_events(const Reader& r, const YAML::Node& node, EventSettings& out) {
-  r.expect_map(
-      node, "events",
-      {"retry_base_seconds", "max_attempts", "expiry_warning_days", "poll_interval_seconds"});
+  r.expect_map(node, "events",
+               {"retry_base_seconds", "max_attempts", "expiry_warning_days",
+                "poll_interval_seconds", "keep_delivered_days"});
   if (node["retry_base_seconds"])
     out.retry_base = std::chrono::seconds(
         r.integer(node["retry_base_seconds"], "events.retry_base_seconds", 1, 3600));
@@ -233,6 +233,9 @@ void read_events(const Reader& r, const YAML::Node& node, EventSettings& out) {
   if (node["expiry_warning_days"])
     out.expiry_warning_days = static_cast<int>(
         r.integer(node["expiry_warning_days"], "events.expiry_warning_days", 1, 3650));
+  if (node["keep_delivered_days"])
+    out.keep_delivered = std::chrono::seconds(
+        86400 * r.integer(node["keep_delivered_days"], "events.keep_delivered_days", 1, 3650));
   if (node["poll_interval_seconds"])
     out.poll_interval = std::chrono::seconds(
         r.integer(node["poll_interval_seconds"], "events.poll_interval_seconds", 1, 86400));

@@ -81,6 +81,8 @@ struct EventSettings {
   int expiry_warning_days = 30;
   // How often the background jobs look for expiring certificates.
   std::chrono::seconds poll_interval{300};
+  // Delivered deliveries are forgotten after this long (dead ones stay until retried).
+  std::chrono::seconds keep_delivered{30 * 86400};
 };
 
 struct ServerConfig {

@@ -10,6 +10,8 @@
 #include <boost/json.hpp>
 
 #include "db/database.hpp"
+#include "db/event_handler_repository.hpp"
+#include "db/event_repository.hpp"
 #include "db/migrator.hpp"
 #include "db/plugin_store_repository.hpp"
 #include "tests/integration/postgres_fixture.hpp"
@@ -172,6 +174,95 @@ TEST(Postgres, PluginStoreUpserts) {
 TEST(Sqlite, PluginStoreUpserts) {
   auto dir = make_temp_dir("tessera-sqlite-store");
   exercise_store("sqlite://" + (dir / "s.db").string());
+  std::filesystem::remove_all(dir);
+}
+
+// The outbox's statements on each dialect: a claim is fenced by its attempt, a late outcome of
+// an old claim changes nothing, and purging keeps dead deliveries.
+void exercise_outbox(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::EventRepository events(database);
+  events.append("token_init", "post", "{}");
+  events.append("token_init", "post", "{}");
+  events.append("token_init", "post", "{}");
+  auto waiting = events.waiting(10);
+  ASSERT_EQ(waiting.size(), 3u);
+  db::OutboxRow delivery;
+  delivery.handler = "h";
+  delivery.notifier = "mail";
+  delivery.action = "sendmail";
+  delivery.request = "{}";
+  EXPECT_TRUE(events.dispatch(waiting[0].id, {delivery}));
+  EXPECT_FALSE(events.dispatch(waiting[0].id, {delivery})) << "dispatched once";
+  EXPECT_TRUE(events.dispatch(waiting[1].id, {delivery}));
+  EXPECT_TRUE(events.dispatch(waiting[2].id, {})) << "nobody listens: forgotten";
+  EXPECT_TRUE(events.waiting(10).empty());
+  auto due = events.due(1000, 10);
+  ASSERT_EQ(due.size(), 2u);
+  const auto first = due[0].id, second = due[1].id;
+  EXPECT_FALSE(events.claim(first, 2, 1000, 5000)) << "not the attempt it is at";
+  EXPECT_TRUE(events.claim(first, 1, 1000, 5000));
+  EXPECT_FALSE(events.claim(first, 1, 1000, 5000)) << "claimed";
+  // The lease ran out: another worker takes it; the first one's late failure changes nothing.
+  EXPECT_TRUE(events.claim(first, 2, 6000, 9000));
+  events.failed(first, 1, "late", 7000, false);
+  events.delivered(first, 2, 8000);
+  EXPECT_EQ(events.find(first)->state, "delivered");
+  EXPECT_EQ(events.find(first)->attempts, 2);
+  EXPECT_TRUE(events.claim(second, 1, 1000, 5000));
+  events.failed(second, 1, "no mail server", 2000, true);
+  EXPECT_EQ(events.find(second)->state, "dead");
+  EXPECT_EQ(events.find(second)->last_error, "no mail server");
+  events.purge(10000);
+  EXPECT_FALSE(events.find(first)) << "delivered: forgotten";
+  EXPECT_TRUE(events.find(second)) << "dead: kept for an admin";
+  EXPECT_TRUE(events.retry(second, 11000));
+  EXPECT_EQ(events.find(second)->state, "pending");
+  EXPECT_EQ(events.list("pending", 10).size(), 1u);
+}
+
+void exercise_handlers(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::EventHandlerRepository handlers(database);
+  db::EventHandlerRow row;
+  row.name = "mail-owner";
+  row.events = "token_init";
+  row.position = "post";
+  row.notifier = "mail";
+  row.action = "sendmail";
+  const auto id = handlers.save(row);
+  ASSERT_GT(id, 0);
+  EXPECT_EQ(handlers.save(row), -1) << "the name is taken";
+  row.id = id;
+  row.ordering = 5;
+  EXPECT_EQ(handlers.save(row), id) << "replaced";
+  EXPECT_TRUE(handlers.set_active(id, false));
+  ASSERT_EQ(handlers.all().size(), 1u);
+  EXPECT_EQ(handlers.all()[0].ordering, 5);
+  EXPECT_FALSE(handlers.all()[0].active);
+  EXPECT_TRUE(handlers.remove(id));
+  EXPECT_FALSE(handlers.find(id));
+}
+
+TEST(Postgres, EventHandlersAreSavedAndReplaced) {
+  exercise_handlers(fresh_postgres_database("tessera_handlers"));
+}
+
+TEST(Sqlite, EventHandlersAreSavedAndReplaced) {
+  auto dir = make_temp_dir("tessera-sqlite-handlers");
+  exercise_handlers("sqlite://" + (dir / "h.db").string());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Postgres, OutboxClaimsAreFenced) {
+  exercise_outbox(fresh_postgres_database("tessera_outbox"));
+}
+
+TEST(Sqlite, OutboxClaimsAreFenced) {
+  auto dir = make_temp_dir("tessera-sqlite-outbox");
+  exercise_outbox("sqlite://" + (dir / "o.db").string());
   std::filesystem::remove_all(dir);
 }
 
