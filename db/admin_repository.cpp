@@ -61,4 +61,23 @@ bool AdminRepository::remove(const std::string& username) {
   });
 }
 
+std::string AdminRepository::email(const std::string& username) {
+  return database_.with_session([&](soci::session& sql) {
+    std::string email;
+    soci::indicator found = soci::i_null;
+    sql << "SELECT email FROM admin WHERE username = :u", soci::use(username),
+        soci::into(email, found);
+    return found == soci::i_ok ? email : std::string();
+  });
+}
+
+bool AdminRepository::set_email(const std::string& username, const std::string& email) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st = (sql.prepare << "UPDATE admin SET email = :e WHERE username = :u",
+                          soci::use(email), soci::use(username));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 }  // namespace tessera::db

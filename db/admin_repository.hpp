@@ -20,6 +20,9 @@ class AdminRepository {
   // Both return false when there is no such admin.
   bool set_password_hash(const std::string& username, const std::string& password_hash);
   bool remove(const std::string& username);
+  // The admin's e-mail address (for event mails); empty when none is set or no such admin.
+  std::string email(const std::string& username);
+  bool set_email(const std::string& username, const std::string& email);
 
  private:
   Database& database_;

@@ -16,10 +16,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--check-config", check_config, "validate the configuration and exit 0 or 1");
   cli.add_flag("--list-plugins", list_plugins,
                "list the plugins found in the configured folders, or why each was refused");
-  std::string admin_action, admin_name;
+  std::string admin_action, admin_name, admin_value;
   auto* admin = cli.add_subcommand("admin", "manage administrator accounts (password on stdin)");
-  admin->add_option("action", admin_action, "add, passwd, list or delete")->required();
+  admin->add_option("action", admin_action, "add, passwd, email, list or delete")->required();
   admin->add_option("name", admin_name, "the admin's user name");
+  admin->add_option("value", admin_value, "email: the address (empty: none)");
   auto* audit = cli.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "check the audit log's hash chain");
   audit->require_subcommand(1);
@@ -35,10 +36,11 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = rotate->parsed()   ? tessera::app::key_rotate_command(config_file, new_key_file)
            : verify->parsed() ? tessera::app::audit_verify_command(config_file)
-           : admin->parsed()  ? tessera::app::admin_command(config_file, admin_action, admin_name)
-           : check_config     ? tessera::app::check_config_command(config_file)
-           : list_plugins     ? tessera::app::list_plugins_command(config_file)
-                              : tessera::app::serve_command(config_file);
+           : admin->parsed()
+               ? tessera::app::admin_command(config_file, admin_action, admin_name, admin_value)
+           : check_config ? tessera::app::check_config_command(config_file)
+           : list_plugins ? tessera::app::list_plugins_command(config_file)
+                          : tessera::app::serve_command(config_file);
   curl_global_cleanup();
   return rc;
 }

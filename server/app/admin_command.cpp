@@ -2,6 +2,7 @@
 #include "server/app/admin_command.hpp"
 
 #include <iostream>
+#include <regex>
 
 #include <openssl/crypto.h>
 #include <termios.h>
@@ -54,7 +55,7 @@ std::string read_new_password() {
 }  // namespace
 
 int admin_command(const std::string& config_file, const std::string& action,
-                  const std::string& username) {
+                  const std::string& username, const std::string& value) {
   try {
     auto config = load_config(config_file);
     ensure_data_dir(config);
@@ -72,8 +73,19 @@ int admin_command(const std::string& config_file, const std::string& action,
       std::cout << "deleted admin '" << username << "'\n";
       return 0;
     }
+    if (action == "email") {
+      // Where event mails to the acting admin go (handler option to=logged_in_user).
+      static const std::regex address(R"(^[^@\s<>,;"]{1,64}@[A-Za-z0-9.\-]{1,253}$)");
+      if (!value.empty() && !std::regex_match(value, address))
+        throw std::invalid_argument("'" + value + "' is not an e-mail address");
+      if (!admins.set_email(username, value))
+        throw std::invalid_argument("no admin named '" + username + "'");
+      std::cout << "set the e-mail address of admin '" << username << "'\n";
+      return 0;
+    }
     if (action != "add" && action != "passwd")
-      throw std::invalid_argument("unknown action '" + action + "' (add, passwd, list, delete)");
+      throw std::invalid_argument("unknown action '" + action +
+                                  "' (add, passwd, email, list, delete)");
     auto password = read_new_password();
     auto hash = crypto::hash_password(password);
     OPENSSL_cleanse(password.data(), password.size());

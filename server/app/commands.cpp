@@ -259,7 +259,8 @@ int serve_command(const std::string& config_file) {
         {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
          config.events.max_attempts, std::chrono::seconds(360)},
         [&token_changes](const boost::json::object& result) { token_changes.apply(result); });
-    events::EventDispatcher dispatcher(events, config_cache, directory, config.server.public_url);
+    events::EventDispatcher dispatcher(events, config_cache, directory, admins,
+                                       config.server.public_url);
     ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
     events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
     // The jobs start once every hook is wired, and stop (StopJobs) before anything they use goes.

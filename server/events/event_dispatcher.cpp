@@ -128,9 +128,12 @@ boost::json::array EventDispatcher::recipients(const boost::json::object& option
         add(owner->email);
     } else if (kind == "logged_in_user") {
       const auto* logged_in = object_at(&event, "logged_in");
-      if (text(logged_in, "role") == "user")
+      if (text(logged_in, "role") == "user") {
         if (auto who = person(text(logged_in, "username"), text(logged_in, "realm"), ""))
           add(who->email);
+      } else if (text(logged_in, "role") == "admin") {
+        add(admins_.email(text(logged_in, "username")));
+      }
     } else if (kind == "email") {
       for (const auto& address : util::split_comma_list(text(&options, "to_email"))) add(address);
     } else if (kind == "realm") {

@@ -2,7 +2,8 @@
 // position in their order; for each token the event concerns (or once, without tokens), the
 // handler's conditions; for each that holds, a delivery in the outbox with what the action
 // needs: the event, template tags and the recipients resolved from the options "to"
-// (tokenowner, logged_in_user, email, realm), "to_email" and "to_realm". Runs in the
+// (tokenowner, logged_in_user: the acting user or admin, email, realm), "to_email" and
+// "to_realm". Runs in the
 // background; the request that caused the event never waits for it.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "db/admin_repository.hpp"
 #include "db/config_cache.hpp"
 #include "db/event_repository.hpp"
 #include "server/identity/user_directory.hpp"
@@ -19,10 +21,12 @@ namespace tessera::events {
 class EventDispatcher {
  public:
   EventDispatcher(db::EventRepository& events, db::ConfigCache& config,
-                  identity::UserDirectory& directory, std::string public_url)
+                  identity::UserDirectory& directory, db::AdminRepository& admins,
+                  std::string public_url)
       : events_(events),
         config_(config),
         directory_(directory),
+        admins_(admins),
         public_url_(std::move(public_url)) {}
 
   // Dispatches the waiting events; returns how many deliveries it queued.
@@ -41,6 +45,7 @@ class EventDispatcher {
   db::EventRepository& events_;
   db::ConfigCache& config_;
   identity::UserDirectory& directory_;
+  db::AdminRepository& admins_;
   std::string public_url_;
 };
 

@@ -293,6 +293,27 @@ TEST_F(Events, MailGoesThroughStarttlsWithALoginAndThroughImplicitTls) {
   std::filesystem::remove(key);
 }
 
+TEST_F(Events, TheActingAdminIsMailedAtTheAddressSetFromTheShell) {
+  start_smtp();
+  auto set = run_server_command({"--config", (server_->dir() / "tessera.yaml").string(), "admin",
+                                 "email", "admin", "helpdesk@corp.example"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  auto bad = run_server_command({"--config", (server_->dir() / "tessera.yaml").string(), "admin",
+                                 "email", "admin", "not an address"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("is not an e-mail address"), std::string::npos) << bad.err;
+  handler(
+      "name=by-admin&event=token_init&handlermodule=mail&action=sendmail&"
+      "option.to=logged_in_user&option.subject=%7Badmin%7D%20enrolled%20%7Bserial%7D&"
+      "option.body=For%20%7Buser%7D.");
+  const auto serial = std::string(
+      enroll("type=hotp&genkey=1&user=alice&realm=corp").at("detail").at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return mail_count() == 1; })) << mail_count();
+  const auto mail = mails_in(maildir_).at(0);
+  EXPECT_NE(mail.find("To: helpdesk@corp.example"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Subject: admin enrolled " + serial), std::string::npos) << mail;
+}
+
 TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
   const auto port = free_port();
   const auto received = make_temp_dir("tessera-hooks");

@@ -44,3 +44,6 @@ CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
 
 -- When each certificate's expiry was announced (0: not yet).
 ALTER TABLE certificate ADD COLUMN expiry_announced BIGINT NOT NULL DEFAULT 0;
+
+-- An admin's e-mail address, for event mails to the acting admin.
+ALTER TABLE admin ADD COLUMN email VARCHAR(255) NOT NULL DEFAULT '';
