@@ -10,7 +10,8 @@ build=(g++ cmake ninja-build ccache pkg-config
   libyaml-cpp-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
   libargon2-dev libjwt-dev libldap2-dev libqrencode-dev openssl curl)
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils
-  freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd)
+  freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd
+  chromium fonts-liberation)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
 
@@ -18,6 +19,9 @@ missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# The WebUI's build needs Node.js 20 or later with npm; a machine that has one from elsewhere
+# (NodeSource) keeps it, else Debian's packages.
+command -v npm > /dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   sudo=()

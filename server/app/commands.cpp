@@ -25,6 +25,7 @@
 #include "server/api/policy_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/token_api.hpp"
+#include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
 #include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
@@ -320,6 +321,11 @@ int serve_command(const std::string& config_file) {
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);
+    api::add_webui_routes(
+        router, config.server.webui_dir.empty()
+                    ? std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() /
+                          "share/tessera/webui"
+                    : config.server.webui_dir);
     router.set_observer([audit = api::audit_observer(audit_log), &recorder](
                             const http::HttpRequest& request, const http::RequestContext* context,
                             const http::HttpResponse& response, std::chrono::microseconds took) {

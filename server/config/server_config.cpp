@@ -131,8 +131,9 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   r.expect_map(node, "server",
                {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
                 "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url",
-                "client_certificate_header", "trusted_proxies"});
+                "client_certificate_header", "trusted_proxies", "webui_dir"});
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
+  if (node["webui_dir"]) config.webui_dir = r.path(node["webui_dir"], "server.webui_dir");
   read_listen(r, node["listen"], config);
   if (node["io_threads"])
     config.io_threads =

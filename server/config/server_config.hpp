@@ -47,6 +47,9 @@ struct HttpServerSettings {
   // PEM, as nginx's $ssl_client_escaped_cert), believed only from these addresses or networks.
   std::string client_certificate_header;
   std::vector<std::string> trusted_proxies;
+  // The built WebUI. Default: share/tessera/webui beside the binary's bin folder (the build tree
+  // and an installed tree look the same).
+  std::filesystem::path webui_dir;
 
   bool any_tls_listener() const;
 };

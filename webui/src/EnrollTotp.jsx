@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import { call } from './api.js';
+
+// TOTP enrollment: the server makes the seed and shows it once as a QR code and an otpauth
+// link; the user proves the app works by entering its first code.
+export default function EnrollTotp({ onDone }) {
+  const [made, setMade] = useState(null);
+  const [error, setError] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
+
+  async function start() {
+    setError('');
+    try {
+      const body = await call('POST', '/token/init', { type: 'totp', genkey: '1' });
+      setMade(body.detail);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  async function confirm(event) {
+    event.preventDefault();
+    setError('');
+    const otp = new FormData(event.target).get('otp');
+    try {
+      const body = await call('POST', '/validate/check', {
+        serial: made.serial,
+        pass: otp,
+      });
+      if (body.result.value !== true) throw new Error('That code is not right: try the next one.');
+      setConfirmed(true);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  if (!made)
+    return (
+      <div className="card">
+        <p>Your authenticator app will show a new code every 30 seconds.</p>
+        {error && <p role="alert" className="error">{error}</p>}
+        <button onClick={start}>Create the token</button>
+      </div>
+    );
+  const secret = made.otpkey?.value_b32 || '';
+  return (
+    <div className="card">
+      <h3>Token {made.serial}</h3>
+      <p>Scan this code with your authenticator app, or open the link on your phone.</p>
+      {made.googleurl?.img && <img src={made.googleurl.img} alt="QR code of the new token" width="220" />}
+      <p>
+        <a href={made.googleurl?.value}>Open in an authenticator app</a>
+      </p>
+      <p>
+        Or type the secret: <code data-testid="secret">{secret}</code>
+      </p>
+      {confirmed ? (
+        <>
+          <p role="status">The app works: your token is enrolled.</p>
+          <button onClick={onDone}>Done</button>
+        </>
+      ) : (
+        <form onSubmit={confirm} aria-label="Confirm the token">
+          <label>
+            Code from the app <input name="otp" inputMode="numeric" pattern="[0-9]{6,8}" required autoFocus />
+          </label>
+          {error && <p role="alert" className="error">{error}</p>}
+          <button type="submit">Confirm</button>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import { StrictMode, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { loggedIn, logout } from './api.js';
+import Login from './Login.jsx';
+import Tokens from './Tokens.jsx';
+import './style.css';
+
+function App() {
+  const [user, setUser] = useState(loggedIn() ? { username: sessionStorage.getItem('tessera.user') } : null);
+  if (!user) {
+    return (
+      <Login
+        onLogin={(who) => {
+          sessionStorage.setItem('tessera.user', who.username);
+          setUser(who);
+        }}
+      />
+    );
+  }
+  return (
+    <>
+      <header>
+        <span className="brand">Tessera</span>
+        <span>
+          {user.username}{' '}
+          <button
+            className="link"
+            onClick={() => {
+              logout();
+              setUser(null);
+            }}
+          >
+            Log out
+          </button>
+        </span>
+      </header>
+      <main>
+        <Tokens />
+      </main>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

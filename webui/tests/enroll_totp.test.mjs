@@ -1,0 +1,125 @@
+// End to end in headless Chromium against the real server: a user logs in, enrolls a TOTP
+// token by reading the secret from the page and typing the code computed from it, and sees
+// the token enrolled; without console errors, with the keyboard only on the enrollment form.
+// Usage: node enroll_totp.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [server, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
+const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
+writeFileSync(
+  join(work, 'tessera.yaml'),
+  `server:
+  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
+  webui_dir: ${webuiDir}
+data_dir: ${work}/data
+database: { url: "sqlite://${work}/data/tessera.db" }
+plugins: { directories: [ "${pluginDir}" ] }
+log: { level: warning }
+`,
+);
+
+function fail(message) {
+  throw new Error(message);
+}
+
+// RFC 6238 with the defaults the server enrolls: SHA-1, 6 digits, 30 s.
+function totp(base32, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+const child = spawn(server, ['--config', join(work, 'tessera.yaml')], {
+  env: { ...process.env, TESSERA_ADMIN_PASSWORD: 'webui-admin-pw' },
+});
+let browser;
+try {
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/Tessera listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
+    setTimeout(() => reject(new Error('the server did not start')), 20000);
+  });
+  const api = async (path, body, token) => {
+    const r = await fetch(url + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: token } : {}) },
+      body: JSON.stringify(body),
+    });
+    const json = await r.json();
+    if (!json.result?.status) fail(`${path}: ${JSON.stringify(json)}`);
+    return json.result.value;
+  };
+  const admin = (await api('/auth', { username: 'admin', password: 'webui-admin-pw' })).token;
+  await api('/resolver/local', { type: 'sql' }, admin);
+  await api('/realm/corp', { resolvers: 'local' }, admin);
+  await api('/user/', { user: 'alice', resolver: 'local', password: 'alice-password' }, admin);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-quic',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           '--no-first-run'],
+  });
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  mkdirSync(screenshots, { recursive: true });
+
+  await page.goto(url + '/');
+  // A wrong password gets the server's message.
+  await page.getByLabel('User name').fill('alice');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByLabel('Realm').fill('corp');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').waitFor();
+  await page.getByLabel('Password').fill('alice-password');
+  await page.screenshot({ path: join(screenshots, 'login.png') });
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('You have no tokens yet.').waitFor();
+
+  await page.getByRole('button', { name: 'Enroll an authenticator app (TOTP)' }).click();
+  // Keyboard only from here: Enter on the focused button, typing into the focused field.
+  await page.getByRole('button', { name: 'Create the token' }).focus();
+  await page.keyboard.press('Enter');
+  const secret = (await page.getByTestId('secret').textContent()).trim();
+  if (!/^[A-Z2-7]{16,}=*$/.test(secret)) fail(`no secret on the page: '${secret}'`);
+  if (!(await page.getByAltText('QR code of the new token').isVisible())) fail('no QR code');
+  await page.screenshot({ path: join(screenshots, 'enroll-totp.png') });
+  await page.getByLabel('Code from the app').focus();
+  await page.keyboard.type(totp(secret));
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: 'your token is enrolled' }).waitFor();
+  await page.getByRole('button', { name: 'Done' }).click();
+  const state = await page.locator('td.state').first().textContent();
+  if (state !== 'enrolled') fail(`the token shows '${state}'`);
+  await page.screenshot({ path: join(screenshots, 'tokens.png') });
+  // The only console error allowed is the browser's note of the refused login (HTTP 401).
+  const unexpected = problems.filter((p) => !p.includes('401'));
+  if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
+  console.log('WebUI: login, TOTP enrollment with the computed code, token enrolled: OK');
+} catch (e) {
+  console.error(e.message);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  child.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
