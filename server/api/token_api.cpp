@@ -3,6 +3,7 @@
 // not the caller's is reported as missing, so its serial reveals nothing.
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include <boost/json.hpp>
 
@@ -118,6 +119,8 @@ class TokenRoutes {
   explicit TokenRoutes(const TokenApiContext& x) : x_(x) {}
 
   http::HttpResponse init(http::RequestContext& c) const {
+    // eduMFA's second step of verify_enrollment: serial + verify=<first OTP>.
+    if (c.params.contains("verify")) return verify_enrollment(c);
     const auto type = c.params.contains("type") ? string_param(c, "type", 32) : "hotp";
     const auto right = "enroll" + upper(type);
     tokens::EnrollmentRequest request;
@@ -201,8 +204,22 @@ class TokenRoutes {
     if (!owner || request.label == "@")
       request.label = request.serial.empty() ? type : request.serial;
     request.note = {actor_of(c), ""};
+    // Policy verify_enrollment (token types): the token counts only once the user has shown
+    // its first value, so an app that was set up wrong is noticed at once.
+    bool verify_first = false;
+    if (auto types = engine.value(policy::Scope::enrollment, "verify_enrollment", subject)) {
+      // "hotp totp" or "hotp,totp"
+      std::istringstream names(upper(*types));
+      for (std::string name; names >> name;)
+        for (const auto& item : util::split_comma_list(name))
+          verify_first = verify_first || item == upper(type);
+    }
     request.complete = [&](const boost::json::object& made, db::TokenRow& row,
                            boost::json::object& detail) {
+      if (verify_first && made.contains("secret")) {
+        row.rollout_state = "verify";
+        detail["verify"] = {{"message", "Please enter a valid OTP value of the new token."}};
+      }
       if (!made.contains("csr") && !made.contains("certificate")) return;
       if (!owner) throw ApiError::bad_parameter("a certificate token needs a user (user, realm)");
       ca::CertificateEnrollment::Request certificate;
@@ -247,6 +264,26 @@ class TokenRoutes {
     } catch (const plugins::PluginCallError& e) {
       rethrow_plugin_error(e);
     }
+  }
+
+  // The first OTP of a token in "verify": on a match it is enrolled.
+  http::HttpResponse verify_enrollment(http::RequestContext& c) const {
+    const auto serial = required_param(c, "serial", 64);
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    authorize(c, *token, "enroll" + upper(token->type));
+    if (token->rollout_state != "verify")
+      throw ApiError::bad_parameter("token " + serial +
+                                    " does not wait for its first value (it is '" +
+                                    token->rollout_state + "')");
+    try {
+      if (!x_.checker.verify_enrollment(*token, required_param(c, "verify", 16), actor_of(c)))
+        throw ApiError::bad_parameter("that is not the token's current value: try the next one");
+    } catch (const plugins::PluginCallError& e) {
+      rethrow_plugin_error(e);
+    }
+    return json_result(true,
+                       boost::json::object{{"serial", serial}, {"rollout_state", "enrolled"}});
   }
 
   http::HttpResponse list(http::RequestContext& c) const {

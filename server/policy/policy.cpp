@@ -83,7 +83,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "tokenlabel",
                                                    "tokenissuer",
                                                    "max_token_per_user",
-                                                   "certificate_require_attestation"};
+                                                   "certificate_require_attestation",
+                                                   "verify_enrollment"};
   static const std::vector<std::string> authentication{"otppin", "max_fail", "lockout_seconds",
                                                        "challenge_response"};
   switch (scope) {

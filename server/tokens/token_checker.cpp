@@ -281,6 +281,19 @@ CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
   return outcome;
 }
 
+bool TokenChecker::verify_enrollment(const db::TokenRow& token, const std::string& otp,
+                                     const std::string& actor) const {
+  if (token.rollout_state != "verify" || !types_.find(token.type)) return false;
+  const long long now = unix_now();
+  if (!verify(token, otp, now).match) {
+    tokens_.record_failure(token.serial, now);
+    return false;
+  }
+  auto accepted = tokens_.find(token.serial);
+  return accepted && tokens_.change_rollout(token.serial, "verify", "enrolled", accepted->info,
+                                            {actor, "first value verified"});
+}
+
 bool TokenChecker::resync(const db::TokenRow& token, const std::string& otp1,
                           const std::string& otp2) const {
   const auto* type = types_.find(token.type);

@@ -56,6 +56,11 @@ class TokenChecker {
   CheckOutcome trigger(const std::vector<db::TokenRow>& candidates,
                        const CheckPolicy& policy) const;
 
+  // The first value of a token that waits in "verify" (policy verify_enrollment): on a match
+  // the counter moves on and the token becomes enrolled; a miss counts as a failure.
+  bool verify_enrollment(const db::TokenRow& token, const std::string& otp,
+                         const std::string& actor) const;
+
   // Runs the token type's resync with otp1 and otp2 and moves the counter on a match.
   bool resync(const db::TokenRow& token, const std::string& otp1, const std::string& otp2) const;
 

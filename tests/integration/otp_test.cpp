@@ -110,6 +110,31 @@ TEST_F(Otp, TotpLearnsTheDriftOfTheTokensClock) {
   EXPECT_FALSE(api_->check(std::string(kAlice) + "&pass=" + oathtool("--totp " + kSeed20)).value);
 }
 
+TEST_F(Otp, VerifyEnrollmentHoldsTheTokenUntilItsFirstValue) {
+  set_policy("verify", "scope=enrollment&action=verify_enrollment=hotp%20totp");
+  auto made = enroll("type=hotp&user=alice&realm=corp&serial=VER1&otpkey=" + kSeed20);
+  EXPECT_EQ(made.at("detail").at("rollout_state"), "verify");
+  EXPECT_TRUE(made.at("detail").as_object().contains("verify"));
+  // Not usable yet, even with the right value.
+  auto early = api_->check(std::string(kAlice) + "&pass=755224");
+  EXPECT_FALSE(early.value);
+  auto wrong = api_->call("POST", "/token/init", admin_, "serial=VER1&verify=000000");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("not the token's current value"), std::string::npos) << wrong.body;
+  // The owner shows the first value: enrolled; the next value then logs in.
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  auto right = api_->call("POST", "/token/init", alice, "serial=VER1&verify=755224");
+  ASSERT_EQ(right.status, 200) << right.body;
+  EXPECT_EQ(json_of(right).at("detail").at("rollout_state"), "enrolled");
+  EXPECT_FALSE(api_->check(std::string(kAlice) + "&pass=755224").value) << "used up";
+  EXPECT_TRUE(api_->check(std::string(kAlice) + "&pass=287082").value);
+  EXPECT_EQ(api_->call("POST", "/token/init", alice, "serial=VER1&verify=359152").status, 400)
+      << "enrolled already";
+  // Someone else's token: not found.
+  enroll("type=totp&user=bob&realm=corp&serial=VER2&genkey=1");
+  EXPECT_EQ(api_->call("POST", "/token/init", alice, "serial=VER2&verify=123456").status, 404);
+}
+
 TEST_F(Otp, ChecksTakeJsonBodiesToo) {
   enroll("type=hotp&user=alice&realm=corp&serial=JSON1&otpkey=" + kSeed20);
   TestHttpClient client;

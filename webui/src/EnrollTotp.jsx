@@ -23,11 +23,13 @@ export default function EnrollTotp({ onDone }) {
     setError('');
     const otp = new FormData(event.target).get('otp');
     try {
-      const body = await call('POST', '/validate/check', {
-        serial: made.serial,
-        pass: otp,
-      });
-      if (body.result.value !== true) throw new Error('That code is not right: try the next one.');
+      if (made.rollout_state === 'verify') {
+        // The server holds the token until its first value (policy verify_enrollment).
+        await call('POST', '/token/init', { serial: made.serial, verify: otp });
+      } else {
+        const body = await call('POST', '/validate/check', { serial: made.serial, pass: otp });
+        if (body.result.value !== true) throw new Error('That code is not right: try the next one.');
+      }
       setConfirmed(true);
     } catch (e) {
       setError(e.message);

@@ -69,6 +69,8 @@ try {
   await api('/resolver/local', { type: 'sql' }, admin);
   await api('/realm/corp', { resolvers: 'local' }, admin);
   await api('/user/', { user: 'alice', resolver: 'local', password: 'alice-password' }, admin);
+  // The token counts only once the user typed its first value.
+  await api('/policy/verify', { scope: 'enrollment', action: 'verify_enrollment=totp' }, admin);
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -110,6 +112,14 @@ try {
   await page.getByRole('button', { name: 'Done' }).click();
   const state = await page.locator('td.state').first().textContent();
   if (state !== 'enrolled') fail(`the token shows '${state}'`);
+  // A second token left unconfirmed stays "verify" on the server.
+  await page.getByRole('button', { name: 'Enroll an authenticator app (TOTP)' }).click();
+  await page.getByRole('button', { name: 'Create the token' }).click();
+  await page.getByTestId('secret').waitFor();
+  await page.reload();
+  await page.locator('td.state').nth(1).waitFor();
+  const states = await page.locator('td.state').allTextContents();
+  if (!states.includes('verify')) fail(`an unconfirmed token shows ${states}`);
   await page.screenshot({ path: join(screenshots, 'tokens.png') });
   // The only console error allowed is the browser's note of the refused login (HTTP 401).
   const unexpected = problems.filter((p) => !p.includes('401'));
