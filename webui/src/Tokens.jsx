@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 
-// The user's tokens with their state, and enrollment of a new TOTP token.
+// The user's tokens with their state and, for certificates, when they expire; what the user
+// may do with each; and enrollment of new ones.
 export default function Tokens() {
   const [tokens, setTokens] = useState([]);
   const [error, setError] = useState('');
-  const [enrolling, setEnrolling] = useState(false);
+  const [enrolling, setEnrolling] = useState('');
 
   async function load() {
     try {
@@ -20,8 +22,25 @@ export default function Tokens() {
     load();
   }, []);
 
+  async function act(serial, action) {
+    setError('');
+    try {
+      if (action === 'delete') await call('DELETE', `/token/${serial}`);
+      else await call('POST', `/token/${action}/${serial}`);
+      await load();
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
   const state = (t) =>
     t.revoked ? 'revoked' : t.failcounter_exceeded ? 'locked' : !t.active ? 'disabled' : t.rollout_state || 'enrolled';
+  const expires = (t) =>
+    t.info?.not_after ? new Date(Number(t.info.not_after) * 1000).toISOString().slice(0, 10) : '';
+  const done = () => {
+    setEnrolling('');
+    load();
+  };
 
   return (
     <section>
@@ -36,7 +55,8 @@ export default function Tokens() {
               <th>Serial</th>
               <th>Type</th>
               <th>State</th>
-              <th>Description</th>
+              <th>Expires</th>
+              <th>Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -45,21 +65,34 @@ export default function Tokens() {
                 <td>{t.serial}</td>
                 <td>{t.tokentype}</td>
                 <td className="state">{state(t)}</td>
-                <td>{t.description}</td>
+                <td>{expires(t)}</td>
+                <td className="actions">
+                  {!t.revoked && (
+                    <button className="small" onClick={() => act(t.serial, t.active ? 'disable' : 'enable')}>
+                      {t.active ? 'Disable' : 'Enable'}
+                    </button>
+                  )}
+                  {!t.revoked && t.tokentype === 'certificate' && (
+                    <button className="small" onClick={() => act(t.serial, 'revoke')}>
+                      Revoke
+                    </button>
+                  )}
+                  <button className="small" onClick={() => act(t.serial, 'delete')}>
+                    Delete
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {enrolling ? (
-        <EnrollTotp
-          onDone={() => {
-            setEnrolling(false);
-            load();
-          }}
-        />
-      ) : (
-        <button onClick={() => setEnrolling(true)}>Enroll an authenticator app (TOTP)</button>
+      {enrolling === 'totp' && <EnrollTotp onDone={done} />}
+      {enrolling === 'certificate' && <EnrollCertificate onDone={done} />}
+      {!enrolling && (
+        <p className="actions">
+          <button onClick={() => setEnrolling('totp')}>Enroll an authenticator app (TOTP)</button>{' '}
+          <button onClick={() => setEnrolling('certificate')}>Request a certificate</button>
+        </p>
       )}
     </section>
   );

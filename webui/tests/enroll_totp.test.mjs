@@ -2,30 +2,12 @@
 // token by reading the secret from the page and typing the code computed from it, and sees
 // the token enrolled; without console errors, with the keyboard only on the enrollment form.
 // Usage: node enroll_totp.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { fail, launchBrowser, startServer } from './harness.mjs';
 
-const [server, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
-const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
-writeFileSync(
-  join(work, 'tessera.yaml'),
-  `server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
-  webui_dir: ${webuiDir}
-data_dir: ${work}/data
-database: { url: "sqlite://${work}/data/tessera.db" }
-plugins: { directories: [ "${pluginDir}" ] }
-log: { level: warning }
-`,
-);
-
-function fail(message) {
-  throw new Error(message);
-}
+const [serverBinary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
 
 // RFC 6238 with the defaults the server enrolls: SHA-1, 6 digits, 30 s.
 function totp(base32, now = Date.now()) {
@@ -40,45 +22,14 @@ function totp(base32, now = Date.now()) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-const child = spawn(server, ['--config', join(work, 'tessera.yaml')], {
-  env: { ...process.env, TESSERA_ADMIN_PASSWORD: 'webui-admin-pw' },
-});
+const server = await startServer(serverBinary, pluginDir, webuiDir);
 let browser;
 try {
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/Tessera listening on (\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
-    setTimeout(() => reject(new Error('the server did not start')), 20000);
-  });
-  const api = async (path, body, token) => {
-    const r = await fetch(url + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: token } : {}) },
-      body: JSON.stringify(body),
-    });
-    const json = await r.json();
-    if (!json.result?.status) fail(`${path}: ${JSON.stringify(json)}`);
-    return json.result.value;
-  };
-  const admin = (await api('/auth', { username: 'admin', password: 'webui-admin-pw' })).token;
-  await api('/resolver/local', { type: 'sql' }, admin);
-  await api('/realm/corp', { resolvers: 'local' }, admin);
-  await api('/user/', { user: 'alice', resolver: 'local', password: 'alice-password' }, admin);
+  const { api, admin, url } = server;
   // The token counts only once the user typed its first value.
   await api('/policy/verify', { scope: 'enrollment', action: 'verify_enrollment=totp' }, admin);
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-quic',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--no-first-run'],
-  });
+  browser = await launchBrowser();
   const page = await browser.newPage();
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -130,6 +81,5 @@ try {
   process.exitCode = 1;
 } finally {
   await browser?.close();
-  child.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
+  server.stop();
 }

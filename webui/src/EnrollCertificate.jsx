@@ -1,0 +1,123 @@
+import { useState } from 'react';
+import { call } from './api.js';
+
+// A certificate for the user: from a CSR (pasted or uploaded), from a key the server makes
+// (downloaded once as a password-protected PKCS#12), or the certificate this browser presents.
+export default function EnrollCertificate({ onDone }) {
+  const [mode, setMode] = useState('genkey');
+  const [error, setError] = useState('');
+  const [result, setResult] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [password, setPassword] = useState('');
+
+  async function submit(event) {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    setError('');
+    const params = { type: 'certificate' };
+    if (mode === 'csr') {
+      const file = form.get('csrfile');
+      params.request = file && file.size ? await file.text() : form.get('csr');
+    } else if (mode === 'genkey') {
+      if (form.get('password') !== form.get('password2')) return setError('The passwords differ.');
+      params.genkey = '1';
+      params.password = form.get('password');
+    } else {
+      params.client_certificate = '1';
+    }
+    setBusy(true);
+    try {
+      const body = await call('POST', '/token/init', params);
+      setResult(body.detail);
+      if (body.detail.pkcs12) download(body.detail.serial, body.detail.pkcs12);
+    } catch (e) {
+      setError(e.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (result)
+    return (
+      <div className="card">
+        <h3>Certificate {result.serial}</h3>
+        <p role="status">
+          {result.rollout_state === 'review'
+            ? 'Your certificate is waiting for review by an administrator.'
+            : result.rollout_state === 'pending'
+              ? 'Your request is waiting for approval.'
+              : result.pkcs12
+                ? 'Your key and certificate were downloaded. Keep the file and its password safe: the server does not keep the key.'
+                : 'Your certificate is issued.'}
+        </p>
+        {result.pkcs12 && (
+          <button onClick={() => download(result.serial, result.pkcs12)}>Download again</button>
+        )}{' '}
+        <button onClick={onDone}>Done</button>
+      </div>
+    );
+
+  return (
+    <form className="card" onSubmit={submit} aria-label="Request a certificate">
+      <fieldset>
+        <legend>How do you want your certificate?</legend>
+        {[
+          ['genkey', 'The server makes my key (a .p12 file to download)'],
+          ['csr', 'I have a certificate signing request (CSR)'],
+          ['browser', 'The certificate my browser presents'],
+        ].map(([value, label]) => (
+          <label key={value} className="choice">
+            <input type="radio" name="mode" value={value} checked={mode === value} onChange={() => setMode(value)} />
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {mode === 'csr' && (
+        <>
+          <label>
+            CSR (PEM) <textarea name="csr" rows="6" placeholder="-----BEGIN CERTIFICATE REQUEST-----" />
+          </label>
+          <label>
+            or a file <input type="file" name="csrfile" accept=".csr,.pem,.req" />
+          </label>
+        </>
+      )}
+      {mode === 'genkey' && (
+        <>
+          <label>
+            Password for the file{' '}
+            <input name="password" type="password" minLength="8" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+          </label>
+          <meter min="0" max="4" value={strength(password)} aria-label="Password strength" />
+          <span className="hint">{['too short', 'weak', 'fair', 'good', 'strong'][strength(password)]}</span>
+          <label>
+            The same password again <input name="password2" type="password" minLength="8" required autoComplete="new-password" />
+          </label>
+        </>
+      )}
+      {error && <p role="alert" className="error">{error}</p>}
+      <button type="submit" disabled={busy}>
+        Request the certificate
+      </button>
+    </form>
+  );
+}
+
+// 0 (under 8 characters) to 4: length and kinds of characters.
+function strength(password) {
+  if (password.length < 8) return 0;
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
+  return Math.min(4, (password.length >= 14 ? 2 : 1) + Math.floor(kinds / 2));
+}
+
+function download(serial, base64) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/x-pkcs12' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${serial}.p12`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,73 @@
+// End to end in headless Chromium: a user has the server make a key, chooses the PKCS#12
+// password (twice), downloads the .p12, and openssl opens it with that password; the token
+// list then shows the certificate enrolled with its expiry date, and the user can revoke it.
+// Usage: node certificate_p12.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail, launchBrowser, startServer } from './harness.mjs';
+
+const [serverBinary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
+const server = await startServer(serverBinary, pluginDir, webuiDir);
+let browser;
+try {
+  const { api, admin, url, work } = server;
+  await api('/caconnector/corp', { type: 'ca_local' }, admin);
+  await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', validity_days: '365' }, admin);
+
+  mkdirSync(screenshots, { recursive: true });
+  browser = await launchBrowser();
+  const page = await browser.newPage({ acceptDownloads: true });
+  const problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(url + '/');
+  await page.getByLabel('User name').fill('alice');
+  await page.getByLabel('Password').fill('alice-password');
+  await page.getByLabel('Realm').fill('corp');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Request a certificate' }).click();
+
+  const password = 'Correct-Horse-42';
+  await page.getByLabel('Password for the file').fill(password);
+  await page.getByLabel('The same password again').fill('something else');
+  await page.getByRole('button', { name: 'Request the certificate' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The passwords differ.' }).waitFor();
+  await page.getByLabel('The same password again').fill(password);
+  await page.screenshot({ path: join(screenshots, 'certificate-request.png') });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Request the certificate' }).click(),
+  ]);
+  const file = join(work, 'alice.p12');
+  await download.saveAs(file);
+  const text = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nokeys', '-clcerts'], {
+    encoding: 'utf8',
+  });
+  if (!text.includes('BEGIN CERTIFICATE')) fail('the .p12 holds no certificate');
+  let refused = false;
+  try {
+    execFileSync('openssl', ['pkcs12', '-in', file, '-passin', 'pass:wrong-password', '-nokeys'], { stdio: 'pipe' });
+  } catch {
+    refused = true;
+  }
+  if (!refused) fail('the .p12 opened with a wrong password');
+
+  await page.getByRole('button', { name: 'Done' }).click();
+  const row = page.locator('tr', { hasText: 'certificate' });
+  if ((await row.locator('td.state').textContent()) !== 'enrolled') fail('the certificate is not enrolled');
+  const expiry = await row.locator('td').nth(3).textContent();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expiry)) fail(`no expiry date: '${expiry}'`);
+  await page.screenshot({ path: join(screenshots, 'tokens-certificate.png') });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.locator('tr', { hasText: 'certificate' }).locator('td.state').filter({ hasText: 'revoked' }).waitFor();
+  const unexpected = problems.filter((p) => !p.includes('401'));
+  if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
+  console.log('WebUI: server-made key downloaded as .p12, opened by openssl, enrolled, revoked: OK');
+} catch (e) {
+  console.error(e.message);
+  process.exitCode = 1;
+} finally {
+  await browser?.close();
+  server.stop();
+}
