@@ -1,17 +1,23 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loggedIn, logout } from './api.js';
+import Approvals from './Approvals.jsx';
 import Login from './Login.jsx';
 import Tokens from './Tokens.jsx';
 import './style.css';
 
 function App() {
-  const [user, setUser] = useState(loggedIn() ? { username: sessionStorage.getItem('tessera.user') } : null);
+  const [user, setUser] = useState(
+    loggedIn()
+      ? { username: sessionStorage.getItem('tessera.user'), role: sessionStorage.getItem('tessera.role') }
+      : null,
+  );
   if (!user) {
     return (
       <Login
         onLogin={(who) => {
           sessionStorage.setItem('tessera.user', who.username);
+          sessionStorage.setItem('tessera.role', who.role);
           setUser(who);
         }}
       />
@@ -34,9 +40,7 @@ function App() {
           </button>
         </span>
       </header>
-      <main>
-        <Tokens />
-      </main>
+      <main>{user.role === 'admin' ? <Approvals /> : <Tokens />}</main>
     </>
   );
 }

@@ -39,7 +39,7 @@ log: { level: warning }
         if (m) resolve(m[1]);
       });
       child.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
-      setTimeout(() => reject(new Error('the server did not start')), 20000);
+      setTimeout(() => reject(new Error('the server did not start')), 20000).unref();
     });
     const api = async (path, body, token) => {
       const r = await fetch(url + path, {

@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'react';
+import { call } from './api.js';
+
+// The admins' queue: certificates waiting for a decision (pending, review, failed), each
+// approved or denied with a reason.
+export default function Approvals() {
+  const [tokens, setTokens] = useState([]);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+
+  async function load() {
+    try {
+      const body = await call('GET', '/token/', { rollout_state: 'pending,review,failed', pagesize: 100 });
+      setTokens(body.result.value.tokens);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+  useEffect(() => {
+    load();
+  }, []);
+
+  async function decide(serial, approve, reason) {
+    setError('');
+    setNotice('');
+    try {
+      await call('POST', `/token/${approve ? 'approve' : 'deny'}/${serial}`, reason ? { reason } : {});
+      setNotice(`${serial} ${approve ? 'approved' : 'denied'}.`);
+      await load();
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  return (
+    <section>
+      <h2>Certificates waiting for a decision</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {notice && <p role="status">{notice}</p>}
+      {tokens.length === 0 ? (
+        <p>Nothing waits.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Serial</th>
+              <th>User</th>
+              <th>State</th>
+              <th>Subject or request</th>
+              <th>Decision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <Row key={t.serial} token={t} decide={decide} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Row({ token, decide }) {
+  const [reason, setReason] = useState('');
+  const info = token.info || {};
+  return (
+    <tr data-serial={token.serial}>
+      <td>{token.serial}</td>
+      <td>
+        {token.username}@{token.user_realm}
+      </td>
+      <td className="state">{token.rollout_state}</td>
+      <td>{info.subject || `${info.ca || ''} / ${info.profile || ''}`}</td>
+      <td className="actions">
+        <input aria-label={`Reason for ${token.serial}`} placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} />{' '}
+        <button className="small" onClick={() => decide(token.serial, true, reason)}>
+          Approve
+        </button>
+        <button className="small" onClick={() => decide(token.serial, false, reason)}>
+          Deny
+        </button>
+      </td>
+    </tr>
+  );
+}
