@@ -3,38 +3,18 @@
 // sees it enrolled.
 // Usage: node admin_approval.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, launchBrowser, startServer } from './harness.mjs';
+import { fail, scenario } from './harness.mjs';
 
-const [serverBinary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
-const server = await startServer(serverBinary, pluginDir, webuiDir);
-let browser;
-try {
-  const { api, admin, url, work } = server;
+await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn }) => {
   await api('/caconnector/corp', { type: 'ca_local' }, admin);
   await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', approval: '1' }, admin);
   execFileSync('openssl', ['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
     '-keyout', join(work, 'alice.key'), '-out', join(work, 'alice.csr'), '-subj', '/CN=alice'], { stdio: 'pipe' });
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchBrowser();
-  const problems = [];
-  const watch = (page) => {
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
-    return page;
-  };
-  const login = async (page, name, password, realm) => {
-    await page.goto(url + '/');
-    await page.getByLabel('User name').fill(name);
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('Realm').fill(realm);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  };
 
   // Alice uploads her CSR.
-  const user = watch(await (await browser.newContext()).newPage());
-  await login(user, 'alice', 'alice-password', 'corp');
+  const user = await newPage();
+  await logIn(user, 'alice', 'alice-password', 'corp');
   await user.getByRole('button', { name: 'Request a certificate' }).click();
   await user.getByLabel('I have a certificate signing request (CSR)').check();
   await user.getByLabel('or a file').setInputFiles(join(work, 'alice.csr'));
@@ -44,8 +24,8 @@ try {
   if ((await user.locator('td.state').first().textContent()) !== 'pending') fail('not pending');
 
   // An admin approves it in the queue.
-  const adminPage = watch(await (await browser.newContext()).newPage());
-  await login(adminPage, 'admin', 'webui-admin-pw', '');
+  const adminPage = await newPage();
+  await logIn(adminPage, 'admin', 'webui-admin-pw', '');
   const row = adminPage.locator('tr', { hasText: 'alice@corp' });
   await row.waitFor();
   await adminPage.screenshot({ path: join(screenshots, 'approvals.png') });
@@ -57,13 +37,5 @@ try {
   // Alice sees it enrolled.
   await user.reload();
   await user.locator('td.state').filter({ hasText: 'enrolled' }).waitFor();
-  const unexpected = problems.filter((p) => !p.includes('401'));
-  if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
-  console.log('WebUI: pending certificate approved by an admin, enrolled for the user: OK');
-} catch (e) {
-  console.error(e.message);
-  process.exitCode = 1;
-} finally {
-  await browser?.close();
-  server.stop();
-}
+  return 'pending certificate approved by an admin, enrolled for the user';
+});

@@ -3,29 +3,14 @@
 // list then shows the certificate enrolled with its expiry date, and the user can revoke it.
 // Usage: node certificate_p12.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, launchBrowser, startServer } from './harness.mjs';
+import { fail, scenario } from './harness.mjs';
 
-const [serverBinary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
-const server = await startServer(serverBinary, pluginDir, webuiDir);
-let browser;
-try {
-  const { api, admin, url, work } = server;
+await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn }) => {
   await api('/caconnector/corp', { type: 'ca_local' }, admin);
   await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', validity_days: '365' }, admin);
-
-  mkdirSync(screenshots, { recursive: true });
-  browser = await launchBrowser();
-  const page = await browser.newPage({ acceptDownloads: true });
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(url + '/');
-  await page.getByLabel('User name').fill('alice');
-  await page.getByLabel('Password').fill('alice-password');
-  await page.getByLabel('Realm').fill('corp');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  const page = await newPage({ acceptDownloads: true });
+  await logIn(page, 'alice', 'alice-password', 'corp');
   await page.getByRole('button', { name: 'Request a certificate' }).click();
 
   const password = 'Correct-Horse-42';
@@ -61,13 +46,5 @@ try {
   await page.screenshot({ path: join(screenshots, 'tokens-certificate.png') });
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.locator('tr', { hasText: 'certificate' }).locator('td.state').filter({ hasText: 'revoked' }).waitFor();
-  const unexpected = problems.filter((p) => !p.includes('401'));
-  if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
-  console.log('WebUI: server-made key downloaded as .p12, opened by openssl, enrolled, revoked: OK');
-} catch (e) {
-  console.error(e.message);
-  process.exitCode = 1;
-} finally {
-  await browser?.close();
-  server.stop();
-}
+  return 'server-made key downloaded as .p12, opened by openssl, enrolled, revoked';
+});

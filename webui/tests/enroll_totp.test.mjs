@@ -3,11 +3,8 @@
 // the token enrolled; without console errors, with the keyboard only on the enrollment form.
 // Usage: node enroll_totp.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, launchBrowser, startServer } from './harness.mjs';
-
-const [serverBinary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
+import { fail, scenario } from './harness.mjs';
 
 // RFC 6238 with the defaults the server enrolls: SHA-1, 6 digits, 30 s.
 function totp(base32, now = Date.now()) {
@@ -22,26 +19,12 @@ function totp(base32, now = Date.now()) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-const server = await startServer(serverBinary, pluginDir, webuiDir);
-let browser;
-try {
-  const { api, admin, url } = server;
+await scenario('401', async ({ api, admin, screenshots, newPage, logIn }) => {
   // The token counts only once the user typed its first value.
   await api('/policy/verify', { scope: 'enrollment', action: 'verify_enrollment=totp' }, admin);
-
-  browser = await launchBrowser();
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-  page.on('pageerror', (e) => problems.push(e.message));
-  mkdirSync(screenshots, { recursive: true });
-
-  await page.goto(url + '/');
+  const page = await newPage();
   // A wrong password gets the server's message.
-  await page.getByLabel('User name').fill('alice');
-  await page.getByLabel('Password').fill('wrong');
-  await page.getByLabel('Realm').fill('corp');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, 'alice', 'wrong', 'corp');
   await page.getByRole('alert').waitFor();
   await page.getByLabel('Password').fill('alice-password');
   await page.screenshot({ path: join(screenshots, 'login.png') });
@@ -72,14 +55,5 @@ try {
   const states = await page.locator('td.state').allTextContents();
   if (!states.includes('verify')) fail(`an unconfirmed token shows ${states}`);
   await page.screenshot({ path: join(screenshots, 'tokens.png') });
-  // The only console error allowed is the browser's note of the refused login (HTTP 401).
-  const unexpected = problems.filter((p) => !p.includes('401'));
-  if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
-  console.log('WebUI: login, TOTP enrollment with the computed code, token enrolled: OK');
-} catch (e) {
-  console.error(e.message);
-  process.exitCode = 1;
-} finally {
-  await browser?.close();
-  server.stop();
-}
+  return 'login, TOTP enrollment with the computed code, token enrolled';
+});

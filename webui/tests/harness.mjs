@@ -1,7 +1,7 @@
 // What the browser tests share: a real server on a fresh SQLite database with realm corp and
 // user alice (password alice-password), and Debian's Chromium under Playwright.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -10,7 +10,7 @@ export function fail(message) {
   throw new Error(message);
 }
 
-export async function startServer(binary, pluginDir, webuiDir) {
+async function startServer(binary, pluginDir, webuiDir) {
   const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
   writeFileSync(
     join(work, 'tessera.yaml'),
@@ -62,7 +62,7 @@ log: { level: warning }
   }
 }
 
-export function launchBrowser() {
+function launchBrowser() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -70,4 +70,42 @@ export function launchBrowser() {
            '--disable-background-networking', '--disable-component-update', '--disable-sync',
            '--no-first-run'],
   });
+}
+
+// Runs one browser scenario (node <test> SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR):
+// a fresh server and browser; body gets them with newPage (pages whose console errors are
+// collected) and logIn, and returns what it showed. Console errors other than the browser's
+// note of an expected HTTP status (allowedStatus) fail the scenario. Sets the exit code.
+export async function scenario(allowedStatus, body) {
+  const [binary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
+  mkdirSync(screenshots, { recursive: true });
+  const server = await startServer(binary, pluginDir, webuiDir);
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const problems = [];
+    const newPage = async (options = {}) => {
+      const page = await (await browser.newContext(options)).newPage();
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      return page;
+    };
+    const logIn = async (page, name, password, realm = '') => {
+      await page.goto(server.url + '/');
+      await page.getByLabel('User name').fill(name);
+      await page.getByLabel('Password').fill(password);
+      await page.getByLabel('Realm').fill(realm);
+      await page.getByRole('button', { name: 'Log in' }).click();
+    };
+    const shown = await body({ ...server, browser, screenshots, newPage, logIn });
+    const unexpected = problems.filter((p) => !p.includes(allowedStatus));
+    if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
+    console.log(`WebUI: ${shown}: OK`);
+  } catch (e) {
+    console.error(e.message);
+    process.exitCode = 1;
+  } finally {
+    await browser?.close();
+    server.stop();
+  }
 }
