@@ -23,6 +23,7 @@
 #include "server/api/identity_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/policy_api.hpp"
+#include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
@@ -198,6 +199,7 @@ int serve_command(const std::string& config_file) {
     auth::JwtService jwt(load_server_key(*database, secrets, "jwt_hs256"),
                          config.auth.token_validity);
     db::AuditRepository audit_rows(*database);
+    db::StatisticsRepository statistics(*database);
     audit::AuditLog audit_log(audit_rows,
                               audit::AuditChain(load_server_key(*database, secrets, "audit_hmac")));
     db::IdentityRepository identities(*database);
@@ -310,9 +312,10 @@ int serve_command(const std::string& config_file) {
     http::Router router;
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
-    api::add_system_routes(router, *database, metrics);
+    api::add_system_routes(router, *database, metrics, registry, access);
     api::add_auth_routes(router, auth_service, access, &certificate_login);
     api::add_audit_routes(router, audit_rows, audit_log, access);
+    api::add_statistics_routes(router, statistics, audit_log, access);
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);

@@ -73,7 +73,9 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "eventhandling_read",
                                               "eventhandling_write",
                                               "triggerchallenge",
-                                              "certificateapprove"};
+                                              "certificateapprove",
+                                              "configread",
+                                              "statistics_read"};
   static const std::vector<std::string> user{"auditlog", "updateuser", "revoke",
                                              "delete",   "disable",    "enable",
                                              "resync",   "setpin",     "reset"};

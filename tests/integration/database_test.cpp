@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <map>
+#include <tuple>
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -14,6 +16,7 @@
 #include "db/event_repository.hpp"
 #include "db/migrator.hpp"
 #include "db/plugin_store_repository.hpp"
+#include "db/statistics_repository.hpp"
 #include "tests/integration/postgres_fixture.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
@@ -263,6 +266,81 @@ TEST(Postgres, OutboxClaimsAreFenced) {
 TEST(Sqlite, OutboxClaimsAreFenced) {
   auto dir = make_temp_dir("tessera-sqlite-outbox");
   exercise_outbox("sqlite://" + (dir / "o.db").string());
+  std::filesystem::remove_all(dir);
+}
+
+// The dashboard's counting statements on each dialect, over rows written directly.
+void exercise_statistics(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  database.with_session([](soci::session& sql) {
+    const long long minute = 1000LL * 60;  // Unix seconds of a minute's start
+    int id = 0;
+    for (const auto& [offset, action, success] :
+         std::vector<std::tuple<long long, std::string, int>>{{0, "POST /validate/check", 1},
+                                                              {10, "POST /validate/check", 0},
+                                                              {59, "GET /validate/radiuscheck", 0},
+                                                              {60, "POST /validate/check", 1},
+                                                              {61, "POST /auth", 1}}) {
+      const long long time_us = (minute + offset) * 1000000;
+      ++id;
+      sql << "INSERT INTO audit (id, time_us, duration_us, action, success, serial, token_type, "
+             "username, realm, administrator, client, policies, info, prev_hash, hash) VALUES "
+             "(:i, :t, 0, :a, :s, '', '', '', '', '', '', '', '', '', '')",
+          soci::use(id), soci::use(time_us), soci::use(action), soci::use(success);
+    }
+    for (const auto& [serial, type, active, revoked, failcount, state] :
+         std::vector<std::tuple<std::string, std::string, int, int, int, std::string>>{
+             {"A", "hotp", 1, 0, 0, ""},
+             {"B", "hotp", 0, 0, 0, ""},
+             {"C", "hotp", 1, 0, 10, ""},
+             {"D", "certificate", 1, 1, 0, "revoked"},
+             {"E", "certificate", 1, 0, 0, "pending"}})
+      sql << "INSERT INTO token (serial, token_type, description, sealed_secret, pin_hash, otplen, "
+             "counter, count_window, sync_window, maxfail, failcount, last_fail_at, active, "
+             "revoked, locked, rollout_state, info, owner_user, owner_resolver, owner_realm, "
+             "created_at) VALUES (:s, :t, '', '', '', 6, 0, 10, 100, 10, :f, 0, :a, :r, 0, :st, "
+             "'{}', '', '', '', 0)",
+          soci::use(serial), soci::use(type), soci::use(failcount), soci::use(active),
+          soci::use(revoked), soci::use(state);
+    for (const auto& [serial, not_after, revoked] :
+         std::vector<std::tuple<std::string, long long, int>>{{"1", 500, 0},
+                                                              {"2", 1000 + 10 * 86400, 0},
+                                                              {"3", 1000 + 50 * 86400, 0},
+                                                              {"4", 1000 + 50 * 86400, 1},
+                                                              {"5", 1000 + 200 * 86400, 0}})
+      sql << "INSERT INTO certificate (ca, serial, token_serial, subject, not_after, pem, revoked, "
+             "revoked_at, revocation_reason) VALUES ('ca', :s, '', '', :n, '', :r, 0, '')",
+          soci::use(serial), soci::use(not_after), soci::use(revoked);
+  });
+  db::StatisticsRepository statistics(database);
+  const auto minutes = statistics.checks_per_minute(1000 * 60, 1000 * 60 + 120);
+  ASSERT_EQ(minutes.size(), 2u);
+  EXPECT_EQ(minutes[0].minute, 1000 * 60);
+  EXPECT_EQ(minutes[0].accepted, 1);
+  EXPECT_EQ(minutes[0].rejected, 2);
+  EXPECT_EQ(minutes[1].accepted, 1) << "/auth is no check";
+  EXPECT_EQ(minutes[1].rejected, 0);
+  EXPECT_TRUE(statistics.checks_per_minute(1000 * 60 + 120, 1000 * 60 + 180).empty());
+  std::map<std::string, long long> tokens;
+  for (const auto& t : statistics.tokens_by_type_and_state())
+    tokens[t.type + "/" + t.state] = t.count;
+  EXPECT_EQ(tokens, (std::map<std::string, long long>{{"certificate/pending", 1},
+                                                      {"certificate/revoked", 1},
+                                                      {"hotp/disabled", 1},
+                                                      {"hotp/enrolled", 1},
+                                                      {"hotp/locked", 1}}));
+  EXPECT_EQ(statistics.certificates_expiring(1000, {30 * 86400, 60 * 86400, 90 * 86400}),
+            (std::vector<long long>{1, 2, 2}));
+}
+
+TEST(Postgres, DashboardFiguresAreCounted) {
+  exercise_statistics(fresh_postgres_database("tessera_statistics"));
+}
+
+TEST(Sqlite, DashboardFiguresAreCounted) {
+  auto dir = make_temp_dir("tessera-sqlite-statistics");
+  exercise_statistics("sqlite://" + (dir / "s.db").string());
   std::filesystem::remove_all(dir);
 }
 

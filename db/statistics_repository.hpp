@@ -1,0 +1,40 @@
+// The figures behind the admins' dashboard, counted by the database over every node's rows:
+// checks per minute from the audit log, tokens by type and state, certificates by expiry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace tessera::db {
+
+struct ChecksInMinute {
+  long long minute = 0;  // Unix time of the minute's start, in seconds
+  long long accepted = 0;
+  long long rejected = 0;  // wrong, refused or only a challenge triggered
+};
+
+struct TokenCount {
+  std::string type;
+  std::string state;  // revoked, locked, disabled, or the rollout state ("enrolled" when none)
+  long long count = 0;
+};
+
+class StatisticsRepository {
+ public:
+  explicit StatisticsRepository(Database& database) : database_(database) {}
+
+  // Minutes in [since, until) (Unix seconds) that saw checks, oldest first.
+  std::vector<ChecksInMinute> checks_per_minute(long long since, long long until);
+  std::vector<TokenCount> tokens_by_type_and_state();
+  // For each horizon (seconds from now), the certificates not revoked that are valid now and
+  // expire within it.
+  std::vector<long long> certificates_expiring(long long now,
+                                               const std::vector<long long>& horizons);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace tessera::db

@@ -1,0 +1,14 @@
+// GET /statistics/: what the admins' dashboard shows, counted over the whole cluster's rows.
+#pragma once
+
+#include "db/statistics_repository.hpp"
+#include "server/api/access_control.hpp"
+#include "server/audit/audit_log.hpp"
+#include "server/http/router.hpp"
+
+namespace tessera::api {
+
+void add_statistics_routes(http::Router& router, db::StatisticsRepository& statistics,
+                           audit::AuditLog& audit_log, const AccessControl& access);
+
+}  // namespace tessera::api
