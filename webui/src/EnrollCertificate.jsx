@@ -3,7 +3,9 @@ import { call } from './api.js';
 
 // A certificate for the user: from a CSR (pasted or uploaded), from a key the server makes
 // (downloaded once as a password-protected PKCS#12), or the certificate this browser presents.
-export default function EnrollCertificate({ onDone }) {
+// An admin requests one for a user by giving user and realm (the browser's own certificate is
+// then not offered: it is the admin's), and may name the CA connector and profile.
+export default function EnrollCertificate({ onDone, user, realm, ca, profile }) {
   const [mode, setMode] = useState('genkey');
   const [error, setError] = useState('');
   const [result, setResult] = useState(null);
@@ -15,6 +17,9 @@ export default function EnrollCertificate({ onDone }) {
     const form = new FormData(event.target);
     setError('');
     const params = { type: 'certificate' };
+    if (user) Object.assign(params, { user, realm: realm || '' });
+    if (ca) params.ca = ca;
+    if (profile) params.profile = profile;
     if (mode === 'csr') {
       const file = form.get('csrfile');
       params.request = file && file.size ? await file.text() : form.get('csr');
@@ -42,13 +47,19 @@ export default function EnrollCertificate({ onDone }) {
       <div className="card">
         <h3>Certificate {result.serial}</h3>
         <p role="status">
-          {result.rollout_state === 'review'
-            ? 'Your certificate is waiting for review by an administrator.'
-            : result.rollout_state === 'pending'
-              ? 'Your request is waiting for approval.'
+          {user
+            ? result.rollout_state === 'review' || result.rollout_state === 'pending'
+              ? `The request for ${user} is waiting for approval (${result.rollout_state}).`
               : result.pkcs12
-                ? 'Your key and certificate were downloaded. Keep the file and its password safe: the server does not keep the key.'
-                : 'Your certificate is issued.'}
+                ? `The key and certificate for ${user} were downloaded. Hand the file and its password over safely: the server does not keep the key.`
+                : `The certificate for ${user} is issued.`
+            : result.rollout_state === 'review'
+              ? 'Your certificate is waiting for review by an administrator.'
+              : result.rollout_state === 'pending'
+                ? 'Your request is waiting for approval.'
+                : result.pkcs12
+                  ? 'Your key and certificate were downloaded. Keep the file and its password safe: the server does not keep the key.'
+                  : 'Your certificate is issued.'}
         </p>
         {result.pkcs12 && (
           <button onClick={() => download(result.serial, result.pkcs12)}>Download again</button>
@@ -60,12 +71,18 @@ export default function EnrollCertificate({ onDone }) {
   return (
     <form className="card" onSubmit={submit} aria-label="Request a certificate">
       <fieldset>
-        <legend>How do you want your certificate?</legend>
-        {[
-          ['genkey', 'The server makes my key (a .p12 file to download)'],
-          ['csr', 'I have a certificate signing request (CSR)'],
-          ['browser', 'The certificate my browser presents'],
-        ].map(([value, label]) => (
+        <legend>{user ? `How should ${user}'s certificate be made?` : 'How do you want your certificate?'}</legend>
+        {(user
+          ? [
+              ['genkey', 'The server makes the key (a .p12 file to download and hand over)'],
+              ['csr', 'From a certificate signing request (CSR)'],
+            ]
+          : [
+              ['genkey', 'The server makes my key (a .p12 file to download)'],
+              ['csr', 'I have a certificate signing request (CSR)'],
+              ['browser', 'The certificate my browser presents'],
+            ]
+        ).map(([value, label]) => (
           <label key={value} className="choice">
             <input type="radio" name="mode" value={value} checked={mode === value} onChange={() => setMode(value)} />
             {label}

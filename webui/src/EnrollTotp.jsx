@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { call } from './api.js';
 
 // TOTP enrollment: the server makes the seed and shows it once as a QR code and an otpauth
-// link; the user proves the app works by entering its first code.
-export default function EnrollTotp({ onDone }) {
+// link; the user proves the app works by entering its first code. An admin enrolls for a user
+// by giving user and realm (and type 'hotp' for an event-based token).
+export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
   const [made, setMade] = useState(null);
   const [error, setError] = useState('');
   const [confirmed, setConfirmed] = useState(false);
@@ -11,7 +12,9 @@ export default function EnrollTotp({ onDone }) {
   async function start() {
     setError('');
     try {
-      const body = await call('POST', '/token/init', { type: 'totp', genkey: '1' });
+      const params = { type, genkey: '1' };
+      if (user) Object.assign(params, { user, realm: realm || '' });
+      const body = await call('POST', '/token/init', params);
       setMade(body.detail);
     } catch (e) {
       setError(e.message);
@@ -39,7 +42,12 @@ export default function EnrollTotp({ onDone }) {
   if (!made)
     return (
       <div className="card">
-        <p>Your authenticator app will show a new code every 30 seconds.</p>
+        <p>
+          {user ? `The token will belong to ${user}${realm ? '@' + realm : ''}. ` : ''}
+          {type === 'hotp'
+            ? 'The authenticator app will show a new code each time it is asked.'
+            : `${user ? 'The' : 'Your'} authenticator app will show a new code every 30 seconds.`}
+        </p>
         {error && <p role="alert" className="error">{error}</p>}
         <button onClick={start}>Create the token</button>
       </div>
@@ -48,7 +56,11 @@ export default function EnrollTotp({ onDone }) {
   return (
     <div className="card">
       <h3>Token {made.serial}</h3>
-      <p>Scan this code with your authenticator app, or open the link on your phone.</p>
+      <p>
+        {user
+          ? `Have ${user} scan this code with their authenticator app, or send them the link.`
+          : 'Scan this code with your authenticator app, or open the link on your phone.'}
+      </p>
       {made.googleurl?.img && <img src={made.googleurl.img} alt="QR code of the new token" width="220" />}
       <p>
         <a href={made.googleurl?.value}>Open in an authenticator app</a>
@@ -58,7 +70,7 @@ export default function EnrollTotp({ onDone }) {
       </p>
       {confirmed ? (
         <>
-          <p role="status">The app works: your token is enrolled.</p>
+          <p role="status">The app works: {user ? 'the' : 'your'} token is enrolled.</p>
           <button onClick={onDone}>Done</button>
         </>
       ) : (

@@ -1,16 +1,22 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
 
-// Event handlers: the list, and a form built from what the server offers: its events, the
-// configured notifiers (handler modules), each one's actions and their options' schema.
+// Event handlers: the list (each one edited, enabled or disabled, deleted after a
+// confirmation), and a form built from what the server offers: its events, the configured
+// notifiers (handler modules), each one's actions and their options' schema.
+const EMPTY_FORM = { id: 0, name: '', event: '', position: 'post', module: '', action: '', ordering: 0, active: true };
+
 export default function EventHandlers() {
   const [handlers, setHandlers] = useState([]);
   const [events, setEvents] = useState([]);
   const [modules, setModules] = useState([]);
   const [actions, setActions] = useState({});
-  const [form, setForm] = useState({ name: '', event: '', position: 'post', module: '', action: '' });
+  const [form, setForm] = useState(EMPTY_FORM);
   const [options, setOptions] = useState({});
   const [condition, setCondition] = useState({ name: '', value: '' });
+  const [moreConditions, setMoreConditions] = useState({}); // an edited handler's others, kept
+  const [confirming, setConfirming] = useState(0);
+  const [listMessage, setListMessage] = useState({ error: '', notice: '' }); // of the row actions
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
 
@@ -32,15 +38,66 @@ export default function EventHandlers() {
     load();
   }, []);
 
-  async function chooseModule(module) {
-    setForm({ ...form, module, action: '' });
-    setOptions({});
+  async function loadActions(module) {
     setActions({});
     if (!module) return;
     try {
-      setActions((await call('GET', `/event/actions/${module}`)).result.value);
+      setActions((await call('GET', `/event/actions/${encodeURIComponent(module)}`)).result.value);
     } catch (e) {
       setError(e.message);
+    }
+  }
+
+  function chooseModule(module) {
+    setForm({ ...form, module, action: '' });
+    setOptions({});
+    loadActions(module);
+  }
+
+  // Loads a handler into the form; saving sends its id, so the server changes that handler.
+  function edit(h) {
+    setError('');
+    setNotice('');
+    setListMessage({ error: '', notice: '' });
+    setConfirming(0);
+    setForm({
+      id: h.id,
+      original: h.name,
+      name: h.name,
+      event: h.event.join(','),
+      position: h.position,
+      module: h.handlermodule,
+      action: h.action,
+      ordering: h.ordering,
+      active: h.active,
+    });
+    setOptions(Object.fromEntries(Object.entries(h.options).map(([k, v]) => [k, String(v)])));
+    const [first, ...rest] = Object.entries(h.conditions);
+    setCondition(first ? { name: first[0], value: String(first[1]) } : { name: '', value: '' });
+    setMoreConditions(Object.fromEntries(rest));
+    loadActions(h.handlermodule);
+    document.querySelector('#handler-form input')?.focus();
+  }
+
+  function cancelEdit() {
+    setForm(EMPTY_FORM);
+    setOptions({});
+    setCondition({ name: '', value: '' });
+    setMoreConditions({});
+    setActions({});
+  }
+
+  async function change(h, action) {
+    setListMessage({ error: '', notice: '' });
+    setConfirming(0);
+    try {
+      if (action === 'delete') await call('DELETE', `/event/${h.id}`);
+      else await call('POST', `/event/${action}/${h.id}`);
+      setListMessage({ error: '', notice: `Handler ${h.name} ${action}d.` });
+      if (action === 'delete' && form.id === h.id) cancelEdit();
+      await load();
+    } catch (e) {
+      setListMessage({ error: e.message, notice: '' });
     }
   }
 
@@ -48,18 +105,25 @@ export default function EventHandlers() {
     event.preventDefault();
     setError('');
     setNotice('');
+    setListMessage({ error: '', notice: '' });
     const params = {
       name: form.name,
       event: form.event,
       position: form.position,
       handlermodule: form.module,
       action: form.action,
+      ordering: form.ordering,
       options: Object.fromEntries(Object.entries(options).filter(([, v]) => v !== '')),
     };
-    if (condition.name) params.conditions = { [condition.name]: condition.value };
+    const conditions = { ...moreConditions };
+    if (condition.name) conditions[condition.name] = condition.value;
+    if (Object.keys(conditions).length) params.conditions = conditions;
+    // An edit keeps the handler's id (and whether it is active).
+    if (form.id) Object.assign(params, { id: form.id, active: form.active });
     try {
       await call('POST', '/event/', params);
-      setNotice(`Handler ${form.name} created.`);
+      setNotice(`Handler ${form.name} ${form.id ? 'saved' : 'created'}.`);
+      if (form.id) cancelEdit();
       await load();
     } catch (e) {
       setError(e.message);
@@ -70,6 +134,8 @@ export default function EventHandlers() {
   return (
     <section>
       <h2>Event handlers</h2>
+      {listMessage.error && <p role="alert" className="error">{listMessage.error}</p>}
+      {listMessage.notice && <p role="status">{listMessage.notice}</p>}
       {handlers.length === 0 ? (
         <p>No handler yet.</p>
       ) : (
@@ -81,23 +147,49 @@ export default function EventHandlers() {
               <th>Module</th>
               <th>Action</th>
               <th>Active</th>
+              <th>Actions</th>
             </tr>
           </thead>
           <tbody>
             {handlers.map((h) => (
-              <tr key={h.id}>
+              <tr key={h.id} data-id={h.id}>
                 <td>{h.name}</td>
                 <td>{h.event.join(', ')} ({h.position})</td>
                 <td>{h.handlermodule}</td>
                 <td>{h.action}</td>
-                <td>{h.active ? 'yes' : 'no'}</td>
+                <td className="state">{h.active ? 'yes' : 'no'}</td>
+                <td className="actions">
+                  {confirming === h.id ? (
+                    <>
+                      <span>Delete {h.name}? </span>
+                      <button className="small danger" onClick={() => change(h, 'delete')}>
+                        Yes, delete
+                      </button>
+                      <button className="small" onClick={() => setConfirming(0)} autoFocus>
+                        Cancel
+                      </button>
+                    </>
+                  ) : (
+                    <>
+                      <button className="small" onClick={() => edit(h)}>
+                        Edit
+                      </button>
+                      <button className="small" onClick={() => change(h, h.active ? 'disable' : 'enable')}>
+                        {h.active ? 'Disable' : 'Enable'}
+                      </button>
+                      <button className="small" onClick={() => setConfirming(h.id)}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <form className="card" onSubmit={submit} aria-label="New event handler">
-        <h3>New handler</h3>
+      <form id="handler-form" className="card" onSubmit={submit} aria-label={form.id ? `Edit event handler ${form.original}` : 'New event handler'}>
+        <h3>{form.id ? `Edit handler ${form.original}` : 'New handler'}</h3>
         <label>
           Name <input aria-label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required />
         </label>
@@ -105,6 +197,7 @@ export default function EventHandlers() {
           Event
           <select aria-label="Event" value={form.event} onChange={(e) => setForm({ ...form, event: e.target.value })} required>
             <option value="">choose…</option>
+            {form.event.includes(',') && <option value={form.event}>{form.event.replaceAll(',', ', ')}</option>}
             {events.map((e) => (
               <option key={e.name} value={e.name} title={e.description}>
                 {e.name}
@@ -162,15 +255,35 @@ export default function EventHandlers() {
           </label>
         ))}
         <label>
+          Order <input aria-label="Order" type="number" min="0" value={form.ordering} onChange={(e) => setForm({ ...form, ordering: Number(e.target.value) })} />
+        </label>
+        <label>
           Condition (optional)
           <span className="pair">
             <input aria-label="Condition name" placeholder="rollout_state" value={condition.name} onChange={(e) => setCondition({ ...condition, name: e.target.value })} />
             <input aria-label="Condition value" placeholder="pending" value={condition.value} onChange={(e) => setCondition({ ...condition, value: e.target.value })} />
           </span>
         </label>
+        {Object.keys(moreConditions).length > 0 && (
+          <p className="hint">
+            Also kept:{' '}
+            {Object.entries(moreConditions)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join('; ')}
+          </p>
+        )}
         {error && <p role="alert" className="error">{error}</p>}
         {notice && <p role="status">{notice}</p>}
-        <button type="submit">Create the handler</button>
+        {form.id ? (
+          <span className="pair">
+            <button type="submit">Save the handler</button>
+            <button type="button" className="secondary" onClick={cancelEdit}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button type="submit">Create the handler</button>
+        )}
       </form>
     </section>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
+import { saveFile } from './saveFile.js';
 
 // The user's tokens with their state and, for certificates, when they expire; what the user
 // may do with each; and enrollment of new ones.
@@ -75,6 +76,14 @@ export default function Tokens() {
                   {!t.revoked && t.tokentype === 'certificate' && (
                     <button className="small" onClick={() => act(t.serial, 'revoke')}>
                       Revoke
+                    </button>
+                  )}
+                  {t.info?.certificate && (
+                    <button
+                      className="small"
+                      onClick={() => saveFile(`${t.serial}.pem`, t.info.certificate, 'application/x-pem-file')}
+                    >
+                      Download
                     </button>
                   )}
                   <button className="small" onClick={() => act(t.serial, 'delete')}>

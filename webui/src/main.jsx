@@ -1,31 +1,10 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loggedIn, logout } from './api.js';
-import Approvals from './Approvals.jsx';
-import EventHandlers from './EventHandlers.jsx';
+import AdminConsole from './AdminConsole.jsx';
 import Login from './Login.jsx';
 import Tokens from './Tokens.jsx';
 import './style.css';
-
-// The admin console's pages.
-function Admin() {
-  const [page, setPage] = useState('approvals');
-  return (
-    <>
-      <nav aria-label="Admin">
-        {[
-          ['approvals', 'Approvals'],
-          ['events', 'Event handlers'],
-        ].map(([key, label]) => (
-          <button key={key} className={page === key ? 'tab current' : 'tab'} aria-current={page === key ? 'page' : undefined} onClick={() => setPage(key)}>
-            {label}
-          </button>
-        ))}
-      </nav>
-      {page === 'approvals' ? <Approvals /> : <EventHandlers />}
-    </>
-  );
-}
 
 function App() {
   const [user, setUser] = useState(
@@ -61,7 +40,7 @@ function App() {
           </button>
         </span>
       </header>
-      <main>{user.role === 'admin' ? <Admin /> : <Tokens />}</main>
+      <main>{user.role === 'admin' ? <AdminConsole /> : <Tokens />}</main>
     </>
   );
 }

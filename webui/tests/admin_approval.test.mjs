@@ -26,6 +26,7 @@ await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn }) 
   // An admin approves it in the queue.
   const adminPage = await newPage();
   await logIn(adminPage, 'admin', 'webui-admin-pw', '');
+  await adminPage.getByRole('button', { name: 'Approvals' }).click();
   const row = adminPage.locator('tr', { hasText: 'alice@corp' });
   await row.waitFor();
   await adminPage.screenshot({ path: join(screenshots, 'approvals.png') });

@@ -3,6 +3,7 @@
 // list then shows the certificate enrolled with its expiry date, and the user can revoke it.
 // Usage: node certificate_p12.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, scenario } from './harness.mjs';
 
@@ -44,6 +45,13 @@ await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn }) 
   const expiry = await row.locator('td').nth(3).textContent();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(expiry)) fail(`no expiry date: '${expiry}'`);
   await page.screenshot({ path: join(screenshots, 'tokens-certificate.png') });
+  // The issued certificate downloads from the list: the same one the .p12 holds.
+  const [pem] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download' }).click()]);
+  const pemFile = join(work, 'alice.pem');
+  await pem.saveAs(pemFile);
+  const fingerprint = (input) =>
+    execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input, encoding: 'utf8' });
+  if (fingerprint(readFileSync(pemFile)) !== fingerprint(text)) fail('the downloaded certificate is not the issued one');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.locator('tr', { hasText: 'certificate' }).locator('td.state').filter({ hasText: 'revoked' }).waitFor();
   return 'server-made key downloaded as .p12, opened by openssl, enrolled, revoked';

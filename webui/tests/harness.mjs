@@ -3,14 +3,15 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export function fail(message) {
   throw new Error(message);
 }
 
-async function startServer(binary, pluginDir, webuiDir) {
+// extraConfig: more top-level YAML for the server's configuration (e.g. an events section).
+async function startServer(binary, pluginDir, webuiDir, extraConfig = '') {
   const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
   writeFileSync(
     join(work, 'tessera.yaml'),
@@ -21,7 +22,7 @@ data_dir: ${work}/data
 database: { url: "sqlite://${work}/data/tessera.db" }
 plugins: { directories: [ "${pluginDir}" ] }
 log: { level: warning }
-`,
+${extraConfig}`,
   );
   const child = spawn(binary, ['--config', join(work, 'tessera.yaml')], {
     env: { ...process.env, TESSERA_ADMIN_PASSWORD: 'webui-admin-pw' },
@@ -38,7 +39,9 @@ log: { level: warning }
         const m = out.match(/Tessera listening on (\S+)/);
         if (m) resolve(m[1]);
       });
-      child.on('exit', (code) => reject(new Error(`the server exited (${code})`)));
+      let errors = '';
+      child.stderr.on('data', (chunk) => (errors += chunk));
+      child.on('exit', (code) => reject(new Error(`the server exited (${code}): ${errors}`)));
       setTimeout(() => reject(new Error('the server did not start')), 20000).unref();
     });
     const api = async (path, body, token) => {
@@ -76,10 +79,12 @@ function launchBrowser() {
 // a fresh server and browser; body gets them with newPage (pages whose console errors are
 // collected) and logIn, and returns what it showed. Console errors other than the browser's
 // note of an expected HTTP status (allowedStatus) fail the scenario. Sets the exit code.
-export async function scenario(allowedStatus, body) {
-  const [binary, pluginDir, webuiDir, screenshots] = process.argv.slice(2);
+// options.config: more top-level YAML for the server's configuration.
+export async function scenario(allowedStatus, body, options = {}) {
+  // Absolute, as the server reads its configuration's paths relative to the file.
+  const [binary, pluginDir, webuiDir, screenshots] = process.argv.slice(2).map((p) => resolve(p));
   mkdirSync(screenshots, { recursive: true });
-  const server = await startServer(binary, pluginDir, webuiDir);
+  const server = await startServer(binary, pluginDir, webuiDir, options.config);
   let browser;
   try {
     browser = await launchBrowser();

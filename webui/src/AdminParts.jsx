@@ -1,0 +1,54 @@
+import { useRef, useState } from 'react';
+
+// What the identity and policy admin pages share: a delete button that asks first, and the
+// focus handling that keeps their forms usable from the keyboard.
+
+// A delete button that asks once more before it acts: the question takes its place with
+// "Yes, delete" and "Cancel"; Cancel gives the focus back to the button. note: what else goes.
+export function ConfirmButton({ what, note, onConfirm }) {
+  const [asking, setAsking] = useState(false);
+  const button = useRef(null);
+  if (!asking)
+    return (
+      <button ref={button} className="small" aria-label={`Delete ${what}`} onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  return (
+    <span className="confirm" role="group" aria-label={`Confirm deleting ${what}`}>
+      Delete {what}{note ? ` (${note})` : ''}?{' '}
+      <button
+        className="small danger"
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+      >
+        Yes, delete
+      </button>
+      <button
+        className="small"
+        autoFocus
+        onClick={() => {
+          setAsking(false);
+          setTimeout(() => button.current?.focus());
+        }}
+      >
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+// After "Edit" fills a form further down the page, the keyboard focus (and the view) moves to
+// its first field that can be changed.
+export function focusFirst(formRef) {
+  setTimeout(() => formRef.current?.querySelector('input:not([readonly]), select:not([disabled])')?.focus());
+}
+
+// Back to an empty form for a new object, without the last message.
+export function resetForm(setForm, empty, setError, setNotice) {
+  setForm(empty);
+  setError('');
+  setNotice('');
+}

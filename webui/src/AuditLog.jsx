@@ -1,0 +1,137 @@
+import { useEffect, useState } from 'react';
+import { call } from './api.js';
+import Pager from './Pager.jsx';
+
+// The audit log, newest first, searched with the filters GET /audit/ knows (each an exact
+// match) and read a page at a time.
+const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', success: '' };
+const COMMON_ACTIONS = [
+  'POST /auth',
+  'POST /validate/check',
+  'POST /token/init',
+  'POST /token/enable/<serial>',
+  'POST /token/disable/<serial>',
+  'POST /token/revoke/<serial>',
+  'POST /token/unassign/<serial>',
+  'DELETE /token/<serial>',
+  'POST /token/approve/<serial>',
+  'POST /token/deny/<serial>',
+  'POST /event/',
+  'POST /caconnector/<name>',
+];
+
+export default function AuditLog() {
+  const [filter, setFilter] = useState(NO_FILTER);
+  const [query, setQuery] = useState(NO_FILTER);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(25);
+  const [result, setResult] = useState({ auditdata: [], count: 0, next: null, prev: null });
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    const params = { page, page_size: pageSize };
+    for (const [key, value] of Object.entries(query)) if (value !== '') params[key] = value;
+    call('GET', '/audit/', params)
+      .then((body) => {
+        setError('');
+        setResult(body.result.value);
+      })
+      .catch((e) => setError(e.message));
+  }, [query, page, pageSize]);
+
+  function search(event) {
+    event.preventDefault();
+    setQuery({ ...filter });
+    setPage(1);
+  }
+
+  const text = (key, label, extra = {}) => (
+    <label>
+      {label} <input value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: e.target.value })} {...extra} />
+    </label>
+  );
+  const actions = [...new Set([...COMMON_ACTIONS, ...result.auditdata.map((e) => e.action)])].sort();
+  const when = (seconds) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
+
+  return (
+    <section>
+      <h2>Audit log</h2>
+      <form className="card filters" onSubmit={search} aria-label="Search the audit log">
+        {text('action', 'Action', { list: 'audit-actions', placeholder: 'POST /token/init' })}
+        <datalist id="audit-actions">
+          {actions.map((a) => (
+            <option key={a} value={a} />
+          ))}
+        </datalist>
+        {text('user', 'User')}
+        {text('realm', 'Realm')}
+        {text('serial', 'Serial')}
+        {text('administrator', 'Administrator')}
+        <label>
+          Outcome
+          <select aria-label="Outcome" value={filter.success} onChange={(e) => setFilter({ ...filter, success: e.target.value })}>
+            <option value="">either</option>
+            <option value="1">succeeded</option>
+            <option value="0">failed</option>
+          </select>
+        </label>
+        <label>
+          Per page
+          <select
+            aria-label="Per page"
+            value={pageSize}
+            onChange={(e) => {
+              setPageSize(Number(e.target.value));
+              setPage(1);
+            }}
+          >
+            {[10, 25, 50, 100, 500].map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      <p className="hint">Each filter matches exactly. Times are UTC.</p>
+      {error && <p role="alert" className="error">{error}</p>}
+      {result.auditdata.length === 0 ? (
+        <p>No audit entry matches.</p>
+      ) : (
+        <table className="audit">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Time</th>
+              <th>Action</th>
+              <th>Outcome</th>
+              <th>Serial</th>
+              <th>User</th>
+              <th>Administrator</th>
+              <th>Client</th>
+              <th>Information</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.auditdata.map((e) => (
+              <tr key={e.number} data-number={e.number}>
+                <td>{e.number}</td>
+                <td>{when(e.date)}</td>
+                <td className="action">{e.action}</td>
+                <td className={e.success ? '' : 'error'}>{e.success ? 'ok' : 'failed'}</td>
+                <td>
+                  {e.serial}
+                  {e.token_type ? ` (${e.token_type})` : ''}
+                </td>
+                <td>{e.user ? `${e.user}${e.realm ? '@' + e.realm : ''}` : ''}</td>
+                <td>{e.administrator}</td>
+                <td>{e.client}</td>
+                <td>{e.info}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={result.current || page} pageSize={pageSize} count={result.count} prev={result.prev} next={result.next} onPage={setPage} noun="entry" plural="entries" />
+    </section>
+  );
+}

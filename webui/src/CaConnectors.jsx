@@ -1,0 +1,415 @@
+import { useEffect, useRef, useState } from 'react';
+import { call } from './api.js';
+
+// CA connectors: each one's settings (secrets shown as ***), its published CA certificate and
+// CRL, and its certificate profiles; a connector made or replaced from the fields of its type,
+// profiles added, replaced or deleted, connectors deleted after a confirmation.
+
+// The fields of each connector type the WebUI knows (the server has no list of loaded types):
+// ca_local is the bundled plugin (plugins/ca_local).
+const TYPES = {
+  ca_local: {
+    label: 'Local CA (OpenSSL, in process)',
+    fields: [
+      { key: 'key_type', label: 'Key type of a new CA', values: ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096'] },
+      { key: 'common_name', label: 'Common name of a new CA', placeholder: 'Tessera CA' },
+      { key: 'validity_days', label: 'Validity of a new CA certificate (days)', placeholder: '3650', numeric: true },
+      { key: 'certificate', label: 'Import: CA certificate (PEM)', multiline: true },
+      { key: 'private_key', label: "Import: the CA's private key (PEM)", multiline: true, secret: true },
+    ],
+    hint: 'A new local CA makes its key at once; it is kept sealed in the server under the connector name.',
+  },
+};
+const KEY_TYPES = ['ec-p256', 'ec-p384', 'ec-p521', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
+const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement'];
+const EXTENDED_KEY_USAGES = ['clientAuth', 'emailProtection', 'smartcardLogon', 'serverAuth'];
+const SUBJECT_FIELDS = ['CN', 'O', 'OU', 'C', 'L', 'ST', 'emailAddress'];
+
+export default function CaConnectors() {
+  const [connectors, setConnectors] = useState([]);
+  const [editing, setEditing] = useState(null); // the connector loaded into the form
+  const [profileFor, setProfileFor] = useState(null); // {ca, name?, profile?}
+  const [confirming, setConfirming] = useState('');
+  const [made, setMade] = useState(0); // a new form after each save
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+
+  async function load() {
+    try {
+      setConnectors((await call('GET', '/caconnector/')).result.value);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+  useEffect(() => {
+    load();
+  }, []);
+
+  async function run(message, action) {
+    setError('');
+    setNotice('');
+    try {
+      await action();
+      setNotice(message);
+    } catch (e) {
+      setError(e.message);
+    }
+    await load();
+  }
+  const saved = (message) => run(message, async () => {});
+
+  const removeConnector = (name) =>
+    run(`CA connector ${name} deleted.`, async () => {
+      setConfirming('');
+      await call('DELETE', `/caconnector/${encodeURIComponent(name)}`);
+    });
+  const removeProfile = (ca, profile) =>
+    run(`Profile ${profile} of ${ca} deleted.`, async () => {
+      setConfirming('');
+      await call('DELETE', `/caconnector/${ca}/profile/${profile}`);
+    });
+
+  return (
+    <section>
+      <h2>CA connectors</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {notice && <p role="status">{notice}</p>}
+      {connectors.length === 0 && <p>No CA connector yet.</p>}
+      {connectors.map((c) => (
+        <article className="card" key={c.connectorname} aria-label={`CA connector ${c.connectorname}`}>
+          <h3>
+            {c.connectorname} <span className="hint">({c.type})</span>
+          </h3>
+          <dl className="settings">
+            {Object.entries(c.data).map(([key, value]) => (
+              <div key={key}>
+                <dt>{key}</dt>
+                <dd>{String(value).length > 60 ? String(value).slice(0, 60) + '…' : String(value) || '—'}</dd>
+              </div>
+            ))}
+          </dl>
+          <p>
+            <a href={`/ca/${c.connectorname}/cert`} download={`${c.connectorname}.pem`}>
+              CA certificate (PEM)
+            </a>{' '}
+            ·{' '}
+            <a href={`/ca/${c.connectorname}/crl`} download={`${c.connectorname}.crl`}>
+              CRL (DER)
+            </a>
+          </p>
+          <h4>Certificate profiles</h4>
+          {Object.keys(c.templates).length === 0 ? (
+            <p>No profile: users cannot request certificates from this CA yet.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Profile</th>
+                  <th>Days</th>
+                  <th>Key types</th>
+                  <th>Usage</th>
+                  <th>Subject</th>
+                  <th>Approval</th>
+                  <th>Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(c.templates).map(([name, p]) => (
+                  <tr key={name} data-profile={name}>
+                    <td>{name}</td>
+                    <td>{p.validity_days.join(', ')}</td>
+                    <td>{p.key_types.join(', ')}</td>
+                    <td>{[...p.key_usage, ...p.extended_key_usage].join(', ') || '—'}</td>
+                    <td>
+                      {p.subject.map(([f, v]) => `${f}=${v}`).join(', ')}
+                      {p.san_email ? '; SAN e-mail' : ''}
+                      {p.san_upn ? '; SAN UPN' : ''}
+                    </td>
+                    <td>{p.approval ? 'yes' : 'no'}</td>
+                    <td className="actions">
+                      {confirming === `${c.connectorname}/${name}` ? (
+                        <>
+                          <span>Delete profile {name}? </span>
+                          <button className="small danger" onClick={() => removeProfile(c.connectorname, name)}>
+                            Yes, delete
+                          </button>
+                          <button className="small" onClick={() => setConfirming('')} autoFocus>
+                            Cancel
+                          </button>
+                        </>
+                      ) : (
+                        <>
+                          <button className="small" onClick={() => setProfileFor({ ca: c.connectorname, name, profile: p })}>
+                            Edit
+                          </button>
+                          <button className="small" onClick={() => setConfirming(`${c.connectorname}/${name}`)}>
+                            Delete
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {profileFor?.ca === c.connectorname ? (
+            <ProfileForm
+              key={profileFor.name || ''}
+              target={profileFor}
+              onSaved={(name) => {
+                setProfileFor(null);
+                saved(`Profile ${name} of ${c.connectorname} saved.`);
+              }}
+              onCancel={() => setProfileFor(null)}
+            />
+          ) : (
+            <p className="actions">
+              <button className="small" onClick={() => setProfileFor({ ca: c.connectorname })}>
+                Add a profile
+              </button>
+              <button className="small" onClick={() => setEditing(c)}>
+                Edit the connector
+              </button>
+              {confirming === c.connectorname ? (
+                <>
+                  <span>
+                    Delete {c.connectorname}? Its profiles{c.type === 'ca_local' ? ' and its CA key' : ''} stay on the
+                    server: a connector of the same name gets them back.{' '}
+                  </span>
+                  <button className="small danger" onClick={() => removeConnector(c.connectorname)}>
+                    Yes, delete {c.connectorname}
+                  </button>
+                  <button className="small" onClick={() => setConfirming('')} autoFocus>
+                    Cancel
+                  </button>
+                </>
+              ) : (
+                <button className="small" onClick={() => setConfirming(c.connectorname)}>
+                  Delete the connector
+                </button>
+              )}
+            </p>
+          )}
+        </article>
+      ))}
+      <ConnectorForm
+        key={editing?.connectorname || `new-${made}`}
+        editing={editing}
+        onSaved={(message) => {
+          setEditing(null);
+          setMade(made + 1);
+          saved(message);
+        }}
+        onCancel={() => setEditing(null)}
+      />
+    </section>
+  );
+}
+
+// A new connector, or new settings for one: the server cannot change a connector, so saving
+// an existing one deletes it and makes it again (profiles and a local CA's key are kept by
+// name); when the new settings are refused, the old ones are put back.
+function ConnectorForm({ editing, onSaved, onCancel }) {
+  const [name, setName] = useState(editing?.connectorname || '');
+  const [type, setType] = useState(editing?.type || 'ca_local');
+  const [values, setValues] = useState(() =>
+    Object.fromEntries(Object.entries(editing?.data || {}).map(([k, v]) => [k, v === '***' ? '' : String(v)])),
+  );
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const heading = useRef(null);
+  useEffect(() => {
+    if (editing) heading.current?.focus();
+  }, []);
+  const fields = TYPES[type]?.fields || [];
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    const params = { type };
+    for (const f of fields) if ((values[f.key] || '') !== '') params[f.key] = values[f.key];
+    setBusy(true);
+    try {
+      if (!editing) {
+        await call('POST', `/caconnector/${encodeURIComponent(name)}`, params);
+        return onSaved(`CA connector ${name} created.`);
+      }
+      await call('DELETE', `/caconnector/${encodeURIComponent(name)}`);
+      try {
+        await call('POST', `/caconnector/${encodeURIComponent(name)}`, params);
+      } catch (e) {
+        const old = Object.fromEntries(Object.entries(editing.data).filter(([, v]) => v !== '***'));
+        await call('POST', `/caconnector/${encodeURIComponent(name)}`, { ...old, type: editing.type }).catch(() => {});
+        throw new Error(`${e.message} (the previous settings are kept)`);
+      }
+      onSaved(`CA connector ${name} saved.`);
+    } catch (e) {
+      setError(e.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} aria-label={editing ? `Edit CA connector ${name}` : 'New CA connector'}>
+      <h3 ref={heading} tabIndex={-1}>
+        {editing ? `Edit CA connector ${name}` : 'New CA connector'}
+      </h3>
+      {editing && (
+        <p className="hint">
+          Saving replaces the connector&apos;s settings. A local CA that exists keeps its key and certificate: the
+          settings of a new CA do not change it.
+        </p>
+      )}
+      <label>
+        Connector name{' '}
+        <input value={name} onChange={(e) => setName(e.target.value)} required readOnly={!!editing} />
+      </label>
+      <label>
+        Connector type
+        <select aria-label="Connector type" value={type} onChange={(e) => setType(e.target.value)} disabled={!!editing}>
+          {Object.entries(TYPES).map(([key, t]) => (
+            <option key={key} value={key}>
+              {key}: {t.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {TYPES[type]?.hint && <p className="hint">{TYPES[type].hint}</p>}
+      {fields.map((f) => {
+        const bind = {
+          value: values[f.key] || '',
+          onChange: (e) => setValues({ ...values, [f.key]: e.target.value }),
+        };
+        return (
+          <label key={f.key}>
+            {f.label}
+            {f.values ? (
+              <select aria-label={f.label} {...bind}>
+                <option value="">the default</option>
+                {f.values.map((v) => (
+                  <option key={v}>{v}</option>
+                ))}
+              </select>
+            ) : f.multiline ? (
+              <textarea rows="4" {...bind} placeholder={f.secret && editing ? 'kept by the server (***)' : ''} />
+            ) : (
+              <input {...bind} placeholder={f.placeholder} inputMode={f.numeric ? 'numeric' : undefined} />
+            )}
+          </label>
+        );
+      })}
+      {error && <p role="alert" className="error">{error}</p>}
+      <span className="pair">
+        <button type="submit" disabled={busy}>
+          {editing ? 'Save the connector' : 'Create the connector'}
+        </button>
+        {editing && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </span>
+    </form>
+  );
+}
+
+// A certificate profile: created, or replaced under the same name.
+function ProfileForm({ target, onSaved, onCancel }) {
+  const p = target.profile;
+  const [name, setName] = useState(target.name || '');
+  const [days, setDays] = useState(p ? p.validity_days.join(',') : '365');
+  const [chosen, setChosen] = useState({
+    key_types: p?.key_types || [],
+    key_usage: p?.key_usage || [],
+    extended_key_usage: p?.extended_key_usage || [],
+  });
+  const [subject, setSubject] = useState(p ? Object.fromEntries(p.subject) : { CN: '{username}' });
+  const [flags, setFlags] = useState({ san_email: !!p?.san_email, san_upn: !!p?.san_upn, approval: !!p?.approval });
+  const [error, setError] = useState('');
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    const params = { validity_days: days };
+    for (const [key, list] of Object.entries(chosen)) if (list.length) params[key] = list.join(',');
+    for (const [field, value] of Object.entries(subject)) if (value) params[`subject.${field}`] = value;
+    for (const [key, on] of Object.entries(flags)) params[key] = on ? '1' : '0';
+    try {
+      await call('POST', `/caconnector/${target.ca}/profile/${encodeURIComponent(name)}`, params);
+      onSaved(name);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  const toggle = (group, value) =>
+    setChosen({
+      ...chosen,
+      [group]: chosen[group].includes(value) ? chosen[group].filter((v) => v !== value) : [...chosen[group], value],
+    });
+  const checkboxes = (group, legend, values, hint) => (
+    <fieldset>
+      <legend>{legend}</legend>
+      {hint && <span className="hint">{hint}</span>}
+      {values.map((v) => (
+        <label key={v} className="choice">
+          <input type="checkbox" checked={chosen[group].includes(v)} onChange={() => toggle(group, v)} />
+          {v}
+        </label>
+      ))}
+    </fieldset>
+  );
+
+  return (
+    <form className="card inner" onSubmit={submit} aria-label={`Certificate profile for ${target.ca}`}>
+      <h4>{target.name ? `Profile ${target.name} of ${target.ca}` : `New profile for ${target.ca}`}</h4>
+      <label>
+        Profile name{' '}
+        <input value={name} onChange={(e) => setName(e.target.value)} required readOnly={!!target.name} />
+      </label>
+      <label>
+        Validity (days, comma-separated; the first is the default){' '}
+        <input value={days} onChange={(e) => setDays(e.target.value)} required />
+      </label>
+      {checkboxes('key_types', 'Key types', KEY_TYPES, 'none chosen: all but ec-p521 and rsa-2048')}
+      {checkboxes('key_usage', 'Key usage', KEY_USAGES)}
+      {checkboxes('extended_key_usage', 'Extended key usage', EXTENDED_KEY_USAGES)}
+      <fieldset>
+        <legend>Subject</legend>
+        <span className="hint">
+          Tags: {'{username} {givenname} {surname} {email} {organization} {department} {realm}'}
+        </span>
+        {SUBJECT_FIELDS.map((f) => (
+          <label key={f}>
+            Subject {f}
+            {f === 'CN' ? ' (required)' : ''}{' '}
+            <input
+              value={subject[f] || ''}
+              onChange={(e) => setSubject({ ...subject, [f]: e.target.value })}
+              required={f === 'CN'}
+            />
+          </label>
+        ))}
+      </fieldset>
+      {[
+        ['san_email', "The user's e-mail address as an alternative name"],
+        ['san_upn', 'A user principal name (UPN) as an alternative name'],
+        ['approval', 'An admin approves each request'],
+      ].map(([key, label]) => (
+        <label key={key} className="choice">
+          <input type="checkbox" checked={flags[key]} onChange={(e) => setFlags({ ...flags, [key]: e.target.checked })} />
+          {label}
+        </label>
+      ))}
+      {error && <p role="alert" className="error">{error}</p>}
+      <span className="pair">
+        <button type="submit">Save the profile</button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </span>
+    </form>
+  );
+}

@@ -1,0 +1,125 @@
+import { useEffect, useState } from 'react';
+import { call } from './api.js';
+
+// The event handlers' deliveries (newest first): by default the dead ones, which gave up after
+// their last attempt and wait for an admin to send them again.
+const STATES = [
+  ['dead', 'dead (gave up)'],
+  ['pending', 'pending (waiting for an attempt)'],
+  ['delivering', 'delivering'],
+  ['delivered', 'delivered'],
+  ['', 'all'],
+];
+
+export default function Outbox() {
+  const [state, setState] = useState('dead');
+  const [limit, setLimit] = useState(100);
+  const [rows, setRows] = useState([]);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+
+  async function load() {
+    try {
+      const params = { limit };
+      if (state) params.state = state;
+      setRows((await call('GET', '/event/outbox', params)).result.value);
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+  useEffect(() => {
+    load();
+  }, [state, limit]);
+
+  async function retry(id) {
+    setError('');
+    setNotice('');
+    try {
+      await call('POST', `/event/outbox/retry/${id}`);
+      setNotice(`Delivery ${id} will be sent again.`);
+      await load();
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  const when = (seconds) => (seconds > 0 ? new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19) : '—');
+  return (
+    <section>
+      <h2>Outbox</h2>
+      <div className="card filters">
+        <label>
+          State
+          <select aria-label="State" value={state} onChange={(e) => setState(e.target.value)}>
+            {STATES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Show at most
+          <select aria-label="Show at most" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+            {[25, 100, 500, 1000].map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        </label>
+        <button
+          onClick={() => {
+            setNotice('');
+            load();
+          }}
+        >
+          Refresh
+        </button>
+      </div>
+      <p className="hint">Times are UTC. The event is the number of its entry in the event log.</p>
+      {error && <p role="alert" className="error">{error}</p>}
+      {notice && <p role="status">{notice}</p>}
+      {rows.length === 0 ? (
+        <p>No delivery {state ? `is ${state}` : 'yet'}.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Event</th>
+              <th>Handler</th>
+              <th>Notifier and action</th>
+              <th>State</th>
+              <th>Attempts</th>
+              <th>Last error</th>
+              <th>Next attempt</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.id} data-id={d.id}>
+                <td>{d.id}</td>
+                <td>{d.event_id}</td>
+                <td>{d.handler}</td>
+                <td>
+                  {d.handlermodule} / {d.action}
+                </td>
+                <td className="state">{d.state}</td>
+                <td className="attempts">{d.attempts}</td>
+                <td className="last-error">{d.last_error}</td>
+                <td>{d.state === 'pending' ? when(d.next_attempt) : d.state === 'delivered' ? `done ${when(d.delivered)}` : '—'}</td>
+                <td>
+                  {d.state === 'dead' && (
+                    <button className="small" onClick={() => retry(d.id)} aria-label={`Retry delivery ${d.id}`}>
+                      Retry
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

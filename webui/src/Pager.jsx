@@ -1,0 +1,17 @@
+// Previous and next through a paged list, and where the admin is in it ("Page 2 of 5").
+export default function Pager({ page, pageSize, count, prev, next, onPage, noun, plural = noun + 's' }) {
+  const pages = Math.max(1, Math.ceil(count / pageSize));
+  return (
+    <nav aria-label="Pages" className="pager">
+      <button className="small" onClick={() => onPage(page - 1)} disabled={!prev}>
+        Previous
+      </button>
+      <span aria-live="polite">
+        Page {page} of {pages} ({count} {count === 1 ? noun : plural})
+      </span>
+      <button className="small" onClick={() => onPage(page + 1)} disabled={!next}>
+        Next
+      </button>
+    </nav>
+  );
+}
