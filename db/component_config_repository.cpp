@@ -24,6 +24,19 @@ bool ComponentConfigRepository::insert(const ComponentConfigRow& row) {
   });
 }
 
+bool ComponentConfigRepository::replace(const ComponentConfigRow& row,
+                                        long long expected_created_at) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "UPDATE component_config SET config = :c, created_at = :a WHERE kind = :k "
+                        "AND name = :n AND created_at = :e",
+         soci::use(row.sealed_config), soci::use(row.created_at), soci::use(row.kind),
+         soci::use(row.name), soci::use(expected_created_at));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 std::optional<ComponentConfigRow> ComponentConfigRepository::find(const std::string& kind,
                                                                   const std::string& name) {
   return database_.with_session([&](soci::session& sql) -> std::optional<ComponentConfigRow> {

@@ -24,6 +24,9 @@ class ComponentConfigRepository {
 
   // False when kind/name exists.
   bool insert(const ComponentConfigRow& row);
+  // Replaces the configuration of row.kind/row.name if it is still the one made at
+  // expected_created_at; false when it changed meanwhile or is gone.
+  bool replace(const ComponentConfigRow& row, long long expected_created_at);
   std::optional<ComponentConfigRow> find(const std::string& kind, const std::string& name);
   std::vector<ComponentConfigRow> list(const std::string& kind);
   bool remove(const std::string& kind, const std::string& name);

@@ -344,7 +344,15 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         auto params = c.params;
         params.erase("type");
         try {
-          notifiers.create(name, required_param(c, "type", 64), params);
+          if (const auto existing = notifiers.find(name); !existing) {
+            notifiers.create(name, required_param(c, "type", 64), params);
+          } else {
+            const auto type = string_param(c, "type");
+            if (!type.empty() && type != existing->type)
+              throw ApiError::bad_parameter("the notifier '" + name + "' is of type '" +
+                                            existing->type + "'; delete it to make another type");
+            notifiers.update(name, params);
+          }
         } catch (const plugins::ConfiguredComponentError& e) {
           throw ApiError::bad_parameter(e.what());
         } catch (const plugins::PluginCallError& e) {

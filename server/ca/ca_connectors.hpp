@@ -34,6 +34,11 @@ class CaConnectors {
   void create(const std::string& name, const std::string& type, const boost::json::object& params) {
     connectors_.create(name, type, params);
   }
+  // A new configuration for an existing connector (secrets left out or "***" are kept). A
+  // local CA keeps its key and certificate: its key_type and common_name apply to a new CA only.
+  void update(const std::string& name, const boost::json::object& params) {
+    connectors_.update(name, params);
+  }
   std::vector<ConnectorInfo> list() { return connectors_.list(); }
   std::optional<ConnectorInfo> find(const std::string& name) { return connectors_.find(name); }
   // Forgets the configuration; a local CA's key stays in its store (nothing is lost, and the

@@ -1,5 +1,6 @@
 #include "server/plugins/configured_components.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/json.hpp>
@@ -9,6 +10,15 @@
 #include "server/plugins/component_config.hpp"
 
 namespace tessera::plugins {
+namespace {
+
+long long now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 boost::json::object ConfiguredComponents::open_config(const db::ComponentConfigRow& row) const {
   auto text = secrets_.open(row.sealed_config, db::binding::component_config(kind_key_, row.name));
@@ -30,24 +40,59 @@ void ConfiguredComponents::create(const std::string& name, const std::string& ty
   }
   if (configs_.find(kind_key_, name))
     throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
-  boost::json::object config;
-  try {
-    config = validate_component_config(*ref->component,
-                                       coerce_component_config(*ref->component, params));
-  } catch (const ComponentConfigError& e) {
-    throw ConfiguredComponentError(e.what());
-  }
-  auto made = registry_.create_instance(kind_, type, name, config);
-  db::ComponentConfigRow row{
-      kind_key_, name, type,
-      secrets_.seal(boost::json::serialize(config), db::binding::component_config(kind_key_, name)),
-      std::chrono::duration_cast<std::chrono::microseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count()};
+  auto [config, made] = make(*ref, name, params);
+  db::ComponentConfigRow row{kind_key_, name, type, sealed(name, config), now_us()};
   if (!configs_.insert(row))
     throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
   std::lock_guard lock(mutex_);
   instances_[name] = {row.created_at, std::move(made)};
+}
+
+void ConfiguredComponents::update(const std::string& name, const boost::json::object& params) {
+  auto row = configs_.find(kind_key_, name);
+  if (!row) throw ConfiguredComponentError("no " + noun_ + " '" + name + "'");
+  auto ref = registry_.find(kind_, row->type_id);
+  if (!ref)
+    throw ConfiguredComponentError("the " + noun_ + " '" + name + "' is of type '" + row->type_id +
+                                   "', whose plugin is not loaded");
+  auto merged = params;
+  const auto stored = open_config(*row);
+  const auto& component = *ref->component;
+  for (size_t i = 0; i < component.param_count; ++i) {
+    const auto& param = param_at(component, i);
+    if (!(param.flags & TESSERA_PARAM_SECRET) || !stored.contains(param.key)) continue;
+    const auto* given = merged.if_contains(param.key);
+    if (!given || (given->is_string() && given->as_string() == "***"))
+      merged[param.key] = stored.at(param.key);
+  }
+  auto [config, made] = make(*ref, name, merged);
+  const long long expected = row->created_at;
+  row->sealed_config = sealed(name, config);
+  row->created_at = std::max(now_us(), expected + 1);
+  if (!configs_.replace(*row, expected))
+    throw ConfiguredComponentError("the " + noun_ + " '" + name +
+                                   "' was changed or deleted meanwhile; load it and try again");
+  std::lock_guard lock(mutex_);
+  instances_[name] = {row->created_at, std::move(made)};
+}
+
+std::pair<boost::json::object, std::shared_ptr<ComponentInstance>> ConfiguredComponents::make(
+    const ComponentRef& ref, const std::string& name, const boost::json::object& params) {
+  boost::json::object config;
+  try {
+    config =
+        validate_component_config(*ref.component, coerce_component_config(*ref.component, params));
+  } catch (const ComponentConfigError& e) {
+    throw ConfiguredComponentError(e.what());
+  }
+  auto made = registry_.create_instance(kind_, ref.component->type_id, name, config);
+  return {std::move(config), std::move(made)};
+}
+
+std::string ConfiguredComponents::sealed(const std::string& name,
+                                         const boost::json::object& config) const {
+  return secrets_.seal(boost::json::serialize(config),
+                       db::binding::component_config(kind_key_, name));
 }
 
 ConfiguredComponent ConfiguredComponents::info_of(const db::ComponentConfigRow& row) const {

@@ -47,6 +47,10 @@ class ConfiguredComponents {
   // Makes the instance first (the plugin checks its configuration), then stores it. Throws
   // ConfiguredComponentError, or PluginCallError when the plugin refuses.
   void create(const std::string& name, const std::string& type, const boost::json::object& params);
+  // Changes an existing instance's configuration (its type stays). A secret parameter left
+  // out or sent as "***" (as list() shows it) keeps its stored value. The plugin checks the new
+  // configuration before it is stored; every node then makes its instance anew.
+  void update(const std::string& name, const boost::json::object& params);
   std::vector<ConfiguredComponent> list();
   std::optional<ConfiguredComponent> find(const std::string& name);
   bool remove(const std::string& name);
@@ -60,6 +64,10 @@ class ConfiguredComponents {
 
  private:
   boost::json::object open_config(const db::ComponentConfigRow& row) const;
+  // Checks params against the component and has the plugin make an instance from them.
+  std::pair<boost::json::object, std::shared_ptr<ComponentInstance>> make(
+      const ComponentRef& ref, const std::string& name, const boost::json::object& params);
+  std::string sealed(const std::string& name, const boost::json::object& config) const;
   ConfiguredComponent info_of(const db::ComponentConfigRow& row) const;
 
   tessera_component_kind kind_;

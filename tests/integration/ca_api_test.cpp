@@ -82,6 +82,31 @@ TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
       << std::ifstream(server_->dir() / "data" / "tessera.db-wal", std::ios::binary).rdbuf();
   EXPECT_EQ(all.str().find("PRIVATE KEY"), std::string::npos);
 
+  // Saved again (as the WebUI does after an edit), the key left out or "***" is kept: the CA
+  // still signs CRLs that its certificate verifies.
+  for (const char* kept : {"***", ""}) {
+    boost::json::object again{{"type", "ca_local"}, {"certificate", read_file(pem)}};
+    if (*kept) again["private_key"] = kept;
+    r = post_json("/caconnector/imported", again);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto crl = save("imported.crl", anyone.get(server_->url() + "/ca/imported/crl").body);
+    EXPECT_EQ(shell_output("openssl crl -inform DER -in " + crl.string() + " -CAfile " +
+                           pem.string() + " -noout 2>&1"),
+              "verify OK");
+  }
+  r = post_json("/caconnector/imported", {{"type", "other"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("is of type 'ca_local'"), std::string::npos) << r.body;
+  r = post_json("/caconnector/imported", {{"validity_days", "many"}});
+  EXPECT_EQ(r.status, 400) << "a bad update changes nothing";
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/imported", admin_))
+                .at("result")
+                .at("value")
+                .at(0)
+                .at("data")
+                .at("private_key"),
+            "***");
+
   // Deleted, the name cannot take another CA: certificates it issued must stay verifiable.
   ASSERT_EQ(api_->call("DELETE", "/caconnector/imported", admin_).status, 200);
   ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
@@ -117,7 +142,8 @@ TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
                 .size(),
             0u);
   ASSERT_EQ(api_->call("POST", "/caconnector/once", admin_, "type=ca_local").status, 200);
-  EXPECT_EQ(api_->call("POST", "/caconnector/once", admin_, "type=ca_local").status, 400);
+  EXPECT_EQ(api_->call("POST", "/caconnector/once", admin_, "type=nope").status, 400)
+      << "an existing connector keeps its type";
   EXPECT_EQ(api_->call("POST", "/caconnector/bad%20name", admin_, "type=ca_local").status, 400);
   TestHttpClient anyone;
   EXPECT_EQ(anyone.get(server_->url() + "/ca/missing/crl").status, 404);

@@ -352,9 +352,15 @@ TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
   EXPECT_NE(std::string(dead.at("last_error").as_string()).find("answered HTTP 401"),
             std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(received / "2.json"));
+  // The admin corrects the key; the URL (secret too) is left out and kept. Retried, it arrives.
+  EXPECT_EQ(api_->call("POST", "/notifier/forged", admin_, "type=email").status, 400)
+      << "a notifier keeps its type";
+  ASSERT_EQ(api_->call("POST", "/notifier/forged", admin_, "secret=s3cret").status, 200);
   const auto id = std::to_string(dead.at("id").as_int64());
   EXPECT_EQ(api_->call("POST", "/event/outbox/retry/" + id, admin_).status, 200);
   EXPECT_EQ(api_->call("POST", "/event/outbox/retry/" + id, admin_).status, 400) << "not dead";
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(received / "2.json"); }))
+      << api_->call("GET", "/event/outbox", admin_).body;
   std::filesystem::remove_all(received);
 }
 

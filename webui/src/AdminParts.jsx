@@ -1,17 +1,18 @@
 import { useRef, useState } from 'react';
 
-// What the identity and policy admin pages share: a delete button that asks first, and the
-// focus handling that keeps their forms usable from the keyboard.
+// What the admin pages share: a delete button that asks first, and the focus handling that
+// keeps their forms usable from the keyboard.
 
 // A delete button that asks once more before it acts: the question takes its place with
-// "Yes, delete" and "Cancel"; Cancel gives the focus back to the button. note: what else goes.
-export function ConfirmButton({ what, note, onConfirm }) {
+// "Yes, delete" and "Cancel"; Cancel gives the focus back to the button. note: what else goes
+// (or stays); label: the button's text when "Delete" alone says too little.
+export function ConfirmButton({ what, note, label = 'Delete', onConfirm }) {
   const [asking, setAsking] = useState(false);
   const button = useRef(null);
   if (!asking)
     return (
       <button ref={button} className="small" aria-label={`Delete ${what}`} onClick={() => setAsking(true)}>
-        Delete
+        {label}
       </button>
     );
   return (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
+import { ConfirmButton } from './AdminParts.jsx';
 import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import Pager from './Pager.jsx';
@@ -19,7 +20,6 @@ export default function AllTokens() {
   const [result, setResult] = useState({ tokens: [], count: 0, next: null, prev: null });
   const [realms, setRealms] = useState([]);
   const [history, setHistory] = useState(null);
-  const [confirming, setConfirming] = useState('');
   const [enrolling, setEnrolling] = useState(false);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
@@ -54,7 +54,6 @@ export default function AllTokens() {
   async function act(serial, action) {
     setError('');
     setNotice('');
-    setConfirming('');
     try {
       if (action === 'delete') await call('DELETE', `/token/${encodeURIComponent(serial)}`);
       else await call('POST', `/token/${action}/${encodeURIComponent(serial)}`);
@@ -177,41 +176,25 @@ export default function AllTokens() {
                 <td className="state">{state(t)}</td>
                 <td>{t.description}</td>
                 <td className="actions">
-                  {confirming === t.serial ? (
-                    <>
-                      <span>Delete {t.serial}? </span>
-                      <button className="small danger" onClick={() => act(t.serial, 'delete')}>
-                        Yes, delete
-                      </button>
-                      <button className="small" onClick={() => setConfirming('')} autoFocus>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <>
-                      {!t.revoked && (
-                        <button className="small" onClick={() => act(t.serial, t.active ? 'disable' : 'enable')}>
-                          {t.active ? 'Disable' : 'Enable'}
-                        </button>
-                      )}
-                      {!t.revoked && t.tokentype === 'certificate' && (
-                        <button className="small" onClick={() => act(t.serial, 'revoke')}>
-                          Revoke
-                        </button>
-                      )}
-                      {t.username && (
-                        <button className="small" onClick={() => act(t.serial, 'unassign')}>
-                          Unassign
-                        </button>
-                      )}
-                      <button className="small" onClick={() => showHistory(t.serial)}>
-                        History
-                      </button>
-                      <button className="small" onClick={() => setConfirming(t.serial)}>
-                        Delete
-                      </button>
-                    </>
+                  {!t.revoked && (
+                    <button className="small" onClick={() => act(t.serial, t.active ? 'disable' : 'enable')}>
+                      {t.active ? 'Disable' : 'Enable'}
+                    </button>
                   )}
+                  {!t.revoked && t.tokentype === 'certificate' && (
+                    <button className="small" onClick={() => act(t.serial, 'revoke')}>
+                      Revoke
+                    </button>
+                  )}
+                  {t.username && (
+                    <button className="small" onClick={() => act(t.serial, 'unassign')}>
+                      Unassign
+                    </button>
+                  )}
+                  <button className="small" onClick={() => showHistory(t.serial)}>
+                    History
+                  </button>
+                  <ConfirmButton what={t.serial} onConfirm={() => act(t.serial, 'delete')} />
                 </td>
               </tr>
             ))}

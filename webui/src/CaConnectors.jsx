@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
+import { ConfirmButton } from './AdminParts.jsx';
 
 // CA connectors: each one's settings (secrets shown as ***), its published CA certificate and
 // CRL, and its certificate profiles; a connector made or replaced from the fields of its type,
@@ -29,7 +30,6 @@ export default function CaConnectors() {
   const [connectors, setConnectors] = useState([]);
   const [editing, setEditing] = useState(null); // the connector loaded into the form
   const [profileFor, setProfileFor] = useState(null); // {ca, name?, profile?}
-  const [confirming, setConfirming] = useState('');
   const [made, setMade] = useState(0); // a new form after each save
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
@@ -60,12 +60,10 @@ export default function CaConnectors() {
 
   const removeConnector = (name) =>
     run(`CA connector ${name} deleted.`, async () => {
-      setConfirming('');
       await call('DELETE', `/caconnector/${encodeURIComponent(name)}`);
     });
   const removeProfile = (ca, profile) =>
     run(`Profile ${profile} of ${ca} deleted.`, async () => {
-      setConfirming('');
       await call('DELETE', `/caconnector/${ca}/profile/${profile}`);
     });
 
@@ -127,26 +125,10 @@ export default function CaConnectors() {
                     </td>
                     <td>{p.approval ? 'yes' : 'no'}</td>
                     <td className="actions">
-                      {confirming === `${c.connectorname}/${name}` ? (
-                        <>
-                          <span>Delete profile {name}? </span>
-                          <button className="small danger" onClick={() => removeProfile(c.connectorname, name)}>
-                            Yes, delete
-                          </button>
-                          <button className="small" onClick={() => setConfirming('')} autoFocus>
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <>
-                          <button className="small" onClick={() => setProfileFor({ ca: c.connectorname, name, profile: p })}>
-                            Edit
-                          </button>
-                          <button className="small" onClick={() => setConfirming(`${c.connectorname}/${name}`)}>
-                            Delete
-                          </button>
-                        </>
-                      )}
+                      <button className="small" onClick={() => setProfileFor({ ca: c.connectorname, name, profile: p })}>
+                        Edit
+                      </button>
+                      <ConfirmButton what={`profile ${name}`} onConfirm={() => removeProfile(c.connectorname, name)} />
                     </td>
                   </tr>
                 ))}
@@ -171,24 +153,12 @@ export default function CaConnectors() {
               <button className="small" onClick={() => setEditing(c)}>
                 Edit the connector
               </button>
-              {confirming === c.connectorname ? (
-                <>
-                  <span>
-                    Delete {c.connectorname}? Its profiles{c.type === 'ca_local' ? ' and its CA key' : ''} stay on the
-                    server: a connector of the same name gets them back.{' '}
-                  </span>
-                  <button className="small danger" onClick={() => removeConnector(c.connectorname)}>
-                    Yes, delete {c.connectorname}
-                  </button>
-                  <button className="small" onClick={() => setConfirming('')} autoFocus>
-                    Cancel
-                  </button>
-                </>
-              ) : (
-                <button className="small" onClick={() => setConfirming(c.connectorname)}>
-                  Delete the connector
-                </button>
-              )}
+              <ConfirmButton
+                what={`the connector ${c.connectorname}`}
+                label="Delete the connector"
+                note={`its profiles${c.type === 'ca_local' ? ' and its CA key' : ''} stay on the server: a connector of the same name gets them back`}
+                onConfirm={() => removeConnector(c.connectorname)}
+              />
             </p>
           )}
         </article>
@@ -196,6 +166,7 @@ export default function CaConnectors() {
       <ConnectorForm
         key={editing?.connectorname || `new-${made}`}
         editing={editing}
+        taken={connectors.map((c) => c.connectorname)}
         onSaved={(message) => {
           setEditing(null);
           setMade(made + 1);
@@ -207,10 +178,9 @@ export default function CaConnectors() {
   );
 }
 
-// A new connector, or new settings for one: the server cannot change a connector, so saving
-// an existing one deletes it and makes it again (profiles and a local CA's key are kept by
-// name); when the new settings are refused, the old ones are put back.
-function ConnectorForm({ editing, onSaved, onCancel }) {
+// A new connector, or new settings for one (the server replaces them; a secret left out keeps
+// its stored value). POST also saves over an existing name, so a new one is checked first.
+function ConnectorForm({ editing, taken, onSaved, onCancel }) {
   const [name, setName] = useState(editing?.connectorname || '');
   const [type, setType] = useState(editing?.type || 'ca_local');
   const [values, setValues] = useState(() =>
@@ -231,18 +201,9 @@ function ConnectorForm({ editing, onSaved, onCancel }) {
     for (const f of fields) if ((values[f.key] || '') !== '') params[f.key] = values[f.key];
     setBusy(true);
     try {
-      if (!editing) {
-        await call('POST', `/caconnector/${encodeURIComponent(name)}`, params);
-        return onSaved(`CA connector ${name} created.`);
-      }
-      await call('DELETE', `/caconnector/${encodeURIComponent(name)}`);
-      try {
-        await call('POST', `/caconnector/${encodeURIComponent(name)}`, params);
-      } catch (e) {
-        const old = Object.fromEntries(Object.entries(editing.data).filter(([, v]) => v !== '***'));
-        await call('POST', `/caconnector/${encodeURIComponent(name)}`, { ...old, type: editing.type }).catch(() => {});
-        throw new Error(`${e.message} (the previous settings are kept)`);
-      }
+      if (!editing && taken.includes(name)) throw new Error(`a CA connector '${name}' exists; edit it instead`);
+      await call('POST', `/caconnector/${encodeURIComponent(name)}`, params);
+      if (!editing) return onSaved(`CA connector ${name} created.`);
       onSaved(`CA connector ${name} saved.`);
     } catch (e) {
       setError(e.message);
@@ -258,7 +219,7 @@ function ConnectorForm({ editing, onSaved, onCancel }) {
       </h3>
       {editing && (
         <p className="hint">
-          Saving replaces the connector&apos;s settings. A local CA that exists keeps its key and certificate: the
+          Saving replaces the connector&apos;s settings; a secret left empty keeps its stored value. A local CA that exists keeps its key and certificate: the
           settings of a new CA do not change it.
         </p>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import { ConfirmButton } from './AdminParts.jsx';
 
 // Event handlers: the list (each one edited, enabled or disabled, deleted after a
 // confirmation), and a form built from what the server offers: its events, the configured
@@ -15,7 +16,6 @@ export default function EventHandlers() {
   const [options, setOptions] = useState({});
   const [condition, setCondition] = useState({ name: '', value: '' });
   const [moreConditions, setMoreConditions] = useState({}); // an edited handler's others, kept
-  const [confirming, setConfirming] = useState(0);
   const [listMessage, setListMessage] = useState({ error: '', notice: '' }); // of the row actions
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
@@ -59,7 +59,6 @@ export default function EventHandlers() {
     setError('');
     setNotice('');
     setListMessage({ error: '', notice: '' });
-    setConfirming(0);
     setForm({
       id: h.id,
       original: h.name,
@@ -89,7 +88,6 @@ export default function EventHandlers() {
 
   async function change(h, action) {
     setListMessage({ error: '', notice: '' });
-    setConfirming(0);
     try {
       if (action === 'delete') await call('DELETE', `/event/${h.id}`);
       else await call('POST', `/event/${action}/${h.id}`);
@@ -159,29 +157,13 @@ export default function EventHandlers() {
                 <td>{h.action}</td>
                 <td className="state">{h.active ? 'yes' : 'no'}</td>
                 <td className="actions">
-                  {confirming === h.id ? (
-                    <>
-                      <span>Delete {h.name}? </span>
-                      <button className="small danger" onClick={() => change(h, 'delete')}>
-                        Yes, delete
-                      </button>
-                      <button className="small" onClick={() => setConfirming(0)} autoFocus>
-                        Cancel
-                      </button>
-                    </>
-                  ) : (
-                    <>
-                      <button className="small" onClick={() => edit(h)}>
-                        Edit
-                      </button>
-                      <button className="small" onClick={() => change(h, h.active ? 'disable' : 'enable')}>
-                        {h.active ? 'Disable' : 'Enable'}
-                      </button>
-                      <button className="small" onClick={() => setConfirming(h.id)}>
-                        Delete
-                      </button>
-                    </>
-                  )}
+                  <button className="small" onClick={() => edit(h)}>
+                    Edit
+                  </button>
+                  <button className="small" onClick={() => change(h, h.active ? 'disable' : 'enable')}>
+                    {h.active ? 'Disable' : 'Enable'}
+                  </button>
+                  <ConfirmButton what={h.name} onConfirm={() => change(h, 'delete')} />
                 </td>
               </tr>
             ))}

@@ -322,7 +322,7 @@ await scenario(
       let handlers = await get('/event/');
       expect('the edited handler', handlers.map((h) => [h.id, h.name, h.event, h.ordering, h.active, h.handlermodule, h.action]),
         [[handlerId, 'hook-disable', ['token_disable'], 5, true, 'hook', 'post_webhook']]);
-      await handlerRow.getByRole('button', { name: 'Disable' }).click();
+      await handlerRow.getByRole('button', { name: 'Disable', exact: true }).click();
       await status('Handler hook-disable disabled.');
       await handlerRow.locator('td.state', { hasText: 'no' }).waitFor();
       expect('active on the server', (await get('/event/'))[0].active, false);
