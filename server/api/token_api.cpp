@@ -205,8 +205,9 @@ class TokenRoutes {
       request.label = request.serial.empty() ? type : request.serial;
     request.note = {actor_of(c), ""};
     // Policy verify_enrollment (token types): the token counts only once the user has shown
-    // its first value, so an app that was set up wrong is noticed at once.
-    bool verify_first = false;
+    // its first value, so an app that was set up wrong is noticed at once. A client may ask for
+    // that itself (verify_enrollment=1, as the WebUI does); it cannot opt out of the policy.
+    bool verify_first = bool_param(c, "verify_enrollment", false);
     if (auto types = engine.value(policy::Scope::enrollment, "verify_enrollment", subject)) {
       // "hotp totp" or "hotp,totp"
       std::istringstream names(upper(*types));

@@ -135,6 +135,23 @@ TEST_F(Otp, VerifyEnrollmentHoldsTheTokenUntilItsFirstValue) {
   EXPECT_EQ(api_->call("POST", "/token/init", alice, "serial=VER2&verify=123456").status, 404);
 }
 
+TEST_F(Otp, AClientMayAskForVerificationButNotOptOutOfThePolicy) {
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  auto asked = api_->call("POST", "/token/init", alice,
+                          "type=hotp&serial=ASK1&verify_enrollment=1&otpkey=" + kSeed20);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  EXPECT_EQ(json_of(asked).at("detail").at("rollout_state"), "verify");
+  EXPECT_FALSE(api_->check(std::string(kAlice) + "&pass=755224").value) << "held until shown";
+  EXPECT_EQ(api_->call("POST", "/token/init", alice, "serial=ASK1&verify=755224").status, 200);
+  EXPECT_TRUE(api_->check(std::string(kAlice) + "&pass=287082").value);
+  set_policy("verify", "scope=enrollment&action=verify_enrollment=totp");
+  auto refused = enroll("type=totp&user=bob&realm=corp&serial=ASK2&genkey=1&verify_enrollment=0");
+  EXPECT_EQ(refused.at("detail").at("rollout_state"), "verify");
+  EXPECT_EQ(
+      api_->call("POST", "/token/init", alice, "type=hotp&genkey=1&verify_enrollment=maybe").status,
+      400);
+}
+
 TEST_F(Otp, ChecksTakeJsonBodiesToo) {
   enroll("type=hotp&user=alice&realm=corp&serial=JSON1&otpkey=" + kSeed20);
   TestHttpClient client;

@@ -84,7 +84,14 @@ export default function EnrollCertificate({ onDone, user, realm, ca, profile }) 
             ]
         ).map(([value, label]) => (
           <label key={value} className="choice">
-            <input type="radio" name="mode" value={value} checked={mode === value} onChange={() => setMode(value)} />
+            <input
+              type="radio"
+              name="mode"
+              value={value}
+              checked={mode === value}
+              onChange={() => setMode(value)}
+              autoFocus={mode === value}
+            />
             {label}
           </label>
         ))}

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { call } from './api.js';
 
-// TOTP enrollment: the server makes the seed and shows it once as a QR code and an otpauth
-// link; the user proves the app works by entering its first code. An admin enrolls for a user
-// by giving user and realm (and type 'hotp' for an event-based token).
+// TOTP or HOTP enrollment: the server makes the seed and shows it once as a QR code and an
+// otpauth link; the user proves the app works by entering its first code, and the server holds
+// the token (rollout state "verify") until then. An admin enrolls for a user by giving user and
+// realm; the policy verify_enrollment decides whether that token waits for its first code.
 export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
   const [made, setMade] = useState(null);
   const [error, setError] = useState('');
@@ -14,6 +15,7 @@ export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
     try {
       const params = { type, genkey: '1' };
       if (user) Object.assign(params, { user, realm: realm || '' });
+      else params.verify_enrollment = '1';
       const body = await call('POST', '/token/init', params);
       setMade(body.detail);
     } catch (e) {
@@ -49,7 +51,9 @@ export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
             : `${user ? 'The' : 'Your'} authenticator app will show a new code every 30 seconds.`}
         </p>
         {error && <p role="alert" className="error">{error}</p>}
-        <button onClick={start}>Create the token</button>
+        <button onClick={start} autoFocus>
+          Create the token
+        </button>
       </div>
     );
   const secret = made.otpkey?.value_b32 || '';

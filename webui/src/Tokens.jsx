@@ -10,6 +10,7 @@ export default function Tokens() {
   const [tokens, setTokens] = useState([]);
   const [error, setError] = useState('');
   const [enrolling, setEnrolling] = useState('');
+  const [confirming, setConfirming] = useState(''); // a token in "verify" awaiting its first code
 
   async function load() {
     try {
@@ -28,6 +29,18 @@ export default function Tokens() {
     try {
       if (action === 'delete') await call('DELETE', `/token/${serial}`);
       else await call('POST', `/token/${action}/${serial}`);
+      await load();
+    } catch (e) {
+      setError(e.message);
+    }
+  }
+
+  async function confirm(event) {
+    event.preventDefault();
+    setError('');
+    try {
+      await call('POST', '/token/init', { serial: confirming, verify: new FormData(event.target).get('otp') });
+      setConfirming('');
       await load();
     } catch (e) {
       setError(e.message);
@@ -68,6 +81,25 @@ export default function Tokens() {
                 <td className="state">{state(t)}</td>
                 <td>{expires(t)}</td>
                 <td className="actions">
+                  {t.rollout_state === 'verify' && !t.revoked && confirming !== t.serial && (
+                    <button className="small" onClick={() => setConfirming(t.serial)}>
+                      Confirm
+                    </button>
+                  )}
+                  {confirming === t.serial && (
+                    <form className="inline" onSubmit={confirm} aria-label={`Confirm ${t.serial}`}>
+                      <label>
+                        Code from the app{' '}
+                        <input name="otp" inputMode="numeric" pattern="[0-9]{6,8}" required autoFocus size="8" />
+                      </label>
+                      <button className="small" type="submit">
+                        Confirm
+                      </button>
+                      <button className="small" type="button" onClick={() => setConfirming('')}>
+                        Cancel
+                      </button>
+                    </form>
+                  )}
                   {!t.revoked && (
                     <button className="small" onClick={() => act(t.serial, t.active ? 'disable' : 'enable')}>
                       {t.active ? 'Disable' : 'Enable'}
@@ -95,11 +127,12 @@ export default function Tokens() {
           </tbody>
         </table>
       )}
-      {enrolling === 'totp' && <EnrollTotp onDone={done} />}
+      {(enrolling === 'totp' || enrolling === 'hotp') && <EnrollTotp type={enrolling} onDone={done} />}
       {enrolling === 'certificate' && <EnrollCertificate onDone={done} />}
       {!enrolling && (
         <p className="actions">
           <button onClick={() => setEnrolling('totp')}>Enroll an authenticator app (TOTP)</button>{' '}
+          <button onClick={() => setEnrolling('hotp')}>Enroll a counter-based token (HOTP)</button>{' '}
           <button onClick={() => setEnrolling('certificate')}>Request a certificate</button>
         </p>
       )}

@@ -1,30 +1,34 @@
 // End to end in headless Chromium: a user has the server make a key, chooses the PKCS#12
 // password (twice), downloads the .p12, and openssl opens it with that password; the token
-// list then shows the certificate enrolled with its expiry date, and the user can revoke it.
+// list then shows the certificate enrolled with its expiry date, and the user downloads and
+// revokes it. The request is made with the keyboard only.
 // Usage: node certificate_p12.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, scenario } from './harness.mjs';
 
-await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn }) => {
+await scenario('401', async ({ api, admin, work, screenshots, newPage, logIn, tabTo }) => {
   await api('/caconnector/corp', { type: 'ca_local' }, admin);
   await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', validity_days: '365' }, admin);
   const page = await newPage({ acceptDownloads: true });
   await logIn(page, 'alice', 'alice-password', 'corp');
-  await page.getByRole('button', { name: 'Request a certificate' }).click();
+  await page.getByText('You have no tokens yet.').waitFor();
 
+  // Keyboard only: Tab to move, typing, Enter to submit.
   const password = 'Correct-Horse-42';
-  await page.getByLabel('Password for the file').fill(password);
-  await page.getByLabel('The same password again').fill('something else');
-  await page.getByRole('button', { name: 'Request the certificate' }).click();
+  await tabTo(page, 'Request a certificate');
+  await page.keyboard.press('Enter');
+  await tabTo(page, 'Password for the file');
+  await page.keyboard.type(password);
+  await tabTo(page, 'The same password again');
+  await page.keyboard.type('something else');
+  await page.keyboard.press('Enter');
   await page.getByRole('alert').filter({ hasText: 'The passwords differ.' }).waitFor();
-  await page.getByLabel('The same password again').fill(password);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(password);
   await page.screenshot({ path: join(screenshots, 'certificate-request.png') });
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Request the certificate' }).click(),
-  ]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
   const file = join(work, 'alice.p12');
   await download.saveAs(file);
   const text = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nokeys', '-clcerts'], {

@@ -77,8 +77,8 @@ function launchBrowser() {
 
 // Runs one browser scenario (node <test> SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR):
 // a fresh server and browser; body gets them with newPage (pages whose console errors are
-// collected) and logIn, and returns what it showed. Console errors other than the browser's
-// note of an expected HTTP status (allowedStatus) fail the scenario. Sets the exit code.
+// collected), logIn and tabTo, and returns what it showed. Console errors other than the
+// browser's note of an expected HTTP status (allowedStatus: one or a list) fail the scenario. Sets the exit code.
 // options.config: more top-level YAML for the server's configuration.
 export async function scenario(allowedStatus, body, options = {}) {
   // Absolute, as the server reads its configuration's paths relative to the file.
@@ -102,8 +102,22 @@ export async function scenario(allowedStatus, body, options = {}) {
       await page.getByLabel('Realm').fill(realm);
       await page.getByRole('button', { name: 'Log in' }).click();
     };
-    const shown = await body({ ...server, browser, screenshots, newPage, logIn });
-    const unexpected = problems.filter((p) => !p.includes(allowedStatus));
+    // Moves the focus with the Tab key alone until it is on the element whose text or label
+    // matches name: proof that the keyboard reaches it.
+    const tabTo = async (page, name, most = 60) => {
+      for (let i = 0; i < most; ++i) {
+        if (i > 0) await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const e = document.activeElement;
+          if (!e || e === document.body) return '';
+          return (e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || '').trim();
+        });
+        if (name instanceof RegExp ? name.test(focused) : focused.startsWith(name)) return;
+      }
+      fail(`the Tab key never reached '${name}'`);
+    };
+    const shown = await body({ ...server, browser, screenshots, newPage, logIn, tabTo });
+    const unexpected = problems.filter((p) => ![].concat(allowedStatus).some((s) => p.includes(s)));
     if (unexpected.length) fail('console errors: ' + unexpected.join(' | '));
     console.log(`WebUI: ${shown}: OK`);
   } catch (e) {
