@@ -36,9 +36,24 @@ boost::json::object handler_json(const db::EventHandlerRow& h) {
           {"options", parse_object(h.options)}};
 }
 
+// A string member of an object value, or "".
+std::string text_at(const boost::json::value* object, const char* key) {
+  if (!object || !object->is_object()) return "";
+  const auto* value = object->as_object().if_contains(key);
+  return value && value->is_string() ? std::string(value->as_string()) : "";
+}
+
+// The event's name and serial come from the delivery's request; the rest of it (options,
+// recipients, tags) stays out of listings.
 boost::json::object outbox_json(const db::OutboxRow& o) {
+  const auto request = parse_object(o.request);
+  const auto* about = request.if_contains("event");
+  const auto* token =
+      about && about->is_object() ? about->as_object().if_contains("token") : nullptr;
   return {{"id", o.id},
           {"event_id", o.event_id},
+          {"event", text_at(about, "event")},
+          {"serial", text_at(token, "serial")},
           {"handler", o.handler},
           {"handlermodule", o.notifier},
           {"action", o.action},

@@ -348,6 +348,9 @@ TEST_F(Events, WebhooksAreSignedAndABadSignatureEndsDead) {
                   .at(0)
                   .as_object();
   EXPECT_EQ(dead.at("handler"), "forged");
+  EXPECT_EQ(dead.at("event"), "token_init");
+  EXPECT_EQ(dead.at("serial").as_string(), serial);
+  EXPECT_FALSE(dead.contains("options")) << "a listing shows no options or recipients";
   EXPECT_EQ(dead.at("attempts"), 4);
   EXPECT_NE(std::string(dead.at("last_error").as_string()).find("answered HTTP 401"),
             std::string::npos);

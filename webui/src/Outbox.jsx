@@ -99,7 +99,10 @@ export default function Outbox() {
             {rows.map((d) => (
               <tr key={d.id} data-id={d.id}>
                 <td>{d.id}</td>
-                <td>{d.event_id}</td>
+                <td>
+                  {d.event || `#${d.event_id}`}
+                  {d.serial && <div className="hint">{d.serial}</div>}
+                </td>
                 <td>{d.handler}</td>
                 <td>
                   {d.handlermodule} / {d.action}

@@ -293,7 +293,8 @@ await scenario(
         await line.locator('td.state').textContent(),
         await line.locator('td.attempts').textContent(),
         await line.locator('td').nth(2).textContent(),
-      ], ['dead', '1', 'hook-init']);
+        await line.locator('td').nth(1).textContent(),
+      ], ['dead', '1', 'hook-init', `token_init${delivery.serial}`]);
       if (!(await line.locator('td.last-error').textContent()).includes('answered HTTP 503')) fail('no last error shown');
       await page.screenshot({ path: join(screenshots, 'admin-outbox.png'), fullPage: true });
       receiver.accepting = true;
