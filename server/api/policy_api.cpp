@@ -30,6 +30,22 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
       },
       http::Access::authenticated);
 
+  // The actions each scope knows, for forms (eduMFA: /policy/defs).
+  router.add(
+      "GET", "/policy/defs",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "policyread");
+        boost::json::object defs;
+        for (const auto scope : {policy::Scope::admin, policy::Scope::user,
+                                 policy::Scope::enrollment, policy::Scope::authentication}) {
+          boost::json::array actions;
+          for (const auto& action : policy::known_actions(scope)) actions.push_back(action.c_str());
+          defs[policy::scope_name(scope)] = std::move(actions);
+        }
+        return json_result(defs);
+      },
+      http::Access::authenticated);
+
   router.add(
       "POST", "/policy/<name>",
       [&](http::RequestContext& c) {

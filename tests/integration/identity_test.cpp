@@ -136,6 +136,30 @@ TEST_F(Identity, AUserSeesAndChangesOnlyTheirOwnData) {
     EXPECT_EQ(row.at("user"), "alice");
 }
 
+TEST_F(Identity, PolicyDefinitionsListWhatEachScopeAccepts) {
+  auto r = call("GET", "/policy/defs", admin_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto defs = json_of(r).at("result").at("value").as_object();
+  ASSERT_EQ(defs.size(), 4u);
+  for (const auto& [scope, actions] : defs) {
+    ASSERT_FALSE(actions.as_array().empty()) << scope;
+    // Every listed action is one a policy of that scope may name.
+    for (const auto& action : actions.as_array()) {
+      std::string name(action.as_string());
+      const bool takes_value = scope == "enrollment" || scope == "authentication";
+      const auto saved = call("POST", "/policy/probe", admin_,
+                              "scope=" + std::string(scope) + "&action=" + name +
+                                  (!takes_value                                ? ""
+                                   : name == "certificate_require_attestation" ? "%3Dverify"
+                                                                               : "%3D1") +
+                                  "&active=false");
+      EXPECT_EQ(saved.status, 200) << scope << " " << name << ": " << saved.body;
+    }
+  }
+  EXPECT_NE(r.body.find("\"statistics_read\""), std::string::npos);
+  EXPECT_EQ(call("GET", "/policy/defs", login("alice", "alice-password", "corp")).status, 403);
+}
+
 TEST_F(Identity, AnAdminDoesOnlyWhatPoliciesAllow) {
   const auto helpdesk = login("helpdesk", "helpdesk-password");
   ASSERT_FALSE(helpdesk.empty());

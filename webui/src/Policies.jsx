@@ -21,6 +21,7 @@ export default function Policies() {
   const [form, setForm] = useState(emptyForm);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  const [defs, setDefs] = useState({}); // scope -> the actions the server knows
   const formRef = useRef(null);
 
   async function load() {
@@ -32,7 +33,16 @@ export default function Policies() {
   }
   useEffect(() => {
     load();
+    call('GET', '/policy/defs')
+      .then((body) => setDefs(body.result.value))
+      .catch((e) => setError(e.message));
   }, []);
+
+  // Adds a known action to the form's list (value actions get "=" to be completed).
+  const addAction = (name) => {
+    const withValue = form.scope === 'enrollment' || form.scope === 'authentication' ? name + '=' : name;
+    setForm({ ...form, action: form.action.trim() ? `${form.action.trim()}, ${withValue}` : withValue });
+  };
 
   async function act(what, done) {
     setError('');
@@ -136,6 +146,16 @@ export default function Policies() {
           Action <span className="hint">name=value, name2 (e.g. otppin=userstore, max_fail=5)</span>
           <input value={form.action} onChange={(e) => setForm({ ...form, action: e.target.value })} required />
         </label>
+        {defs[form.scope] && (
+          <div className="known-actions" role="group" aria-label={`Actions of scope ${form.scope}`}>
+            <span className="hint">Add:</span>
+            {defs[form.scope].map((name) => (
+              <button key={name} type="button" className="chip" onClick={() => addAction(name)}>
+                {name}
+              </button>
+            ))}
+          </div>
+        )}
         {conditions.map(([key, label]) => (
           <label key={key}>
             {label} <span className="hint">{key === 'client' ? 'IP addresses or networks, comma-separated' : key === 'adminuser' ? 'admin scope only; comma-separated' : 'comma-separated'}; empty: all</span>

@@ -186,6 +186,9 @@ await scenario('400', async ({ admin, url, screenshots, newPage, logIn }) => {
   await page.getByText('No policy yet.').waitFor();
   await page.getByRole('textbox', { name: 'Policy name' }).fill('lockout');
   await page.getByRole('combobox', { name: 'Scope' }).selectOption('authentication');
+  // The server's known actions of the scope are offered; one click adds one.
+  await page.getByRole('group', { name: 'Actions of scope authentication' }).getByRole('button', { name: 'max_fail', exact: true }).click();
+  expect('the action after a click', await page.getByRole('textbox', { name: /^Action/ }).inputValue(), 'max_fail=');
   await page.getByRole('textbox', { name: /^Action/ }).fill('max_fail=5, otppin=userstore');
   await page.getByRole('textbox', { name: /^Realms/ }).fill('staff-realm');
   await page.getByRole('textbox', { name: /^Clients/ }).fill('10.0.0.0/8');
