@@ -2,12 +2,43 @@
 // out; /metrics is unauthenticated text for Prometheus (bind it to a private network).
 #include "server/api/system_api.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include "server/api/envelope.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 
 namespace tessera::api {
 namespace {
+
+const char* param_type_name(uint32_t type) {
+  switch (type) {
+    case TESSERA_PARAM_INT:
+      return "integer";
+    case TESSERA_PARAM_BOOL:
+      return "boolean";
+    case TESSERA_PARAM_STRING_LIST:
+      return "string_list";
+  }
+  return "string";
+}
+
+// A component's configuration parameters, so that forms can be built for any plugin's type.
+boost::json::array params_of(const tessera_component_v1& component) {
+  boost::json::array params;
+  for (size_t i = 0; i < component.param_count; ++i) {
+    const auto& p = plugins::param_at(component, i);
+    boost::system::error_code ec;
+    auto fallback = p.default_value ? boost::json::parse(p.default_value, ec) : nullptr;
+    params.push_back({{"key", p.key},
+                      {"type", param_type_name(p.type)},
+                      {"required", (p.flags & TESSERA_PARAM_REQUIRED) != 0},
+                      {"secret", (p.flags & TESSERA_PARAM_SECRET) != 0},
+                      {"default", ec || (p.flags & TESSERA_PARAM_SECRET) ? nullptr : fallback},
+                      {"description", p.description ? p.description : ""}});
+  }
+  return params;
+}
 
 boost::json::object describe(const plugins::LoadedPlugin& plugin) {
   const auto& d = plugin.descriptor();
@@ -16,7 +47,8 @@ boost::json::object describe(const plugins::LoadedPlugin& plugin) {
     const auto& component = plugins::component_at(d, i);
     components.push_back({{"kind", plugins::kind_name(component.kind)},
                           {"type", component.type_id},
-                          {"display_name", component.display_name ? component.display_name : ""}});
+                          {"display_name", component.display_name ? component.display_name : ""},
+                          {"params", params_of(component)}});
   }
   return {{"id", d.plugin_id},
           {"version", d.plugin_version},

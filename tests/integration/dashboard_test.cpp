@@ -1,5 +1,7 @@
 // The admins' dashboard (GET /statistics/) and the plugin list (GET /system/plugins): figures
 // counted from real checks, tokens and certificates, and neither readable by users.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/token_fixture.hpp"
@@ -107,7 +109,17 @@ TEST_F(Dashboard, PluginsAreListedWithTheirVersionsAndComponents) {
     EXPECT_EQ(plugin.at("file").as_string().find('/'), std::string::npos) << "no server paths";
     for (const auto& c : plugin.at("components").as_array()) {
       hotp = hotp || (c.at("kind") == "token_type" && c.at("type") == "hotp");
-      ca = ca || (c.at("kind") == "ca_connector" && c.at("type") == "ca_local");
+      if (c.at("kind") != "ca_connector" || c.at("type") != "ca_local") continue;
+      ca = true;
+      // Its parameters, for forms: types, defaults, and which are secret.
+      std::map<std::string, boost::json::object> params;
+      for (const auto& p : c.at("params").as_array())
+        params[std::string(p.at("key").as_string())] = p.as_object();
+      EXPECT_EQ(params.at("validity_days").at("type"), "integer");
+      EXPECT_EQ(params.at("validity_days").at("default"), 3650);
+      EXPECT_EQ(params.at("private_key").at("secret"), true);
+      EXPECT_EQ(params.at("common_name").at("secret"), false);
+      EXPECT_FALSE(params.at("key_type").at("description").as_string().empty());
     }
   }
   EXPECT_TRUE(hotp);

@@ -6,8 +6,8 @@ import { ConfirmButton } from './AdminParts.jsx';
 // CRL, and its certificate profiles; a connector made or replaced from the fields of its type,
 // profiles added, replaced or deleted, connectors deleted after a confirmation.
 
-// The fields of each connector type the WebUI knows (the server has no list of loaded types):
-// ca_local is the bundled plugin (plugins/ca_local).
+// Hand-made forms for the bundled types (ca_local is plugins/ca_local); any other loaded type
+// gets a form built from the parameters its plugin declares (GET /system/plugins).
 const TYPES = {
   ca_local: {
     label: 'Local CA (OpenSSL, in process)',
@@ -41,8 +41,12 @@ export default function CaConnectors() {
       setError(e.message);
     }
   }
+  const [types, setTypes] = useState({}); // loaded connector type -> {label, fields}
   useEffect(() => {
     load();
+    call('GET', '/system/plugins')
+      .then((body) => setTypes(connectorTypes(body.result.value.plugins)))
+      .catch((e) => setError(e.message));
   }, []);
 
   async function run(message, action) {
@@ -166,6 +170,7 @@ export default function CaConnectors() {
       <ConnectorForm
         key={editing?.connectorname || `new-${made}`}
         editing={editing}
+        types={types}
         taken={connectors.map((c) => c.connectorname)}
         onSaved={(message) => {
           setEditing(null);
@@ -180,9 +185,10 @@ export default function CaConnectors() {
 
 // A new connector, or new settings for one (the server replaces them; a secret left out keeps
 // its stored value). POST also saves over an existing name, so a new one is checked first.
-function ConnectorForm({ editing, taken, onSaved, onCancel }) {
+function ConnectorForm({ editing, types, taken, onSaved, onCancel }) {
   const [name, setName] = useState(editing?.connectorname || '');
-  const [type, setType] = useState(editing?.type || 'ca_local');
+  const [chosen, setType] = useState(editing?.type || '');
+  const type = chosen || (types.ca_local ? 'ca_local' : Object.keys(types)[0] || '');
   const [values, setValues] = useState(() =>
     Object.fromEntries(Object.entries(editing?.data || {}).map(([k, v]) => [k, v === '***' ? '' : String(v)])),
   );
@@ -192,7 +198,7 @@ function ConnectorForm({ editing, taken, onSaved, onCancel }) {
   useEffect(() => {
     if (editing) heading.current?.focus();
   }, []);
-  const fields = TYPES[type]?.fields || [];
+  const fields = types[type]?.fields || [];
 
   async function submit(event) {
     event.preventDefault();
@@ -230,14 +236,14 @@ function ConnectorForm({ editing, taken, onSaved, onCancel }) {
       <label>
         Connector type
         <select aria-label="Connector type" value={type} onChange={(e) => setType(e.target.value)} disabled={!!editing}>
-          {Object.entries(TYPES).map(([key, t]) => (
+          {Object.entries(types).map(([key, t]) => (
             <option key={key} value={key}>
               {key}: {t.label}
             </option>
           ))}
         </select>
       </label>
-      {TYPES[type]?.hint && <p className="hint">{TYPES[type].hint}</p>}
+      {types[type]?.hint && <p className="hint">{types[type].hint}</p>}
       {fields.map((f) => {
         const bind = {
           value: values[f.key] || '',
@@ -256,7 +262,12 @@ function ConnectorForm({ editing, taken, onSaved, onCancel }) {
             ) : f.multiline ? (
               <textarea rows="4" {...bind} placeholder={f.secret && editing ? 'kept by the server (***)' : ''} />
             ) : (
-              <input {...bind} placeholder={f.placeholder} inputMode={f.numeric ? 'numeric' : undefined} />
+              <input
+                {...bind}
+                type={f.secret ? 'password' : 'text'}
+                placeholder={f.secret && editing ? 'kept by the server (***)' : f.placeholder}
+                inputMode={f.numeric ? 'numeric' : undefined}
+              />
             )}
           </label>
         );
@@ -373,4 +384,26 @@ function ProfileForm({ target, onSaved, onCancel }) {
       </span>
     </form>
   );
+}
+
+// The loaded CA connector types with their form fields: the hand-made ones where the WebUI has
+// them, else one field per declared parameter (booleans as a choice, lists comma-separated).
+function connectorTypes(plugins) {
+  const result = {};
+  for (const plugin of plugins)
+    for (const c of plugin.components) {
+      if (c.kind !== 'ca_connector') continue;
+      result[c.type] = TYPES[c.type] || {
+        label: c.display_name || c.type,
+        fields: c.params.map((p) => ({
+          key: p.key,
+          label: `${p.key}${p.required ? ' (required)' : ''}${p.description ? ': ' + p.description : ''}`,
+          placeholder: p.default === null || p.default === undefined ? '' : String(p.default),
+          numeric: p.type === 'integer',
+          values: p.type === 'boolean' ? ['true', 'false'] : undefined,
+          secret: p.secret,
+        })),
+      };
+    }
+  return result;
 }
