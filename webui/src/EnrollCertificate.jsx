@@ -5,7 +5,8 @@ import { call } from './api.js';
 // (downloaded once as a password-protected PKCS#12), or the certificate this browser presents.
 // An admin requests one for a user by giving user and realm (the browser's own certificate is
 // then not offered: it is the admin's), and may name the CA connector and profile.
-export default function EnrollCertificate({ onDone, user, realm, ca, profile }) {
+// onMade: told when the server has made the token (so a list can show it at once).
+export default function EnrollCertificate({ onDone, onMade, user, realm, ca, profile }) {
   const [mode, setMode] = useState('genkey');
   const [error, setError] = useState('');
   const [result, setResult] = useState(null);
@@ -34,6 +35,7 @@ export default function EnrollCertificate({ onDone, user, realm, ca, profile }) 
     try {
       const body = await call('POST', '/token/init', params);
       setResult(body.detail);
+      onMade?.();
       if (body.detail.pkcs12) download(body.detail.serial, body.detail.pkcs12);
     } catch (e) {
       setError(e.message);

@@ -5,7 +5,8 @@ import { call } from './api.js';
 // otpauth link; the user proves the app works by entering its first code, and the server holds
 // the token (rollout state "verify") until then. An admin enrolls for a user by giving user and
 // realm; the policy verify_enrollment decides whether that token waits for its first code.
-export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
+// onMade: told when the server has made the token (so a list can show it at once).
+export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' }) {
   const [made, setMade] = useState(null);
   const [error, setError] = useState('');
   const [confirmed, setConfirmed] = useState(false);
@@ -18,6 +19,7 @@ export default function EnrollTotp({ onDone, user, realm, type = 'totp' }) {
       else params.verify_enrollment = '1';
       const body = await call('POST', '/token/init', params);
       setMade(body.detail);
+      onMade?.();
     } catch (e) {
       setError(e.message);
     }

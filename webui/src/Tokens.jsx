@@ -127,8 +127,8 @@ export default function Tokens() {
           </tbody>
         </table>
       )}
-      {(enrolling === 'totp' || enrolling === 'hotp') && <EnrollTotp type={enrolling} onDone={done} />}
-      {enrolling === 'certificate' && <EnrollCertificate onDone={done} />}
+      {(enrolling === 'totp' || enrolling === 'hotp') && <EnrollTotp type={enrolling} onDone={done} onMade={load} />}
+      {enrolling === 'certificate' && <EnrollCertificate onDone={done} onMade={load} />}
       {!enrolling && (
         <p className="actions">
           <button onClick={() => setEnrolling('totp')}>Enroll an authenticator app (TOTP)</button>{' '}

@@ -1,7 +1,8 @@
 // What the browser tests share: a real server on a fresh SQLite database with realm corp and
 // user alice (password alice-password), and Debian's Chromium under Playwright.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -10,15 +11,47 @@ export function fail(message) {
   throw new Error(message);
 }
 
+// A response as the tests use it: status, text, and the JSON in it (undefined if none).
+function answer(status, text) {
+  try {
+    return { status, text, json: JSON.parse(text) };
+  } catch {
+    return { status, text, json: undefined };
+  }
+}
+
+// One HTTP request to the server. Over HTTPS the server's own (self-signed) certificate is the
+// only one trusted.
+async function send(url, method, path, { body, headers = {} } = {}, ca = null) {
+  if (!ca) {
+    const r = await fetch(url + path, { method, headers, body });
+    return answer(r.status, await r.text());
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url + path, { method, headers, ca }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve(answer(res.statusCode, text)));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 // extraConfig: more top-level YAML for the server's configuration (e.g. an events section).
-async function startServer(binary, pluginDir, webuiDir, extraConfig = '') {
+// listen.tls: an HTTPS listener (the server's self-signed certificate) instead of plain HTTP;
+// listen.server: more YAML lines for the server section, indented by two spaces (e.g.
+// "  tls: { client_certificates: request }").
+async function startServer(binary, pluginDir, webuiDir, extraConfig = '', listen = {}) {
   const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
+  const serverExtra = listen.server ? listen.server.replace(/\n?$/, '\n') : '';
   writeFileSync(
     join(work, 'tessera.yaml'),
     `server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
+  listen: [ { address: 127.0.0.1, port: 0, tls: ${listen.tls ? 'true' : 'false'} } ]
   webui_dir: ${webuiDir}
-data_dir: ${work}/data
+${serverExtra}data_dir: ${work}/data
 database: { url: "sqlite://${work}/data/tessera.db" }
 plugins: { directories: [ "${pluginDir}" ] }
 log: { level: warning }
@@ -31,26 +64,44 @@ ${extraConfig}`,
     child.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   };
+  process.on('exit', () => child.kill('SIGKILL')); // even when a test dies on an exception
   try {
+    let certificate = null; // the server's TLS certificate (PEM file), on an HTTPS listener
     const url = await new Promise((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (chunk) => {
         out += chunk;
         const m = out.match(/Tessera listening on (\S+)/);
-        if (m) resolve(m[1]);
+        if (m) {
+          certificate = out.match(/TLS certificate: (\S+)/)?.[1] ?? null;
+          resolve(m[1]);
+        }
       });
       let errors = '';
       child.stderr.on('data', (chunk) => (errors += chunk));
       child.on('exit', (code) => reject(new Error(`the server exited (${code}): ${errors}`)));
+      child.on('error', (e) => reject(new Error(`the server did not start: ${e.message}`)));
       setTimeout(() => reject(new Error('the server did not start')), 20000).unref();
     });
+    const ca = url.startsWith('https:') && certificate ? readFileSync(certificate) : null;
+    // Any request (method, path with its query, JSON body, Authorization): { status, text, json }.
+    const request = (method, path, body, token) =>
+      send(
+        url,
+        method,
+        path,
+        {
+          body: body === undefined ? undefined : JSON.stringify(body),
+          headers: {
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(token ? { Authorization: token } : {}),
+          },
+        },
+        ca,
+      );
     const api = async (path, body, token) => {
-      const r = await fetch(url + path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: token } : {}) },
-        body: JSON.stringify(body),
-      });
-      const json = await r.json();
+      const { json, text } = await request('POST', path, body, token);
+      if (json === undefined) fail(`${path}: ${text}`);
       if (!json.result?.status) fail(`${path}: ${JSON.stringify(json)}`);
       return json.result.value;
     };
@@ -58,7 +109,7 @@ ${extraConfig}`,
     await api('/resolver/local', { type: 'sql' }, admin);
     await api('/realm/corp', { resolvers: 'local' }, admin);
     await api('/user/', { user: 'alice', resolver: 'local', password: 'alice-password' }, admin);
-    return { url, api, admin, work, stop };
+    return { url, api, request, certificate, admin, work, stop };
   } catch (e) {
     stop();
     throw e;
@@ -80,11 +131,17 @@ function launchBrowser() {
 // collected), logIn and tabTo, and returns what it showed. Console errors other than the
 // browser's note of an expected HTTP status (allowedStatus: one or a list) fail the scenario. Sets the exit code.
 // options.config: more top-level YAML for the server's configuration.
+// options.tls: serve over HTTPS with the server's self-signed certificate (body gets its path as
+// certificate; api and request trust it, pages need ignoreHTTPSErrors). options.server: more
+// YAML lines for the server section, e.g. "  tls: { client_certificates: request }".
 export async function scenario(allowedStatus, body, options = {}) {
   // Absolute, as the server reads its configuration's paths relative to the file.
   const [binary, pluginDir, webuiDir, screenshots] = process.argv.slice(2).map((p) => resolve(p));
   mkdirSync(screenshots, { recursive: true });
-  const server = await startServer(binary, pluginDir, webuiDir, options.config);
+  const server = await startServer(binary, pluginDir, webuiDir, options.config, {
+    tls: options.tls,
+    server: options.server,
+  });
   let browser;
   try {
     browser = await launchBrowser();
