@@ -86,6 +86,9 @@ AuditPage AuditRepository::search(const AuditFilter& filter, int page, int page_
     add(filter.serial, "serial");
     add(filter.administrator, "administrator");
     if (filter.success) where += *filter.success ? " AND success = 1" : " AND success = 0";
+    // Numbers the server parsed, so they are written into the SQL as such.
+    if (filter.since_us > 0) where += " AND time_us >= " + std::to_string(filter.since_us);
+    if (filter.until_us > 0) where += " AND time_us < " + std::to_string(filter.until_us);
 
     AuditPage result;
     {

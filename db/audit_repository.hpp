@@ -24,6 +24,7 @@ struct AuditEntry {
 struct AuditFilter {
   std::string action, username, realm, serial, administrator;
   std::optional<bool> success;
+  long long since_us = 0, until_us = 0;  // time_us in [since_us, until_us); 0: unbounded
 };
 
 struct AuditPage {

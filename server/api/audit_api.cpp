@@ -2,7 +2,9 @@
 // the outcome and the error message.
 #include "server/api/audit_api.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include <boost/json/parse.hpp>
 
@@ -72,6 +74,41 @@ std::string clip(const std::string& text, size_t size) {
   return out;
 }
 
+// eduMFA's timelimit ("30m", "2h", "7d": rows younger than that) and since/until (Unix
+// seconds, until excluded); a bad value is refused.
+void read_time_range(const http::RequestContext& c, db::AuditFilter& filter) {
+  constexpr long long kSecond = 1000000;
+  const auto seconds = [&](const char* key) -> long long {
+    const auto text = string_param(c, key, 20);
+    if (text.empty()) return 0;
+    try {
+      size_t used = 0;
+      const long long value = std::stoll(text, &used);
+      if (used == text.size() && value > 0 && value < 100000000000LL) return value;
+    } catch (const std::exception&) {
+    }
+    throw ApiError::bad_parameter(std::string(key) + " must be a Unix time in seconds");
+  };
+  filter.since_us = seconds("since") * kSecond;
+  filter.until_us = seconds("until") * kSecond;
+  if (const auto limit = string_param(c, "timelimit", 16); !limit.empty()) {
+    static const std::map<char, long long> units{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    long long amount = 0;
+    size_t used = 0;
+    try {
+      amount = std::stoll(limit, &used);
+    } catch (const std::exception&) {
+    }
+    const auto unit = used + 1 == limit.size() ? units.find(limit.back()) : units.end();
+    if (amount <= 0 || amount > 100000 || unit == units.end())
+      throw ApiError::bad_parameter("timelimit is a number and a unit: s, m, h or d (e.g. 2h)");
+    const long long now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    filter.since_us = std::max(filter.since_us, now_us - amount * unit->second * kSecond);
+  }
+}
+
 }  // namespace
 
 void add_audit_routes(http::Router& router, db::AuditRepository& repository, audit::AuditLog& log,
@@ -97,6 +134,7 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         filter.serial = string_param(c, "serial");
         filter.administrator = string_param(c, "administrator");
         if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
+        read_time_range(c, filter);
         const int page = int_param(c, "page", 1, 1, 1000000);
         const int page_size = int_param(c, "page_size", 25, 1, kMaxPageSize);
         // Read your own writes: what was recorded before this request is there (unless the

@@ -1,7 +1,9 @@
 // The audit log: one row per request, readable by admins through GET /audit/, and a hash chain
 // whose verification names the first row that was changed or removed.
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -68,6 +70,33 @@ TEST(Audit, PagesThroughTheLog) {
   EXPECT_TRUE(value.at("prev").is_null());
   EXPECT_EQ(get_audit(server, token, "?page_size=100000").status, 400);
   EXPECT_EQ(get_audit(server, token, "?success=maybe").status, 400);
+}
+
+TEST(Audit, FiltersByTime) {
+  ServerProcess server;
+  TestHttpClient client;
+  const auto token = admin_token(client, server);
+  client.get(server.url() + "/before");
+  // Into the next whole second, so that a bound in seconds falls between the two requests.
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto second = std::chrono::duration_cast<std::chrono::seconds>(now).count() + 1;
+  std::this_thread::sleep_for(std::chrono::seconds(second) - now + std::chrono::milliseconds(50));
+  client.get(server.url() + "/after");
+  // Both are "GET unmatched"; the searches below are audited too, so only those rows count.
+  auto count = [&](const std::string& bounds) {
+    auto r = get_audit(server, token, "?action=GET%20unmatched" + bounds);
+    EXPECT_EQ(r.status, 200) << bounds << ": " << r.body;
+    return json_of(r).at("result").at("value").at("count").as_int64();
+  };
+  const auto s = std::to_string(second);
+  EXPECT_EQ(count("&since=" + s), 1);
+  EXPECT_EQ(count("&until=" + s), 1);
+  EXPECT_EQ(count("&since=" + s + "&until=" + s), 0);
+  EXPECT_EQ(count("&timelimit=1h"), 2);
+  EXPECT_EQ(count("&since=" + std::to_string(second + 3600)), 0);
+  for (const char* bad :
+       {"?timelimit=2x", "?timelimit=h", "?timelimit=-1d", "?since=soon", "?until=1.5"})
+    EXPECT_EQ(get_audit(server, token, bad).status, 400) << bad;
 }
 
 TEST(Audit, NeedsAValidToken) {

@@ -3,8 +3,8 @@ import { call } from './api.js';
 import Pager from './Pager.jsx';
 
 // The audit log, newest first, searched with the filters GET /audit/ knows (each an exact
-// match) and read a page at a time.
-const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', success: '' };
+// match, and a time range in the browser's time zone) and read a page at a time.
+const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', success: '', from: '', to: '' };
 const COMMON_ACTIONS = [
   'POST /auth',
   'POST /validate/check',
@@ -30,7 +30,11 @@ export default function AuditLog() {
 
   useEffect(() => {
     const params = { page, page_size: pageSize };
-    for (const [key, value] of Object.entries(query)) if (value !== '') params[key] = value;
+    const { from, to, ...exact } = query;
+    for (const [key, value] of Object.entries(exact)) if (value !== '') params[key] = value;
+    // datetime-local values are local times; the server takes Unix seconds.
+    if (from) params.since = Math.floor(new Date(from).getTime() / 1000);
+    if (to) params.until = Math.floor(new Date(to).getTime() / 1000) + 60; // the whole minute
     call('GET', '/audit/', params)
       .then((body) => {
         setError('');
@@ -67,6 +71,8 @@ export default function AuditLog() {
         {text('realm', 'Realm')}
         {text('serial', 'Serial')}
         {text('administrator', 'Administrator')}
+        {text('from', 'From', { type: 'datetime-local' })}
+        {text('to', 'To', { type: 'datetime-local' })}
         <label>
           Outcome
           <select aria-label="Outcome" value={filter.success} onChange={(e) => setFilter({ ...filter, success: e.target.value })}>

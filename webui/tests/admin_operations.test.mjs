@@ -175,6 +175,19 @@ await scenario(
     await audit.getByRole('combobox', { name: 'Outcome' }).selectOption('0');
     await audit.getByRole('button', { name: 'Search' }).click();
     await text('No audit entry matches.');
+    // A time range (local times, as the browser shows them): from an hour ahead finds nothing,
+    // from an hour ago the row again.
+    const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    await audit.getByRole('combobox', { name: 'Outcome' }).selectOption('');
+    await audit.getByLabel('From', { exact: true }).fill(local(Date.now() + 3600000));
+    await audit.getByRole('button', { name: 'Search' }).click();
+    await text('No audit entry matches.');
+    await audit.getByLabel('From', { exact: true }).fill(local(Date.now() - 3600000));
+    await audit.getByLabel('To', { exact: true }).fill(local(Date.now()));
+    await audit.getByRole('button', { name: 'Search' }).click();
+    await page.locator('tr[data-number] td.action', { hasText: 'POST /token/disable/<serial>' }).waitFor();
+    await audit.getByLabel('From', { exact: true }).fill('');
+    await audit.getByLabel('To', { exact: true }).fill('');
     await audit.getByLabel('Serial').fill('');
     await audit.getByLabel('Action').fill('POST /token/init');
     await audit.getByRole('combobox', { name: 'Outcome' }).selectOption('1');
