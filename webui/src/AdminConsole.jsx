@@ -1,51 +1,61 @@
 import { useState } from 'react';
+import AllTokens from './AllTokens.jsx';
 import Approvals from './Approvals.jsx';
+import AuditLog from './AuditLog.jsx';
+import CaConnectors from './CaConnectors.jsx';
 import Dashboard from './Dashboard.jsx';
-import Plugins from './Plugins.jsx';
 import EventHandlers from './EventHandlers.jsx';
-import Users from './Users.jsx';
+import Outbox from './Outbox.jsx';
+import Plugins from './Plugins.jsx';
+import Policies from './Policies.jsx';
 import Realms from './Realms.jsx';
 import Resolvers from './Resolvers.jsx';
-import Policies from './Policies.jsx';
-import AllTokens from './AllTokens.jsx';
-import AuditLog from './AuditLog.jsx';
-import Outbox from './Outbox.jsx';
-import CaConnectors from './CaConnectors.jsx';
+import Users from './Users.jsx';
 
-// The admin console: one tab per page, in the order an admin needs them.
-const pages = [
-  ['dashboard', 'Dashboard', Dashboard],
-  ['approvals', 'Approvals', Approvals],
-  ['events', 'Event handlers', EventHandlers],
-  ['plugins', 'Plugins', Plugins],
-  ['users', 'Users', Users],
-  ['realms', 'Realms', Realms],
-  ['resolvers', 'Resolvers', Resolvers],
-  ['policies', 'Policies', Policies],
-  ['tokens', 'All tokens', AllTokens],
-  ['audit', 'Audit log', AuditLog],
-  ['outbox', 'Outbox', Outbox],
-  ['ca', 'CA connectors', CaConnectors],
+// The admin console: a side bar of pages in groups, in the order an admin needs them.
+const groups = [
+  ['Overview', [['Dashboard', Dashboard], ['Approvals', Approvals]]],
+  ['Tokens', [['All tokens', AllTokens], ['Audit log', AuditLog]]],
+  ['Identity', [['Users', Users], ['Realms', Realms], ['Resolvers', Resolvers]]],
+  [
+    'Configuration',
+    [
+      ['Policies', Policies],
+      ['CA connectors', CaConnectors],
+      ['Event handlers', EventHandlers],
+      ['Outbox', Outbox],
+      ['Plugins', Plugins],
+    ],
+  ],
 ];
 
 export default function AdminConsole() {
-  const [current, setCurrent] = useState(pages[0][0]);
-  const Page = pages.find(([key]) => key === current)[2];
+  const [current, setCurrent] = useState('Dashboard');
+  const Page = groups.flatMap(([, pages]) => pages).find(([label]) => label === current)[1];
   return (
-    <>
-      <nav aria-label="Admin">
-        {pages.map(([key, label]) => (
-          <button
-            key={key}
-            className={current === key ? 'tab current' : 'tab'}
-            aria-current={current === key ? 'page' : undefined}
-            onClick={() => setCurrent(key)}
-          >
-            {label}
-          </button>
+    <div className="console">
+      <nav aria-label="Admin" className="sidebar">
+        {groups.map(([group, pages]) => (
+          <div key={group} role="group" aria-labelledby={`group-${group}`}>
+            <p id={`group-${group}`} className="group">
+              {group}
+            </p>
+            {pages.map(([label]) => (
+              <button
+                key={label}
+                className={current === label ? 'tab current' : 'tab'}
+                aria-current={current === label ? 'page' : undefined}
+                onClick={() => setCurrent(label)}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
         ))}
       </nav>
-      <Page />
-    </>
+      <div className="page">
+        <Page />
+      </div>
+    </div>
   );
 }

@@ -40,7 +40,9 @@ function App() {
           </button>
         </span>
       </header>
-      <main>{user.role === 'admin' ? <AdminConsole /> : <Tokens />}</main>
+      <main className={user.role === 'admin' ? 'wide' : undefined}>
+        {user.role === 'admin' ? <AdminConsole /> : <Tokens />}
+      </main>
     </>
   );
 }
