@@ -11,9 +11,10 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build --target runtime
 cat << 'MSG'
 
-Starting Tessera. Check it with:
+Starting Tessera. Open the WebUI at https://127.0.0.1:8443/ (accept the self-signed
+certificate) and log in as "admin", realm empty, with the password printed below on first start
+(or TESSERA_ADMIN_PASSWORD). Check it from the shell with:
   curl --cacert data/tls/server.crt https://127.0.0.1:8443/healthz
-Log in as "admin" with the password printed below on first start (or TESSERA_ADMIN_PASSWORD).
 Stop with Ctrl-C.
 
 MSG
