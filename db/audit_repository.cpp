@@ -4,6 +4,8 @@
 
 #include <soci/soci.h>
 
+#include "db/statistics_repository.hpp"
+
 namespace tessera::db {
 namespace {
 
@@ -64,6 +66,7 @@ void AuditRepository::append(std::vector<AuditEntry>& entries,
       success = e.success ? 1 : 0;
       insert.execute(true);
     }
+    count_checks(sql, entries);
     head.mac = seal_head(head);
     sql << "UPDATE audit_head SET last_id = :i, last_hash = :h, head_mac = :m WHERE id = 1",
         soci::use(head.last_id), soci::use(head.last_hash), soci::use(head.mac);

@@ -1,26 +1,44 @@
 #include "db/statistics_repository.hpp"
 
+#include <map>
+#include <set>
+
 #include <soci/soci.h>
 
 #include "db/row_values.hpp"
 
 namespace tessera::db {
 
+bool is_check(const std::string& action) {
+  static const std::set<std::string> checks{"POST /validate/check", "GET /validate/check",
+                                            "POST /validate/radiuscheck",
+                                            "GET /validate/radiuscheck"};
+  return checks.count(action) > 0;
+}
+
+void count_checks(soci::session& sql, const std::vector<AuditEntry>& entries) {
+  std::map<long long, std::pair<long long, long long>> minutes;  // -> accepted, rejected
+  for (const auto& e : entries)
+    if (is_check(e.action))
+      ++(e.success ? minutes[e.time_us / 60000000 * 60].first
+                   : minutes[e.time_us / 60000000 * 60].second);
+  for (const auto& [minute, counts] : minutes)
+    sql << "INSERT INTO check_count (minute, accepted, rejected) VALUES (:m, :a, :r) ON CONFLICT "
+           "(minute) DO UPDATE SET accepted = check_count.accepted + excluded.accepted, "
+           "rejected = check_count.rejected + excluded.rejected",
+        soci::use(minute), soci::use(counts.first), soci::use(counts.second);
+}
+
 std::vector<ChecksInMinute> StatisticsRepository::checks_per_minute(long long since,
                                                                     long long until) {
-  const long long from_us = since * 1000000, until_us = until * 1000000;
   return database_.with_session([&](soci::session& sql) {
     std::vector<ChecksInMinute> minutes;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT time_us / 60000000, SUM(success), COUNT(*) FROM audit WHERE "
-                        "time_us >= :f AND time_us < :u AND action IN ('POST /validate/check', "
-                        "'GET /validate/check', 'POST /validate/radiuscheck', 'GET "
-                        "/validate/radiuscheck') GROUP BY time_us / 60000000 ORDER BY 1",
-         soci::use(from_us), soci::use(until_us));
-    for (const auto& r : rows) {
-      const long long accepted = integer_at(r, 1), all = integer_at(r, 2);
-      minutes.push_back({integer_at(r, 0) * 60, accepted, all - accepted});
-    }
+        (sql.prepare << "SELECT minute, accepted, rejected FROM check_count WHERE minute >= :f "
+                        "AND minute < :u ORDER BY minute",
+         soci::use(since), soci::use(until));
+    for (const auto& r : rows)
+      minutes.push_back({integer_at(r, 0), integer_at(r, 1), integer_at(r, 2)});
     return minutes;
   });
 }

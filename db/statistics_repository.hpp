@@ -5,9 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "db/audit_repository.hpp"
 #include "db/database.hpp"
 
 namespace tessera::db {
+
+// Whether an audited action is a check of a factor (/validate/check, /validate/radiuscheck).
+bool is_check(const std::string& action);
+// Adds the checks among entries to their minutes' counts, inside the audit writer's transaction.
+void count_checks(soci::session& sql, const std::vector<AuditEntry>& entries);
 
 struct ChecksInMinute {
   long long minute = 0;  // Unix time of the minute's start, in seconds
@@ -25,7 +31,7 @@ class StatisticsRepository {
  public:
   explicit StatisticsRepository(Database& database) : database_(database) {}
 
-  // Minutes in [since, until) (Unix seconds) that saw checks, oldest first.
+  // Minutes in [since, until) (Unix seconds) that saw checks, oldest first (from the counts).
   std::vector<ChecksInMinute> checks_per_minute(long long since, long long until);
   std::vector<TokenCount> tokens_by_type_and_state();
   // For each horizon (seconds from now), the certificates not revoked that are valid now and

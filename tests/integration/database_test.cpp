@@ -11,6 +11,7 @@
 #include <soci/soci.h>
 #include <boost/json.hpp>
 
+#include "db/audit_repository.hpp"
 #include "db/database.hpp"
 #include "db/event_handler_repository.hpp"
 #include "db/event_repository.hpp"
@@ -273,22 +274,25 @@ TEST(Sqlite, OutboxClaimsAreFenced) {
 void exercise_statistics(const std::string& url) {
   db::Database database(db::parse_database_url(url, "/"), 1);
   db::migrate(database);
+  // Two batches of the audit writer: counts of a minute add up across them.
+  db::AuditRepository audit(database);
+  const auto entry = [](long long second, std::string action, bool success) {
+    db::AuditEntry e;
+    e.time_us = second * 1000000;
+    e.action = std::move(action);
+    e.success = success;
+    return e;
+  };
+  const long long minute = 1000LL * 60;  // Unix seconds of a minute's start
+  std::vector<db::AuditEntry> first{entry(minute, "POST /validate/check", true),
+                                    entry(minute + 10, "POST /validate/check", false)};
+  std::vector<db::AuditEntry> second{entry(minute + 59, "GET /validate/radiuscheck", false),
+                                     entry(minute + 60, "POST /validate/check", true),
+                                     entry(minute + 61, "POST /auth", true)};
+  const auto no_mac = [](const auto&) { return std::string(); };
+  audit.append(first, no_mac, no_mac);
+  audit.append(second, no_mac, no_mac);
   database.with_session([](soci::session& sql) {
-    const long long minute = 1000LL * 60;  // Unix seconds of a minute's start
-    int id = 0;
-    for (const auto& [offset, action, success] :
-         std::vector<std::tuple<long long, std::string, int>>{{0, "POST /validate/check", 1},
-                                                              {10, "POST /validate/check", 0},
-                                                              {59, "GET /validate/radiuscheck", 0},
-                                                              {60, "POST /validate/check", 1},
-                                                              {61, "POST /auth", 1}}) {
-      const long long time_us = (minute + offset) * 1000000;
-      ++id;
-      sql << "INSERT INTO audit (id, time_us, duration_us, action, success, serial, token_type, "
-             "username, realm, administrator, client, policies, info, prev_hash, hash) VALUES "
-             "(:i, :t, 0, :a, :s, '', '', '', '', '', '', '', '', '', '')",
-          soci::use(id), soci::use(time_us), soci::use(action), soci::use(success);
-    }
     for (const auto& [serial, type, active, revoked, failcount, state] :
          std::vector<std::tuple<std::string, std::string, int, int, int, std::string>>{
              {"A", "hotp", 1, 0, 0, ""},
