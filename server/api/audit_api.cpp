@@ -11,6 +11,7 @@
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::api {
 namespace {
@@ -102,10 +103,8 @@ void read_time_range(const http::RequestContext& c, db::AuditFilter& filter) {
     const auto unit = used + 1 == limit.size() ? units.find(limit.back()) : units.end();
     if (amount <= 0 || amount > 100000 || unit == units.end())
       throw ApiError::bad_parameter("timelimit is a number and a unit: s, m, h or d (e.g. 2h)");
-    const long long now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-    filter.since_us = std::max(filter.since_us, now_us - amount * unit->second * kSecond);
+    filter.since_us =
+        std::max(filter.since_us, util::unix_microseconds() - amount * unit->second * kSecond);
   }
 }
 
@@ -160,9 +159,7 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
     // Probes from load balancers and Prometheus would drown the log.
     if (response.route == "/healthz" || response.route == "/metrics") return;
     db::AuditEntry e;
-    e.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+    e.time_us = util::unix_microseconds();
     e.duration_us = duration.count();
     e.action = clip(request.method + " " + response.route, 160);
     e.success = response.status < 400;

@@ -75,23 +75,15 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         const auto name = name_of(c);
         auto params = c.params;
         params.erase("type");
-        const auto existing = connectors.find(name);
+        bool created = false;
         try {
-          if (!existing) {
-            connectors.create(name, required_param(c, "type", 64), params);
-          } else {
-            const auto type = string_param(c, "type");
-            if (!type.empty() && type != existing->type)
-              throw ApiError::bad_parameter("the CA connector '" + name + "' is of type '" +
-                                            existing->type + "'; delete it to make another type");
-            connectors.update(name, params);
-          }
+          created = connectors.save(name, string_param(c, "type", 64), params);
         } catch (const ca::CaConnectorError& e) {
           throw ApiError::bad_parameter(e.what());
         } catch (const plugins::PluginCallError& e) {
           throw ApiError::bad_parameter(std::string("the CA connector refused: ") + e.what());
         }
-        c.audit.info = (existing ? "updated CA connector " : "created CA connector ") + name;
+        c.audit.info = (created ? "created CA connector " : "updated CA connector ") + name;
         return json_result(true);
       },
       http::Access::authenticated);

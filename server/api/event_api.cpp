@@ -1,7 +1,5 @@
 #include "server/api/event_api.hpp"
 
-#include <chrono>
-
 #include <boost/json.hpp>
 
 #include "server/api/api_error.hpp"
@@ -10,6 +8,7 @@
 #include "server/events/event_catalog.hpp"
 #include "server/events/event_conditions.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::api {
@@ -246,10 +245,7 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
       [&](http::RequestContext& c) {
         access.require_admin(c, "eventhandling_write");
         const auto id = id_of(c);
-        const long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
-        if (!events.retry(id, now))
+        if (!events.retry(id, util::unix_milliseconds()))
           throw ApiError::bad_parameter("delivery " + std::to_string(id) +
                                         " is not dead (only dead deliveries are retried)");
         return json_result(true);
@@ -358,22 +354,16 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         check_identifier(name, "notification action name");
         auto params = c.params;
         params.erase("type");
+        bool created = false;
         try {
-          if (const auto existing = notifiers.find(name); !existing) {
-            notifiers.create(name, required_param(c, "type", 64), params);
-          } else {
-            const auto type = string_param(c, "type");
-            if (!type.empty() && type != existing->type)
-              throw ApiError::bad_parameter("the notifier '" + name + "' is of type '" +
-                                            existing->type + "'; delete it to make another type");
-            notifiers.update(name, params);
-          }
+          created = notifiers.save(name, string_param(c, "type", 64), params);
         } catch (const plugins::ConfiguredComponentError& e) {
           throw ApiError::bad_parameter(e.what());
         } catch (const plugins::PluginCallError& e) {
           throw ApiError::bad_parameter(std::string("the notification action refused: ") +
                                         e.what());
         }
+        c.audit.info = (created ? "created notifier " : "updated notifier ") + name;
         return json_result(true);
       },
       authenticated);

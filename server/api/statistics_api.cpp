@@ -3,11 +3,11 @@
 // state, and certificates expiring within 30, 60 and 90 days.
 #include "server/api/statistics_api.hpp"
 
-#include <chrono>
 #include <map>
 
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::api {
 namespace {
@@ -41,9 +41,7 @@ void add_statistics_routes(http::Router& router, db::StatisticsRepository& stati
         access.require_admin(c, "statistics_read");
         audit_log.flush();  // this node's latest checks count too
         const int minutes = int_param(c, "minutes", 60, 1, 24 * 60);
-        const long long now = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+        const long long now = util::unix_seconds();
         boost::json::array tokens;
         for (const auto& t : statistics.tokens_by_type_and_state())
           tokens.push_back({{"type", t.type}, {"state", t.state}, {"count", t.count}});

@@ -2,6 +2,8 @@
 // out; /metrics is unauthenticated text for Prometheus (bind it to a private network).
 #include "server/api/system_api.hpp"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 
 #include "server/api/envelope.hpp"
@@ -38,6 +40,23 @@ boost::json::array params_of(const tessera_component_v1& component) {
                       {"description", p.description ? p.description : ""}});
   }
   return params;
+}
+
+// Files by name only ("/usr/lib/x/libfoo.so" -> "libfoo.so"): the server's folders are not
+// the admins' business.
+std::string without_folders(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '/' && (i == 0 || text[i - 1] == ' ')) {
+      const auto end = std::min(text.find(' ', i), text.size());
+      const auto word = text.substr(i, end - i);
+      out += word.substr(word.rfind('/') + 1);
+      i = end;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
 }
 
 boost::json::object describe(const plugins::LoadedPlugin& plugin) {
@@ -81,9 +100,10 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
         access.require_admin(c, "configread");
         boost::json::array loaded, refused;
         for (const auto& plugin : registry.plugins()) loaded.push_back(describe(*plugin));
-        for (const auto& refusal : registry.refusals())
-          refused.push_back(
-              {{"file", refusal.file.filename().string()}, {"reason", refusal.reason}});
+        for (const auto& refusal : registry.refusals()) {
+          refused.push_back({{"file", refusal.file.filename().string()},
+                             {"reason", without_folders(refusal.reason)}});
+        }
         return json_result(
             boost::json::object{{"plugins", std::move(loaded)}, {"refused", std::move(refused)}});
       },

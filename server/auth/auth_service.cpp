@@ -7,6 +7,7 @@
 #include "server/api/api_error.hpp"
 #include "server/crypto/password_hash.hpp"
 #include "server/crypto/random.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::auth {
 namespace {
@@ -15,12 +16,6 @@ constexpr size_t kMaxCredentialSize = 1024;
 
 api::ApiError wrong_credentials() {
   return {401, 4031, "authentication failed: wrong credentials"};
-}
-
-long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -38,7 +33,7 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   if (username.empty() || username.size() > 255 || password.size() > kMaxCredentialSize ||
       realm.size() > 255)
     throw wrong_credentials();
-  const long long now = unix_now();
+  const long long now = util::unix_seconds();
 
   // First find the account, so that lockout counts per account, not per spelling of its name
   // (LDAP matches "Alice" and "alice " to the same entry).

@@ -1,8 +1,5 @@
 #include "server/ca/ca_connectors.hpp"
 
-#include <chrono>
-#include <ctime>
-
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
@@ -10,16 +7,9 @@
 #include "server/crypto/encoding.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::ca {
-namespace {
-
-long long unix_now() {
-  return static_cast<long long>(std::time(nullptr));
-}
-
-}  // namespace
-
 std::string CaConnectors::ca_certificate_pem(const std::string& name) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
@@ -51,7 +41,7 @@ int CaConnectors::renew_due_crls() {
 std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
-  const long long now = unix_now();
+  const long long now = util::unix_seconds();
   auto stored = crls_.current(name);
   const bool due = renew || !stored || stored->next_update - crl_renew_before_ <= now;
   if (renewed) *renewed = due;

@@ -29,15 +29,13 @@ class CaConnectors {
                     configs, secrets),
         crls_(crls) {}
 
-  // Makes the instance first (a local CA creates or imports its CA here), then stores it.
-  // Throws CaConnectorError, or plugins::PluginCallError when the plugin refuses.
-  void create(const std::string& name, const std::string& type, const boost::json::object& params) {
-    connectors_.create(name, type, params);
-  }
-  // A new configuration for an existing connector (secrets left out or "***" are kept). A
-  // local CA keeps its key and certificate: its key_type and common_name apply to a new CA only.
-  void update(const std::string& name, const boost::json::object& params) {
-    connectors_.update(name, params);
+  // Creates a connector (the instance first: a local CA creates or imports its CA here), or
+  // gives an existing one a new configuration (secrets left out or "***" are kept; the type
+  // stays). A local CA keeps its key and certificate: its key_type and common_name apply to a
+  // new CA only. True when it created one. Throws CaConnectorError, or
+  // plugins::PluginCallError when the plugin refuses.
+  bool save(const std::string& name, const std::string& type, const boost::json::object& params) {
+    return connectors_.save(name, type, params);
   }
   std::vector<ConnectorInfo> list() { return connectors_.list(); }
   std::optional<ConnectorInfo> find(const std::string& name) { return connectors_.find(name); }

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "server/events/event_conditions.hpp"
+#include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::events {
@@ -34,12 +35,6 @@ std::string utc(long long unix_seconds, const char* format) {
   char out[64];
   std::strftime(out, sizeof out, format, &parts);
   return out;
-}
-
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 boost::json::object parse_object(const std::string& text) {
@@ -189,7 +184,7 @@ int EventDispatcher::dispatch(const db::EventRow& event_row) {
         delivery.notifier = handler.notifier;
         delivery.action = handler.action;
         delivery.request = boost::json::serialize(request);
-        delivery.created_ms = delivery.next_attempt_ms = now_ms();
+        delivery.created_ms = delivery.next_attempt_ms = util::unix_milliseconds();
         deliveries.push_back(std::move(delivery));
       }
     }

@@ -1,21 +1,15 @@
 #include "server/events/event_recorder.hpp"
 
-#include <chrono>
 #include <set>
 
 #include <boost/json.hpp>
 
 #include "server/events/event_catalog.hpp"
+#include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::events {
 namespace {
-
-long long unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string text(const boost::json::object& object, const char* key) {
   const auto* value = object.if_contains(key);
@@ -65,7 +59,7 @@ boost::json::object EventRecorder::request_payload(const http::RequestContext& c
                                                    const std::string& position) const {
   boost::json::object payload{{"event", name},
                               {"position", position},
-                              {"time", unix_now()},
+                              {"time", util::unix_seconds()},
                               {"client_ip", c.request.remote_address}};
   boost::json::object params;
   for (const char* key : kSafeParams)
@@ -203,7 +197,7 @@ void EventRecorder::locked(const std::string& serial) {
   if (!token) return;
   boost::json::object payload{{"event", lifecycle::token_locked},
                               {"position", "post"},
-                              {"time", unix_now()},
+                              {"time", util::unix_seconds()},
                               {"tokens", boost::json::array{token_json(*token)}},
                               {"user",
                                {{"username", token->owner_user},
@@ -218,7 +212,7 @@ void EventRecorder::expiring(soci::session& sql, const db::TokenRow& token,
   boost::json::object payload{
       {"event", lifecycle::certificate_expiring},
       {"position", "post"},
-      {"time", unix_now()},
+      {"time", util::unix_seconds()},
       {"tokens", boost::json::array{token_json(token)}},
       {"certificate",
        {{"serial", certificate_serial}, {"not_after", not_after}, {"days_left", days_left}}},

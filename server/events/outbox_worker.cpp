@@ -7,29 +7,20 @@
 #include <boost/json.hpp>
 
 #include "server/plugins/component_instance.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::events {
-namespace {
-
-long long now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
-
 int OutboxWorker::run_once() {
   int delivered = 0;
-  for (const auto& row : events_.due(now_ms(), 50)) {
-    const long long now = now_ms();
+  for (const auto& row : events_.due(util::unix_milliseconds(), 50)) {
+    const long long now = util::unix_milliseconds();
     const int attempt = row.attempts + 1;
     if (!events_.claim(row.id, attempt, now, now + settings_.lease.count())) continue;
     auto fail = [&](const std::string& error, bool permanent) {
       const bool dead = permanent || attempt >= settings_.max_attempts;
       const long long pause = std::min<long long>(
           3600000, settings_.retry_base.count() * (1LL << std::min(attempt - 1, 20)));
-      events_.failed(row.id, attempt, error, now_ms() + pause, dead);
+      events_.failed(row.id, attempt, error, util::unix_milliseconds() + pause, dead);
       spdlog::warn("delivery {} ({} -> {}) failed, attempt {}{}: {}", row.id, row.handler,
                    row.notifier, attempt, dead ? ", now dead" : "", error);
     };
@@ -43,7 +34,7 @@ int OutboxWorker::run_once() {
       request["delivery"] = std::to_string(row.id);
       auto result = notifier->call(1, request);
       if (apply_) apply_(result);
-      events_.delivered(row.id, attempt, now_ms());
+      events_.delivered(row.id, attempt, util::unix_milliseconds());
       ++delivered;
     } catch (const plugins::PluginCallError& e) {
       fail(e.what(), e.status() == TESSERA_ERR_INVALID_ARGUMENT);

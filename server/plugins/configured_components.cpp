@@ -1,25 +1,23 @@
 #include "server/plugins/configured_components.hpp"
 
 #include <algorithm>
-#include <chrono>
 
 #include <boost/json.hpp>
 
 #include "db/sealed_bindings.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::plugins {
 namespace {
 
-long long now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// How listings show a secret (redact_component_config).
+bool is_placeholder(const boost::json::value& value) {
+  return value.is_string() && value.as_string() == "***";
 }
 
 }  // namespace
-
 boost::json::object ConfiguredComponents::open_config(const db::ComponentConfigRow& row) const {
   auto text = secrets_.open(row.sealed_config, db::binding::component_config(kind_key_, row.name));
   return boost::json::parse(text).as_object();
@@ -40,12 +38,35 @@ void ConfiguredComponents::create(const std::string& name, const std::string& ty
   }
   if (configs_.find(kind_key_, name))
     throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
+  for (size_t i = 0; i < ref->component->param_count; ++i) {
+    const auto& param = param_at(*ref->component, i);
+    const auto* given = params.if_contains(param.key);
+    if ((param.flags & TESSERA_PARAM_SECRET) && given && is_placeholder(*given))
+      throw ConfiguredComponentError(std::string("'***' stands for a stored secret; give ") +
+                                     param.key + " itself");
+  }
   auto [config, made] = make(*ref, name, params);
-  db::ComponentConfigRow row{kind_key_, name, type, sealed(name, config), now_us()};
+  db::ComponentConfigRow row{kind_key_, name, type, sealed(name, config),
+                             util::unix_microseconds()};
   if (!configs_.insert(row))
     throw ConfiguredComponentError("a " + noun_ + " '" + name + "' exists");
   std::lock_guard lock(mutex_);
   instances_[name] = {row.created_at, std::move(made)};
+}
+
+bool ConfiguredComponents::save(const std::string& name, const std::string& type,
+                                const boost::json::object& params) {
+  const auto existing = configs_.find(kind_key_, name);
+  if (!existing) {
+    if (type.empty()) throw ConfiguredComponentError("missing parameter 'type'");
+    create(name, type, params);
+    return true;
+  }
+  if (!type.empty() && type != existing->type_id)
+    throw ConfiguredComponentError("the " + noun_ + " '" + name + "' is of type '" +
+                                   existing->type_id + "'; delete it to make another type");
+  update(name, params);
+  return false;
 }
 
 void ConfiguredComponents::update(const std::string& name, const boost::json::object& params) {
@@ -60,15 +81,18 @@ void ConfiguredComponents::update(const std::string& name, const boost::json::ob
   const auto& component = *ref->component;
   for (size_t i = 0; i < component.param_count; ++i) {
     const auto& param = param_at(component, i);
-    if (!(param.flags & TESSERA_PARAM_SECRET) || !stored.contains(param.key)) continue;
+    if (!(param.flags & TESSERA_PARAM_SECRET)) continue;
     const auto* given = merged.if_contains(param.key);
-    if (!given || (given->is_string() && given->as_string() == "***"))
+    if (given && !is_placeholder(*given)) continue;
+    if (stored.contains(param.key))
       merged[param.key] = stored.at(param.key);
+    else
+      merged.erase(param.key);  // "***" for a secret never set: as if left out
   }
   auto [config, made] = make(*ref, name, merged);
   const long long expected = row->created_at;
   row->sealed_config = sealed(name, config);
-  row->created_at = std::max(now_us(), expected + 1);
+  row->created_at = std::max(util::unix_microseconds(), expected + 1);
   if (!configs_.replace(*row, expected))
     throw ConfiguredComponentError("the " + noun_ + " '" + name +
                                    "' was changed or deleted meanwhile; load it and try again");

@@ -44,9 +44,13 @@ class ConfiguredComponents {
         configs_(configs),
         secrets_(secrets) {}
 
-  // Makes the instance first (the plugin checks its configuration), then stores it. Throws
-  // ConfiguredComponentError, or PluginCallError when the plugin refuses.
+  // Makes the instance first (the plugin checks its configuration), then stores it. A secret
+  // given as "***" is refused. Throws ConfiguredComponentError, or PluginCallError when the
+  // plugin refuses.
   void create(const std::string& name, const std::string& type, const boost::json::object& params);
+  // Creates the instance, or updates it when the name exists (eduMFA's POST): type may be empty
+  // for an update and must not differ. True when it created one.
+  bool save(const std::string& name, const std::string& type, const boost::json::object& params);
   // Changes an existing instance's configuration (its type stays). A secret parameter left
   // out or sent as "***" (as list() shows it) keeps its stored value. The plugin checks the new
   // configuration before it is stored; every node then makes its instance anew.

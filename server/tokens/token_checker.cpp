@@ -9,15 +9,10 @@
 #include "db/sealed_bindings.hpp"
 #include "server/crypto/random.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::tokens {
 namespace {
-
-// time() rather than std::chrono::system_clock, whose nanoseconds end in 2262: RFC 6238's
-// last test vector is in 2603.
-long long unix_now() {
-  return static_cast<long long>(std::time(nullptr));
-}
 
 bool can_roll_out(const std::string& state) {
   return state.empty() || state == "enrolled";
@@ -123,7 +118,7 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
                                  const std::string& pass, const std::string& transaction_id,
                                  const CheckPolicy& policy,
                                  const PasswordCheck& user_password) const {
-  const long long now = unix_now();
+  const long long now = util::unix_seconds();
   if (candidates.empty()) return reject("The user has no tokens assigned");
   if (!transaction_id.empty())
     return answer_challenge(candidates, pass, transaction_id, policy, now);
@@ -271,7 +266,7 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
 
 CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
                                    const CheckPolicy& policy) const {
-  const long long now = unix_now();
+  const long long now = util::unix_seconds();
   auto tokens = candidates;
   std::vector<const db::TokenRow*> ready;
   for (auto& token : tokens)
@@ -284,7 +279,7 @@ CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
 bool TokenChecker::verify_enrollment(const db::TokenRow& token, const std::string& otp,
                                      const std::string& actor) const {
   if (token.rollout_state != "verify" || !types_.find(token.type)) return false;
-  const long long now = unix_now();
+  const long long now = util::unix_seconds();
   if (!verify(token, otp, now).match) {
     tokens_.record_failure(token.serial, now);
     return false;
@@ -298,7 +293,7 @@ bool TokenChecker::resync(const db::TokenRow& token, const std::string& otp1,
                           const std::string& otp2) const {
   const auto* type = types_.find(token.type);
   if (!type) return false;
-  auto request = token_request(token, unix_now());
+  auto request = token_request(token, util::unix_seconds());
   request["otp1"] = otp1;
   request["otp2"] = otp2;
   request["window"] = token.sync_window;

@@ -97,15 +97,23 @@ TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
   r = post_json("/caconnector/imported", {{"type", "other"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("is of type 'ca_local'"), std::string::npos) << r.body;
-  r = post_json("/caconnector/imported", {{"validity_days", "many"}});
+  const auto data_of = [&] {
+    return json_of(api_->call("GET", "/caconnector/imported", admin_))
+        .at("result")
+        .at("value")
+        .at(0)
+        .at("data");
+  };
+  const auto before = data_of();
+  r = post_json("/caconnector/imported",
+                {{"certificate", read_file(pem)}, {"validity_days", "many"}});
   EXPECT_EQ(r.status, 400) << "a bad update changes nothing";
-  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/imported", admin_))
-                .at("result")
-                .at("value")
-                .at(0)
-                .at("data")
-                .at("private_key"),
-            "***");
+  EXPECT_EQ(data_of(), before);
+  EXPECT_EQ(before.at("private_key"), "***");
+  // "***" is how listings hide a secret: never a value of a new connector.
+  r = post_json("/caconnector/fresh", {{"type", "ca_local"}, {"private_key", "***"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("'***' stands for a stored secret"), std::string::npos) << r.body;
 
   // Deleted, the name cannot take another CA: certificates it issued must stay verifiable.
   ASSERT_EQ(api_->call("DELETE", "/caconnector/imported", admin_).status, 200);

@@ -118,6 +118,7 @@ TEST_F(Dashboard, PluginsAreListedWithTheirVersionsAndComponents) {
       EXPECT_EQ(params.at("validity_days").at("type"), "integer");
       EXPECT_EQ(params.at("validity_days").at("default"), 3650);
       EXPECT_EQ(params.at("private_key").at("secret"), true);
+      EXPECT_TRUE(params.at("private_key").at("default").is_null()) << "no secret's default shown";
       EXPECT_EQ(params.at("common_name").at("secret"), false);
       EXPECT_FALSE(params.at("key_type").at("description").as_string().empty());
     }

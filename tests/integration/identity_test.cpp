@@ -156,7 +156,8 @@ TEST_F(Identity, PolicyDefinitionsListWhatEachScopeAccepts) {
       EXPECT_EQ(saved.status, 200) << scope << " " << name << ": " << saved.body;
     }
   }
-  EXPECT_NE(r.body.find("\"statistics_read\""), std::string::npos);
+  for (const char* right : {"statistics_read", "configread", "certificateapprove"})
+    EXPECT_NE(r.body.find(std::string("\"") + right + "\""), std::string::npos) << right;
   EXPECT_EQ(call("GET", "/policy/defs", login("alice", "alice-password", "corp")).status, 403);
 }
 

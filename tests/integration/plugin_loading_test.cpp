@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
@@ -65,6 +66,20 @@ TEST(PluginLoading, ServerKeepsRunningWithTheRest) {
             std::string::npos);
   TestHttpClient client;
   EXPECT_EQ(client.get(server.url() + "/healthz").status, 200);
+  // Admins see the refusals with file names only.
+  auto login = client.post(server.url() + "/auth", "username=admin&password=test-admin-pw",
+                           "application/x-www-form-urlencoded");
+  const auto token = boost::json::parse(login.body).at("result").at("value").at("token");
+  TestHttpClient admin;
+  admin.header("Authorization: " + std::string(token.as_string()));
+  auto listed = admin.get(server.url() + "/system/plugins");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body.find(kBroken), std::string::npos) << listed.body;
+  EXPECT_EQ(listed.body.find(kBundled), std::string::npos) << listed.body;
+  EXPECT_NE(listed.body.find("already provided by libtessera_notify_webhook.so"), std::string::npos)
+      << listed.body;
+  EXPECT_EQ(
+      boost::json::parse(listed.body).at("result").at("value").at("refused").as_array().size(), 4u);
 }
 
 TEST(PluginLoading, RefusesAPluginFileOthersCanWrite) {
