@@ -3,7 +3,8 @@ import { call } from './api.js';
 import { ConfirmButton } from './AdminParts.jsx';
 import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
-import Pager from './Pager.jsx';
+import Pager, { lastPage } from './Pager.jsx';
+import { localTime, timeZone } from './time.js';
 
 // Every user's tokens, for admins: searched with the filters GET /token/ knows, a page at a
 // time; each token enabled or disabled, revoked (certificates), unassigned, deleted (after a
@@ -23,20 +24,28 @@ export default function AllTokens() {
   const [enrolling, setEnrolling] = useState(false);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  const [reloads, setReloads] = useState(0); // counted up to read the same page again
 
-  async function load() {
-    try {
-      const params = { page, pagesize: pageSize };
-      for (const [key, value] of Object.entries(query)) if (value !== '') params[key] = value;
-      const body = await call('GET', '/token/', params);
-      setResult(body.result.value);
-    } catch (e) {
-      setError(e.message);
-    }
-  }
   useEffect(() => {
-    load();
-  }, [query, page, pageSize]);
+    const params = { page, pagesize: pageSize };
+    for (const [key, value] of Object.entries(query)) if (value !== '') params[key] = value;
+    let ignore = false; // set once a newer load starts: only its answer is shown
+    call('GET', '/token/', params)
+      .then((body) => {
+        if (ignore) return;
+        const value = body.result.value;
+        // The page's last tokens are gone (deleted here or elsewhere): the last page there is.
+        if (value.tokens.length === 0 && value.count > 0 && page > 1) return setPage(lastPage(value.count, pageSize));
+        setResult(value);
+      })
+      .catch((e) => {
+        if (!ignore) setError(e.message);
+      });
+    return () => {
+      ignore = true;
+    };
+  }, [query, page, pageSize, reloads]);
+  const reload = () => setReloads((n) => n + 1);
   useEffect(() => {
     call('GET', '/realm/')
       .then((body) => setRealms(Object.keys(body.result.value)))
@@ -60,7 +69,7 @@ export default function AllTokens() {
       const done = { enable: 'enabled', disable: 'disabled', revoke: 'revoked', unassign: 'unassigned', delete: 'deleted' };
       setNotice(`${serial}: ${done[action]}.`);
       if (history?.serial === serial) setHistory(null);
-      await load();
+      reload();
     } catch (e) {
       setError(e.message);
     }
@@ -208,7 +217,7 @@ export default function AllTokens() {
           realms={realms}
           onDone={() => {
             setEnrolling(false);
-            load();
+            reload();
           }}
         />
       ) : (
@@ -223,7 +232,6 @@ export default function AllTokens() {
 function History({ history, onClose }) {
   const heading = useRef(null);
   useEffect(() => heading.current?.focus(), [history.serial]);
-  const when = (seconds) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
   return (
     <div className="card" role="region" aria-label={`History of ${history.serial}`}>
       <h3 ref={heading} tabIndex={-1}>
@@ -232,28 +240,31 @@ function History({ history, onClose }) {
       {history.transitions.length === 0 ? (
         <p>No change of its rollout state is recorded.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>From</th>
-              <th>To</th>
-              <th>By</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.transitions.map((t, i) => (
-              <tr key={i}>
-                <td>{when(t.time)}</td>
-                <td>{t.from || '—'}</td>
-                <td>{t.to}</td>
-                <td>{t.actor}</td>
-                <td>{t.reason}</td>
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>From</th>
+                <th>To</th>
+                <th>By</th>
+                <th>Reason</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {history.transitions.map((t, i) => (
+                <tr key={i}>
+                  <td>{localTime(t.time)}</td>
+                  <td>{t.from || '—'}</td>
+                  <td>{t.to}</td>
+                  <td>{t.actor}</td>
+                  <td>{t.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="hint">Times are local ({timeZone()}).</p>
+        </>
       )}
       <button onClick={onClose}>Close the history</button>
     </div>
@@ -270,9 +281,17 @@ function EnrollForUser({ realms, onDone }) {
 
   useEffect(() => {
     if (!choice.realm) return setUsers([]);
+    let ignore = false; // set once another realm is chosen: its users win
     call('GET', '/user/', { realm: choice.realm })
-      .then((body) => setUsers(body.result.value.map((u) => u.username)))
-      .catch((e) => setError(e.message));
+      .then((body) => {
+        if (!ignore) setUsers(body.result.value.map((u) => u.username));
+      })
+      .catch((e) => {
+        if (!ignore) setError(e.message);
+      });
+    return () => {
+      ignore = true;
+    };
   }, [choice.realm]);
   useEffect(() => {
     if (choice.type !== 'certificate') return;

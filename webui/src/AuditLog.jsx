@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import Pager from './Pager.jsx';
+import { localTime, timeZone } from './time.js';
 
 // The audit log, newest first, searched with the filters GET /audit/ knows (each an exact
-// match, and a time range in the browser's time zone) and read a page at a time.
+// match, and a time range) and read a page at a time. Times are the browser's local time, in the
+// filters as in the table.
 const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', success: '', from: '', to: '' };
 const COMMON_ACTIONS = [
   'POST /auth',
@@ -35,12 +37,19 @@ export default function AuditLog() {
     // datetime-local values are local times; the server takes Unix seconds.
     if (from) params.since = Math.floor(new Date(from).getTime() / 1000);
     if (to) params.until = Math.floor(new Date(to).getTime() / 1000) + 60; // the whole minute
+    let ignore = false; // set once a newer search or page is asked for: its answer wins
     call('GET', '/audit/', params)
       .then((body) => {
+        if (ignore) return;
         setError('');
         setResult(body.result.value);
       })
-      .catch((e) => setError(e.message));
+      .catch((e) => {
+        if (!ignore) setError(e.message);
+      });
+    return () => {
+      ignore = true;
+    };
   }, [query, page, pageSize]);
 
   function search(event) {
@@ -55,7 +64,6 @@ export default function AuditLog() {
     </label>
   );
   const actions = [...new Set([...COMMON_ACTIONS, ...result.auditdata.map((e) => e.action)])].sort();
-  const when = (seconds) => new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
 
   return (
     <section>
@@ -98,7 +106,7 @@ export default function AuditLog() {
         </label>
         <button type="submit">Search</button>
       </form>
-      <p className="hint">Each filter matches exactly. Times are UTC.</p>
+      <p className="hint">Each filter matches exactly. Times are local ({timeZone()}).</p>
       {error && <p role="alert" className="error">{error}</p>}
       {result.auditdata.length === 0 ? (
         <p>No audit entry matches.</p>
@@ -121,7 +129,7 @@ export default function AuditLog() {
             {result.auditdata.map((e) => (
               <tr key={e.number} data-number={e.number}>
                 <td>{e.number}</td>
-                <td>{when(e.date)}</td>
+                <td>{localTime(e.date)}</td>
                 <td className="action">{e.action}</td>
                 <td className={e.success ? '' : 'error'}>{e.success ? 'ok' : 'failed'}</td>
                 <td>

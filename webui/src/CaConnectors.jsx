@@ -7,7 +7,8 @@ import { ConfirmButton } from './AdminParts.jsx';
 // profiles added, replaced or deleted, connectors deleted after a confirmation.
 
 // Hand-made forms for the bundled types (ca_local is plugins/ca_local); any other loaded type
-// gets a form built from the parameters its plugin declares (GET /system/plugins).
+// gets a form built from the parameters its plugin declares (GET /system/plugins). An admin who
+// may not read the plugin list (configread) is offered these alone.
 const TYPES = {
   ca_local: {
     label: 'Local CA (OpenSSL, in process)',
@@ -42,11 +43,15 @@ export default function CaConnectors() {
     }
   }
   const [types, setTypes] = useState({}); // loaded connector type -> {label, fields}
+  const [typesNote, setTypesNote] = useState(''); // why only the built-in types are offered
   useEffect(() => {
     load();
     call('GET', '/system/plugins')
       .then((body) => setTypes(connectorTypes(body.result.value.plugins)))
-      .catch((e) => setError(e.message));
+      .catch((e) => {
+        setTypes(TYPES);
+        setTypesNote(`Only the built-in connector types are offered: the list of loaded plugins was refused (${e.message}).`);
+      });
   }, []);
 
   async function run(message, action) {
@@ -171,6 +176,7 @@ export default function CaConnectors() {
         key={editing?.connectorname || `new-${made}`}
         editing={editing}
         types={types}
+        typesNote={typesNote}
         taken={connectors.map((c) => c.connectorname)}
         onSaved={(message) => {
           setEditing(null);
@@ -185,7 +191,7 @@ export default function CaConnectors() {
 
 // A new connector, or new settings for one (the server replaces them; a secret left out keeps
 // its stored value). POST also saves over an existing name, so a new one is checked first.
-function ConnectorForm({ editing, types, taken, onSaved, onCancel }) {
+function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) {
   const [name, setName] = useState(editing?.connectorname || '');
   const [chosen, setType] = useState(editing?.type || '');
   const type = chosen || (types.ca_local ? 'ca_local' : Object.keys(types)[0] || '');
@@ -199,6 +205,7 @@ function ConnectorForm({ editing, types, taken, onSaved, onCancel }) {
     if (editing) heading.current?.focus();
   }, []);
   const fields = types[type]?.fields || [];
+  const known = !!types[type]; // else a save would send none of the type's settings
 
   async function submit(event) {
     event.preventDefault();
@@ -243,6 +250,7 @@ function ConnectorForm({ editing, types, taken, onSaved, onCancel }) {
           ))}
         </select>
       </label>
+      {typesNote && <p className="hint">{typesNote}</p>}
       {types[type]?.hint && <p className="hint">{types[type].hint}</p>}
       {fields.map((f) => {
         const bind = {
@@ -274,7 +282,7 @@ function ConnectorForm({ editing, types, taken, onSaved, onCancel }) {
       })}
       {error && <p role="alert" className="error">{error}</p>}
       <span className="pair">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || !known}>
           {editing ? 'Save the connector' : 'Create the connector'}
         </button>
         {editing && (

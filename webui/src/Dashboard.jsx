@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import { localTime } from './time.js';
 
 // What an admin takes in at a glance: checks per minute over the last hour (accepted and
 // rejected), tokens by type and state, and certificates that expire soon. Refreshed every 30 s.
@@ -22,7 +23,7 @@ function ChecksChart({ checks }) {
     height = 160,
     bar = width / minutes.length;
   const y = (n) => (n / highest) * (height - 10);
-  const clock = (t) => new Date(t * 1000).toTimeString().slice(0, 5);
+  const clock = (t) => localTime(t).slice(11, 16); // HH:MM
   return (
     <figure className="chart">
       <svg

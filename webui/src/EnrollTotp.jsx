@@ -5,7 +5,7 @@ import { call } from './api.js';
 // otpauth link; the user proves the app works by entering its first code, and the server holds
 // the token (rollout state "verify") until then. An admin enrolls for a user by giving user and
 // realm; the policy verify_enrollment decides whether that token waits for its first code.
-// onMade: told when the server has made the token (so a list can show it at once).
+// onMade: told when the server has made or confirmed the token (so a list can show it).
 export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' }) {
   const [made, setMade] = useState(null);
   const [error, setError] = useState('');
@@ -38,6 +38,7 @@ export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' 
         if (body.result.value !== true) throw new Error('That code is not right: try the next one.');
       }
       setConfirmed(true);
+      onMade?.(); // its state changed
     } catch (e) {
       setError(e.message);
     }

@@ -38,20 +38,26 @@ export default function EventHandlers() {
     load();
   }, []);
 
-  async function loadActions(module) {
+  // The chosen module's actions; a module chosen since then makes this answer stale.
+  useEffect(() => {
     setActions({});
-    if (!module) return;
-    try {
-      setActions((await call('GET', `/event/actions/${encodeURIComponent(module)}`)).result.value);
-    } catch (e) {
-      setError(e.message);
-    }
-  }
+    if (!form.module) return;
+    let ignore = false;
+    call('GET', `/event/actions/${encodeURIComponent(form.module)}`)
+      .then((body) => {
+        if (!ignore) setActions(body.result.value);
+      })
+      .catch((e) => {
+        if (!ignore) setError(e.message);
+      });
+    return () => {
+      ignore = true;
+    };
+  }, [form.module]);
 
   function chooseModule(module) {
     setForm({ ...form, module, action: '' });
     setOptions({});
-    loadActions(module);
   }
 
   // Loads a handler into the form; saving sends its id, so the server changes that handler.
@@ -74,7 +80,6 @@ export default function EventHandlers() {
     const [first, ...rest] = Object.entries(h.conditions);
     setCondition(first ? { name: first[0], value: String(first[1]) } : { name: '', value: '' });
     setMoreConditions(Object.fromEntries(rest));
-    loadActions(h.handlermodule);
     document.querySelector('#handler-form input')?.focus();
   }
 
@@ -83,7 +88,6 @@ export default function EventHandlers() {
     setOptions({});
     setCondition({ name: '', value: '' });
     setMoreConditions({});
-    setActions({});
   }
 
   async function change(h, action) {

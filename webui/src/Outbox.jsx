@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import { localTime, timeZone } from './time.js';
 
 // The event handlers' deliveries (newest first): by default the dead ones, which gave up after
 // their last attempt and wait for an admin to send them again.
@@ -17,19 +18,26 @@ export default function Outbox() {
   const [rows, setRows] = useState([]);
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  const [reloads, setReloads] = useState(0); // counted up to read the list again
 
-  async function load() {
-    try {
-      const params = { limit };
-      if (state) params.state = state;
-      setRows((await call('GET', '/event/outbox', params)).result.value);
-    } catch (e) {
-      setError(e.message);
-    }
-  }
   useEffect(() => {
-    load();
-  }, [state, limit]);
+    const params = { limit };
+    if (state) params.state = state;
+    let ignore = false; // set once a newer load starts: only its answer is shown
+    call('GET', '/event/outbox', params)
+      .then((body) => {
+        if (ignore) return;
+        setError('');
+        setRows(body.result.value);
+      })
+      .catch((e) => {
+        if (!ignore) setError(e.message);
+      });
+    return () => {
+      ignore = true;
+    };
+  }, [state, limit, reloads]);
+  const reload = () => setReloads((n) => n + 1);
 
   async function retry(id) {
     setError('');
@@ -37,13 +45,13 @@ export default function Outbox() {
     try {
       await call('POST', `/event/outbox/retry/${id}`);
       setNotice(`Delivery ${id} will be sent again.`);
-      await load();
+      reload();
     } catch (e) {
       setError(e.message);
     }
   }
 
-  const when = (seconds) => (seconds > 0 ? new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19) : '—');
+  const when = (seconds) => (seconds > 0 ? localTime(seconds) : '—');
   return (
     <section>
       <h2>Outbox</h2>
@@ -69,13 +77,13 @@ export default function Outbox() {
         <button
           onClick={() => {
             setNotice('');
-            load();
+            reload();
           }}
         >
           Refresh
         </button>
       </div>
-      <p className="hint">Times are UTC. The event is the number of its entry in the event log.</p>
+      <p className="hint">Times are local ({timeZone()}). Each delivery names its event and the serial of the token it was about.</p>
       {error && <p role="alert" className="error">{error}</p>}
       {notice && <p role="status">{notice}</p>}
       {rows.length === 0 ? (

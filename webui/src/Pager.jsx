@@ -1,6 +1,8 @@
 // Previous and next through a paged list, and where the admin is in it ("Page 2 of 5").
+export const lastPage = (count, pageSize) => Math.max(1, Math.ceil(count / pageSize));
+
 export default function Pager({ page, pageSize, count, prev, next, onPage, noun, plural = noun + 's' }) {
-  const pages = Math.max(1, Math.ceil(count / pageSize));
+  const pages = lastPage(count, pageSize);
   return (
     <nav aria-label="Pages" className="pager">
       <button className="small" onClick={() => onPage(page - 1)} disabled={!prev}>

@@ -3,6 +3,7 @@ import { call } from './api.js';
 import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import { saveFile } from './saveFile.js';
+import { localTime } from './time.js';
 
 // The user's tokens with their state and, for certificates, when they expire; what the user
 // may do with each; and enrollment of new ones.
@@ -50,7 +51,7 @@ export default function Tokens() {
   const state = (t) =>
     t.revoked ? 'revoked' : t.failcounter_exceeded ? 'locked' : !t.active ? 'disabled' : t.rollout_state || 'enrolled';
   const expires = (t) =>
-    t.info?.not_after ? new Date(Number(t.info.not_after) * 1000).toISOString().slice(0, 10) : '';
+    t.info?.not_after ? localTime(Number(t.info.not_after)).slice(0, 10) : '';
   const done = () => {
     setEnrolling('');
     load();

@@ -1,13 +1,15 @@
 // End to end in headless Chromium: the admin's dashboard shows what the server counted (checks
 // accepted and rejected, tokens by type and state, certificates expiring within 30/60/90 days),
-// and the plugin page lists what the server loaded with its versions.
+// and the plugin page lists what the server loaded with its versions; an admin who may not read
+// that list still gets the built-in CA connector types.
 // Usage: node admin_dashboard.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { join } from 'node:path';
 import { fail, scenario } from './harness.mjs';
 
 const seed = '3132333435363738393031323334353637383930'; // RFC 4226: counter 0 gives 755224
 
-await scenario('no error expected', async ({ api, admin, screenshots, newPage, logIn }) => {
+// The one expected error: the plugin list refused (403) to an admin without configread.
+await scenario('403', async ({ api, request, admin, screenshots, newPage, logIn }) => {
   await api('/token/init', { type: 'hotp', serial: 'H1', otpkey: seed, user: 'alice', realm: 'corp' }, admin);
   await api('/token/init', { type: 'hotp', serial: 'H2', otpkey: seed, user: 'alice', realm: 'corp' }, admin);
   await api('/token/init', { type: 'totp', serial: 'T1', otpkey: seed, user: 'alice', realm: 'corp' }, admin);
@@ -48,5 +50,20 @@ await scenario('no error expected', async ({ api, admin, screenshots, newPage, l
   if (!/\d+\.\d+/.test(await row.locator('td').nth(1).textContent())) fail('no version shown for the CA plugin');
   await page.locator('tr', { hasText: 'hotp' }).first().waitFor();
   await page.screenshot({ path: join(screenshots, 'admin-plugins.png'), fullPage: true });
-  return 'the dashboard shows the server\'s figures; the plugins are listed with their versions';
+
+  // An admin who may write CA connectors but not read the configuration (the plugin list) gets
+  // the built-in connector types, with a note and no error.
+  await api('/policy/ca-only', { scope: 'admin', action: 'caconnectorread,caconnectorwrite' }, admin);
+  if ((await request('GET', '/system/plugins', undefined, admin)).status !== 403) fail('the plugin list is still readable');
+  await page.getByRole('button', { name: 'CA connectors' }).click();
+  const form = page.getByRole('form', { name: 'New CA connector' });
+  await form.getByText(/^Only the built-in connector types are offered/).waitFor();
+  await form.getByLabel('Connector name').fill('second');
+  await form.getByRole('combobox', { name: 'Connector type' }).selectOption('ca_local');
+  await form.getByRole('button', { name: 'Create the connector' }).click();
+  await page.getByRole('status').filter({ hasText: 'CA connector second created.' }).waitFor();
+  if (await page.getByRole('alert').count()) fail('an error shown: ' + (await page.getByRole('alert').allTextContents()));
+  const connectors = (await request('GET', '/caconnector/second', undefined, admin)).json?.result?.value;
+  if (connectors?.[0]?.type !== 'ca_local') fail('the connector second: ' + JSON.stringify(connectors));
+  return 'the dashboard shows the server\'s figures; the plugins are listed with their versions; without the right to read them, the built-in CA connector types are offered';
 });

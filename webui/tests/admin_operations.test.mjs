@@ -1,8 +1,9 @@
 // End to end in headless Chromium: an admin runs the server from the console. All tokens: a
-// TOTP token and a certificate enrolled for alice, searching, paging, disabling, revoking,
-// deleting, the history; the audit log filtered and paged; a local CA connector with profiles
-// made, edited and its certificate fetched; a dead webhook delivery in the outbox sent again;
-// an event handler edited, disabled and deleted. After each step the REST API must show it.
+// TOTP token and a certificate enrolled for alice, searching, paging (also when the last page is
+// deleted), disabling, revoking, deleting, the history; the audit log filtered (times in the
+// browser's time zone) and paged; a local CA connector with profiles made, edited and its
+// certificate fetched; a dead webhook delivery in the outbox sent again; an event handler
+// edited, disabled and deleted. After each step the REST API must show it.
 // Usage: node admin_operations.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -54,7 +55,7 @@ const config = 'events: { retry_base_seconds: 1, max_attempts: 1 }\n';
 
 await scenario(
   '400',
-  async ({ api, admin, url, work, screenshots, newPage, logIn }) => {
+  async ({ api, request, admin, url, work, screenshots, newPage, logIn }) => {
     const get = async (path, params = {}) => {
       const query = new URLSearchParams(params).toString();
       const r = await fetch(url + path + (query ? '?' + query : ''), { headers: { Authorization: admin } });
@@ -123,8 +124,16 @@ await scenario(
     await text('Page 3 of 3 (23 tokens)');
     expect('page 3', await serials(), await pageOf(3));
     if (!(await page.getByRole('button', { name: 'Next' }).isDisabled())) fail('Next on the last page');
+    // The last page's tokens deleted (the last one here): the page shown is the new last one.
+    const [lastOne, ...others] = await serials();
+    for (const s of others) if ((await request('DELETE', `/token/${s}`, undefined, admin)).status !== 200) fail(`${s} not deleted`);
+    await row(lastOne).getByRole('button', { name: 'Delete' }).click();
+    await row(lastOne).getByRole('button', { name: 'Yes, delete' }).click();
+    await status(`${lastOne}: deleted.`);
+    await text('Page 2 of 2 (20 tokens)');
+    expect('the new last page', await serials(), await pageOf(2));
     await page.getByRole('button', { name: 'Previous' }).click();
-    await text('Page 2 of 3 (23 tokens)');
+    await text('Page 1 of 2 (20 tokens)');
     // By owner: realm and user.
     await search.getByLabel('Serial').fill('');
     await search.getByRole('combobox', { name: 'Realm', exact: true }).selectOption('corp');
@@ -172,20 +181,33 @@ await scenario(
     const disabled = (await get('/audit/', { action: 'POST /token/disable/<serial>', serial })).auditdata;
     expect('audit rows', await page.locator('tr[data-number]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.number))), disabled.map((e) => e.number));
     expect('audit action', await page.locator('tr[data-number] td.action').allTextContents(), ['POST /token/disable/<serial>']);
+    // Shown in the browser's time zone (this process's too: both follow TZ).
+    const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString(); // as if UTC
+    expect('audit time', await page.locator('tr[data-number] td').nth(1).textContent(), local(disabled[0].date * 1000).slice(0, 19).replace('T', ' '));
+    const auditRows = () => page.locator('tr[data-number]').count();
     await audit.getByRole('combobox', { name: 'Outcome' }).selectOption('0');
     await audit.getByRole('button', { name: 'Search' }).click();
-    await text('No audit entry matches.');
-    // A time range (local times, as the browser shows them): from an hour ahead finds nothing,
-    // from an hour ago the row again.
-    const local = (ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    await text('Page 1 of 1 (0 entries)');
+    expect('failed disables shown', await auditRows(), 0);
+    // A time range in local time, as datetime-local inputs take it: from an hour ahead finds
+    // nothing, from an hour ago to now the row. Each search starts from the other's answer, so
+    // only a fresh response can pass.
+    const minute = (ms) => local(ms).slice(0, 16);
     await audit.getByRole('combobox', { name: 'Outcome' }).selectOption('');
-    await audit.getByLabel('From', { exact: true }).fill(local(Date.now() + 3600000));
+    await audit.getByLabel('From', { exact: true }).fill(minute(Date.now() - 3600000));
+    await audit.getByLabel('To', { exact: true }).fill(minute(Date.now()));
     await audit.getByRole('button', { name: 'Search' }).click();
-    await text('No audit entry matches.');
-    await audit.getByLabel('From', { exact: true }).fill(local(Date.now() - 3600000));
-    await audit.getByLabel('To', { exact: true }).fill(local(Date.now()));
+    await text('Page 1 of 1 (1 entry)');
+    expect('from an hour ago', await page.locator('tr[data-number] td.action').allTextContents(), ['POST /token/disable/<serial>']);
+    const ahead = Date.now() + 3600000;
+    await audit.getByLabel('From', { exact: true }).fill(minute(ahead));
+    await audit.getByLabel('To', { exact: true }).fill('');
     await audit.getByRole('button', { name: 'Search' }).click();
-    await page.locator('tr[data-number] td.action', { hasText: 'POST /token/disable/<serial>' }).waitFor();
+    await text('Page 1 of 1 (0 entries)');
+    expect('from an hour ahead', await auditRows(), 0);
+    const since = Math.floor(new Date(minute(ahead)).getTime() / 1000);
+    expect('the server from an hour ahead', (await get('/audit/', { action: 'POST /token/disable/<serial>', serial, since })).count, 0);
+    expect('the server from an hour ago', (await get('/audit/', { action: 'POST /token/disable/<serial>', serial, since: since - 7200 })).count, 1);
     await audit.getByLabel('From', { exact: true }).fill('');
     await audit.getByLabel('To', { exact: true }).fill('');
     await audit.getByLabel('Serial').fill('');
