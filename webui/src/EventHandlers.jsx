@@ -14,22 +14,24 @@ export default function EventHandlers() {
   const [actions, setActions] = useState({});
   const [form, setForm] = useState(EMPTY_FORM);
   const [options, setOptions] = useState({});
-  const [condition, setCondition] = useState({ name: '', value: '' });
-  const [moreConditions, setMoreConditions] = useState({}); // an edited handler's others, kept
+  const [conditions, setConditions] = useState([]); // [{name, value}], in the form's order
+  const [known, setKnown] = useState({}); // condition name -> {description, token}
   const [listMessage, setListMessage] = useState({ error: '', notice: '' }); // of the row actions
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
 
   async function load() {
     try {
-      const [h, e, m] = await Promise.all([
+      const [h, e, m, c] = await Promise.all([
         call('GET', '/event/'),
         call('GET', '/event/available'),
         call('GET', '/event/handlermodules'),
+        call('GET', '/event/conditions/any'), // the same for every module
       ]);
       setHandlers(h.result.value);
       setEvents(e.result.value);
       setModules(m.result.value);
+      setKnown(c.result.value);
     } catch (e) {
       setError(e.message);
     }
@@ -77,17 +79,14 @@ export default function EventHandlers() {
       active: h.active,
     });
     setOptions(Object.fromEntries(Object.entries(h.options).map(([k, v]) => [k, String(v)])));
-    const [first, ...rest] = Object.entries(h.conditions);
-    setCondition(first ? { name: first[0], value: String(first[1]) } : { name: '', value: '' });
-    setMoreConditions(Object.fromEntries(rest));
+    setConditions(Object.entries(h.conditions).map(([name, value]) => ({ name, value: String(value) })));
     document.querySelector('#handler-form input')?.focus();
   }
 
   function cancelEdit() {
     setForm(EMPTY_FORM);
     setOptions({});
-    setCondition({ name: '', value: '' });
-    setMoreConditions({});
+    setConditions([]);
   }
 
   async function change(h, action) {
@@ -117,9 +116,8 @@ export default function EventHandlers() {
       ordering: form.ordering,
       options: Object.fromEntries(Object.entries(options).filter(([, v]) => v !== '')),
     };
-    const conditions = { ...moreConditions };
-    if (condition.name) conditions[condition.name] = condition.value;
-    if (Object.keys(conditions).length) params.conditions = conditions;
+    const chosen = conditions.filter((c) => c.name.trim() !== '');
+    if (chosen.length) params.conditions = Object.fromEntries(chosen.map((c) => [c.name.trim(), c.value]));
     // An edit keeps the handler's id (and whether it is active).
     if (form.id) Object.assign(params, { id: form.id, active: form.active });
     try {
@@ -243,21 +241,7 @@ export default function EventHandlers() {
         <label>
           Order <input aria-label="Order" type="number" min="0" value={form.ordering} onChange={(e) => setForm({ ...form, ordering: Number(e.target.value) })} />
         </label>
-        <label>
-          Condition (optional)
-          <span className="pair">
-            <input aria-label="Condition name" placeholder="rollout_state" value={condition.name} onChange={(e) => setCondition({ ...condition, name: e.target.value })} />
-            <input aria-label="Condition value" placeholder="pending" value={condition.value} onChange={(e) => setCondition({ ...condition, value: e.target.value })} />
-          </span>
-        </label>
-        {Object.keys(moreConditions).length > 0 && (
-          <p className="hint">
-            Also kept:{' '}
-            {Object.entries(moreConditions)
-              .map(([k, v]) => `${k} = ${v}`)
-              .join('; ')}
-          </p>
-        )}
+        <Conditions conditions={conditions} known={known} onChange={setConditions} />
         {error && <p role="alert" className="error">{error}</p>}
         {notice && <p role="status">{notice}</p>}
         {form.id ? (
@@ -272,5 +256,50 @@ export default function EventHandlers() {
         )}
       </form>
     </section>
+  );
+}
+
+// The handler's conditions, each a name the server knows (offered with its description) and a
+// value; all must hold for the handler to fire.
+function Conditions({ conditions, known, onChange }) {
+  const set = (i, change) => onChange(conditions.map((c, j) => (j === i ? { ...c, ...change } : c)));
+  return (
+    <fieldset>
+      <legend>Conditions (all must hold; none: always)</legend>
+      <datalist id="handler-conditions">
+        {Object.keys(known)
+          .sort()
+          .map((name) => (
+            <option key={name} value={name} />
+          ))}
+      </datalist>
+      {conditions.map((c, i) => (
+        <div key={i} className="condition">
+          <span className="pair">
+            <input
+              aria-label={`Condition ${i + 1} name`}
+              list="handler-conditions"
+              placeholder="rollout_state"
+              value={c.name}
+              onChange={(e) => set(i, { name: e.target.value })}
+              autoFocus={i === conditions.length - 1 && c.name === ''}
+            />
+            <input
+              aria-label={`Condition ${i + 1} value`}
+              placeholder="pending"
+              value={c.value}
+              onChange={(e) => set(i, { value: e.target.value })}
+            />
+            <button type="button" className="small" onClick={() => onChange(conditions.filter((_, j) => j !== i))}>
+              Remove condition {i + 1}
+            </button>
+          </span>
+          {known[c.name] && <span className="hint">{known[c.name].description}</span>}
+        </div>
+      ))}
+      <button type="button" className="small" onClick={() => onChange([...conditions, { name: '', value: '' }])}>
+        Add a condition
+      </button>
+    </fieldset>
   );
 }
