@@ -3,8 +3,9 @@ import { call } from './api.js';
 import { ConfirmButton } from './AdminParts.jsx';
 import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
-import Pager, { lastPage } from './Pager.jsx';
+import Pager, { lastPage, PageSize } from './Pager.jsx';
 import { localTime, timeZone } from './time.js';
+import Messages from './Messages.jsx';
 
 // Every user's tokens, for admins: searched with the filters GET /token/ knows, a page at a
 // time; each token enabled or disabled, revoked (certificates), unassigned, deleted (after a
@@ -143,25 +144,17 @@ export default function AllTokens() {
             <option value="0">unassigned</option>
           </select>
         </label>
-        <label>
-          Per page
-          <select
-            aria-label="Per page"
-            value={pageSize}
-            onChange={(e) => {
-              setPageSize(Number(e.target.value));
-              setPage(1);
-            }}
-          >
-            {[10, 15, 25, 50, 100].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <PageSize
+          value={pageSize}
+          sizes={[10, 15, 25, 50, 100]}
+          onChange={(size) => {
+            setPageSize(size);
+            setPage(1);
+          }}
+        />
         <button type="submit">Search</button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       {result.tokens.length === 0 ? (
         <p>No token matches.</p>
       ) : (

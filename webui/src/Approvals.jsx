@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
+import Messages from './Messages.jsx';
 
 // The admins' queue: certificates waiting for a decision (pending, review, failed), each
 // approved or denied with a reason.
@@ -35,8 +36,7 @@ export default function Approvals() {
   return (
     <section>
       <h2>Certificates waiting for a decision</h2>
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       {tokens.length === 0 ? (
         <p>Nothing waits.</p>
       ) : (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
-import Pager from './Pager.jsx';
+import Pager, { PageSize } from './Pager.jsx';
 import { localTime, timeZone } from './time.js';
 
 // The audit log, newest first, searched with the filters GET /audit/ knows (each an exact
@@ -89,21 +89,14 @@ export default function AuditLog() {
             <option value="0">failed</option>
           </select>
         </label>
-        <label>
-          Per page
-          <select
-            aria-label="Per page"
-            value={pageSize}
-            onChange={(e) => {
-              setPageSize(Number(e.target.value));
-              setPage(1);
-            }}
-          >
-            {[10, 25, 50, 100, 500].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <PageSize
+          value={pageSize}
+          sizes={[10, 25, 50, 100, 500]}
+          onChange={(size) => {
+            setPageSize(size);
+            setPage(1);
+          }}
+        />
         <button type="submit">Search</button>
       </form>
       <p className="hint">Each filter matches exactly. Times are local ({timeZone()}).</p>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // CA connectors: each one's settings (secrets shown as ***), its published CA certificate and
 // CRL, and its certificate profiles; a connector made or replaced from the fields of its type,
@@ -79,8 +80,7 @@ export default function CaConnectors() {
   return (
     <section>
       <h2>CA connectors</h2>
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       {connectors.length === 0 && <p>No CA connector yet.</p>}
       {connectors.map((c) => (
         <article className="card" key={c.connectorname} aria-label={`CA connector ${c.connectorname}`}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // Event handlers: the list (each one edited, enabled or disabled, deleted after a
 // confirmation), and a form built from what the server offers: its events, the configured
@@ -242,8 +243,7 @@ export default function EventHandlers() {
           Order <input aria-label="Order" type="number" min="0" value={form.ordering} onChange={(e) => setForm({ ...form, ordering: Number(e.target.value) })} />
         </label>
         <Conditions conditions={conditions} known={known} onChange={setConditions} />
-        {error && <p role="alert" className="error">{error}</p>}
-        {notice && <p role="status">{notice}</p>}
+        <Messages error={error} notice={notice} />
         {form.id ? (
           <span className="pair">
             <button type="submit">Save the handler</button>

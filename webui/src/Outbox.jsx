@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import { localTime, timeZone } from './time.js';
+import Messages from './Messages.jsx';
 
 // The event handlers' deliveries (newest first): by default the dead ones, which gave up after
 // their last attempt and wait for an admin to send them again.
@@ -84,8 +85,7 @@ export default function Outbox() {
         </button>
       </div>
       <p className="hint">Times are local ({timeZone()}). Each delivery names its event and the serial of the token it was about.</p>
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       {rows.length === 0 ? (
         <p>No delivery {state ? `is ${state}` : 'yet'}.</p>
       ) : (

@@ -17,3 +17,17 @@ export default function Pager({ page, pageSize, count, prev, next, onPage, noun,
     </nav>
   );
 }
+
+// How many rows a page shows; choosing another goes back to the first page.
+export function PageSize({ value, sizes, onChange }) {
+  return (
+    <label>
+      Per page
+      <select aria-label="Per page" value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        {sizes.map((n) => (
+          <option key={n}>{n}</option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // Policies as in eduMFA: a scope, actions ("name=value, name2"), and whom they apply to
 // (realms, resolvers, users, admins, client networks; empty matches all). The server checks
@@ -124,8 +125,7 @@ export default function Policies() {
           </tbody>
         </table>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       <form ref={formRef} className="card" onSubmit={submit} aria-label="Policy">
         <h3>{form.editing ? `Edit policy ${form.name}` : 'New policy'}</h3>
         <label>

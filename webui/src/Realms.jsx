@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // Realms: named groups of resolvers, searched in the order chosen here. The default realm is
 // the one a login or a request without a realm uses.
@@ -114,8 +115,7 @@ export default function Realms() {
           </tbody>
         </table>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       <form ref={formRef} className="card" onSubmit={submit} aria-label="Realm">
         <h3>{form.editing ? `Edit realm ${form.name}` : 'New realm'}</h3>
         <label>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // Resolvers: where users come from. "sql" is the built-in user store (no settings); "ldap"
 // reads a directory with a service account. The server never shows the bind password: left
@@ -144,8 +145,7 @@ export default function Resolvers() {
           </tbody>
         </table>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       <form ref={formRef} className="card" onSubmit={submit} aria-label="Resolver">
         <h3>{form.editing ? `Edit resolver ${form.name}` : 'New resolver'}</h3>
         <label>

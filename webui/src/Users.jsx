@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton, focusFirst } from './AdminParts.jsx';
+import Messages from './Messages.jsx';
 
 // Users: the users of a realm (all its resolvers), found by user name. Users of the built-in
 // store (sql resolvers) are created, changed and deleted here; directory users are read-only.
@@ -181,8 +182,7 @@ export default function Users() {
           </tbody>
         </table>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      {notice && <p role="status">{notice}</p>}
+      <Messages error={error} notice={notice} />
       {realm && (
         <form ref={formRef} className="card" onSubmit={submit} aria-label="User">
           <h3>{form.editing ? `Edit user ${form.user}` : `New user in realm ${realm}`}</h3>
