@@ -31,21 +31,7 @@ p12_password=bench-p12-password
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/csr.key" \
   -subj /CN=bench -out "$work/csr.pem" 2> /dev/null
 
-run_server() {
-  rm -rf "$work/data"
-  cat > "$work/tessera.yaml" << YAML
-server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
-data_dir: $work/data
-database: { url: "sqlite://$work/data/tessera.db" }
-plugins: { directories: [ "$root/build/lib/tessera/plugins" ] }
-log: { level: warning }
-YAML
-  TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
-  pid=$!
-  for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2> /dev/null && break; sleep 0.1; done
-  url=$(sed -n 's/^Tessera listening on //p' "$work/out")
-}
+source "$root/tests/bench/bench_server.sh"
 
 api() {  # $1: path, $2: form body
   curl -sf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null
@@ -54,8 +40,7 @@ api() {  # $1: path, $2: form body
 # A user "bench" in realm "bench"; CA connectors "ec" (EC P-256 key) and "rsa" (RSA 3072 key),
 # each with a profile "user" without approval that allows EC P-256 and RSA 3072 keys.
 set_up() {
-  token=$(curl -sf "$url/auth" -d username=admin -d password=bench-password |
-    sed 's/.*"token":"\([^"]*\)".*/\1/')
+  token=$(admin_token)
   api /resolver/local "type=sql"
   api /realm/bench "resolvers=local"
   api /user/ "user=bench&resolver=local"

@@ -20,20 +20,9 @@ work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill $pid 2> /dev/null; rm -rf "$work"' EXIT
 
-cat > "$work/tessera.yaml" << YAML
-server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
-data_dir: $work/data
-database: { url: "sqlite://$work/data/tessera.db" }
-plugins: { directories: [ "$root/build/lib/tessera/plugins" ] }
-log: { level: warning }
-YAML
-TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
-pid=$!
-for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2> /dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^Tessera listening on //p' "$work/out")
-token=$(curl -sf "$url/auth" -d username=admin -d password=bench-password |
-  sed 's/.*"token":"\([^"]*\)".*/\1/')
+source "$root/tests/bench/bench_server.sh"
+run_server
+token=$(admin_token)
 
 # Checks spread over the last hour (one in four rejected); tokens of three types in several
 # states; one certificate per token, expiring over the next 120 days.

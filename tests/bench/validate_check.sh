@@ -23,21 +23,7 @@ seed=3132333435363738393031323334353637383930
 # Enough values in order for the fastest single user of a run.
 oathtool --hotp -c 0 -w 400000 $seed > "$work/otps"
 
-run_server() {  # $1: database URL
-  rm -rf "$work/data"
-  cat > "$work/tessera.yaml" << YAML
-server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
-data_dir: $work/data
-database: { url: "$1" }
-plugins: { directories: [ "$root/build/lib/tessera/plugins" ] }
-log: { level: warning }
-YAML
-  TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
-  pid=$!
-  for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2> /dev/null && break; sleep 0.1; done
-  url=$(sed -n 's/^Tessera listening on //p' "$work/out")
-}
+source "$root/tests/bench/bench_server.sh"
 
 api() {  # $1: path, $2: form body
   curl -sf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null
@@ -46,8 +32,7 @@ api() {  # $1: path, $2: form body
 # 64 users with one HOTP token each (the RFC 4226 seed), "locked" with the default max_fail
 # and "wrong", whose token never locks.
 set_up() {
-  token=$(curl -sf "$url/auth" -d username=admin -d password=bench-password |
-    sed 's/.*"token":"\([^"]*\)".*/\1/')
+  token=$(admin_token)
   api /resolver/local "type=sql"
   api /realm/bench "resolvers=local"
   api /user/ "user=locked&resolver=local"

@@ -1,0 +1,23 @@
+# What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
+# on a fresh data folder and sets $pid and $url; admin_token logs in as the first admin.
+
+run_server() {  # $1: database URL (default: SQLite in the data folder)
+  rm -rf "$work/data"
+  cat > "$work/tessera.yaml" << YAML
+server:
+  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
+data_dir: $work/data
+database: { url: "${1:-sqlite://$work/data/tessera.db}" }
+plugins: { directories: [ "$root/build/lib/tessera/plugins" ] }
+log: { level: warning }
+YAML
+  TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2> /dev/null && break; sleep 0.1; done
+  url=$(sed -n 's/^Tessera listening on //p' "$work/out")
+}
+
+admin_token() {
+  curl -sf "$url/auth" -d username=admin -d password=bench-password |
+    sed 's/.*"token":"\([^"]*\)".*/\1/'
+}
