@@ -47,4 +47,15 @@ bool PolicyRepository::remove(const std::string& name) {
   });
 }
 
+bool PolicyRepository::set_active(const std::string& name, bool active) {
+  return database_.in_transaction([&](soci::session& sql) {
+    bump_config_version(sql);
+    const int value = active ? 1 : 0;
+    soci::statement st = (sql.prepare << "UPDATE policy SET active = :a WHERE name = :n",
+                          soci::use(value), soci::use(name));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 }  // namespace tessera::db

@@ -26,6 +26,8 @@ class PolicyRepository {
   std::vector<PolicyRow> all();
   void save(const PolicyRow& row);  // insert or replace
   bool remove(const std::string& name);
+  // False when there is no such policy.
+  bool set_active(const std::string& name, bool active);
 
  private:
   Database& database_;

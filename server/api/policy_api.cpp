@@ -66,6 +66,20 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
       },
       http::Access::authenticated);
 
+  // eduMFA's /policy/enable/<name> and /policy/disable/<name>: the rest of the policy stays.
+  for (const bool active : {true, false})
+    router.add(
+        "POST", active ? "/policy/enable/<name>" : "/policy/disable/<name>",
+        [&, active](http::RequestContext& c) {
+          access.require_admin(c, "policywrite");
+          const auto& name = c.path_params.at("name");
+          if (!policies.set_active(name, active))
+            throw ApiError::not_found("no policy named '" + name + "'");
+          c.audit.info = (active ? "enabled policy " : "disabled policy ") + name;
+          return json_result(1);
+        },
+        http::Access::authenticated);
+
   router.add(
       "DELETE", "/policy/<name>",
       [&](http::RequestContext& c) {

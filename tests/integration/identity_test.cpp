@@ -161,6 +161,30 @@ TEST_F(Identity, PolicyDefinitionsListWhatEachScopeAccepts) {
   EXPECT_EQ(call("GET", "/policy/defs", login("alice", "alice-password", "corp")).status, 403);
 }
 
+TEST_F(Identity, PoliciesAreDisabledAndEnabledInPlace) {
+  ASSERT_EQ(call("POST", "/policy/pins", admin_,
+                 "scope=enrollment&action=otp_pin_minlength%3D6&realm=corp&priority=3")
+                .status,
+            200);
+  auto policy = [&] {
+    const auto body = json_of(call("GET", "/policy/", admin_));
+    for (const auto& p : body.at("result").at("value").as_array())
+      if (p.at("name") == "pins") return p.as_object();
+    return boost::json::object{};
+  };
+  const auto before = policy();
+  ASSERT_EQ(call("POST", "/policy/disable/pins", admin_).status, 200);
+  auto disabled = policy();
+  EXPECT_EQ(disabled.at("active"), false);
+  disabled["active"] = true;
+  EXPECT_EQ(disabled, before) << "only active changed";
+  ASSERT_EQ(call("POST", "/policy/enable/pins", admin_).status, 200);
+  EXPECT_EQ(policy(), before);
+  EXPECT_EQ(call("POST", "/policy/disable/nothing", admin_).status, 404);
+  EXPECT_EQ(call("POST", "/policy/disable/pins", login("alice", "alice-password", "corp")).status,
+            403);
+}
+
 TEST_F(Identity, AnAdminDoesOnlyWhatPoliciesAllow) {
   const auto helpdesk = login("helpdesk", "helpdesk-password");
   ASSERT_FALSE(helpdesk.empty());

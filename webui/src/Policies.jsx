@@ -6,7 +6,7 @@ import Messages from './Messages.jsx';
 // Policies as in eduMFA: a scope, actions ("name=value, name2"), and whom they apply to
 // (realms, resolvers, users, admins, client networks; empty matches all). The server checks
 // scope and actions and answers with the ones it knows. Saving under an existing name replaces
-// that policy; enabling or disabling saves it again with "active" changed.
+// that policy; enabling or disabling changes nothing else.
 const scopes = ['admin', 'user', 'enrollment', 'authentication'];
 const conditions = [
   ['realm', 'Realms'],
@@ -114,7 +114,7 @@ export default function Policies() {
                   <button
                     className="small"
                     aria-label={`${p.active ? 'Disable' : 'Enable'} ${p.name}`}
-                    onClick={() => act(() => save({ ...p, active: !p.active }), `Policy ${p.name} ${p.active ? 'disabled' : 'enabled'}.`)}
+                    onClick={() => act(() => call('POST', `/policy/${p.active ? 'disable' : 'enable'}/${encodeURIComponent(p.name)}`), `Policy ${p.name} ${p.active ? 'disabled' : 'enabled'}.`)}
                   >
                     {p.active ? 'Disable' : 'Enable'}
                   </button>
