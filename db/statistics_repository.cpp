@@ -43,6 +43,12 @@ std::vector<ChecksInMinute> StatisticsRepository::checks_per_minute(long long si
   });
 }
 
+void StatisticsRepository::forget_checks_before(long long minute) {
+  database_.write([&](soci::session& sql) {
+    sql << "DELETE FROM check_count WHERE minute < :m", soci::use(minute);
+  });
+}
+
 std::vector<TokenCount> StatisticsRepository::tokens_by_type_and_state() {
   return database_.with_session([&](soci::session& sql) {
     std::vector<TokenCount> counts;

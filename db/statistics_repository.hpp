@@ -33,6 +33,8 @@ class StatisticsRepository {
 
   // Minutes in [since, until) (Unix seconds) that saw checks, oldest first (from the counts).
   std::vector<ChecksInMinute> checks_per_minute(long long since, long long until);
+  // The per-minute counts are kept for a week (the dashboard shows a day at most).
+  void forget_checks_before(long long minute);
   std::vector<TokenCount> tokens_by_type_and_state();
   // For each horizon (seconds from now), the certificates not revoked that are valid now and
   // expire within it.

@@ -47,6 +47,7 @@
 #include "server/plugins/configured_components.hpp"
 #include "server/plugins/plugin_registry.hpp"
 #include "server/policy/policy_engine.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::app {
 namespace {
@@ -300,11 +301,12 @@ int serve_command(const std::string& config_file) {
                                             [&pending_requests] { pending_requests.run_once(); });
     expiry_job = std::make_unique<jobs::PeriodicJob>(
         "certificate-expiry", config.events.poll_interval,
-        [&expiry, &events, wake_dispatcher, keep = config.events.keep_delivered] {
+        [&expiry, &events, &statistics, wake_dispatcher, keep = config.events.keep_delivered] {
           if (expiry.run_once() > 0) wake_dispatcher();
           events.purge(std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch() - keep)
                            .count());
+          statistics.forget_checks_before(util::unix_seconds() - 7 * 24 * 3600);
         });
     const StopJobs stop_jobs{{&expiry_job, &pending_job, &dispatch_job, &delivery_job}};
 

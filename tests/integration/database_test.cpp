@@ -326,6 +326,8 @@ void exercise_statistics(const std::string& url) {
   EXPECT_EQ(minutes[1].accepted, 1) << "/auth is no check";
   EXPECT_EQ(minutes[1].rejected, 0);
   EXPECT_TRUE(statistics.checks_per_minute(1000 * 60 + 120, 1000 * 60 + 180).empty());
+  statistics.forget_checks_before(1000 * 60 + 60);
+  ASSERT_EQ(statistics.checks_per_minute(0, 1000 * 60 + 120).size(), 1u) << "the older minute goes";
   std::map<std::string, long long> tokens;
   for (const auto& t : statistics.tokens_by_type_and_state())
     tokens[t.type + "/" + t.state] = t.count;
