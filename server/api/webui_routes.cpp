@@ -1,11 +1,16 @@
 #include "server/api/webui_routes.hpp"
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 
 #include "server/api/api_error.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::api {
 namespace {
@@ -26,12 +31,46 @@ std::string content_type_of(const std::filesystem::path& file) {
 struct File {
   std::string content_type;
   std::string body;
+  std::string gzipped;  // empty when compressing does not pay
 };
 
-http::HttpResponse served(const File& file, bool immutable) {
+// gzip (RFC 1952) of a text file, done once at start; empty if it would not be smaller.
+std::string gzip(const std::string& text, const std::string& content_type) {
+  if (content_type.rfind("text/", 0) != 0 && content_type.find("json") == std::string::npos &&
+      content_type.find("svg") == std::string::npos)
+    return {};
+  z_stream z{};
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    return {};
+  std::string out(deflateBound(&z, text.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const bool done = deflate(&z, Z_FINISH) == Z_STREAM_END;
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return done && out.size() < text.size() ? out : std::string();
+}
+
+// Whether the request's Accept-Encoding takes gzip (and does not refuse it with q=0).
+bool accepts_gzip(const http::HttpRequest& request) {
+  std::string accepted(request.header("accept-encoding"));
+  for (auto& c : accepted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  accepted.erase(std::remove(accepted.begin(), accepted.end(), ' '), accepted.end());
+  for (const auto& item : util::split_comma_list(accepted))
+    if (item == "gzip" || (item.rfind("gzip;", 0) == 0 && item.find("q=0") == std::string::npos))
+      return true;
+  return false;
+}
+
+http::HttpResponse served(const File& file, bool immutable, const http::HttpRequest& request) {
   http::HttpResponse response;
   response.content_type = file.content_type;
-  response.body = file.body;
+  const bool compressed = !file.gzipped.empty() && accepts_gzip(request);
+  response.body = compressed ? file.gzipped : file.body;
+  if (compressed) response.headers.emplace_back("Content-Encoding", "gzip");
+  response.headers.emplace_back("Vary", "Accept-Encoding");
   // Only our own scripts and styles; QR codes come as data: images. Never framed.
   response.headers.emplace_back(
       "Content-Security-Policy",
@@ -54,21 +93,22 @@ void add_webui_routes(http::Router& router, const std::filesystem::path& folder)
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream body;
     body << in.rdbuf();
-    (*files)[entry.path().lexically_relative(folder).generic_string()] = {
-        content_type_of(entry.path()), body.str()};
+    const auto type = content_type_of(entry.path());
+    (*files)[entry.path().lexically_relative(folder).generic_string()] = {type, body.str(),
+                                                                          gzip(body.str(), type)};
   }
-  router.add("GET", "/", [files, folder](http::RequestContext&) {
+  router.add("GET", "/", [files, folder](http::RequestContext& c) {
     auto it = files->find("index.html");
     if (it == files->end())
       throw ApiError::not_found("the WebUI is not built (no " + (folder / "index.html").string() +
                                 "): ./run.sh builds it");
-    return served(it->second, false);
+    return served(it->second, false, c.request);
   });
   // Assets have content hashes in their names: a name is looked up, never opened as a path.
   router.add("GET", "/assets/<file>", [files](http::RequestContext& c) {
     auto it = files->find("assets/" + c.path_params.at("file"));
     if (it == files->end()) throw ApiError::not_found("no such file");
-    return served(it->second, true);
+    return served(it->second, true, c.request);
   });
 }
 

@@ -7,6 +7,9 @@
 #include <csignal>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -198,6 +201,42 @@ TEST(HttpServer, RequestsClientCertificatesWithoutRequiringThem) {
   server.stop();
   thread.join();
   std::filesystem::remove_all(dir);
+}
+
+// Runs a shell command; returns its standard output.
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  for (size_t n; pipe && (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  if (pipe) pclose(pipe);
+  return out;
+}
+
+TEST(HttpServer, ServesTheWebUiGzippedToClientsThatTakeIt) {
+  const auto webui = make_temp_dir("tessera-webui-files");
+  std::filesystem::create_directories(webui / "assets");
+  std::string script;
+  for (int i = 0; i < 2000; ++i) script += "console.log('line " + std::to_string(i) + "');\n";
+  std::ofstream(webui / "index.html") << "<!doctype html><title>Tessera</title>";
+  std::ofstream(webui / "assets" / "app-1234.js") << script;
+  ServerProcess server({.server_extra = "  webui_dir: " + webui.string() + "\n"});
+  const auto dir = server.dir();
+  const auto url = server.url() + "/assets/app-1234.js";
+  const auto gzipped =
+      run("curl -s -D " + (dir / "h1").string() + " -H 'Accept-Encoding: br, gzip' -o " +
+          (dir / "app.js.gz").string() + " " + url + " && cat " + (dir / "h1").string());
+  EXPECT_NE(gzipped.find("Content-Encoding: gzip"), std::string::npos) << gzipped;
+  EXPECT_NE(gzipped.find("Vary: Accept-Encoding"), std::string::npos) << gzipped;
+  EXPECT_LT(std::filesystem::file_size(dir / "app.js.gz"), script.size() / 4);
+  EXPECT_EQ(run("gzip -dc " + (dir / "app.js.gz").string()), script);
+  // Without gzip in Accept-Encoding (or refused with q=0): the file as it is.
+  for (const char* accept : {"", " -H 'Accept-Encoding: gzip;q=0, identity'"}) {
+    const auto plain = run("curl -s -D - -o " + (dir / "app.js").string() + accept + " " + url);
+    EXPECT_EQ(plain.find("Content-Encoding"), std::string::npos) << plain;
+    EXPECT_EQ(run("cat " + (dir / "app.js").string()), script);
+  }
+  std::filesystem::remove_all(webui);
 }
 
 TEST(HttpServer, ExposesPrometheusMetrics) {
