@@ -79,19 +79,9 @@ std::string clip(const std::string& text, size_t size) {
 // seconds, until excluded); a bad value is refused.
 void read_time_range(const http::RequestContext& c, db::AuditFilter& filter) {
   constexpr long long kSecond = 1000000;
-  const auto seconds = [&](const char* key) -> long long {
-    const auto text = string_param(c, key, 20);
-    if (text.empty()) return 0;
-    try {
-      size_t used = 0;
-      const long long value = std::stoll(text, &used);
-      if (used == text.size() && value > 0 && value < 100000000000LL) return value;
-    } catch (const std::exception&) {
-    }
-    throw ApiError::bad_parameter(std::string(key) + " must be a Unix time in seconds");
-  };
-  filter.since_us = seconds("since") * kSecond;
-  filter.until_us = seconds("until") * kSecond;
+  constexpr long long kLatest = 99999999999;  // Unix seconds in the year 5138
+  filter.since_us = long_param(c, "since", 1, kLatest).value_or(0) * kSecond;
+  filter.until_us = long_param(c, "until", 1, kLatest).value_or(0) * kSecond;
   if (const auto limit = string_param(c, "timelimit", 16); !limit.empty()) {
     static const std::map<char, long long> units{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
     long long amount = 0;

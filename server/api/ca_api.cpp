@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <limits>
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
@@ -19,7 +20,8 @@ boost::json::object connector_json(const ca::ConnectorInfo& info,
   return {{"connectorname", info.name},
           {"type", info.type},
           {"data", info.config},
-          {"templates", templates}};
+          {"templates", templates},
+          {"version", info.version}};
 }
 
 std::string name_of(const http::RequestContext& c) {
@@ -75,9 +77,15 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         const auto name = name_of(c);
         auto params = c.params;
         params.erase("type");
+        // The version read with the configuration (0: only if none exists yet), so that a save
+        // from a stale form is refused instead of overwriting someone's change.
+        const auto version = long_param(c, "version", 0, std::numeric_limits<long long>::max());
+        params.erase("version");
         bool created = false;
         try {
-          created = connectors.save(name, string_param(c, "type", 64), params);
+          created = connectors.save(name, string_param(c, "type", 64), params, version);
+        } catch (const plugins::ConfiguredComponentConflict& e) {
+          throw ApiError(409, error_code::parameter, e.what());
         } catch (const ca::CaConnectorError& e) {
           throw ApiError::bad_parameter(e.what());
         } catch (const plugins::PluginCallError& e) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <limits>
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
@@ -342,7 +343,8 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         access.require_admin(c, "eventhandling_read");
         boost::json::array out;
         for (const auto& n : notifiers.list())
-          out.push_back({{"name", n.name}, {"type", n.type}, {"data", n.config}});
+          out.push_back(
+              {{"name", n.name}, {"type", n.type}, {"data", n.config}, {"version", n.version}});
         return json_result(out);
       },
       authenticated);
@@ -354,9 +356,15 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         check_identifier(name, "notification action name");
         auto params = c.params;
         params.erase("type");
+        // The version read with the configuration (0: only if none exists yet), so that a save
+        // from a stale form is refused instead of overwriting someone's change.
+        const auto version = long_param(c, "version", 0, std::numeric_limits<long long>::max());
+        params.erase("version");
         bool created = false;
         try {
-          created = notifiers.save(name, string_param(c, "type", 64), params);
+          created = notifiers.save(name, string_param(c, "type", 64), params, version);
+        } catch (const plugins::ConfiguredComponentConflict& e) {
+          throw ApiError(409, error_code::parameter, e.what());
         } catch (const plugins::ConfiguredComponentError& e) {
           throw ApiError::bad_parameter(e.what());
         } catch (const plugins::PluginCallError& e) {

@@ -42,6 +42,20 @@ int int_param(const http::RequestContext& c, const char* key, int fallback, int 
                                 std::to_string(min) + " to " + std::to_string(max));
 }
 
+std::optional<long long> long_param(const http::RequestContext& c, const char* key, long long min,
+                                    long long max) {
+  auto text = string_param(c, key, 32);
+  if (text.empty()) return std::nullopt;
+  try {
+    size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw ApiError::bad_parameter(std::string("parameter '") + key + "' must be a number from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+}
+
 bool bool_param(const http::RequestContext& c, const char* key, bool fallback) {
   auto text = string_param(c, key, 8);
   if (text.empty()) return fallback;

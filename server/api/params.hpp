@@ -1,6 +1,7 @@
 // Reading request parameters with clear errors (they may come as form strings or JSON values).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "server/http/router.hpp"
@@ -13,6 +14,9 @@ std::string string_param(const http::RequestContext& c, const char* key, size_t 
 // As string_param, but absent or empty is a 400 naming the parameter.
 std::string required_param(const http::RequestContext& c, const char* key, size_t max_size = 1024);
 int int_param(const http::RequestContext& c, const char* key, int fallback, int min, int max);
+// A whole number from min to max, or nothing when the parameter is absent or empty.
+std::optional<long long> long_param(const http::RequestContext& c, const char* key, long long min,
+                                    long long max);
 // "1"/"true"/true or "0"/"false"/false; fallback when absent.
 bool bool_param(const http::RequestContext& c, const char* key, bool fallback);
 

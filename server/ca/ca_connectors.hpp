@@ -32,10 +32,12 @@ class CaConnectors {
   // Creates a connector (the instance first: a local CA creates or imports its CA here), or
   // gives an existing one a new configuration (secrets left out or "***" are kept; the type
   // stays). A local CA keeps its key and certificate: its key_type and common_name apply to a
-  // new CA only. True when it created one. Throws CaConnectorError, or
-  // plugins::PluginCallError when the plugin refuses.
-  bool save(const std::string& name, const std::string& type, const boost::json::object& params) {
-    return connectors_.save(name, type, params);
+  // new CA only. expected_version as in ConfiguredComponents::save. True when it created one.
+  // Throws CaConnectorError, plugins::ConfiguredComponentConflict, or plugins::PluginCallError
+  // when the plugin refuses.
+  bool save(const std::string& name, const std::string& type, const boost::json::object& params,
+            std::optional<long long> expected_version = std::nullopt) {
+    return connectors_.save(name, type, params, expected_version);
   }
   std::vector<ConnectorInfo> list() { return connectors_.list(); }
   std::optional<ConnectorInfo> find(const std::string& name) { return connectors_.find(name); }

@@ -55,8 +55,16 @@ void ConfiguredComponents::create(const std::string& name, const std::string& ty
 }
 
 bool ConfiguredComponents::save(const std::string& name, const std::string& type,
-                                const boost::json::object& params) {
+                                const boost::json::object& params,
+                                std::optional<long long> expected_version) {
   const auto existing = configs_.find(kind_key_, name);
+  const auto changed = [&] {
+    return ConfiguredComponentConflict("the " + noun_ + " '" + name +
+                                       "' was changed, made or deleted since it was read; load "
+                                       "it and try again");
+  };
+  if (expected_version && *expected_version != (existing ? existing->created_at : 0))
+    throw changed();
   if (!existing) {
     if (type.empty()) throw ConfiguredComponentError("missing parameter 'type'");
     create(name, type, params);
@@ -65,13 +73,17 @@ bool ConfiguredComponents::save(const std::string& name, const std::string& type
   if (!type.empty() && type != existing->type_id)
     throw ConfiguredComponentError("the " + noun_ + " '" + name + "' is of type '" +
                                    existing->type_id + "'; delete it to make another type");
-  update(name, params);
+  update(name, params, existing->created_at);
   return false;
 }
 
-void ConfiguredComponents::update(const std::string& name, const boost::json::object& params) {
+void ConfiguredComponents::update(const std::string& name, const boost::json::object& params,
+                                  std::optional<long long> expected_version) {
   auto row = configs_.find(kind_key_, name);
   if (!row) throw ConfiguredComponentError("no " + noun_ + " '" + name + "'");
+  if (expected_version && *expected_version != row->created_at)
+    throw ConfiguredComponentConflict("the " + noun_ + " '" + name +
+                                      "' was changed since it was read; load it and try again");
   auto ref = registry_.find(kind_, row->type_id);
   if (!ref)
     throw ConfiguredComponentError("the " + noun_ + " '" + name + "' is of type '" + row->type_id +
@@ -94,8 +106,8 @@ void ConfiguredComponents::update(const std::string& name, const boost::json::ob
   row->sealed_config = sealed(name, config);
   row->created_at = std::max(util::unix_microseconds(), expected + 1);
   if (!configs_.replace(*row, expected))
-    throw ConfiguredComponentError("the " + noun_ + " '" + name +
-                                   "' was changed or deleted meanwhile; load it and try again");
+    throw ConfiguredComponentConflict("the " + noun_ + " '" + name +
+                                      "' was changed or deleted meanwhile; load it and try again");
   std::lock_guard lock(mutex_);
   instances_[name] = {row->created_at, std::move(made)};
 }
@@ -123,7 +135,8 @@ ConfiguredComponent ConfiguredComponents::info_of(const db::ComponentConfigRow& 
   auto ref = registry_.find(kind_, row.type_id);
   return {row.name, row.type_id,
           ref ? redact_component_config(*ref->component, open_config(row))
-              : boost::json::object{{"error", "its plugin is not loaded"}}};
+              : boost::json::object{{"error", "its plugin is not loaded"}},
+          row.created_at};
 }
 
 std::vector<ConfiguredComponent> ConfiguredComponents::list() {

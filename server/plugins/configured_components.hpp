@@ -29,6 +29,13 @@ struct ConfiguredComponent {
   std::string name;
   std::string type;
   boost::json::object config;  // secret parameters shown as "***"
+  long long version = 0;       // changes with every save: a client sends it back to save
+};
+
+// A save that names a version other than the stored one: someone changed (or made, or
+// deleted) the instance since the client read it.
+class ConfiguredComponentConflict : public std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class ConfiguredComponents {
@@ -49,12 +56,16 @@ class ConfiguredComponents {
   // plugin refuses.
   void create(const std::string& name, const std::string& type, const boost::json::object& params);
   // Creates the instance, or updates it when the name exists (eduMFA's POST): type may be empty
-  // for an update and must not differ. True when it created one.
-  bool save(const std::string& name, const std::string& type, const boost::json::object& params);
+  // for an update and must not differ. With expected_version, the save happens only if the
+  // stored version is that one (0: only if there is none yet); else ConfiguredComponentConflict.
+  // True when it created one.
+  bool save(const std::string& name, const std::string& type, const boost::json::object& params,
+            std::optional<long long> expected_version = std::nullopt);
   // Changes an existing instance's configuration (its type stays). A secret parameter left
   // out or sent as "***" (as list() shows it) keeps its stored value. The plugin checks the new
   // configuration before it is stored; every node then makes its instance anew.
-  void update(const std::string& name, const boost::json::object& params);
+  void update(const std::string& name, const boost::json::object& params,
+              std::optional<long long> expected_version = std::nullopt);
   std::vector<ConfiguredComponent> list();
   std::optional<ConfiguredComponent> find(const std::string& name);
   bool remove(const std::string& name);

@@ -130,6 +130,34 @@ TEST_F(CaApi, ImportsACaAndNeverShowsItsKey) {
   EXPECT_NE(r.body.find("already has another CA certificate"), std::string::npos) << r.body;
 }
 
+TEST_F(CaApi, ASaveFromAStaleFormIsRefused) {
+  auto connector = [&] {
+    return json_of(api_->call("GET", "/caconnector/corp", admin_)).at("result").at("value").at(0);
+  };
+  // version=0: only if there is none yet.
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local&version=0").status, 200);
+  auto r = api_->call("POST", "/caconnector/corp", admin_, "type=ca_local&version=0");
+  EXPECT_EQ(r.status, 409) << r.body;
+  const auto read = connector().at("version").as_int64();
+  ASSERT_GT(read, 0);
+  // Two admins read version `read`; the first save wins, the second is refused.
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_,
+                       "common_name=First&version=" + std::to_string(read))
+                .status,
+            200);
+  const auto after_first = connector();
+  EXPECT_NE(after_first.at("version").as_int64(), read);
+  r = api_->call("POST", "/caconnector/corp", admin_,
+                 "common_name=Second&version=" + std::to_string(read));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("was changed"), std::string::npos) << r.body;
+  EXPECT_EQ(connector(), after_first) << "nothing changed";
+  EXPECT_EQ(api_->call("POST", "/caconnector/corp", admin_, "version=soon").status, 400);
+  // Without a version, a save replaces what is there (eduMFA's behaviour).
+  EXPECT_EQ(api_->call("POST", "/caconnector/corp", admin_, "common_name=Third").status, 200);
+  EXPECT_EQ(connector().at("data").at("common_name"), "Third");
+}
+
 TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
   const std::pair<std::string, std::string> cases[] = {
       {"type=nope", "no CA connector type 'nope' (loaded: ca_local)"},

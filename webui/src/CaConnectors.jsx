@@ -190,7 +190,7 @@ export default function CaConnectors() {
 }
 
 // A new connector, or new settings for one (the server replaces them; a secret left out keeps
-// its stored value). POST also saves over an existing name, so a new one is checked first.
+// its stored value). The version sent with it keeps two admins from overwriting each other.
 function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) {
   const [name, setName] = useState(editing?.connectorname || '');
   const [chosen, setType] = useState(editing?.type || '');
@@ -210,7 +210,9 @@ function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) 
   async function submit(event) {
     event.preventDefault();
     setError('');
-    const params = { type };
+    // The version read with the connector (0 for a new one): the server refuses the save if
+    // another admin changed or made it meanwhile.
+    const params = { type, version: editing ? editing.version : 0 };
     for (const f of fields) if ((values[f.key] || '') !== '') params[f.key] = values[f.key];
     setBusy(true);
     try {

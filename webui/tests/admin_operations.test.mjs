@@ -54,7 +54,7 @@ async function until(what, check, seconds = 20) {
 const config = 'events: { retry_base_seconds: 1, max_attempts: 1 }\n';
 
 await scenario(
-  '400',
+  ['400', '409'],
   async ({ api, request, admin, url, work, screenshots, newPage, logIn }) => {
     const get = async (path, params = {}) => {
       const query = new URLSearchParams(params).toString();
@@ -278,6 +278,15 @@ await scenario(
     await status('CA connector corp-ca saved.');
     [ca] = await get('/caconnector/corp-ca');
     expect('after the edit', [ca.data.common_name, Object.keys(ca.templates)], ['Corp Test CA renamed', ['user']]);
+    // Another admin saves while this form is open: this save is refused, theirs stays.
+    await card.getByRole('button', { name: 'Edit the connector' }).click();
+    await edit.getByLabel('Common name of a new CA').fill('Mine');
+    await api('/caconnector/corp-ca', { common_name: 'Theirs' }, admin);
+    await edit.getByRole('button', { name: 'Save the connector' }).click();
+    await page.getByRole('alert').filter({ hasText: 'was changed' }).waitFor();
+    [ca] = await get('/caconnector/corp-ca');
+    expect('after a stale save', ca.data.common_name, 'Theirs');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
 
     // --- A certificate for alice from a server-made key, then revoked.
     await tab('All tokens');
