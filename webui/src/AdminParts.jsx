@@ -53,3 +53,24 @@ export function resetForm(setForm, empty, setError, setNotice) {
   setError('');
   setNotice('');
 }
+
+// An admin page's messages and its act(what, done): runs what (a call to the server), then
+// shows done and reloads the page's data, or shows the server's error. True when it worked.
+export function useActions(reload) {
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  async function act(what, done) {
+    setError('');
+    setNotice('');
+    try {
+      await what();
+      setNotice(done);
+      await reload();
+      return true;
+    } catch (e) {
+      setError(e.message);
+      return false;
+    }
+  }
+  return { error, setError, notice, setNotice, act };
+}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
-import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import { ConfirmButton, focusFirst, resetForm, useActions } from './AdminParts.jsx';
 import Messages from './Messages.jsx';
 
 // Policies as in eduMFA: a scope, actions ("name=value, name2"), and whom they apply to
@@ -18,10 +18,9 @@ const conditions = [
 const emptyForm = { name: '', scope: 'authentication', action: '', realm: '', resolver: '', user: '', adminuser: '', client: '', priority: 1, active: true, editing: false };
 
 export default function Policies() {
+  const { error, setError, notice, setNotice, act } = useActions(load);
   const [policies, setPolicies] = useState([]);
   const [form, setForm] = useState(emptyForm);
-  const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
   const [defs, setDefs] = useState({}); // scope -> the actions the server knows
   const formRef = useRef(null);
 
@@ -44,20 +43,6 @@ export default function Policies() {
     const withValue = form.scope === 'enrollment' || form.scope === 'authentication' ? name + '=' : name;
     setForm({ ...form, action: form.action.trim() ? `${form.action.trim()}, ${withValue}` : withValue });
   };
-
-  async function act(what, done) {
-    setError('');
-    setNotice('');
-    try {
-      await what();
-      setNotice(done);
-      await load();
-      return true;
-    } catch (e) {
-      setError(e.message);
-      return false;
-    }
-  }
 
   const save = (p) => {
     const { name, editing, ...params } = p;

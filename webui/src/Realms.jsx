@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
-import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import { ConfirmButton, focusFirst, resetForm, useActions } from './AdminParts.jsx';
 import Messages from './Messages.jsx';
 
 // Realms: named groups of resolvers, searched in the order chosen here. The default realm is
@@ -8,11 +8,10 @@ import Messages from './Messages.jsx';
 const emptyForm = { name: '', resolvers: [], editing: false };
 
 export default function Realms() {
+  const { error, setError, notice, setNotice, act } = useActions(load);
   const [realms, setRealms] = useState([]);
   const [resolvers, setResolvers] = useState([]);
   const [form, setForm] = useState(emptyForm);
-  const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
   const formRef = useRef(null);
 
   async function load() {
@@ -27,20 +26,6 @@ export default function Realms() {
   useEffect(() => {
     load();
   }, []);
-
-  async function act(what, done) {
-    setError('');
-    setNotice('');
-    try {
-      await what();
-      setNotice(done);
-      await load();
-      return true;
-    } catch (e) {
-      setError(e.message);
-      return false;
-    }
-  }
 
   // Ticking appends a resolver, so the order of ticking is the search order.
   function toggle(name, on) {

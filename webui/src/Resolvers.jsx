@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
-import { ConfirmButton, focusFirst, resetForm } from './AdminParts.jsx';
+import { ConfirmButton, focusFirst, resetForm, useActions } from './AdminParts.jsx';
 import Messages from './Messages.jsx';
 
 // Resolvers: where users come from. "sql" is the built-in user store (no settings); "ldap"
@@ -42,10 +42,9 @@ function summary(r) {
 }
 
 export default function Resolvers() {
+  const { error, setError, notice, setNotice, act } = useActions(load);
   const [resolvers, setResolvers] = useState([]);
   const [form, setForm] = useState(emptyForm);
-  const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
   const formRef = useRef(null);
 
   async function load() {
@@ -71,20 +70,6 @@ export default function Resolvers() {
       ldap: { ...emptyLdap, ...d, bind_password: '', attributes: { ...emptyLdap.attributes, ...(d.attributes || {}) } },
     });
     focusFirst(formRef);
-  }
-
-  async function act(what, done) {
-    setError('');
-    setNotice('');
-    try {
-      await what();
-      setNotice(done);
-      await load();
-      return true;
-    } catch (e) {
-      setError(e.message);
-      return false;
-    }
   }
 
   async function submit(event) {

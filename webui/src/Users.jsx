@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
-import { ConfirmButton, focusFirst } from './AdminParts.jsx';
+import { ConfirmButton, focusFirst, useActions } from './AdminParts.jsx';
 import Messages from './Messages.jsx';
 
 // Users: the users of a realm (all its resolvers), found by user name. Users of the built-in
@@ -17,13 +17,12 @@ const fields = [
 const blank = Object.fromEntries([['user', ''], ['resolver', ''], ['password', ''], ...fields.map(([k]) => [k, ''])]);
 
 export default function Users() {
+  const { error, setError, notice, setNotice, act } = useActions(() => list(realm, filter));
   const [realms, setRealms] = useState([]);
   const [realm, setRealm] = useState('');
   const [filter, setFilter] = useState('');
   const [users, setUsers] = useState(null);
   const [form, setForm] = useState({ ...blank, editing: false });
-  const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
   const formRef = useRef(null);
 
   // The realm's resolvers whose users can be changed here.
@@ -56,20 +55,6 @@ export default function Users() {
     setRealm(name);
     const sql = (all.find(([n]) => n === name)?.[1].resolver || []).filter((r) => r.type === 'sql');
     setForm({ ...blank, resolver: sql[0]?.name || '', editing: false });
-  }
-
-  async function act(what, done) {
-    setError('');
-    setNotice('');
-    try {
-      await what();
-      setNotice(done);
-      await list(realm, filter);
-      return true;
-    } catch (e) {
-      setError(e.message);
-      return false;
-    }
   }
 
   async function search(event) {
