@@ -58,9 +58,13 @@ bool accepts_gzip(const http::HttpRequest& request) {
   std::string accepted(request.header("accept-encoding"));
   for (auto& c : accepted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   accepted.erase(std::remove(accepted.begin(), accepted.end(), ' '), accepted.end());
-  for (const auto& item : util::split_comma_list(accepted))
-    if (item == "gzip" || (item.rfind("gzip;", 0) == 0 && item.find("q=0") == std::string::npos))
-      return true;
+  for (const auto& item : util::split_comma_list(accepted)) {
+    if (item == "gzip") return true;
+    if (item.rfind("gzip;", 0) != 0) continue;
+    // Refused only by a weight of zero ("q=0", "q=0.000"); "q=0.5" takes it.
+    const auto q = item.find("q=");
+    return q == std::string::npos || item.find_first_not_of("0.", q + 2) != std::string::npos;
+  }
   return false;
 }
 
