@@ -4,6 +4,7 @@
 
 #include <limits>
 #include "server/api/api_error.hpp"
+#include "server/api/component_save.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/ca/certificate_profile.hpp"
@@ -75,24 +76,11 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
       [&](http::RequestContext& c) {
         access.require_admin(c, "caconnectorwrite");
         const auto name = name_of(c);
-        auto params = c.params;
-        params.erase("type");
-        // The version read with the configuration (0: only if none exists yet), so that a save
-        // from a stale form is refused instead of overwriting someone's change.
-        const auto version = long_param(c, "version", 0, std::numeric_limits<long long>::max());
-        params.erase("version");
-        bool created = false;
-        try {
-          created = connectors.save(name, string_param(c, "type", 64), params, version);
-        } catch (const plugins::ConfiguredComponentConflict& e) {
-          throw ApiError(409, error_code::parameter, e.what());
-        } catch (const ca::CaConnectorError& e) {
-          throw ApiError::bad_parameter(e.what());
-        } catch (const plugins::PluginCallError& e) {
-          throw ApiError::bad_parameter(std::string("the CA connector refused: ") + e.what());
-        }
-        c.audit.info = (created ? "created CA connector " : "updated CA connector ") + name;
-        return json_result(true);
+        return save_component(c, name, "CA connector",
+                              [&](const std::string& type, const boost::json::object& params,
+                                  std::optional<long long> version) {
+                                return connectors.save(name, type, params, version);
+                              });
       },
       http::Access::authenticated);
 

@@ -4,6 +4,7 @@
 
 #include <limits>
 #include "server/api/api_error.hpp"
+#include "server/api/component_save.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/events/event_catalog.hpp"
@@ -354,25 +355,11 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         access.require_admin(c, "eventhandling_write");
         const auto& name = c.path_params.at("name");
         check_identifier(name, "notification action name");
-        auto params = c.params;
-        params.erase("type");
-        // The version read with the configuration (0: only if none exists yet), so that a save
-        // from a stale form is refused instead of overwriting someone's change.
-        const auto version = long_param(c, "version", 0, std::numeric_limits<long long>::max());
-        params.erase("version");
-        bool created = false;
-        try {
-          created = notifiers.save(name, string_param(c, "type", 64), params, version);
-        } catch (const plugins::ConfiguredComponentConflict& e) {
-          throw ApiError(409, error_code::parameter, e.what());
-        } catch (const plugins::ConfiguredComponentError& e) {
-          throw ApiError::bad_parameter(e.what());
-        } catch (const plugins::PluginCallError& e) {
-          throw ApiError::bad_parameter(std::string("the notification action refused: ") +
-                                        e.what());
-        }
-        c.audit.info = (created ? "created notifier " : "updated notifier ") + name;
-        return json_result(true);
+        return save_component(c, name, notifiers.noun(),
+                              [&](const std::string& type, const boost::json::object& params,
+                                  std::optional<long long> version) {
+                                return notifiers.save(name, type, params, version);
+                              });
       },
       authenticated);
   router.add(

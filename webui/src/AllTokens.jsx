@@ -6,6 +6,7 @@ import EnrollTotp from './EnrollTotp.jsx';
 import Pager, { lastPage, PageSize } from './Pager.jsx';
 import { localTime, timeZone } from './time.js';
 import Messages from './Messages.jsx';
+import { tokenState } from './tokenState.js';
 
 // Every user's tokens, for admins: searched with the filters GET /token/ knows, a page at a
 // time; each token enabled or disabled, revoked (certificates), unassigned, deleted (after a
@@ -86,8 +87,6 @@ export default function AllTokens() {
   }
 
   const field = (key) => ({ value: filter[key], onChange: (e) => setFilter({ ...filter, [key]: e.target.value }) });
-  const state = (t) =>
-    t.revoked ? 'revoked' : t.failcounter_exceeded ? 'locked' : !t.active ? 'disabled' : t.rollout_state || 'enrolled';
 
   return (
     <section>
@@ -175,7 +174,7 @@ export default function AllTokens() {
                 <td>{t.serial}</td>
                 <td>{t.tokentype}</td>
                 <td>{t.username ? `${t.username}@${t.user_realm}` : '—'}</td>
-                <td className="state">{state(t)}</td>
+                <td className="state">{tokenState(t)}</td>
                 <td>{t.description}</td>
                 <td className="actions">
                   {!t.revoked && (

@@ -4,6 +4,7 @@ import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import { saveFile } from './saveFile.js';
 import { localTime } from './time.js';
+import { tokenState } from './tokenState.js';
 
 // The user's tokens with their state and, for certificates, when they expire; what the user
 // may do with each; and enrollment of new ones.
@@ -48,8 +49,6 @@ export default function Tokens() {
     }
   }
 
-  const state = (t) =>
-    t.revoked ? 'revoked' : t.failcounter_exceeded ? 'locked' : !t.active ? 'disabled' : t.rollout_state || 'enrolled';
   const expires = (t) =>
     t.info?.not_after ? localTime(Number(t.info.not_after)).slice(0, 10) : '';
   const done = () => {
@@ -79,7 +78,7 @@ export default function Tokens() {
               <tr key={t.serial} data-serial={t.serial}>
                 <td>{t.serial}</td>
                 <td>{t.tokentype}</td>
-                <td className="state">{state(t)}</td>
+                <td className="state">{tokenState(t)}</td>
                 <td>{expires(t)}</td>
                 <td className="actions">
                   {t.rollout_state === 'verify' && !t.revoked && confirming !== t.serial && (
