@@ -7,6 +7,7 @@
 #include "server/api/component_save.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/api/plugin_failure.hpp"
 #include "server/ca/certificate_profile.hpp"
 #include "server/plugins/component_instance.hpp"
 
@@ -45,7 +46,7 @@ auto for_connector(Fn&& fn) {
   } catch (const ca::CaConnectorError& e) {
     throw ApiError::not_found(e.what());
   } catch (const plugins::PluginCallError& e) {
-    throw ApiError(503, error_code::internal, std::string("the CA connector failed: ") + e.what());
+    throw_plugin_failure(e, "the CA connector");
   }
 }
 

@@ -105,7 +105,7 @@ void check_action(plugins::ComponentInstance& notifier, const std::string& modul
                   const std::string& action, const boost::json::object& options) {
   boost::json::object actions;
   try {
-    actions = notifier.call(2, {});
+    actions = notifier.call(plugins::Operation::actions, {});
   } catch (const plugins::PluginCallError&) {  // a plugin older than ABI 1.3: no schema
   }
   if (!actions.empty()) {
@@ -152,11 +152,11 @@ void check_action(plugins::ComponentInstance& notifier, const std::string& modul
                                       "'");
     }
   }
+  if (!notifier.has(plugins::Operation::check)) return;
   try {
-    notifier.call(3, {{"action", action}, {"options", options}});
+    notifier.call(plugins::Operation::check, {{"action", action}, {"options", options}});
   } catch (const plugins::PluginCallError& e) {
-    if (e.status() == TESSERA_ERR_INVALID_ARGUMENT &&
-        std::string(e.what()).find("has no operation") == std::string::npos)
+    if (e.status() == TESSERA_ERR_INVALID_ARGUMENT)
       throw ApiError::bad_parameter("handler module '" + module + "' refused: " + e.what());
   }
 }
@@ -210,7 +210,7 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         access.require_admin(c, "eventhandling_read");
         auto notifier = notifier_named(notifiers, c.path_params.at("module"));
         try {
-          return json_result(notifier->call(2, {}));
+          return json_result(notifier->call(plugins::Operation::actions, {}));
         } catch (const plugins::PluginCallError&) {
           return json_result(boost::json::object());
         }

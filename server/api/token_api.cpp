@@ -10,6 +10,7 @@
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/api/plugin_failure.hpp"
 #include "server/api/token_api.hpp"
 #include "server/crypto/encoding.hpp"
 #include "server/crypto/pkcs12.hpp"
@@ -59,10 +60,8 @@ boost::json::object token_json(const db::TokenRow& t) {
       {"user_realm", t.owner_realm}};
 }
 
-// Turns a plugin's refusal into the right HTTP answer: its message for bad input.
 [[noreturn]] void rethrow_plugin_error(const plugins::PluginCallError& e) {
-  if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw ApiError::bad_parameter(e.what());
-  throw ApiError(500, error_code::internal, std::string("the token type failed: ") + e.what());
+  throw_plugin_failure(e, "the token type");
 }
 
 // Enrollment policies on a PIN: otp_pin_minlength, otp_pin_maxlength, otp_pin_contents
@@ -282,6 +281,8 @@ class TokenRoutes {
         throw ApiError::bad_parameter("that is not the token's current value: try the next one");
     } catch (const plugins::PluginCallError& e) {
       rethrow_plugin_error(e);
+    } catch (const tokens::CheckUnavailable& e) {
+      throw ApiError(503, error_code::internal, e.what());
     }
     return json_result(true,
                        boost::json::object{{"serial", serial}, {"rollout_state", "enrolled"}});
@@ -336,7 +337,8 @@ class TokenRoutes {
       else if (action == "revoke") {
         done = x_.tokens.revoke(token.serial, {actor_of(c), reason});
         // A certificate is revoked at its CA too, and the CRL lists it from now on.
-        if (done) x_.issuer.revoke(token, reason);
+        if (done)
+          if (auto note = x_.issuer.revoke(token, reason); !note.empty()) c.audit.info = note;
       } else if (action == "reset")
         done = x_.tokens.reset_failcount(token.serial);
       else if (action == "unassign")

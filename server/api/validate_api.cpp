@@ -6,6 +6,7 @@
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/api/plugin_failure.hpp"
 #include "server/api/token_api.hpp"
 #include "server/identity/ldap_resolver.hpp"
 #include "server/plugins/component_instance.hpp"
@@ -87,7 +88,10 @@ class ValidateRoutes {
                          : "";
       return outcome;
     } catch (const plugins::PluginCallError& e) {
-      throw ApiError(500, error_code::internal, std::string("the token type failed: ") + e.what());
+      throw_plugin_failure(e, "the token type");
+    } catch (const tokens::CheckUnavailable& e) {
+      c.audit.info = e.what();
+      throw ApiError(503, error_code::internal, e.what());
     }
   }
 

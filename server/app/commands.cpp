@@ -45,6 +45,7 @@
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/configured_components.hpp"
+#include "server/plugins/plugin_calls.hpp"
 #include "server/plugins/plugin_registry.hpp"
 #include "server/policy/policy_engine.hpp"
 #include "server/util/clock.hpp"
@@ -212,7 +213,10 @@ int serve_command(const std::string& config_file) {
     auth::AuthService auth_service(admins, directory, failures, jwt);
 
     db::PluginStoreRepository store(*database);
+    // Every plugin call runs on these threads, within its kind's deadline.
+    plugins::PluginCalls plugin_calls(config.plugin_deadlines);
     plugins::HostServices services{&store, &secrets};
+    services.calls = &plugin_calls;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     db::TokenRepository token_rows(*database);
@@ -262,13 +266,21 @@ int serve_command(const std::string& config_file) {
         events, notifiers,
         {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
          config.events.max_attempts, std::chrono::seconds(360)},
-        [&token_changes](const boost::json::object& result) { token_changes.apply(result); });
+        [&token_changes](const boost::json::object& request, const boost::json::object& result) {
+          token_changes.apply(request, result);
+        });
     events::EventDispatcher dispatcher(events, config_cache, directory, admins,
                                        config.server.public_url);
     ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
     events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
     // The jobs start once every hook is wired, and stop (StopJobs) before anything they use goes.
-    std::unique_ptr<jobs::PeriodicJob> delivery_job, dispatch_job, pending_job, expiry_job;
+    std::unique_ptr<jobs::PeriodicJob> dispatch_job, pending_job, expiry_job;
+    // Several delivery jobs: the database's claim gives each delivery to one of them.
+    std::vector<std::unique_ptr<jobs::PeriodicJob>> delivery_jobs(config.events.outbox_workers);
+    const auto wake_deliveries = [&delivery_jobs] {
+      for (auto& job : delivery_jobs)
+        if (job) job->wake();
+    };
     const auto wake_dispatcher = [&dispatch_job] {
       if (dispatch_job) dispatch_job->wake();
     };
@@ -289,12 +301,13 @@ int serve_command(const std::string& config_file) {
         spdlog::error("cannot record the lock of token {}: {}", serial, e.what());
       }
     });
-    delivery_job = std::make_unique<jobs::PeriodicJob>("outbox", std::chrono::seconds(1),
-                                                       [&outbox] { outbox.run_once(); });
+    for (auto& job : delivery_jobs)
+      job = std::make_unique<jobs::PeriodicJob>("outbox", std::chrono::seconds(1),
+                                                [&outbox] { outbox.run_once(); });
     dispatch_job = std::make_unique<jobs::PeriodicJob>("event-dispatch", std::chrono::seconds(1),
-                                                       [&dispatcher, &delivery_job] {
+                                                       [&dispatcher, &wake_deliveries] {
                                                          if (dispatcher.run_once() > 0)
-                                                           delivery_job->wake();
+                                                           wake_deliveries();
                                                        });
     pending_job =
         std::make_unique<jobs::PeriodicJob>("pending-certificates", config.events.poll_interval,
@@ -308,7 +321,8 @@ int serve_command(const std::string& config_file) {
                            .count());
           statistics.forget_checks_before(util::unix_seconds() - 7 * 24 * 3600);
         });
-    const StopJobs stop_jobs{{&expiry_job, &pending_job, &dispatch_job, &delivery_job}};
+    StopJobs stop_jobs{{&expiry_job, &pending_job, &dispatch_job}};
+    for (auto& job : delivery_jobs) stop_jobs.jobs.push_back(&job);
 
     api::Metrics metrics;
     http::Router router;

@@ -13,7 +13,12 @@ namespace tessera::ca {
 std::string CaConnectors::ca_certificate_pem(const std::string& name) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
-  return std::string(connector->call(4, {}).at("certificate").as_string());
+  const auto answer = connector->call(plugins::Operation::ca_certificate, {});
+  const auto* pem = answer.if_contains("certificate");
+  if (!pem || !pem->is_string())
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                   "CA connector '" + name + "' gave no CA certificate");
+  return std::string(pem->get_string());
 }
 
 std::string CaConnectors::crl_der(const std::string& name) {
@@ -28,6 +33,9 @@ int CaConnectors::renew_due_crls() {
   int renewed = 0;
   for (const auto& connector : list()) {
     try {
+      // A CA that signs its own CRLs (no crl operation) is a normal case, not a failure.
+      if (const auto made = instance(connector.name); !made || !made->has(plugins::Operation::crl))
+        continue;
       bool fresh = false;
       crl(connector.name, false, &fresh);
       renewed += fresh ? 1 : 0;
@@ -38,9 +46,17 @@ int CaConnectors::renew_due_crls() {
   return renewed;
 }
 
+bool CaConnectors::signs_crls(const std::string& name) {
+  auto connector = instance(name);
+  return connector && connector->has(plugins::Operation::crl);
+}
+
 std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
+  if (!connector->has(plugins::Operation::crl))
+    throw CaConnectorError("CA connector '" + name +
+                           "' publishes its own CRL: ask its CA (Tessera signs none for it)");
   const long long now = util::unix_seconds();
   auto stored = crls_.current(name);
   const bool due = renew || !stored || stored->next_update - crl_renew_before_ <= now;
@@ -55,7 +71,7 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
     fresh.crl_number = stored ? stored->crl_number + 1 : 1;
     fresh.next_update = now + crl_validity_;
     fresh.der_base64 = std::string(connector
-                                       ->call(5, {{"revoked", revoked},
+                                       ->call(plugins::Operation::crl, {{"revoked", revoked},
                                                   {"crl_number", fresh.crl_number},
                                                   {"next_update", fresh.next_update}})
                                        .at("crl")

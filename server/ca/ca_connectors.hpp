@@ -55,6 +55,8 @@ class CaConnectors {
   std::string crl_der(const std::string& name);
   // Signs a new CRL now (after a revocation).
   void renew_crl(const std::string& name);
+  // False for a connector whose CA publishes its own CRL (it has no crl operation).
+  bool signs_crls(const std::string& name);
 
   // Signs anew every CRL that is missing or due (the background job's turn); returns how many.
   // A connector that fails is logged and skipped: the others still get theirs.

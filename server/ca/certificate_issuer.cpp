@@ -4,12 +4,28 @@
 #include <ctime>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "server/ca/certificate_profile.hpp"
+#include "server/ca/issued_certificate.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/clock.hpp"
 
 namespace tessera::ca {
+namespace {
+
+std::string state_of(const boost::json::object& answer) {
+  const auto* state = answer.if_contains("state");
+  return state && state->is_string() ? std::string(state->get_string()) : std::string();
+}
+
+// A CA answer the host cannot act on: a failure of the connector, not of the request.
+[[noreturn]] void unusable_answer(const std::string& ca, const std::string& why) {
+  throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "CA '" + ca + "' " + why);
+}
+
+}  // namespace
 
 bool known_revocation_reason(const std::string& reason) {
   static const char* const reasons[] = {
@@ -78,17 +94,20 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     outcome.info["certificate_request"] = r.csr;
     return outcome;
   }
-  boost::json::array emails, upns;
-  if (profile.san_email && !r.owner.email.empty())
-    emails.push_back(boost::json::string(r.owner.email));
-  if (profile.san_upn) upns.push_back(boost::json::string(r.owner.username + "@" + r.realm));
+  RequestedCertificate requested;
+  requested.csr = r.csr;
+  requested.subject = profile.subject_of(r.owner, r.realm);
+  if (profile.san_email && !r.owner.email.empty()) requested.emails.push_back(r.owner.email);
+  if (profile.san_upn) requested.upns.push_back(r.owner.username + "@" + r.realm);
+  requested.extended_key_usage = profile.extended_key_usage;
+  requested.validity_days = days;
   auto strings = [](const std::vector<std::string>& items) {
     return boost::json::array(items.begin(), items.end());
   };
   boost::json::object answer;
   try {
     answer = connector->call(
-        1,
+        plugins::Operation::sign_request,
         {{"csr", r.csr},
          {"profile",
           {{"validity_days", days},
@@ -97,23 +116,22 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
            {"extended_key_usage", strings(profile.extended_key_usage)},
            {"crl_url", public_url_.empty() ? std::string() : public_url_ + "/ca/" + ca + "/crl"}}},
          {"subject", subject},
-         {"san", {{"email", emails}, {"upn", upns}}}});
+         {"san", {{"email", strings(requested.emails)}, {"upn", strings(requested.upns)}}}});
   } catch (const plugins::PluginCallError& e) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
     throw;
   }
-  const auto state = answer.contains("state") && answer.at("state").is_string()
-                         ? std::string(answer.at("state").as_string())
-                         : std::string();
+  const auto state = state_of(answer);
   if (state == "pending") {
     // The CA decides later: the pending poller asks it about this request id.
     const auto* id = answer.if_contains("request_id");
     if (!id || !id->is_string() || id->get_string().empty())
-      throw std::runtime_error("CA '" + ca + "' answered pending without a request_id");
+      unusable_answer(ca, "answered pending without a request_id");
     outcome.rollout_state = "pending";
     outcome.info["ca_request_id"] = id->get_string();
     outcome.info["certificate_request"] = r.csr;
     outcome.info["subject"] = subject_text;
+    outcome.info["requested"] = requested.to_json();
     return outcome;
   }
   if (state == "denied")
@@ -121,27 +139,35 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
                      (answer.contains("reason") ? boost::json::serialize(answer.at("reason"))
                                                 : std::string("no reason given")));
   if (state != "issued")
-    throw std::runtime_error("CA '" + ca + "' answered '" + state +
-                             "' (issued, pending or denied expected)");
-  record_issued(ca, r.token_serial, subject_text, answer, outcome);
+    unusable_answer(ca, "answered the state '" + state + "' (issued, pending or denied expected)");
+  try {
+    record_issued(ca, r.token_serial, subject_text, answer, requested, outcome);
+  } catch (const IssuedCertificateRefused& e) {
+    unusable_answer(ca, std::string("issued a certificate the server refuses: ") + e.what());
+  }
   return outcome;
 }
 
 void CertificateIssuer::record_issued(const std::string& ca, const std::string& token_serial,
                                       const std::string& subject, const boost::json::object& answer,
-                                      Outcome& outcome) {
-  db::CertificateRow row{ca,
-                         std::string(answer.at("serial").as_string()),
-                         token_serial,
-                         subject,
-                         answer.at("not_after").to_number<long long>(),
-                         std::string(answer.at("certificate").as_string())};
+                                      const RequestedCertificate& requested, Outcome& outcome) {
+  const auto* pem = answer.if_contains("certificate");
+  if (!pem || !pem->is_string()) throw IssuedCertificateRefused("the answer has no certificate");
+  auto connector = connectors_.instance(ca);
+  if (!connector || !connector->has(plugins::Operation::ca_certificate))
+    throw IssuedCertificateRefused(
+        "the connector does not publish its CA certificate (ca_certificate), so what it issues "
+        "cannot be checked");
+  const auto issued = check_issued_certificate(std::string(pem->get_string()),
+                                               connectors_.ca_certificate_pem(ca), requested,
+                                               util::unix_seconds());
+  db::CertificateRow row{ca, issued.serial, token_serial, subject, issued.not_after, issued.pem};
   if (!certificates_.insert(row)) {
     // Recorded already for this token (a poll whose transition did not commit): the same.
     bool same = false;
     for (const auto& known : certificates_.with_serial(row.serial))
       same = same || (known.ca == ca && known.token_serial == token_serial && known.pem == row.pem);
-    if (!same) throw std::runtime_error("CA '" + ca + "' issued serial " + row.serial + " twice");
+    if (!same) throw IssuedCertificateRefused("the CA issued serial " + row.serial + " twice");
   }
   outcome.rollout_state = "enrolled";
   outcome.info["certificate"] = row.pem;
@@ -150,16 +176,18 @@ void CertificateIssuer::record_issued(const std::string& ca, const std::string& 
   outcome.detail["certificate"] = row.pem;
 }
 
-std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(const std::string& ca,
-                                                                  const std::string& request_id,
-                                                                  const std::string& token_serial,
-                                                                  const std::string& subject) {
+std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
+    const std::string& ca, const std::string& request_id, const std::string& token_serial,
+    const boost::json::object& token_info) {
+  const auto text = [&](const char* key) {
+    const auto* value = token_info.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
   auto connector = connectors_.instance(ca);
   if (!connector) throw IssueError("the CA connector '" + ca + "' is gone");
-  auto answer = connector->call(2, {{"request_id", request_id}});
-  const auto state = answer.contains("state") && answer.at("state").is_string()
-                         ? std::string(answer.at("state").as_string())
-                         : std::string();
+  auto answer =
+      connector->call(plugins::Operation::request_status, {{"request_id", request_id}});
+  const auto state = state_of(answer);
   if (state == "pending") return std::nullopt;
   Outcome outcome;
   if (state == "denied") {
@@ -170,39 +198,85 @@ std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(const std::str
     return outcome;
   }
   if (state != "issued")
-    throw std::runtime_error("CA '" + ca + "' answered '" + state +
-                             "' (issued, pending or denied expected)");
-  record_issued(ca, token_serial, subject, answer, outcome);
+    throw IssueError("CA '" + ca + "' answered the state '" + state +
+                     "' (issued, pending or denied expected)");
+  // What was asked for when the request went to the CA; a request from before the server kept
+  // it is held to the key, the chain and the term.
+  const auto* kept = token_info.if_contains("requested");
+  auto requested = RequestedCertificate::from_json(
+      kept && kept->is_object() ? kept->get_object() : boost::json::object(),
+      text("certificate_request"));
+  if (!kept) {
+    const auto* days = token_info.if_contains("validity_days");
+    requested.validity_days = days && days->is_int64() ? static_cast<int>(days->get_int64()) : 0;
+  }
+  try {
+    record_issued(ca, token_serial, text("subject"), answer, requested, outcome);
+  } catch (const IssuedCertificateRefused& e) {
+    throw IssueError("CA '" + ca + "' issued a certificate the server refuses: " + e.what());
+  }
   return outcome;
 }
 
-void CertificateIssuer::revoke(const db::TokenRow& token, const std::string& reason) {
+std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::string& reason) {
   boost::system::error_code ec;
   auto parsed = boost::json::parse(token.info, ec);
-  if (ec || !parsed.is_object()) return;
+  if (ec || !parsed.is_object()) return {};
   const auto& info = parsed.as_object();
-  const auto* serial = info.if_contains("certificate_serial");
-  if (!serial || !serial->is_string()) return;
+  const auto text = [&](const char* key) {
+    const auto* value = info.if_contains(key);
+    return value && value->is_string() ? std::string(value->get_string()) : std::string();
+  };
+  const auto serial = text("certificate_serial");
+  if (serial.empty()) {
+    const auto request_id = text("ca_request_id");
+    return request_id.empty() ? std::string() : cancel_request(text("ca"), request_id, token.serial);
+  }
   // An enrolled existing certificate: its CA is not ours; it is marked revoked here only, and
   // only if it is still this token's.
-  if (const auto* external = info.if_contains("external_ca"); external && external->is_string()) {
-    certificates_.revoke(std::string(external->get_string()), std::string(serial->get_string()),
-                         token.serial, reason, static_cast<long long>(std::time(nullptr)));
-    return;
+  if (const auto external = text("external_ca"); !external.empty()) {
+    certificates_.revoke(external, serial, token.serial, reason,
+                         static_cast<long long>(std::time(nullptr)));
+    return {};
   }
-  const auto* ca = info.if_contains("ca");
-  if (!ca || !ca->is_string()) return;
-  revoke_issued(std::string(ca->get_string()), std::string(serial->get_string()), token.serial,
-                reason);
+  const auto ca = text("ca");
+  if (ca.empty()) return {};
+  revoke_issued(ca, serial, token.serial, reason);
+  return {};
+}
+
+std::string CertificateIssuer::cancel_request(const std::string& ca, const std::string& request_id,
+                                              const std::string& token_serial) {
+  std::string note;
+  auto connector = connectors_.instance(ca);
+  if (!connector) {
+    note = "the pending request " + request_id + " could not be withdrawn: CA connector '" + ca +
+           "' is gone";
+  } else if (!connector->has(plugins::Operation::cancel_request)) {
+    note = "the pending request " + request_id + " could not be withdrawn: CA connector '" + ca +
+           "' cannot withdraw requests; deny it at the CA";
+  } else {
+    try {
+      connector->call(plugins::Operation::cancel_request, {{"request_id", request_id}});
+      note = "the pending request " + request_id + " was withdrawn at CA '" + ca + "'";
+    } catch (const plugins::PluginCallError& e) {
+      note = "the pending request " + request_id + " could not be withdrawn at CA '" + ca +
+             "': " + e.what();
+    }
+  }
+  spdlog::info("token {}: {}", token_serial, note);
+  return note;
 }
 
 void CertificateIssuer::revoke_issued(const std::string& ca, const std::string& serial,
                                       const std::string& token_serial, const std::string& reason) {
   auto connector = connectors_.instance(ca);
   if (!connector) throw IssueError("the CA connector '" + ca + "' of this token is gone");
-  connector->call(3, {{"serial", serial}, {"reason", reason}});
+  connector->call(plugins::Operation::revoke, {{"serial", serial}, {"reason", reason}});
+  // A CA that publishes its own CRL has it from the revoke call above.
   if (certificates_.revoke(ca, serial, token_serial, reason,
-                           static_cast<long long>(std::time(nullptr))))
+                           static_cast<long long>(std::time(nullptr))) &&
+      connectors_.signs_crls(ca))
     connectors_.renew_crl(ca);
 }
 

@@ -15,6 +15,7 @@
 #include "db/token_repository.hpp"
 #include "server/ca/ca_connectors.hpp"
 #include "server/ca/certificate_profile.hpp"
+#include "server/ca/issued_certificate.hpp"
 
 namespace tessera::ca {
 
@@ -51,14 +52,19 @@ class CertificateIssuer {
     boost::json::object detail;  // certificate (PEM) when issued
   };
   // Throws IssueError for bad input (no such CA or profile, a term the profile does not offer,
-  // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails.
+  // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails or
+  // answers what the host cannot use (an unknown state, a certificate that fails the checks of
+  // issued_certificate.hpp).
   Outcome issue(const Request& request);
 
   // Asks the CA about a request it left pending: nullopt while it still is; otherwise the
   // outcome ("enrolled" with the certificate recorded, or "denied" with info.denial_reason).
   // Throws IssueError when the connector is gone, PluginCallError when the CA fails.
+  // token_info: the pending token's info (its request, subject and what was asked for).
+  // A certificate that fails the host's checks (see issued_certificate.hpp) is an IssueError.
   std::optional<Outcome> poll(const std::string& ca, const std::string& request_id,
-                              const std::string& token_serial, const std::string& subject);
+                              const std::string& token_serial,
+                              const boost::json::object& token_info);
 
   // The CA connector and profile a request names (or the only ones), for a server-made key's
   // type before anything is issued: the profile's first allowed key type.
@@ -67,17 +73,22 @@ class CertificateIssuer {
     return connectors_.ca_certificate_pem(ca);
   }
 
-  // Revokes the token's certificate at its CA, records it and signs a new CRL. No-op for a
-  // token without an issued certificate.
-  void revoke(const db::TokenRow& token, const std::string& reason);
+  // Revokes the token's certificate at its CA, records it and signs a new CRL (where the CA
+  // does not publish its own). For a request still pending at the CA it asks the CA to
+  // withdraw it and returns what happened, for the audit log (also when it could not). No-op
+  // for a token without a certificate or a request.
+  std::string revoke(const db::TokenRow& token, const std::string& reason);
   // Revokes a certificate that CA connector ca issued for token_serial.
   void revoke_issued(const std::string& ca, const std::string& serial,
                      const std::string& token_serial, const std::string& reason);
 
  private:
+  // Checks the certificate (throws IssuedCertificateRefused) and records it.
   void record_issued(const std::string& ca, const std::string& token_serial,
                      const std::string& subject, const boost::json::object& answer,
-                     Outcome& outcome);
+                     const RequestedCertificate& requested, Outcome& outcome);
+  std::string cancel_request(const std::string& ca, const std::string& request_id,
+                             const std::string& token_serial);
   std::pair<std::string, CertificateProfile> resolve(const std::string& ca,
                                                      const std::string& profile);
 

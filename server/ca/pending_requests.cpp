@@ -45,10 +45,11 @@ int PendingRequests::run_once() {
     if (!tokens_.claim(token.serial, "pending", token.info, claimed)) continue;
     const auto ca = text(info, "ca");
     try {
-      auto outcome = issuer_.poll(ca, request_id, token.serial, text(info, "subject"));
+      auto outcome = issuer_.poll(ca, request_id, token.serial, info);
       if (!outcome) continue;
       for (const auto& [key, value] : outcome->info) info[key] = value;
-      for (const char* key : {"ca_request_id", "certificate_request", "next_poll_at", "poll_delay"})
+      for (const char* key :
+           {"ca_request_id", "certificate_request", "requested", "next_poll_at", "poll_delay"})
         info.erase(key);
       const db::TransitionNote note{"CA " + ca, outcome->rollout_state == "denied"
                                                     ? text(outcome->info, "denial_reason")

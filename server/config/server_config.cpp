@@ -224,7 +224,10 @@ void read_certificates(const Reader& r, const YAML::Node& node, CertificateSetti
 void read_events(const Reader& r, const YAML::Node& node, EventSettings& out) {
   r.expect_map(node, "events",
                {"retry_base_seconds", "max_attempts", "expiry_warning_days",
-                "poll_interval_seconds", "keep_delivered_days"});
+                "poll_interval_seconds", "keep_delivered_days", "outbox_workers"});
+  if (node["outbox_workers"])
+    out.outbox_workers =
+        static_cast<unsigned>(r.integer(node["outbox_workers"], "events.outbox_workers", 1, 64));
   if (node["retry_base_seconds"])
     out.retry_base = std::chrono::seconds(
         r.integer(node["retry_base_seconds"], "events.retry_base_seconds", 1, 3600));
@@ -298,7 +301,21 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
-    r.expect_map(plugins, "plugins", {"directories"});
+    r.expect_map(plugins, "plugins", {"directories", "deadlines"});
+    if (const auto& d = plugins["deadlines"]) {
+      r.expect_map(d, "plugins.deadlines",
+                   {"token_type_ms", "ca_connector_ms", "notification_ms", "create_ms"});
+      auto& out = config.plugin_deadlines;
+      const auto read = [&](const char* key, std::chrono::milliseconds& field) {
+        if (d[key])
+          field = std::chrono::milliseconds(
+              r.integer(d[key], std::string("plugins.deadlines.") + key, 10, 3600 * 1000));
+      };
+      read("token_type_ms", out.token_type);
+      read("ca_connector_ms", out.ca_connector);
+      read("notification_ms", out.notification);
+      read("create_ms", out.create);
+    }
     if (plugins["directories"]) {
       const auto& dirs = plugins["directories"];
       if (!dirs.IsSequence()) r.fail(dirs, "plugins.directories", "expected a list of folders");

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "server/plugins/plugin_calls.hpp"
+
 namespace tessera {
 
 class ConfigError : public std::runtime_error {
@@ -86,6 +88,8 @@ struct EventSettings {
   std::chrono::seconds poll_interval{300};
   // Delivered deliveries are forgotten after this long (dead ones stay until retried).
   std::chrono::seconds keep_delivered{30 * 86400};
+  // Deliveries made at once, so that one slow receiver does not hold the others.
+  unsigned outbox_workers = 4;
 };
 
 struct ServerConfig {
@@ -99,6 +103,7 @@ struct ServerConfig {
   std::string database_url;
   unsigned database_pool_size = 0;  // 0: worker_threads + 1
   std::vector<std::filesystem::path> plugin_directories;
+  plugins::CallDeadlines plugin_deadlines;  // plugins.deadlines
   std::string log_level = "info";
 };
 

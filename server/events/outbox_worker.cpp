@@ -32,8 +32,8 @@ int OutboxWorker::run_once() {
       }
       auto request = boost::json::parse(row.request).as_object();
       request["delivery"] = std::to_string(row.id);
-      auto result = notifier->call(1, request);
-      if (apply_) apply_(result);
+      auto result = notifier->call(plugins::Operation::execute, request);
+      if (apply_) apply_(request, result);
       events_.delivered(row.id, attempt, util::unix_milliseconds());
       ++delivered;
     } catch (const plugins::PluginCallError& e) {

@@ -28,7 +28,9 @@ class OutboxWorker {
  public:
   // apply: carries out what an action asks of the host ({"token_changes": [...]} from
   // token_action); throws std::invalid_argument for what cannot be done.
-  using ResultHandler = std::function<void(const boost::json::object& result)>;
+  // Gets the delivery's request (the event it is about) and the notifier's result.
+  using ResultHandler =
+      std::function<void(const boost::json::object& request, const boost::json::object& result)>;
 
   OutboxWorker(db::EventRepository& events, plugins::ConfiguredComponents& notifiers,
                OutboxSettings settings, ResultHandler apply)

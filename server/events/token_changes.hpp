@@ -15,9 +15,11 @@ class TokenChanges {
   TokenChanges(db::TokenRepository& tokens, ca::CertificateIssuer& issuer)
       : tokens_(tokens), issuer_(issuer) {}
 
-  // Throws std::invalid_argument for a change that cannot be made (no such token, unknown
-  // change): retrying would not help.
-  void apply(const boost::json::object& result);
+  // request: the delivery's request, whose event names the token it is about; a change may
+  // touch only that token. Every change is checked before any is made, so one that cannot be
+  // made (another token, no such token, an unknown change, a reserved info key) leaves all of
+  // them undone. Throws std::invalid_argument then: retrying would not help.
+  void apply(const boost::json::object& request, const boost::json::object& result);
 
  private:
   db::TokenRepository& tokens_;

@@ -31,6 +31,9 @@ struct HttpServer::Impl {
   HttpServerSettings options;
   asio::io_context io{static_cast<int>(options.io_threads)};
   asio::thread_pool workers{options.worker_threads};
+  // /healthz and /metrics run here, so a load balancer's probe is answered while every worker
+  // waits (on a plugin call, say).
+  asio::thread_pool probes{1};
   asio::ssl::context tls{asio::ssl::context::tls_server};
   SessionEnv env;
   struct Listener {
@@ -48,6 +51,7 @@ struct HttpServer::Impl {
       : options(std::move(o)), env{router,
                                    metrics,
                                    workers,
+                                   probes,
                                    options.max_body_bytes,
                                    options.read_timeout,
                                    options.idle_timeout} {}
@@ -142,6 +146,7 @@ HttpServer::HttpServer(HttpServerSettings options, const Router& router, api::Me
 
 HttpServer::~HttpServer() {
   impl_->workers.join();
+  impl_->probes.join();
 }
 
 std::vector<std::string> HttpServer::bind() {
@@ -188,6 +193,7 @@ void HttpServer::run() {
     std::_Exit(1);
   }
   impl_->workers.join();
+  impl_->probes.join();
   spdlog::info("server stopped");
 }
 

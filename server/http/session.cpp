@@ -118,9 +118,11 @@ asio::awaitable<void> serve(Stream& stream, SessionEnv& env, std::string remote,
       version = req.version();
       auto request = to_request(parser.release(), remote, tls, client_certificate);
       // Handlers block (database, crypto): run them on the worker pool, never on this I/O
-      // thread; the coroutine resumes on the connection's strand afterwards.
+      // thread; the coroutine resumes on the connection's strand afterwards. Probes have a
+      // pool of their own, so they are answered while every worker is busy.
+      const bool probe = request.target == "/healthz" || request.target == "/metrics";
       response = co_await asio::co_spawn(
-          env.workers,
+          probe ? env.probes.get_executor() : env.workers.get_executor(),
           [&]() -> asio::awaitable<HttpResponse> { co_return env.router.handle(request); },
           asio::use_awaitable);
     }

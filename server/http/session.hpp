@@ -19,6 +19,7 @@ struct SessionEnv {
   const Router& router;
   api::Metrics& metrics;
   boost::asio::thread_pool& workers;
+  boost::asio::thread_pool& probes;  // for /healthz and /metrics only
   size_t max_body_bytes;
   std::chrono::seconds read_timeout;
   std::chrono::seconds idle_timeout;

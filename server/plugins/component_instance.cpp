@@ -1,69 +1,165 @@
-// Calls across the ABI: strings out as views, results back through a sink into our own memory.
+// Calls across the ABI: strings out as views, results back through a sink into our own memory,
+// on a plugin thread with a deadline when the host has one.
 #include "server/plugins/component_instance.hpp"
 
 #include <cstddef>
+#include <mutex>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "server/plugins/bounded_sink.hpp"
+#include "server/plugins/plugin_calls.hpp"
+#include "server/plugins/strict_json.hpp"
 
 namespace tessera::plugins {
+namespace {
+
+std::string kind_noun(uint32_t kind) {
+  switch (kind) {
+    case TESSERA_COMPONENT_TOKEN_TYPE: return "token type";
+    case TESSERA_COMPONENT_CA_CONNECTOR: return "CA connector";
+    case TESSERA_COMPONENT_NOTIFICATION_ACTION: return "notification action";
+  }
+  return "component";
+}
+
+// Runs fn within the deadline where the host bounds calls; false when it passed.
+bool bounded(PluginCalls* calls, std::chrono::milliseconds deadline, std::function<void()> fn) {
+  if (!calls) {
+    fn();
+    return true;
+  }
+  return calls->run(std::move(fn), deadline);
+}
+
+}  // namespace
+
 std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<LoadedPlugin> plugin,
                                                              const tessera_component_v1& component,
                                                              const std::string& name,
                                                              const boost::json::object& config) {
-  const auto config_text = boost::json::serialize(config);
-  BoundedSink error(64 * 1024);
-  void* instance = nullptr;
-  auto status =
-      component.vtable->create(plugin->state(), {name.data(), name.size()},
-                               {config_text.data(), config_text.size()}, &instance, error.get());
-  if (status != TESSERA_OK || !instance)
-    throw PluginCallError(status == TESSERA_OK ? TESSERA_ERR_INTERNAL : status,
-                          "cannot create " + std::string(component.type_id) + " instance '" + name +
-                              "': " + error.text());
+  // Owned by the call as well as by us: a constructor that passes its deadline finishes later,
+  // and what it made is destroyed then.
+  struct Creation {
+    std::mutex mutex;
+    std::string name, config;
+    BoundedSink error{64 * 1024};
+    void* instance = nullptr;
+    tessera_status status = TESSERA_ERR_INTERNAL;
+    bool abandoned = false;
+  };
+  auto creation = std::make_shared<Creation>();
+  creation->name = name;
+  creation->config = boost::json::serialize(config);
+  auto* calls = plugin->services().calls;
+  const auto deadline = calls ? calls->deadlines().create : std::chrono::milliseconds(0);
+  const bool answered = bounded(calls, deadline, [creation, plugin, &component] {
+    void* made = nullptr;
+    const auto status = component.vtable->create(
+        plugin->state(), {creation->name.data(), creation->name.size()},
+        {creation->config.data(), creation->config.size()}, &made, creation->error.get());
+    std::lock_guard lock(creation->mutex);
+    if (creation->abandoned) {
+      if (status == TESSERA_OK && made) component.vtable->destroy(made);
+      return;
+    }
+    creation->status = status;
+    creation->instance = made;
+  });
+  std::lock_guard lock(creation->mutex);
+  const auto what = "cannot create " + std::string(component.type_id) + " instance '" + name + "'";
+  if (!answered) {
+    creation->abandoned = true;
+    if (creation->instance) component.vtable->destroy(creation->instance);
+    throw PluginCallError(TESSERA_ERR_UNAVAILABLE,
+                          what + ": it did not answer within " +
+                              std::to_string(deadline.count()) + " ms");
+  }
+  if (creation->status != TESSERA_OK || !creation->instance)
+    throw PluginCallError(creation->status == TESSERA_OK ? TESSERA_ERR_INTERNAL : creation->status,
+                          what + ": " + creation->error.text());
   return std::shared_ptr<ComponentInstance>(
-      new ComponentInstance(std::move(plugin), component, name, instance));
+      new ComponentInstance(std::move(plugin), component, name, creation->instance));
 }
 
 ComponentInstance::~ComponentInstance() {
   component_.vtable->destroy(instance_);
 }
 
-boost::json::object ComponentInstance::call(int operation,
-                                            const boost::json::object& request) const {
+std::string ComponentInstance::label() const {
+  std::string label = component_.type_id;
+  if (!name_.empty() && name_ != label) label += " '" + name_ + "'";
+  return label;
+}
+
+tessera_operation_fn ComponentInstance::slot(Operation op) const {
+  const auto wanted = slot_of(op);
+  if (component_.kind != static_cast<uint32_t>(wanted.kind)) return nullptr;
+  if (plugin_->descriptor().abi_minor < wanted.since_minor) return nullptr;
   const auto* vtable = component_.vtable;
-  // Operations 4 and 5 came with ABI 1.2: an older plugin's table ends before them.
-  const auto has = [&](size_t offset) {
+  // A plugin built against an older minor has a shorter table: never read past it.
+  const auto covers = [&](size_t offset) {
     return vtable->struct_size >= offset + sizeof(tessera_operation_fn);
   };
-  tessera_operation_fn fn =
-      operation == 1   ? vtable->operation_1
-      : operation == 2 ? vtable->operation_2
-      : operation == 3 ? vtable->operation_3
-      : operation == 4 && has(offsetof(tessera_component_vtable_v1, operation_4))
-          ? vtable->operation_4
-      : operation == 5 && has(offsetof(tessera_component_vtable_v1, operation_5))
-          ? vtable->operation_5
-          : nullptr;
+  switch (wanted.slot) {
+    case 1: return vtable->operation_1;
+    case 2: return vtable->operation_2;
+    case 3: return vtable->operation_3;
+    case 4:
+      return covers(offsetof(tessera_component_vtable_v1, operation_4)) ? vtable->operation_4
+                                                                         : nullptr;
+    case 5:
+      return covers(offsetof(tessera_component_vtable_v1, operation_5)) ? vtable->operation_5
+                                                                         : nullptr;
+    case 6:
+      return covers(offsetof(tessera_component_vtable_v1, operation_6)) ? vtable->operation_6
+                                                                         : nullptr;
+  }
+  return nullptr;
+}
+
+bool ComponentInstance::has(Operation op) const {
+  return slot(op) != nullptr;
+}
+
+boost::json::object ComponentInstance::call(Operation op,
+                                            const boost::json::object& request) const {
+  const auto fn = slot(op);
+  const auto name = slot_of(op).name;
   if (!fn)
-    throw PluginCallError(
-        TESSERA_ERR_INVALID_ARGUMENT,
-        std::string(component_.type_id) + " has no operation " + std::to_string(operation));
-  const auto request_text = boost::json::serialize(request);
-  BoundedSink result;
-  auto status = fn(instance_, {request_text.data(), request_text.size()}, result.get());
-  if (result.overflowed())
-    throw PluginCallError(TESSERA_ERR_INTERNAL,
-                          std::string(component_.type_id) + " wrote more than the host accepts");
-  if (status != TESSERA_OK) throw PluginCallError(status, result.text());
-  boost::system::error_code ec;
-  auto value = boost::json::parse(result.text(), ec);
-  if (ec || !value.is_object())
-    throw PluginCallError(TESSERA_ERR_INTERNAL, std::string(component_.type_id) +
-                                                    " returned a result that is not a JSON object");
-  return std::move(value.as_object());
+    throw PluginCallError(TESSERA_ERR_INVALID_ARGUMENT, "the " + kind_noun(component_.kind) +
+                                                            " " + label() + " has no operation " +
+                                                            name);
+  // The call owns its request, its result and this instance: a call that passes its deadline
+  // goes on after we have stopped waiting.
+  struct Exchange {
+    std::string request;
+    BoundedSink result;
+    tessera_status status = TESSERA_ERR_INTERNAL;
+  };
+  auto exchange = std::make_shared<Exchange>();
+  exchange->request = boost::json::serialize(request);
+  auto* calls = plugin_->services().calls;
+  const auto deadline = calls ? calls->deadlines().of(static_cast<tessera_component_kind>(
+                                    component_.kind))
+                              : std::chrono::milliseconds(0);
+  auto self = shared_from_this();
+  const bool answered = bounded(calls, deadline, [self, exchange, fn] {
+    exchange->status = fn(self->instance_, {exchange->request.data(), exchange->request.size()},
+                          exchange->result.get());
+  });
+  if (!answered)
+    throw PluginCallError(TESSERA_ERR_UNAVAILABLE, label() + " did not answer " + name +
+                                                       " within " +
+                                                       std::to_string(deadline.count()) + " ms");
+  if (exchange->result.overflowed())
+    throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " wrote more than the host accepts");
+  if (exchange->status != TESSERA_OK)
+    throw PluginCallError(exchange->status, exchange->result.text());
+  std::string error;
+  auto value = parse_strict_object(exchange->result.text(), &error);
+  if (!value) throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " " + error + " (" + name + ")");
+  return std::move(*value);
 }
 
 }  // namespace tessera::plugins

@@ -1,5 +1,6 @@
 // A configured instance of a plugin component (a token type, a CA connector such as
-// "corp-ca", a notification action), called through the C ABI with JSON in and out.
+// "corp-ca", a notification action), called through the C ABI with JSON in and out, by
+// operation name, within the deadline of its kind.
 #pragma once
 
 #include <memory>
@@ -9,11 +10,13 @@
 #include <boost/json/object.hpp>
 
 #include "server/plugins/loaded_plugin.hpp"
+#include "server/plugins/operation.hpp"
 #include "tessera/abi/tessera_plugin_abi.h"
 
 namespace tessera::plugins {
 
-// A component answered with a failure status; the message is the plugin's.
+// A component failed: it answered with a failure status (the message is the plugin's), gave an
+// answer the host cannot use, or passed its deadline (TESSERA_ERR_UNAVAILABLE).
 class PluginCallError : public std::runtime_error {
  public:
   PluginCallError(tessera_status status, const std::string& message)
@@ -24,7 +27,7 @@ class PluginCallError : public std::runtime_error {
   tessera_status status_;
 };
 
-class ComponentInstance {
+class ComponentInstance : public std::enable_shared_from_this<ComponentInstance> {
  public:
   // config must already be checked against the component's parameters.
   static std::shared_ptr<ComponentInstance> create(std::shared_ptr<LoadedPlugin> plugin,
@@ -35,12 +38,18 @@ class ComponentInstance {
   ComponentInstance(const ComponentInstance&) = delete;
   ComponentInstance& operator=(const ComponentInstance&) = delete;
 
-  // operation: 1..3, as tessera_component_vtable_v1 numbers them for the component's kind.
-  boost::json::object call(int operation, const boost::json::object& request) const;
+  // Whether the component implements op (its kind has it, the plugin's ABI minor has it, and
+  // the plugin filled the slot).
+  bool has(Operation op) const;
+  // Throws PluginCallError when the component does not have op, fails, passes its deadline or
+  // answers with anything but one JSON object without duplicate keys.
+  boost::json::object call(Operation op, const boost::json::object& request) const;
 
   const std::string& name() const { return name_; }
   const tessera_component_v1& component() const { return component_; }
   const LoadedPlugin& plugin() const { return *plugin_; }
+  // "totp", or "ca_local 'corp-ca'" for a named instance: for messages.
+  std::string label() const;
 
  private:
   ComponentInstance(std::shared_ptr<LoadedPlugin> plugin, const tessera_component_v1& component,
@@ -49,6 +58,8 @@ class ComponentInstance {
         component_(component),
         name_(std::move(name)),
         instance_(instance) {}
+  tessera_operation_fn slot(Operation op) const;
+
   std::shared_ptr<LoadedPlugin> plugin_;  // keeps the library loaded
   const tessera_component_v1& component_;
   std::string name_;

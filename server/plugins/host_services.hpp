@@ -9,12 +9,17 @@
 
 namespace tessera::plugins {
 
+class PluginCalls;
+
 // Shared by all plugins. store and secrets may be null (e.g. for --list-plugins), in which
 // case store calls answer TESSERA_ERR_UNAVAILABLE.
 struct HostServices {
   db::PluginStoreRepository* store = nullptr;
   const crypto::SecretBox* secrets = nullptr;
   size_t max_http_response_bytes = 4 * 1024 * 1024;
+  // Where plugin calls run, each with its deadline. Null: on the caller's thread, unbounded
+  // (the command-line tools and unit tests).
+  PluginCalls* calls = nullptr;
 };
 
 // One per loaded plugin: the host_context the plugin passes back on every call, so the host

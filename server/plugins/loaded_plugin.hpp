@@ -33,6 +33,7 @@ class LoadedPlugin {
   const std::filesystem::path& file() const { return file_; }
   const std::string& id() const { return host_context_->plugin_id; }
   void* state() const { return state_; }
+  HostServices& services() const { return *host_context_->services; }
 
  private:
   struct FileDescriptor {

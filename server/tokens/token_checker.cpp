@@ -1,5 +1,6 @@
 #include "server/tokens/token_checker.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
@@ -48,6 +49,19 @@ void describe_token(CheckOutcome& outcome, const db::TokenRow& token) {
   outcome.type = token.type;
 }
 
+// Token info entries the host sets at enrollment and relies on: a verify or resync answer
+// cannot change them.
+bool host_owned_info(std::string_view key) {
+  static const std::string_view owned[] = {"hashlib",  "tokenkind", "timeStep",
+                                           "ca",       "profile",   "certificate",
+                                           "certificate_serial", "not_after", "external_ca"};
+  return std::find(std::begin(owned), std::end(owned), key) != std::end(owned);
+}
+
+// The largest counter the host stores: far from INT64_MAX, so that counter + 1 and a look-ahead
+// window can never wrap.
+constexpr long long kCounterLimit = 1LL << 62;
+
 CheckOutcome reject(std::string message) {
   CheckOutcome outcome;
   outcome.detail["message"] = std::move(message);
@@ -70,6 +84,9 @@ std::optional<std::string> TokenChecker::unusable(db::TokenRow& token, const Che
       return "Failcounter exceeded";
   }
   if (!types_.find(token.type)) return "Token type " + token.type + " is not available";
+  // A token without OTP values (a certificate) is never checked by one: an empty value must
+  // not reach a plugin that might take it.
+  if (token.otplen <= 0) return "Token " + token.serial + " has no OTP values";
   return std::nullopt;
 }
 
@@ -92,26 +109,66 @@ TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std:
   try {
     auto request = token_request(token, now);
     request["otp"] = otp;
-    result = types_.find(token.type)->call(2, request);
+    result = types_.find(token.type)->call(plugins::Operation::verify, request);
   } catch (const plugins::PluginCallError& e) {
     // One broken token must not take the user's other tokens down with it.
     spdlog::error("token {} ({}) cannot be checked: {}", token.serial, token.type, e.what());
-    return {.broken = true};
+    // An outage's message is for people; an internal error's text stays in the log.
+    return {.broken = true,
+            .unavailable = e.status() == TESSERA_ERR_UNAVAILABLE ? e.what() : std::string()};
   } catch (const crypto::SecretBoxError& e) {
     spdlog::error("the secret of token {} does not open: {}", token.serial, e.what());
     return {.broken = true};
   }
+  const auto matched = matched_counter(token, result, "verify");
+  if (!matched) return {.broken = true};
+  if (*matched < 0) return {};
+  const bool accepted =
+      tokens_.accept(token.serial, *matched, updated_info(token, result));
+  return {.match = accepted, .replayed = !accepted};
+}
+
+std::optional<long long> TokenChecker::matched_counter(const db::TokenRow& token,
+                                                       const boost::json::object& result,
+                                                       const char* operation) const {
+  const auto refuse = [&](const std::string& why) -> std::optional<long long> {
+    spdlog::error("token {} ({}): the plugin's {} answer is refused: {}", token.serial, token.type,
+                  operation, why);
+    return std::nullopt;
+  };
   const auto* match = result.if_contains("match");
-  if (!match || !match->is_bool() || !match->get_bool()) return {};
+  if (!match || !match->is_bool()) return refuse("'match' is not true or false");
+  if (!match->get_bool()) return -1;
   const auto* counter = result.if_contains("counter");
   // A value that cannot be tied to a counter cannot be protected from replay: refused.
-  if (!counter || !counter->is_number()) return {};
+  if (!counter) return refuse("a match without 'counter' cannot be protected from replay");
+  long long value = 0;
+  if (counter->is_int64())
+    value = counter->get_int64();
+  else if (counter->is_uint64())
+    return refuse("'counter' is at or above 2^62");
+  else
+    return refuse("'counter' is not a whole number");
+  if (value < token.counter)
+    return refuse("'counter' " + std::to_string(value) + " is below the token's " +
+                  std::to_string(token.counter));
+  if (value >= kCounterLimit) return refuse("'counter' is at or above 2^62");
+  return value;
+}
+
+std::string TokenChecker::updated_info(const db::TokenRow& token,
+                                       const boost::json::object& result) const {
   auto info = parse_info(token.info);
   if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
-    for (const auto& [key, value] : updates->get_object()) info[key] = value;
-  const bool accepted =
-      tokens_.accept(token.serial, counter->to_number<long long>(), boost::json::serialize(info));
-  return {.match = accepted, .replayed = !accepted};
+    for (const auto& [key, value] : updates->get_object()) {
+      if (host_owned_info(key)) {
+        spdlog::warn("token {} ({}): the plugin may not change token info '{}'; kept",
+                     token.serial, token.type, std::string_view(key));
+        continue;
+      }
+      info[key] = value;
+    }
+  return boost::json::serialize(info);
 }
 
 CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
@@ -157,6 +214,8 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
   std::vector<db::TokenRow*> pin_matched;
   std::vector<const db::TokenRow*> challenge_ready;
   bool replayed = false;
+  bool broken = false;  // a plugin failed for a token whose PIN matched
+  std::string unavailable;
   for (auto* token : usable) {
     const auto [pin, otp] = split(pass, token->otplen);
     const bool pin_matches = pin_ok(*token, pin);
@@ -168,7 +227,11 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
     }
     if (!pin_matches) continue;
     const auto verdict = verify(*token, otp, now);
-    if (verdict.broken) continue;
+    if (verdict.broken) {
+      broken = true;
+      if (unavailable.empty()) unavailable = verdict.unavailable;
+      continue;
+    }
     if (verdict.match) {
       CheckOutcome outcome;
       outcome.value = true;
@@ -181,6 +244,9 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
     replayed = replayed || verdict.replayed;
   }
   if (!challenge_ready.empty()) return open_challenges(challenge_ready, policy, now);
+  // The server could not tell right from wrong: an outage is not a guess, so nothing is
+  // counted and the caller learns that the check failed, not that the value was wrong.
+  if (broken && pin_matched.empty()) throw CheckUnavailable(unavailable);
   if (pin_matched.empty()) {
     // A wrong PIN counts against every usable token of the user, so that guessing PINs is as
     // limited as guessing OTP values.
@@ -240,7 +306,8 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
       challenged.push_back(&token);
   if (challenged.empty()) return reject("Response did not match the challenge.");
   std::optional<std::string> first_refusal;
-  bool replayed = false;
+  bool replayed = false, broken = false, answered = false;
+  std::string unavailable;
   for (auto* token : challenged) {
     if (auto reason = unusable(*token, policy, now)) {
       if (!first_refusal) first_refusal = reason;
@@ -257,8 +324,15 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
       return outcome;
     }
     replayed = replayed || verdict.replayed;
-    if (!verdict.broken) tokens_.record_failure(token->serial, now);
+    if (verdict.broken) {
+      broken = true;
+      if (unavailable.empty()) unavailable = verdict.unavailable;
+      continue;
+    }
+    tokens_.record_failure(token->serial, now);
+    answered = true;
   }
+  if (broken && !answered) throw CheckUnavailable(unavailable);
   if (first_refusal && challenged.size() == 1) return reject(*first_refusal);
   return reject(replayed ? "Response did not match the challenge. previous otp used again"
                          : "Response did not match the challenge.");
@@ -280,7 +354,9 @@ bool TokenChecker::verify_enrollment(const db::TokenRow& token, const std::strin
                                      const std::string& actor) const {
   if (token.rollout_state != "verify" || !types_.find(token.type)) return false;
   const long long now = util::unix_seconds();
-  if (!verify(token, otp, now).match) {
+  const auto verdict = verify(token, otp, now);
+  if (verdict.broken) throw CheckUnavailable(verdict.unavailable);
+  if (!verdict.match) {
     tokens_.record_failure(token.serial, now);
     return false;
   }
@@ -297,16 +373,13 @@ bool TokenChecker::resync(const db::TokenRow& token, const std::string& otp1,
   request["otp1"] = otp1;
   request["otp2"] = otp2;
   request["window"] = token.sync_window;
-  const auto result = type->call(3, request);
-  const auto* match = result.if_contains("match");
-  const auto* counter = result.if_contains("counter");
-  if (!match || !match->is_bool() || !match->get_bool() || !counter || !counter->is_number())
-    return false;
-  auto info = parse_info(token.info);
-  if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
-    for (const auto& [key, value] : updates->get_object()) info[key] = value;
-  return tokens_.resync(token.serial, counter->to_number<long long>(),
-                        boost::json::serialize(info));
+  const auto result = type->call(plugins::Operation::resync, request);
+  const auto matched = matched_counter(token, result, "resync");
+  if (!matched)
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                   "the token type gave an answer the server cannot use");
+  if (*matched < 0) return false;
+  return tokens_.resync(token.serial, *matched, updated_info(token, result));
 }
 
 }  // namespace tessera::tokens

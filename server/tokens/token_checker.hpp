@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,16 @@ struct CheckOutcome {
   const char* authentication = "REJECT";  // ACCEPT, REJECT or CHALLENGE
   boost::json::object detail;             // message, serial, type, otplen, multi_challenge...
   std::string serial, type;               // for the audit log: the token that decided
+};
+
+// No token could be checked because its plugin failed (logged): the caller answers with a
+// server error, and no failure was counted.
+class CheckUnavailable : public std::runtime_error {
+ public:
+  // why: a message fit for the caller (a peer or deadline named by the host), or empty.
+  explicit CheckUnavailable(const std::string& why = "")
+      : std::runtime_error("the token could not be checked: " +
+                           (why.empty() ? std::string("its token type failed") : why)) {}
 };
 
 // Checks the user-store password for otppin=userstore.
@@ -69,11 +80,19 @@ class TokenChecker {
     bool match = false;
     bool replayed = false;  // matched, but another request accepted this value first
     bool broken = false;    // the plugin failed or the secret does not open (logged)
+    std::string unavailable;  // when broken because a peer or deadline failed: why
   };
   // Why the token cannot authenticate now, or nullopt when it can.
   std::optional<std::string> unusable(db::TokenRow& token, const CheckPolicy& policy,
                                       long long now) const;
   Verdict verify(const db::TokenRow& token, const std::string& otp, long long now) const;
+  // The counter a verify or resync answer matched, -1 for no match, nullopt (logged) for an
+  // answer the host cannot use: no counter, not a whole number, below the token's, >= 2^62.
+  std::optional<long long> matched_counter(const db::TokenRow& token,
+                                           const boost::json::object& result,
+                                           const char* operation) const;
+  // The token's info with the answer's "info" entries, except those the host owns.
+  std::string updated_info(const db::TokenRow& token, const boost::json::object& result) const;
   CheckOutcome open_challenges(const std::vector<const db::TokenRow*>& tokens,
                                const CheckPolicy& policy, long long now) const;
   CheckOutcome answer_challenge(const std::vector<db::TokenRow>& candidates,

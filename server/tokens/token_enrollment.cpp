@@ -59,7 +59,7 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
     throw EnrollmentError("a token with serial " + request.serial + " exists");
 
   const auto serial = request.serial.empty() ? new_serial(request.type) : request.serial;
-  auto made = type->call(1, {{"serial", serial},
+  auto made = type->call(plugins::Operation::enroll, {{"serial", serial},
                              {"params", request.params},
                              {"label", request.label},
                              {"issuer", request.issuer}});

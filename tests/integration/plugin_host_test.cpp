@@ -72,7 +72,7 @@ TEST_F(WebhookPlugin, PostsTheEventThroughTheHostsHttpClient) {
   auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook",
                                           "audit-hook", {{"url", sink.url() + "/hook"}});
   auto result =
-      action->call(1, {{"event", {{"event", "token_init"}, {"token", {{"serial", "OATH0001"}}}}},
+      action->call(plugins::Operation::execute, {{"event", {{"event", "token_init"}, {"token", {{"serial", "OATH0001"}}}}},
                        {"tags", {{"user", "alice"}}},
                        {"delivery", "7"}});
   EXPECT_EQ(result.at("status"), 200);
@@ -90,7 +90,7 @@ TEST_F(WebhookPlugin, AFailingTargetIsReportedAsUnavailable) {
   auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
                                           {{"url", sink.url() + "/broken"}});
   try {
-    action->call(1, {{"event", "x"}});
+    action->call(plugins::Operation::execute, {{"event", "x"}});
     FAIL() << "a 500 answer must fail the delivery";
   } catch (const plugins::PluginCallError& e) {
     EXPECT_EQ(e.status(), TESSERA_ERR_UNAVAILABLE);
@@ -100,7 +100,7 @@ TEST_F(WebhookPlugin, AFailingTargetIsReportedAsUnavailable) {
   auto unreachable =
       registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
                                 {{"url", "http://127.0.0.1:1/x"}, {"timeout_seconds", 2}});
-  EXPECT_THROW(unreachable->call(1, {}), plugins::PluginCallError);
+  EXPECT_THROW(unreachable->call(plugins::Operation::execute, {}), plugins::PluginCallError);
 }
 
 TEST_F(WebhookPlugin, ConfigurationIsCheckedAgainstTheSchema) {
@@ -157,7 +157,7 @@ TEST_F(WebhookPlugin, TheLibraryStaysLoadedWhileAnInstanceLives) {
     action = registry.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
                                       {{"url", sink.url() + "/hook"}});
   }  // the registry is gone; the instance still holds the library
-  EXPECT_EQ(action->call(1, {{"event", "late"}}).at("status"), 200);
+  EXPECT_EQ(action->call(plugins::Operation::execute, {{"event", "late"}}).at("status"), 200);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ TEST(SdkExample, IsListedByTheServer) {
   auto r = run_server_command({"--config", (dir / "tessera.yaml").string(), "--list-plugins"});
   std::filesystem::remove_all(dir);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("org.example.hello 1.0.0 abi 1.3 token_type:hello " + kExampleDir +
+  EXPECT_NE(r.out.find("org.example.hello 1.0.0 abi 1.4 token_type:hello " + kExampleDir +
                        "/libhello_token.so"),
             std::string::npos)
       << r.out << r.err;
@@ -37,18 +37,18 @@ class HelloTokenThroughTheHost : public HostFixture {
 };
 
 TEST_F(HelloTokenThroughTheHost, EnrollsAndVerifies) {
-  auto enrolled = token_type_->call(1, {{"serial", "HELLO0001"}}).at("detail").as_object();
+  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0001"}}).at("detail").as_object();
   const std::string code(enrolled.at("code").as_string());
   EXPECT_EQ(code.size(), 6u);
   EXPECT_EQ(enrolled.at("greeting"), "hello") << "the parameter's default is filled in by the host";
-  EXPECT_EQ(token_type_->call(2, {{"serial", "HELLO0001"}, {"otp", code}}).at("match"), true);
+  EXPECT_EQ(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0001"}, {"otp", code}}).at("match"), true);
   std::string wrong = code;
   wrong[0] = wrong[0] == '9' ? '0' : static_cast<char>(wrong[0] + 1);
-  EXPECT_EQ(token_type_->call(2, {{"serial", "HELLO0001"}, {"otp", wrong}}).at("match"), false);
+  EXPECT_EQ(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0001"}, {"otp", wrong}}).at("match"), false);
 }
 
 TEST_F(HelloTokenThroughTheHost, StoresTheSecretEncrypted) {
-  auto enrolled = token_type_->call(1, {{"serial", "HELLO0002"}}).at("detail").as_object();
+  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0002"}}).at("detail").as_object();
   const std::string code(enrolled.at("code").as_string());
   std::string stored;
   int encrypted = 0;
@@ -66,20 +66,20 @@ TEST_F(HelloTokenThroughTheHost, StoresTheSecretEncrypted) {
            "updated_at) VALUES ('org.example.hello', 'HELLO0003', 'code', :v, 1, 0)",
         soci::use(stored);
   });
-  EXPECT_THROW(token_type_->call(2, {{"serial", "HELLO0003"}, {"otp", code}}),
+  EXPECT_THROW(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0003"}, {"otp", code}}),
                plugins::PluginCallError);
 }
 
 TEST_F(HelloTokenThroughTheHost, BadRequestsFailWithThePluginsMessage) {
   try {
-    token_type_->call(2, {{"serial", "NOPE"}, {"otp", "123456"}});
+    token_type_->call(plugins::Operation::verify, {{"serial", "NOPE"}, {"otp", "123456"}});
     FAIL();
   } catch (const plugins::PluginCallError& e) {
     EXPECT_EQ(e.status(), TESSERA_ERR_NOT_FOUND);
     EXPECT_STREQ(e.what(), "no hello token NOPE");
   }
   try {
-    token_type_->call(1, {});
+    token_type_->call(plugins::Operation::enroll, {});
     FAIL();
   } catch (const plugins::PluginCallError& e) {
     EXPECT_EQ(e.status(), TESSERA_ERR_INVALID_ARGUMENT);

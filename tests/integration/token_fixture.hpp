@@ -122,7 +122,7 @@ class TokenApi {
 class TokenFixture : public ::testing::Test {
  protected:
   void start(ServerOptions options = {}) {
-    options.plugin_directories = {TESSERA_PLUGIN_DIR};
+    if (options.plugin_directories.empty()) options.plugin_directories = {TESSERA_PLUGIN_DIR};
     server_ = std::make_unique<ServerProcess>(options);
     api_ =
         std::make_unique<TokenApi>(server_->url(), options.tls ? server_->certificate_path() : "");

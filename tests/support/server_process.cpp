@@ -93,7 +93,7 @@ std::string make_config(const ServerOptions& options, const std::filesystem::pat
     << "\nplugins:\n  directories: [";
   for (size_t i = 0; i < options.plugin_directories.size(); ++i)
     c << (i ? ", " : "") << options.plugin_directories[i];
-  c << "]\n" << options.top_extra;
+  c << "]\n" << options.plugins_extra << options.top_extra;
   return c.str();
 }
 

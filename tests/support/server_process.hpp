@@ -28,6 +28,7 @@ struct ServerOptions {
   std::string database_url;  // empty: SQLite in the data folder
   std::vector<std::string> plugin_directories;
   std::string server_extra;  // YAML lines added under "server:"
+  std::string plugins_extra;  // YAML lines added under "plugins:"
   std::string top_extra;     // YAML lines added at the top level
 };
 

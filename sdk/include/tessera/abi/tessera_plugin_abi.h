@@ -17,8 +17,12 @@
  * frees memory allocated by the other. Structured values (requests, results, configuration)
  * cross as UTF-8 JSON text; certificates and keys as PEM inside that JSON.
  *
- * Threading: host API functions may be called from any thread. Component functions are called
- * on the host's worker threads, possibly concurrently for one instance. */
+ * Threading: host API functions may be called from any thread, also from threads the plugin
+ * started itself, until its shutdown returns. Component functions are called on the host's
+ * plugin threads, possibly concurrently for one instance. Each call has a deadline (set by the
+ * admin per kind of component); the host answers a call that passes it as failed and does not
+ * wait for it, so a late answer is thrown away: keep calls short and make peers time out.
+ * create has a deadline too; an instance made after it is destroyed at once. */
 #ifndef TESSERA_PLUGIN_ABI_H
 #define TESSERA_PLUGIN_ABI_H
 
@@ -30,7 +34,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 3
+#define TESSERA_ABI_VERSION_MINOR 4
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -134,13 +138,17 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
 
 /* A component's functions. Which operations a kind has:
  *  - token type:          operation_1 = enroll, operation_2 = verify,
- *                         operation_3 = resync (since 1.1; may be NULL)
+ *                         operation_3 = resync (since 1.1), operation_4 = challenge and
+ *                         operation_5 = deleted (since 1.4)
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
  *                         operation_3 = revoke, operation_4 = ca_certificate and
- *                         operation_5 = crl (since 1.2; may be NULL)
+ *                         operation_5 = crl (since 1.2), operation_6 = cancel_request (since 1.4)
  *  - notification action: operation_1 = execute, operation_2 = actions and
- *                         operation_3 = check (since 1.3; may be NULL)
- * Unused operations are NULL. */
+ *                         operation_3 = check (since 1.3)
+ * Every operation past operation_2 is optional: NULL means the component does not offer it,
+ * and the host then does without (a CA connector without crl publishes its own CRL). The
+ * host calls an operation only when the plugin's abi_minor is at least the one that brought it.
+ * sdk/REFERENCE.md lists each operation's request and result fields. */
 typedef struct tessera_component_vtable_v1 {
   uint32_t struct_size;
   /* Makes a configured instance. config_json is an object that the host has checked against
@@ -154,6 +162,8 @@ typedef struct tessera_component_vtable_v1 {
   /* Since 1.2: read only when struct_size covers them. */
   tessera_operation_fn operation_4;
   tessera_operation_fn operation_5;
+  /* Since 1.4. */
+  tessera_operation_fn operation_6;
 } tessera_component_vtable_v1;
 
 typedef struct tessera_component_v1 {
@@ -182,7 +192,9 @@ typedef struct tessera_plugin_v1 {
    * refused. */
   tessera_status (*init)(const tessera_host_api_v1* host_api, void* host_context,
                          void** plugin_state_out, const tessera_sink* error_out);
-  /* Called once when the last instance is gone, before the library is unloaded. */
+  /* Called once before the library is unloaded, after every instance was destroyed. The host
+   * keeps a loaded plugin until it exits, so this runs at the server's end. Threads the plugin
+   * started must be stopped and joined here: no plugin code may run after it returns. */
   void (*shutdown)(void* plugin_state);
 } tessera_plugin_v1;
 

@@ -2,6 +2,11 @@
 // configuration. Issuance may be immediate or pending: sign_request answers
 // {"state":"issued","certificate":PEM} or {"state":"pending","request_id":...} or
 // {"state":"denied","reason":...}; request_status answers the same for a pending request id.
+// The host checks an issued certificate before it enrolls anything: it must parse, carry the
+// CSR's public key, chain to ca_certificate and stay within the profile (subject, names, EKU,
+// term); serial and not_after are read from it, not from the answer. Optional operations
+// (ca_certificate, crl, cancel_request) are offered only when the class overrides them; a
+// connector without crl publishes its own CRL. sdk/REFERENCE.md lists every field.
 #pragma once
 
 #include <boost/json.hpp>
@@ -29,6 +34,12 @@ class CaConnector : public Component {
   // {"crl": base64 DER}. For CAs that publish their own CRL, keep the default. Since ABI 1.2.
   virtual boost::json::object crl(const boost::json::object& /*request*/) {
     throw Error::invalid_argument("this CA connector does not sign CRLs here");
+  }
+  // The token of a request left pending {"request_id"} was revoked or deleted: withdraw it at
+  // the CA, so that it is never issued. Returns {} (or throws Error::unavailable when the CA
+  // cannot be reached: the host records that it could not). Since ABI 1.4.
+  virtual boost::json::object cancel_request(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this CA connector cannot withdraw a request");
   }
 };
 

@@ -23,7 +23,9 @@
 #include "tessera/sdk/notification_action.hpp"
 #include "tessera/sdk/token_type.hpp"
 
-#define TESSERA_SDK_VERSION "1.0.0"
+// The SDK's version is the ABI's: a plugin built with SDK 1.x loads in any host of ABI 1.y,
+// y >= x (find_package(TesseraSdk 1.4) asks for at least this one).
+#define TESSERA_SDK_VERSION "1.4.0"
 
 namespace tessera::sdk {
 
@@ -87,52 +89,11 @@ tessera_status call(void* instance, tessera_str request, const tessera_sink* out
   });
 }
 
-template <class T>
-tessera_status operation_1(void* instance, tessera_str request, const tessera_sink* out) {
-  return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
-    if constexpr (std::is_base_of_v<TokenType, T>)
-      return t.enroll(r);
-    else if constexpr (std::is_base_of_v<CaConnector, T>)
-      return t.sign_request(r);
-    else
-      return t.execute(r);
-  });
-}
-
-template <class T>
-tessera_status operation_2(void* instance, tessera_str request, const tessera_sink* out) {
-  return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
-    if constexpr (std::is_base_of_v<TokenType, T>)
-      return t.verify(r);
-    else if constexpr (std::is_base_of_v<CaConnector, T>)
-      return t.request_status(r);
-    else
-      return t.actions(r);
-  });
-}
-
-template <class T>
-tessera_status operation_3(void* instance, tessera_str request, const tessera_sink* out) {
-  return call<T>(instance, request, out, [](T& t, const boost::json::object& r) {
-    if constexpr (std::is_base_of_v<TokenType, T>)
-      return t.resync(r);
-    else if constexpr (std::is_base_of_v<CaConnector, T>)
-      return t.revoke(r);
-    else
-      return t.check(r);
-  });
-}
-
-template <class T>
-tessera_status operation_4(void* instance, tessera_str request, const tessera_sink* out) {
+// One operation: the member function of the component's base class, called virtually.
+template <class T, auto Method>
+tessera_status operation(void* instance, tessera_str request, const tessera_sink* out) {
   return call<T>(instance, request, out,
-                 [](T& t, const boost::json::object& r) { return t.ca_certificate(r); });
-}
-
-template <class T>
-tessera_status operation_5(void* instance, tessera_str request, const tessera_sink* out) {
-  return call<T>(instance, request, out,
-                 [](T& t, const boost::json::object& r) { return t.crl(r); });
+                 [](T& t, const boost::json::object& r) { return (t.*Method)(r); });
 }
 
 template <class T>
@@ -157,6 +118,46 @@ void destroy(void* instance) {
   } catch (...) {  // a destructor that throws must not take the server down
   }
 }
+
+// Whether T (or a base between it and the SDK's class) declares the member itself: only then
+// is an optional operation offered to the host, which does without it otherwise.
+#define TESSERA_SDK_OVERRIDES(T, Base, member) \
+  (!std::is_same_v<decltype(&T::member), decltype(&Base::member)>)
+
+template <class T>
+tessera_component_vtable_v1 vtable_of() {
+  tessera_component_vtable_v1 v{};
+  v.struct_size = sizeof(v);
+  v.create = &create<T>;
+  v.destroy = &destroy<T>;
+  if constexpr (std::is_base_of_v<TokenType, T>) {
+    v.operation_1 = &operation<T, &TokenType::enroll>;
+    v.operation_2 = &operation<T, &TokenType::verify>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, resync))
+      v.operation_3 = &operation<T, &TokenType::resync>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, challenge))
+      v.operation_4 = &operation<T, &TokenType::challenge>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, deleted))
+      v.operation_5 = &operation<T, &TokenType::deleted>;
+  } else if constexpr (std::is_base_of_v<CaConnector, T>) {
+    v.operation_1 = &operation<T, &CaConnector::sign_request>;
+    v.operation_2 = &operation<T, &CaConnector::request_status>;
+    v.operation_3 = &operation<T, &CaConnector::revoke>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, ca_certificate))
+      v.operation_4 = &operation<T, &CaConnector::ca_certificate>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, crl))
+      v.operation_5 = &operation<T, &CaConnector::crl>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, cancel_request))
+      v.operation_6 = &operation<T, &CaConnector::cancel_request>;
+  } else {
+    v.operation_1 = &operation<T, &NotificationAction::execute>;
+    v.operation_2 = &operation<T, &NotificationAction::actions>;
+    v.operation_3 = &operation<T, &NotificationAction::check>;
+  }
+  return v;
+}
+
+#undef TESSERA_SDK_OVERRIDES
 
 // Static storage for one component's descriptor; built once, never changed afterwards.
 struct ComponentStorage {
@@ -221,18 +222,7 @@ const tessera_component_v1* component() {
       s.params.push_back({sizeof(tessera_param_v1), p.key.c_str(), static_cast<uint32_t>(p.type),
                           p.flags, p.default_json.empty() ? nullptr : p.default_json.c_str(),
                           p.description.c_str()});
-    s.vtable = {sizeof(tessera_component_vtable_v1),
-                &detail::create<T>,
-                &detail::destroy<T>,
-                &detail::operation_1<T>,
-                &detail::operation_2<T>,
-                &detail::operation_3<T>,
-                nullptr,
-                nullptr};
-    if constexpr (std::is_base_of_v<CaConnector, T>) {
-      s.vtable.operation_4 = &detail::operation_4<T>;
-      s.vtable.operation_5 = &detail::operation_5<T>;
-    }
+    s.vtable = detail::vtable_of<T>();
     return s;
   }();
   static const tessera_component_v1 descriptor{sizeof(tessera_component_v1),

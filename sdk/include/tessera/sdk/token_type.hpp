@@ -2,7 +2,8 @@
 // its type. The host keeps each token's row (owner, PIN, counter, fail counter, the secret
 // sealed at rest) and passes what a call needs in the request, so a token type is a pure
 // function of its inputs and the host can update the counter atomically in the database.
-// The request and result fields are listed in sdk/README.md ("Token types").
+// sdk/REFERENCE.md lists every request and result field. Optional operations (resync,
+// challenge, deleted) are offered to the host only when the class overrides them.
 //
 // Threading: every operation may run concurrently on several worker threads.
 #pragma once
@@ -21,18 +22,30 @@ class TokenType : public Component {
   using Component::Component;
 
   // Makes a new token from the enrollment request {"serial", "params", "label", "issuer"}.
-  // Returns {"secret": text the host seals, "otplen": n, "info": {public token info},
-  // "detail": {shown once in the enrollment response}}.
+  // Returns {"secret": text the host seals, "otplen": n (1 to 12), "info": {public token
+  // info}, "detail": {shown once in the enrollment response}}.
   virtual boost::json::object enroll(const boost::json::object& request) = 0;
   // Checks request["otp"] against the token {"secret", "otplen", "info", "counter", "window",
   // "now"}; returns {"match": bool} and on a match "counter" (the one that matched) and
-  // optionally "info" (entries to update). Never accept a counter below request["counter"].
+  // optionally "info" (entries to update; the host keeps its own entries, such as "hashlib" and
+  // "tokenkind", whatever this says). "counter" is a whole number from request["counter"] up
+  // to 2^62; anything else is refused as a plugin error, and so is a throw: neither counts as
+  // a wrong value.
   virtual boost::json::object verify(const boost::json::object& request) = 0;
   // Finds two consecutive values "otp1", "otp2" within "window"; returns as verify does, with
   // the counter of otp2. Token types without a counter keep this default.
   virtual boost::json::object resync(const boost::json::object& /*request*/) {
     throw Error::invalid_argument("this token type cannot be resynchronised");
   }
+  // For token types that send a code (e-mail, SMS): the host opened a challenge for the token
+  // {"serial", "secret", "otplen", "info", "counter", "now", "transaction_id"}; returns
+  // {"message": the text to send, "subject": optional, "counter": the counter the code was made
+  // for}. The host hands the message to the notifier the admin chose. Since ABI 1.4.
+  virtual boost::json::object challenge(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this token type sends no challenge");
+  }
+  // The token {"serial"} was deleted: drop what the plugin stored for it. Since ABI 1.4.
+  virtual boost::json::object deleted(const boost::json::object& /*request*/) { return {}; }
 };
 
 }  // namespace tessera::sdk

@@ -1,0 +1,289 @@
+// The host checks every plugin answer it relies on and bounds every call: with the fixture
+// plugins that misbehave on request (tests/plugin_fixtures/rogue.cpp, pending_ca.cpp), each
+// misbehaviour is refused or contained, and the honest answers still work.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+bool eventually(const std::function<bool()>& done, int seconds = 20) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+class PluginBoundary : public TokenFixture {
+ protected:
+  void SetUp() override {
+    start({.plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_ROGUE_PLUGIN_DIR,
+                                  TESSERA_PENDING_CA_PLUGIN_DIR},
+           .plugins_extra = "  deadlines: { token_type_ms: 1500, notification_ms: 1500 }\n",
+           .top_extra = "events: { retry_base_seconds: 1, poll_interval_seconds: 1 }\n"});
+    ASSERT_EQ(api_->call("PUT", "/user/", admin_,
+                         "user=alice&resolver=local&email=alice%40corp.example")
+                  .status,
+              200);
+  }
+
+  std::string enroll_rogue(const std::string& extra = "") {
+    auto body = enroll("type=rogue&user=alice&realm=corp&pin=pw" + extra);
+    return std::string(body.at("detail").at("serial").as_string());
+  }
+
+  boost::json::object token(const std::string& serial) {
+    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+        .at("result")
+        .at("value")
+        .at("tokens")
+        .at(0)
+        .as_object();
+  }
+  long long failcount(const std::string& serial) {
+    return token(serial).at("failcount").as_int64();
+  }
+  TestResponse check(const std::string& pass) {
+    return api_->client()->post(api_->url() + "/validate/check",
+                                "user=alice&realm=corp&pass=" + pass, kForm);
+  }
+  static bool accepted(const TestResponse& r) {
+    const auto body = json_of(r);
+    return r.status == 200 && body.at("result").at("value").as_bool();
+  }
+
+  // A CA connector of the fixture type that issues at once (or after polls) and misbehaves so.
+  void add_ca(const std::string& name, const std::string& misbehave, int polls = 0) {
+    ASSERT_EQ(api_->call("POST", "/caconnector/" + name, admin_,
+                         "type=pending_ca&polls=" + std::to_string(polls) +
+                             "&misbehave=" + misbehave)
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/caconnector/" + name + "/profile/user", admin_,
+                         "key_types=ec-p256&validity_days=30&extended_key_usage=clientAuth")
+                  .status,
+              200);
+  }
+  TestResponse request_certificate(const std::string& ca) {
+    const auto csr = shell_output(
+        "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout /dev/null "
+        "-subj /CN=mallory 2>/dev/null");
+    auto client = api_->client();
+    client->header("Authorization: " + admin_);
+    return client->post(api_->url() + "/token/init",
+                        boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                                   {"user", "alice"},
+                                                                   {"realm", "corp"},
+                                                                   {"ca", ca},
+                                                                   {"request", csr}}),
+                        "application/json");
+  }
+  // The token a certificate request made: named in the answer's detail, or in its error
+  // ("... kept as token <serial>, 'failed' ...").
+  boost::json::object token_of(const TestResponse& r) {
+    const auto body = json_of(r);
+    if (const auto* detail = body.if_contains("detail"); detail && detail->is_object())
+      return token(std::string(detail->at("serial").as_string()));
+    const auto at = r.body.find("kept as token ");
+    EXPECT_NE(at, std::string::npos) << r.body;
+    const auto start = at + std::string("kept as token ").size();
+    return token(r.body.substr(start, r.body.find(',', start) - start));
+  }
+};
+
+TEST_F(PluginBoundary, CountersThatCannotBeStoredAreRefusedAndCountNothing) {
+  const auto serial = enroll_rogue();
+  for (const char* bad : {"999999", "150000"}) {
+    const auto r = check(std::string("pw") + bad);
+    EXPECT_EQ(r.status, 503) << bad << ": " << r.body;
+    EXPECT_EQ(json_of(r).at("result").at("error").at("code"), -500) << r.body;
+  }
+  EXPECT_EQ(failcount(serial), 0) << "a plugin's bad answer is not a wrong value";
+  EXPECT_TRUE(accepted(check("pw111111"))) << "the honest answer at counter 0";
+  EXPECT_EQ(token(serial).at("count"), 1);
+  EXPECT_EQ(check("pw000001").status, 503) << "a counter below the token's";
+  EXPECT_FALSE(accepted(check("pw000001")));
+  // The counter did not wrap: the honest value at the current counter is still good once.
+  EXPECT_TRUE(accepted(check("pw111111")));
+  EXPECT_EQ(token(serial).at("count"), 2);
+}
+
+TEST_F(PluginBoundary, AFailingPluginIsAServerErrorNotAWrongValue) {
+  const auto serial = enroll_rogue();
+  for (int i = 0; i < 6; ++i) {
+    const auto r = check("pw777777");
+    EXPECT_EQ(r.status, 503) << r.body;
+  }
+  EXPECT_EQ(failcount(serial), 0) << "an outage must not lock the user out";
+  const auto leaked = check("pw888888");
+  EXPECT_EQ(leaked.status, 503);
+  EXPECT_EQ(leaked.body.find("/secret/path"), std::string::npos) << leaked.body;
+  EXPECT_TRUE(accepted(check("pw111111"))) << "not locked";
+  // An enrollment whose plugin throws: a 500 without the exception's text.
+  const auto r = api_->call("POST", "/token/init", admin_,
+                            "type=rogue&user=alice&realm=corp&pin=pw&otplen=boom");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("/secret/path"), std::string::npos) << r.body;
+}
+
+TEST_F(PluginBoundary, TheUsersOtherTokensAreStillChecked) {
+  const auto broken = enroll_rogue("&always=777777");
+  const auto honest = enroll_rogue();
+  EXPECT_TRUE(accepted(check("pw111111"))) << "the honest token decides";
+  EXPECT_EQ(failcount(broken), 0);
+  EXPECT_EQ(failcount(honest), 0);
+  const auto wrong = check("pw123456");
+  EXPECT_EQ(wrong.status, 200) << "a wrong value for the honest token is an answer";
+  EXPECT_FALSE(accepted(wrong));
+  EXPECT_EQ(failcount(honest), 1);
+  EXPECT_EQ(failcount(broken), 0);
+}
+
+TEST_F(PluginBoundary, HostOwnedInfoDuplicateKeysAndEmptyOtpsAreRefused) {
+  const auto serial = enroll_rogue();
+  EXPECT_TRUE(accepted(check("pw444444")));
+  const auto info = token(serial).at("info").as_object();
+  EXPECT_EQ(info.at("hashlib"), "sha256") << "the host's entry stays";
+  EXPECT_EQ(info.at("seen"), "1") << "the plugin's own entry is kept";
+  // {"match": false, "match": true}: refused, not read as the last key.
+  const auto twice = check("pw333333");
+  EXPECT_EQ(twice.status, 503) << twice.body;
+  EXPECT_FALSE(accepted(twice));
+  // A token without OTP values is never handed a value (an empty one would be all it gets).
+  auto body = enroll("type=rogue&user=bob&realm=corp&pin=pw&otplen=0&always=111111");
+  const auto r = api_->client()->post(api_->url() + "/validate/check",
+                                      "user=bob&realm=corp&pass=pw", kForm);
+  EXPECT_FALSE(accepted(r)) << r.body;
+  EXPECT_NE(r.body.find("has no OTP values"), std::string::npos) << r.body;
+}
+
+TEST_F(PluginBoundary, ASlowPluginIsCutOffAndProbesStayAnswered) {
+  enroll_rogue("&always=555555");
+  std::atomic<int> answered{0};
+  std::vector<std::thread> checks;
+  std::vector<long> statuses(6);
+  // More slow checks than the server has workers (4).
+  for (int i = 0; i < 6; ++i)
+    checks.emplace_back([&, i] {
+      statuses[i] = check("pw555555").status;
+      ++answered;
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto health = api_->call("GET", "/healthz", "");
+  const int answered_before_health = answered.load();
+  for (auto& t : checks) t.join();
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(answered_before_health, 0) << "the probe did not wait for a worker";
+  for (long status : statuses) EXPECT_EQ(status, 503) << "each slow check fails at its deadline";
+  const auto r = check("pw555555");
+  EXPECT_NE(r.body.find("did not answer verify within 1500 ms"), std::string::npos) << r.body;
+}
+
+TEST_F(PluginBoundary, IssuedCertificatesAreCheckedBeforeAnythingIsEnrolled) {
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {"other_key", "for another key"},
+      {"not_certificate", "not a PEM certificate"},
+      {"foreign_ca", "does not chain"},
+      {"extra_name", "mallory@evil.example"},
+      {"any_usage", "no extended key usage"},
+      {"ca_leaf", "is a CA certificate"},
+      {"too_long", "beyond the 30 days"},
+      {"unknown_state", "'maybe'"}};
+  for (const auto& [mode, reason] : refused) {
+    const auto ca = "ca-" + mode;
+    for (char& ch : const_cast<std::string&>(ca))
+      if (ch == '_') ch = '-';
+    add_ca(ca, mode);
+    const auto r = request_certificate(ca);
+    EXPECT_EQ(r.status, 502) << mode << ": " << r.body;
+    EXPECT_NE(r.body.find(reason), std::string::npos) << mode << ": " << r.body;
+    const auto kept = token_of(r);
+    EXPECT_EQ(kept.at("rollout_state"), "failed") << mode;
+    EXPECT_FALSE(kept.at("info").as_object().contains("certificate_serial")) << mode;
+  }
+  // An honest answer whose serial and end differ from its certificate's: the certificate's win.
+  add_ca("ca-honest", "answer_serial");
+  const auto r = request_certificate("ca-honest");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto made = token_of(r);
+  EXPECT_EQ(made.at("rollout_state"), "enrolled");
+  const auto& info = made.at("info").as_object();
+  const auto pem = save("issued.pem", std::string(info.at("certificate").as_string()));
+  EXPECT_EQ("serial=" + std::string(info.at("certificate_serial").as_string()),
+            shell_output("openssl x509 -noout -serial -in " + pem.string()));
+  EXPECT_LT(std::stoll(std::string(boost::json::serialize(info.at("not_after")))), 4102444800LL);
+}
+
+TEST_F(PluginBoundary, APendingRequestIsCheckedWhenItIsCollectedAndWithdrawnWhenRevoked) {
+  add_ca("later-bad", "other_key", 1);
+  const auto bad = request_certificate("later-bad");
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  const auto serial = std::string(token_of(bad).at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "failed"; }))
+      << token(serial);
+  EXPECT_NE(boost::json::serialize(token(serial).at("info")).find("for another key"),
+            std::string::npos);
+  // A request the CA still holds is withdrawn when its token is revoked.
+  add_ca("much-later", "", 1000);
+  const auto later = request_certificate("much-later");
+  ASSERT_EQ(later.status, 200) << later.body;
+  const auto waiting = std::string(token_of(later).at("serial").as_string());
+  EXPECT_EQ(token(waiting).at("rollout_state"), "pending");
+  ASSERT_EQ(api_->call("POST", "/token/revoke", admin_, "serial=" + waiting).status, 200);
+  const auto audit = api_->call("GET", "/audit/?serial=" + waiting, admin_);
+  EXPECT_NE(audit.body.find("was withdrawn at CA 'much-later'"), std::string::npos) << audit.body;
+}
+
+TEST_F(PluginBoundary, ACaThatPublishesItsOwnCrlRevokesWithoutOne) {
+  add_ca("own-crl", "");
+  const auto issued = request_certificate("own-crl");
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  const auto serial = std::string(token_of(issued).at("serial").as_string());
+  const auto r = api_->call("POST", "/token/revoke", admin_, "serial=" + serial);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(token(serial).at("revoked").as_bool());
+  const auto crl = api_->call("GET", "/ca/own-crl/crl", "");
+  EXPECT_EQ(crl.status, 404);
+  EXPECT_NE(crl.body.find("publishes its own CRL"), std::string::npos) << crl.body;
+}
+
+TEST_F(PluginBoundary, ATokenActionChangesOnlyTheTokenOfItsEventAndAllOrNothing) {
+  ASSERT_EQ(api_->call("POST", "/notifier/rogue", admin_, "type=rogue").status, 200);
+  const auto bobs = std::string(
+      enroll("type=rogue&user=bob&realm=corp&pin=pw").at("detail").at("serial").as_string());
+  auto handler = [&](const std::string& name, const std::string& options) {
+    auto r = api_->call("POST", "/event/", admin_,
+                        "name=" + name +
+                            "&event=token_init&handlermodule=rogue&action=misbehave&position=post" +
+                            options);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json_of(r).at("result").at("value").as_int64();
+  };
+  const auto reach = handler("reach", "&option.other_serial=" + bobs);
+  const auto alices = enroll_rogue();
+  ASSERT_TRUE(eventually([&] {
+    const auto outbox = api_->call("GET", "/event/outbox/?state=dead", admin_);
+    return outbox.body.find("only the token of its event") != std::string::npos;
+  })) << api_->call("GET", "/event/outbox/", admin_).body;
+  EXPECT_TRUE(token(bobs).at("active").as_bool()) << "another user's token is untouched";
+  EXPECT_TRUE(token(alices).at("active").as_bool()) << "and none of the changes applied";
+  ASSERT_EQ(api_->call("POST", "/event/disable/" + std::to_string(reach), admin_).status, 200);
+  handler("invalid", "&option.then_invalid=1");
+  const auto second = enroll_rogue();
+  ASSERT_TRUE(eventually([&] {
+    const auto outbox = api_->call("GET", "/event/outbox/?state=dead", admin_);
+    return outbox.body.find("explode") != std::string::npos ||
+           outbox.body.find("NO-SUCH-TOKEN") != std::string::npos;
+  })) << api_->call("GET", "/event/outbox/", admin_).body;
+  EXPECT_TRUE(token(second).at("active").as_bool()) << "a later invalid change undoes the first";
+}
+
+}  // namespace
+}  // namespace tessera::testing
