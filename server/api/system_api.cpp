@@ -59,15 +59,25 @@ std::string without_folders(const std::string& text) {
   return out;
 }
 
-boost::json::object describe(const plugins::LoadedPlugin& plugin) {
+boost::json::object describe(const plugins::LoadedPlugin& plugin,
+                             const std::map<std::string, std::string>& unusable_types) {
   const auto& d = plugin.descriptor();
   boost::json::array components;
   for (size_t i = 0; i < d.component_count; ++i) {
     const auto& component = plugins::component_at(d, i);
-    components.push_back({{"kind", plugins::kind_name(component.kind)},
-                          {"type", component.type_id},
-                          {"display_name", component.display_name ? component.display_name : ""},
-                          {"params", params_of(component)}});
+    boost::json::object entry{
+        {"kind", plugins::kind_name(component.kind)},
+        {"type", component.type_id},
+        {"display_name", component.display_name ? component.display_name : ""},
+        {"params", params_of(component)},
+        {"usable", true}};
+    // A token type is made once at start; one that could not be made is listed as such.
+    if (component.kind == TESSERA_COMPONENT_TOKEN_TYPE)
+      if (auto it = unusable_types.find(component.type_id); it != unusable_types.end()) {
+        entry["usable"] = false;
+        entry["reason"] = without_folders(it->second);
+      }
+    components.push_back(std::move(entry));
   }
   return {{"id", d.plugin_id},
           {"version", d.plugin_version},
@@ -80,7 +90,8 @@ boost::json::object describe(const plugins::LoadedPlugin& plugin) {
 }  // namespace
 
 void add_system_routes(http::Router& router, db::Database& database, const Metrics& metrics,
-                       const plugins::PluginRegistry& registry, const AccessControl& access) {
+                       const plugins::PluginRegistry& registry, const tokens::TokenTypes& types,
+                       const AccessControl& access) {
   router.add("GET", "/healthz", [&database](http::RequestContext&) {
     const bool database_ok = database.ping();
     boost::json::object value{{"status", database_ok ? "ok" : "degraded"},
@@ -96,10 +107,11 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
   // Plugins are loaded once at start, so this lists this node's; refused files name the reason.
   router.add(
       "GET", "/system/plugins",
-      [&registry, &access](http::RequestContext& c) {
+      [&registry, &types, &access](http::RequestContext& c) {
         access.require_admin(c, "configread");
         boost::json::array loaded, refused;
-        for (const auto& plugin : registry.plugins()) loaded.push_back(describe(*plugin));
+        for (const auto& plugin : registry.plugins())
+          loaded.push_back(describe(*plugin, types.unusable()));
         for (const auto& refusal : registry.refusals()) {
           refused.push_back({{"file", refusal.file.filename().string()},
                              {"reason", without_folders(refusal.reason)}});

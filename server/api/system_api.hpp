@@ -7,10 +7,12 @@
 #include "server/api/metrics.hpp"
 #include "server/http/router.hpp"
 #include "server/plugins/plugin_registry.hpp"
+#include "server/tokens/token_types.hpp"
 
 namespace tessera::api {
 
 void add_system_routes(http::Router& router, db::Database& database, const Metrics& metrics,
-                       const plugins::PluginRegistry& registry, const AccessControl& access);
+                       const plugins::PluginRegistry& registry, const tokens::TokenTypes& types,
+                       const AccessControl& access);
 
 }  // namespace tessera::api

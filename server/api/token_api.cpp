@@ -5,6 +5,7 @@
 #include <cctype>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "server/api/api_error.hpp"
@@ -343,8 +344,19 @@ class TokenRoutes {
         done = x_.tokens.reset_failcount(token.serial);
       else if (action == "unassign")
         done = x_.tokens.unassign(token.serial);
-      else if (action == "delete")
+      else if (action == "delete") {
         done = x_.tokens.remove(token.serial);
+        if (done)
+          if (auto note = x_.issuer.withdraw_pending(token); !note.empty()) c.audit.info = note;
+        // The plugin may drop what it stored for the token (ABI 1.4's deleted).
+        const auto* type = x_.types.find(token.type);
+        if (done && type && type->has(plugins::Operation::deleted)) try {
+            type->call(plugins::Operation::deleted, {{"serial", token.serial}});
+          } catch (const plugins::PluginCallError& e) {
+            spdlog::warn("token {}: its plugin could not drop its values: {}", token.serial,
+                         e.what());
+          }
+      }
       changed += done ? 1 : 0;
     }
     return json_result(changed);

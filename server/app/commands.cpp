@@ -102,6 +102,11 @@ int list_plugins_command(const std::string& config_file) {
               << d.abi_minor << " " << describe_components(d) << " " << plugin->file().string()
               << "\n";
   }
+  // Token types are made once at start with no configuration: one that cannot be made is
+  // loaded but unusable, and says why.
+  const tokens::TokenTypes types(registry);
+  for (const auto& [type, reason] : types.unusable())
+    std::cout << "UNUSABLE token_type:" << type << ": " << reason << "\n";
   for (const auto& refusal : registry.refusals())
     std::cout << "REFUSED " << refusal.file.string() << ": " << refusal.reason << "\n";
   std::cout.flush();
@@ -215,8 +220,11 @@ int serve_command(const std::string& config_file) {
     db::PluginStoreRepository store(*database);
     // Every plugin call runs on these threads, within its kind's deadline.
     plugins::PluginCalls plugin_calls(config.plugin_deadlines);
-    plugins::HostServices services{&store, &secrets};
+    plugins::HostServices services;
+    services.store = &store;
+    services.secrets = &secrets;
     services.calls = &plugin_calls;
+    services.http_allowed_networks = config.plugin_http_allowed_networks;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     db::TokenRepository token_rows(*database);
@@ -328,7 +336,7 @@ int serve_command(const std::string& config_file) {
     http::Router router;
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
-    api::add_system_routes(router, *database, metrics, registry, access);
+    api::add_system_routes(router, *database, metrics, registry, token_types, access);
     api::add_auth_routes(router, auth_service, access, &certificate_login);
     api::add_audit_routes(router, audit_rows, audit_log, access);
     api::add_statistics_routes(router, statistics, audit_log, access);

@@ -158,9 +158,9 @@ void CertificateIssuer::record_issued(const std::string& ca, const std::string& 
     throw IssuedCertificateRefused(
         "the connector does not publish its CA certificate (ca_certificate), so what it issues "
         "cannot be checked");
-  const auto issued = check_issued_certificate(std::string(pem->get_string()),
-                                               connectors_.ca_certificate_pem(ca), requested,
-                                               util::unix_seconds());
+  const auto issued =
+      check_issued_certificate(std::string(pem->get_string()), connectors_.ca_certificate_pem(ca),
+                               requested, util::unix_seconds());
   db::CertificateRow row{ca, issued.serial, token_serial, subject, issued.not_after, issued.pem};
   if (!certificates_.insert(row)) {
     // Recorded already for this token (a poll whose transition did not commit): the same.
@@ -185,8 +185,7 @@ std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
   };
   auto connector = connectors_.instance(ca);
   if (!connector) throw IssueError("the CA connector '" + ca + "' is gone");
-  auto answer =
-      connector->call(plugins::Operation::request_status, {{"request_id", request_id}});
+  auto answer = connector->call(plugins::Operation::request_status, {{"request_id", request_id}});
   const auto state = state_of(answer);
   if (state == "pending") return std::nullopt;
   Outcome outcome;
@@ -207,6 +206,7 @@ std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
       kept && kept->is_object() ? kept->get_object() : boost::json::object(),
       text("certificate_request"));
   if (!kept) {
+    requested.scope_known = false;
     const auto* days = token_info.if_contains("validity_days");
     requested.validity_days = days && days->is_int64() ? static_cast<int>(days->get_int64()) : 0;
   }
@@ -228,10 +228,7 @@ std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::stri
     return value && value->is_string() ? std::string(value->get_string()) : std::string();
   };
   const auto serial = text("certificate_serial");
-  if (serial.empty()) {
-    const auto request_id = text("ca_request_id");
-    return request_id.empty() ? std::string() : cancel_request(text("ca"), request_id, token.serial);
-  }
+  if (serial.empty()) return withdraw_pending(token);
   // An enrolled existing certificate: its CA is not ours; it is marked revoked here only, and
   // only if it is still this token's.
   if (const auto external = text("external_ca"); !external.empty()) {
@@ -243,6 +240,16 @@ std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::stri
   if (ca.empty()) return {};
   revoke_issued(ca, serial, token.serial, reason);
   return {};
+}
+
+std::string CertificateIssuer::withdraw_pending(const db::TokenRow& token) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(token.info, ec);
+  if (ec || !parsed.is_object()) return {};
+  const auto* id = parsed.as_object().if_contains("ca_request_id");
+  const auto* ca = parsed.as_object().if_contains("ca");
+  if (!id || !id->is_string() || !ca || !ca->is_string()) return {};
+  return cancel_request(std::string(ca->get_string()), std::string(id->get_string()), token.serial);
 }
 
 std::string CertificateIssuer::cancel_request(const std::string& ca, const std::string& request_id,

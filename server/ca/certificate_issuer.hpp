@@ -78,6 +78,9 @@ class CertificateIssuer {
   // withdraw it and returns what happened, for the audit log (also when it could not). No-op
   // for a token without a certificate or a request.
   std::string revoke(const db::TokenRow& token, const std::string& reason);
+  // Asks the CA to withdraw the token's request that it still holds (the token was revoked or
+  // deleted); returns what happened, for the audit log, or empty when nothing was pending.
+  std::string withdraw_pending(const db::TokenRow& token);
   // Revokes a certificate that CA connector ca issued for token_serial.
   void revoke_issued(const std::string& ca, const std::string& serial,
                      const std::string& token_serial, const std::string& reason);

@@ -20,11 +20,14 @@ class IssuedCertificateRefused : public std::invalid_argument {
 
 // What the host asked the CA for.
 struct RequestedCertificate {
-  std::string csr;                                              // PEM
-  std::vector<std::pair<std::string, std::string>> subject;     // ("CN", "alice"), in order
-  std::vector<std::string> emails, upns;                        // the only names allowed
-  std::vector<std::string> extended_key_usage;                  // profile names: clientAuth...
+  std::string csr;                                           // PEM
+  std::vector<std::pair<std::string, std::string>> subject;  // ("CN", "alice"), in order
+  std::vector<std::string> emails, upns;                     // the only names allowed
+  std::vector<std::string> extended_key_usage;               // profile names: clientAuth...
   int validity_days = 0;
+  // False for a request that went to the CA before the host kept what it asked for: then only
+  // the key, the chain, the CA bit and the term are checked.
+  bool scope_known = true;
 
   // As kept in a pending token's info ("requested"), so the poller checks the same things.
   boost::json::object to_json() const;

@@ -301,7 +301,18 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
-    r.expect_map(plugins, "plugins", {"directories", "deadlines"});
+    r.expect_map(plugins, "plugins", {"directories", "deadlines", "http_allowed_networks"});
+    if (const auto& networks = plugins["http_allowed_networks"]) {
+      if (!networks.IsSequence())
+        r.fail(networks, "plugins.http_allowed_networks", "expected a list of networks");
+      for (size_t i = 0; i < networks.size(); ++i) {
+        const std::string key = "plugins.http_allowed_networks[" + std::to_string(i) + "]";
+        auto network = r.string(networks[i], key);
+        if (!policy::is_network(network))
+          r.fail(networks[i], key, "'" + network + "' is not an IP address or network");
+        config.plugin_http_allowed_networks.push_back(std::move(network));
+      }
+    }
     if (const auto& d = plugins["deadlines"]) {
       r.expect_map(d, "plugins.deadlines",
                    {"token_type_ms", "ca_connector_ms", "notification_ms", "create_ms"});

@@ -104,6 +104,8 @@ struct ServerConfig {
   unsigned database_pool_size = 0;  // 0: worker_threads + 1
   std::vector<std::filesystem::path> plugin_directories;
   plugins::CallDeadlines plugin_deadlines;  // plugins.deadlines
+  // Loopback or link-local networks plugins may reach over HTTP (plugins.http_allowed_networks).
+  std::vector<std::string> plugin_http_allowed_networks;
   std::string log_level = "info";
 };
 

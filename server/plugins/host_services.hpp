@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "db/plugin_store_repository.hpp"
 #include "server/crypto/secret_box.hpp"
@@ -17,6 +18,8 @@ struct HostServices {
   db::PluginStoreRepository* store = nullptr;
   const crypto::SecretBox* secrets = nullptr;
   size_t max_http_response_bytes = 4 * 1024 * 1024;
+  // Loopback and link-local networks that plugins may reach anyway (plugins.http_allowed_networks).
+  std::vector<std::string> http_allowed_networks;
   // Where plugin calls run, each with its deadline. Null: on the caller's thread, unbounded
   // (the command-line tools and unit tests).
   PluginCalls* calls = nullptr;

@@ -4,7 +4,12 @@
 #include <memory>
 #include <sstream>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <curl/curl.h>
+
+#include "server/policy/policy_engine.hpp"
 
 namespace tessera::plugins {
 namespace {
@@ -26,12 +31,56 @@ size_t on_data(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Refuses, before connecting, an address the plugin may not reach.
+struct Guard {
+  const std::vector<std::string>* allowed;
+  std::string refused;  // the address, when one was
+};
+
+curl_socket_t open_guarded(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* guard = static_cast<Guard*>(user);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address->family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address->addr)->sin_addr, text,
+              sizeof text);
+  else if (address->family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address->addr)->sin6_addr, text,
+              sizeof text);
+  if (!outbound_address_allowed(text, *guard->allowed)) {
+    guard->refused = text;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
 struct CurlCleanup {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
 }  // namespace
+
+bool outbound_address_allowed(const std::string& ip, const std::vector<std::string>& allowed) {
+  for (const auto& network : allowed)
+    if (policy::in_network(ip, network)) return true;
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
+    const uint32_t a = ntohl(v4.s_addr);
+    return (a >> 24) != 127 && (a >> 16) != 0xA9FE && a != 0;  // 127/8, 169.254/16, 0.0.0.0
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6) || IN6_IS_ADDR_LINKLOCAL(&v6) || IN6_IS_ADDR_UNSPECIFIED(&v6))
+      return false;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) {  // ::ffff:127.0.0.1 is 127.0.0.1
+      char mapped[INET_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET, &v6.s6_addr[12], mapped, sizeof mapped);
+      return outbound_address_allowed(mapped, allowed);
+    }
+    return true;
+  }
+  return false;  // not an address at all
+}
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes) {
   OutboundResponse response;
@@ -64,11 +113,18 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  Guard guard{&request.allowed_networks, {}};
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    response.error = body.truncated ? "the response is larger than " +
-                                          std::to_string(max_response_bytes) + " bytes"
-                                    : curl_easy_strerror(rc);
+    response.error = !guard.refused.empty()
+                         ? "plugins may not reach " + guard.refused +
+                               " (a loopback or link-local address); an admin can allow it in "
+                               "plugins.http_allowed_networks"
+                     : body.truncated ? "the response is larger than " +
+                                            std::to_string(max_response_bytes) + " bytes"
+                                      : curl_easy_strerror(rc);
     return response;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

@@ -1,9 +1,12 @@
 // Outbound HTTP(S) with libcurl, for plugins (webhooks, CA protocols). Blocking: call from
-// worker threads only.
+// worker threads only. TLS peers are verified against the system's CA bundle (curl's default),
+// redirects are not followed, the response body is capped and a request times out (10 s unless
+// the plugin asks for another time, at most 60 s).
 #pragma once
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace tessera::plugins {
 
@@ -13,6 +16,10 @@ struct OutboundRequest {
   std::string headers;  // "Name: value" lines separated by CRLF
   std::string body;
   std::chrono::milliseconds timeout{10000};
+  // Loopback, link-local and unspecified addresses are refused (checked on the address curl is
+  // about to connect to, so no name can point there), except in these networks ("127.0.0.1",
+  // "::1", "169.254.0.0/16").
+  std::vector<std::string> allowed_networks;
 };
 
 struct OutboundResponse {
@@ -23,5 +30,8 @@ struct OutboundResponse {
 };
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes);
+
+// Whether a plugin may reach ip: not loopback, link-local or unspecified, unless allowed.
+bool outbound_address_allowed(const std::string& ip, const std::vector<std::string>& allowed);
 
 }  // namespace tessera::plugins

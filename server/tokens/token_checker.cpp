@@ -52,9 +52,9 @@ void describe_token(CheckOutcome& outcome, const db::TokenRow& token) {
 // Token info entries the host sets at enrollment and relies on: a verify or resync answer
 // cannot change them.
 bool host_owned_info(std::string_view key) {
-  static const std::string_view owned[] = {"hashlib",  "tokenkind", "timeStep",
-                                           "ca",       "profile",   "certificate",
-                                           "certificate_serial", "not_after", "external_ca"};
+  static const std::string_view owned[] = {
+      "hashlib",     "tokenkind",          "timeStep",  "ca",         "profile",
+      "certificate", "certificate_serial", "not_after", "external_ca"};
   return std::find(std::begin(owned), std::end(owned), key) != std::end(owned);
 }
 
@@ -118,14 +118,13 @@ TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std:
             .unavailable = e.status() == TESSERA_ERR_UNAVAILABLE ? e.what() : std::string()};
   } catch (const crypto::SecretBoxError& e) {
     spdlog::error("the secret of token {} does not open: {}", token.serial, e.what());
-    return {.broken = true};
+    return {.broken = true, .unavailable = {}};
   }
   const auto matched = matched_counter(token, result, "verify");
-  if (!matched) return {.broken = true};
+  if (!matched) return {.broken = true, .unavailable = {}};
   if (*matched < 0) return {};
-  const bool accepted =
-      tokens_.accept(token.serial, *matched, updated_info(token, result));
-  return {.match = accepted, .replayed = !accepted};
+  const bool accepted = tokens_.accept(token.serial, *matched, updated_info(token, result));
+  return {.match = accepted, .replayed = !accepted, .broken = false, .unavailable = {}};
 }
 
 std::optional<long long> TokenChecker::matched_counter(const db::TokenRow& token,
@@ -162,8 +161,8 @@ std::string TokenChecker::updated_info(const db::TokenRow& token,
   if (const auto* updates = result.if_contains("info"); updates && updates->is_object())
     for (const auto& [key, value] : updates->get_object()) {
       if (host_owned_info(key)) {
-        spdlog::warn("token {} ({}): the plugin may not change token info '{}'; kept",
-                     token.serial, token.type, std::string_view(key));
+        spdlog::warn("token {} ({}): the plugin may not change token info '{}'; kept", token.serial,
+                     token.type, std::string_view(key));
         continue;
       }
       info[key] = value;

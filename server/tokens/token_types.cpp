@@ -18,6 +18,7 @@ TokenTypes::TokenTypes(const plugins::PluginRegistry& registry) {
       } catch (const std::exception& e) {
         spdlog::error("token type {} of {} is not available: {}", type, plugin->file().string(),
                       e.what());
+        unusable_[type] = e.what();
       }
     }
   }

@@ -20,9 +20,12 @@ class TokenTypes {
   // nullptr when no loaded plugin offers the type.
   const plugins::ComponentInstance* find(const std::string& type) const;
   std::vector<std::string> names() const;
+  // Token types that a loaded plugin offers but whose instance could not be made, with why.
+  const std::map<std::string, std::string>& unusable() const { return unusable_; }
 
  private:
   std::map<std::string, std::shared_ptr<plugins::ComponentInstance>> types_;
+  std::map<std::string, std::string> unusable_;
 };
 
 }  // namespace tessera::tokens

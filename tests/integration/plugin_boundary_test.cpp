@@ -28,10 +28,10 @@ class PluginBoundary : public TokenFixture {
                                   TESSERA_PENDING_CA_PLUGIN_DIR},
            .plugins_extra = "  deadlines: { token_type_ms: 1500, notification_ms: 1500 }\n",
            .top_extra = "events: { retry_base_seconds: 1, poll_interval_seconds: 1 }\n"});
-    ASSERT_EQ(api_->call("PUT", "/user/", admin_,
-                         "user=alice&resolver=local&email=alice%40corp.example")
-                  .status,
-              200);
+    ASSERT_EQ(
+        api_->call("PUT", "/user/", admin_, "user=alice&resolver=local&email=alice%40corp.example")
+            .status,
+        200);
   }
 
   std::string enroll_rogue(const std::string& extra = "") {
@@ -61,11 +61,11 @@ class PluginBoundary : public TokenFixture {
 
   // A CA connector of the fixture type that issues at once (or after polls) and misbehaves so.
   void add_ca(const std::string& name, const std::string& misbehave, int polls = 0) {
-    ASSERT_EQ(api_->call("POST", "/caconnector/" + name, admin_,
-                         "type=pending_ca&polls=" + std::to_string(polls) +
-                             "&misbehave=" + misbehave)
-                  .status,
-              200);
+    ASSERT_EQ(
+        api_->call("POST", "/caconnector/" + name, admin_,
+                   "type=pending_ca&polls=" + std::to_string(polls) + "&misbehave=" + misbehave)
+            .status,
+        200);
     ASSERT_EQ(api_->call("POST", "/caconnector/" + name + "/profile/user", admin_,
                          "key_types=ec-p256&validity_days=30&extended_key_usage=clientAuth")
                   .status,
@@ -158,8 +158,8 @@ TEST_F(PluginBoundary, HostOwnedInfoDuplicateKeysAndEmptyOtpsAreRefused) {
   EXPECT_FALSE(accepted(twice));
   // A token without OTP values is never handed a value (an empty one would be all it gets).
   auto body = enroll("type=rogue&user=bob&realm=corp&pin=pw&otplen=0&always=111111");
-  const auto r = api_->client()->post(api_->url() + "/validate/check",
-                                      "user=bob&realm=corp&pass=pw", kForm);
+  const auto r =
+      api_->client()->post(api_->url() + "/validate/check", "user=bob&realm=corp&pass=pw", kForm);
   EXPECT_FALSE(accepted(r)) << r.body;
   EXPECT_NE(r.body.find("has no OTP values"), std::string::npos) << r.body;
 }
@@ -188,14 +188,10 @@ TEST_F(PluginBoundary, ASlowPluginIsCutOffAndProbesStayAnswered) {
 
 TEST_F(PluginBoundary, IssuedCertificatesAreCheckedBeforeAnythingIsEnrolled) {
   const std::vector<std::pair<std::string, std::string>> refused{
-      {"other_key", "for another key"},
-      {"not_certificate", "not a PEM certificate"},
-      {"foreign_ca", "does not chain"},
-      {"extra_name", "mallory@evil.example"},
-      {"any_usage", "no extended key usage"},
-      {"ca_leaf", "is a CA certificate"},
-      {"too_long", "beyond the 30 days"},
-      {"unknown_state", "'maybe'"}};
+      {"other_key", "for another key"},       {"not_certificate", "not a PEM certificate"},
+      {"foreign_ca", "does not chain"},       {"extra_name", "mallory@evil.example"},
+      {"any_usage", "no extended key usage"}, {"ca_leaf", "is a CA certificate"},
+      {"too_long", "beyond the 30 days"},     {"unknown_state", "'maybe'"}};
   for (const auto& [mode, reason] : refused) {
     const auto ca = "ca-" + mode;
     for (char& ch : const_cast<std::string&>(ca))
@@ -283,6 +279,35 @@ TEST_F(PluginBoundary, ATokenActionChangesOnlyTheTokenOfItsEventAndAllOrNothing)
            outbox.body.find("NO-SUCH-TOKEN") != std::string::npos;
   })) << api_->call("GET", "/event/outbox/", admin_).body;
   EXPECT_TRUE(token(second).at("active").as_bool()) << "a later invalid change undoes the first";
+}
+
+TEST_F(PluginBoundary, AComponentThatCannotBeMadeIsListedAsUnusable) {
+  const auto r = api_->call("GET", "/system/plugins", admin_);
+  ASSERT_EQ(r.status, 200);
+  bool seen_unmade = false, seen_rogue = false;
+  const auto body = json_of(r);
+  for (const auto& plugin : body.at("result").at("value").at("plugins").as_array())
+    for (const auto& c : plugin.at("components").as_array()) {
+      if (c.at("type") == "unmade") {
+        seen_unmade = true;
+        EXPECT_EQ(c.at("usable"), false);
+        EXPECT_NE(boost::json::serialize(c.at("reason")).find("licence server"), std::string::npos);
+      }
+      if (c.at("type") == "rogue" && c.at("kind") == "token_type") {
+        seen_rogue = true;
+        EXPECT_EQ(c.at("usable"), true);
+      }
+    }
+  EXPECT_TRUE(seen_unmade && seen_rogue) << r.body;
+  const auto enroll =
+      api_->call("POST", "/token/init", admin_, "type=unmade&user=alice&realm=corp");
+  EXPECT_EQ(enroll.status, 400) << enroll.body;
+  auto listed = run_server_command(
+      {"--config", (server_->dir() / "tessera.yaml").string(), "--list-plugins"});
+  EXPECT_NE(listed.out.find("UNUSABLE token_type:unmade: cannot create unmade instance 'unmade': "
+                            "this token type needs a licence server"),
+            std::string::npos)
+      << listed.out;
 }
 
 }  // namespace

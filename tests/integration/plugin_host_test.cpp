@@ -8,6 +8,7 @@
 
 #include "server/http/http_server.hpp"
 #include "server/plugins/component_config.hpp"
+#include "server/plugins/http_client.hpp"
 #include "tests/support/host_fixture.hpp"
 
 namespace tessera::testing {
@@ -72,9 +73,10 @@ TEST_F(WebhookPlugin, PostsTheEventThroughTheHostsHttpClient) {
   auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook",
                                           "audit-hook", {{"url", sink.url() + "/hook"}});
   auto result =
-      action->call(plugins::Operation::execute, {{"event", {{"event", "token_init"}, {"token", {{"serial", "OATH0001"}}}}},
-                       {"tags", {{"user", "alice"}}},
-                       {"delivery", "7"}});
+      action->call(plugins::Operation::execute,
+                   {{"event", {{"event", "token_init"}, {"token", {{"serial", "OATH0001"}}}}},
+                    {"tags", {{"user", "alice"}}},
+                    {"delivery", "7"}});
   EXPECT_EQ(result.at("status"), 200);
   ASSERT_EQ(sink.bodies().size(), 1u);
   auto sent = boost::json::parse(sink.bodies()[0]).as_object();
@@ -101,6 +103,35 @@ TEST_F(WebhookPlugin, AFailingTargetIsReportedAsUnavailable) {
       registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
                                 {{"url", "http://127.0.0.1:1/x"}, {"timeout_seconds", 2}});
   EXPECT_THROW(unreachable->call(plugins::Operation::execute, {}), plugins::PluginCallError);
+}
+
+// Loopback and link-local targets (the server itself, a cloud's metadata service) are refused
+// unless an admin allows them; the address is checked where curl connects, so a name that
+// resolves there (localhost) is refused as well. The fixture allows 127.0.0.0/8.
+TEST_F(WebhookPlugin, LoopbackAndLinkLocalTargetsNeedTheAdminsAllowance) {
+  WebhookSink sink;
+  services_.http_allowed_networks.clear();
+  const auto port = sink.url().substr(sink.url().rfind(':'));
+  for (const std::string& url : std::vector<std::string>{
+           sink.url() + "/hook", "http://localhost" + port + "/hook", "http://169.254.169.254/x"}) {
+    auto action = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook",
+                                            "hook", {{"url", url}, {"timeout_seconds", 2}});
+    try {
+      action->call(plugins::Operation::execute, {{"event", "x"}});
+      FAIL() << url << " was reached";
+    } catch (const plugins::PluginCallError& e) {
+      EXPECT_NE(std::string(e.what()).find("plugins.http_allowed_networks"), std::string::npos)
+          << url << ": " << e.what();
+    }
+  }
+  EXPECT_TRUE(sink.bodies().empty());
+  services_.http_allowed_networks = {"127.0.0.1"};
+  auto allowed = registry_.create_instance(TESSERA_COMPONENT_NOTIFICATION_ACTION, "webhook", "hook",
+                                           {{"url", sink.url() + "/hook"}});
+  EXPECT_EQ(allowed->call(plugins::Operation::execute, {{"event", "x"}}).at("status"), 200);
+  EXPECT_FALSE(plugins::outbound_address_allowed("::ffff:127.0.0.1", {}));
+  EXPECT_FALSE(plugins::outbound_address_allowed("fe80::1", {}));
+  EXPECT_TRUE(plugins::outbound_address_allowed("192.0.2.10", {}));
 }
 
 TEST_F(WebhookPlugin, ConfigurationIsCheckedAgainstTheSchema) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include "tests/integration/token_fixture.hpp"
 #include "tests/support/host_fixture.hpp"
 
 namespace tessera::testing {
@@ -37,18 +38,30 @@ class HelloTokenThroughTheHost : public HostFixture {
 };
 
 TEST_F(HelloTokenThroughTheHost, EnrollsAndVerifies) {
-  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0001"}}).at("detail").as_object();
+  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0001"}})
+                      .at("detail")
+                      .as_object();
   const std::string code(enrolled.at("code").as_string());
   EXPECT_EQ(code.size(), 6u);
   EXPECT_EQ(enrolled.at("greeting"), "hello") << "the parameter's default is filled in by the host";
-  EXPECT_EQ(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0001"}, {"otp", code}}).at("match"), true);
+  EXPECT_EQ(token_type_
+                ->call(plugins::Operation::verify,
+                       {{"serial", "HELLO0001"}, {"otp", code}, {"counter", 0}})
+                .at("match"),
+            true);
   std::string wrong = code;
   wrong[0] = wrong[0] == '9' ? '0' : static_cast<char>(wrong[0] + 1);
-  EXPECT_EQ(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0001"}, {"otp", wrong}}).at("match"), false);
+  EXPECT_EQ(token_type_
+                ->call(plugins::Operation::verify,
+                       {{"serial", "HELLO0001"}, {"otp", wrong}, {"counter", 0}})
+                .at("match"),
+            false);
 }
 
 TEST_F(HelloTokenThroughTheHost, StoresTheSecretEncrypted) {
-  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0002"}}).at("detail").as_object();
+  auto enrolled = token_type_->call(plugins::Operation::enroll, {{"serial", "HELLO0002"}})
+                      .at("detail")
+                      .as_object();
   const std::string code(enrolled.at("code").as_string());
   std::string stored;
   int encrypted = 0;
@@ -66,8 +79,9 @@ TEST_F(HelloTokenThroughTheHost, StoresTheSecretEncrypted) {
            "updated_at) VALUES ('org.example.hello', 'HELLO0003', 'code', :v, 1, 0)",
         soci::use(stored);
   });
-  EXPECT_THROW(token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0003"}, {"otp", code}}),
-               plugins::PluginCallError);
+  EXPECT_THROW(
+      token_type_->call(plugins::Operation::verify, {{"serial", "HELLO0003"}, {"otp", code}}),
+      plugins::PluginCallError);
 }
 
 TEST_F(HelloTokenThroughTheHost, BadRequestsFailWithThePluginsMessage) {
@@ -85,6 +99,38 @@ TEST_F(HelloTokenThroughTheHost, BadRequestsFailWithThePluginsMessage) {
     EXPECT_EQ(e.status(), TESSERA_ERR_INVALID_ARGUMENT);
     EXPECT_STREQ(e.what(), "missing parameter 'serial'");
   }
+}
+
+// The example as a user meets it: enrolled over the API, its code accepted once by
+// /validate/check, and refused when it comes again.
+class HelloTokenInTheServer : public TokenFixture {
+ protected:
+  void SetUp() override { start({.plugin_directories = {TESSERA_PLUGIN_DIR, kExampleDir}}); }
+};
+
+TEST_F(HelloTokenInTheServer, ItsCodeIsAcceptedOnceAndAReplayIsRefused) {
+  auto body = enroll("type=hello&user=alice&realm=corp&pin=pw");
+  const std::string code(body.at("detail").at("code").as_string());
+  const auto check = [&] { return api_->check("user=alice&realm=corp&pass=pw" + code); };
+  const auto first = check();
+  EXPECT_TRUE(first.value) << first.message;
+  EXPECT_EQ(first.authentication, "ACCEPT");
+  const auto again = check();
+  EXPECT_EQ(again.status, 200);
+  EXPECT_FALSE(again.value) << "the code was spent";
+  // Deleting the token tells the plugin, which drops its stored code.
+  const auto serial = std::string(body.at("detail").at("serial").as_string());
+  const auto stored = [&] {
+    long long n = 0;
+    soci::session sql("sqlite3", "db=" + (server_->dir() / "data" / "tessera.db").string());
+    sql << "SELECT COUNT(*) FROM plugin_store WHERE plugin_id = 'org.example.hello' AND "
+           "object_id = :s",
+        soci::use(serial), soci::into(n);
+    return n;
+  };
+  EXPECT_EQ(stored(), 1);
+  ASSERT_EQ(api_->call("DELETE", "/token/" + serial, admin_).status, 200);
+  EXPECT_EQ(stored(), 0);
 }
 
 }  // namespace

@@ -9,7 +9,8 @@
 // Its enrollment takes otplen from the parameters (0 allowed; "boom" throws), and "always": a
 // value the token then answers every check with. Its notification action
 // "rogue" sleeps (option sleep_ms), asks to disable another token (option other_serial) and
-// adds an invalid change after the valid ones (option then_invalid).
+// adds an invalid change after the valid ones (option then_invalid). Its token type "unmade"
+// cannot be made at all.
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,17 @@ class RogueToken : public tessera::sdk::TokenType {
   }
 };
 
+// A token type whose instance cannot be made: loaded, but unusable, and listed as such.
+class UnmadeToken : public tessera::sdk::TokenType {
+ public:
+  explicit UnmadeToken(const tessera::sdk::ComponentContext& context) : TokenType(context) {
+    throw Error::unavailable("this token type needs a licence server");
+  }
+  static ComponentInfo describe() { return {"unmade", "Token type that cannot be made", {}}; }
+  boost::json::object enroll(const boost::json::object&) override { return {}; }
+  boost::json::object verify(const boost::json::object&) override { return {}; }
+};
+
 class RogueAction : public tessera::sdk::NotificationAction {
  public:
   using NotificationAction::NotificationAction;
@@ -113,4 +125,4 @@ const tessera_component_v1* rogue_token() {
 }  // namespace
 
 TESSERA_PLUGIN("org.tessera.test.rogue", "0.1.0", rogue_token(),
-               tessera::sdk::component<RogueAction>());
+               tessera::sdk::component<UnmadeToken>(), tessera::sdk::component<RogueAction>());

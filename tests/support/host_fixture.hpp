@@ -27,6 +27,7 @@ class HostFixture : public ::testing::Test {
     store_ = std::make_unique<db::PluginStoreRepository>(*database_);
     services_.store = store_.get();
     services_.secrets = secrets_.get();
+    services_.http_allowed_networks = {"127.0.0.0/8"};  // the tests' receivers
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -93,7 +93,14 @@ std::string make_config(const ServerOptions& options, const std::filesystem::pat
     << "\nplugins:\n  directories: [";
   for (size_t i = 0; i < options.plugin_directories.size(); ++i)
     c << (i ? ", " : "") << options.plugin_directories[i];
-  c << "]\n" << options.plugins_extra << options.top_extra;
+  c << "]\n";
+  if (!options.http_allowed_networks.empty()) {
+    c << "  http_allowed_networks: [";
+    for (size_t i = 0; i < options.http_allowed_networks.size(); ++i)
+      c << (i ? ", " : "") << options.http_allowed_networks[i];
+    c << "]\n";
+  }
+  c << options.plugins_extra << options.top_extra;
   return c.str();
 }
 

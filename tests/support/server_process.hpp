@@ -27,9 +27,11 @@ struct ServerOptions {
   bool tls = false;
   std::string database_url;  // empty: SQLite in the data folder
   std::vector<std::string> plugin_directories;
-  std::string server_extra;  // YAML lines added under "server:"
+  std::string server_extra;   // YAML lines added under "server:"
   std::string plugins_extra;  // YAML lines added under "plugins:"
-  std::string top_extra;     // YAML lines added at the top level
+  // The tests' receivers listen on loopback, which plugins may reach only when allowed.
+  std::vector<std::string> http_allowed_networks{"127.0.0.0/8"};
+  std::string top_extra;  // YAML lines added at the top level
 };
 
 // The configuration text for options, with data in dir.

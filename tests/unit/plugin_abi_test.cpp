@@ -59,7 +59,7 @@ TEST_F(SdkBarrier, DescribesTheComponent) {
   EXPECT_EQ(component_->params[0].type, TESSERA_PARAM_BOOL);
   EXPECT_EQ(component_->vtable->operation_3, nullptr)
       << "a token type that does not override resync does not offer it";
-  EXPECT_EQ(component_->vtable->operation_4, nullptr) << "nor challenge";
+  EXPECT_EQ(component_->vtable->operation_4, nullptr) << "reserved for token types";
   EXPECT_EQ(component_->vtable->operation_5, nullptr) << "nor deleted";
 }
 

@@ -53,7 +53,7 @@ async function startServer(binary, pluginDir, webuiDir, extraConfig = '', listen
   webui_dir: ${webuiDir}
 ${serverExtra}data_dir: ${work}/data
 database: { url: "sqlite://${work}/data/tessera.db" }
-plugins: { directories: [ "${pluginDir}" ] }
+plugins: { directories: [ "${pluginDir}" ], http_allowed_networks: [ 127.0.0.0/8 ] }
 log: { level: warning }
 ${extraConfig}`,
   );

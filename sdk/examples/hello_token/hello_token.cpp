@@ -1,6 +1,7 @@
-// The SDK's example plugin: a trivial token type whose "secret" is a random six-digit code.
-// It shows the whole surface a token type uses: configuration parameters with defaults, the
-// host's random bytes, its encrypted per-token store, logging, and errors with a message.
+// The SDK's example plugin: a trivial token type whose "secret" is a random six-digit code that
+// can be used once. It shows the whole surface a token type uses: configuration parameters
+// with defaults, the host's random bytes, its encrypted per-token store, logging, errors with
+// a message, and the counter that lets the host refuse a replay.
 #include <string>
 
 #include <tessera/sdk/plugin.hpp>
@@ -44,12 +45,24 @@ class HelloToken : public tessera::sdk::TokenType {
     return {{"otplen", 6}, {"detail", {{"code", code}, {"greeting", greeting_}}}};
   }
 
+  // The code belongs to counter 0. A match names that counter, and the host accepts it at most
+  // once: it then moves the token's counter to 1, so the code is spent (the host never stores a
+  // counter below the one it asks with, and refuses an answer that names one).
   boost::json::object verify(const boost::json::object& request) override {
     const auto serial = required_string(request, "serial");
     const auto pass = required_string(request, "otp");
     auto code = host().store(serial).get("code");
     if (!code) throw Error::not_found("no hello token " + serial);
-    return {{"match", tessera::sdk::constant_time_equal(*code, pass)}};
+    const auto* counter = request.if_contains("counter");
+    if (!counter || !counter->is_int64() || counter->get_int64() > 0) return {{"match", false}};
+    if (!tessera::sdk::constant_time_equal(*code, pass)) return {{"match", false}};
+    return {{"match", true}, {"counter", 0}};
+  }
+
+  // The token is gone: so is its code (ABI 1.4; optional, offered because it is overridden).
+  boost::json::object deleted(const boost::json::object& request) override {
+    host().store(required_string(request, "serial")).remove("code");
+    return {};
   }
 
  private:

@@ -31,6 +31,9 @@ namespace tessera::sdk {
 
 // Runs once when the host loads the plugin; throw to refuse loading (with the message).
 using InitFunction = void (*)(const Host& host);
+// Runs once before the library is unloaded (at the server's exit), after every instance is
+// gone: stop and join the threads the plugin started. What it throws is swallowed.
+using ShutdownFunction = void (*)();
 
 namespace detail {
 
@@ -135,8 +138,6 @@ tessera_component_vtable_v1 vtable_of() {
     v.operation_2 = &operation<T, &TokenType::verify>;
     if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, resync))
       v.operation_3 = &operation<T, &TokenType::resync>;
-    if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, challenge))
-      v.operation_4 = &operation<T, &TokenType::challenge>;
     if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, deleted))
       v.operation_5 = &operation<T, &TokenType::deleted>;
   } else if constexpr (std::is_base_of_v<CaConnector, T>) {
@@ -172,6 +173,11 @@ inline InitFunction& init_hook() {
   return hook;
 }
 
+inline ShutdownFunction& shutdown_hook() {
+  static ShutdownFunction hook = nullptr;
+  return hook;
+}
+
 inline tessera_status init(const tessera_host_api_v1* api, void* host_context, void** state_out,
                            const tessera_sink* error_out) {
   return fail_closed(nullptr, error_out, [&] {
@@ -184,6 +190,10 @@ inline tessera_status init(const tessera_host_api_v1* api, void* host_context, v
 
 inline void shutdown(void* plugin_state) {
   std::unique_ptr<PluginState> owned(static_cast<PluginState*>(plugin_state));
+  try {
+    if (shutdown_hook()) shutdown_hook()();
+  } catch (...) {  // nothing may cross the boundary, and the host is exiting
+  }
 }
 
 struct PluginDescriptor {
@@ -191,8 +201,10 @@ struct PluginDescriptor {
   tessera_plugin_v1 plugin{};
 
   PluginDescriptor(const char* id, const char* version, InitFunction init_function,
+                   ShutdownFunction shutdown_function,
                    std::initializer_list<const tessera_component_v1*> list) {
     init_hook() = init_function;
+    shutdown_hook() = shutdown_function;
     for (const auto* c : list) components.push_back(*c);
     plugin = {sizeof(tessera_plugin_v1),
               TESSERA_ABI_VERSION_MAJOR,
@@ -239,16 +251,21 @@ const tessera_component_v1* component() {
 
 // The entry function never throws: building the descriptor can fail (describe() throwing,
 // no memory), which the host sees as "no descriptor" and refuses the plugin.
-#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...)                                  \
-  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*              \
-  tessera_plugin_entry_v1(void) noexcept {                                                \
-    try {                                                                                 \
-      static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT, \
-                                                                       {__VA_ARGS__});    \
-      return &descriptor.plugin;                                                          \
-    } catch (...) {                                                                       \
-      return nullptr;                                                                     \
-    }                                                                                     \
+// INIT and SHUTDOWN may be nullptr.
+#define TESSERA_PLUGIN_WITH_HOOKS(ID, VERSION, INIT, SHUTDOWN, ...)                              \
+  extern "C" __attribute__((visibility("default"))) const tessera_plugin_v1*                     \
+  tessera_plugin_entry_v1(void) noexcept {                                                       \
+    try {                                                                                        \
+      static const ::tessera::sdk::detail::PluginDescriptor descriptor(ID, VERSION, INIT,        \
+                                                                       SHUTDOWN, {__VA_ARGS__}); \
+      return &descriptor.plugin;                                                                 \
+    } catch (...) {                                                                              \
+      return nullptr;                                                                            \
+    }                                                                                            \
   }
 
-#define TESSERA_PLUGIN(ID, VERSION, ...) TESSERA_PLUGIN_WITH_INIT(ID, VERSION, nullptr, __VA_ARGS__)
+#define TESSERA_PLUGIN_WITH_INIT(ID, VERSION, INIT, ...) \
+  TESSERA_PLUGIN_WITH_HOOKS(ID, VERSION, INIT, nullptr, __VA_ARGS__)
+
+#define TESSERA_PLUGIN(ID, VERSION, ...) \
+  TESSERA_PLUGIN_WITH_HOOKS(ID, VERSION, nullptr, nullptr, __VA_ARGS__)

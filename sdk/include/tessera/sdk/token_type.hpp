@@ -3,7 +3,7 @@
 // sealed at rest) and passes what a call needs in the request, so a token type is a pure
 // function of its inputs and the host can update the counter atomically in the database.
 // sdk/REFERENCE.md lists every request and result field. Optional operations (resync,
-// challenge, deleted) are offered to the host only when the class overrides them.
+// deleted) are offered to the host only when the class overrides them.
 //
 // Threading: every operation may run concurrently on several worker threads.
 #pragma once
@@ -22,8 +22,9 @@ class TokenType : public Component {
   using Component::Component;
 
   // Makes a new token from the enrollment request {"serial", "params", "label", "issuer"}.
-  // Returns {"secret": text the host seals, "otplen": n (1 to 12), "info": {public token
-  // info}, "detail": {shown once in the enrollment response}}.
+  // Returns {"secret": text the host seals, "otplen": n (1 to 12, or 0 for a token
+  // without OTP values, which the host never verifies), "info": {public token info}, "detail":
+  // {shown once in the enrollment response}}.
   virtual boost::json::object enroll(const boost::json::object& request) = 0;
   // Checks request["otp"] against the token {"secret", "otplen", "info", "counter", "window",
   // "now"}; returns {"match": bool} and on a match "counter" (the one that matched) and
@@ -36,13 +37,6 @@ class TokenType : public Component {
   // the counter of otp2. Token types without a counter keep this default.
   virtual boost::json::object resync(const boost::json::object& /*request*/) {
     throw Error::invalid_argument("this token type cannot be resynchronised");
-  }
-  // For token types that send a code (e-mail, SMS): the host opened a challenge for the token
-  // {"serial", "secret", "otplen", "info", "counter", "now", "transaction_id"}; returns
-  // {"message": the text to send, "subject": optional, "counter": the counter the code was made
-  // for}. The host hands the message to the notifier the admin chose. Since ABI 1.4.
-  virtual boost::json::object challenge(const boost::json::object& /*request*/) {
-    throw Error::invalid_argument("this token type sends no challenge");
   }
   // The token {"serial"} was deleted: drop what the plugin stored for it. Since ABI 1.4.
   virtual boost::json::object deleted(const boost::json::object& /*request*/) { return {}; }
