@@ -70,12 +70,13 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
     db::StoredCrl fresh;
     fresh.crl_number = stored ? stored->crl_number + 1 : 1;
     fresh.next_update = now + crl_validity_;
-    fresh.der_base64 = std::string(connector
-                                       ->call(plugins::Operation::crl, {{"revoked", revoked},
-                                                  {"crl_number", fresh.crl_number},
-                                                  {"next_update", fresh.next_update}})
-                                       .at("crl")
-                                       .as_string());
+    fresh.der_base64 =
+        std::string(connector
+                        ->call(plugins::Operation::crl, {{"revoked", revoked},
+                                                         {"crl_number", fresh.crl_number},
+                                                         {"next_update", fresh.next_update}})
+                        .at("crl")
+                        .as_string());
     if (crls_.replace(name, fresh)) {
       stored = fresh;
       break;

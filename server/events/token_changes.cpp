@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <iterator>
 #include <optional>
-#include <vector>
 #include <stdexcept>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -18,12 +18,27 @@ std::string text(const boost::json::object& object, const char* key) {
 
 // Entries the server relies on are not an event handler's to change.
 bool reserved_info(const std::string& key) {
-  static const char* const reserved[] = {
-      "certificate", "certificate_serial", "ca",          "external_ca", "ca_request_id",
-      "certificate_request", "requested", "profile",    "validity_days", "not_after",
-      "hashlib",     "timeStep",           "timeShift",  "tokenkind",   "issuing_since",
-      "next_poll_at", "poll_delay",        "subject",    "issuer",      "decided_by",
-      "attestation"};
+  static const char* const reserved[] = {"certificate",
+                                         "certificate_serial",
+                                         "ca",
+                                         "external_ca",
+                                         "ca_request_id",
+                                         "certificate_request",
+                                         "requested",
+                                         "profile",
+                                         "validity_days",
+                                         "not_after",
+                                         "hashlib",
+                                         "timeStep",
+                                         "timeShift",
+                                         "tokenkind",
+                                         "issuing_since",
+                                         "next_poll_at",
+                                         "poll_delay",
+                                         "subject",
+                                         "issuer",
+                                         "decided_by",
+                                         "attestation"};
   return std::find(std::begin(reserved), std::end(reserved), key) != std::end(reserved);
 }
 
@@ -55,8 +70,8 @@ void TokenChanges::apply(const boost::json::object& request, const boost::json::
     const auto what = text(change, "change");
     if (serial.empty() || serial != allowed)
       throw std::invalid_argument("a token change may touch only the token of its event (" +
-                                  (allowed.empty() ? std::string("none") : allowed) +
-                                  "), not '" + serial + "'");
+                                  (allowed.empty() ? std::string("none") : allowed) + "), not '" +
+                                  serial + "'");
     auto token = tokens_.find(serial);
     if (!token) throw std::invalid_argument("token " + serial + " does not exist");
     Checked c{*token, what, text(change, "reason"), text(change, "key"), text(change, "value")};

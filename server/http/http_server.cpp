@@ -48,13 +48,14 @@ struct HttpServer::Impl {
   bool drained = false;
 
   Impl(HttpServerSettings o, const Router& router, api::Metrics& metrics)
-      : options(std::move(o)), env{router,
-                                   metrics,
-                                   workers,
-                                   probes,
-                                   options.max_body_bytes,
-                                   options.read_timeout,
-                                   options.idle_timeout} {}
+      : options(std::move(o)),
+        env{router,
+            metrics,
+            workers,
+            probes,
+            options.max_body_bytes,
+            options.read_timeout,
+            options.idle_timeout} {}
 
   void configure_tls() {
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

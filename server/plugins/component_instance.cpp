@@ -16,9 +16,12 @@ namespace {
 
 std::string kind_noun(uint32_t kind) {
   switch (kind) {
-    case TESSERA_COMPONENT_TOKEN_TYPE: return "token type";
-    case TESSERA_COMPONENT_CA_CONNECTOR: return "CA connector";
-    case TESSERA_COMPONENT_NOTIFICATION_ACTION: return "notification action";
+    case TESSERA_COMPONENT_TOKEN_TYPE:
+      return "token type";
+    case TESSERA_COMPONENT_CA_CONNECTOR:
+      return "CA connector";
+    case TESSERA_COMPONENT_NOTIFICATION_ACTION:
+      return "notification action";
   }
   return "component";
 }
@@ -71,9 +74,8 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
   if (!answered) {
     creation->abandoned = true;
     if (creation->instance) component.vtable->destroy(creation->instance);
-    throw PluginCallError(TESSERA_ERR_UNAVAILABLE,
-                          what + ": it did not answer within " +
-                              std::to_string(deadline.count()) + " ms");
+    throw PluginCallError(TESSERA_ERR_UNAVAILABLE, what + ": it did not answer within " +
+                                                       std::to_string(deadline.count()) + " ms");
   }
   if (creation->status != TESSERA_OK || !creation->instance)
     throw PluginCallError(creation->status == TESSERA_OK ? TESSERA_ERR_INTERNAL : creation->status,
@@ -102,18 +104,21 @@ tessera_operation_fn ComponentInstance::slot(Operation op) const {
     return vtable->struct_size >= offset + sizeof(tessera_operation_fn);
   };
   switch (wanted.slot) {
-    case 1: return vtable->operation_1;
-    case 2: return vtable->operation_2;
-    case 3: return vtable->operation_3;
+    case 1:
+      return vtable->operation_1;
+    case 2:
+      return vtable->operation_2;
+    case 3:
+      return vtable->operation_3;
     case 4:
       return covers(offsetof(tessera_component_vtable_v1, operation_4)) ? vtable->operation_4
-                                                                         : nullptr;
+                                                                        : nullptr;
     case 5:
       return covers(offsetof(tessera_component_vtable_v1, operation_5)) ? vtable->operation_5
-                                                                         : nullptr;
+                                                                        : nullptr;
     case 6:
       return covers(offsetof(tessera_component_vtable_v1, operation_6)) ? vtable->operation_6
-                                                                         : nullptr;
+                                                                        : nullptr;
   }
   return nullptr;
 }
@@ -127,9 +132,8 @@ boost::json::object ComponentInstance::call(Operation op,
   const auto fn = slot(op);
   const auto name = slot_of(op).name;
   if (!fn)
-    throw PluginCallError(TESSERA_ERR_INVALID_ARGUMENT, "the " + kind_noun(component_.kind) +
-                                                            " " + label() + " has no operation " +
-                                                            name);
+    throw PluginCallError(TESSERA_ERR_INVALID_ARGUMENT, "the " + kind_noun(component_.kind) + " " +
+                                                            label() + " has no operation " + name);
   // The call owns its request, its result and this instance: a call that passes its deadline
   // goes on after we have stopped waiting.
   struct Exchange {
@@ -140,9 +144,9 @@ boost::json::object ComponentInstance::call(Operation op,
   auto exchange = std::make_shared<Exchange>();
   exchange->request = boost::json::serialize(request);
   auto* calls = plugin_->services().calls;
-  const auto deadline = calls ? calls->deadlines().of(static_cast<tessera_component_kind>(
-                                    component_.kind))
-                              : std::chrono::milliseconds(0);
+  const auto deadline =
+      calls ? calls->deadlines().of(static_cast<tessera_component_kind>(component_.kind))
+            : std::chrono::milliseconds(0);
   auto self = shared_from_this();
   const bool answered = bounded(calls, deadline, [self, exchange, fn] {
     exchange->status = fn(self->instance_, {exchange->request.data(), exchange->request.size()},
@@ -158,7 +162,8 @@ boost::json::object ComponentInstance::call(Operation op,
     throw PluginCallError(exchange->status, exchange->result.text());
   std::string error;
   auto value = parse_strict_object(exchange->result.text(), &error);
-  if (!value) throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " " + error + " (" + name + ")");
+  if (!value)
+    throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " " + error + " (" + name + ")");
   return std::move(*value);
 }
 

@@ -6,9 +6,12 @@ namespace tessera::plugins {
 
 std::chrono::milliseconds CallDeadlines::of(tessera_component_kind kind) const {
   switch (kind) {
-    case TESSERA_COMPONENT_TOKEN_TYPE: return token_type;
-    case TESSERA_COMPONENT_CA_CONNECTOR: return ca_connector;
-    case TESSERA_COMPONENT_NOTIFICATION_ACTION: return notification;
+    case TESSERA_COMPONENT_TOKEN_TYPE:
+      return token_type;
+    case TESSERA_COMPONENT_CA_CONNECTOR:
+      return ca_connector;
+    case TESSERA_COMPONENT_NOTIFICATION_ACTION:
+      return notification;
   }
   return token_type;
 }

@@ -62,8 +62,7 @@ struct DuplicateKeyFinder {
 
 }  // namespace
 
-std::optional<boost::json::object> parse_strict_object(std::string_view text,
-                                                       std::string* error) {
+std::optional<boost::json::object> parse_strict_object(std::string_view text, std::string* error) {
   boost::json::basic_parser<DuplicateKeyFinder> finder(boost::json::parse_options{});
   boost::system::error_code ec;
   finder.write_some(false, text.data(), text.size(), ec);

@@ -78,8 +78,8 @@ class TokenChecker {
  private:
   struct Verdict {
     bool match = false;
-    bool replayed = false;  // matched, but another request accepted this value first
-    bool broken = false;    // the plugin failed or the secret does not open (logged)
+    bool replayed = false;    // matched, but another request accepted this value first
+    bool broken = false;      // the plugin failed or the secret does not open (logged)
     std::string unavailable;  // when broken because a peer or deadline failed: why
   };
   // Why the token cannot authenticate now, or nullopt when it can.

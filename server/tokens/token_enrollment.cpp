@@ -60,9 +60,9 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
 
   const auto serial = request.serial.empty() ? new_serial(request.type) : request.serial;
   auto made = type->call(plugins::Operation::enroll, {{"serial", serial},
-                             {"params", request.params},
-                             {"label", request.label},
-                             {"issuer", request.issuer}});
+                                                      {"params", request.params},
+                                                      {"label", request.label},
+                                                      {"issuer", request.issuer}});
 
   db::TokenRow row;
   row.serial = serial;

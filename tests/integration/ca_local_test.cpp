@@ -21,7 +21,10 @@ class LocalCa : public HostFixture {
     HostFixture::SetUp();
     registry_ = plugins::PluginRegistry::load({TESSERA_PLUGIN_DIR}, services_);
     ca_ = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, "ca_local", "corp-ca", {});
-    write_file(dir_ / "ca.pem", std::string(ca_->call(plugins::Operation::ca_certificate, {}).at("certificate").as_string()));
+    write_file(
+        dir_ / "ca.pem",
+        std::string(
+            ca_->call(plugins::Operation::ca_certificate, {}).at("certificate").as_string()));
   }
 
   // A CSR made by openssl with the given key options and a subject of its own choosing.
@@ -50,7 +53,8 @@ class LocalCa : public HostFixture {
 };
 
 TEST_F(LocalCa, IssuesWhatTheProfileSaysAndOpensslVerifiesIt) {
-  auto issued = ca_->call(plugins::Operation::sign_request, request(csr("-newkey ec -pkeyopt ec_paramgen_curve:P-256")));
+  auto issued = ca_->call(plugins::Operation::sign_request,
+                          request(csr("-newkey ec -pkeyopt ec_paramgen_curve:P-256")));
   EXPECT_EQ(issued.at("state"), "issued");
   write_file(dir_ / "user.pem", std::string(issued.at("certificate").as_string()));
   EXPECT_EQ(shell_output("openssl verify -CAfile " + (dir_ / "ca.pem").string() + " " +
@@ -74,7 +78,9 @@ TEST_F(LocalCa, IssuesWhatTheProfileSaysAndOpensslVerifiesIt) {
   ASSERT_EQ(serial.size(), 32u);
   EXPECT_TRUE(serial[0] >= '4' && serial[0] <= '7') << serial;
   EXPECT_NE(
-      std::string(ca_->call(plugins::Operation::sign_request, request(read_file(dir_ / "user.csr"))).at("serial").as_string()),
+      std::string(ca_->call(plugins::Operation::sign_request, request(read_file(dir_ / "user.csr")))
+                      .at("serial")
+                      .as_string()),
       serial)
       << "every certificate gets its own serial";
 }
@@ -100,8 +106,10 @@ TEST_F(LocalCa, RefusesKeysOutsideTheProfileAndForgedRequests) {
       "-----BEGIN CERTIFICATE REQUEST-----\n" +
       crypto::base64_encode(reinterpret_cast<const uint8_t*>(der.data()), der.size()) +
       "\n-----END CERTIFICATE REQUEST-----\n";
-  EXPECT_THROW(ca_->call(plugins::Operation::sign_request, request(forged)), plugins::PluginCallError);
-  EXPECT_THROW(ca_->call(plugins::Operation::sign_request, request("not a CSR")), plugins::PluginCallError);
+  EXPECT_THROW(ca_->call(plugins::Operation::sign_request, request(forged)),
+               plugins::PluginCallError);
+  EXPECT_THROW(ca_->call(plugins::Operation::sign_request, request("not a CSR")),
+               plugins::PluginCallError);
   auto bad_name = request(good);
   bad_name["san"] = {{"email", {"alice@corp.example,URI:https://evil"}}};
   EXPECT_THROW(ca_->call(plugins::Operation::sign_request, bad_name), plugins::PluginCallError)
@@ -109,14 +117,16 @@ TEST_F(LocalCa, RefusesKeysOutsideTheProfileAndForgedRequests) {
 }
 
 TEST_F(LocalCa, SignsACrlThatListsRevocationsWithReasonAndNumber) {
-  auto issued = ca_->call(plugins::Operation::sign_request, request(csr("-newkey ec -pkeyopt ec_paramgen_curve:P-256")));
+  auto issued = ca_->call(plugins::Operation::sign_request,
+                          request(csr("-newkey ec -pkeyopt ec_paramgen_curve:P-256")));
   const std::string serial(issued.at("serial").as_string());
   EXPECT_EQ(ca_->call(plugins::Operation::revoke, {{"serial", serial}}).at("state"), "revoked");
   const long long now = std::time(nullptr);
   auto crl =
-      ca_->call(plugins::Operation::crl, {{"revoked", {{{"serial", serial}, {"time", now}, {"reason", "keyCompromise"}}}},
-                    {"crl_number", 7},
-                    {"next_update", now + 86400}});
+      ca_->call(plugins::Operation::crl,
+                {{"revoked", {{{"serial", serial}, {"time", now}, {"reason", "keyCompromise"}}}},
+                 {"crl_number", 7},
+                 {"next_update", now + 86400}});
   const auto der = crypto::base64_decode(std::string(crl.at("crl").as_string()));
   ASSERT_TRUE(der);
   write_file(dir_ / "crl.der", std::string(der->begin(), der->end()));
@@ -127,7 +137,8 @@ TEST_F(LocalCa, SignsACrlThatListsRevocationsWithReasonAndNumber) {
   EXPECT_NE(text.find("Key Compromise"), std::string::npos);
   EXPECT_NE(text.find("X509v3 CRL Number: \n                7"), std::string::npos) << text;
   EXPECT_NE(text.find("Next Update"), std::string::npos);
-  EXPECT_THROW(ca_->call(plugins::Operation::crl, {{"revoked", {{{"serial", serial}, {"reason", "bored"}}}}}),
+  EXPECT_THROW(ca_->call(plugins::Operation::crl,
+                         {{"revoked", {{{"serial", serial}, {"reason", "bored"}}}}}),
                plugins::PluginCallError);
 }
 
@@ -142,9 +153,11 @@ TEST_F(LocalCa, KeepsItsKeySealedAndIsTheSameCaAfterARestart) {
   EXPECT_EQ(encrypted, 1);
   EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
   auto again = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, "ca_local", "corp-ca", {});
-  EXPECT_EQ(again->call(plugins::Operation::ca_certificate, {}).at("certificate"), ca_->call(plugins::Operation::ca_certificate, {}).at("certificate"));
+  EXPECT_EQ(again->call(plugins::Operation::ca_certificate, {}).at("certificate"),
+            ca_->call(plugins::Operation::ca_certificate, {}).at("certificate"));
   auto other = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, "ca_local", "other", {});
-  EXPECT_NE(other->call(plugins::Operation::ca_certificate, {}).at("certificate"), ca_->call(plugins::Operation::ca_certificate, {}).at("certificate"));
+  EXPECT_NE(other->call(plugins::Operation::ca_certificate, {}).at("certificate"),
+            ca_->call(plugins::Operation::ca_certificate, {}).at("certificate"));
 }
 
 TEST_F(LocalCa, ImportsAnExistingCaAndRefusesAKeyOfAnotherOne) {
@@ -160,8 +173,10 @@ TEST_F(LocalCa, ImportsAnExistingCaAndRefusesAKeyOfAnotherOne) {
   auto imported = registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, "ca_local", "imported",
                                             {{"certificate", read_file(dir_ / "Imported.pem")},
                                              {"private_key", read_file(dir_ / "Imported.key")}});
-  EXPECT_EQ(std::string(imported->call(plugins::Operation::ca_certificate, {}).at("certificate").as_string()),
-            read_file(dir_ / "Imported.pem"));
+  EXPECT_EQ(
+      std::string(
+          imported->call(plugins::Operation::ca_certificate, {}).at("certificate").as_string()),
+      read_file(dir_ / "Imported.pem"));
   try {
     registry_.create_instance(TESSERA_COMPONENT_CA_CONNECTOR, "ca_local", "mismatch",
                               {{"certificate", read_file(dir_ / "Imported.pem")},

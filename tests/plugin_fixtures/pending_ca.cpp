@@ -87,13 +87,12 @@ class PendingCa : public tessera::sdk::CaConnector {
         ca_(self_signed(key_.get(), "Pending Test CA")) {}
 
   static ComponentInfo describe() {
-    return {"pending_ca",
-            "Test CA that answers later (or misbehaves)",
-            {Param::string("answer", "issue or deny").defaults_to("\"issue\""),
-             Param::integer("polls", "status queries before the answer; 0: at once")
-                 .defaults_to("2"),
-             Param::string("misbehave", "what to get wrong (see the source)")
-                 .defaults_to("\"\"")}};
+    return {
+        "pending_ca",
+        "Test CA that answers later (or misbehaves)",
+        {Param::string("answer", "issue or deny").defaults_to("\"issue\""),
+         Param::integer("polls", "status queries before the answer; 0: at once").defaults_to("2"),
+         Param::string("misbehave", "what to get wrong (see the source)").defaults_to("\"\"")}};
   }
 
   boost::json::object sign_request(const boost::json::object& request) override {
@@ -152,8 +151,8 @@ class PendingCa : public tessera::sdk::CaConnector {
       X509_NAME_add_entry_by_txt(subject, std::string(field).c_str(), MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>(value.as_string().c_str()),
                                  -1, -1, 0);
-    X509_set_pubkey(issued.get(), misbehave_ == "other_key" ? other.get()
-                                                            : X509_REQ_get0_pubkey(csr));
+    X509_set_pubkey(issued.get(),
+                    misbehave_ == "other_key" ? other.get() : X509_REQ_get0_pubkey(csr));
     X509_REQ_free(csr);
     const auto& profile = request.at("profile").as_object();
     long days = static_cast<long>(profile.at("validity_days").to_number<int>());
