@@ -273,7 +273,8 @@ int serve_command(const std::string& config_file) {
     events::OutboxWorker outbox(
         events, notifiers,
         {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
-         config.events.max_attempts, std::chrono::seconds(360)},
+         config.events.max_attempts,
+         config.plugin_deadlines.notification + std::chrono::seconds(10)},
         [&token_changes](const boost::json::object& request, const boost::json::object& result) {
           token_changes.apply(request, result);
         });

@@ -48,6 +48,20 @@ class Reader {
     return node.Scalar();
   }
 
+  // A list of IP addresses or networks ("10.0.0.0/8").
+  std::vector<std::string> networks(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence()) fail(node, key, "expected a list of addresses or networks");
+    std::vector<std::string> out;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string item_key = key + "[" + std::to_string(i) + "]";
+      auto network = string(node[i], item_key);
+      if (!policy::is_network(network))
+        fail(node[i], item_key, "'" + network + "' is not an IP address or network (10.0.0.0/8)");
+      out.push_back(std::move(network));
+    }
+    return out;
+  }
+
   long long integer(const YAML::Node& node, const std::string& key, long long min,
                     long long max) const {
     if (!node.IsScalar()) fail(node, key, "expected an integer");
@@ -164,17 +178,8 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   if (node["client_certificate_header"])
     config.client_certificate_header =
         r.string(node["client_certificate_header"], "server.client_certificate_header");
-  if (const auto& proxies = node["trusted_proxies"]) {
-    if (!proxies.IsSequence())
-      r.fail(proxies, "server.trusted_proxies", "expected a list of addresses or networks");
-    for (size_t i = 0; i < proxies.size(); ++i) {
-      const std::string key = "server.trusted_proxies[" + std::to_string(i) + "]";
-      auto network = r.string(proxies[i], key);
-      if (!policy::is_network(network))
-        r.fail(proxies[i], key, "'" + network + "' is not an IP address or network (10.0.0.0/8)");
-      config.trusted_proxies.push_back(std::move(network));
-    }
-  }
+  if (const auto& proxies = node["trusted_proxies"])
+    config.trusted_proxies = r.networks(proxies, "server.trusted_proxies");
   if (!config.client_certificate_header.empty() && config.trusted_proxies.empty())
     r.fail(node["client_certificate_header"], "server.client_certificate_header",
            "needs server.trusted_proxies: the header is believed only from those");
@@ -302,17 +307,8 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
     r.expect_map(plugins, "plugins", {"directories", "deadlines", "http_allowed_networks"});
-    if (const auto& networks = plugins["http_allowed_networks"]) {
-      if (!networks.IsSequence())
-        r.fail(networks, "plugins.http_allowed_networks", "expected a list of networks");
-      for (size_t i = 0; i < networks.size(); ++i) {
-        const std::string key = "plugins.http_allowed_networks[" + std::to_string(i) + "]";
-        auto network = r.string(networks[i], key);
-        if (!policy::is_network(network))
-          r.fail(networks[i], key, "'" + network + "' is not an IP address or network");
-        config.plugin_http_allowed_networks.push_back(std::move(network));
-      }
-    }
+    if (const auto& networks = plugins["http_allowed_networks"])
+      config.plugin_http_allowed_networks = r.networks(networks, "plugins.http_allowed_networks");
     if (const auto& d = plugins["deadlines"]) {
       r.expect_map(d, "plugins.deadlines",
                    {"token_type_ms", "ca_connector_ms", "notification_ms", "create_ms"});

@@ -19,9 +19,9 @@ namespace tessera::events {
 struct OutboxSettings {
   std::chrono::milliseconds retry_base{5000};
   int max_attempts = 10;
-  // Longer than any action may take (plugins allow timeouts up to 300 s), so that a claim runs
-  // out only when its worker died.
-  std::chrono::milliseconds lease{360000};
+  // Longer than any action may take: the host gives up on a notification call at its deadline
+  // (plugins.deadlines.notification_ms), so a claim runs out only when its process died.
+  std::chrono::milliseconds lease{40000};
 };
 
 class OutboxWorker {

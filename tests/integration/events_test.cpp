@@ -54,14 +54,6 @@ class Peer {
   pid_t pid_ = -1;
 };
 
-bool eventually(const std::function<bool()>& done, int seconds = 20) {
-  for (int i = 0; i < seconds * 10; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
 // The mails an aiosmtpd Maildir holds, oldest first.
 std::vector<std::string> mails_in(const std::filesystem::path& maildir) {
   std::vector<std::pair<std::filesystem::file_time_type, std::string>> found;
@@ -109,6 +101,7 @@ class Events : public TokenFixture {
 
   virtual ServerOptions options() const {
     return {.plugin_directories = {TESSERA_PLUGIN_DIR},
+            .plugins_extra = "  deadlines: { notification_ms: 5000 }\n",
             .top_extra = "events: { retry_base_seconds: 1, max_attempts: 4 }\n"};
   }
   // The same server again, on the data it left.

@@ -12,15 +12,6 @@
 namespace tessera::testing {
 namespace {
 
-bool eventually(const std::function<bool()>& done, int seconds = 20) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
 class PluginBoundary : public TokenFixture {
  protected:
   void SetUp() override {
@@ -39,14 +30,6 @@ class PluginBoundary : public TokenFixture {
     return std::string(body.at("detail").at("serial").as_string());
   }
 
-  boost::json::object token(const std::string& serial) {
-    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
-        .at("result")
-        .at("value")
-        .at("tokens")
-        .at(0)
-        .as_object();
-  }
   long long failcount(const std::string& serial) {
     return token(serial).at("failcount").as_int64();
   }
@@ -279,6 +262,35 @@ TEST_F(PluginBoundary, ATokenActionChangesOnlyTheTokenOfItsEventAndAllOrNothing)
            outbox.body.find("NO-SUCH-TOKEN") != std::string::npos;
   })) << api_->call("GET", "/event/outbox/", admin_).body;
   EXPECT_TRUE(token(second).at("active").as_bool()) << "a later invalid change undoes the first";
+}
+
+// The slow delivery is made first (a lower id, claimed first), yet the quick one is delivered
+// while it still runs: the outbox has more than one worker.
+TEST_F(PluginBoundary, ASlowReceiverDoesNotHoldTheOtherDeliveries) {
+  ASSERT_EQ(api_->call("POST", "/notifier/rogue", admin_, "type=rogue").status, 200);
+  for (const char* name : {"slow", "quick"}) {
+    const std::string sleep = std::string(name) == "slow" ? "&option.sleep_ms=1400" : "";
+    ASSERT_EQ(
+        api_->call("POST", "/event/", admin_,
+                   std::string("name=") + name +
+                       "&event=token_init&handlermodule=rogue&action=misbehave&position=post" +
+                       sleep)
+            .status,
+        200);
+  }
+  enroll_rogue();
+  bool overtaken = false;
+  ASSERT_TRUE(eventually([&] {
+    const auto body = json_of(api_->call("GET", "/event/outbox", admin_));
+    std::string slow, quick;
+    for (const auto& row : body.at("result").at("value").as_array()) {
+      const std::string state(row.at("state").as_string());
+      (row.at("handler") == "slow" ? slow : quick) = state;
+    }
+    overtaken = overtaken || (quick == "delivered" && slow == "delivering");
+    return slow == "delivered" && quick == "delivered";
+  }));
+  EXPECT_TRUE(overtaken);
 }
 
 TEST_F(PluginBoundary, AComponentThatCannotBeMadeIsListedAsUnusable) {

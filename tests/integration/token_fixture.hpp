@@ -3,11 +3,14 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -51,6 +54,16 @@ inline std::string read_file(const std::filesystem::path& path) {
 
 inline void write_file(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Polls done() every 100 ms until it holds or the time is up; its last answer.
+inline bool eventually(const std::function<bool()>& done, int seconds = 20) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
 }
 
 struct Check {
@@ -150,6 +163,16 @@ class TokenFixture : public ::testing::Test {
     const auto path = server_->dir() / name;
     write_file(path, bytes);
     return path;
+  }
+
+  // The token as the admin's list shows it.
+  boost::json::object token(const std::string& serial) {
+    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+        .at("result")
+        .at("value")
+        .at("tokens")
+        .at(0)
+        .as_object();
   }
 
   // How many tokens the admin sees.

@@ -51,6 +51,28 @@ TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
       << e;
 }
 
+TEST_F(ServerConfigTest, ReadsPluginDeadlinesAllowedNetworksAndOutboxWorkers) {
+  auto c = load(std::string(kMinimal) +
+                "plugins:\n  deadlines: { token_type_ms: 250, create_ms: 1000 }\n"
+                "  http_allowed_networks: [127.0.0.1, 169.254.0.0/16]\n"
+                "events: { outbox_workers: 8 }\n");
+  EXPECT_EQ(c.plugin_deadlines.token_type, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.plugin_deadlines.ca_connector, std::chrono::milliseconds(60000)) << "default";
+  EXPECT_EQ(c.plugin_deadlines.create, std::chrono::milliseconds(1000));
+  EXPECT_EQ(c.plugin_http_allowed_networks,
+            (std::vector<std::string>{"127.0.0.1", "169.254.0.0/16"}));
+  EXPECT_EQ(c.events.outbox_workers, 8u);
+  EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  deadlines: { token_type_ms: 5 }\n")
+                .find("plugins.deadlines.token_type_ms"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  http_allowed_networks: [localhost]\n")
+                .find("plugins.http_allowed_networks[0]: 'localhost' is not an IP address"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "events: { outbox_workers: 0 }\n")
+                .find("events.outbox_workers"),
+            std::string::npos);
+}
+
 TEST_F(ServerConfigTest, RefusesWrongTypesAndRanges) {
   EXPECT_NE(error_of("server:\n  listen: 8443\ndata_dir: x\ndatabase: {url: x}\n")
                 .find("server.listen: expected a list"),
