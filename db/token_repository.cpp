@@ -2,6 +2,9 @@
 #include "db/token_repository.hpp"
 
 #include <chrono>
+#include <optional>
+
+#include <boost/json.hpp>
 
 #include <soci/soci.h>
 
@@ -324,27 +327,92 @@ bool TokenRepository::set_active(const std::string& serial, bool active) {
                 serial);
 }
 
-bool TokenRepository::revoke(const std::string& serial, const TransitionNote& note) {
+namespace {
+
+// Revokes inside a transaction; the transition when this call revoked it.
+std::optional<RolloutTransition> revoke_in(soci::session& sql, Dialect dialect,
+                                           const std::string& serial, const TransitionNote& note) {
   auto change = transition(serial, "", "revoked", note);
-  const bool revoked = database_.in_transaction([&](soci::session& sql) {
-    soci::indicator found = soci::i_null;
-    // Locked on PostgreSQL, so that the state recorded as "from" is the one revoked.
-    const std::string query =
-        std::string("SELECT rollout_state FROM token WHERE serial = :s AND revoked = 0") +
-        (database_.dialect() == Dialect::postgresql ? " FOR UPDATE" : "");
-    sql << query, soci::use(serial), soci::into(change.from, found);
-    if (found != soci::i_ok) return false;
-    soci::statement st = (sql.prepare << "UPDATE token SET revoked = 1, locked = 1, active = 0, "
-                                         "rollout_state = 'revoked' WHERE serial = :s AND "
-                                         "revoked = 0",
-                          soci::use(serial));
-    if (affected(st) != 1) return false;
-    record(sql, change);
-    if (recorder_) recorder_(sql, change);
+  soci::indicator found = soci::i_null;
+  // Locked on PostgreSQL, so that the state recorded as "from" is the one revoked.
+  const std::string query =
+      std::string("SELECT rollout_state FROM token WHERE serial = :s AND revoked = 0") +
+      (dialect == Dialect::postgresql ? " FOR UPDATE" : "");
+  sql << query, soci::use(serial), soci::into(change.from, found);
+  if (found != soci::i_ok) return std::nullopt;
+  soci::statement st = (sql.prepare << "UPDATE token SET revoked = 1, locked = 1, active = 0, "
+                                       "rollout_state = 'revoked' WHERE serial = :s AND "
+                                       "revoked = 0",
+                        soci::use(serial));
+  if (affected(st) != 1) return std::nullopt;
+  record(sql, change);
+  return change;
+}
+
+// Sets one info entry inside a transaction, on the info as it is now (no lost update).
+void set_info_in(soci::session& sql, Dialect dialect, const std::string& serial,
+                 const std::string& key, const std::string& value) {
+  std::string info;
+  soci::indicator found = soci::i_null;
+  const std::string query =
+      std::string("SELECT info FROM token WHERE serial = :s AND revoked = 0") +
+      (dialect == Dialect::postgresql ? " FOR UPDATE" : "");
+  sql << query, soci::use(serial), soci::into(info, found);
+  if (found != soci::i_ok) return;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(info, ec);
+  if (ec || !parsed.is_object()) parsed = boost::json::object();
+  parsed.as_object()[key] = value;
+  const std::string updated = boost::json::serialize(parsed);
+  sql << "UPDATE token SET info = :i WHERE serial = :s AND revoked = 0", soci::use(updated),
+      soci::use(serial);
+}
+
+}  // namespace
+
+bool TokenRepository::revoke(const std::string& serial, const TransitionNote& note) {
+  std::optional<RolloutTransition> change;
+  database_.in_transaction([&](soci::session& sql) {
+    change = revoke_in(sql, database_.dialect(), serial, note);
+    if (change && recorder_) recorder_(sql, *change);
     return true;
   });
-  if (revoked) announce(change);
-  return revoked;
+  if (change) announce(*change);
+  return change.has_value();
+}
+
+std::vector<std::string> TokenRepository::apply(const std::vector<TokenChange>& changes) {
+  std::vector<RolloutTransition> revoked;
+  database_.in_transaction([&](soci::session& sql) {
+    revoked.clear();  // a retried transaction starts over
+    for (const auto& change : changes) {
+      switch (change.kind) {
+        case TokenChange::Kind::enable:
+        case TokenChange::Kind::disable: {
+          const int active = change.kind == TokenChange::Kind::enable;
+          sql << "UPDATE token SET active = :a WHERE serial = :s AND revoked = 0",
+              soci::use(active), soci::use(change.serial);
+          break;
+        }
+        case TokenChange::Kind::revoke:
+          if (auto t = revoke_in(sql, database_.dialect(), change.serial, change.note)) {
+            if (recorder_) recorder_(sql, *t);
+            revoked.push_back(std::move(*t));
+          }
+          break;
+        case TokenChange::Kind::set_info:
+          set_info_in(sql, database_.dialect(), change.serial, change.key, change.value);
+          break;
+      }
+    }
+    return true;
+  });
+  std::vector<std::string> serials;
+  for (const auto& t : revoked) {
+    announce(t);
+    serials.push_back(t.serial);
+  }
+  return serials;
 }
 
 bool TokenRepository::reset_failcount(const std::string& serial) {

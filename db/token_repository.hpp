@@ -55,6 +55,15 @@ struct TransitionNote {
   std::string reason;
 };
 
+// One change an event handler asks for; a delivery's changes are applied together.
+struct TokenChange {
+  enum class Kind { enable, disable, revoke, set_info };
+  Kind kind = Kind::disable;
+  std::string serial;
+  std::string key, value;  // set_info: the info entry and its text
+  TransitionNote note;     // revoke
+};
+
 struct TokenFilter {
   std::string serial_pattern;  // '*' matches any text
   std::string type;
@@ -109,6 +118,9 @@ class TokenRepository {
   bool set_active(const std::string& serial, bool active);
   // Revoked for good: disabled, locked, rollout state "revoked" (recorded as a transition).
   bool revoke(const std::string& serial, const TransitionNote& note = {});
+  // Applies every change in one transaction, or none when one throws. A revoked token is not
+  // enabled, disabled or edited. Returns the serials that this call revoked.
+  std::vector<std::string> apply(const std::vector<TokenChange>& changes);
   bool reset_failcount(const std::string& serial);
   bool set_pin_hash(const std::string& serial, const std::string& pin_hash);
   bool set_description(const std::string& serial, const std::string& description);

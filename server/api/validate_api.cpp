@@ -35,6 +35,8 @@ tokens::CheckPolicy check_policy(const policy::PolicyEngine& engine,
   }
   if (auto seconds = engine.value(Scope::authentication, "lockout_seconds", subject))
     policy.lockout_seconds = std::max(0LL, std::atoll(seconds->c_str()));
+  if (auto notifier = engine.value(Scope::authentication, "challenge_notification", subject))
+    policy.challenge_notification = *notifier;
   if (auto types = engine.value(Scope::authentication, "challenge_response", subject)) {
     std::string type;
     for (char ch : *types + " ") {
@@ -103,7 +105,12 @@ class ValidateRoutes {
     const auto engine_now = x_.access.engine();
     const auto& engine = *engine_now;
     const auto policy = check_policy(engine, subject_for(c, found));
-    auto outcome = x_.checker.trigger(found.tokens, policy);
+    tokens::CheckOutcome outcome;
+    try {
+      outcome = x_.checker.trigger(found.tokens, policy);
+    } catch (const tokens::CheckUnavailable& e) {
+      throw ApiError(503, error_code::internal, e.what());
+    }
     c.audit.serial = outcome.serial;
     c.audit.token_type = outcome.type;
     const auto count = outcome.detail.at("multi_challenge").as_array().size();

@@ -35,6 +35,7 @@
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/events/certificate_expiry.hpp"
+#include "server/events/challenge_delivery.hpp"
 #include "server/events/event_dispatcher.hpp"
 #include "server/events/event_recorder.hpp"
 #include "server/events/outbox_worker.hpp"
@@ -270,6 +271,12 @@ int serve_command(const std::string& config_file) {
                                             "notification_action", "notification action", registry,
                                             component_configs, secrets);
     events::TokenChanges token_changes(token_rows, issuer);
+    events::ChallengeDelivery challenge_delivery(notifiers, directory);
+    checker.send_challenges_with(
+        [&challenge_delivery](const db::TokenRow& token, const std::string& notifier,
+                              const std::string& subject, const std::string& body) {
+          challenge_delivery.send(token, notifier, subject, body);
+        });
     events::OutboxWorker outbox(
         events, notifiers,
         {std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -87,28 +86,30 @@ void TokenChanges::apply(const boost::json::object& request, const boost::json::
     }
     checked.push_back(std::move(c));
   }
-  for (auto& c : checked) {
-    const auto& serial = c.token.serial;
-    if (c.what == "disable" || c.what == "enable") {
-      tokens_.set_active(serial, c.what == "enable");
-    } else if (c.what == "revoke") {
-      // Also when an earlier attempt revoked the token but not yet its certificate (the CA was
-      // unreachable): revoking at the CA again is harmless.
-      if (tokens_.revoke(serial, {"event handler", c.reason}) || c.token.revoked)
-        issuer_.revoke(c.token, c.reason);
-    } else {
-      // Compare and set on the info, so that a change made meanwhile is not overwritten.
-      std::optional<db::TokenRow> token = c.token;
-      for (int attempt = 0; attempt < 5 && token; ++attempt) {
-        boost::system::error_code ec;
-        auto info = boost::json::parse(token->info, ec);
-        if (ec || !info.is_object()) info = boost::json::object();
-        info.as_object()[c.key] = c.value;
-        if (tokens_.claim(serial, token->rollout_state, token->info, boost::json::serialize(info)))
-          break;
-        token = tokens_.find(serial);
-      }
+  std::vector<db::TokenChange> changes_of_delivery;
+  for (const auto& c : checked) {
+    db::TokenChange change;
+    change.serial = c.token.serial;
+    if (c.what == "enable") change.kind = db::TokenChange::Kind::enable;
+    if (c.what == "disable") change.kind = db::TokenChange::Kind::disable;
+    if (c.what == "revoke") {
+      change.kind = db::TokenChange::Kind::revoke;
+      change.note = {"event handler", c.reason};
     }
+    if (c.what == "set_tokeninfo") {
+      change.kind = db::TokenChange::Kind::set_info;
+      change.key = c.key;
+      change.value = c.value;
+    }
+    changes_of_delivery.push_back(std::move(change));
+  }
+  const auto revoked = tokens_.apply(changes_of_delivery);
+  // The CA is told after the commit (it is not part of the transaction). Also when an earlier
+  // attempt revoked the token but not yet its certificate: revoking at the CA again is harmless.
+  for (const auto& c : checked) {
+    if (c.what != "revoke") continue;
+    const bool now = std::find(revoked.begin(), revoked.end(), c.token.serial) != revoked.end();
+    if (now || c.token.revoked) issuer_.revoke(c.token, c.reason);
   }
 }
 

@@ -18,7 +18,8 @@ class TokenChanges {
   // request: the delivery's request, whose event names the token it is about; a change may
   // touch only that token. Every change is checked before any is made, so one that cannot be
   // made (another token, no such token, an unknown change, a reserved info key) leaves all of
-  // them undone. Throws std::invalid_argument then: retrying would not help.
+  // them undone (std::invalid_argument: retrying would not help); the changes are then made in
+  // one transaction, and the CA is told of a revocation after it committed.
   void apply(const boost::json::object& request, const boost::json::object& result);
 
  private:

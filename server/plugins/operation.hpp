@@ -14,6 +14,7 @@ enum class Operation {
   enroll,
   verify,
   resync,
+  challenge,
   deleted,
   // CA connectors
   sign_request,
@@ -43,6 +44,8 @@ constexpr OperationSlot slot_of(Operation op) {
       return {TESSERA_COMPONENT_TOKEN_TYPE, 2, 0, "verify"};
     case Operation::resync:
       return {TESSERA_COMPONENT_TOKEN_TYPE, 3, 1, "resync"};
+    case Operation::challenge:
+      return {TESSERA_COMPONENT_TOKEN_TYPE, 4, 4, "challenge"};
     case Operation::deleted:
       return {TESSERA_COMPONENT_TOKEN_TYPE, 5, 4, "deleted"};
     case Operation::sign_request:

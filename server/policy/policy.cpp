@@ -87,8 +87,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "max_token_per_user",
                                                    "certificate_require_attestation",
                                                    "verify_enrollment"};
-  static const std::vector<std::string> authentication{"otppin", "max_fail", "lockout_seconds",
-                                                       "challenge_response"};
+  static const std::vector<std::string> authentication{
+      "otppin", "max_fail", "lockout_seconds", "challenge_response", "challenge_notification"};
   switch (scope) {
     case Scope::admin:
       return admin;

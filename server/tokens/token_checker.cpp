@@ -219,12 +219,14 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
     const auto [pin, otp] = split(pass, token->otplen);
     const bool pin_matches = pin_ok(*token, pin);
     // The PIN alone: shorter than an OTP, or (tried only when PIN + OTP did not match) all of it.
-    if (policy.challenge_types.count(token->type) &&
+    if ((policy.challenge_types.count(token->type) || sends_codes(*token)) &&
         (otp.empty() ? pin_matches : !pin_matches && pin_ok(*token, pass))) {
       challenge_ready.push_back(token);
       continue;
     }
     if (!pin_matches) continue;
+    // A value that was sent counts only as the answer to its challenge, while that is open.
+    if (sends_codes(*token)) continue;
     const auto verdict = verify(*token, otp, now);
     if (verdict.broken) {
       broken = true;
@@ -258,16 +260,80 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
   return outcome;
 }
 
+bool TokenChecker::sends_codes(const db::TokenRow& token) const {
+  const auto* type = types_.find(token.type);
+  return type && type->has(plugins::Operation::challenge);
+}
+
+std::optional<std::string> TokenChecker::send_code(const db::TokenRow& token,
+                                                   const std::string& transaction_id,
+                                                   const CheckPolicy& policy, long long now) const {
+  const auto refuse = [&](const std::string& why) -> std::optional<std::string> {
+    spdlog::error("token {} ({}): no code was sent: {}", token.serial, token.type, why);
+    return std::nullopt;
+  };
+  if (policy.challenge_notification.empty() || !send_challenge_)
+    return refuse("no authentication policy challenge_notification names the action to send it");
+  boost::json::object result;
+  try {
+    auto request = token_request(token, now);
+    request["transaction_id"] = transaction_id;
+    result = types_.find(token.type)->call(plugins::Operation::challenge, request);
+  } catch (const plugins::PluginCallError& e) {
+    return refuse(e.what());
+  } catch (const crypto::SecretBoxError& e) {
+    return refuse(std::string("the secret does not open: ") + e.what());
+  }
+  // The plugin's text goes into a mail header and a JSON answer: bounded, never empty.
+  const auto text_of = [](const boost::json::object* o, const char* key, size_t limit) {
+    const auto* v = o ? o->if_contains(key) : nullptr;
+    return v && v->is_string() && !v->get_string().empty() && v->get_string().size() <= limit
+               ? std::optional<std::string>(std::string(v->get_string()))
+               : std::nullopt;
+  };
+  const auto* delivery_value = result.if_contains("delivery");
+  const auto* delivery =
+      delivery_value && delivery_value->is_object() ? &delivery_value->get_object() : nullptr;
+  const auto subject = text_of(delivery, "subject", 256);
+  const auto body = text_of(delivery, "body", 8192);
+  if (!subject || !body)
+    return refuse(
+        "the plugin's challenge answer is refused: 'delivery' needs a subject (up to 256 "
+        "characters) and a body (up to 8192)");
+  std::string message = "please enter otp: ";
+  if (result.contains("message")) {
+    auto told = text_of(&result, "message", 256);
+    if (!told)
+      return refuse("the plugin's challenge answer is refused: 'message' is not a short text");
+    message = *told;
+  }
+  try {
+    send_challenge_(token, policy.challenge_notification, *subject, *body);
+  } catch (const std::exception& e) {
+    return refuse(e.what());
+  }
+  return message;
+}
+
 CheckOutcome TokenChecker::open_challenges(const std::vector<const db::TokenRow*>& tokens,
                                            const CheckPolicy& policy, long long now) const {
-  CheckOutcome outcome;
-  outcome.authentication = tokens.empty() ? "REJECT" : "CHALLENGE";
   const auto transaction_id = new_transaction_id();
   boost::json::array challenges, messages, transaction_ids;
   std::string message;
+  const db::TokenRow* last = nullptr;
+  bool unsent = false;  // a token's code could not be sent
+  CheckOutcome outcome;
   for (const auto* token : tokens) {
+    std::string text = "please enter otp: ";
+    if (sends_codes(*token)) {
+      auto told = send_code(*token, transaction_id, policy, now);
+      if (!told) {
+        unsent = true;
+        continue;
+      }
+      text = *told;
+    }
     tokens_.add_challenge(transaction_id, token->serial, now + policy.challenge_validity_seconds);
-    const std::string text = "please enter otp: ";
     challenges.push_back({{"transaction_id", transaction_id},
                           {"serial", token->serial},
                           {"type", token->type},
@@ -278,15 +344,19 @@ CheckOutcome TokenChecker::open_challenges(const std::vector<const db::TokenRow*
     message += (message.empty() ? "" : ", ") + text;
     outcome.serial = token->serial;
     outcome.type = token->type;
+    last = token;
   }
+  // Nobody could be sent a code: an outage, not a wrong PIN (nothing is counted).
+  if (!last && unsent) throw CheckUnavailable("the code could not be sent");
+  outcome.authentication = last ? "CHALLENGE" : "REJECT";
   outcome.detail = {{"messages", messages},
                     {"transaction_ids", transaction_ids},
                     {"multi_challenge", challenges}};
-  if (!tokens.empty()) {
+  if (last) {
     outcome.detail["transaction_id"] = transaction_id;
     outcome.detail["message"] = message;
-    outcome.detail["serial"] = tokens.back()->serial;
-    outcome.detail["type"] = tokens.back()->type;
+    outcome.detail["serial"] = last->serial;
+    outcome.detail["type"] = last->type;
     outcome.detail["client_mode"] = "interactive";
     outcome.detail["preferred_client_mode"] = "interactive";
   }
@@ -343,7 +413,8 @@ CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
   auto tokens = candidates;
   std::vector<const db::TokenRow*> ready;
   for (auto& token : tokens)
-    if (policy.challenge_types.count(token.type) && !unusable(token, policy, now))
+    if ((policy.challenge_types.count(token.type) || sends_codes(token)) &&
+        !unusable(token, policy, now))
       ready.push_back(&token);
   auto outcome = open_challenges(ready, policy, now);
   return outcome;

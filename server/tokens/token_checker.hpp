@@ -2,7 +2,8 @@
 // says, asks the token's plugin whether the OTP matches, and lets the database accept the
 // matched counter with one conditional UPDATE, so that a value is accepted at most once even
 // when several requests or server processes race with it. Counts failures and answers with
-// eduMFA's messages; a PIN alone opens a challenge for the tokens that allow it.
+// eduMFA's messages; a PIN alone opens a challenge for the tokens that allow it, and a token
+// type that sends its values (e-mail, SMS) sends the next one then.
 #pragma once
 
 #include <functional>
@@ -29,6 +30,9 @@ struct CheckPolicy {
   std::set<std::string> challenge_types;  // token types that answer a PIN with a challenge
   long long lockout_seconds = 0;          // 0: a token locked by its fail counter stays locked
   long long challenge_validity_seconds = 120;
+  // The notification action that carries the values of token types with a challenge
+  // operation (e-mail, SMS): policy challenge_notification.
+  std::string challenge_notification;
 };
 
 struct CheckOutcome {
@@ -48,6 +52,11 @@ class CheckUnavailable : public std::runtime_error {
                            (why.empty() ? std::string("its token type failed") : why)) {}
 };
 
+// Sends a challenge's message to the token's owner through the named notification action;
+// throws std::runtime_error when it cannot.
+using ChallengeSender = std::function<void(const db::TokenRow& token, const std::string& notifier,
+                                           const std::string& subject, const std::string& body)>;
+
 // Checks the user-store password for otppin=userstore.
 using PasswordCheck = std::function<bool(const std::string& password)>;
 
@@ -56,6 +65,9 @@ class TokenChecker {
   TokenChecker(db::TokenRepository& tokens, const TokenTypes& types,
                const crypto::SecretBox& secrets, const PinHasher& pins)
       : tokens_(tokens), types_(types), secrets_(secrets), pins_(pins) {}
+
+  // Token types with a challenge operation send their values this way (none: they open none).
+  void send_challenges_with(ChallengeSender sender) { send_challenge_ = std::move(sender); }
 
   // candidates: the user's tokens, or the one token named by serial.
   CheckOutcome check(const std::vector<db::TokenRow>& candidates, const std::string& pass,
@@ -93,6 +105,12 @@ class TokenChecker {
                                            const char* operation) const;
   // The token's info with the answer's "info" entries, except those the host owns.
   std::string updated_info(const db::TokenRow& token, const boost::json::object& result) const;
+  // A token type that sends its values in a message (it offers challenge).
+  bool sends_codes(const db::TokenRow& token) const;
+  // Has the token type make its message and sends it; what the user is told, or nullopt
+  // (logged) when no message went.
+  std::optional<std::string> send_code(const db::TokenRow& token, const std::string& transaction_id,
+                                       const CheckPolicy& policy, long long now) const;
   CheckOutcome open_challenges(const std::vector<const db::TokenRow*>& tokens,
                                const CheckPolicy& policy, long long now) const;
   CheckOutcome answer_challenge(const std::vector<db::TokenRow>& candidates,
@@ -104,6 +122,7 @@ class TokenChecker {
   const TokenTypes& types_;
   const crypto::SecretBox& secrets_;
   const PinHasher& pins_;
+  ChallengeSender send_challenge_;
 };
 
 }  // namespace tessera::tokens

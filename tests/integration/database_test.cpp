@@ -18,6 +18,7 @@
 #include "db/migrator.hpp"
 #include "db/plugin_store_repository.hpp"
 #include "db/statistics_repository.hpp"
+#include "db/token_repository.hpp"
 #include "tests/integration/postgres_fixture.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
@@ -338,6 +339,57 @@ void exercise_statistics(const std::string& url) {
                                                       {"hotp/locked", 1}}));
   EXPECT_EQ(statistics.certificates_expiring(1000, {30 * 86400, 60 * 86400, 90 * 86400}),
             (std::vector<long long>{1, 2, 2}));
+}
+
+// A delivery's token changes: all in one transaction, or none when one of them fails.
+void exercise_token_changes(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::TokenRepository tokens(database);
+  for (const char* serial : {"A", "B"}) {
+    db::TokenRow t;
+    t.serial = serial;
+    t.type = "hotp";
+    t.info = R"({"kept":"yes"})";
+    ASSERT_TRUE(tokens.insert(t));
+  }
+  using Kind = db::TokenChange::Kind;
+  const db::TokenChange disable_a{Kind::disable, "A", "", "", {}};
+  const db::TokenChange note_a{Kind::set_info, "A", "note", "seen", {}};
+  const db::TokenChange revoke_a{Kind::revoke, "A", "", "", {"event handler", "keyCompromise"}};
+  // The event log refuses the revocation's transition: nothing of the delivery stays.
+  tokens.record_transitions_with([](soci::session&, const db::RolloutTransition& t) {
+    if (t.to == "revoked") throw std::runtime_error("event log unavailable");
+  });
+  EXPECT_THROW(tokens.apply({disable_a, note_a, revoke_a}), std::runtime_error);
+  auto a = tokens.find("A");
+  EXPECT_TRUE(a->active) << "the disable before the failure was rolled back";
+  EXPECT_EQ(a->info, R"({"kept":"yes"})");
+  EXPECT_FALSE(a->revoked);
+  EXPECT_TRUE(tokens.transitions("A").empty()) << "no revocation recorded";
+  // Now it goes through, as one.
+  tokens.record_transitions_with({});
+  EXPECT_EQ(tokens.apply({disable_a, note_a, revoke_a}), std::vector<std::string>{"A"});
+  a = tokens.find("A");
+  EXPECT_TRUE(a->revoked);
+  EXPECT_FALSE(a->active);
+  EXPECT_EQ(boost::json::parse(a->info).at("note"), "seen");
+  EXPECT_EQ(boost::json::parse(a->info).at("kept"), "yes");
+  EXPECT_EQ(tokens.transitions("A").back().reason, "keyCompromise");
+  // A revoked token stays as it is; another revocation revokes nothing new.
+  EXPECT_TRUE(tokens.apply({{Kind::enable, "A", "", "", {}}, revoke_a}).empty());
+  EXPECT_FALSE(tokens.find("A")->active);
+  EXPECT_TRUE(tokens.find("B")->active) << "untouched";
+}
+
+TEST(Postgres, TokenChangesApplyTogetherOrNotAtAll) {
+  exercise_token_changes(fresh_postgres_database("tessera_token_changes"));
+}
+
+TEST(Sqlite, TokenChangesApplyTogetherOrNotAtAll) {
+  auto dir = make_temp_dir("tessera-sqlite-token-changes");
+  exercise_token_changes("sqlite://" + (dir / "t.db").string());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Postgres, DashboardFiguresAreCounted) {

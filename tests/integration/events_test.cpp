@@ -228,6 +228,73 @@ TEST_F(Events, TheOutboxKeepsMailsThroughAnOutageAndASigkill) {
   EXPECT_NE(mails.at(0).find("A hotp token for alice."), std::string::npos) << mails.at(0);
 }
 
+// The code in a mail, or empty.
+std::string code_in(const std::string& mail) {
+  const std::string marker = "your sign-in code is ";
+  const auto at = mail.find(marker);
+  return at == std::string::npos ? "" : mail.substr(at + marker.size(), 6);
+}
+
+TEST_F(Events, AnEmailTokenSendsItsCodeWhenThePinIsRightAndTakesItOnce) {
+  auto serial = std::string(enroll("type=email&user=alice&realm=corp&pin=1234&serial=MAIL1")
+                                .at("detail")
+                                .at("serial")
+                                .as_string());
+  ASSERT_EQ(serial, "MAIL1");
+  EXPECT_EQ(api_->call("POST", "/token/init", admin_,
+                       "type=email&user=alice&realm=corp&otpkey=" + std::string(40, 'a'))
+                .status,
+            400)
+      << "the server makes the key";
+  // Without a policy that names the action the code cannot go: an outage, nothing counted.
+  auto no_policy = api_->check("user=alice&realm=corp&pass=1234");
+  EXPECT_EQ(no_policy.status, 503);
+  set_policy("mailcodes", "scope=authentication&action=challenge_notification=mail");
+  // The SMTP server is down: the same, and no challenge is opened.
+  EXPECT_EQ(api_->check("user=alice&realm=corp&pass=1234").status, 503);
+  EXPECT_EQ(token(serial).at("failcount"), 0);
+
+  start_smtp();  // it takes a moment to listen
+  Check challenge;
+  ASSERT_TRUE(eventually([&] {
+    challenge = api_->check("user=alice&realm=corp&pass=1234");
+    return challenge.authentication == "CHALLENGE";
+  })) << challenge.status;
+  EXPECT_EQ(challenge.message, "Please enter the code that was sent to you by e-mail.");
+  ASSERT_FALSE(challenge.transaction_id.empty());
+  ASSERT_TRUE(eventually([&] { return mail_count() == 1; })) << mail_count();
+  const auto mail = mails_in(maildir_).at(0);
+  EXPECT_NE(mail.find("To: alice@corp.example"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Hello Alice,"), std::string::npos) << mail;
+  const auto code = code_in(mail);
+  ASSERT_EQ(code.size(), 6u) << mail;
+  const std::string wrong = code == "000000" ? "111111" : "000000";
+  // A wrong PIN sends nothing.
+  EXPECT_EQ(api_->check("user=alice&realm=corp&pass=9999").authentication, "REJECT");
+  // The code counts only as the answer to its challenge.
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=1234" + code).value);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&transaction_id=" + challenge.transaction_id +
+                           "&pass=" + wrong)
+                   .value);
+  auto answered = api_->check("user=alice&realm=corp&transaction_id=" + challenge.transaction_id +
+                              "&pass=" + code);
+  EXPECT_TRUE(answered.value) << answered.message;
+  // Used once: the next challenge sends the next value, and the old one is refused.
+  const auto again = api_->check("user=alice&realm=corp&pass=1234");
+  ASSERT_EQ(again.authentication, "CHALLENGE");
+  ASSERT_TRUE(eventually([&] { return mail_count() == 2; }));
+  EXPECT_NE(code_in(mails_in(maildir_).at(1)), code);
+  EXPECT_FALSE(
+      api_->check("user=alice&realm=corp&transaction_id=" + again.transaction_id + "&pass=" + code)
+          .value);
+  // The code went at once, not through the outbox, where it would be stored.
+  EXPECT_TRUE(json_of(api_->call("GET", "/event/outbox", admin_))
+                  .at("result")
+                  .at("value")
+                  .as_array()
+                  .empty());
+}
+
 TEST_F(Events, MailGoesThroughStarttlsWithALoginAndThroughImplicitTls) {
   // A server certificate for 127.0.0.1 that the notifiers trust through ca_file.
   const auto certificate = maildir_.parent_path() / (maildir_.filename().string() + ".pem");

@@ -59,7 +59,7 @@ TEST_F(SdkBarrier, DescribesTheComponent) {
   EXPECT_EQ(component_->params[0].type, TESSERA_PARAM_BOOL);
   EXPECT_EQ(component_->vtable->operation_3, nullptr)
       << "a token type that does not override resync does not offer it";
-  EXPECT_EQ(component_->vtable->operation_4, nullptr) << "reserved for token types";
+  EXPECT_EQ(component_->vtable->operation_4, nullptr) << "nor challenge";
   EXPECT_EQ(component_->vtable->operation_5, nullptr) << "nor deleted";
 }
 
@@ -71,13 +71,14 @@ class Resyncing : public sdk::TokenType {
   boost::json::object enroll(const boost::json::object&) override { return {}; }
   boost::json::object verify(const boost::json::object&) override { return {}; }
   boost::json::object resync(const boost::json::object&) override { return {{"match", false}}; }
+  boost::json::object challenge(const boost::json::object&) override { return {}; }
   boost::json::object deleted(const boost::json::object&) override { return {}; }
 };
 
 TEST(SdkOptionalOperations, AreOfferedExactlyWhenOverridden) {
   const auto* component = sdk::component<Resyncing>();
   EXPECT_NE(component->vtable->operation_3, nullptr);
-  EXPECT_EQ(component->vtable->operation_4, nullptr);
+  EXPECT_NE(component->vtable->operation_4, nullptr);
   EXPECT_NE(component->vtable->operation_5, nullptr);
   EXPECT_EQ(component->vtable->operation_6, nullptr);
   EXPECT_EQ(component->vtable->struct_size, sizeof(tessera_component_vtable_v1));

@@ -138,8 +138,8 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
 
 /* A component's functions. Which operations a kind has:
  *  - token type:          operation_1 = enroll, operation_2 = verify,
- *                         operation_3 = resync (since 1.1), operation_5 = deleted
- *                         (since 1.4); operation_4 is reserved (NULL)
+ *                         operation_3 = resync (since 1.1), operation_4 = challenge and
+ *                         operation_5 = deleted (since 1.4)
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
  *                         operation_3 = revoke, operation_4 = ca_certificate and
  *                         operation_5 = crl (since 1.2), operation_6 = cancel_request (since 1.4)

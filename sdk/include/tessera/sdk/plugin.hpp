@@ -138,6 +138,8 @@ tessera_component_vtable_v1 vtable_of() {
     v.operation_2 = &operation<T, &TokenType::verify>;
     if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, resync))
       v.operation_3 = &operation<T, &TokenType::resync>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, challenge))
+      v.operation_4 = &operation<T, &TokenType::challenge>;
     if constexpr (TESSERA_SDK_OVERRIDES(T, TokenType, deleted))
       v.operation_5 = &operation<T, &TokenType::deleted>;
   } else if constexpr (std::is_base_of_v<CaConnector, T>) {

@@ -3,7 +3,7 @@
 // sealed at rest) and passes what a call needs in the request, so a token type is a pure
 // function of its inputs and the host can update the counter atomically in the database.
 // sdk/REFERENCE.md lists every request and result field. Optional operations (resync,
-// deleted) are offered to the host only when the class overrides them.
+// challenge, deleted) are offered to the host only when the class overrides them.
 //
 // Threading: every operation may run concurrently on several worker threads.
 #pragma once
@@ -37,6 +37,14 @@ class TokenType : public Component {
   // the counter of otp2. Token types without a counter keep this default.
   virtual boost::json::object resync(const boost::json::object& /*request*/) {
     throw Error::invalid_argument("this token type cannot be resynchronised");
+  }
+  // For a token type whose values reach the user in a message (e-mail, SMS): the token's PIN
+  // was right, so make the message that carries the next value. Gets what verify gets (without
+  // "otp") and "transaction_id"; returns {"delivery": {"subject", "body"}} (the host sends it to
+  // the token owner through the notification action that the authentication policy
+  // challenge_notification names) and optionally "message", what the user is told. Since 1.4.
+  virtual boost::json::object challenge(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this token type sends no challenges");
   }
   // The token {"serial"} was deleted: drop what the plugin stored for it. Since ABI 1.4.
   virtual boost::json::object deleted(const boost::json::object& /*request*/) { return {}; }
