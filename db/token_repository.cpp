@@ -375,7 +375,6 @@ bool TokenRepository::revoke(const std::string& serial, const TransitionNote& no
   database_.in_transaction([&](soci::session& sql) {
     change = revoke_in(sql, database_.dialect(), serial, note);
     if (change && recorder_) recorder_(sql, *change);
-    return true;
   });
   if (change) announce(*change);
   return change.has_value();
@@ -384,7 +383,6 @@ bool TokenRepository::revoke(const std::string& serial, const TransitionNote& no
 std::vector<std::string> TokenRepository::apply(const std::vector<TokenChange>& changes) {
   std::vector<RolloutTransition> revoked;
   database_.in_transaction([&](soci::session& sql) {
-    revoked.clear();  // a retried transaction starts over
     for (const auto& change : changes) {
       switch (change.kind) {
         case TokenChange::Kind::enable:
@@ -405,7 +403,6 @@ std::vector<std::string> TokenRepository::apply(const std::vector<TokenChange>& 
           break;
       }
     }
-    return true;
   });
   std::vector<std::string> serials;
   for (const auto& t : revoked) {

@@ -13,30 +13,6 @@ using tessera::sdk::ComponentInfo;
 using tessera::sdk::Error;
 namespace oath = tessera::oath;
 
-uint64_t number_of(const boost::json::object& request, const char* key) {
-  const auto* value = request.if_contains(key);
-  if (!value || !value->is_number()) throw Error::invalid_argument(std::string("no ") + key);
-  return value->to_number<uint64_t>();
-}
-
-struct TokenState {
-  oath::Bytes key;
-  oath::OathOptions options;
-  uint64_t counter = 0;
-};
-
-TokenState state_of(const boost::json::object& request) {
-  TokenState state;
-  state.key = oath::from_hex(oath::text(request, "secret"));
-  state.options.digits = static_cast<int>(number_of(request, "otplen"));
-  state.counter = number_of(request, "counter");
-  const auto* info = request.if_contains("info");
-  if (info && info->is_object())
-    if (auto hashlib = oath::text(info->get_object(), "hashlib"); !hashlib.empty())
-      state.options.hash = oath::parse_hash(hashlib);
-  return state;
-}
-
 class EmailToken : public tessera::sdk::TokenType {
  public:
   using TokenType::TokenType;
@@ -58,8 +34,9 @@ class EmailToken : public tessera::sdk::TokenType {
   }
 
   boost::json::object challenge(const boost::json::object& request) override {
-    const auto state = state_of(request);
-    const auto code = oath::hotp(state.key, state.counter, state.options.digits, state.options.hash);
+    const auto token = oath::token_key(request);
+    const auto code = oath::hotp(token.key, oath::request_number(request, "counter"),
+                                 token.options.digits, token.options.hash);
     return {{"delivery",
              {{"subject", "Your sign-in code"},
               {"body", "Hello {givenname},\n\nyour sign-in code is " + code +
@@ -68,10 +45,10 @@ class EmailToken : public tessera::sdk::TokenType {
   }
 
   boost::json::object verify(const boost::json::object& request) override {
-    const auto state = state_of(request);
-    auto match = oath::find_counter(state.key, state.counter, state.counter,
-                                    oath::text(request, "otp"), state.options.digits,
-                                    state.options.hash);
+    const auto token = oath::token_key(request);
+    const auto counter = oath::request_number(request, "counter");
+    auto match = oath::find_counter(token.key, counter, counter, oath::text(request, "otp"),
+                                    token.options.digits, token.options.hash);
     if (!match) return {{"match", false}};
     return {{"match", true}, {"counter", *match}};
   }

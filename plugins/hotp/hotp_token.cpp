@@ -7,30 +7,7 @@
 namespace {
 
 using tessera::sdk::ComponentInfo;
-using tessera::sdk::Error;
 namespace oath = tessera::oath;
-
-uint64_t counter_of(const boost::json::object& request, const char* key) {
-  const auto* value = request.if_contains(key);
-  if (!value || !value->is_number()) throw Error::invalid_argument(std::string("no ") + key);
-  return value->to_number<uint64_t>();
-}
-
-struct TokenState {
-  oath::Bytes key;
-  oath::OathOptions options;
-};
-
-TokenState state_of(const boost::json::object& request) {
-  TokenState state;
-  state.key = oath::from_hex(oath::text(request, "secret"));
-  state.options.digits = static_cast<int>(counter_of(request, "otplen"));
-  const auto* info = request.if_contains("info");
-  if (info && info->is_object())
-    if (auto hashlib = oath::text(info->get_object(), "hashlib"); !hashlib.empty())
-      state.options.hash = oath::parse_hash(hashlib);
-  return state;
-}
 
 class HotpToken : public tessera::sdk::TokenType {
  public:
@@ -49,9 +26,9 @@ class HotpToken : public tessera::sdk::TokenType {
   }
 
   boost::json::object verify(const boost::json::object& request) override {
-    const auto state = state_of(request);
-    const uint64_t next = counter_of(request, "counter");
-    const uint64_t window = counter_of(request, "window");
+    const auto state = oath::token_key(request);
+    const uint64_t next = oath::request_number(request, "counter");
+    const uint64_t window = oath::request_number(request, "window");
     auto match = oath::find_counter(state.key, next, next + window, oath::text(request, "otp"),
                                     state.options.digits, state.options.hash);
     if (!match) return {{"match", false}};
@@ -60,9 +37,9 @@ class HotpToken : public tessera::sdk::TokenType {
 
   // otp1 anywhere in the sync window, otp2 right after it.
   boost::json::object resync(const boost::json::object& request) override {
-    const auto state = state_of(request);
-    const uint64_t next = counter_of(request, "counter");
-    const uint64_t window = counter_of(request, "window");
+    const auto state = oath::token_key(request);
+    const uint64_t next = oath::request_number(request, "counter");
+    const uint64_t window = oath::request_number(request, "window");
     auto first = oath::find_counter(state.key, next, next + window, oath::text(request, "otp1"),
                                     state.options.digits, state.options.hash);
     if (!first) return {{"match", false}};

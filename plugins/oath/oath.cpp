@@ -204,6 +204,23 @@ Bytes from_base32(std::string_view text) {
   return out;
 }
 
+uint64_t request_number(const boost::json::object& request, const char* key) {
+  const auto* value = request.if_contains(key);
+  if (!value || !value->is_number()) throw Error::invalid_argument(std::string("no ") + key);
+  return value->to_number<uint64_t>();
+}
+
+TokenKey token_key(const boost::json::object& request) {
+  TokenKey token;
+  token.key = from_hex(text(request, "secret"));
+  token.options.digits = static_cast<int>(request_number(request, "otplen"));
+  const auto* info = request.if_contains("info");
+  if (info && info->is_object())
+    if (auto hashlib = text(info->get_object(), "hashlib"); !hashlib.empty())
+      token.options.hash = parse_hash(hashlib);
+  return token;
+}
+
 std::string text(const boost::json::object& object, const char* key) {
   const auto* value = object.if_contains(key);
   if (!value || value->is_null()) return {};

@@ -1,4 +1,4 @@
-// OATH one-time passwords shared by the hotp and totp plugins: RFC 4226's HOTP value, seed
+// OATH one-time passwords shared by the hotp, totp and email plugins: RFC 4226's HOTP value, seed
 // formats, and the otpauth:// URI that authenticator apps read from a QR code.
 #pragma once
 
@@ -51,6 +51,18 @@ struct OathOptions {
   int digits = 6;
 };
 OathOptions options_from_request(const boost::json::object& params);
+
+// A whole number the host passes in a request (counter, window, otplen); throws sdk::Error
+// when it is missing.
+uint64_t request_number(const boost::json::object& request, const char* key);
+
+// The key and options of the token that a verify, resync or challenge request is about: the
+// seed from "secret" (hex), the digits from "otplen", the hash from info's "hashlib".
+struct TokenKey {
+  Bytes key;
+  OathOptions options;
+};
+TokenKey token_key(const boost::json::object& request);
 
 // otpauth://TYPE/ISSUER:LABEL?secret=..&issuer=..[&algorithm=..]&digits=..&EXTRA
 std::string otpauth_uri(std::string_view type, std::string_view issuer, std::string_view label,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -56,12 +57,8 @@ void TokenChanges::apply(const boost::json::object& request, const boost::json::
   if (!changes) return;
   if (!changes->is_array()) throw std::invalid_argument("token_changes is not a list");
   const auto allowed = event_serial(request);
-  // All checked first: a delivery's changes are made all or none.
-  struct Checked {
-    db::TokenRow token;
-    std::string what, reason, key, value;
-  };
-  std::vector<Checked> checked;
+  std::optional<db::TokenRow> token;     // the event's token, the only one a change may touch
+  std::vector<db::TokenChange> checked;  // all checked first: made all or none
   for (const auto& item : changes->get_array()) {
     if (!item.is_object()) throw std::invalid_argument("a token change is not an object");
     const auto& change = item.get_object();
@@ -71,46 +68,38 @@ void TokenChanges::apply(const boost::json::object& request, const boost::json::
       throw std::invalid_argument("a token change may touch only the token of its event (" +
                                   (allowed.empty() ? std::string("none") : allowed) + "), not '" +
                                   serial + "'");
-    auto token = tokens_.find(serial);
+    if (!token) token = tokens_.find(serial);
     if (!token) throw std::invalid_argument("token " + serial + " does not exist");
-    Checked c{*token, what, text(change, "reason"), text(change, "key"), text(change, "value")};
+    db::TokenChange c{.serial = serial};
     if (what == "revoke") {
-      if (c.reason.empty()) c.reason = "unspecified";
-      if (!ca::known_revocation_reason(c.reason))
-        throw std::invalid_argument("'" + c.reason + "' is not an RFC 5280 revocation reason");
+      auto reason = text(change, "reason");
+      if (reason.empty()) reason = "unspecified";
+      if (!ca::known_revocation_reason(reason))
+        throw std::invalid_argument("'" + reason + "' is not an RFC 5280 revocation reason");
+      c.kind = db::TokenChange::Kind::revoke;
+      c.note = {"event handler", reason};
     } else if (what == "set_tokeninfo") {
+      c.kind = db::TokenChange::Kind::set_info;
+      c.key = text(change, "key");
+      c.value = text(change, "value");
       if (reserved_info(c.key))
         throw std::invalid_argument("token info '" + c.key + "' is the server's, not a handler's");
-    } else if (what != "disable" && what != "enable") {
+    } else if (what == "disable" || what == "enable") {
+      c.kind = what == "enable" ? db::TokenChange::Kind::enable : db::TokenChange::Kind::disable;
+    } else {
       throw std::invalid_argument("unknown token change '" + what + "'");
     }
     checked.push_back(std::move(c));
   }
-  std::vector<db::TokenChange> changes_of_delivery;
-  for (const auto& c : checked) {
-    db::TokenChange change;
-    change.serial = c.token.serial;
-    if (c.what == "enable") change.kind = db::TokenChange::Kind::enable;
-    if (c.what == "disable") change.kind = db::TokenChange::Kind::disable;
-    if (c.what == "revoke") {
-      change.kind = db::TokenChange::Kind::revoke;
-      change.note = {"event handler", c.reason};
-    }
-    if (c.what == "set_tokeninfo") {
-      change.kind = db::TokenChange::Kind::set_info;
-      change.key = c.key;
-      change.value = c.value;
-    }
-    changes_of_delivery.push_back(std::move(change));
-  }
-  const auto revoked = tokens_.apply(changes_of_delivery);
-  // The CA is told after the commit (it is not part of the transaction). Also when an earlier
-  // attempt revoked the token but not yet its certificate: revoking at the CA again is harmless.
-  for (const auto& c : checked) {
-    if (c.what != "revoke") continue;
-    const bool now = std::find(revoked.begin(), revoked.end(), c.token.serial) != revoked.end();
-    if (now || c.token.revoked) issuer_.revoke(c.token, c.reason);
-  }
+  if (checked.empty()) return;
+  const bool revoked_now = !tokens_.apply(checked).empty();
+  // The CA is told once, after the commit (it is not part of the transaction). Also when an
+  // earlier attempt revoked the token but not yet its certificate: revoking again is harmless.
+  const auto revoke = std::find_if(checked.begin(), checked.end(), [](const db::TokenChange& c) {
+    return c.kind == db::TokenChange::Kind::revoke;
+  });
+  if (revoke != checked.end() && (revoked_now || token->revoked))
+    issuer_.revoke(*token, revoke->note.reason);
 }
 
 }  // namespace tessera::events
