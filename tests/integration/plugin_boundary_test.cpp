@@ -293,6 +293,45 @@ TEST_F(PluginBoundary, ASlowReceiverDoesNotHoldTheOtherDeliveries) {
   EXPECT_TRUE(overtaken);
 }
 
+TEST_F(PluginBoundary, AMessageThePluginCannotMakeWellIsNeverSentAndCountsNothing) {
+  ASSERT_EQ(api_->call("POST", "/notifier/rogue", admin_, "type=rogue").status, 200);
+  set_policy("codes", "scope=authentication&action=challenge_notification=rogue");
+  for (const char* bad : {"long_subject", "no_body", "long_message", "throws", "slow"}) {
+    const auto serial =
+        std::string(enroll(std::string("type=rogue_sender&user=bob&realm=corp&pin=pw&send=") + bad)
+                        .at("detail")
+                        .at("serial")
+                        .as_string());
+    const auto r =
+        api_->client()->post(api_->url() + "/validate/check", "user=bob&realm=corp&pass=pw", kForm);
+    EXPECT_EQ(r.status, 503) << bad << ": " << r.body;
+    EXPECT_EQ(r.body.find("transaction_id"), std::string::npos) << "no challenge: " << r.body;
+    EXPECT_EQ(r.body.find("/secret/path"), std::string::npos) << r.body;
+    EXPECT_EQ(failcount(serial), 0) << bad;
+    ASSERT_EQ(api_->call("DELETE", "/token/" + serial, admin_).status, 200);
+  }
+  // The honest delivery opens a challenge that its value answers once. What the action asks
+  // of tokens while it delivers (the rogue action disables the token) is not applied: a
+  // delivery is not an event.
+  const auto serial = std::string(enroll("type=rogue_sender&user=bob&realm=corp&pin=pw&send=ok")
+                                      .at("detail")
+                                      .at("serial")
+                                      .as_string());
+  const auto asked =
+      api_->client()->post(api_->url() + "/validate/check", "user=bob&realm=corp&pass=pw", kForm);
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  const auto challenge = json_of(asked);
+  ASSERT_EQ(challenge.at("detail").at("message"), "a code is on its way") << asked.body;
+  const auto transaction = std::string(challenge.at("detail").at("transaction_id").as_string());
+  EXPECT_FALSE(accepted(api_->client()->post(api_->url() + "/validate/check",
+                                             "user=bob&realm=corp&pass=pw111111", kForm)))
+      << "the value counts only as the answer to its challenge";
+  EXPECT_TRUE(accepted(api_->client()->post(
+      api_->url() + "/validate/check",
+      "user=bob&realm=corp&transaction_id=" + transaction + "&pass=111111", kForm)));
+  EXPECT_EQ(token(serial).at("active"), true);
+}
+
 TEST_F(PluginBoundary, AComponentThatCannotBeMadeIsListedAsUnusable) {
   const auto r = api_->call("GET", "/system/plugins", admin_);
   ASSERT_EQ(r.status, 200);

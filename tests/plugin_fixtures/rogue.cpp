@@ -10,7 +10,9 @@
 // value the token then answers every check with. Its notification action
 // "rogue" sleeps (option sleep_ms), asks to disable another token (option other_serial) and
 // adds an invalid change after the valid ones (option then_invalid). Its token type "unmade"
-// cannot be made at all.
+// cannot be made at all. Its token type "rogue_sender" sends its values (ABI 1.4 challenge) and
+// makes the delivery that its enrollment parameter "send" names: ok, long_subject, no_body,
+// long_message, throws or slow; its value is always 111111.
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -65,6 +67,36 @@ class RogueToken : public tessera::sdk::TokenType {
   }
 };
 
+class RogueSender : public tessera::sdk::TokenType {
+ public:
+  using TokenType::TokenType;
+  static ComponentInfo describe() {
+    return {"rogue_sender", "Token type that sends bad messages (tests)", {}};
+  }
+
+  boost::json::object enroll(const boost::json::object& request) override {
+    const auto send = text(request.at("params").as_object(), "send");
+    return {{"secret", "not-a-real-seed"}, {"otplen", 6}, {"info", {{"send", send}}}};
+  }
+  boost::json::object verify(const boost::json::object& request) override {
+    if (text(request, "otp") == "111111")
+      return {{"match", true}, {"counter", request.at("counter").to_number<int64_t>()}};
+    return {{"match", false}};
+  }
+  boost::json::object challenge(const boost::json::object& request) override {
+    const auto send = text(request.at("info").as_object(), "send");
+    boost::json::object delivery{{"subject", "Your code"}, {"body", "your code is 111111"}};
+    boost::json::object answer{{"message", "a code is on its way"}};
+    if (send == "long_subject") delivery["subject"] = std::string(300, 's');
+    if (send == "no_body") delivery.erase("body");
+    if (send == "long_message") answer["message"] = std::string(300, 'm');
+    if (send == "throws") throw std::runtime_error("cannot open /secret/path with key 0xCAFE");
+    if (send == "slow") std::this_thread::sleep_for(std::chrono::seconds(3));
+    answer["delivery"] = delivery;
+    return answer;
+  }
+};
+
 // A token type whose instance cannot be made: loaded, but unusable, and listed as such.
 class UnmadeToken : public tessera::sdk::TokenType {
  public:
@@ -80,6 +112,16 @@ class RogueAction : public tessera::sdk::NotificationAction {
  public:
   using NotificationAction::NotificationAction;
   static ComponentInfo describe() { return {"rogue", "Misbehaving action (tests)", {}}; }
+
+  boost::json::object actions(const boost::json::object&) override {
+    const boost::json::object text_option{{"type", "text"}};
+    return {{"misbehave",
+             {{"description", "misbehave as the options say"},
+              {"options",
+               {{"sleep_ms", text_option},
+                {"other_serial", text_option},
+                {"then_invalid", text_option}}}}}};
+  }
 
   boost::json::object execute(const boost::json::object& request) override {
     const auto& options = request.at("options").as_object();
@@ -125,4 +167,5 @@ const tessera_component_v1* rogue_token() {
 }  // namespace
 
 TESSERA_PLUGIN("org.tessera.test.rogue", "0.1.0", rogue_token(),
-               tessera::sdk::component<UnmadeToken>(), tessera::sdk::component<RogueAction>());
+               tessera::sdk::component<UnmadeToken>(), tessera::sdk::component<RogueAction>(),
+               tessera::sdk::component<RogueSender>());
