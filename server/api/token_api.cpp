@@ -138,6 +138,14 @@ class TokenRoutes {
           throw ApiError::not_found("no user '" + username + "' in realm '" + realm + "'");
       }
       x_.access.require_admin(c, right, owner ? owner->realm : "");
+      // A token made for someone else needs the right to do so, in the owner's realm; the
+      // audit row names the admin and the user, refused or not.
+      if (owner) {
+        c.audit.user = owner->user.username;
+        c.audit.realm = owner->realm;
+        c.audit.token_type = type;
+        x_.access.require_admin(c, "enrollonbehalf", owner->realm);
+      }
     } else {
       owner = x_.directory.find_in(c.identity->resolver, c.identity->username, c.identity->realm);
       if (!owner) throw ApiError(403, 303, "your account no longer exists");
@@ -387,7 +395,11 @@ class TokenRoutes {
     const auto realm = string_param(c, "realm", 64);
     auto owner = x_.directory.find(username, realm);
     if (!owner) throw ApiError::not_found("no user '" + username + "' in realm '" + realm + "'");
+    c.audit.user = username;
+    c.audit.realm = owner->realm;
     x_.access.require_admin(c, "assign", owner->realm);
+    // Assigning gives a user a token an admin holds: enrolling on their behalf.
+    x_.access.require_admin(c, "enrollonbehalf", owner->realm);
     auto token = x_.tokens.find(serial);
     if (!token) throw ApiError::not_found("no token " + serial);
     c.audit.serial = serial;

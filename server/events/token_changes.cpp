@@ -70,7 +70,8 @@ void TokenChanges::apply(const boost::json::object& request, const boost::json::
                                   serial + "'");
     if (!token) token = tokens_.find(serial);
     if (!token) throw std::invalid_argument("token " + serial + " does not exist");
-    db::TokenChange c{.serial = serial};
+    db::TokenChange c;
+    c.serial = serial;
     if (what == "revoke") {
       auto reason = text(change, "reason");
       if (reason.empty()) reason = "unspecified";

@@ -397,6 +397,42 @@ TEST_F(Otp, AdminsListWithFiltersAndPagesAndManageTheLifeCycle) {
   EXPECT_EQ(api_->call("DELETE", "/token/TOTPA2", admin_).status, 404);
 }
 
+TEST_F(Otp, OnlyAdminsAllowedToEnrollOnBehalfMakeTokensForUsers) {
+  set_policy("root", "scope=admin&action=policywrite,tokenlist,auditlog,enrollHOTP,assign");
+  const auto for_alice = "type=hotp&user=alice&realm=corp&genkey=1";
+  const auto refused = api_->call("POST", "/token/init", admin_, for_alice);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("'enrollonbehalf'"), std::string::npos) << refused.body;
+  EXPECT_EQ(tokens(admin_, "?user=alice&realm=corp").at("count"), 0) << "nothing was made";
+  // A token without an owner is the admin's own business; handing it over is not.
+  const auto spare =
+      std::string(enroll("type=hotp&genkey=1").at("detail").at("serial").as_string());
+  EXPECT_EQ(
+      api_->call("POST", "/token/assign", admin_, "serial=" + spare + "&user=alice&realm=corp")
+          .status,
+      403);
+  EXPECT_FALSE(token(spare).at("username").as_string() == "alice");
+  // The refused attempts name who asked and for whom.
+  auto audit = json_of(api_->call("GET", "/audit/?action=POST%20/token/init&success=0", admin_));
+  const auto& row = audit.at("result").at("value").at("auditdata").at(0);
+  EXPECT_EQ(row.at("administrator"), "admin");
+  EXPECT_EQ(row.at("user"), "alice");
+  EXPECT_EQ(row.at("realm"), "corp");
+  // With the right in alice's realm both work, and the rows name both.
+  set_policy("helpdesk", "scope=admin&action=enrollonbehalf&realm=corp");
+  const auto made = api_->call("POST", "/token/init", admin_, for_alice);
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(
+      api_->call("POST", "/token/assign", admin_, "serial=" + spare + "&user=alice&realm=corp")
+          .status,
+      200);
+  EXPECT_EQ(tokens(admin_, "?user=alice&realm=corp").at("count"), 2);
+  audit = json_of(api_->call("GET", "/audit/?action=POST%20/token/init&success=1", admin_));
+  const auto& last = audit.at("result").at("value").at("auditdata").at(0);  // newest first
+  EXPECT_EQ(last.at("administrator"), "admin");
+  EXPECT_EQ(last.at("user"), "alice");
+}
+
 TEST_F(Otp, SeedsAreSealedAtRest) {
   enroll("type=hotp&user=alice&realm=corp&serial=SEALED&otpkey=" + kSeed20);
   std::ifstream file(server_->dir() / "data" / "tessera.db", std::ios::binary);
