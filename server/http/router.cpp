@@ -7,9 +7,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
-#include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
@@ -37,51 +35,6 @@ std::string media_type(std::string_view content_type) {
   return type;
 }
 
-void add_form_params(std::string_view encoded, boost::json::object& params, const char* where) {
-  if (encoded.empty()) return;
-  boost::urls::encoding_opts opts;
-  opts.space_as_plus = true;
-  if (!boost::urls::parse_query(encoded))
-    throw api::ApiError::bad_parameter(std::string("malformed ") + where);
-  for (auto param : boost::urls::params_view(encoded, opts))
-    params[param.key] = param.has_value ? param.value : std::string();
-}
-
-}  // namespace
-
-boost::json::object parse_params(const HttpRequest& request, std::string_view query) {
-  boost::json::object params;
-  add_form_params(query, params, "query string");
-  if (request.body.empty()) return params;
-
-  const auto type = media_type(request.header("content-type"));
-  if (type == "application/json") {
-    boost::system::error_code ec;
-    auto value = boost::json::parse(request.body, ec);
-    if (ec)
-      throw api::ApiError::bad_parameter("the request body is not valid JSON: " + ec.message());
-    if (!value.is_object())
-      throw api::ApiError::bad_parameter("the JSON request body must be an object of parameters");
-    for (auto& [key, v] : value.as_object()) params[key] = v;
-  } else if (type == "application/x-www-form-urlencoded") {
-    add_form_params(request.body, params, "form body");
-  } else {
-    throw api::ApiError(415, api::error_code::unsupported_media_type,
-                        "Content-Type '" + (type.empty() ? std::string("(none)") : type) +
-                            "' is not accepted: send application/json or "
-                            "application/x-www-form-urlencoded");
-  }
-  return params;
-}
-
-void Router::add(std::string method, std::string pattern, Handler handler, Access access) {
-  auto segments = split_path(pattern);
-  routes_.push_back(
-      {std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
-}
-
-namespace {
-
 // %XX escapes only: a '+' in base64 stays a '+'.
 std::string percent_decoded(std::string_view text) {
   std::string out;
@@ -98,7 +51,59 @@ std::string percent_decoded(std::string_view text) {
   return out;
 }
 
+// WHATWG application/x-www-form-urlencoded, as browsers and curl send it: any byte may appear
+// raw (a profile template's "{user}"), '+' is a space, and a '%' without two hex digits stays.
+void add_form_params(std::string_view encoded, boost::json::object& params) {
+  const auto decoded = [](std::string_view text) {
+    std::string spaced(text);
+    std::replace(spaced.begin(), spaced.end(), '+', ' ');
+    return percent_decoded(spaced);
+  };
+  while (!encoded.empty()) {
+    const auto end = std::min(encoded.find('&'), encoded.size());
+    const auto pair = encoded.substr(0, end);
+    encoded.remove_prefix(std::min(end + 1, encoded.size()));
+    if (pair.empty()) continue;
+    const auto equals = std::min(pair.find('='), pair.size());
+    const auto value = equals < pair.size() ? pair.substr(equals + 1) : std::string_view();
+    params[decoded(pair.substr(0, equals))] = decoded(value);
+  }
+}
+
 }  // namespace
+
+boost::json::object parse_params(const HttpRequest& request, std::string_view query) {
+  boost::json::object params;
+  add_form_params(query, params);
+  if (request.body.empty()) return params;
+
+  const auto type = media_type(request.header("content-type"));
+  if (type == "application/json") {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(request.body, ec);
+    if (ec)
+      throw api::ApiError::bad_parameter("the request body is not valid JSON: " + ec.message());
+    if (!value.is_object())
+      throw api::ApiError::bad_parameter("the JSON request body must be an object of parameters");
+    for (auto& [key, v] : value.as_object()) params[key] = v;
+  } else if (type == "application/x-www-form-urlencoded") {
+    add_form_params(request.body, params);
+  } else {
+    throw api::ApiError(415, api::error_code::unsupported_media_type,
+                        "Content-Type '" + (type.empty() ? std::string("(none)") : type) +
+                            "' is not accepted: send application/json or "
+                            "application/x-www-form-urlencoded");
+  }
+  return params;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, Access access) {
+  auto segments = split_path(pattern);
+  routes_.push_back(
+      {std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
+}
+
+namespace {}  // namespace
 
 HttpResponse Router::handle(const HttpRequest& original) const noexcept {
   // The proxy's header replaces what TLS saw (nothing, behind the proxy); from anyone but a

@@ -44,6 +44,22 @@ TEST_F(RouterTest, MergesQueryAndFormParameters) {
   EXPECT_EQ(seen_.at("pin"), "1&2");
 }
 
+// What browsers and curl -d send (WHATWG urlencoded): raw braces and spaces, stray '%',
+// empty pairs and keys without '='.
+TEST_F(RouterTest, ReadsFormsAsBrowsersAndCurlSendThem) {
+  auto r = send("POST", "/token/init",
+                "subject.CN={givenname} {surname}&&pct=100%&bad=%zz&flag&x=a=b&plus=a%2Bb",
+                "application/x-www-form-urlencoded");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(seen_.at("subject.CN"), "{givenname} {surname}");
+  EXPECT_EQ(seen_.at("pct"), "100%");
+  EXPECT_EQ(seen_.at("bad"), "%zz");
+  EXPECT_EQ(seen_.at("flag"), "");
+  EXPECT_EQ(seen_.at("x"), "a=b");
+  EXPECT_EQ(seen_.at("plus"), "a+b");
+  EXPECT_EQ(seen_.size(), 6u) << "the empty pair is no parameter";
+}
+
 TEST_F(RouterTest, AcceptsJsonObjectsOnly) {
   EXPECT_EQ(
       send("POST", "/token/init", "{\"otplen\": 8}", "application/json; charset=utf-8").status,
