@@ -278,6 +278,15 @@ TEST_F(Identity, RealmsAndResolversRefuseInconsistentChanges) {
   EXPECT_EQ(call("POST", "/user/", admin_, "user=carol&resolver=local&password=short").status, 400);
   auto realms = json_of(call("GET", "/realm/", admin_)).at("result").at("value");
   EXPECT_EQ(realms.at("corp").at("default"), true);
+  // The default realm goes last, or after another one takes its place.
+  ASSERT_EQ(call("POST", "/realm/second", admin_, "resolvers=local").status, 200);
+  const auto refused = call("DELETE", "/realm/corp", admin_);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("is the default realm"), std::string::npos) << refused.body;
+  EXPECT_EQ(
+      json_of(call("GET", "/realm/", admin_)).at("result").at("value").at("corp").at("default"),
+      true);
+  EXPECT_EQ(call("DELETE", "/realm/second", admin_).status, 200);
   const auto bob = login("bob", "bob-password");
   EXPECT_EQ(call("DELETE", "/user/local/bob", admin_).status, 200);
   EXPECT_TRUE(login("bob", "bob-password").empty());
