@@ -135,7 +135,11 @@ HttpResponse Router::dispatch(const HttpRequest& request,
   const Route* matched = nullptr;
   std::string allowed;
   try {
-    auto target = boost::urls::parse_origin_form(request.target);
+    // The path follows RFC 3986; the query is read as browsers send it (raw braces, spaces).
+    const std::string_view whole(request.target);
+    const auto question = std::min(whole.find('?'), whole.size());
+    const auto query = whole.substr(std::min(question + 1, whole.size()));
+    auto target = boost::urls::parse_origin_form(whole.substr(0, question));
     if (!target)
       throw api::ApiError(400, api::error_code::malformed_request,
                           "the request target is not a valid path");
@@ -177,7 +181,7 @@ HttpResponse Router::dispatch(const HttpRequest& request,
       if (!authenticator_) throw std::logic_error("no authenticator for an authenticated route");
       context->identity = authenticator_(request);
     }
-    context->params = parse_params(request, target->encoded_query());
+    context->params = parse_params(request, query);
     if (before_handler_) before_handler_(*context, matched->pattern);
     auto response = matched->handler(*context);
     response.route = matched->pattern;

@@ -58,6 +58,9 @@ TEST_F(RouterTest, ReadsFormsAsBrowsersAndCurlSendThem) {
   EXPECT_EQ(seen_.at("x"), "a=b");
   EXPECT_EQ(seen_.at("plus"), "a+b");
   EXPECT_EQ(seen_.size(), 6u) << "the empty pair is no parameter";
+  ASSERT_EQ(send("POST", "/token/init?template={user}%20x").status, 200) << "the query too";
+  EXPECT_EQ(seen_.at("template"), "{user} x");
+  EXPECT_EQ(send("POST", "/token/in{it").status, 400) << "the path stays RFC 3986";
 }
 
 TEST_F(RouterTest, AcceptsJsonObjectsOnly) {
