@@ -59,9 +59,8 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
         access.require_admin(c, "realmdelete");
         // Logins without a realm go to the default one: it goes last, or after another
         // realm takes its place.
-        const auto realms = identities.realms();
         if (const auto fallback = identities.default_realm();
-            fallback && fallback->name == name && realms.size() > 1)
+            fallback && fallback->name == name && identities.realms().size() > 1)
           throw ApiError::bad_parameter("realm '" + name +
                                         "' is the default realm: make another realm the default "
                                         "first (POST /defaultrealm/<name>)");

@@ -103,8 +103,6 @@ void Router::add(std::string method, std::string pattern, Handler handler, Acces
       {std::move(method), std::move(pattern), std::move(segments), std::move(handler), access});
 }
 
-namespace {}  // namespace
-
 HttpResponse Router::handle(const HttpRequest& original) const noexcept {
   // The proxy's header replaces what TLS saw (nothing, behind the proxy); from anyone but a
   // trusted proxy it is ignored, so a client cannot claim a certificate by sending it.
