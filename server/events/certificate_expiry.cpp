@@ -14,8 +14,9 @@ int CertificateExpiry::run_once() {
     auto token = tokens_.find(certificate.token_serial);
     // Only what someone still uses: a token that is enrolled and active.
     if (!token || token->rollout_state != "enrolled" || !token->active) continue;
+    // Rounded up: a certificate issued a second ago for a year ends in 365 days, not 364.
     const long long days_left =
-        certificate.not_after > now ? (certificate.not_after - now) / 86400 : 0;
+        certificate.not_after > now ? (certificate.not_after - now + 86399) / 86400 : 0;
     if (certificates_.announce_expiry(certificate.ca, certificate.serial, now,
                                       [&](soci::session& sql) {
                                         EventRecorder::expiring(sql, *token, certificate.serial,

@@ -588,7 +588,7 @@ TEST_F(ExpiringCertificates, TheOwnerHearsHowManyDaysAreLeft) {
   const std::string serial(r.at("detail").at("serial").as_string());
   ASSERT_TRUE(eventually([&] { return mail_count() == 1; }, 30)) << mail_count();
   const auto mail = mails_in(maildir_).at(0);
-  EXPECT_NE(mail.find("Subject: " + serial + " ends in 364 days"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Subject: " + serial + " ends in 365 days"), std::string::npos) << mail;
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_EQ(mail_count(), 1u) << "announced once";
 }
