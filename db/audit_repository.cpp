@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, time_us, duration_us, action, success, serial, token_type, username, realm, "
-    "administrator, client, policies, info, prev_hash, hash";
+    "administrator, client, policies, info, prev_hash, hash, actor_user, actor_realm";
 
 AuditEntry read_row(const soci::row& r) {
   AuditEntry e;
@@ -30,6 +30,8 @@ AuditEntry read_row(const soci::row& r) {
   e.info = r.get<std::string>(12);
   e.prev_hash = r.get<std::string>(13);
   e.hash = r.get<std::string>(14);
+  e.actor_user = r.get<std::string>(15);
+  e.actor_realm = r.get<std::string>(16);
   return e;
 }
 
@@ -49,14 +51,15 @@ void AuditRepository::append(std::vector<AuditEntry>& entries,
     AuditEntry row;
     int success = 0;
     soci::statement insert =
-        (sql.prepare
-             << "INSERT INTO audit (" << kColumns
-             << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, :h)",
+        (sql.prepare << "INSERT INTO audit (" << kColumns
+                     << ") VALUES (:id, :t, :d, :a, :s, :se, :tt, :u, :r, :ad, :c, :p, :i, :ph, "
+                        ":h, :au, :ar)",
          soci::use(row.id), soci::use(row.time_us), soci::use(row.duration_us),
          soci::use(row.action), soci::use(success), soci::use(row.serial),
          soci::use(row.token_type), soci::use(row.username), soci::use(row.realm),
          soci::use(row.administrator), soci::use(row.client), soci::use(row.policies),
-         soci::use(row.info), soci::use(row.prev_hash), soci::use(row.hash));
+         soci::use(row.info), soci::use(row.prev_hash), soci::use(row.hash),
+         soci::use(row.actor_user), soci::use(row.actor_realm));
     for (auto& e : entries) {
       e.id = ++head.last_id;
       e.prev_hash = head.last_hash;
@@ -84,8 +87,22 @@ AuditPage AuditRepository::search(const AuditFilter& filter, int page, int page_
       values.push_back(value);
     };
     add(filter.action, "action");
-    add(filter.username, "username");
-    add(filter.realm, "realm");
+    if (filter.own_view) {
+      // Each value bound once per placeholder: SOCI's backends number repeated names apart.
+      auto next = [&](const std::string& value) {
+        values.push_back(value);
+        return ":v" + std::to_string(values.size() - 1);
+      };
+      where += " AND ((actor_user = " + next(filter.username);
+      where += " AND actor_realm = " + next(filter.realm);
+      where += ") OR (actor_user = '' AND username = " + next(filter.username);
+      where += " AND realm = " + next(filter.realm) + "))";
+    } else {
+      add(filter.username, "username");
+      add(filter.realm, "realm");
+    }
+    add(filter.actor_user, "actor_user");
+    add(filter.actor_realm, "actor_realm");
     add(filter.serial, "serial");
     add(filter.administrator, "administrator");
     if (filter.success) where += *filter.success ? " AND success = 1" : " AND success = 0";

@@ -17,13 +17,18 @@ struct AuditEntry {
   long long duration_us = 0;
   std::string action;  // "POST /auth"
   bool success = false;
+  // username/realm: whose object it was; actor_user/actor_realm: the user who asked (empty
+  // when an administrator asked, named in administrator, or nobody logged in, as in /validate).
   std::string serial, token_type, username, realm, administrator, client, policies, info;
   std::string prev_hash, hash;
+  std::string actor_user, actor_realm;
 };
 
 struct AuditFilter {
-  std::string action, username, realm, serial, administrator;
+  std::string action, username, realm, serial, administrator, actor_user, actor_realm;
   std::optional<bool> success;
+  // A user's own view: rows they asked for, and rows about them that no other user asked for.
+  bool own_view = false;
   long long since_us = 0, until_us = 0;  // time_us in [since_us, until_us); 0: unbounded
 };
 

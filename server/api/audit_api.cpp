@@ -29,6 +29,8 @@ boost::json::object to_json(const db::AuditEntry& e) {
           {"user", e.username},
           {"realm", e.realm},
           {"administrator", e.administrator},
+          {"actor_user", e.actor_user},
+          {"actor_realm", e.actor_realm},
           {"client", e.client},
           {"policies", e.policies},
           {"info", e.info},
@@ -109,7 +111,8 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         if (c.identity->is_admin()) {
           access.require_admin(c, "auditlog", string_param(c, "realm"));
         } else {
-          // A user reads only the rows about themselves, and only when user policies allow it.
+          // A user reads only what they asked for and the rows about them, and only when user
+          // policies allow it.
           if (!access.user_may(c, "auditlog"))
             throw ApiError(403, 303, "user policies do not allow reading the audit log");
         }
@@ -119,9 +122,12 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         if (!c.identity->is_admin()) {
           filter.username = c.identity->username;
           filter.realm = c.identity->realm;
+          filter.own_view = true;
         }
         filter.serial = string_param(c, "serial");
         filter.administrator = string_param(c, "administrator");
+        filter.actor_user = string_param(c, "actor_user");
+        filter.actor_realm = string_param(c, "actor_realm");
         if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
         read_time_range(c, filter);
         const int page = int_param(c, "page", 1, 1, 1000000);
@@ -131,7 +137,14 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         log.flush();
         auto result = repository.search(filter, page, page_size);
         boost::json::array rows;
-        for (const auto& e : result.entries) rows.push_back(to_json(e));
+        for (auto& e : result.entries) {
+          // A user's refused try at someone else's token does not tell them whose it is.
+          if (filter.own_view && (e.username != filter.username || e.realm != filter.realm)) {
+            e.username.clear();
+            e.realm.clear();
+          }
+          rows.push_back(to_json(e));
+        }
         const bool has_next = static_cast<long long>(page) * page_size < result.total;
         boost::json::object value{{"auditdata", std::move(rows)},
                                   {"count", result.total},
@@ -166,9 +179,14 @@ http::RequestObserver audit_observer(audit::AuditLog& log) {
       if (context->identity) {
         if (context->identity->is_admin()) {
           e.administrator = clip(context->identity->username, 255);
-        } else if (e.username.empty()) {
-          e.username = clip(context->identity->username, 255);
-          e.realm = clip(context->identity->realm, 255);
+        } else {
+          e.actor_user = clip(context->identity->username, 255);
+          e.actor_realm = clip(context->identity->realm, 255);
+          // Nothing else named: the user's own account was the object.
+          if (e.username.empty()) {
+            e.username = e.actor_user;
+            e.realm = e.actor_realm;
+          }
         }
       }
     }

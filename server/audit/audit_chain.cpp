@@ -67,6 +67,12 @@ std::string AuditChain::link(const db::AuditEntry& e) const {
         std::string(e.success ? "1" : "0"), e.serial, e.token_type, e.username, e.realm,
         e.administrator, e.client, e.policies, e.info, e.prev_hash})
     add(text, field);
+  // Appended only when set: rows from before the actor columns keep their hashes, and the
+  // length prefixes keep a row with an actor from reading like one without.
+  if (!e.actor_user.empty() || !e.actor_realm.empty()) {
+    add(text, e.actor_user);
+    add(text, e.actor_realm);
+  }
   return hmac_hex(key_, text);
 }
 

@@ -146,6 +146,14 @@ TEST_F(AuditVerification, NamesAChangedRow) {
   EXPECT_NE(r.err.find("row 2 was changed"), std::string::npos) << r.err;
 }
 
+// The actor columns came later; the chain covers them as well.
+TEST_F(AuditVerification, NamesARowWhoseActorWasChanged) {
+  sql("UPDATE audit SET actor_user = 'mallory', actor_realm = 'corp' WHERE id = 3");
+  auto r = verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("row 3 was changed"), std::string::npos) << r.err;
+}
+
 TEST_F(AuditVerification, NamesARemovedRow) {
   sql("DELETE FROM audit WHERE id = 3");
   auto r = verify();

@@ -433,6 +433,48 @@ TEST_F(Otp, OnlyAdminsAllowedToEnrollOnBehalfMakeTokensForUsers) {
   EXPECT_EQ(last.at("user"), "alice");
 }
 
+TEST_F(Otp, AuditRowsNameWhoAskedApartFromWhoseTokenItWas) {
+  set_policy("selfservice", "scope=user&action=enable,disable,auditlog");
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  const auto bob = api_->login("bob", "bob-password", "corp");
+  const auto serial = std::string(
+      enroll("type=hotp&genkey=1&" + std::string(kAlice)).at("detail").at("serial").as_string());
+  EXPECT_EQ(api_->call("POST", "/token/disable/" + serial, bob).status, 404);
+  EXPECT_EQ(api_->call("POST", "/token/disable/" + serial, alice).status, 200);
+  const auto rows = [&](const std::string& token) {
+    auto r = api_->call("GET", "/audit/?action=POST%20/token/disable/%3Cserial%3E", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json_of(r).at("result").at("value").at("auditdata").as_array();
+  };
+  const auto all = rows(admin_);  // newest first
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].at("actor_user"), "bob") << "the refused try names who asked";
+  EXPECT_EQ(all[1].at("actor_realm"), "corp");
+  EXPECT_EQ(all[1].at("success"), false);
+  EXPECT_NE(all[1].at("user"), "bob");
+  EXPECT_EQ(all[0].at("actor_user"), "alice");
+  EXPECT_EQ(all[0].at("user"), "alice");
+  // Alice's own view shows what she did, not Bob's try as hers.
+  const auto hers = rows(alice);
+  ASSERT_EQ(hers.size(), 1u);
+  EXPECT_EQ(hers[0].at("success"), true);
+  // Bob sees his try, without learning whose token the serial is.
+  const auto his = rows(bob);
+  ASSERT_EQ(his.size(), 1u);
+  EXPECT_EQ(his[0].at("actor_user"), "bob");
+  EXPECT_EQ(his[0].at("user"), "");
+  // Filtering by who asked: his login, his try and his look at the log.
+  const auto asked = json_of(api_->call("GET", "/audit/?actor_user=bob", admin_))
+                         .at("result")
+                         .at("value")
+                         .at("auditdata")
+                         .as_array();
+  std::vector<std::string> actions;
+  for (const auto& row : asked) actions.emplace_back(row.at("action").as_string());
+  EXPECT_EQ(actions, (std::vector<std::string>{"GET /audit/", "POST /token/disable/<serial>",
+                                               "POST /auth"}));
+}
+
 TEST_F(Otp, SeedsAreSealedAtRest) {
   enroll("type=hotp&user=alice&realm=corp&serial=SEALED&otpkey=" + kSeed20);
   std::ifstream file(server_->dir() / "data" / "tessera.db", std::ios::binary);

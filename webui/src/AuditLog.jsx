@@ -5,8 +5,9 @@ import { localTime, timeZone } from './time.js';
 
 // The audit log, newest first, searched with the filters GET /audit/ knows (each an exact
 // match, and a time range) and read a page at a time. Times are the browser's local time, in the
-// filters as in the table.
-const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', success: '', from: '', to: '' };
+// filters as in the table. "User" is whose object it was; "Asked by" is who asked: an
+// administrator, or a user (who may have tried someone else's token).
+const NO_FILTER = { action: '', user: '', realm: '', serial: '', administrator: '', actor_user: '', success: '', from: '', to: '' };
 const COMMON_ACTIONS = [
   'POST /auth',
   'POST /validate/check',
@@ -79,6 +80,7 @@ export default function AuditLog() {
         {text('realm', 'Realm')}
         {text('serial', 'Serial')}
         {text('administrator', 'Administrator')}
+        {text('actor_user', 'Asked by user')}
         {text('from', 'From', { type: 'datetime-local' })}
         {text('to', 'To', { type: 'datetime-local' })}
         <label>
@@ -113,7 +115,7 @@ export default function AuditLog() {
               <th>Outcome</th>
               <th>Serial</th>
               <th>User</th>
-              <th>Administrator</th>
+              <th>Asked by</th>
               <th>Client</th>
               <th>Information</th>
             </tr>
@@ -130,7 +132,7 @@ export default function AuditLog() {
                   {e.token_type ? ` (${e.token_type})` : ''}
                 </td>
                 <td>{e.user ? `${e.user}${e.realm ? '@' + e.realm : ''}` : ''}</td>
-                <td>{e.administrator}</td>
+                <td>{e.administrator ? `${e.administrator} (administrator)` : e.actor_user ? `${e.actor_user}${e.actor_realm ? '@' + e.actor_realm : ''}` : ''}</td>
                 <td>{e.client}</td>
                 <td>{e.info}</td>
               </tr>
