@@ -4,6 +4,7 @@
 
 #include "db/config_cache.hpp"
 #include "db/row_values.hpp"
+#include "db/row_version.hpp"
 
 namespace tessera::db {
 namespace {
@@ -20,12 +21,13 @@ EventHandlerRow row_of(const soci::row& r) {
   h.notifier = r.get<std::string>(7);
   h.action = r.get<std::string>(8);
   h.options = r.get<std::string>(9);
+  h.version = integer_at(r, 10);
   return h;
 }
 
 const std::string kSelect =
-    "SELECT id, name, events, position, ordering, active, conditions, notifier, action, options "
-    "FROM event_handler";
+    "SELECT id, name, events, position, ordering, active, conditions, notifier, action, options, "
+    "version FROM event_handler";
 
 }  // namespace
 
@@ -46,7 +48,8 @@ std::optional<EventHandlerRow> EventHandlerRepository::find(long long id) {
   });
 }
 
-long long EventHandlerRepository::save(const EventHandlerRow& h) {
+long long EventHandlerRepository::save(const EventHandlerRow& h,
+                                       std::optional<long long> expected_version) {
   int active = h.active ? 1 : 0;
   return database_.in_transaction([&](soci::session& sql) -> long long {
     long long taken = 0;
@@ -66,12 +69,15 @@ long long EventHandlerRepository::save(const EventHandlerRow& h) {
       soci::statement st =
           (sql.prepare << "UPDATE event_handler SET name = :n, events = :e, position = :p, "
                           "ordering = :o, active = :a, conditions = :c, notifier = :nt, action = "
-                          ":ac, options = :op WHERE id = :id",
+                          ":ac, options = :op, version = version + 1 WHERE id = :id",
            soci::use(h.name), soci::use(h.events), soci::use(h.position), soci::use(h.ordering),
            soci::use(active), soci::use(h.conditions), soci::use(h.notifier), soci::use(h.action),
            soci::use(h.options), soci::use(id));
       st.execute(true);
       if (st.get_affected_rows() != 1) return 0;
+      long long version = 0;
+      sql << "SELECT version FROM event_handler WHERE id = :id", soci::use(id), soci::into(version);
+      require_version(version, expected_version, "event handler '" + h.name + "'");
     }
     bump_config_version(sql);
     return id;
@@ -81,8 +87,10 @@ long long EventHandlerRepository::save(const EventHandlerRow& h) {
 bool EventHandlerRepository::set_active(long long id, bool active) {
   int value = active ? 1 : 0;
   return database_.in_transaction([&](soci::session& sql) {
-    soci::statement st = (sql.prepare << "UPDATE event_handler SET active = :a WHERE id = :id",
-                          soci::use(value), soci::use(id));
+    soci::statement st =
+        (sql.prepare
+             << "UPDATE event_handler SET active = :a, version = version + 1 WHERE id = :id",
+         soci::use(value), soci::use(id));
     st.execute(true);
     if (st.get_affected_rows() != 1) return false;
     bump_config_version(sql);

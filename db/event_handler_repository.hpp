@@ -22,6 +22,7 @@ struct EventHandlerRow {
   std::string notifier;           // a configured notification action
   std::string action;
   std::string options = "{}";  // JSON object
+  long long version = 0;       // see db/row_version.hpp
 };
 
 class EventHandlerRepository {
@@ -32,8 +33,10 @@ class EventHandlerRepository {
   std::vector<EventHandlerRow> all();
   std::optional<EventHandlerRow> find(long long id);
   // Creates it (id 0; returns the new id) or replaces handler id (returns id, or 0 when there is
-  // none). Returns -1 when another handler has the name.
-  long long save(const EventHandlerRow& row);
+  // none). Returns -1 when another handler has the name. With expected_version, a replace throws
+  // StaleVersion when the handler moved on.
+  long long save(const EventHandlerRow& row,
+                 std::optional<long long> expected_version = std::nullopt);
   bool set_active(long long id, bool active);
   bool remove(long long id);
 

@@ -2,6 +2,8 @@
 #include "db/identity_repository.hpp"
 
 #include "db/config_cache.hpp"
+#include "db/row_values.hpp"
+#include "db/row_version.hpp"
 
 #include <soci/soci.h>
 
@@ -16,16 +18,18 @@ UserRow read_user(const soci::row& r) {
   return {r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
           r.get<std::string>(3), r.get<std::string>(4), r.get<std::string>(5),
           r.get<std::string>(6), r.get<std::string>(7), r.get<std::string>(8),
-          r.get<std::string>(9)};
+          r.get<std::string>(9), integer_at(r, 10)};
 }
 
-std::vector<std::string> realm_resolvers(soci::session& sql, const std::string& realm) {
-  std::vector<std::string> names;
-  soci::rowset<std::string> rows =
-      (sql.prepare << "SELECT resolver FROM realm_resolver WHERE realm = :r ORDER BY priority",
-       soci::use(realm));
-  for (const auto& name : rows) names.push_back(name);
-  return names;
+void read_realm_resolvers(soci::session& sql, RealmRow& realm) {
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT resolver, priority FROM realm_resolver WHERE realm = :r "
+                      "ORDER BY priority, resolver",
+       soci::use(realm.name));
+  for (const auto& r : rows) {
+    realm.resolvers.push_back(r.get<std::string>(0));
+    realm.priorities.push_back(r.get<int>(1));
+  }
 }
 
 // Realm and resolver changes check other rows before they write (does the resolver exist, is it
@@ -48,9 +52,10 @@ std::vector<ResolverRow> IdentityRepository::resolvers() {
   return database_.with_session([&](soci::session& sql) {
     std::vector<ResolverRow> result;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT name, type, config FROM resolver ORDER BY name");
+        (sql.prepare << "SELECT name, type, config, version FROM resolver ORDER BY name");
     for (const auto& r : rows)
-      result.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2)});
+      result.push_back(
+          {r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2), integer_at(r, 3)});
     return result;
   });
 }
@@ -58,23 +63,28 @@ std::vector<ResolverRow> IdentityRepository::resolvers() {
 std::optional<ResolverRow> IdentityRepository::resolver(const std::string& name) {
   return database_.with_session([&](soci::session& sql) -> std::optional<ResolverRow> {
     ResolverRow row;
-    sql << "SELECT name, type, config FROM resolver WHERE name = :n", soci::use(name),
-        soci::into(row.name), soci::into(row.type), soci::into(row.config);
+    sql << "SELECT name, type, config, version FROM resolver WHERE name = :n", soci::use(name),
+        soci::into(row.name), soci::into(row.type), soci::into(row.config), soci::into(row.version);
     if (!sql.got_data()) return std::nullopt;
     return row;
   });
 }
 
-void IdentityRepository::save_resolver(const ResolverRow& row) {
+void IdentityRepository::save_resolver(const ResolverRow& row,
+                                       std::optional<long long> expected_version) {
   database_.in_transaction([&](soci::session& sql) {
     bump_config_version(sql);
     sql << "INSERT INTO resolver (name, type, config) VALUES (:n, :t, :c) ON CONFLICT (name) "
-           "DO UPDATE SET type = excluded.type, config = excluded.config",
+           "DO UPDATE SET type = excluded.type, config = excluded.config, "
+           "version = resolver.version + 1",
         soci::use(row.name), soci::use(row.type), soci::use(row.config);
+    long long version = 0;
+    sql << "SELECT version FROM resolver WHERE name = :n", soci::use(row.name), soci::into(version);
+    require_version(version, expected_version, "resolver '" + row.name + "'");
   });
 }
 
-std::string IdentityRepository::delete_resolver(const std::string& name) {
+std::string IdentityRepository::delete_resolver(const std::string& name, bool delete_users) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
     serialise_identity_changes(sql, database_.dialect());
     bump_config_version(sql);
@@ -83,6 +93,14 @@ std::string IdentityRepository::delete_resolver(const std::string& name) {
         soci::into(realm);
     if (sql.got_data())
       return "the resolver is used by realm '" + realm + "'; remove it there first";
+    // The built-in store's users exist nowhere else: they go only when the admin says so.
+    long long users = 0;
+    sql << "SELECT COUNT(*) FROM resolver_user WHERE resolver = :n", soci::use(name),
+        soci::into(users);
+    if (users > 0 && !delete_users)
+      return "resolver '" + name + "' holds " + std::to_string(users) +
+             " users that would be lost: delete them first, or pass delete_users=1 to delete "
+             "them with it";
     soci::statement st = (sql.prepare << "DELETE FROM resolver WHERE name = :n", soci::use(name));
     if (affected(st) == 0) return "no resolver named '" + name + "'";
     sql << "DELETE FROM resolver_user WHERE resolver = :n", soci::use(name);
@@ -94,9 +112,10 @@ std::vector<RealmRow> IdentityRepository::realms() {
   return database_.with_session([&](soci::session& sql) {
     std::vector<RealmRow> result;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT name, is_default FROM realm ORDER BY name");
-    for (const auto& r : rows) result.push_back({r.get<std::string>(0), r.get<int>(1) != 0, {}});
-    for (auto& realm : result) realm.resolvers = realm_resolvers(sql, realm.name);
+        (sql.prepare << "SELECT name, is_default, version FROM realm ORDER BY name");
+    for (const auto& r : rows)
+      result.push_back({r.get<std::string>(0), r.get<int>(1) != 0, {}, {}, integer_at(r, 2)});
+    for (auto& realm : result) read_realm_resolvers(sql, realm);
     return result;
   });
 }
@@ -104,9 +123,13 @@ std::vector<RealmRow> IdentityRepository::realms() {
 std::optional<RealmRow> IdentityRepository::realm(const std::string& name) {
   return database_.with_session([&](soci::session& sql) -> std::optional<RealmRow> {
     int is_default = 0;
-    sql << "SELECT is_default FROM realm WHERE name = :n", soci::use(name), soci::into(is_default);
+    long long version = 0;
+    sql << "SELECT is_default, version FROM realm WHERE name = :n", soci::use(name),
+        soci::into(is_default), soci::into(version);
     if (!sql.got_data()) return std::nullopt;
-    return RealmRow{name, is_default != 0, realm_resolvers(sql, name)};
+    RealmRow realm{name, is_default != 0, {}, {}, version};
+    read_realm_resolvers(sql, realm);
+    return realm;
   });
 }
 
@@ -120,12 +143,13 @@ std::optional<RealmRow> IdentityRepository::default_realm() {
   return name ? realm(*name) : std::nullopt;
 }
 
-std::string IdentityRepository::save_realm(const std::string& name,
-                                           const std::vector<std::string>& resolvers) {
+std::string IdentityRepository::save_realm(
+    const std::string& name, const std::vector<std::pair<std::string, int>>& resolvers,
+    std::optional<long long> expected_version) {
   return database_.in_transaction([&](soci::session& sql) -> std::string {
     serialise_identity_changes(sql, database_.dialect());
     bump_config_version(sql);
-    for (const auto& resolver : resolvers) {
+    for (const auto& [resolver, unused] : resolvers) {
       int count = 0;
       sql << "SELECT COUNT(*) FROM resolver WHERE name = :n", soci::use(resolver),
           soci::into(count);
@@ -135,14 +159,16 @@ std::string IdentityRepository::save_realm(const std::string& name,
     sql << "SELECT COUNT(*) FROM realm", soci::into(realms);
     // The first realm becomes the default one, as in eduMFA.
     int is_default = realms == 0 ? 1 : 0;
-    sql << "INSERT INTO realm (name, is_default) VALUES (:n, :d) ON CONFLICT (name) DO NOTHING",
+    sql << "INSERT INTO realm (name, is_default) VALUES (:n, :d) ON CONFLICT (name) "
+           "DO UPDATE SET version = realm.version + 1",
         soci::use(name), soci::use(is_default);
+    long long version = 0;
+    sql << "SELECT version FROM realm WHERE name = :n", soci::use(name), soci::into(version);
+    require_version(version, expected_version, "realm '" + name + "'");
     sql << "DELETE FROM realm_resolver WHERE realm = :n", soci::use(name);
-    for (size_t i = 0; i < resolvers.size(); ++i) {
-      int priority = static_cast<int>(i);
+    for (const auto& [resolver, priority] : resolvers)
       sql << "INSERT INTO realm_resolver (realm, resolver, priority) VALUES (:r, :s, :p)",
-          soci::use(name), soci::use(resolvers[i]), soci::use(priority);
-    }
+          soci::use(name), soci::use(resolver), soci::use(priority);
     return {};
   });
 }
@@ -178,12 +204,13 @@ struct UserByName {
   soci::statement statement;
   explicit UserByName(soci::session& sql)
       : statement((sql.prepare << std::string("SELECT ") + kUserColumns +
-                                      " FROM resolver_user WHERE resolver = :r AND username = :u",
+                                      ", version FROM resolver_user WHERE resolver = :r AND "
+                                      "username = :u",
                    soci::use(resolver), soci::use(username), soci::into(row.resolver),
                    soci::into(row.username), soci::into(row.given_name), soci::into(row.surname),
                    soci::into(row.email), soci::into(row.phone), soci::into(row.mobile),
                    soci::into(row.organization), soci::into(row.department),
-                   soci::into(row.password_hash))) {}
+                   soci::into(row.password_hash), soci::into(row.version))) {}
 };
 
 }  // namespace
@@ -210,7 +237,7 @@ std::vector<UserRow> IdentityRepository::users(const std::string& resolver,
     }
     soci::rowset<soci::row> rows =
         (sql.prepare << std::string("SELECT ") + kUserColumns +
-                            " FROM resolver_user WHERE resolver = :r AND username LIKE :p "
+                            ", version FROM resolver_user WHERE resolver = :r AND username LIKE :p "
                             "ESCAPE '\\' ORDER BY username",
          soci::use(resolver), soci::use(pattern));
     for (const auto& r : rows) result.push_back(read_user(r));
@@ -231,16 +258,22 @@ bool IdentityRepository::add_user(const UserRow& u) {
   });
 }
 
-bool IdentityRepository::update_user(const UserRow& u) {
-  return database_.with_session([&](soci::session& sql) {
+bool IdentityRepository::update_user(const UserRow& u, std::optional<long long> expected_version) {
+  return database_.in_transaction([&](soci::session& sql) {
     soci::statement st =
         (sql.prepare << "UPDATE resolver_user SET given_name = :g, surname = :s, email = :e, "
                         "phone = :p, mobile = :m, organization = :o, department = :d, "
-                        "password_hash = :h WHERE resolver = :r AND username = :u",
+                        "password_hash = :h, version = version + 1 "
+                        "WHERE resolver = :r AND username = :u",
          soci::use(u.given_name), soci::use(u.surname), soci::use(u.email), soci::use(u.phone),
          soci::use(u.mobile), soci::use(u.organization), soci::use(u.department),
          soci::use(u.password_hash), soci::use(u.resolver), soci::use(u.username));
-    return affected(st) == 1;
+    if (affected(st) != 1) return false;
+    long long version = 0;
+    sql << "SELECT version FROM resolver_user WHERE resolver = :r AND username = :u",
+        soci::use(u.resolver), soci::use(u.username), soci::into(version);
+    require_version(version, expected_version, "user '" + u.username + "'");
+    return true;
   });
 }
 

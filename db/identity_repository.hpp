@@ -13,14 +13,17 @@ namespace tessera::db {
 
 struct ResolverRow {
   std::string name;
-  std::string type;    // "sql" (built-in store); "ldap" later
-  std::string config;  // JSON
+  std::string type;       // "sql" (built-in store); "ldap" later
+  std::string config;     // JSON
+  long long version = 0;  // see db/row_version.hpp
 };
 
 struct RealmRow {
   std::string name;
   bool is_default = false;
   std::vector<std::string> resolvers;  // in priority order
+  std::vector<int> priorities;         // of each resolver, ascending (eduMFA's priority.<name>)
+  long long version = 0;
 };
 
 struct UserRow {
@@ -28,6 +31,7 @@ struct UserRow {
   std::string username;
   std::string given_name, surname, email, phone, mobile, organization, department;
   std::string password_hash;  // Argon2id; empty: cannot log in with a password
+  long long version = 0;
 };
 
 class IdentityRepository {
@@ -36,22 +40,29 @@ class IdentityRepository {
 
   std::vector<ResolverRow> resolvers();
   std::optional<ResolverRow> resolver(const std::string& name);
-  void save_resolver(const ResolverRow& row);  // insert or update
-  // Refuses (returns a reason) while a realm uses the resolver; deletes its users too.
-  std::string delete_resolver(const std::string& name);
+  // Insert or update; with expected_version, throws StaleVersion when it moved on.
+  void save_resolver(const ResolverRow& row,
+                     std::optional<long long> expected_version = std::nullopt);
+  // Refuses (returns a reason) while a realm uses the resolver, and while it holds users unless
+  // delete_users says to delete them with it.
+  std::string delete_resolver(const std::string& name, bool delete_users);
 
   std::vector<RealmRow> realms();
   std::optional<RealmRow> realm(const std::string& name);
   std::optional<RealmRow> default_realm();
-  // Creates or replaces the realm's resolver list; returns a reason when a resolver is unknown.
-  std::string save_realm(const std::string& name, const std::vector<std::string>& resolvers);
+  // Creates or replaces the realm's resolvers with their priorities (lower first); returns a
+  // reason when a resolver is unknown; throws StaleVersion as save_resolver does.
+  std::string save_realm(const std::string& name,
+                         const std::vector<std::pair<std::string, int>>& resolvers,
+                         std::optional<long long> expected_version = std::nullopt);
   bool delete_realm(const std::string& name);
   bool set_default_realm(const std::string& name);
 
   std::optional<UserRow> user(const std::string& resolver, const std::string& username);
   std::vector<UserRow> users(const std::string& resolver, const std::string& username_filter);
-  bool add_user(const UserRow& row);     // false: the name is taken in that resolver
-  bool update_user(const UserRow& row);  // false: no such user
+  bool add_user(const UserRow& row);  // false: the name is taken in that resolver
+  // False: no such user; throws StaleVersion as save_resolver does.
+  bool update_user(const UserRow& row, std::optional<long long> expected_version = std::nullopt);
   bool delete_user(const std::string& resolver, const std::string& username);
 
  private:

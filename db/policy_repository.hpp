@@ -17,6 +17,7 @@ struct PolicyRow {
   std::string realms, resolvers, users, admins, clients;
   bool active = true;
   int priority = 1;
+  long long version = 0;  // see db/row_version.hpp
 };
 
 class PolicyRepository {
@@ -24,7 +25,8 @@ class PolicyRepository {
   explicit PolicyRepository(Database& database) : database_(database) {}
 
   std::vector<PolicyRow> all();
-  void save(const PolicyRow& row);  // insert or replace
+  // Insert or replace; with expected_version, throws StaleVersion when the policy moved on.
+  void save(const PolicyRow& row, std::optional<long long> expected_version = std::nullopt);
   bool remove(const std::string& name);
   // False when there is no such policy.
   bool set_active(const std::string& name, bool active);

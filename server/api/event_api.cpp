@@ -7,6 +7,7 @@
 #include "server/api/component_save.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/api/stale_save.hpp"
 #include "server/events/event_catalog.hpp"
 #include "server/events/event_conditions.hpp"
 #include "server/plugins/component_instance.hpp"
@@ -34,7 +35,8 @@ boost::json::object handler_json(const db::EventHandlerRow& h) {
           {"ordering", h.ordering},
           {"active", h.active},
           {"conditions", parse_object(h.conditions)},
-          {"options", parse_object(h.options)}};
+          {"options", parse_object(h.options)},
+          {"version", h.version}};
 }
 
 // A string member of an object value, or "".
@@ -310,7 +312,7 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         check_action(*notifier_named(notifiers, row.notifier), row.notifier, row.action, options);
         row.conditions = boost::json::serialize(conditions);
         row.options = boost::json::serialize(options);
-        const auto id = handlers.save(row);
+        const auto id = refusing_stale([&] { return handlers.save(row, version_param(c)); });
         if (id < 0) throw ApiError::bad_parameter("a handler named '" + row.name + "' exists");
         if (id == 0) throw ApiError::not_found("no event handler " + std::to_string(row.id));
         c.audit.info = "event handler " + row.name;

@@ -4,6 +4,7 @@
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
+#include "server/api/stale_save.hpp"
 #include "server/policy/policy.hpp"
 
 namespace tessera::api {
@@ -25,7 +26,8 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
                           {"adminuser", p.admins},
                           {"client", p.clients},
                           {"active", p.active},
-                          {"priority", p.priority}});
+                          {"priority", p.priority},
+                          {"version", p.version}});
         return json_result(list);
       },
       http::Access::authenticated);
@@ -50,17 +52,23 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
       "POST", "/policy/<name>",
       [&](http::RequestContext& c) {
         access.require_admin(c, "policywrite");
-        db::PolicyRow row{c.path_params.at("name"),           required_param(c, "scope", 32),
-                          required_param(c, "action", 4096),  string_param(c, "realm", 4096),
-                          string_param(c, "resolver", 4096),  string_param(c, "user", 4096),
-                          string_param(c, "adminuser", 4096), string_param(c, "client", 4096),
-                          bool_param(c, "active", true),      int_param(c, "priority", 1, 1, 1000)};
+        db::PolicyRow row{c.path_params.at("name"),
+                          required_param(c, "scope", 32),
+                          required_param(c, "action", 4096),
+                          string_param(c, "realm", 4096),
+                          string_param(c, "resolver", 4096),
+                          string_param(c, "user", 4096),
+                          string_param(c, "adminuser", 4096),
+                          string_param(c, "client", 4096),
+                          bool_param(c, "active", true),
+                          int_param(c, "priority", 1, 1, 1000),
+                          0};
         try {
           policy::parse_policy(row);
         } catch (const policy::PolicyError& e) {
           throw ApiError::bad_parameter(e.what());
         }
-        policies.save(row);
+        refusing_stale([&] { policies.save(row, version_param(c)); });
         c.audit.info = "policy " + row.name;
         return json_result(boost::json::object{{"setPolicy " + row.name, 1}});
       },

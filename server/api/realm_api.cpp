@@ -1,8 +1,12 @@
-// Realms: named groups of resolvers, one of them the default realm.
+// Realms: named groups of resolvers, one of them the default realm. A user name is looked up in
+// the realm's resolvers by priority (lower first), as eduMFA's priority.<resolver> says.
+#include <algorithm>
+
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/params.hpp"
+#include "server/api/stale_save.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::api {
@@ -15,9 +19,31 @@ boost::json::object realm_json(const db::RealmRow& realm, db::IdentityRepository
     auto row = identities.resolver(realm.resolvers[i]);
     resolvers.push_back({{"name", realm.resolvers[i]},
                          {"type", row ? row->type : std::string()},
-                         {"priority", static_cast<int64_t>(i + 1)}});
+                         {"priority", realm.priorities.at(i)}});
   }
-  return {{"default", realm.is_default}, {"resolver", std::move(resolvers)}};
+  return {{"default", realm.is_default},
+          {"resolver", std::move(resolvers)},
+          {"version", realm.version}};
+}
+
+// resolvers=a,b with optional priority.a=2: without one a resolver takes its place in the list
+// (1, 2, ...); a resolver named twice or a priority for one not listed is refused.
+std::vector<std::pair<std::string, int>> resolvers_with_priorities(const http::RequestContext& c) {
+  const auto names = util::split_comma_list(required_param(c, "resolvers"));
+  std::vector<std::pair<std::string, int>> result;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (std::count(names.begin(), names.end(), names[i]) > 1)
+      throw ApiError::bad_parameter("resolver '" + names[i] + "' is named twice");
+    const auto key = "priority." + names[i];
+    result.emplace_back(names[i], int_param(c, key.c_str(), static_cast<int>(i) + 1, 1, 999));
+  }
+  for (const auto& [key, unused] : c.params)
+    if (key.starts_with("priority.") &&
+        std::find(names.begin(), names.end(), key.substr(9)) == names.end())
+      throw ApiError::bad_parameter("'" + std::string(key) + "' names a resolver not in resolvers");
+  std::stable_sort(result.begin(), result.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
+  return result;
 }
 
 }  // namespace
@@ -42,11 +68,12 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
         // Not limited to a realm: choosing resolvers decides whose users a realm holds.
         access.require_admin(c, "realmwrite");
         check_identifier(name, "realm");
-        auto resolvers = util::split_comma_list(required_param(c, "resolvers"));
-        auto reason = identities.save_realm(name, resolvers);
+        const auto resolvers = resolvers_with_priorities(c);
+        auto reason = refusing_stale(
+            [&] { return identities.save_realm(name, resolvers, version_param(c)); });
         if (!reason.empty()) throw ApiError::bad_parameter(reason);
         boost::json::array added;
-        for (const auto& r : resolvers) added.push_back(boost::json::string(r));
+        for (const auto& r : resolvers) added.push_back(boost::json::string(r.first));
         return json_result(
             boost::json::object{{"added", std::move(added)}, {"failed", boost::json::array{}}});
       },

@@ -3,6 +3,7 @@
 #include "server/api/envelope.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/params.hpp"
+#include "server/api/stale_save.hpp"
 
 namespace tessera::api {
 namespace {
@@ -15,7 +16,7 @@ std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& 
                         const std::optional<db::ResolverRow>& existing) {
   boost::json::object config;
   for (const auto& [key, value] : c.params) {
-    if (key == "type") continue;
+    if (key == "type" || key == "version") continue;
     if (key == "start_tls")
       config[key] = bool_param(c, "start_tls", false);
     else if (key == "timeout_seconds")
@@ -69,7 +70,10 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
             // Never shown, as eduMFA does; sending it back unchanged keeps the stored one.
             if (!settings.bind_password.empty()) data["bind_password"] = kCensored;
           }
-          value[r.name] = {{"resolvername", r.name}, {"type", r.type}, {"data", std::move(data)}};
+          value[r.name] = {{"resolvername", r.name},
+                           {"type", r.type},
+                           {"data", std::move(data)},
+                           {"version", r.version}};
         }
         return json_result(value);
       },
@@ -88,12 +92,13 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
                                         existing->type);
         if (type == "sql") {
           for (const auto& [key, unused] : c.params)
-            if (key != "type")
+            if (key != "type" && key != "version")
               throw ApiError::bad_parameter("the sql resolver has no setting '" + std::string(key) +
                                             "'");
-          identities.save_resolver({name, type, "{}"});
+          refusing_stale([&] { identities.save_resolver({name, type, "{}"}, version_param(c)); });
         } else if (type == "ldap") {
-          identities.save_resolver({name, type, ldap_config(c, directory, existing)});
+          const db::ResolverRow row{name, type, ldap_config(c, directory, existing)};
+          refusing_stale([&] { identities.save_resolver(row, version_param(c)); });
         } else {
           throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
         }
@@ -106,7 +111,8 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
       "DELETE", "/resolver/<name>",
       [&](http::RequestContext& c) {
         access.require_admin(c, "resolverdelete");
-        auto reason = identities.delete_resolver(c.path_params.at("name"));
+        auto reason = identities.delete_resolver(c.path_params.at("name"),
+                                                 bool_param(c, "delete_users", false));
         if (reason.rfind("no resolver", 0) == 0) throw ApiError::not_found(reason);
         if (!reason.empty()) throw ApiError::bad_parameter(reason);
         return json_result(1);

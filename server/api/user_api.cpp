@@ -6,6 +6,7 @@
 #include "server/api/envelope.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/params.hpp"
+#include "server/api/stale_save.hpp"
 #include "server/crypto/password_hash.hpp"
 
 namespace tessera::api {
@@ -18,7 +19,50 @@ boost::json::object user_json(const db::UserRow& u, bool editable) {
   return {{"username", u.username},     {"userid", u.username}, {"resolver", u.resolver},
           {"givenname", u.given_name},  {"surname", u.surname}, {"email", u.email},
           {"phone", u.phone},           {"mobile", u.mobile},   {"organization", u.organization},
-          {"department", u.department}, {"editable", editable}};
+          {"department", u.department}, {"editable", editable}, {"version", u.version}};
+}
+
+constexpr int kMaxPageSize = 500;
+
+// GET /user/?realm=*: the users of every realm the admin may list, each named with its realm,
+// ordered by realm and name; page and page_size read it a page at a time.
+boost::json::object users_of_all_realms(http::RequestContext& c, db::IdentityRepository& identities,
+                                        identity::UserDirectory& directory,
+                                        const AccessControl& access) {
+  const auto pattern = string_param(c, "username", kMaxField);
+  const int page = int_param(c, "page", 1, 1, 1000000);
+  const int page_size = int_param(c, "page_size", 50, 1, kMaxPageSize);
+  std::vector<boost::json::object> all;
+  bool allowed_somewhere = false;
+  for (const auto& realm : identities.realms()) {
+    try {
+      access.require_admin(c, "userlist", realm.name);
+    } catch (const ApiError& e) {
+      if (e.http_status() == 403) continue;
+      throw;
+    }
+    allowed_somewhere = true;
+    auto users = directory.list(realm, pattern);
+    std::sort(users.begin(), users.end(),
+              [](const auto& a, const auto& b) { return a.username < b.username; });
+    for (const auto& u : users) {
+      auto resolver = identities.resolver(u.resolver);
+      auto row = user_json(u, resolver && resolver->type == "sql");
+      row["realm"] = realm.name;
+      all.push_back(std::move(row));
+    }
+  }
+  if (!allowed_somewhere) access.require_admin(c, "userlist");  // the refusal, with its reason
+  const auto first = std::min(all.size(), static_cast<size_t>(page - 1) * page_size);
+  const auto last = std::min(all.size(), first + page_size);
+  boost::json::array users;
+  for (auto i = first; i < last; ++i) users.push_back(std::move(all[i]));
+  const bool has_next = last < all.size();
+  return {{"users", std::move(users)},
+          {"count", all.size()},
+          {"current", page},
+          {"next", has_next ? boost::json::value(page + 1) : nullptr},
+          {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
 }
 
 // Copies the fields present in the request onto row; a new password is hashed.
@@ -76,6 +120,8 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
           return json_result(users);
         }
         const auto realm_name = string_param(c, "realm", 64);
+        if (realm_name == "*")
+          return json_result(users_of_all_realms(c, identities, directory, access));
         auto realm = directory.realm(realm_name);
         access.require_admin(c, "userlist", realm ? realm->name : realm_name);
         if (!realm)
@@ -140,7 +186,8 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
         if (!row) throw ApiError::not_found("no such user");
         c.audit.user = row->username;
         apply_fields(c, *row);
-        if (!identities.update_user(*row)) throw ApiError::not_found("no such user");
+        if (!refusing_stale([&] { return identities.update_user(*row, version_param(c)); }))
+          throw ApiError::not_found("no such user");
         return json_result(1);
       },
       http::Access::authenticated);

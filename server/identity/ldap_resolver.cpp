@@ -140,7 +140,8 @@ std::vector<LdapUser> LdapResolver::search(const std::string& filter, int limit)
   if (!ld)
     throw LdapError(std::string("the service account could not bind: ") + ldap_err2string(rc));
   std::vector<std::string> names{settings_.login_attribute};
-  for (const auto& [field, attribute] : settings_.attributes) names.push_back(attribute);
+  for (const auto& [field, attribute] : settings_.attributes)
+    if (!attribute.empty()) names.push_back(attribute);
   std::vector<char*> attrs;
   for (auto& n : names) attrs.push_back(n.data());
   attrs.push_back(nullptr);
@@ -159,6 +160,7 @@ std::vector<LdapUser> LdapResolver::search(const std::string& filter, int limit)
     user.dn = dn ? dn : "";
     ldap_memfree(dn);
     auto first_value = [&](const std::string& attribute) {
+      if (attribute.empty()) return std::string();  // an unmapped field
       berval** values = ldap_get_values_len(ld.get(), entry, attribute.c_str());
       std::string value;
       if (values && values[0]) value.assign(values[0]->bv_val, values[0]->bv_len);

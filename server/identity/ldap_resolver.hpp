@@ -22,7 +22,8 @@ struct LdapSettings {
   std::string bind_password;  // stored sealed
   std::string login_attribute = "uid";
   std::string user_filter = "(objectClass=inetOrgPerson)";
-  // Tessera's user fields -> LDAP attributes.
+  // Tessera's user fields -> LDAP attributes; a field mapped to "" is not read (stays empty), a
+  // field left out of the resolver's `attributes` keeps its default below.
   std::map<std::string, std::string> attributes{
       {"givenname", "givenName"},   {"surname", "sn"},    {"email", "mail"},
       {"phone", "telephoneNumber"}, {"mobile", "mobile"}, {"organization", "o"},

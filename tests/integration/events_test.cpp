@@ -593,6 +593,29 @@ TEST_F(ExpiringCertificates, TheOwnerHearsHowManyDaysAreLeft) {
   EXPECT_EQ(mail_count(), 1u) << "announced once";
 }
 
+TEST_F(Events, AHandlerEditedFromAStaleFormIsRefused) {
+  const auto params = mail_handler("edited", "token_init", "&option.subject=s&option.body=b");
+  const auto id = std::to_string(handler(params));
+  auto read = [&] {
+    return json_of(api_->call("GET", "/event/" + id, admin_)).at("result").at("value").at(0);
+  };
+  const auto version = read().at("version").as_int64();
+  const auto save = [&](const std::string& subject) {
+    return api_->call(
+        "POST", "/event/", admin_,
+        "id=" + id + "&version=" + std::to_string(version) + "&" +
+            mail_handler("edited", "token_init", "&option.subject=" + subject + "&option.body=b"));
+  };
+  EXPECT_EQ(save("first").status, 200);
+  const auto stale = save("second");
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_NE(stale.body.find("event handler 'edited' was changed by someone else"),
+            std::string::npos)
+      << stale.body;
+  EXPECT_EQ(read().at("options").at("subject"), "first");
+  EXPECT_EQ(read().at("version").as_int64(), version + 1);
+}
+
 TEST_F(Events, HandlersThatCannotWorkAreRefusedAtCreation) {
   const std::pair<std::string, std::string> cases[] = {
       {"name=x&event=token_init&handlermodule=nope&action=sendmail",

@@ -78,6 +78,7 @@ export default function EventHandlers() {
       action: h.action,
       ordering: h.ordering,
       active: h.active,
+      version: h.version,
     });
     setOptions(Object.fromEntries(Object.entries(h.options).map(([k, v]) => [k, String(v)])));
     setConditions(Object.entries(h.conditions).map(([name, value]) => ({ name, value: String(value) })));
@@ -120,7 +121,8 @@ export default function EventHandlers() {
     const chosen = conditions.filter((c) => c.name.trim() !== '');
     if (chosen.length) params.conditions = Object.fromEntries(chosen.map((c) => [c.name.trim(), c.value]));
     // An edit keeps the handler's id (and whether it is active).
-    if (form.id) Object.assign(params, { id: form.id, active: form.active });
+    // The version read with it makes a save over another admin's change a 409.
+    if (form.id) Object.assign(params, { id: form.id, active: form.active, version: form.version });
     try {
       await call('POST', '/event/', params);
       setNotice(`Handler ${form.name} ${form.id ? 'saved' : 'created'}.`);

@@ -45,8 +45,10 @@ export default function Policies() {
   };
 
   const save = (p) => {
-    const { name, editing, ...params } = p;
-    return call('POST', `/policy/${encodeURIComponent(name)}`, { ...params, priority: Number(params.priority) });
+    // The version read with the policy (0: a new one): saving over another admin's change is
+    // refused (409) instead of undoing it.
+    const { name, editing, version, ...params } = p;
+    return call('POST', `/policy/${encodeURIComponent(name)}`, { ...params, priority: Number(params.priority), version: editing ? version : 0 });
   };
 
   async function submit(event) {

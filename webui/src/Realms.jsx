@@ -41,7 +41,9 @@ export default function Realms() {
       return;
     }
     const ok = await act(
-      () => call('POST', `/realm/${encodeURIComponent(form.name)}`, { resolvers: form.resolvers.join(',') }),
+      // The list order is the priority; the version read with the realm (0: a new one) keeps a
+      // stale form from undoing another admin's change.
+      () => call('POST', `/realm/${encodeURIComponent(form.name)}`, { resolvers: form.resolvers.join(','), version: form.editing ? form.version : 0 }),
       `Realm ${form.name} saved.`,
     );
     if (ok) setForm(emptyForm);
@@ -87,7 +89,7 @@ export default function Realms() {
                     onClick={() => {
                       setError('');
                       setNotice('');
-                      setForm({ name, resolvers: realm.resolver.map((r) => r.name), editing: true });
+                      setForm({ name, resolvers: realm.resolver.map((r) => r.name), editing: true, version: realm.version });
                       focusFirst(formRef);
                     }}
                   >

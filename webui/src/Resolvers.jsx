@@ -66,6 +66,7 @@ export default function Resolvers() {
       name: r.resolvername,
       type: r.type,
       editing: true,
+      version: r.version,
       passwordStored: Boolean(d.bind_password),
       ldap: { ...emptyLdap, ...d, bind_password: '', attributes: { ...emptyLdap.attributes, ...(d.attributes || {}) } },
     });
@@ -74,11 +75,14 @@ export default function Resolvers() {
 
   async function submit(event) {
     event.preventDefault();
-    const params = { type: form.type };
+    // The version read with the resolver (0: a new one): a save over another admin's change is
+    // refused (409) instead of undoing it.
+    const params = { type: form.type, version: form.editing ? form.version : 0 };
     if (form.type === 'ldap') {
       const { bind_password, attributes, timeout_seconds, ...rest } = form.ldap;
       Object.assign(params, rest, { timeout_seconds: Number(timeout_seconds) });
-      params.attributes = Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== ''));
+      // Every field is sent: an emptied one is "not read from the directory", not "the default".
+      params.attributes = attributes;
       if (bind_password) params.bind_password = bind_password;
     }
     const ok = await act(() => call('POST', `/resolver/${encodeURIComponent(form.name)}`, params), `Resolver ${form.name} saved.`);
@@ -122,7 +126,7 @@ export default function Resolvers() {
                   <ConfirmButton
                     what={r.resolvername}
                     note={r.type === 'sql' ? 'and all its users' : ''}
-                    onConfirm={() => act(() => call('DELETE', `/resolver/${encodeURIComponent(r.resolvername)}`), `Resolver ${r.resolvername} deleted.`)}
+                    onConfirm={() => act(() => call('DELETE', `/resolver/${encodeURIComponent(r.resolvername)}`, r.type === 'sql' ? { delete_users: 1 } : undefined), `Resolver ${r.resolvername} deleted.`)}
                   />
                 </td>
               </tr>

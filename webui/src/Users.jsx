@@ -71,8 +71,10 @@ export default function Users() {
 
   async function submit(event) {
     event.preventDefault();
-    const { editing, password, ...rest } = form;
+    // An edit sends the version it was read with: a stale form gets 409, not the last word.
+    const { editing, password, version, ...rest } = form;
     const params = { ...rest, realm };
+    if (editing) params.version = version;
     if (password) params.password = password;
     const ok = await act(
       () => call(editing ? 'PUT' : 'POST', '/user/', params),
@@ -84,7 +86,7 @@ export default function Users() {
   function edit(u) {
     setError('');
     setNotice('');
-    setForm({ ...blank, ...Object.fromEntries(fields.map(([k]) => [k, u[k] || ''])), user: u.username, resolver: u.resolver, editing: true });
+    setForm({ ...blank, ...Object.fromEntries(fields.map(([k]) => [k, u[k] || ''])), user: u.username, resolver: u.resolver, version: u.version, editing: true });
     focusFirst(formRef);
   }
 

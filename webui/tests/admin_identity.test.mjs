@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fail, scenario } from './harness.mjs';
 
-await scenario('400', async ({ admin, url, screenshots, newPage, logIn }) => {
+await scenario(['400', '409'], async ({ admin, url, screenshots, newPage, logIn }) => {
   const get = async (path) => {
     const r = await fetch(url + path, { headers: { Authorization: admin } });
     const json = await r.json();
@@ -43,7 +43,7 @@ await scenario('400', async ({ admin, url, screenshots, newPage, logIn }) => {
   await page.getByRole('combobox', { name: 'Type', exact: true }).selectOption('sql');
   await page.getByRole('button', { name: 'Save the resolver' }).click();
   await status('Resolver staff saved.');
-  expect('resolver staff', (await get('/resolver/')).staff, { resolvername: 'staff', type: 'sql', data: {} });
+  expect('resolver staff', (await get('/resolver/')).staff, { resolvername: 'staff', type: 'sql', data: {}, version: 1 });
 
   await page.getByRole('textbox', { name: 'Resolver name' }).fill('directory');
   await page.getByRole('combobox', { name: 'Type', exact: true }).selectOption('ldap');
@@ -94,7 +94,7 @@ await scenario('400', async ({ admin, url, screenshots, newPage, logIn }) => {
   await page.getByRole('button', { name: 'Save the realm' }).click();
   await status('Realm staff-realm saved.');
   let realms = await get('/realm/');
-  expect('realm staff-realm', realms['staff-realm'], { default: false, resolver: [{ name: 'staff', type: 'sql', priority: 1 }] });
+  expect('realm staff-realm', realms['staff-realm'], { default: false, resolver: [{ name: 'staff', type: 'sql', priority: 1 }], version: 1 });
 
   await page.getByRole('button', { name: 'Edit staff-realm' }).click();
   await page.getByRole('checkbox', { name: /^local \(sql\)/ }).check();
@@ -220,6 +220,20 @@ await scenario('400', async ({ admin, url, screenshots, newPage, logIn }) => {
   await status('Policy lockout saved.');
   p = await policy();
   expect('policy lockout after edit', [p.priority, p.active, p.realm], [2, true, 'staff-realm']);
+
+  // Another admin saves while this form is open: this save is refused, theirs stays.
+  await page.getByRole('button', { name: 'Edit lockout' }).click();
+  await page.getByRole('spinbutton', { name: /^Priority/ }).fill('7');
+  const other = await fetch(url + '/policy/lockout', {
+    method: 'POST',
+    headers: { Authorization: admin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ scope: 'authentication', action: 'max_fail=5, otppin=userstore', realm: 'staff-realm', client: '10.0.0.0/8', priority: 4, version: p.version }),
+  });
+  if (other.status !== 200) fail(`the other admin's save: ${other.status}`);
+  await page.getByRole('button', { name: 'Save the policy' }).click();
+  await alert("policy 'lockout' was changed by someone else since you read it");
+  expect('priority after the stale save', (await policy()).priority, 4);
+  await page.getByRole('button', { name: 'New policy instead' }).click();
   await page.screenshot({ path: join(screenshots, 'admin-policies.png'), fullPage: true });
 
   // Deleting from the keyboard: Enter asks, the focus is on Cancel, Shift+Tab reaches "Yes, delete".
