@@ -153,6 +153,31 @@ TEST_F(Ldap, ListsUsersWithMappedAttributesReadOnly) {
   EXPECT_EQ(call("PUT", "/user/", carol_token, "email=x@y.example").status, 400);
 }
 
+// An attribute mapped to "" is not read: an admin can stop showing the directory's mobile
+// numbers (say, for SMS) instead of falling back to the default mapping.
+TEST_F(Ldap, AnAttributeMappingCanBeCleared) {
+  auto carol = [&] {
+    const auto body = json_of(call("GET", "/user/?realm=ldap&username=carol", admin_));
+    return body.at("result").at("value").at(0).as_object();
+  };
+  ASSERT_EQ(carol().at("mobile"), "+49 170 1111");
+  TestHttpClient client;
+  client.header("Authorization: " + admin_);
+  const auto r = client.request(
+      "POST", server_->url() + "/resolver/directory",
+      R"({"type":"ldap","uri":"ldap://127.0.0.1:)" + ldap_port() +
+          R"(","base_dn":"ou=people,dc=example,dc=org","bind_dn":"uid=svc-tessera,dc=example,)"
+          R"(dc=org","bind_password":"service-password","attributes":{"mobile":""}})",
+      "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(carol().at("mobile"), "");
+  EXPECT_EQ(carol().at("email"), "carol@ldap.example") << "fields left out keep their default";
+  const auto settings = json_of(call("GET", "/resolver/", admin_));
+  EXPECT_EQ(
+      settings.at("result").at("value").at("directory").at("data").at("attributes").at("mobile"),
+      "");
+}
+
 TEST_F(Ldap, TheDirectoryPasswordIsTheOtpPinWithOtppinUserstore) {
   ASSERT_EQ(
       call("POST", "/policy/pin", admin_, "scope=authentication&realm=ldap&action=otppin=userstore")

@@ -73,11 +73,13 @@ await scenario(['400', '409'], async ({ admin, url, screenshots, newPage, logIn 
   await page.getByRole('heading', { name: 'Edit resolver directory' }).waitFor();
   if ((await page.getByLabel(/^Bind password/).inputValue()) !== '') fail('the bind password field is not empty');
   await page.getByRole('textbox', { name: /^Base DN/ }).fill('ou=staff,dc=corp,dc=example');
+  // An emptied attribute is "not read", not "back to the default".
+  await page.getByRole('textbox', { name: 'mobile', exact: true }).fill('');
   await page.getByRole('button', { name: 'Save the resolver' }).click();
   await status('Resolver directory saved.');
   ldap = (await get('/resolver/')).directory;
-  expect('ldap resolver after edit', [ldap.data.base_dn, ldap.data.bind_password, ldap.data.start_tls],
-    ['ou=staff,dc=corp,dc=example', '__CENSORED__', true]);
+  expect('ldap resolver after edit', [ldap.data.base_dn, ldap.data.bind_password, ldap.data.start_tls, ldap.data.attributes.mobile],
+    ['ou=staff,dc=corp,dc=example', '__CENSORED__', true, '']);
   await page.getByRole('button', { name: 'Edit directory' }).click();
   await page.getByRole('textbox', { name: /^Server URI/ }).fill('ldap://elsewhere.example:389');
   await page.getByRole('button', { name: 'Save the resolver' }).click();
