@@ -158,10 +158,33 @@ RolloutTransition transition(const std::string& serial, const std::string& from,
 
 }  // namespace
 
-bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note) {
+namespace {
+
+// Throws TokenLimitReached when the user owns max_owned tokens or more. SQLite's BEGIN
+// IMMEDIATE already serialises writers; on PostgreSQL a lock per owner does, so that the count
+// stays true until the caller's transaction ends.
+void require_room(soci::session& sql, Dialect dialect, const std::string& resolver,
+                  const std::string& user, long long max_owned) {
+  if (dialect == Dialect::postgresql) {
+    const auto owner = resolver + "/" + user;
+    sql << "SELECT pg_advisory_xact_lock(730531, hashtext(:o))", soci::use(owner);
+  }
+  long long owned = 0;
+  sql << "SELECT COUNT(*) FROM token WHERE owner_resolver = :r AND owner_user = :u",
+      soci::use(resolver), soci::use(user), soci::into(owned);
+  if (owned >= max_owned)
+    throw TokenLimitReached("the user has the maximum of " + std::to_string(max_owned) + " tokens");
+}
+
+}  // namespace
+
+bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note,
+                             std::optional<long long> max_owned) {
   int active = t.active, revoked = t.revoked, locked = t.locked;
   auto change = transition(t.serial, "", t.rollout_state, note);
   const bool inserted = database_.in_transaction([&](soci::session& sql) {
+    if (max_owned && !t.owner_user.empty())
+      require_room(sql, database_.dialect(), t.owner_resolver, t.owner_user, *max_owned);
     // Two enrollments racing for one serial: the database lets one in, the other is told.
     soci::statement st =
         (sql.prepare << "INSERT INTO token (" << kColumns
@@ -481,8 +504,9 @@ std::vector<RolloutTransition> TokenRepository::transitions(const std::string& s
 
 bool TokenRepository::assign(const std::string& serial, const std::string& user,
                              const std::string& resolver, const std::string& realm,
-                             const std::string& pin_hash) {
-  return database_.write([&](soci::session& sql) {
+                             const std::string& pin_hash, std::optional<long long> max_owned) {
+  return database_.in_transaction([&](soci::session& sql) {
+    if (max_owned) require_room(sql, database_.dialect(), resolver, user, *max_owned);
     soci::statement st =
         (sql.prepare << "UPDATE token SET owner_user = :u, owner_resolver = :res, owner_realm = "
                         ":rl, pin_hash = :p WHERE serial = :s AND owner_user = '' AND revoked = 0",

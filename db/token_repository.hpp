@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,12 @@ struct TokenPage {
   long long count = 0;  // matching tokens on all pages
 };
 
+// The owner already has the most tokens a policy allows (max_token_per_user).
+class TokenLimitReached : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class TokenRepository {
  public:
   explicit TokenRepository(Database& database) : database_(database) {}
@@ -96,8 +103,11 @@ class TokenRepository {
     on_locked_ = std::move(listener);
   }
 
-  // False when the serial is taken. A token that starts in a rollout state records it.
-  bool insert(const TokenRow& token, const TransitionNote& note = {});
+  // False when the serial is taken. A token that starts in a rollout state records it. With
+  // max_owned, throws TokenLimitReached when its owner has that many tokens: counted in the
+  // insert's transaction, so parallel enrollments cannot all pass the limit.
+  bool insert(const TokenRow& token, const TransitionNote& note = {},
+              std::optional<long long> max_owned = std::nullopt);
   std::optional<TokenRow> find(const std::string& serial);
   // The token as seen inside the caller's transaction.
   static std::optional<TokenRow> find_in(soci::session& sql, const std::string& serial);
@@ -134,9 +144,10 @@ class TokenRepository {
              const std::string& new_info);
   // The token's rollout transitions, oldest first.
   std::vector<RolloutTransition> transitions(const std::string& serial);
-  // Only an unassigned token is assigned; the PIN is set with it.
+  // Only an unassigned token is assigned; the PIN is set with it. max_owned as for insert.
   bool assign(const std::string& serial, const std::string& user, const std::string& resolver,
-              const std::string& realm, const std::string& pin_hash);
+              const std::string& realm, const std::string& pin_hash,
+              std::optional<long long> max_owned = std::nullopt);
   // Removes the owner and the PIN (a PIN belongs to the person).
   bool unassign(const std::string& serial);
   // Deletes the token with its challenges and history; its certificates stay on record, owned

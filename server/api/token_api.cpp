@@ -166,9 +166,12 @@ class TokenRoutes {
       request.owner_resolver = owner->user.resolver;
       request.owner_realm = owner->realm;
       if (auto max = engine.value(policy::Scope::enrollment, "max_token_per_user", subject)) {
-        long long limit = std::atoll(max->c_str());
+        const long long limit = std::atoll(max->c_str());
+        // Refused early, before a plugin or CA does any work; counted again as the token is
+        // stored, where parallel enrollments cannot both pass.
         if (x_.tokens.count_owned(owner->user.resolver, owner->user.username) >= limit)
           throw ApiError::bad_parameter("the user has the maximum of " + *max + " tokens");
+        request.max_owned = limit;
       }
     }
     request.maxfail = kDefaultMaxFail;
@@ -410,12 +413,20 @@ class TokenRoutes {
       throw ApiError::bad_parameter("token " + serial + " already belongs to " + token->owner_user +
                                     ": unassign it first");
     const auto pin = string_param(c, "pin", 128);
-    if (!pin.empty())
-      check_pin_rules(*x_.access.engine(),
-                      subject_of(c, username, owner->realm, owner->user.resolver), pin);
-    if (!x_.tokens.assign(serial, owner->user.username, owner->user.resolver, owner->realm,
-                          x_.pins.hash(pin)))
-      throw ApiError::bad_parameter("token " + serial + " cannot be assigned (revoked or taken)");
+    const auto engine = x_.access.engine();
+    const auto subject = subject_of(c, username, owner->realm, owner->user.resolver);
+    if (!pin.empty()) check_pin_rules(*engine, subject, pin);
+    // max_token_per_user counts every way a user gets a token.
+    std::optional<long long> max_owned;
+    if (auto max = engine->value(policy::Scope::enrollment, "max_token_per_user", subject))
+      max_owned = std::atoll(max->c_str());
+    try {
+      if (!x_.tokens.assign(serial, owner->user.username, owner->user.resolver, owner->realm,
+                            x_.pins.hash(pin), max_owned))
+        throw ApiError::bad_parameter("token " + serial + " cannot be assigned (revoked or taken)");
+    } catch (const db::TokenLimitReached& e) {
+      throw ApiError::bad_parameter(e.what());
+    }
     return json_result(true);
   }
 

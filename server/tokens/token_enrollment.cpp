@@ -90,8 +90,12 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
   if (const auto* detail = made.if_contains("detail"); detail && detail->is_object())
     result.detail = detail->get_object();
   if (request.complete) request.complete(made, result.token, result.detail);
-  if (!tokens_.insert(result.token, request.note))
-    throw EnrollmentError("a token with serial " + serial + " exists");
+  try {
+    if (!tokens_.insert(result.token, request.note, request.max_owned))
+      throw EnrollmentError("a token with serial " + serial + " exists");
+  } catch (const db::TokenLimitReached& e) {
+    throw EnrollmentError(e.what());
+  }
   add_qr_codes(result.detail);
   result.detail["serial"] = serial;
   result.detail["rollout_state"] = result.token.rollout_state;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -31,7 +32,8 @@ struct EnrollmentRequest {
   std::string label;   // shown in authenticator apps
   std::string issuer;  // likewise
   int maxfail = 10;
-  db::TransitionNote note;  // who enrolls, for the record of the first rollout state
+  std::optional<long long> max_owned;  // policy max_token_per_user, checked as it is stored
+  db::TransitionNote note;             // who enrolls, for the record of the first rollout state
   // Runs after the plugin made the token and before it is stored (a certificate token has its
   // certificate issued here); when it throws, nothing is stored.
   std::function<void(const boost::json::object& made, db::TokenRow& row,

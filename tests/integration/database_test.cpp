@@ -20,6 +20,7 @@
 #include "db/statistics_repository.hpp"
 #include "db/token_repository.hpp"
 #include "tests/integration/postgres_fixture.hpp"
+#include "tests/integration/token_fixture.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
 
@@ -400,6 +401,55 @@ TEST(Sqlite, DashboardFiguresAreCounted) {
   auto dir = make_temp_dir("tessera-sqlite-statistics");
   exercise_statistics("sqlite://" + (dir / "s.db").string());
   std::filesystem::remove_all(dir);
+}
+
+// max_token_per_user under parallel requests: enrollments and assignments of one user all at
+// once, and no more than the limit get through, on either database.
+class TokenLimit : public TokenFixture {
+ protected:
+  void parallel_requests_stay_within_it() {
+    set_policy("limit", "scope=enrollment&action=max_token_per_user%3D2");
+    const auto spare = [&](int i) {
+      const auto serial = "SPARE" + std::to_string(i);
+      enroll("type=hotp&genkey=1&serial=" + serial);
+      return serial;
+    };
+    std::vector<std::string> spares;
+    for (int i = 0; i < 4; ++i) spares.push_back(spare(i));
+    std::vector<std::future<long>> answers;
+    for (int i = 0; i < 12; ++i)
+      answers.push_back(std::async(std::launch::async, [&, i] {
+        return i % 3 == 2 ? api_->call("POST", "/token/assign", admin_,
+                                       "serial=" + spares[i / 3] + "&user=alice&realm=corp")
+                                .status
+                          : api_->call("POST", "/token/init", admin_,
+                                       "type=hotp&genkey=1&user=alice&realm=corp")
+                                .status;
+      }));
+    int accepted = 0, refused = 0;
+    for (auto& answer : answers) {
+      const auto status = answer.get();
+      accepted += status == 200;
+      refused += status == 400;
+    }
+    EXPECT_EQ(accepted, 2);
+    EXPECT_EQ(refused, 10);
+    const auto owned = json_of(api_->call("GET", "/token/?user=alice&realm=corp", admin_));
+    EXPECT_EQ(owned.at("result").at("value").at("count"), 2);
+    const auto r =
+        api_->call("POST", "/token/init", admin_, "type=hotp&genkey=1&user=alice&realm=corp");
+    EXPECT_NE(r.body.find("the user has the maximum of 2 tokens"), std::string::npos) << r.body;
+  }
+};
+
+TEST_F(TokenLimit, ParallelRequestsOnPostgresStayWithinIt) {
+  start({.database_url = fresh_postgres_database("tessera_limit")});
+  parallel_requests_stay_within_it();
+}
+
+TEST_F(TokenLimit, ParallelRequestsOnSqliteStayWithinIt) {
+  start();
+  parallel_requests_stay_within_it();
 }
 
 TEST(Postgres, HealthzReports503WhileTheDatabaseIsLostAndRecovers) {
