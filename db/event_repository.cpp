@@ -86,6 +86,19 @@ bool EventRepository::dispatch(long long event_id, const std::vector<OutboxRow>&
   });
 }
 
+long long EventRepository::enqueue_claimed(const OutboxRow& d, long long now_ms,
+                                           long long lease_until_ms) {
+  return database_.in_transaction([&](soci::session& sql) {
+    long long id = 0;
+    sql << "INSERT INTO outbox (event_id, handler, notifier, action, request, state, attempts, "
+           "next_attempt_ms, last_error, created_ms, delivered_ms) VALUES (0, :h, :n, :a, :r, "
+           "'delivering', 1, :lease, '', :c, 0) RETURNING id",
+        soci::use(d.handler), soci::use(d.notifier), soci::use(d.action), soci::use(d.request),
+        soci::use(lease_until_ms), soci::use(now_ms), soci::into(id);
+    return id;
+  });
+}
+
 std::vector<OutboxRow> EventRepository::due(long long now_ms, int limit) {
   return database_.with_session([&](soci::session& sql) {
     std::vector<OutboxRow> result;
@@ -139,6 +152,22 @@ std::vector<OutboxRow> EventRepository::list(const std::string& state, int limit
                      << " WHERE (:s1 = '' OR state = :s2) ORDER BY id DESC LIMIT :l",
          soci::use(state), soci::use(state), soci::use(limit));
     for (const auto& r : rows) result.push_back(outbox_of(r));
+    return result;
+  });
+}
+
+EventRepository::OutboxPage EventRepository::page(const std::string& state, int page,
+                                                  int page_size) {
+  return database_.with_session([&](soci::session& sql) {
+    OutboxPage result;
+    sql << "SELECT COUNT(*) FROM outbox WHERE (:s1 = '' OR state = :s2)", soci::use(state),
+        soci::use(state), soci::into(result.total);
+    const long long offset = static_cast<long long>(page - 1) * page_size;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << kOutboxSelect
+                     << " WHERE (:s1 = '' OR state = :s2) ORDER BY id DESC LIMIT :l OFFSET :o",
+         soci::use(state), soci::use(state), soci::use(page_size), soci::use(offset));
+    for (const auto& r : rows) result.rows.push_back(outbox_of(r));
     return result;
   });
 }

@@ -55,6 +55,9 @@ class EventRepository {
   // Marks the event dispatched and queues its deliveries, together; false when another process
   // dispatched it first (then nothing is queued).
   bool dispatch(long long event_id, const std::vector<OutboxRow>& deliveries);
+  // A delivery the host makes itself (no event: event_id 0), taken by the caller for its first
+  // attempt until lease_until_ms (if the process dies, a worker takes it then); returns its id.
+  long long enqueue_claimed(const OutboxRow& row, long long now_ms, long long lease_until_ms);
 
   // Deliveries due at now_ms: pending ones whose time came, and claimed ones whose lease ran out.
   std::vector<OutboxRow> due(long long now_ms, int limit);
@@ -67,6 +70,12 @@ class EventRepository {
   // After a failed attempt: again at next_attempt_ms, or dead.
   void failed(long long id, int attempt, const std::string& error, long long next_attempt_ms,
               bool dead);
+  struct OutboxPage {
+    std::vector<OutboxRow> rows;  // newest first
+    long long total = 0;          // in the state, on every page
+  };
+  // One page (from 1) of the deliveries in a state ("" for all).
+  OutboxPage page(const std::string& state, int page, int page_size);
   // Deliveries in a state ("" for all), newest first.
   std::vector<OutboxRow> list(const std::string& state, int limit);
   std::optional<OutboxRow> find(long long id);

@@ -239,6 +239,21 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
           throw ApiError::bad_parameter(
               "state is one of pending, delivering, delivered, dead (or none for all)");
         boost::json::array out;
+        // With page: a page and the count, as /token/ and /audit/ answer; without: the newest
+        // `limit`, as before.
+        if (c.params.contains("page")) {
+          const int page = int_param(c, "page", 1, 1, 1000000);
+          const int page_size = int_param(c, "page_size", 25, 1, 500);
+          const auto found = events.page(state, page, page_size);
+          for (const auto& row : found.rows) out.push_back(outbox_json(row));
+          const bool has_next = static_cast<long long>(page) * page_size < found.total;
+          return json_result(
+              boost::json::object{{"deliveries", std::move(out)},
+                                  {"count", found.total},
+                                  {"current", page},
+                                  {"next", has_next ? boost::json::value(page + 1) : nullptr},
+                                  {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}});
+        }
         for (const auto& row : events.list(state, int_param(c, "limit", 100, 1, 1000)))
           out.push_back(outbox_json(row));
         return json_result(out);

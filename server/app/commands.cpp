@@ -32,6 +32,7 @@
 #include "server/auth/auth_service.hpp"
 #include "server/auth/jwt_service.hpp"
 #include "server/ca/pending_requests.hpp"
+#include "server/ca/revocation_queue.hpp"
 #include "server/config/server_config.hpp"
 #include "server/crypto/secret_box.hpp"
 #include "server/events/certificate_expiry.hpp"
@@ -285,6 +286,16 @@ int serve_command(const std::string& config_file) {
         [&token_changes](const boost::json::object& request, const boost::json::object& result) {
           token_changes.apply(request, result);
         });
+    // Revocations that their CA did not take are retried from the outbox, by the same workers.
+    ca::RevocationQueue revocations(
+        events, std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
+        config.plugin_deadlines.ca_connector + std::chrono::seconds(10));
+    issuer.queue_revocations_in(revocations);
+    outbox.add_host_action(ca::RevocationQueue::kNotifier, [&issuer](const boost::json::object& r) {
+      const auto revocation = ca::QueuedRevocation::from_json(r);
+      issuer.revoke_issued(revocation.ca, revocation.certificate_serial, revocation.token_serial,
+                           revocation.reason);
+    });
     events::EventDispatcher dispatcher(events, config_cache, directory, admins,
                                        config.server.public_url);
     ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);

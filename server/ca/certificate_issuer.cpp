@@ -238,8 +238,12 @@ std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::stri
   }
   const auto ca = text("ca");
   if (ca.empty()) return {};
-  revoke_issued(ca, serial, token.serial, reason);
-  return {};
+  const auto tell_ca = [&] { revoke_issued(ca, serial, token.serial, reason); };
+  if (!revocations_) {
+    tell_ca();
+    return {};
+  }
+  return revocations_->revoke({ca, serial, token.serial, reason}, tell_ca);
 }
 
 std::string CertificateIssuer::withdraw_pending(const db::TokenRow& token) {

@@ -16,6 +16,7 @@
 #include "server/ca/ca_connectors.hpp"
 #include "server/ca/certificate_profile.hpp"
 #include "server/ca/issued_certificate.hpp"
+#include "server/ca/revocation_queue.hpp"
 
 namespace tessera::ca {
 
@@ -73,10 +74,14 @@ class CertificateIssuer {
     return connectors_.ca_certificate_pem(ca);
   }
 
+  // Revocations whose CA cannot be reached wait in this queue; set before serving (without
+  // one, a failing CA call throws to the caller).
+  void queue_revocations_in(RevocationQueue& queue) { revocations_ = &queue; }
   // Revokes the token's certificate at its CA, records it and signs a new CRL (where the CA
-  // does not publish its own). For a request still pending at the CA it asks the CA to
-  // withdraw it and returns what happened, for the audit log (also when it could not). No-op
-  // for a token without a certificate or a request.
+  // does not publish its own); when the CA fails, the revocation is retried from the queue and
+  // the answer says so. For a request still pending at the CA it asks the CA to withdraw it.
+  // Returns what happened for the audit log ("" when all went through). No-op for a token
+  // without a certificate or a request.
   std::string revoke(const db::TokenRow& token, const std::string& reason);
   // Asks the CA to withdraw the token's request that it still holds (the token was revoked or
   // deleted); returns what happened, for the audit log, or empty when nothing was pending.
@@ -96,6 +101,7 @@ class CertificateIssuer {
                                                      const std::string& profile);
 
   CaConnectors& connectors_;
+  RevocationQueue* revocations_ = nullptr;
   db::CertificateProfileRepository& profiles_;
   db::CertificateRepository& certificates_;
   std::string public_url_;

@@ -25,6 +25,12 @@ int OutboxWorker::run_once() {
                    row.notifier, attempt, dead ? ", now dead" : "", error);
     };
     try {
+      if (const auto host = host_actions_.find(row.notifier); host != host_actions_.end()) {
+        host->second(boost::json::parse(row.request).as_object());
+        events_.delivered(row.id, attempt, util::unix_milliseconds());
+        ++delivered;
+        continue;
+      }
       auto notifier = notifiers_.instance(row.notifier);
       if (!notifier) {
         fail("the notification action '" + row.notifier + "' is gone", true);

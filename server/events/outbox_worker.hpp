@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -36,10 +37,19 @@ class OutboxWorker {
                OutboxSettings settings, ResultHandler apply)
       : events_(events), notifiers_(notifiers), settings_(settings), apply_(std::move(apply)) {}
 
+  // Deliveries whose notifier column names action are the host's own (such as a certificate
+  // revocation, "@ca"): run gets their request and throws when the attempt failed
+  // (std::invalid_argument: for good). Set before the worker runs.
+  using HostAction = std::function<void(const boost::json::object& request)>;
+  void add_host_action(std::string action, HostAction run) {
+    host_actions_[std::move(action)] = std::move(run);
+  }
+
   // Delivers what is due; returns how many were delivered.
   int run_once();
 
  private:
+  std::map<std::string, HostAction> host_actions_;
   db::EventRepository& events_;
   plugins::ConfiguredComponents& notifiers_;
   OutboxSettings settings_;

@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include <soci/soci.h>
+
 #include "tests/integration/token_fixture.hpp"
 
 extern char** environ;
@@ -226,6 +228,20 @@ TEST_F(Events, TheOutboxKeepsMailsThroughAnOutageAndASigkill) {
               1)
         << serial;
   EXPECT_NE(mails.at(0).find("A hotp token for alice."), std::string::npos) << mails.at(0);
+  // The outbox a page at a time, newest first.
+  const auto page = [&](int number) {
+    const auto r = api_->call(
+        "GET", "/event/outbox?state=delivered&page_size=10&page=" + std::to_string(number), admin_);
+    return json_of(r).at("result").at("value").as_object();
+  };
+  const auto first = page(1), second = page(2);
+  EXPECT_EQ(first.at("count"), 15);
+  EXPECT_EQ(first.at("deliveries").as_array().size(), 10u);
+  EXPECT_EQ(first.at("next"), 2);
+  EXPECT_EQ(second.at("deliveries").as_array().size(), 5u);
+  EXPECT_TRUE(second.at("next").is_null());
+  EXPECT_GT(first.at("deliveries").at(9).at("id").as_int64(),
+            second.at("deliveries").at(0).at("id").as_int64());
 }
 
 // The code in a mail, or empty.
@@ -516,7 +532,7 @@ class PendingCa : public Events {
                 200);
     }
   }
-  std::string request_from(const std::string& ca) {
+  std::string request_from(const std::string& ca, const std::string& state = "pending") {
     const auto csr = shell_output(
         "openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout /dev/null "
         "-subj /CN=x 2>/dev/null");
@@ -530,7 +546,7 @@ class PendingCa : public Events {
                                                                      {"request", csr}}),
                           "application/json");
     EXPECT_EQ(r.status, 200) << r.body;
-    EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "pending");
+    EXPECT_EQ(json_of(r).at("detail").at("rollout_state").as_string(), state);
     return std::string(json_of(r).at("detail").at("serial").as_string());
   }
   std::string state_of(const std::string& serial) {
@@ -562,6 +578,49 @@ TEST_F(PendingCa, ThePollerCollectsIssuedAndDeniedRequests) {
   EXPECT_EQ(last.at("to"), "denied");
   EXPECT_EQ(last.at("actor"), "CA never");
   EXPECT_EQ(last.at("reason"), "the test CA says no");
+}
+
+// A revocation that its CA cannot take now waits in the outbox and reaches the CA later.
+TEST_F(PendingCa, ARevocationTheCaMissesIsRetriedFromTheOutbox) {
+  ASSERT_EQ(
+      api_->call("POST", "/caconnector/flaky", admin_, "type=pending_ca&polls=0&revoke_failures=2")
+          .status,
+      200);
+  ASSERT_EQ(
+      api_->call("POST", "/caconnector/flaky/profile/user", admin_, "key_types=ec-p256").status,
+      200);
+  const auto serial = request_from("flaky", "enrolled");
+  const auto revoked =
+      api_->call("POST", "/token/revoke/" + serial, admin_, "reason=keyCompromise");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(state_of(serial), "revoked") << "the token is revoked at once";
+  auto revocation = [&] {
+    const auto list = json_of(api_->call("GET", "/event/outbox", admin_));
+    for (const auto& row : list.at("result").at("value").as_array())
+      if (row.at("handlermodule") == "@ca") return row.as_object();
+    return boost::json::object{};
+  };
+  const auto queued = revocation();
+  ASSERT_FALSE(queued.empty()) << "the revocation is in the outbox";
+  EXPECT_EQ(queued.at("serial").as_string(), serial);
+  EXPECT_EQ(queued.at("action"), "revoke");
+  EXPECT_EQ(queued.at("event"), "certificate_revocation");
+  EXPECT_NE(std::string(queued.at("last_error").as_string()).find("the test CA is down"),
+            std::string::npos)
+      << queued;
+  ASSERT_TRUE(eventually([&] { return revocation().at("state") == "delivered"; }, 30))
+      << revocation();
+  EXPECT_EQ(revocation().at("attempts"), 3);
+  soci::session db("sqlite3", "db=" + (kept_ / "data" / "tessera.db").string());
+  db << "PRAGMA busy_timeout=10000";
+  int told = 0;
+  db << "SELECT COUNT(*) FROM plugin_store WHERE object_id = 'revoked'", soci::into(told);
+  EXPECT_EQ(told, 1) << "the CA revoked the certificate once it was back";
+  const auto audit = json_of(api_->call(
+      "GET", "/audit/?action=POST%20/token/revoke/%3Cserial%3E&serial=" + serial, admin_));
+  const auto info =
+      std::string(audit.at("result").at("value").at("auditdata").at(0).at("info").as_string());
+  EXPECT_NE(info.find("retried from the outbox"), std::string::npos) << info;
 }
 
 // Certificates are announced before they expire, once each.

@@ -12,7 +12,9 @@
 //   too_long         valid ten years, whatever the profile's term
 //   unknown_state    the state "maybe"
 //   answer_serial    a serial and not_after in the answer that differ from the certificate's
-// It keeps no CRL of its own (the SDK's default crl) and counts cancelled requests.
+// It keeps no CRL of its own (the SDK's default crl) and counts cancelled requests. With
+// revoke_failures=N its first N revoke calls fail as an outage would (then revocations work); the
+// serials it revoked are in its store "revoked", for the tests to read.
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -83,6 +85,7 @@ class PendingCa : public tessera::sdk::CaConnector {
         deny_(context.config.at("answer").as_string() == "deny"),
         polls_(context.config.at("polls").to_number<int>()),
         misbehave_(context.config.at("misbehave").as_string()),
+        revoke_failures_(context.config.at("revoke_failures").to_number<int>()),
         key_(new_key()),
         ca_(self_signed(key_.get(), "Pending Test CA")) {}
 
@@ -92,7 +95,9 @@ class PendingCa : public tessera::sdk::CaConnector {
         "Test CA that answers later (or misbehaves)",
         {Param::string("answer", "issue or deny").defaults_to("\"issue\""),
          Param::integer("polls", "status queries before the answer; 0: at once").defaults_to("2"),
-         Param::string("misbehave", "what to get wrong (see the source)").defaults_to("\"\"")}};
+         Param::string("misbehave", "what to get wrong (see the source)").defaults_to("\"\""),
+         Param::integer("revoke_failures", "revoke calls that fail before one works")
+             .defaults_to("0")}};
   }
 
   boost::json::object sign_request(const boost::json::object& request) override {
@@ -115,7 +120,17 @@ class PendingCa : public tessera::sdk::CaConnector {
     return answer(stored);
   }
 
-  boost::json::object revoke(const boost::json::object&) override { return {}; }
+  boost::json::object revoke(const boost::json::object& request) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (revoke_failures_ > 0) {
+        --revoke_failures_;
+        throw Error::unavailable("the test CA is down");
+      }
+    }
+    host().store("revoked").set(std::string(request.at("serial").as_string()), "yes");
+    return {};
+  }
   boost::json::object ca_certificate(const boost::json::object&) override {
     return {{"certificate", pem_of(ca_.get())}};
   }
@@ -200,6 +215,7 @@ class PendingCa : public tessera::sdk::CaConnector {
   bool deny_;
   int polls_;
   std::string misbehave_;
+  int revoke_failures_;
   Key key_;
   Certificate ca_;
   std::mutex mutex_;

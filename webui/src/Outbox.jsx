@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import { localTime, timeZone } from './time.js';
 import Messages from './Messages.jsx';
+import Pager, { PageSize } from './Pager.jsx';
 
 // The event handlers' deliveries (newest first): by default the dead ones, which gave up after
 // their last attempt and wait for an admin to send them again.
@@ -15,21 +16,23 @@ const STATES = [
 
 export default function Outbox() {
   const [state, setState] = useState('dead');
-  const [limit, setLimit] = useState(100);
-  const [rows, setRows] = useState([]);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(25);
+  const [result, setResult] = useState({ deliveries: [], count: 0, next: null, prev: null });
+  const rows = result.deliveries;
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
   const [reloads, setReloads] = useState(0); // counted up to read the list again
 
   useEffect(() => {
-    const params = { limit };
+    const params = { page, page_size: pageSize };
     if (state) params.state = state;
     let ignore = false; // set once a newer load starts: only its answer is shown
     call('GET', '/event/outbox', params)
       .then((body) => {
         if (ignore) return;
         setError('');
-        setRows(body.result.value);
+        setResult(body.result.value);
       })
       .catch((e) => {
         if (!ignore) setError(e.message);
@@ -37,7 +40,7 @@ export default function Outbox() {
     return () => {
       ignore = true;
     };
-  }, [state, limit, reloads]);
+  }, [state, page, pageSize, reloads]);
   const reload = () => setReloads((n) => n + 1);
 
   async function retry(id) {
@@ -59,7 +62,14 @@ export default function Outbox() {
       <div className="card filters">
         <label>
           State
-          <select aria-label="State" value={state} onChange={(e) => setState(e.target.value)}>
+          <select
+            aria-label="State"
+            value={state}
+            onChange={(e) => {
+              setState(e.target.value);
+              setPage(1);
+            }}
+          >
             {STATES.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
@@ -67,14 +77,14 @@ export default function Outbox() {
             ))}
           </select>
         </label>
-        <label>
-          Show at most
-          <select aria-label="Show at most" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
-            {[25, 100, 500, 1000].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <PageSize
+          value={pageSize}
+          sizes={[10, 25, 100, 500]}
+          onChange={(size) => {
+            setPageSize(size);
+            setPage(1);
+          }}
+        />
         <button
           onClick={() => {
             setNotice('');
@@ -131,6 +141,7 @@ export default function Outbox() {
           </tbody>
         </table>
       )}
+      <Pager page={result.current || page} pageSize={pageSize} count={result.count} prev={result.prev} next={result.next} onPage={setPage} noun="delivery" plural="deliveries" />
     </section>
   );
 }
