@@ -34,4 +34,13 @@ bool CertificateProfileRepository::remove(const std::string& ca, const std::stri
   });
 }
 
+long long CertificateProfileRepository::remove_all(const std::string& ca) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "DELETE FROM certificate_profile WHERE ca = :c", soci::use(ca));
+    st.execute(true);
+    return static_cast<long long>(st.get_affected_rows());
+  });
+}
+
 }  // namespace tessera::db

@@ -16,6 +16,8 @@ class CertificateProfileRepository {
   // name -> JSON
   std::map<std::string, std::string> of(const std::string& ca);
   bool remove(const std::string& ca, const std::string& name);
+  // Every profile of a CA connector (it is being deleted); returns how many there were.
+  long long remove_all(const std::string& ca);
 
  private:
   Database& database_;

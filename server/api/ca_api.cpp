@@ -90,7 +90,13 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
       [&](http::RequestContext& c) {
         access.require_admin(c, "caconnectordelete");
         const auto name = name_of(c);
+        if (!connectors.find(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        // Its profiles go first: a new connector of the same name starts without them, and a
+        // crash in between leaves a connector without profiles, never profiles for a stranger.
+        const auto profiles_removed = profiles.remove_all(name);
         if (!connectors.remove(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        c.audit.info = "deleted CA connector " + name + " and its " +
+                       std::to_string(profiles_removed) + " profiles";
         return json_result(1);
       },
       http::Access::authenticated);

@@ -232,5 +232,16 @@ TEST_F(CaApi, AdminsDefineProfilesPerCaAndBadOnesAreRefused) {
   EXPECT_EQ(api_->call("DELETE", "/caconnector/corp/profile/smartcard", admin_).status, 404);
 }
 
+// A deleted connector takes its profiles along: a new one of the same name starts without them.
+TEST_F(CaApi, ADeletedConnectorTakesItsProfilesAlong) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/user", admin_, "approval=1").status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/caconnector/corp", admin_).status, 200);
+  EXPECT_EQ(api_->call("DELETE", "/caconnector/corp", admin_).status, 404);
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  const auto listed = json_of(api_->call("GET", "/caconnector/corp", admin_));
+  EXPECT_TRUE(listed.at("result").at("value").at(0).at("templates").as_object().empty()) << listed;
+}
+
 }  // namespace
 }  // namespace tessera::testing
