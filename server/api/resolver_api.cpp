@@ -4,6 +4,7 @@
 #include "server/api/identity_api.hpp"
 #include "server/api/params.hpp"
 #include "server/api/stale_save.hpp"
+#include "server/identity/ldap_resolver.hpp"
 
 namespace tessera::api {
 namespace {
@@ -53,6 +54,40 @@ std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& 
   }
 }
 
+// What GET /resolver/types tells a form: each type's settings, their defaults and meaning.
+boost::json::object resolver_types() {
+  const identity::LdapSettings defaults;
+  boost::json::object attributes;
+  for (const auto& [field, attribute] : defaults.attributes) attributes[field] = attribute;
+  auto setting = [](const char* description, boost::json::value fallback, bool required = false) {
+    return boost::json::object{
+        {"description", description}, {"default", std::move(fallback)}, {"required", required}};
+  };
+  return {{"sql",
+           {{"description", "the built-in user store: users kept in Tessera's database"},
+            {"editable", true},
+            {"settings", boost::json::object{}}}},
+          {"ldap",
+           {{"description", "an LDAP directory, read-only: searched with a service account"},
+            {"editable", false},
+            {"settings",
+             {{"uri", setting("ldap://host:389 or ldaps://host:636", "", true)},
+              {"base_dn", setting("where users are searched (subtree)", "", true)},
+              {"bind_dn", setting("the service account; empty: anonymous", "")},
+              {"bind_password", setting("the service account's password (stored sealed)", "")},
+              {"login_attribute", setting("the attribute users log in with",
+                                          boost::json::string(defaults.login_attribute))},
+              {"user_filter", setting("ANDed with (login_attribute=name)",
+                                      boost::json::string(defaults.user_filter))},
+              {"attributes",
+               setting("Tessera field -> LDAP attribute; \"\" leaves a field empty", attributes)},
+              {"start_tls", setting("StartTLS on an ldap:// connection",
+                                    boost::json::value(defaults.start_tls))},
+              {"ca_file", setting("CA certificates for TLS; empty: the system's", "")},
+              {"timeout_seconds",
+               setting("network and operation timeout, 1 to 60", defaults.timeout_seconds)}}}}}};
+}
+
 }  // namespace
 
 void add_resolver_routes(http::Router& router, db::IdentityRepository& identities,
@@ -76,6 +111,14 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
                            {"version", r.version}};
         }
         return json_result(value);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "GET", "/resolver/types",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "resolverread");
+        return json_result(resolver_types());
       },
       http::Access::authenticated);
 

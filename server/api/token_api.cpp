@@ -316,7 +316,11 @@ class TokenRoutes {
       filter.realm = c.params.contains("tokenrealm") ? string_param(c, "tokenrealm", 64)
                                                      : string_param(c, "realm", 64);
       x_.access.require_admin(c, "tokenlist", filter.realm);
-      if (const auto user = string_param(c, "user", 255); !user.empty()) {
+      if (const auto user = string_param(c, "user", 255); !user.empty() && filter.realm.empty()) {
+        // No realm named: the tokens of everyone of that name, in every realm (each listed
+        // with its realm), for an admin whose rights are not limited to realms.
+        filter.owner_user = user;
+      } else if (!user.empty()) {
         auto owner = x_.directory.find(user, filter.realm);
         if (!owner) return json_result(page_json({}, page, page_size));
         filter.owner_user = owner->user.username;

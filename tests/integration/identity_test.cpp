@@ -360,6 +360,18 @@ TEST_F(Identity, EveryEditableObjectRefusesAStaleSave) {
             "auditlog");
 }
 
+TEST_F(Identity, ResolverTypesTellAFormWhatEachNeeds) {
+  const auto types = json_of(call("GET", "/resolver/types", admin_)).at("result").at("value");
+  EXPECT_EQ(types.at("sql").at("editable"), true);
+  EXPECT_TRUE(types.at("sql").at("settings").as_object().empty());
+  const auto& ldap = types.at("ldap").at("settings");
+  EXPECT_EQ(ldap.at("uri").at("required"), true);
+  EXPECT_EQ(ldap.at("login_attribute").at("default"), "uid");
+  EXPECT_EQ(ldap.at("attributes").at("default").at("email"), "mail");
+  EXPECT_EQ(ldap.at("start_tls").at("default"), false);
+  EXPECT_EQ(call("GET", "/resolver/types", login("alice", "alice-password")).status, 403);
+}
+
 // The built-in store's users exist nowhere else: deleting their resolver asks for a yes.
 TEST_F(Identity, AnSqlResolverWithUsersGoesOnlyWithThemWhenAskedTo) {
   ASSERT_EQ(call("POST", "/resolver/extra", admin_, "type=sql").status, 200);

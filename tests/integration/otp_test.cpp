@@ -359,6 +359,17 @@ TEST_F(Otp, AdminsListWithFiltersAndPagesAndManageTheLifeCycle) {
   EXPECT_EQ(tokens(admin_, "?serial=HOTP*").at("count"), 1);
   EXPECT_EQ(tokens(admin_, "?user=alice&realm=corp").at("count"), 2);
   EXPECT_EQ(tokens(admin_, "?assigned=0").at("count"), 1);
+  // Another alice in another realm: a search by name alone finds the tokens of both.
+  ASSERT_EQ(api_->call("POST", "/resolver/branch", admin_, "type=sql").status, 200);
+  ASSERT_EQ(api_->call("POST", "/realm/branch", admin_, "resolvers=branch").status, 200);
+  ASSERT_EQ(
+      api_->call("POST", "/user/", admin_, "user=alice&resolver=branch&password=other-pw").status,
+      200);
+  enroll("type=hotp&user=alice&realm=branch&serial=HOTPB1&otpkey=" + kSeed20);
+  EXPECT_EQ(tokens(admin_, "?user=alice").at("count"), 3);
+  EXPECT_EQ(tokens(admin_, "?user=alice&realm=branch").at("count"), 1);
+  EXPECT_EQ(tokens(admin_, "?user=carol").at("count"), 0);
+  ASSERT_EQ(api_->call("DELETE", "/token/HOTPB1", admin_).status, 200);
   const auto page = tokens(admin_, "?pagesize=2&page=2");
   EXPECT_EQ(page.at("tokens").as_array().size(), 1u);
   EXPECT_EQ(page.at("prev"), 1);
