@@ -313,8 +313,12 @@ TEST_F(CertificateToken, ACaThatCannotIssueLeavesTheRequestFailedForARetry) {
                 .at("count"),
             1);
 
-  // Back again (the same CA, from its store): the retry issues.
+  // Back again (the same CA, from its store; its profiles went with it): the retry issues.
   ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
+                       "key_types=ec-p256&approval=1")
+                .status,
+            200);
   auto retried = api_->call("POST", "/token/approve/" + serial, admin_);
   ASSERT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(token(serial).at("rollout_state"), "enrolled");
