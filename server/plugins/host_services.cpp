@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
@@ -112,14 +113,16 @@ tessera_status store_delete(void* host_context, tessera_str object, tessera_str 
   });
 }
 
-tessera_status http_request(void* host_context, const tessera_http_request* request,
-                            int32_t* status_code, const tessera_sink* body_out,
-                            const tessera_sink* error_out) {
+tessera_status http_exchange(void* host_context, const tessera_http_request* request,
+                             int32_t* status_code, const tessera_sink* headers_out,
+                             const tessera_sink* body_out, const tessera_sink* error_out) {
   auto fail = [&](std::string_view why) {
     if (error_out && error_out->write) error_out->write(error_out->context, why.data(), why.size());
   };
   try {
-    if (!request || request->struct_size < sizeof(tessera_http_request) || !status_code) {
+    // A plugin built before 1.5 sends the request without trusted_ca_pem.
+    if (!request || request->struct_size < offsetof(tessera_http_request, trusted_ca_pem) ||
+        !status_code) {
       fail("malformed request");
       return TESSERA_ERR_INVALID_ARGUMENT;
     }
@@ -130,6 +133,9 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
     out.url = std::string(view(request->url));
     out.headers = std::string(view(request->headers));
     out.body = std::string(view(request->body));
+    if (request->struct_size >=
+        offsetof(tessera_http_request, trusted_ca_pem) + sizeof(tessera_str))
+      out.trusted_ca_pem = std::string(view(request->trusted_ca_pem));
     // Capped, so that a plugin cannot hold a worker (and a graceful shutdown) for long.
     constexpr uint32_t kMaxTimeoutMs = 60000;
     if (request->timeout_ms)
@@ -142,6 +148,8 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
       return TESSERA_ERR_UNAVAILABLE;
     }
     *status_code = static_cast<int32_t>(response.status);
+    if (headers_out && headers_out->write)
+      headers_out->write(headers_out->context, response.headers.data(), response.headers.size());
     if (body_out && body_out->write)
       body_out->write(body_out->context, response.body.data(), response.body.size());
     return TESSERA_OK;
@@ -151,6 +159,12 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
   }
 }
 
+tessera_status http_request(void* host_context, const tessera_http_request* request,
+                            int32_t* status_code, const tessera_sink* body_out,
+                            const tessera_sink* error_out) {
+  return http_exchange(host_context, request, status_code, nullptr, body_out, error_out);
+}
+
 const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &log,
                                    &random_bytes,
@@ -158,7 +172,8 @@ const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &store_get,
                                    &store_set,
                                    &store_delete,
-                                   &http_request};
+                                   &http_request,
+                                   &http_exchange};
 
 }  // namespace
 

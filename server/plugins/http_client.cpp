@@ -31,6 +31,20 @@ size_t on_data(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Header lines of the final response: a new status line (after a 100 Continue or a redirect)
+// starts them afresh.
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::string*>(user);
+  const size_t n = size * count;
+  const std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    headers->clear();
+  } else if (line != "\r\n" && headers->size() + n <= 64 * 1024) {
+    headers->append(line);
+  }
+  return n;
+}
+
 // Refuses, before connecting, an address the plugin may not reach.
 struct Guard {
   const std::vector<std::string>* allowed;
@@ -113,6 +127,11 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  curl_blob trusted{const_cast<char*>(request.trusted_ca_pem.data()), request.trusted_ca_pem.size(),
+                    CURL_BLOB_COPY};
+  if (!request.trusted_ca_pem.empty()) curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &trusted);
   Guard guard{&request.allowed_networks, {}};
   curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
   curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);

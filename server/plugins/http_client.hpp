@@ -20,13 +20,15 @@ struct OutboundRequest {
   // about to connect to, so no name can point there), except in these networks ("127.0.0.1",
   // "::1", "169.254.0.0/16").
   std::vector<std::string> allowed_networks;
+  std::string trusted_ca_pem;  // empty: the system's CAs
 };
 
 struct OutboundResponse {
   bool ok = false;  // a response arrived
   long status = 0;
   std::string body;
-  std::string error;  // why no response arrived
+  std::string headers;  // the final response's "Name: value\r\n" lines
+  std::string error;    // why no response arrived
 };
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes);

@@ -1,6 +1,8 @@
 // Plugins called through the host in process: the bundled webhook action posts to a real HTTP
 // sink through the host's outbound HTTP, configuration is checked against the schema, and a
 // library stays loaded while an instance made by it lives.
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -10,6 +12,7 @@
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/http_client.hpp"
 #include "tests/support/host_fixture.hpp"
+#include "tests/support/server_process.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -132,6 +135,25 @@ TEST_F(WebhookPlugin, LoopbackAndLinkLocalTargetsNeedTheAdminsAllowance) {
   EXPECT_FALSE(plugins::outbound_address_allowed("::ffff:127.0.0.1", {}));
   EXPECT_FALSE(plugins::outbound_address_allowed("fe80::1", {}));
   EXPECT_TRUE(plugins::outbound_address_allowed("192.0.2.10", {}));
+}
+
+// ABI 1.5: a plugin reads the response's headers (ACME's nonces and locations) and can trust a
+// private CA for one request (the server's self-signed certificate here) instead of the system's.
+TEST(OutboundHttp, ReturnsHeadersAndTrustsTheCaItIsGiven) {
+  ServerProcess server({.tls = true});
+  plugins::OutboundRequest request;
+  request.url = server.url() + "/healthz";
+  request.allowed_networks = {"127.0.0.1"};
+  const auto untrusted = plugins::perform_http(request, 1 << 20);
+  EXPECT_FALSE(untrusted.ok) << "the system does not trust a self-signed certificate";
+  std::ifstream in(server.certificate_path());
+  request.trusted_ca_pem.assign(std::istreambuf_iterator<char>(in), {});
+  const auto trusted = plugins::perform_http(request, 1 << 20);
+  ASSERT_TRUE(trusted.ok) << trusted.error;
+  EXPECT_EQ(trusted.status, 200);
+  EXPECT_NE(trusted.headers.find("Content-Type: application/json\r\n"), std::string::npos)
+      << trusted.headers;
+  EXPECT_EQ(trusted.headers.find("HTTP/"), std::string::npos) << "header lines only";
 }
 
 TEST_F(WebhookPlugin, ConfigurationIsCheckedAgainstTheSchema) {

@@ -34,7 +34,7 @@ CommandResult list_plugins(const std::vector<std::string>& dirs) {
 TEST(PluginLoading, ListsTheBundledPlugins) {
   auto r = list_plugins({kBundled});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.4 notification_action:webhook " +
+  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.5 notification_action:webhook " +
                        kBundled + "/libtessera_notify_webhook.so"),
             std::string::npos)
       << r.out;
@@ -50,7 +50,7 @@ TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +
                        "/libbroken_abi_major.so: built for plugin ABI 2.0, but this server "
-                       "speaks ABI 1.4"),
+                       "speaks ABI 1.5"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 4
+#define TESSERA_ABI_VERSION_MINOR 5
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -78,6 +78,9 @@ typedef struct tessera_http_request {
   tessera_str headers; /* "Name: value" lines separated by "\r\n" */
   tessera_str body;
   uint32_t timeout_ms; /* 0 means the host's default */
+  /* Since 1.5: PEM CA certificates to trust for this https request instead of the system's
+   * (a private CA's server); empty: the system's. */
+  tessera_str trusted_ca_pem;
 } tessera_http_request;
 
 /* Services the host offers to a plugin. host_context identifies the calling plugin: the host
@@ -102,6 +105,11 @@ typedef struct tessera_host_api_v1 {
   tessera_status (*http_request)(void* host_context, const tessera_http_request* request,
                                  int32_t* status_code, const tessera_sink* body_out,
                                  const tessera_sink* error_out);
+  /* Since 1.5: as http_request, and the response's header lines ("Name: value", each ended by
+   * "\r\n", of the final response only) are written to headers_out. */
+  tessera_status (*http_exchange)(void* host_context, const tessera_http_request* request,
+                                  int32_t* status_code, const tessera_sink* headers_out,
+                                  const tessera_sink* body_out, const tessera_sink* error_out);
 } tessera_host_api_v1;
 
 typedef enum tessera_component_kind {

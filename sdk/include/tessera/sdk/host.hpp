@@ -5,7 +5,10 @@
 // valid for as long as any component instance of the plugin lives.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,11 +61,26 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{0};  // 0: the host's default
+  std::string trusted_ca_pem;  // CA certificates to trust instead of the system's (host 1.5+)
 };
 
 struct HttpResponse {
   int status = 0;
   std::string body;
+  // The response's headers, in order (from a host of ABI 1.5 or later; empty before).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header of that name (case-insensitive), or "".
+  std::string header(std::string_view name) const {
+    for (const auto& [key, value] : headers)
+      if (key.size() == name.size() &&
+          std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          }))
+        return value;
+    return {};
+  }
 };
 
 class Host;
@@ -112,17 +130,36 @@ class Host {
     std::string headers;
     for (const auto& [name, value] : request.headers) headers += name + ": " + value + "\r\n";
     tessera_http_request raw{
-        sizeof(tessera_http_request), detail::view(request.method),
-        detail::view(request.url),    detail::view(headers),
-        detail::view(request.body),   static_cast<uint32_t>(request.timeout.count())};
-    detail::StringSink body;
-    detail::StringSink error;
+        sizeof(tessera_http_request),        detail::view(request.method),
+        detail::view(request.url),           detail::view(headers),
+        detail::view(request.body),          static_cast<uint32_t>(request.timeout.count()),
+        detail::view(request.trusted_ca_pem)};
+    detail::StringSink body, error, header_lines;
     int32_t status = 0;
-    if (api_->http_request(context_, &raw, &status, &body.sink, &error.sink) != TESSERA_OK ||
-        body.failed)
+    // A host older than 1.5 has no http_exchange: no headers then, and no trusted_ca_pem.
+    const bool exchange = api_->struct_size >= offsetof(tessera_host_api_v1, http_exchange) +
+                                                   sizeof(api_->http_exchange) &&
+                          api_->http_exchange;
+    const auto rc = exchange ? api_->http_exchange(context_, &raw, &status, &header_lines.sink,
+                                                   &body.sink, &error.sink)
+                             : api_->http_request(context_, &raw, &status, &body.sink, &error.sink);
+    if (rc != TESSERA_OK || body.failed || header_lines.failed)
       throw Error::unavailable("HTTP request to " + detail::origin_of(request.url) +
                                " failed: " + error.text);
-    return {status, std::move(body.text)};
+    HttpResponse response{status, std::move(body.text), {}};
+    for (size_t at = 0; at < header_lines.text.size();) {
+      auto end = header_lines.text.find("\r\n", at);
+      if (end == std::string::npos) end = header_lines.text.size();
+      const std::string_view line(header_lines.text.data() + at, end - at);
+      if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+          value.remove_prefix(1);
+        response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+      }
+      at = end + 2;
+    }
+    return response;
   }
 
   const tessera_host_api_v1* api() const { return api_; }

@@ -24,8 +24,8 @@
 #include "tessera/sdk/token_type.hpp"
 
 // The SDK's version is the ABI's: a plugin built with SDK 1.x loads in any host of ABI 1.y,
-// y >= x (find_package(TesseraSdk 1.4) asks for at least this one).
-#define TESSERA_SDK_VERSION "1.4.0"
+// y >= x (find_package(TesseraSdk 1.5) asks for at least this one).
+#define TESSERA_SDK_VERSION "1.5.0"
 
 namespace tessera::sdk {
 
