@@ -8,10 +8,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <tessera/sdk/plugin.hpp>
 
@@ -53,6 +55,14 @@ std::string text(const boost::json::object& object, const char* key) {
   return std::string(value->get_string());
 }
 
+std::vector<std::string> strings(const boost::json::object& object, const char* key) {
+  std::vector<std::string> out;
+  if (const auto* list = object.if_contains(key); list && list->is_array())
+    for (const auto& item : list->get_array())
+      if (item.is_string()) out.emplace_back(item.get_string());
+  return out;
+}
+
 // The CSR in canonical PEM, once its signature verified.
 std::string checked_request(const std::string& pem) {
   if (pem.size() > kMaxRequest) throw Error::invalid_argument("the request is too large");
@@ -76,7 +86,8 @@ std::string checked_request(const std::string& pem) {
 
 // A new key of key_type and a CSR for it (the CA sets the real subject), for a server-made key.
 std::pair<std::string, std::string> new_key_and_request(const std::string& key_type,
-                                                        const std::string& serial) {
+                                                        const std::string& serial,
+                                                        const std::vector<std::string>& dns) {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(nullptr, &EVP_PKEY_free);
   if (key_type == "ec-p256" || key_type == "ec-p384" || key_type == "ec-p521")
     key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC",
@@ -96,6 +107,18 @@ std::pair<std::string, std::string> new_key_and_request(const std::string& key_t
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(serial.c_str()), -1, -1, 0);
   X509_REQ_set_pubkey(csr.get(), key.get());
+  // The DNS names the host will ask the CA for (an ACME CA takes them from the request).
+  if (!dns.empty()) {
+    std::string names;
+    for (const auto& name : dns) names += (names.empty() ? "DNS:" : ",DNS:") + name;
+    STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
+    X509_EXTENSION* san =
+        X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, names.c_str());
+    if (!san) throw Error::invalid_argument("san_dns: not DNS names");
+    sk_X509_EXTENSION_push(extensions, san);
+    X509_REQ_add_extensions(csr.get(), extensions);
+    sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  }
   if (X509_REQ_sign(csr.get(), key.get(), EVP_sha256()) <= 0)
     throw Error(Error::Kind::internal, "cannot sign the request");
   auto pem = [](auto write) {
@@ -139,7 +162,8 @@ class CertificateToken : public tessera::sdk::TokenType {
     if (genkey) {
       auto key_type = text(params, "key_type");
       auto [key, made_request] =
-          new_key_and_request(key_type.empty() ? "ec-p256" : key_type, text(request, "serial"));
+          new_key_and_request(key_type.empty() ? "ec-p256" : key_type, text(request, "serial"),
+                              strings(params, "san_dns"));
       return {{"otplen", 0},
               {"csr", made_request},
               {"private_key", key},

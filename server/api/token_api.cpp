@@ -194,10 +194,18 @@ class TokenRoutes {
     request.params.erase("pin");
     request.params.erase("password");  // the PKCS#12 password is the server's business
     // A server-made key is of the profile's first allowed type unless the user picked one.
-    if (type == "certificate" && bool_param(c, "genkey", false) && !c.params.contains("key_type")) {
+    if (type == "certificate" && bool_param(c, "genkey", false)) {
       try {
-        request.params["key_type"] =
-            x_.issuer.default_key_type(string_param(c, "ca", 128), string_param(c, "profile", 64));
+        const auto ca = string_param(c, "ca", 128), profile = string_param(c, "profile", 64);
+        if (!c.params.contains("key_type"))
+          request.params["key_type"] = x_.issuer.default_key_type(ca, profile);
+        // The names the CA will be asked for go into the request the server makes.
+        if (owner) {
+          boost::json::array names;
+          for (const auto& name : x_.issuer.dns_names_for(ca, profile, owner->user, owner->realm))
+            names.push_back(boost::json::string(name));
+          request.params["san_dns"] = std::move(names);
+        }
       } catch (const ca::IssueError& e) {
         throw ApiError::bad_parameter(e.what());
       }

@@ -65,6 +65,18 @@ std::string CertificateIssuer::default_key_type(const std::string& ca, const std
   return resolve(ca, profile).second.key_types.front();
 }
 
+std::vector<std::string> CertificateIssuer::dns_names_for(const std::string& ca,
+                                                          const std::string& profile,
+                                                          const db::UserRow& owner,
+                                                          const std::string& realm) {
+  try {
+    const auto name = resolve(ca, profile).second.dns_name_of(owner, realm);
+    return name.empty() ? std::vector<std::string>{} : std::vector<std::string>{name};
+  } catch (const ProfileError& e) {
+    throw IssueError(e.what());
+  }
+}
+
 CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   const auto [ca, profile] = resolve(r.ca, r.profile);
   const auto& profile_name = profile.name;
@@ -99,6 +111,12 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   requested.subject = profile.subject_of(r.owner, r.realm);
   if (profile.san_email && !r.owner.email.empty()) requested.emails.push_back(r.owner.email);
   if (profile.san_upn) requested.upns.push_back(r.owner.username + "@" + r.realm);
+  try {
+    if (auto dns = profile.dns_name_of(r.owner, r.realm); !dns.empty())
+      requested.dns_names.push_back(std::move(dns));
+  } catch (const ProfileError& e) {
+    throw IssueError(e.what());
+  }
   requested.extended_key_usage = profile.extended_key_usage;
   requested.validity_days = days;
   auto strings = [](const std::vector<std::string>& items) {
@@ -116,7 +134,10 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
            {"extended_key_usage", strings(profile.extended_key_usage)},
            {"crl_url", public_url_.empty() ? std::string() : public_url_ + "/ca/" + ca + "/crl"}}},
          {"subject", subject},
-         {"san", {{"email", strings(requested.emails)}, {"upn", strings(requested.upns)}}}});
+         {"san",
+          {{"email", strings(requested.emails)},
+           {"upn", strings(requested.upns)},
+           {"dns", strings(requested.dns_names)}}}});
   } catch (const plugins::PluginCallError& e) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
     throw;

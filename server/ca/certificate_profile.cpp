@@ -137,12 +137,15 @@ CertificateProfile CertificateProfile::from_params(const boost::json::object& pa
       p.san_email = flag_of(value, key);
     } else if (key == "san_upn") {
       p.san_upn = flag_of(value, key);
+    } else if (key == "san_dns") {
+      p.san_dns = text_of(value, key);
+      if (!p.san_dns.empty()) check_template("san_dns", p.san_dns);
     } else if (key == "approval") {
       p.approval = flag_of(value, key);
     } else {
       throw ProfileError("unknown profile parameter '" + key +
                          "' (validity_days, key_types, key_usage, extended_key_usage, "
-                         "subject.<field>, san_email, san_upn, approval)");
+                         "subject.<field>, san_email, san_upn, san_dns, approval)");
     }
   }
   if (std::none_of(p.subject.begin(), p.subject.end(),
@@ -165,6 +168,7 @@ boost::json::object CertificateProfile::to_json() const {
           {"subject", subject_fields},
           {"san_email", san_email},
           {"san_upn", san_upn},
+          {"san_dns", san_dns},
           {"approval", approval}};
 }
 
@@ -187,6 +191,8 @@ CertificateProfile CertificateProfile::from_json(const boost::json::object& json
                            std::string(f.as_array().at(1).as_string()));
   p.san_email = json.at("san_email").as_bool();
   p.san_upn = json.at("san_upn").as_bool();
+  if (const auto* dns = json.if_contains("san_dns"); dns && dns->is_string())
+    p.san_dns = std::string(dns->get_string());  // profiles stored before it have none
   p.approval = json.at("approval").as_bool();
   return p;
 }
@@ -201,6 +207,23 @@ std::vector<std::pair<std::string, std::string>> CertificateProfile::subject_of(
   if (std::none_of(fields.begin(), fields.end(), [](const auto& f) { return f.first == "CN"; }))
     throw ProfileError("the profile makes no CN for user " + user.username);
   return fields;
+}
+
+std::string CertificateProfile::dns_name_of(const db::UserRow& user,
+                                            const std::string& realm) const {
+  if (san_dns.empty()) return {};
+  auto name = fill(san_dns, user, realm);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool valid =
+      !name.empty() && name.size() <= 253 && name.front() != '.' && name.back() != '.' &&
+      name.find("..") == std::string::npos && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+      });
+  if (!valid)
+    throw ProfileError("the profile's san_dns makes no DNS name for user " + user.username + " ('" +
+                       name + "')");
+  return name;
 }
 
 }  // namespace tessera::ca

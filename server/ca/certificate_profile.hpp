@@ -29,6 +29,9 @@ struct CertificateProfile {
   std::vector<std::pair<std::string, std::string>> subject{{"CN", "{username}"}};
   bool san_email = true;  // the user's e-mail address as rfc822Name
   bool san_upn = false;   // username@realm as a Microsoft UPN (smart card logon)
+  // A DNS name as a template ("{username}.devices.corp.example"); empty: none. What an ACME CA
+  // orders as its dns identifier.
+  std::string san_dns;
   bool approval = false;  // issuance waits for an admin
 
   // From request parameters (form text or JSON): validity_days="365,730", key_types,
@@ -41,6 +44,9 @@ struct CertificateProfile {
   // The subject fields for user, with empty ones left out; throws ProfileError without a CN.
   std::vector<std::pair<std::string, std::string>> subject_of(const db::UserRow& user,
                                                               const std::string& realm) const;
+  // san_dns for user, in lower case ("" when the profile has none); throws ProfileError when it
+  // is no DNS name (a user name with characters a host name cannot have).
+  std::string dns_name_of(const db::UserRow& user, const std::string& realm) const;
 };
 
 }  // namespace tessera::ca

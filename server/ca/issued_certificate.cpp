@@ -131,9 +131,15 @@ void check_names(X509* certificate, const RequestedCertificate& requested) {
         throw Refused("the certificate names the UPN " + value + ", which was not asked for");
       continue;
     }
+    if (name->type == GEN_DNS) {
+      const auto value = utf8(name->d.dNSName);
+      if (!allowed(requested.dns_names, value))
+        throw Refused("the certificate names the DNS name " + value + ", which was not asked for");
+      continue;
+    }
     throw Refused(
         "the certificate has an alternative name of a kind that was not asked for "
-        "(only e-mail and UPN names are)");
+        "(only e-mail, UPN and DNS names are)");
   }
 }
 
@@ -187,6 +193,7 @@ boost::json::object RequestedCertificate::to_json() const {
   return {{"subject", fields},
           {"email", strings(emails)},
           {"upn", strings(upns)},
+          {"dns", strings(dns_names)},
           {"extended_key_usage", strings(extended_key_usage)},
           {"validity_days", validity_days}};
 }
@@ -202,6 +209,7 @@ RequestedCertificate RequestedCertificate::from_json(const boost::json::object& 
         r.subject.emplace_back(item.get_array()[0].get_string(), item.get_array()[1].get_string());
   r.emails = strings_of(json, "email");
   r.upns = strings_of(json, "upn");
+  r.dns_names = strings_of(json, "dns");
   r.extended_key_usage = strings_of(json, "extended_key_usage");
   if (const auto* days = json.if_contains("validity_days"); days && days->is_int64())
     r.validity_days = static_cast<int>(days->get_int64());

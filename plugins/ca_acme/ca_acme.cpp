@@ -1,0 +1,427 @@
+// A CA connector for any RFC 8555 CA (step-ca, EJBCA, Sectigo's or DigiCert's ACME, Pebble),
+// with External Account Binding. The host decides what is asked for (the profile's names):
+// each DNS name and e-mail address it gives becomes an order identifier (dns, email per
+// RFC 8823). Authorizations the account holds already (pre-authorized, as for an RA) are used as
+// they are; a pending one is answered only with a challenge type the admin listed in
+// answer_challenges (for CAs that validate on their own), otherwise the request fails naming
+// the CA's types. An order still processing is answered "pending" with its URL as request id,
+// so the host's poller carries on, on any node and after a restart.
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <tessera/sdk/plugin.hpp>
+
+#include "acme_client.hpp"
+#include "jws.hpp"
+
+namespace {
+
+using tessera::acme::AccountKey;
+using tessera::acme::AcmeClient;
+using tessera::acme::base64url;
+using tessera::sdk::ComponentInfo;
+using tessera::sdk::Error;
+using tessera::sdk::Param;
+
+std::string text(const boost::json::object& object, const char* key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+std::vector<std::string> strings(const boost::json::object& object, const char* key) {
+  std::vector<std::string> out;
+  if (const auto* list = object.if_contains(key); list && list->is_array())
+    for (const auto& item : list->get_array())
+      if (item.is_string()) out.emplace_back(item.get_string());
+  return out;
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+  void operator()(X509_REQ* r) const { X509_REQ_free(r); }
+};
+
+std::unique_ptr<X509_REQ, X509Free> parse_csr(const std::string& pem) {
+  BIO* in = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  std::unique_ptr<X509_REQ, X509Free> csr(PEM_read_bio_X509_REQ(in, nullptr, nullptr, nullptr));
+  BIO_free(in);
+  if (!csr) throw Error::invalid_argument("the certificate request does not parse");
+  return csr;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+std::vector<std::string> dns_names_in(X509_REQ* csr) {
+  std::vector<std::string> out;
+  STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(csr);
+  if (!extensions) return out;
+  for (int i = 0; i < sk_X509_EXTENSION_num(extensions); ++i) {
+    X509_EXTENSION* extension = sk_X509_EXTENSION_value(extensions, i);
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(extension)) != NID_subject_alt_name) continue;
+    auto* names = static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(extension));
+    for (int k = 0; names && k < sk_GENERAL_NAME_num(names); ++k) {
+      const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, k);
+      if (name->type == GEN_DNS)
+        out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                         static_cast<size_t>(ASN1_STRING_length(name->d.dNSName)));
+    }
+    GENERAL_NAMES_free(names);
+  }
+  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  return out;
+}
+
+std::vector<std::unique_ptr<X509, X509Free>> parse_chain(const std::string& pem) {
+  std::vector<std::unique_ptr<X509, X509Free>> out;
+  BIO* in = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  while (X509* certificate = PEM_read_bio_X509(in, nullptr, nullptr, nullptr))
+    out.emplace_back(certificate);
+  BIO_free(in);
+  return out;
+}
+
+std::string pem_of(X509* certificate) {
+  BIO* out = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(out, certificate);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  std::string pem(data, static_cast<size_t>(size));
+  BIO_free(out);
+  return pem;
+}
+
+std::string der_of(X509* certificate) {
+  unsigned char* der = nullptr;
+  const int size = i2d_X509(certificate, &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(size > 0 ? size : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+// As the host writes serials: upper-case hex without leading zeros.
+std::string serial_hex(X509* certificate) {
+  BIGNUM* n = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr);
+  char* hex = BN_bn2hex(n);
+  std::string out(hex ? hex : "");
+  OPENSSL_free(hex);
+  BN_free(n);
+  return out;
+}
+
+// RFC 5280's reason codes, as ACME's revokeCert takes them.
+int reason_code(const std::string& reason) {
+  static const char* names[] = {
+      "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+      "superseded",    "cessationOfOperation", "certificateHold", "",
+      "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
+  for (int i = 0; i < 11; ++i)
+    if (reason == names[i]) return i;
+  return 0;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error::invalid_argument("ca_file " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class AcmeCa : public tessera::sdk::CaConnector {
+ public:
+  explicit AcmeCa(const tessera::sdk::ComponentContext& context)
+      : CaConnector(context),
+        config_(context.config),
+        client_(host(), text(config_, "directory_url"),
+                text(config_, "ca_file").empty() ? "" : read_file(text(config_, "ca_file")),
+                std::chrono::seconds(config_.at("timeout_seconds").to_number<int>())),
+        store_(host().store(store_object(context))) {
+    const auto& meta = client_.directory();
+    const auto* info = meta.if_contains("meta");
+    const bool eab_required = info && info->is_object() &&
+                              info->get_object().if_contains("externalAccountRequired") &&
+                              info->get_object().at("externalAccountRequired") == true;
+    if (eab_required && (text(config_, "eab_kid").empty() || text(config_, "eab_hmac_key").empty()))
+      throw Error::invalid_argument(
+          "the ACME CA requires External Account Binding: give eab_kid and eab_hmac_key");
+    // Registered (or found again) now, so that a refused binding is told at creation.
+    account();
+  }
+
+  static ComponentInfo describe() {
+    return {
+        "ca_acme",
+        "ACME CA (RFC 8555, External Account Binding)",
+        {Param::string("directory_url", "the CA's ACME directory (https://...)").required(),
+         Param::string("eab_kid", "External Account Binding key id").defaults_to("\"\""),
+         Param::string("eab_hmac_key", "External Account Binding MAC key (base64url)")
+             .secret()
+             .defaults_to("\"\""),
+         Param::string("contact", "e-mail address for the account").defaults_to("\"\""),
+         Param::boolean("terms_agreed", "agree to the CA's terms of service").defaults_to("false"),
+         Param::string("account_key_type", "ec-p256 or rsa-3072").defaults_to("\"ec-p256\""),
+         Param::string("ca_file",
+                       "PEM file of CAs to trust for the ACME server's TLS; empty: "
+                       "the system's")
+             .defaults_to("\"\""),
+         Param::string("answer_challenges",
+                       "challenge types to answer without doing anything, for CAs that validate "
+                       "on their own (e.g. http-01); empty: only valid authorizations")
+             .defaults_to("\"\""),
+         Param::integer("timeout_seconds", "per HTTP request to the CA").defaults_to("30")}};
+  }
+
+  // {"csr", "profile", "subject", "san": {"email": [..], "upn": [..], "dns": [..]}}
+  boost::json::object sign_request(const boost::json::object& request) override {
+    const auto csr = parse_csr(text(request, "csr"));
+    const auto* san_value = request.if_contains("san");
+    const auto san =
+        san_value && san_value->is_object() ? san_value->get_object() : boost::json::object{};
+    if (!strings(san, "upn").empty())
+      throw Error::invalid_argument(
+          "an ACME CA cannot issue a UPN (smart card logon name): use a profile with san_upn=0");
+    boost::json::array identifiers;
+    for (const auto& name : strings(san, "dns"))
+      identifiers.push_back({{"type", "dns"}, {"value", name}});
+    for (const auto& mail : strings(san, "email"))
+      identifiers.push_back({{"type", "email"}, {"value", mail}});
+    if (identifiers.empty())
+      throw Error::invalid_argument(
+          "the profile names nothing an ACME order can ask for: give it san_dns (a name "
+          "template) or san_email");
+    // RFC 8555 section 7.4: the request must name what the order does; its key is the user's,
+    // so the connector cannot write the names in itself.
+    auto wanted = strings(san, "dns");
+    auto named = dns_names_in(csr.get());
+    std::sort(wanted.begin(), wanted.end());
+    std::sort(named.begin(), named.end());
+    if (wanted != named)
+      throw Error::invalid_argument(
+          "an ACME CA takes only a request that names what it orders: the request must have "
+          "the DNS names " +
+          joined(wanted) + " as alternative names (it has " + joined(named) + ")");
+    const auto& kid = account();
+    auto order = client_.post(
+        client_.endpoint("newOrder"),
+        boost::json::serialize(boost::json::object{{"identifiers", identifiers}}), key(), kid);
+    if (order.location.empty()) throw Error::unavailable("the ACME CA gave the order no URL");
+    auto state = order.json();
+    for (const auto& url : strings(state, "authorizations")) authorize(url);
+    unsigned char* der = nullptr;
+    const int size = i2d_X509_REQ(csr.get(), &der);
+    const std::string csr_der(reinterpret_cast<char*>(der),
+                              static_cast<size_t>(size > 0 ? size : 0));
+    OPENSSL_free(der);
+    auto finalized =
+        client_
+            .post(text(state, "finalize"),
+                  boost::json::serialize(boost::json::object{{"csr", base64url(csr_der)}}), key(),
+                  kid)
+            .json();
+    // Most CAs finish within a moment: a short wait saves a round through the poller (and lets
+    // a server-made key, which is never kept, be issued at all).
+    for (int i = 0; i < 12 && text(finalized, "status") == "processing"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      finalized = client_.post(order.location, "", key(), kid).json();
+    }
+    return advance(order.location, finalized, text(request, "csr"));
+  }
+
+  // {"request_id": the order URL}, with the CSR the host kept.
+  boost::json::object request_status(const boost::json::object& request) override {
+    const auto url = text(request, "request_id");
+    if (!url.starts_with("https://")) throw Error::invalid_argument("not an ACME order URL");
+    const auto order = client_.post(url, "", key(), account());
+    return advance(url, order.json(), text(request, "csr"));
+  }
+
+  boost::json::object revoke(const boost::json::object& request) override {
+    const auto serial = text(request, "serial");
+    const auto pem = store_.get("certificate/" + serial);
+    if (!pem)
+      throw Error::invalid_argument("certificate " + serial +
+                                    " was not issued through this connector");
+    const auto chain = parse_chain(*pem);
+    if (chain.empty()) throw Error::unavailable("the stored certificate does not parse");
+    try {
+      client_.post(client_.endpoint("revokeCert"),
+                   boost::json::serialize(
+                       boost::json::object{{"certificate", base64url(der_of(chain.front().get()))},
+                                           {"reason", reason_code(text(request, "reason"))}}),
+                   key(), account());
+    } catch (const Error& e) {
+      // Told twice (a retry after a lost answer): it is revoked, which is what was asked.
+      if (std::string(e.what()).find("(alreadyRevoked)") == std::string::npos) throw;
+    }
+    return {{"state", "revoked"}};
+  }
+
+  // The issuing chain: learnt from the CA's first certificate (ACME has no endpoint for it).
+  boost::json::object ca_certificate(const boost::json::object&) override {
+    const auto chain = store_.get("issuer_chain");
+    if (!chain)
+      throw Error::unavailable(
+          "the ACME CA's chain is learnt from its first certificate: none issued yet");
+    return {{"certificate", *chain}};
+  }
+
+ private:
+  // One account per connector name and directory: a new directory under the same name is a
+  // new account, not the old CA's.
+  static std::string store_object(const tessera::sdk::ComponentContext& context) {
+    const auto url = text(context.config, "directory_url");
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(url.data()), url.size(), digest);
+    return context.instance_name + "@" +
+           base64url(std::string(reinterpret_cast<char*>(digest), 12));
+  }
+
+  const AccountKey& key() {
+    account();
+    return *key_;
+  }
+
+  // The account's URL (the JWS "kid"): registered on first use with a key the plugin makes
+  // and keeps sealed in the store, where every node finds it.
+  const std::string& account() {
+    std::lock_guard lock(mutex_);
+    if (!kid_.empty()) return kid_;
+    auto stored = store_.get("account_key");
+    if (!stored) {
+      store_.set_secret("account_key",
+                        AccountKey::generate(text(config_, "account_key_type")).pem());
+      stored = store_.get("account_key");  // another node's, if it wrote last: both use that
+    }
+    key_ = AccountKey::from_pem(*stored);
+    if (auto url = store_.get("account_url")) return kid_ = *url;
+    boost::json::object payload{{"termsOfServiceAgreed", config_.at("terms_agreed").as_bool()}};
+    if (const auto contact = text(config_, "contact"); !contact.empty())
+      payload["contact"] = boost::json::array{boost::json::string("mailto:" + contact)};
+    const auto new_account = client_.endpoint("newAccount");
+    if (const auto eab = text(config_, "eab_kid"); !eab.empty()) {
+      try {
+        payload["externalAccountBinding"] = tessera::acme::external_account_binding(
+            eab, text(config_, "eab_hmac_key"), key_->jwk(), new_account);
+      } catch (const std::invalid_argument&) {
+        throw Error::invalid_argument("eab_hmac_key is not base64url");
+      }
+    }
+    // The same key finds the same account again (200 instead of 201).
+    const auto created = client_.post(new_account, boost::json::serialize(payload), *key_, "");
+    if (created.location.empty()) throw Error::unavailable("the ACME CA gave the account no URL");
+    store_.set("account_url", created.location);
+    host().info("ACME account " + created.location);
+    return kid_ = created.location;
+  }
+
+  // A pending authorization is answered with a challenge the admin allowed, then read again
+  // until the CA decided (briefly: a CA that validates on its own does so at once).
+  void authorize(const std::string& url) {
+    auto authz = client_.post(url, "", key(), account()).json();
+    if (text(authz, "status") == "valid") return;
+    const auto allowed = comma_list(text(config_, "answer_challenges"));
+    const auto* identifier = authz.if_contains("identifier");
+    const auto name =
+        identifier && identifier->is_object()
+            ? text(identifier->get_object(), "type") + ":" + text(identifier->get_object(), "value")
+            : std::string("?");
+    if (text(authz, "status") != "pending")
+      throw Error::invalid_argument("the ACME CA's authorization for " + name + " is " +
+                                    text(authz, "status"));
+    std::string offered, answered;
+    if (const auto* list = authz.if_contains("challenges"); list && list->is_array())
+      for (const auto& item : list->get_array()) {
+        if (!item.is_object()) continue;
+        const auto type = text(item.get_object(), "type");
+        offered += (offered.empty() ? "" : ", ") + type;
+        if (answered.empty() && std::find(allowed.begin(), allowed.end(), type) != allowed.end()) {
+          client_.post(text(item.get_object(), "url"), "{}", key(), account());
+          answered = type;
+        }
+      }
+    if (answered.empty())
+      throw Error::invalid_argument("the ACME CA wants " + name + " proven by a challenge (" +
+                                    offered +
+                                    "), which this connector does not answer; use an account "
+                                    "the CA pre-authorizes, or list a type in answer_challenges");
+    for (int i = 0; i < 20; ++i) {
+      authz = client_.post(url, "", key(), account()).json();
+      const auto status = text(authz, "status");
+      if (status == "valid") return;
+      if (status != "pending")
+        throw Error::invalid_argument("the ACME CA did not accept the " + answered +
+                                      " challenge for " + name + " (" + status + ")");
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    throw Error::unavailable("the ACME CA has not decided on " + name + " yet");
+  }
+
+  // What an order's state means to the host.
+  boost::json::object advance(const std::string& order_url, const boost::json::object& order,
+                              const std::string& csr_pem) {
+    const auto status = text(order, "status");
+    if (status == "valid") return download(text(order, "certificate"), csr_pem);
+    if (status == "processing" || status == "ready" || status == "pending")
+      return {{"state", "pending"}, {"request_id", order_url}};
+    std::string reason = "the order is " + status;
+    if (const auto* error = order.if_contains("error"); error && error->is_object())
+      reason += ": " + text(error->get_object(), "detail");
+    return {{"state", "denied"}, {"reason", reason}};
+  }
+
+  boost::json::object download(const std::string& url, const std::string& csr_pem) {
+    const auto answer =
+        client_.post(url, "", key(), account(), "application/pem-certificate-chain");
+    const auto chain = parse_chain(answer.body);
+    if (chain.empty()) throw Error::unavailable("the ACME CA's certificate does not parse");
+    if (!csr_pem.empty()) {
+      const auto csr = parse_csr(csr_pem);
+      if (EVP_PKEY_eq(X509_get0_pubkey(chain.front().get()), X509_REQ_get0_pubkey(csr.get())) != 1)
+        throw Error::unavailable("the ACME CA's certificate is for another key than the request's");
+    }
+    std::string issuers;
+    for (size_t i = 1; i < chain.size(); ++i) issuers += pem_of(chain[i].get());
+    if (!issuers.empty() && !store_.get("issuer_chain")) store_.set("issuer_chain", issuers);
+    store_.set("certificate/" + serial_hex(chain.front().get()), pem_of(chain.front().get()));
+    host().info("issued certificate " + serial_hex(chain.front().get()));
+    return {{"state", "issued"}, {"certificate", answer.body}};
+  }
+
+  boost::json::object config_;
+  AcmeClient client_;
+  tessera::sdk::ObjectStore store_;
+  std::mutex mutex_;
+  std::string kid_;
+  std::optional<AccountKey> key_;
+};
+
+}  // namespace
+
+TESSERA_PLUGIN("org.tessera.ca_acme", "0.1.0", tessera::sdk::component<AcmeCa>());

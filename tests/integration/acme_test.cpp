@@ -1,0 +1,171 @@
+// The ACME CA connector against a real Pebble (pebble.sh: External Account Binding required,
+// 5% of nonces rejected, every authorization valid once a challenge is answered): a user's CSR
+// and a server-made key are issued and verify against the root Pebble's management interface
+// serves, a revocation reaches Pebble, and a wrong binding is refused when the connector is made.
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+std::string pebble_file(const char* name) {
+  return read_file(std::filesystem::path(TESSERA_PEBBLE_DIR) / name);
+}
+
+std::string pebble_port() {
+  auto port = pebble_file("port");
+  while (!port.empty() && (port.back() == '\n' || port.back() == '\r')) port.pop_back();
+  return port;
+}
+
+std::string pebble_management(const std::string& path) {
+  auto port = pebble_file("management_port");
+  while (!port.empty() && port.back() == '\n') port.pop_back();
+  return shell_output("curl -sf --cacert " + std::string(TESSERA_PEBBLE_DIR) +
+                      "/ca.pem https://127.0.0.1:" + port + path);
+}
+
+class Acme : public TokenFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(pebble_port().empty()) << "the Pebble fixture is not running";
+    start({.top_extra = "events: { poll_interval_seconds: 1 }\n"});
+  }
+
+  std::string connector(const std::string& mac_key) {
+    return "type=ca_acme&directory_url=https://127.0.0.1:" + pebble_port() +
+           "/dir&eab_kid=kid-1&eab_hmac_key=" + mac_key +
+           "&terms_agreed=1&ca_file=" + std::string(TESSERA_PEBBLE_DIR) +
+           "/ca.pem&answer_challenges=http-01&contact=pki%40corp.example";
+  }
+
+  void make_connector() {
+    const auto made =
+        api_->call("POST", "/caconnector/pebble", admin_, connector(pebble_file("eab_key")));
+    ASSERT_EQ(made.status, 200) << made.body;
+    const auto profile =
+        api_->call("POST", "/caconnector/pebble/profile/device", admin_,
+                   "subject.CN=%7Busername%7D.devices.corp.example&san_dns=%7Busername%7D.devices."
+                   "corp.example&san_email=0&extended_key_usage=clientAuth,serverAuth&key_types="
+                   "ec-p256,rsa-3072&validity_days=365");
+    ASSERT_EQ(profile.status, 200) << profile.body;
+  }
+
+  TestResponse enroll_json(const boost::json::object& body) {
+    auto client = api_->client();
+    client->header("Authorization: " + admin_);
+    return client->post(server_->url() + "/token/init", boost::json::serialize(body),
+                        "application/json");
+  }
+
+  boost::json::object token(const std::string& serial) {
+    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
+        .at("result")
+        .at("value")
+        .at("tokens")
+        .at(0)
+        .as_object();
+  }
+
+  // openssl verify against Pebble's root, with its intermediate as the untrusted chain.
+  std::string verify(const std::string& certificate_pem) {
+    const auto dir = server_->dir();
+    write_file(dir / "root.pem", pebble_management("/roots/0"));
+    write_file(dir / "intermediate.pem", pebble_management("/intermediates/0"));
+    write_file(dir / "leaf.pem", certificate_pem);
+    return shell_output("openssl verify -CAfile " + (dir / "root.pem").string() + " -untrusted " +
+                        (dir / "intermediate.pem").string() + " " + (dir / "leaf.pem").string() +
+                        " 2>&1");
+  }
+};
+
+TEST_F(Acme, AUsersCsrIsIssuedAndVerifiesAgainstPebblesRoot) {
+  make_connector();
+  const auto dir = server_->dir();
+  ASSERT_EQ(std::system(("openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                         "-keyout " +
+                         (dir / "user.key").string() + " -out " + (dir / "user.csr").string() +
+                         " -subj /CN=Mallory -addext subjectAltName=DNS:alice.devices.corp.example "
+                         "2>/dev/null")
+                            .c_str()),
+            0);
+  const auto r = enroll_json({{"type", "certificate"},
+                              {"user", "alice"},
+                              {"realm", "corp"},
+                              {"ca", "pebble"},
+                              {"profile", "device"},
+                              {"request", read_file(dir / "user.csr")}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "enrolled"; }, 30))
+      << token(serial);
+  const auto info = token(serial).at("info").as_object();
+  const std::string pem(info.at("certificate").as_string());
+  EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << verify(pem);
+  write_file(dir / "issued.pem", pem);
+  const auto text = shell_output("openssl x509 -noout -subject -ext subjectAltName -in " +
+                                 (dir / "issued.pem").string());
+  EXPECT_NE(text.find("alice.devices.corp.example"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Mallory"), std::string::npos) << "nothing from the CSR but its key";
+
+  // Revoked at Pebble: its management interface reports the certificate revoked.
+  ASSERT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=keyCompromise").status,
+            200);
+  const std::string certificate_serial(info.at("certificate_serial").as_string());
+  std::string lower;
+  for (char c : certificate_serial) lower += static_cast<char>(std::tolower(c));
+  const auto status = pebble_management("/cert-status-by-serial/" + lower);
+  EXPECT_NE(status.find("\"Status\": \"Revoked\""), std::string::npos) << status;
+  const auto outbox = api_->call("GET", "/event/outbox?state=delivered", admin_);
+  EXPECT_NE(outbox.body.find("\"handlermodule\":\"@ca\""), std::string::npos) << outbox.body;
+}
+
+TEST_F(Acme, AServerMadeKeyComesAsAPkcs12) {
+  make_connector();
+  const auto r = enroll_json({{"type", "certificate"},
+                              {"user", "bob"},
+                              {"realm", "corp"},
+                              {"ca", "pebble"},
+                              {"profile", "device"},
+                              {"genkey", "1"},
+                              {"password", "p12-password"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_EQ(detail.at("rollout_state"), "enrolled");
+  const std::string serial(detail.at("serial").as_string());
+  const std::string pem(token(serial).at("info").at("certificate").as_string());
+  EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << verify(pem);
+  EXPECT_TRUE(detail.contains("pkcs12"));
+}
+
+TEST_F(Acme, AWrongBindingOrAnythingButAnAcmeDirectoryIsRefusedAtCreation) {
+  const auto wrong = api_->call("POST", "/caconnector/pebble", admin_,
+                                connector("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("the ACME CA refused"), std::string::npos) << wrong.body;
+  EXPECT_NE(wrong.body.find("(unauthorized)"), std::string::npos) << wrong.body;
+  const auto not_acme =
+      api_->call("POST", "/caconnector/other", admin_,
+                 "type=ca_acme&directory_url=https://127.0.0.1:" + pebble_port() +
+                     "/nothing&ca_file=" + std::string(TESSERA_PEBBLE_DIR) + "/ca.pem");
+  EXPECT_EQ(not_acme.status, 400);
+  EXPECT_NE(not_acme.body.find("is not an ACME directory"), std::string::npos) << not_acme.body;
+  const auto no_eab = api_->call("POST", "/caconnector/other", admin_,
+                                 "type=ca_acme&directory_url=https://127.0.0.1:" + pebble_port() +
+                                     "/dir&ca_file=" + std::string(TESSERA_PEBBLE_DIR) + "/ca.pem");
+  EXPECT_EQ(no_eab.status, 400);
+  EXPECT_NE(no_eab.body.find("requires External Account Binding"), std::string::npos)
+      << no_eab.body;
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/", admin_))
+                .at("result")
+                .at("value")
+                .as_array()
+                .size(),
+            0u)
+      << "nothing was stored";
+}
+
+}  // namespace
+}  // namespace tessera::testing
