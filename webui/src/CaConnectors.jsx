@@ -22,6 +22,21 @@ const TYPES = {
     ],
     hint: 'A new local CA makes its key at once; it is kept sealed in the server under the connector name.',
   },
+  ca_acme: {
+    label: 'ACME CA (RFC 8555, External Account Binding)',
+    fields: [
+      { key: 'directory_url', label: 'Directory URL (https://…/directory)', placeholder: 'https://ca.corp.example/acme/directory' },
+      { key: 'eab_kid', label: 'External Account Binding: key id' },
+      { key: 'eab_hmac_key', label: 'External Account Binding: MAC key (base64url)', secret: true },
+      { key: 'contact', label: 'Contact e-mail of the account', placeholder: 'pki@corp.example' },
+      { key: 'terms_agreed', label: "Agree to the CA's terms of service", values: ['true', 'false'] },
+      { key: 'ca_file', label: "Trust file for the CA's TLS (PEM path on the server; empty: the system's)" },
+      { key: 'answer_challenges', label: 'Challenge types the CA validates on its own (e.g. http-01; empty: none)' },
+      { key: 'account_key_type', label: 'Account key', values: ['ec-p256', 'rsa-3072'] },
+      { key: 'timeout_seconds', label: 'Timeout per request (seconds)', placeholder: '30', numeric: true },
+    ],
+    hint: 'The account is registered when the connector is saved, so a wrong binding is refused at once. Profiles for it name a DNS name (san_dns) or the e-mail address.',
+  },
 };
 const KEY_TYPES = ['ec-p256', 'ec-p384', 'ec-p521', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement'];
@@ -131,6 +146,7 @@ export default function CaConnectors() {
                       {p.subject.map(([f, v]) => `${f}=${v}`).join(', ')}
                       {p.san_email ? '; SAN e-mail' : ''}
                       {p.san_upn ? '; SAN UPN' : ''}
+                      {p.san_dns ? `; SAN DNS ${p.san_dns}` : ''}
                     </td>
                     <td>{p.approval ? 'yes' : 'no'}</td>
                     <td className="actions">
@@ -309,6 +325,7 @@ function ProfileForm({ target, onSaved, onCancel }) {
   });
   const [subject, setSubject] = useState(p ? Object.fromEntries(p.subject) : { CN: '{username}' });
   const [flags, setFlags] = useState({ san_email: !!p?.san_email, san_upn: !!p?.san_upn, approval: !!p?.approval });
+  const [dns, setDns] = useState(p?.san_dns || '');
   const [error, setError] = useState('');
 
   async function submit(event) {
@@ -318,6 +335,7 @@ function ProfileForm({ target, onSaved, onCancel }) {
     for (const [key, list] of Object.entries(chosen)) if (list.length) params[key] = list.join(',');
     for (const [field, value] of Object.entries(subject)) if (value) params[`subject.${field}`] = value;
     for (const [key, on] of Object.entries(flags)) params[key] = on ? '1' : '0';
+    params.san_dns = dns;
     try {
       await call('POST', `/caconnector/${target.ca}/profile/${encodeURIComponent(name)}`, params);
       onSaved(name);
@@ -375,6 +393,10 @@ function ProfileForm({ target, onSaved, onCancel }) {
           </label>
         ))}
       </fieldset>
+      <label>
+        DNS name as an alternative name (a template; what an ACME CA orders){' '}
+        <input value={dns} onChange={(e) => setDns(e.target.value)} placeholder="{username}.devices.corp.example" />
+      </label>
       {[
         ['san_email', "The user's e-mail address as an alternative name"],
         ['san_upn', 'A user principal name (UPN) as an alternative name'],
