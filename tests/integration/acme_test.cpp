@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tests/integration/token_fixture.hpp"
+#include "tests/support/peer_process.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -165,6 +166,130 @@ TEST_F(Acme, AWrongBindingOrAnythingButAnAcmeDirectoryIsRefusedAtCreation) {
                 .size(),
             0u)
       << "nothing was stored";
+}
+
+// What Pebble cannot show, against acme_double.py (built from RFC 8555's and RFC 8823's
+// examples; it checks no signatures): an order that stays processing is collected by the host's
+// poller, also after a restart; an invalid order denies the token with the CA's reason; a rate
+// limit and an unanswerable challenge are refused with the CA's words; e-mail identifiers.
+class AcmeDouble : public Acme {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir("tessera-acme-double");
+    double_ = std::make_unique<Peer>(std::vector<std::string>{
+        "/usr/bin/python3", std::string(TESSERA_TEST_SCRIPTS) + "/acme_double.py", dir_.string()});
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "port"); }, 20));
+    start({.top_extra = "events: { poll_interval_seconds: 1 }\n"});
+    const auto made =
+        api_->call("POST", "/caconnector/double", admin_,
+                   "type=ca_acme&directory_url=https://127.0.0.1:" + read_file(dir_ / "port") +
+                       "/dir&ca_file=" + (dir_ / "tls.pem").string());
+    ASSERT_EQ(made.status, 200) << made.body;
+    for (const auto& [name, params] : std::vector<std::pair<std::string, std::string>>{
+             {"slow", "subject.CN=slow.%7Busername%7D.example&san_dns=slow.%7Busername%7D.example"},
+             {"bad", "subject.CN=bad.%7Busername%7D.example&san_dns=bad.%7Busername%7D.example"},
+             {"limited",
+              "subject.CN=limited.%7Busername%7D.example&san_dns=limited.%7Busername%7D.example"},
+             {"challenge",
+              "subject.CN=challenge.%7Busername%7D.example&san_dns=challenge.%"
+              "7Busername%7D.example"},
+             {"mail", "subject.CN=%7Bemail%7D&san_email=1"}})
+      ASSERT_EQ(api_->call("POST", "/caconnector/double/profile/" + name, admin_,
+                           params + (name == "mail" ? "" : "&san_email=0") +
+                               "&key_types=ec-p256&validity_days=365")
+                    .status,
+                200)
+          << name;
+    ASSERT_EQ(
+        api_->call("PUT", "/user/", admin_, "user=alice&resolver=local&email=alice%40corp.example")
+            .status,
+        200);
+  }
+  void TearDown() override {
+    TokenFixture::TearDown();
+    double_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // alice's CSR naming dns (or nothing), enrolled under profile.
+  TestResponse request(const std::string& profile, const std::string& dns) {
+    const auto dir = server_->dir();
+    EXPECT_EQ(
+        std::system(("openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                     "-keyout /dev/null -out " +
+                     (dir / "user.csr").string() + " -subj /CN=x" +
+                     (dns.empty() ? "" : " -addext subjectAltName=DNS:" + dns) + " 2>/dev/null")
+                        .c_str()),
+        0);
+    return enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"ca", "double"},
+                        {"profile", profile},
+                        {"request", read_file(dir / "user.csr")}});
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<Peer> double_;
+};
+
+TEST_F(AcmeDouble, AnOrderStillProcessingIsCollectedByThePollerAlsoAfterARestart) {
+  const auto r = request("slow", "slow.alice.example");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "pending");
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  EXPECT_TRUE(
+      std::string(token(serial).at("info").at("ca_request_id").as_string()).find("/order/") !=
+      std::string::npos);
+  // The server goes down while the CA works; the next one carries on.
+  const auto dir = server_->dir();
+  server_->signal(SIGTERM);
+  server_->wait_exit();
+  server_ = std::make_unique<ServerProcess>(
+      ServerOptions{.plugin_directories = {TESSERA_PLUGIN_DIR},
+                    .top_extra = "events: { poll_interval_seconds: 1 }\n"},
+      dir);
+  api_ = std::make_unique<TokenApi>(server_->url(), "");
+  admin_ = api_->login("admin", "test-admin-pw");
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "enrolled"; }, 40))
+      << token(serial);
+  EXPECT_NE(std::string(token(serial).at("info").at("certificate").as_string()).find("BEGIN"),
+            std::string::npos);
+}
+
+TEST_F(AcmeDouble, AnInvalidOrderDeniesTheTokenWithTheCasReason) {
+  const auto r = request("bad", "bad.alice.example");
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("the order is invalid: the test CA says no"), std::string::npos) << r.body;
+}
+
+TEST_F(AcmeDouble, ARateLimitAndAnUnanswerableChallengeAreRefusedInTheCasWords) {
+  const auto limited = request("limited", "limited.alice.example");
+  EXPECT_EQ(limited.status, 502) << limited.body;
+  EXPECT_NE(limited.body.find("too many orders for this account (rateLimited); retry after 7 s"),
+            std::string::npos)
+      << limited.body;
+  const auto challenge = request("challenge", "challenge.alice.example");
+  EXPECT_EQ(challenge.status, 400) << challenge.body;
+  EXPECT_NE(challenge.body.find("a challenge (dns-01), which this connector does not answer"),
+            std::string::npos)
+      << challenge.body;
+  // A request that does not name what is ordered is refused before the CA is asked.
+  const auto unnamed = request("slow", "");
+  EXPECT_EQ(unnamed.status, 400);
+  EXPECT_NE(unnamed.body.find("must have the DNS names slow.alice.example"), std::string::npos)
+      << unnamed.body;
+}
+
+TEST_F(AcmeDouble, AnEmailIdentifierIsOrderedForTheUsersAddress) {
+  const auto r = request("mail", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_EQ(detail.at("rollout_state"), "enrolled");
+  const std::string serial(detail.at("serial").as_string());
+  write_file(server_->dir() / "mail.pem",
+             std::string(token(serial).at("info").at("certificate").as_string()));
+  const auto text = shell_output("openssl x509 -noout -ext subjectAltName -in " +
+                                 (server_->dir() / "mail.pem").string());
+  EXPECT_NE(text.find("email:alice@corp.example"), std::string::npos) << text;
 }
 
 }  // namespace

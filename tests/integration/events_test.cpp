@@ -16,8 +16,7 @@
 #include <soci/soci.h>
 
 #include "tests/integration/token_fixture.hpp"
-
-extern char** environ;
+#include "tests/support/peer_process.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -33,28 +32,6 @@ int free_port() {
   close(s);
   return ntohs(address.sin_port);
 }
-
-// A child process (a Python peer) that is killed when this goes.
-class Peer {
- public:
-  explicit Peer(std::vector<std::string> args) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) pid_ = -1;
-  }
-  ~Peer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
-
- private:
-  pid_t pid_ = -1;
-};
 
 // The mails an aiosmtpd Maildir holds, oldest first.
 std::vector<std::string> mails_in(const std::filesystem::path& maildir) {
