@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/integration/postgres_fixture.hpp"
 #include "tests/integration/token_fixture.hpp"
 #include "tests/support/peer_process.hpp"
 
@@ -166,6 +167,58 @@ TEST_F(Acme, AWrongBindingOrAnythingButAnAcmeDirectoryIsRefusedAtCreation) {
                 .size(),
             0u)
       << "nothing was stored";
+}
+
+// Two nodes on one PostgreSQL share one ACME account: the second finds the first's (sealed) in
+// the plugin store and issues with it, registering none of its own.
+class AcmeOnTwoNodes : public Acme {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(pebble_port().empty()) << "the Pebble fixture is not running";
+    url_ = fresh_postgres_database("tessera_acme");
+    key_dir_ = make_temp_dir("tessera-acme-key");
+    start({.database_url = url_, .top_extra = key_option()});
+  }
+  void TearDown() override { std::filesystem::remove_all(key_dir_); }
+  std::string key_option() const {
+    return "encryption_key_file: " + (key_dir_ / "encryption.key").string() + "\n";
+  }
+  long long stored(const std::string& key) {
+    const auto url = url_.substr(url_.rfind('/') + 1);
+    return std::stoll(shell_output("psql -h 127.0.0.1 -p " + postgres_port() + " -U postgres -d " +
+                                   url +
+                                   " -tAc \"SELECT COUNT(*) FROM plugin_store WHERE plugin_id = "
+                                   "'org.tessera.ca_acme' AND item_key = '" +
+                                   key + "'\""));
+  }
+  std::string url_;
+  std::filesystem::path key_dir_;
+};
+
+TEST_F(AcmeOnTwoNodes, TheSecondNodeUsesTheFirstNodesAccount) {
+  make_connector();  // on the first node: the account is registered
+  ASSERT_EQ(stored("account_url"), 1);
+  ServerProcess second({.database_url = url_,
+                        .plugin_directories = {TESSERA_PLUGIN_DIR},
+                        .top_extra = key_option()});
+  TokenApi on_second(second.url(), "");
+  const auto admin = on_second.login("admin", "test-admin-pw");
+  auto client = on_second.client();
+  client->header("Authorization: " + admin);
+  const auto r =
+      client->post(second.url() + "/token/init",
+                   boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                              {"user", "bob"},
+                                                              {"realm", "corp"},
+                                                              {"ca", "pebble"},
+                                                              {"profile", "device"},
+                                                              {"genkey", "1"},
+                                                              {"password", "p12-password"}}),
+                   "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled");
+  EXPECT_EQ(stored("account_url"), 1) << "one account";
+  EXPECT_EQ(stored("account_key"), 1);
 }
 
 // What Pebble cannot show, against acme_double.py (built from RFC 8555's and RFC 8823's
