@@ -1,5 +1,6 @@
 # What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
-# on a fresh data folder and sets $pid and $url; admin_token logs in as the first admin.
+# on a fresh data folder and sets $pid and $url (BENCH_PLUGINS_EXTRA: more of the plugins map,
+# e.g. ', http_allowed_networks: [ "127.0.0.1" ]'); admin_token logs in as the first admin.
 
 run_server() {  # $1: database URL (default: SQLite in the data folder)
   rm -rf "$work/data"
@@ -8,7 +9,7 @@ server:
   listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
 data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
-plugins: { directories: [ "$root/build/lib/tessera/plugins" ] }
+plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXTRA:-} }
 log: { level: warning }
 YAML
   TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &

@@ -2,7 +2,8 @@
 # Starts or stops a throwaway Pebble (Let's Encrypt's ACME test server) for the tests: External
 # Account Binding required (key id "kid-1", MAC key in DIR/eab_key), every authorization valid
 # without a real challenge (PEBBLE_VA_ALWAYS_VALID), 5% of nonces rejected on purpose so that
-# badNonce retries happen, and finalize asynchronous so that orders are polled.
+# badNonce retries happen (PEBBLE_NONCE_REJECT=0 for none), and finalize asynchronous so that
+# orders are polled.
 # start DIR: writes DIR/port (ACME), DIR/management_port, DIR/ca.pem (Pebble's own TLS CA) and
 # DIR/eab_key; stop DIR: stops it and removes DIR.
 set -euo pipefail
@@ -29,7 +30,7 @@ start)
   "externalAccountBindingRequired": true,
   "externalAccountMACKeys": {"kid-1": "$(cat "$dir/eab_key")"}}}
 JSON
-    PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=5 \
+    PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=${PEBBLE_NONCE_REJECT:-5} \
       setsid pebble -config "$dir/pebble.json" > "$dir/pebble.log" 2>&1 &
     echo $! > "$dir/pebble.pid"
     for _ in $(seq 50); do
