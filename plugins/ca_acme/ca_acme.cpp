@@ -141,8 +141,9 @@ int reason_code(const std::string& reason) {
       "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
       "superseded",    "cessationOfOperation", "certificateHold", "",
       "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
+  // certificateHold (6) and removeFromCRL (8) are not revocations an ACME CA takes.
   for (int i = 0; i < 11; ++i)
-    if (reason == names[i]) return i;
+    if (reason == names[i] && i != 6 && i != 8) return i;
   return 0;
 }
 
@@ -162,7 +163,8 @@ class AcmeCa : public tessera::sdk::CaConnector {
         client_(host(), text(config_, "directory_url"),
                 text(config_, "ca_file").empty() ? "" : read_file(text(config_, "ca_file")),
                 std::chrono::seconds(config_.at("timeout_seconds").to_number<int>())),
-        store_(host().store(store_object(context))) {
+        store_(host().store(store_object(context))),
+        certificates_(host().store(context.instance_name)) {
     const auto& meta = client_.directory();
     const auto* info = meta.if_contains("meta");
     const bool eab_required = info && info->is_object() &&
@@ -254,7 +256,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
     return advance(order.location, finalized, text(request, "csr"));
   }
 
-  // {"request_id": the order URL}, with the CSR the host kept.
+  // {"request_id": the order URL}. The host sends no CSR here; it checks the key itself.
   boost::json::object request_status(const boost::json::object& request) override {
     const auto url = text(request, "request_id");
     if (!url.starts_with("https://")) throw Error::invalid_argument("not an ACME order URL");
@@ -264,7 +266,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
 
   boost::json::object revoke(const boost::json::object& request) override {
     const auto serial = text(request, "serial");
-    const auto pem = store_.get("certificate/" + serial);
+    const auto pem = certificates_.get("certificate/" + serial);
     if (!pem)
       throw Error::invalid_argument("certificate " + serial +
                                     " was not issued through this connector");
@@ -283,7 +285,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
     return {{"state", "revoked"}};
   }
 
-  // The issuing chain: learnt from the CA's first certificate (ACME has no endpoint for it).
+  // The issuing chains: learnt from the CA's certificates (ACME has no endpoint for them).
   boost::json::object ca_certificate(const boost::json::object&) override {
     const auto chain = store_.get("issuer_chain");
     if (!chain)
@@ -313,14 +315,27 @@ class AcmeCa : public tessera::sdk::CaConnector {
   const std::string& account() {
     std::lock_guard lock(mutex_);
     if (!kid_.empty()) return kid_;
-    auto stored = store_.get("account_key");
+    // Key and URL are one sealed value, so that they always belong together.
+    auto stored = store_.get("account");
     if (!stored) {
-      store_.set_secret("account_key",
-                        AccountKey::generate(text(config_, "account_key_type")).pem());
-      stored = store_.get("account_key");  // another node's, if it wrote last: both use that
+      const auto key = AccountKey::generate(text(config_, "account_key_type"));
+      const auto url = register_account(key);
+      store_.set_secret(
+          "account", boost::json::serialize(boost::json::object{{"key", key.pem()}, {"url", url}}));
+      // Another node that registered at the same moment may have written last: both go on with
+      // what is stored.
+      stored = store_.get("account");
     }
-    key_ = AccountKey::from_pem(*stored);
-    if (auto url = store_.get("account_url")) return kid_ = *url;
+    boost::system::error_code ec;
+    const auto value = boost::json::parse(*stored, ec);
+    if (ec || !value.is_object())
+      throw Error::unavailable("the stored ACME account does not parse");
+    key_ = AccountKey::from_pem(text(value.get_object(), "key"));
+    return kid_ = text(value.get_object(), "url");
+  }
+
+  // newAccount for key: its URL (the same key finds the same account again, 200 not 201).
+  std::string register_account(const AccountKey& key) {
     boost::json::object payload{{"termsOfServiceAgreed", config_.at("terms_agreed").as_bool()}};
     if (const auto contact = text(config_, "contact"); !contact.empty())
       payload["contact"] = boost::json::array{boost::json::string("mailto:" + contact)};
@@ -328,17 +343,15 @@ class AcmeCa : public tessera::sdk::CaConnector {
     if (const auto eab = text(config_, "eab_kid"); !eab.empty()) {
       try {
         payload["externalAccountBinding"] = tessera::acme::external_account_binding(
-            eab, text(config_, "eab_hmac_key"), key_->jwk(), new_account);
+            eab, text(config_, "eab_hmac_key"), key.jwk(), new_account);
       } catch (const std::invalid_argument&) {
         throw Error::invalid_argument("eab_hmac_key is not base64url");
       }
     }
-    // The same key finds the same account again (200 instead of 201).
-    const auto created = client_.post(new_account, boost::json::serialize(payload), *key_, "");
+    const auto created = client_.post(new_account, boost::json::serialize(payload), key, "");
     if (created.location.empty()) throw Error::unavailable("the ACME CA gave the account no URL");
-    store_.set("account_url", created.location);
     host().info("ACME account " + created.location);
-    return kid_ = created.location;
+    return created.location;
   }
 
   // A pending authorization is answered with a challenge the admin allowed, then read again
@@ -362,7 +375,10 @@ class AcmeCa : public tessera::sdk::CaConnector {
         const auto type = text(item.get_object(), "type");
         offered += (offered.empty() ? "" : ", ") + type;
         if (answered.empty() && std::find(allowed.begin(), allowed.end(), type) != allowed.end()) {
-          client_.post(text(item.get_object(), "url"), "{}", key(), account());
+          // One the CA already works on (an authorization reused by another order) is waited
+          // for, not answered again.
+          if (text(item.get_object(), "status") == "pending")
+            client_.post(text(item.get_object(), "url"), "{}", key(), account());
           answered = type;
         }
       }
@@ -406,17 +422,23 @@ class AcmeCa : public tessera::sdk::CaConnector {
       if (EVP_PKEY_eq(X509_get0_pubkey(chain.front().get()), X509_REQ_get0_pubkey(csr.get())) != 1)
         throw Error::unavailable("the ACME CA's certificate is for another key than the request's");
     }
-    std::string issuers;
-    for (size_t i = 1; i < chain.size(); ++i) issuers += pem_of(chain[i].get());
-    if (!issuers.empty() && !store_.get("issuer_chain")) store_.set("issuer_chain", issuers);
-    store_.set("certificate/" + serial_hex(chain.front().get()), pem_of(chain.front().get()));
+    // Every issuer seen is kept: ACME CAs change intermediates (per certificate, or at a
+    // restart), and the host checks each certificate against what ca_certificate publishes.
+    auto issuers = store_.get("issuer_chain").value_or("");
+    for (size_t i = 1; i < chain.size(); ++i)
+      if (const auto pem = pem_of(chain[i].get()); issuers.find(pem) == std::string::npos)
+        issuers += pem;
+    if (issuers != store_.get("issuer_chain").value_or("")) store_.set("issuer_chain", issuers);
+    certificates_.set("certificate/" + serial_hex(chain.front().get()),
+                      pem_of(chain.front().get()));
     host().info("issued certificate " + serial_hex(chain.front().get()));
     return {{"state", "issued"}, {"certificate", answer.body}};
   }
 
   boost::json::object config_;
   AcmeClient client_;
-  tessera::sdk::ObjectStore store_;
+  tessera::sdk::ObjectStore store_;         // the account, per name and directory
+  tessera::sdk::ObjectStore certificates_;  // what it issued, per name: revoked by serial
   std::mutex mutex_;
   std::string kid_;
   std::optional<AccountKey> key_;

@@ -130,6 +130,13 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
         check_identifier(name, "resolver");
         const auto type = required_param(c, "type", 32);
         auto existing = identities.resolver(name);
+        // The client's version, or else the one read here: the LDAP settings merged below
+        // (the kept password) must not overwrite a save made in between.
+        const auto expected = [&](const std::optional<db::ResolverRow>& read) {
+          return version_param(c).has_value() ? version_param(c)
+                 : read                       ? std::optional<long long>(read->version)
+                                              : std::nullopt;
+        };
         if (existing && existing->type != type)
           throw ApiError::bad_parameter("resolver '" + name + "' exists with type " +
                                         existing->type);
@@ -138,10 +145,10 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
             if (key != "type" && key != "version")
               throw ApiError::bad_parameter("the sql resolver has no setting '" + std::string(key) +
                                             "'");
-          refusing_stale([&] { identities.save_resolver({name, type, "{}"}, version_param(c)); });
+          refusing_stale([&] { identities.save_resolver({name, type, "{}"}, expected(existing)); });
         } else if (type == "ldap") {
           const db::ResolverRow row{name, type, ldap_config(c, directory, existing)};
-          refusing_stale([&] { identities.save_resolver(row, version_param(c)); });
+          refusing_stale([&] { identities.save_resolver(row, expected(existing)); });
         } else {
           throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
         }

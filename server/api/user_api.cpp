@@ -186,7 +186,10 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
         if (!row) throw ApiError::not_found("no such user");
         c.audit.user = row->username;
         apply_fields(c, *row);
-        if (!refusing_stale([&] { return identities.update_user(*row, version_param(c)); }))
+        // Without a version from the client, at least against the one read above: a change
+        // saved in between (a new password) is not overwritten with the old record.
+        const auto expected = version_param(c).value_or(row->version);
+        if (!refusing_stale([&] { return identities.update_user(*row, expected); }))
           throw ApiError::not_found("no such user");
         return json_result(1);
       },

@@ -287,15 +287,22 @@ int serve_command(const std::string& config_file) {
           token_changes.apply(request, result);
         });
     // Revocations that their CA did not take are retried from the outbox, by the same workers.
+    // Revocations that their CA did not take are retried from the outbox, by the same workers;
+    // a claim lasts longer than a CA call (its deadline) and the CRL it may sign.
+    const auto revocation_lease =
+        config.plugin_deadlines.ca_connector * 2 + std::chrono::seconds(10);
     ca::RevocationQueue revocations(
         events, std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
-        config.plugin_deadlines.ca_connector + std::chrono::seconds(10));
+        revocation_lease);
     issuer.queue_revocations_in(revocations);
-    outbox.add_host_action(ca::RevocationQueue::kNotifier, [&issuer](const boost::json::object& r) {
-      const auto revocation = ca::QueuedRevocation::from_json(r);
-      issuer.revoke_issued(revocation.ca, revocation.certificate_serial, revocation.token_serial,
-                           revocation.reason);
-    });
+    outbox.add_host_action(
+        ca::RevocationQueue::kNotifier,
+        [&issuer](const boost::json::object& r) {
+          const auto revocation = ca::QueuedRevocation::from_json(r);
+          issuer.revoke_issued(revocation.ca, revocation.certificate_serial,
+                               revocation.token_serial, revocation.reason);
+        },
+        revocation_lease);
     events::EventDispatcher dispatcher(events, config_cache, directory, admins,
                                        config.server.public_url);
     ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);

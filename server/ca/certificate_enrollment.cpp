@@ -229,7 +229,7 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
                               boost::json::serialize(info), note)) {
     // Revoked or denied while the CA worked: the certificate must not stay valid.
     if (const auto* serial = outcome.info.if_contains("certificate_serial"))
-      issuer_.revoke_issued(text(outcome.info, "ca"), std::string(serial->as_string()),
+      issuer_.revoke_queued(text(outcome.info, "ca"), std::string(serial->as_string()),
                             token.serial, "cessationOfOperation");
     throw IssueError("token " + token.serial +
                      " was decided meanwhile; the certificate just issued is revoked");

@@ -259,12 +259,18 @@ std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::stri
   }
   const auto ca = text("ca");
   if (ca.empty()) return {};
-  const auto tell_ca = [&] { revoke_issued(ca, serial, token.serial, reason); };
+  return revoke_queued(ca, serial, token.serial, reason);
+}
+
+std::string CertificateIssuer::revoke_queued(const std::string& ca, const std::string& serial,
+                                             const std::string& token_serial,
+                                             const std::string& reason) {
+  const auto tell_ca = [&] { revoke_issued(ca, serial, token_serial, reason); };
   if (!revocations_) {
     tell_ca();
     return {};
   }
-  return revocations_->revoke({ca, serial, token.serial, reason}, tell_ca);
+  return revocations_->revoke({ca, serial, token_serial, reason}, tell_ca);
 }
 
 std::string CertificateIssuer::withdraw_pending(const db::TokenRow& token) {

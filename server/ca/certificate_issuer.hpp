@@ -91,7 +91,11 @@ class CertificateIssuer {
   // Asks the CA to withdraw the token's request that it still holds (the token was revoked or
   // deleted); returns what happened, for the audit log, or empty when nothing was pending.
   std::string withdraw_pending(const db::TokenRow& token);
-  // Revokes a certificate that CA connector ca issued for token_serial.
+  // Revokes a certificate that CA connector ca issued for token_serial, through the queue when
+  // there is one (so a CA that is down gets it later); returns what happened, for the audit log.
+  std::string revoke_queued(const std::string& ca, const std::string& serial,
+                            const std::string& token_serial, const std::string& reason);
+  // Revokes a certificate that CA connector ca issued for token_serial; throws when it fails.
   void revoke_issued(const std::string& ca, const std::string& serial,
                      const std::string& token_serial, const std::string& reason);
 

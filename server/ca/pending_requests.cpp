@@ -58,7 +58,7 @@ int PendingRequests::run_once() {
                                  boost::json::serialize(info), note))
         ++moved;
       else if (outcome->rollout_state == "enrolled")  // revoked meanwhile: do not leave it valid
-        issuer_.revoke_issued(ca, text(outcome->info, "certificate_serial"), token.serial,
+        issuer_.revoke_queued(ca, text(outcome->info, "certificate_serial"), token.serial,
                               "cessationOfOperation");
     } catch (const IssueError& e) {
       info["failure"] = e.what();

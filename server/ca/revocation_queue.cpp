@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/serialize.hpp>
 
+#include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
 
 namespace tessera::ca {
@@ -49,7 +50,14 @@ std::string RevocationQueue::revoke(const QueuedRevocation& revocation,
     outbox_.delivered(id, 1, util::unix_milliseconds());
     return {};
   } catch (const std::exception& e) {
-    outbox_.failed(id, 1, e.what(), util::unix_milliseconds() + retry_base_.count(), false);
+    // As the outbox worker judges a failure: what retrying cannot fix is dead at once.
+    const auto* call = dynamic_cast<const plugins::PluginCallError*>(&e);
+    const bool permanent = call ? call->status() == TESSERA_ERR_INVALID_ARGUMENT
+                                : dynamic_cast<const std::invalid_argument*>(&e) != nullptr;
+    outbox_.failed(id, 1, e.what(), util::unix_milliseconds() + retry_base_.count(), permanent);
+    if (permanent)
+      return "the CA refused to revoke certificate " + revocation.certificate_serial + " (" +
+             e.what() + "): delivery " + std::to_string(id) + " is dead, retry it from the outbox";
     spdlog::warn(
         "certificate {} of token {}: CA '{}' could not revoke it, retried as delivery "
         "{}: {}",

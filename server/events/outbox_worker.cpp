@@ -15,7 +15,9 @@ int OutboxWorker::run_once() {
   for (const auto& row : events_.due(util::unix_milliseconds(), 50)) {
     const long long now = util::unix_milliseconds();
     const int attempt = row.attempts + 1;
-    if (!events_.claim(row.id, attempt, now, now + settings_.lease.count())) continue;
+    const auto host = host_actions_.find(row.notifier);
+    const auto lease = host != host_actions_.end() ? host->second.second : settings_.lease;
+    if (!events_.claim(row.id, attempt, now, now + lease.count())) continue;
     auto fail = [&](const std::string& error, bool permanent) {
       const bool dead = permanent || attempt >= settings_.max_attempts;
       const long long pause = std::min<long long>(
@@ -25,8 +27,8 @@ int OutboxWorker::run_once() {
                    row.notifier, attempt, dead ? ", now dead" : "", error);
     };
     try {
-      if (const auto host = host_actions_.find(row.notifier); host != host_actions_.end()) {
-        host->second(boost::json::parse(row.request).as_object());
+      if (host != host_actions_.end()) {
+        host->second.first(boost::json::parse(row.request).as_object());
         events_.delivered(row.id, attempt, util::unix_milliseconds());
         ++delivered;
         continue;

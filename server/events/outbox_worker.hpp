@@ -40,16 +40,17 @@ class OutboxWorker {
   // Deliveries whose notifier column names action are the host's own (such as a certificate
   // revocation, "@ca"): run gets their request and throws when the attempt failed
   // (std::invalid_argument: for good). Set before the worker runs.
+  // lease: how long a claim of one lasts (longer than the action may take).
   using HostAction = std::function<void(const boost::json::object& request)>;
-  void add_host_action(std::string action, HostAction run) {
-    host_actions_[std::move(action)] = std::move(run);
+  void add_host_action(std::string action, HostAction run, std::chrono::milliseconds lease) {
+    host_actions_[std::move(action)] = {std::move(run), lease};
   }
 
   // Delivers what is due; returns how many were delivered.
   int run_once();
 
  private:
-  std::map<std::string, HostAction> host_actions_;
+  std::map<std::string, std::pair<HostAction, std::chrono::milliseconds>> host_actions_;
   db::EventRepository& events_;
   plugins::ConfiguredComponents& notifiers_;
   OutboxSettings settings_;
