@@ -45,10 +45,13 @@ measure() {
     done) &
   done
   wait $(jobs -p | grep -v "^$pid$") 2> /dev/null || true
-  cat "$work"/times.* | awk -v d="$duration" -v ca="$1" -v c="$2" '
-    $1 == 200 { t[n++] = $2 * 1000 } $1 != 200 { bad++ }
-    END { asort(t); printf "%-6s %2d loops: %6.1f certificates/s, p50 %6.1f ms, p99 %6.1f ms, %d failed\n",
-          ca, c, n / d, t[int(n * 0.5) + 1], t[int(n * 0.99) + 1], bad }'
+  local bad
+  bad=$(cat "$work"/times.* | awk '$1 != 200' | wc -l)
+  cat "$work"/times.* | awk '$1 == 200 { print $2 * 1000 }' | sort -n |
+    awk -v d="$duration" -v ca="$1" -v c="$2" -v bad="$bad" '
+      { t[++n] = $1 }
+      END { printf "%-6s %2d loops: %6.1f certificates/s, p50 %6.1f ms, p99 %6.1f ms, %d failed\n",
+            ca, c, n / d, t[int(n * 0.5) + 1], t[int(n * 0.99) + 1], bad }'
 }
 
 grep -q '"rollout_state":"enrolled"' <(curl -s -H "Authorization: $token" "$url/token/init" \

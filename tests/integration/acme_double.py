@@ -138,7 +138,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if parts[0] == "order":
                 if o["status"] == "processing":
                     o["polls"] += 1
-                    if o["polls"] > 3 + 12:  # the client's own short wait, then 3 of the host's polls
+                    if o["polls"] > 9 + 3:  # the client's own short wait, then 3 of the host's polls
                         o["status"] = "valid"
                 return self.answer(200, self.order_json(order_id),
                                    {"Retry-After": "1"} if o["status"] == "processing" else None)
