@@ -236,6 +236,13 @@ class AcmeCa : public tessera::sdk::CaConnector {
     if (order.location.empty()) throw Error::unavailable("the ACME CA gave the order no URL");
     auto state = order.json();
     for (const auto& url : strings(state, "authorizations")) authorize(url);
+    // Finalize only once the CA calls the order ready (RFC 8555 section 7.4: else orderNotReady).
+    for (int i = 0, pause = 50; text(state, "status") == "pending";
+         ++i, pause = std::min(2 * pause, 500)) {
+      if (i == 8) throw Error::unavailable("the ACME CA's order for these names is not ready yet");
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+      state = client_.post(order.location, "", key(), kid).json();
+    }
     unsigned char* der = nullptr;
     const int size = i2d_X509_REQ(csr.get(), &der);
     const std::string csr_der(reinterpret_cast<char*>(der),

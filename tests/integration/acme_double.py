@@ -115,7 +115,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self.problem(429, "rateLimited", "too many orders for this account",
                                         {"Retry-After": "7"})
                 counter[0] += 1
-                orders[counter[0]] = {"identifiers": identifiers, "status": "pending", "polls": 0}
+                # Its authorizations are valid at once (but the challenge scenario's).
+                status = "pending" if first.startswith("challenge.") else "ready"
+                orders[counter[0]] = {"identifiers": identifiers, "status": status, "polls": 0}
                 return self.answer(201, self.order_json(counter[0]), {"Location": f"{b}/order/{counter[0]}"})
             order_id = int(parts[1]) if len(parts) > 1 else 0
             o = orders.get(order_id)
