@@ -106,7 +106,11 @@ AcmeResponse AcmeClient::post(const std::string& url, const std::string& payload
     const auto response = send(
         "POST", url, boost::json::serialize(sign_jws(key, std::move(header), payload)), accept);
     AcmeResponse out{response.status, response.body, response.header("Location"),
-                     response.header("Content-Type")};
+                     response.header("Content-Type"), 0};
+    if (const auto after = response.header("Retry-After");
+        !after.empty() && after.find_first_not_of("0123456789") == std::string::npos &&
+        after.size() < 7)
+      out.retry_after = std::stoll(after);
     if (response.status < 400) return out;
     const auto problem = out.json();
     const auto type = problem_type(problem);

@@ -22,6 +22,7 @@ struct AcmeResponse {
   std::string body;
   std::string location;  // the Location header, if any
   std::string content_type;
+  long long retry_after = 0;         // seconds from a numeric Retry-After header, else 0
   boost::json::object json() const;  // the body as a JSON object ({} when it is none)
 };
 

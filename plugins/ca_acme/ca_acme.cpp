@@ -248,21 +248,20 @@ class AcmeCa : public tessera::sdk::CaConnector {
     const std::string csr_der(reinterpret_cast<char*>(der),
                               static_cast<size_t>(size > 0 ? size : 0));
     OPENSSL_free(der);
-    auto finalized =
-        client_
-            .post(text(state, "finalize"),
-                  boost::json::serialize(boost::json::object{{"csr", base64url(csr_der)}}), key(),
-                  kid)
-            .json();
+    auto answer = client_.post(
+        text(state, "finalize"),
+        boost::json::serialize(boost::json::object{{"csr", base64url(csr_der)}}), key(), kid);
+    auto finalized = answer.json();
     // Most CAs finish within a moment: a short wait saves a round through the poller (and lets
     // a server-made key, which is never kept, be issued at all).
     // First after 50 ms, then doubling to at most 500 ms: about 3 s in all.
     for (int i = 0, pause = 50; i < 9 && text(finalized, "status") == "processing";
          ++i, pause = std::min(2 * pause, 500)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(pause));
-      finalized = client_.post(order.location, "", key(), kid).json();
+      answer = client_.post(order.location, "", key(), kid);
+      finalized = answer.json();
     }
-    return advance(order.location, finalized, text(request, "csr"));
+    return advance(order.location, finalized, text(request, "csr"), answer.retry_after);
   }
 
   // {"request_id": the order URL}. The host sends no CSR here; it checks the key itself.
@@ -270,7 +269,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
     const auto url = text(request, "request_id");
     if (!url.starts_with("https://")) throw Error::invalid_argument("not an ACME order URL");
     const auto order = client_.post(url, "", key(), account());
-    return advance(url, order.json(), text(request, "csr"));
+    return advance(url, order.json(), text(request, "csr"), order.retry_after);
   }
 
   boost::json::object revoke(const boost::json::object& request) override {
@@ -409,12 +408,16 @@ class AcmeCa : public tessera::sdk::CaConnector {
   }
 
   // What an order's state means to the host.
+  // retry_after: the CA's Retry-After, handed on so that the host does not ask sooner.
   boost::json::object advance(const std::string& order_url, const boost::json::object& order,
-                              const std::string& csr_pem) {
+                              const std::string& csr_pem, long long retry_after) {
     const auto status = text(order, "status");
     if (status == "valid") return download(text(order, "certificate"), csr_pem);
-    if (status == "processing" || status == "ready" || status == "pending")
-      return {{"state", "pending"}, {"request_id", order_url}};
+    if (status == "processing" || status == "ready" || status == "pending") {
+      boost::json::object pending{{"state", "pending"}, {"request_id", order_url}};
+      if (retry_after > 0) pending["retry_after"] = retry_after;
+      return pending;
+    }
     std::string reason = "the order is " + status;
     if (const auto* error = order.if_contains("error"); error && error->is_object())
       reason += ": " + text(error->get_object(), "detail");

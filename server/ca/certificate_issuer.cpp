@@ -15,6 +15,14 @@
 namespace tessera::ca {
 namespace {
 
+// A pending answer's retry_after: seconds the CA asked to wait (1 to a day), or 0.
+long long retry_after_of(const boost::json::object& answer) {
+  const auto* value = answer.if_contains("retry_after");
+  if (!value || !value->is_int64()) return 0;
+  const auto seconds = value->get_int64();
+  return seconds >= 1 && seconds <= 86400 ? seconds : 0;
+}
+
 std::string state_of(const boost::json::object& answer) {
   const auto* state = answer.if_contains("state");
   return state && state->is_string() ? std::string(state->get_string()) : std::string();
@@ -153,6 +161,10 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     outcome.info["certificate_request"] = r.csr;
     outcome.info["subject"] = subject_text;
     outcome.info["requested"] = requested.to_json();
+    // Asked first when the CA said it would be worth it (its Retry-After), else after the
+    // poller's first interval.
+    if (const auto wait = retry_after_of(answer))
+      outcome.info["next_poll_at"] = static_cast<long long>(std::time(nullptr)) + wait;
     return outcome;
   }
   if (state == "denied")
@@ -199,7 +211,7 @@ void CertificateIssuer::record_issued(const std::string& ca, const std::string& 
 
 std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
     const std::string& ca, const std::string& request_id, const std::string& token_serial,
-    const boost::json::object& token_info) {
+    const boost::json::object& token_info, long long* retry_after) {
   const auto text = [&](const char* key) {
     const auto* value = token_info.if_contains(key);
     return value && value->is_string() ? std::string(value->get_string()) : std::string();
@@ -208,7 +220,10 @@ std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
   if (!connector) throw IssueError("the CA connector '" + ca + "' is gone");
   auto answer = connector->call(plugins::Operation::request_status, {{"request_id", request_id}});
   const auto state = state_of(answer);
-  if (state == "pending") return std::nullopt;
+  if (state == "pending") {
+    if (retry_after) *retry_after = retry_after_of(answer);
+    return std::nullopt;
+  }
   Outcome outcome;
   if (state == "denied") {
     outcome.rollout_state = "denied";

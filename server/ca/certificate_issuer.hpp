@@ -64,9 +64,11 @@ class CertificateIssuer {
   // Throws IssueError when the connector is gone, PluginCallError when the CA fails.
   // token_info: the pending token's info (its request, subject and what was asked for).
   // A certificate that fails the host's checks (see issued_certificate.hpp) is an IssueError.
+  // retry_after: set to the seconds the CA asked to wait before the next question (0: none).
   std::optional<Outcome> poll(const std::string& ca, const std::string& request_id,
                               const std::string& token_serial,
-                              const boost::json::object& token_info);
+                              const boost::json::object& token_info,
+                              long long* retry_after = nullptr);
 
   // The CA connector and profile a request names (or the only ones), for a server-made key's
   // type before anything is issued: the profile's first allowed key type.

@@ -45,8 +45,18 @@ int PendingRequests::run_once() {
     if (!tokens_.claim(token.serial, "pending", token.info, claimed)) continue;
     const auto ca = text(info, "ca");
     try {
-      auto outcome = issuer_.poll(ca, request_id, token.serial, info);
-      if (!outcome) continue;
+      long long ca_wait = 0;
+      auto outcome = issuer_.poll(ca, request_id, token.serial, info, &ca_wait);
+      if (!outcome) {
+        // Not before the CA said (its Retry-After), when that is later than our own schedule.
+        if (ca_wait > delay) {
+          auto later = info;
+          later["next_poll_at"] = now + ca_wait;
+          later["poll_delay"] = ca_wait;
+          tokens_.claim(token.serial, "pending", claimed, boost::json::serialize(later));
+        }
+        continue;
+      }
       for (const auto& [key, value] : outcome->info) info[key] = value;
       for (const char* key :
            {"ca_request_id", "certificate_request", "requested", "next_poll_at", "poll_delay"})

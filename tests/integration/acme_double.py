@@ -6,6 +6,7 @@ examples; it checks no signature (the client's JWS is checked against Pebble). W
 depends on the first identifier's value:
 
   slow.*        the order stays "processing" for 3 polls after finalize, then is valid
+  later.*       "processing" with Retry-After: 4 on each answer, valid at the host's second poll
   bad.*         after finalize the order is "invalid" with an error
   limited.*     newOrder answers 429 rateLimited with Retry-After: 7
   challenge.*   the authorization is pending with a dns-01 challenge only
@@ -87,6 +88,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(204, b"")
         self.answer(404, {})
 
+    def wait(self, o):
+        if o["status"] != "processing":
+            return None
+        return {"Retry-After": "4" if o["identifiers"][0]["value"].startswith("later.") else "1"}
+
     def order_json(self, order_id):
         o = orders[order_id]
         b = self.base()
@@ -135,15 +141,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     o["status"] = "invalid"
                 else:
                     o["certificate"] = issue(order_id, b64d(payload["csr"]), o["identifiers"])
-                    o["status"] = "processing" if first.startswith("slow.") else "valid"
-                return self.answer(200, self.order_json(order_id))
+                    o["status"] = "processing" if first.startswith(("slow.", "later.")) else "valid"
+                return self.answer(200, self.order_json(order_id), self.wait(o))
             if parts[0] == "order":
                 if o["status"] == "processing":
                     o["polls"] += 1
-                    if o["polls"] > 9 + 3:  # the client's own short wait, then 3 of the host's polls
+                    # The client's own short wait (9 polls), then 3 of the host's polls (2 for later.*).
+                    if o["polls"] > 9 + (2 if first.startswith("later.") else 3):
                         o["status"] = "valid"
-                return self.answer(200, self.order_json(order_id),
-                                   {"Retry-After": "1"} if o["status"] == "processing" else None)
+                return self.answer(200, self.order_json(order_id), self.wait(o))
             if parts[0] == "cert":
                 return self.answer(200, o["certificate"], None, "application/pem-certificate-chain")
             if parts[0] == "revoke":

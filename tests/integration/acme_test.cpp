@@ -2,6 +2,7 @@
 // 5% of nonces rejected, every authorization valid once a challenge is answered): a user's CSR
 // and a server-made key are issued and verify against the root Pebble's management interface
 // serves, a revocation reaches Pebble, and a wrong binding is refused when the connector is made.
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -239,6 +240,8 @@ class AcmeDouble : public Acme {
     ASSERT_EQ(made.status, 200) << made.body;
     for (const auto& [name, params] : std::vector<std::pair<std::string, std::string>>{
              {"slow", "subject.CN=slow.%7Busername%7D.example&san_dns=slow.%7Busername%7D.example"},
+             {"later",
+              "subject.CN=later.%7Busername%7D.example&san_dns=later.%7Busername%7D.example"},
              {"bad", "subject.CN=bad.%7Busername%7D.example&san_dns=bad.%7Busername%7D.example"},
              {"limited",
               "subject.CN=limited.%7Busername%7D.example&san_dns=limited.%7Busername%7D.example"},
@@ -305,6 +308,21 @@ TEST_F(AcmeDouble, AnOrderStillProcessingIsCollectedByThePollerAlsoAfterARestart
       << token(serial);
   EXPECT_NE(std::string(token(serial).at("info").at("certificate").as_string()).find("BEGIN"),
             std::string::npos);
+}
+
+// The CA's Retry-After is honoured: the poller does not ask before it (the CA double answers
+// every "processing" with Retry-After: 4, and the poller's own first interval is 1 s).
+TEST_F(AcmeDouble, ThePollerWaitsAsLongAsTheCasRetryAfterSays) {
+  const auto r = request("later", "later.alice.example");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const auto asked = std::time(nullptr);
+  const auto next = token(serial).at("info").at("next_poll_at").as_int64();
+  EXPECT_GE(next, asked + 3) << "not sooner than the CA said";
+  EXPECT_LE(next, asked + 5);
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "enrolled"; }, 40));
+  // 2 polls of the host, each at least 4 s after the answer before.
+  EXPECT_GE(std::time(nullptr) - asked, 7);
 }
 
 TEST_F(AcmeDouble, AnInvalidOrderDeniesTheTokenWithTheCasReason) {
