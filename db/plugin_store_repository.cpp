@@ -36,6 +36,23 @@ void PluginStoreRepository::put(const StoreKey& key, const StoredValue& value) {
   });
 }
 
+bool PluginStoreRepository::add(const StoreKey& key, const StoredValue& value) {
+  long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  int encrypted = value.encrypted ? 1 : 0;
+  return database_.with_session([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "INSERT INTO plugin_store (plugin_id, object_id, item_key, item_value, "
+                        "encrypted, updated_at) VALUES (:p, :o, :k, :v, :e, :t) ON CONFLICT "
+                        "(plugin_id, object_id, item_key) DO NOTHING",
+         soci::use(key.plugin_id), soci::use(key.object_id), soci::use(key.key),
+         soci::use(value.value), soci::use(encrypted), soci::use(now));
+    st.execute(true);
+    return st.get_affected_rows() == 1;
+  });
+}
+
 bool PluginStoreRepository::remove(const StoreKey& key) {
   return database_.with_session([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "DELETE FROM plugin_store WHERE plugin_id = :p AND "

@@ -26,6 +26,9 @@ class PluginStoreRepository {
 
   std::optional<StoredValue> get(const StoreKey& key);
   void put(const StoreKey& key, const StoredValue& value);
+  // Stores the value only if the key has none (one statement: atomic on both dialects); true
+  // when it did.
+  bool add(const StoreKey& key, const StoredValue& value);
   // Returns false when there was nothing to remove.
   bool remove(const StoreKey& key);
 

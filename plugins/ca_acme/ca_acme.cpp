@@ -326,12 +326,16 @@ class AcmeCa : public tessera::sdk::CaConnector {
     // Key and URL are one sealed value, so that they always belong together.
     auto stored = store_.get("account");
     if (!stored) {
-      const auto key = AccountKey::generate(text(config_, "account_key_type"));
+      // The key is claimed first, insert-if-absent: nodes that register at the same moment all
+      // use the first key, and an ACME CA gives one key one account (200 for the second).
+      store_.add_secret("account_key",
+                        AccountKey::generate(text(config_, "account_key_type")).pem());
+      const auto claimed = store_.get("account_key");
+      if (!claimed) throw Error::unavailable("the ACME account key could not be stored");
+      const auto key = AccountKey::from_pem(*claimed);
       const auto url = register_account(key);
       store_.set_secret(
           "account", boost::json::serialize(boost::json::object{{"key", key.pem()}, {"url", url}}));
-      // Another node that registered at the same moment may have written last: both go on with
-      // what is stored.
       stored = store_.get("account");
     }
     boost::system::error_code ec;

@@ -107,6 +107,19 @@ tessera_status store_set(void* host_context, tessera_str object, tessera_str key
   });
 }
 
+tessera_status store_add(void* host_context, tessera_str object, tessera_str key, tessera_str value,
+                         int secret, int* added) {
+  if (!added) return TESSERA_ERR_INVALID_ARGUMENT;
+  *added = 0;
+  return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    db::StoredValue stored{secret ? ctx.services->secrets->seal(view(value), associated_data(k))
+                                  : std::string(view(value)),
+                           secret != 0};
+    *added = ctx.services->store->add(k, stored) ? 1 : 0;
+    return TESSERA_OK;
+  });
+}
+
 tessera_status store_delete(void* host_context, tessera_str object, tessera_str key) {
   return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
     return ctx.services->store->remove(k) ? TESSERA_OK : TESSERA_ERR_NOT_FOUND;
@@ -173,7 +186,8 @@ const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &store_set,
                                    &store_delete,
                                    &http_request,
-                                   &http_exchange};
+                                   &http_exchange,
+                                   &store_add};
 
 }  // namespace
 

@@ -219,6 +219,7 @@ TEST_F(AcmeOnTwoNodes, TheSecondNodeUsesTheFirstNodesAccount) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled");
   EXPECT_EQ(stored("account"), 1) << "one account";
+  EXPECT_EQ(stored("account_key"), 1) << "claimed once, insert-if-absent";
 }
 
 // What Pebble cannot show, against acme_double.py (built from RFC 8555's and RFC 8823's

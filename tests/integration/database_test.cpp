@@ -171,6 +171,10 @@ void exercise_store(const std::string& url) {
   EXPECT_TRUE(value->encrypted);
   EXPECT_TRUE(store.remove(key));
   EXPECT_FALSE(store.remove(key));
+  // Insert if absent: the first value stays.
+  EXPECT_TRUE(store.add(key, {"claimed", false}));
+  EXPECT_FALSE(store.add(key, {"late", false}));
+  EXPECT_EQ(store.get(key)->value, "claimed");
 }
 
 TEST(Postgres, PluginStoreUpserts) {

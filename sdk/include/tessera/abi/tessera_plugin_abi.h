@@ -110,6 +110,11 @@ typedef struct tessera_host_api_v1 {
   tessera_status (*http_exchange)(void* host_context, const tessera_http_request* request,
                                   int32_t* status_code, const tessera_sink* headers_out,
                                   const tessera_sink* body_out, const tessera_sink* error_out);
+  /* Since 1.5: as store_set, but only while the key has no value (insert if absent, atomic
+   * across every server process on the database): *added is 1 when this call stored it, 0
+   * when a value was there already (it is left as it is). */
+  tessera_status (*store_add)(void* host_context, tessera_str object, tessera_str key,
+                              tessera_str value, int secret, int* added);
 } tessera_host_api_v1;
 
 typedef enum tessera_component_kind {

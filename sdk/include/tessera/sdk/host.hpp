@@ -94,10 +94,19 @@ class ObjectStore {
   void set(std::string_view key, std::string_view value) const { put(key, value, false); }
   // Encrypted at rest with the server's key; use for seeds, private keys, passwords.
   void set_secret(std::string_view key, std::string_view value) const { put(key, value, true); }
+  // As set / set_secret, but only while the key has no value: true when this call stored it.
+  // Atomic across server processes on a host of ABI 1.5 or later (a get-then-set before).
+  bool add(std::string_view key, std::string_view value) const {
+    return add_value(key, value, false);
+  }
+  bool add_secret(std::string_view key, std::string_view value) const {
+    return add_value(key, value, true);
+  }
   void remove(std::string_view key) const;
 
  private:
   void put(std::string_view key, std::string_view value, bool secret) const;
+  bool add_value(std::string_view key, std::string_view value, bool secret) const;
   const Host& host_;
   std::string object_;
 };
@@ -184,6 +193,22 @@ inline void ObjectStore::put(std::string_view key, std::string_view value, bool 
   if (host_.api()->store_set(host_.context(), detail::view(object_), detail::view(key),
                              detail::view(value), secret ? 1 : 0) != TESSERA_OK)
     throw Error::unavailable("the host store could not be written");
+}
+
+inline bool ObjectStore::add_value(std::string_view key, std::string_view value,
+                                   bool secret) const {
+  const auto* api = host_.api();
+  if (api->struct_size < offsetof(tessera_host_api_v1, store_add) + sizeof(api->store_add) ||
+      !api->store_add) {
+    if (get(key)) return false;  // an older host: not atomic across processes
+    put(key, value, secret);
+    return true;
+  }
+  int added = 0;
+  if (api->store_add(host_.context(), detail::view(object_), detail::view(key), detail::view(value),
+                     secret ? 1 : 0, &added) != TESSERA_OK)
+    throw Error::unavailable("the host store could not be written");
+  return added != 0;
 }
 
 inline void ObjectStore::remove(std::string_view key) const {
