@@ -145,13 +145,7 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
           }
           rows.push_back(to_json(e));
         }
-        const bool has_next = static_cast<long long>(page) * page_size < result.total;
-        boost::json::object value{{"auditdata", std::move(rows)},
-                                  {"count", result.total},
-                                  {"current", page},
-                                  {"next", has_next ? boost::json::value(page + 1) : nullptr},
-                                  {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
-        return json_result(value);
+        return json_result(page_value("auditdata", std::move(rows), result.total, page, page_size));
       },
       http::Access::authenticated);
 }

@@ -60,4 +60,14 @@ http::HttpResponse json_error(int http_status, int code, const std::string& mess
   return respond(http_status, body);
 }
 
+boost::json::object page_value(const char* name, boost::json::array items, long long count,
+                               int page, int page_size) {
+  const bool more = static_cast<long long>(page) * page_size < count;
+  return {{name, std::move(items)},
+          {"count", count},
+          {"current", page},
+          {"next", more ? boost::json::value(page + 1) : nullptr},
+          {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
+}
+
 }  // namespace tessera::api

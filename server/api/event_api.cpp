@@ -246,13 +246,8 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
           const int page_size = int_param(c, "page_size", 25, 1, 500);
           const auto found = events.page(state, page, page_size);
           for (const auto& row : found.rows) out.push_back(outbox_json(row));
-          const bool has_next = static_cast<long long>(page) * page_size < found.total;
           return json_result(
-              boost::json::object{{"deliveries", std::move(out)},
-                                  {"count", found.total},
-                                  {"current", page},
-                                  {"next", has_next ? boost::json::value(page + 1) : nullptr},
-                                  {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}});
+              page_value("deliveries", std::move(out), found.total, page, page_size));
         }
         for (const auto& row : events.list(state, int_param(c, "limit", 100, 1, 1000)))
           out.push_back(outbox_json(row));

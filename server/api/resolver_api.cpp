@@ -132,11 +132,8 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
         auto existing = identities.resolver(name);
         // The client's version, or else the one read here: the LDAP settings merged below
         // (the kept password) must not overwrite a save made in between.
-        const auto expected = [&](const std::optional<db::ResolverRow>& read) {
-          return version_param(c).has_value() ? version_param(c)
-                 : read                       ? std::optional<long long>(read->version)
-                                              : std::nullopt;
-        };
+        auto expected = version_param(c);
+        if (!expected && existing) expected = existing->version;
         if (existing && existing->type != type)
           throw ApiError::bad_parameter("resolver '" + name + "' exists with type " +
                                         existing->type);
@@ -145,10 +142,10 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
             if (key != "type" && key != "version")
               throw ApiError::bad_parameter("the sql resolver has no setting '" + std::string(key) +
                                             "'");
-          refusing_stale([&] { identities.save_resolver({name, type, "{}"}, expected(existing)); });
+          refusing_stale([&] { identities.save_resolver({name, type, "{}"}, expected); });
         } else if (type == "ldap") {
           const db::ResolverRow row{name, type, ldap_config(c, directory, existing)};
-          refusing_stale([&] { identities.save_resolver(row, expected(existing)); });
+          refusing_stale([&] { identities.save_resolver(row, expected); });
         } else {
           throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
         }

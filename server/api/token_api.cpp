@@ -518,12 +518,7 @@ class TokenRoutes {
   static boost::json::object page_json(const db::TokenPage& result, int page, int page_size) {
     boost::json::array tokens;
     for (const auto& t : result.tokens) tokens.push_back(token_json(t));
-    const bool more = static_cast<long long>(page) * page_size < result.count;
-    return {{"tokens", tokens},
-            {"count", result.count},
-            {"current", page},
-            {"next", more ? boost::json::value(page + 1) : nullptr},
-            {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
+    return page_value("tokens", std::move(tokens), result.count, page, page_size);
   }
 
   // May the caller do action on token? Admins by their policies for the owner's realm; users

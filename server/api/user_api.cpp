@@ -1,6 +1,7 @@
 // Users of the built-in SQL store. Admins manage users as their policies allow; a logged-in
 // user sees and changes only their own record.
 #include <algorithm>
+#include <map>
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
@@ -33,6 +34,7 @@ boost::json::object users_of_all_realms(http::RequestContext& c, db::IdentityRep
   const int page = int_param(c, "page", 1, 1, 1000000);
   const int page_size = int_param(c, "page_size", 50, 1, kMaxPageSize);
   std::vector<boost::json::object> all;
+  std::map<std::string, bool> editable;  // per resolver: looked up once, not once per user
   bool allowed_somewhere = false;
   for (const auto& realm : identities.realms()) {
     try {
@@ -46,8 +48,12 @@ boost::json::object users_of_all_realms(http::RequestContext& c, db::IdentityRep
     std::sort(users.begin(), users.end(),
               [](const auto& a, const auto& b) { return a.username < b.username; });
     for (const auto& u : users) {
-      auto resolver = identities.resolver(u.resolver);
-      auto row = user_json(u, resolver && resolver->type == "sql");
+      auto known = editable.find(u.resolver);
+      if (known == editable.end()) {
+        const auto resolver = identities.resolver(u.resolver);
+        known = editable.emplace(u.resolver, resolver && resolver->type == "sql").first;
+      }
+      auto row = user_json(u, known->second);
       row["realm"] = realm.name;
       all.push_back(std::move(row));
     }
@@ -57,12 +63,7 @@ boost::json::object users_of_all_realms(http::RequestContext& c, db::IdentityRep
   const auto last = std::min(all.size(), first + page_size);
   boost::json::array users;
   for (auto i = first; i < last; ++i) users.push_back(std::move(all[i]));
-  const bool has_next = last < all.size();
-  return {{"users", std::move(users)},
-          {"count", all.size()},
-          {"current", page},
-          {"next", has_next ? boost::json::value(page + 1) : nullptr},
-          {"prev", page > 1 ? boost::json::value(page - 1) : nullptr}};
+  return page_value("users", std::move(users), static_cast<long long>(all.size()), page, page_size);
 }
 
 // Copies the fields present in the request onto row; a new password is hashed.

@@ -51,9 +51,7 @@ std::string RevocationQueue::revoke(const QueuedRevocation& revocation,
     return {};
   } catch (const std::exception& e) {
     // As the outbox worker judges a failure: what retrying cannot fix is dead at once.
-    const auto* call = dynamic_cast<const plugins::PluginCallError*>(&e);
-    const bool permanent = call ? call->status() == TESSERA_ERR_INVALID_ARGUMENT
-                                : dynamic_cast<const std::invalid_argument*>(&e) != nullptr;
+    const bool permanent = plugins::retrying_cannot_fix(e);
     outbox_.failed(id, 1, e.what(), util::unix_milliseconds() + retry_base_.count(), permanent);
     if (permanent)
       return "the CA refused to revoke certificate " + revocation.certificate_serial + " (" +

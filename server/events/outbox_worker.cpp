@@ -44,12 +44,8 @@ int OutboxWorker::run_once() {
       if (apply_) apply_(request, result);
       events_.delivered(row.id, attempt, util::unix_milliseconds());
       ++delivered;
-    } catch (const plugins::PluginCallError& e) {
-      fail(e.what(), e.status() == TESSERA_ERR_INVALID_ARGUMENT);
-    } catch (const std::invalid_argument& e) {
-      fail(e.what(), true);
     } catch (const std::exception& e) {
-      fail(e.what(), false);
+      fail(e.what(), plugins::retrying_cannot_fix(e));
     }
   }
   return delivered;

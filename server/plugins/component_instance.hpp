@@ -27,6 +27,14 @@ class PluginCallError : public std::runtime_error {
   tessera_status status_;
 };
 
+// Whether retrying cannot fix a failure: the plugin refused the input (INVALID_ARGUMENT) or the
+// host found it unusable (std::invalid_argument). Anything else (an outage, a deadline) may pass.
+inline bool retrying_cannot_fix(const std::exception& e) {
+  if (const auto* call = dynamic_cast<const PluginCallError*>(&e))
+    return call->status() == TESSERA_ERR_INVALID_ARGUMENT;
+  return dynamic_cast<const std::invalid_argument*>(&e) != nullptr;
+}
+
 class ComponentInstance : public std::enable_shared_from_this<ComponentInstance> {
  public:
   // config must already be checked against the component's parameters.

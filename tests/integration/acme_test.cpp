@@ -13,21 +13,20 @@
 namespace tessera::testing {
 namespace {
 
+// A value the Pebble fixture wrote (port, management_port, eab_key), without its line end.
 std::string pebble_file(const char* name) {
-  return read_file(std::filesystem::path(TESSERA_PEBBLE_DIR) / name);
+  auto text = read_file(std::filesystem::path(TESSERA_PEBBLE_DIR) / name);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
 }
 
 std::string pebble_port() {
-  auto port = pebble_file("port");
-  while (!port.empty() && (port.back() == '\n' || port.back() == '\r')) port.pop_back();
-  return port;
+  return pebble_file("port");
 }
 
 std::string pebble_management(const std::string& path) {
-  auto port = pebble_file("management_port");
-  while (!port.empty() && port.back() == '\n') port.pop_back();
   return shell_output("curl -sf --cacert " + std::string(TESSERA_PEBBLE_DIR) +
-                      "/ca.pem https://127.0.0.1:" + port + path);
+                      "/ca.pem https://127.0.0.1:" + pebble_file("management_port") + path);
 }
 
 class Acme : public TokenFixture {
@@ -61,15 +60,6 @@ class Acme : public TokenFixture {
     client->header("Authorization: " + admin_);
     return client->post(server_->url() + "/token/init", boost::json::serialize(body),
                         "application/json");
-  }
-
-  boost::json::object token(const std::string& serial) {
-    return json_of(api_->call("GET", "/token/?serial=" + serial, admin_))
-        .at("result")
-        .at("value")
-        .at("tokens")
-        .at(0)
-        .as_object();
   }
 
   // openssl verify against Pebble's root, with its intermediate as the untrusted chain.
