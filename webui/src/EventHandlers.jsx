@@ -125,9 +125,11 @@ export default function EventHandlers() {
     if (form.id) Object.assign(params, { id: form.id, active: form.active, version: form.version });
     try {
       await call('POST', '/event/', params);
-      setNotice(`Handler ${form.name} ${form.id ? 'saved' : 'created'}.`);
+      const saved = `Handler ${form.name} ${form.id ? 'saved' : 'created'}.`;
       if (form.id) cancelEdit();
+      // Told once the list shows it, so that what is done next acts on the saved handler.
       await load();
+      setNotice(saved);
     } catch (e) {
       setError(e.message);
     }
