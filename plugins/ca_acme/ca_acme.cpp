@@ -1,11 +1,14 @@
 // A CA connector for any RFC 8555 CA (step-ca, EJBCA, Sectigo's or DigiCert's ACME, Pebble),
 // with External Account Binding. The host decides what is asked for (the profile's names):
-// each DNS name and e-mail address it gives becomes an order identifier (dns, email per
-// RFC 8823). Authorizations the account holds already (pre-authorized, as for an RA) are used as
-// they are; a pending one is answered only with a challenge type the admin listed in
-// answer_challenges (for CAs that validate on their own), otherwise the request fails naming
-// the CA's types. An order still processing is answered "pending" with its URL as request id,
-// so the host's poller carries on, on any node and after a restart.
+// each DNS name, IP address, device serial and e-mail address it gives becomes an order
+// identifier (dns; ip per RFC 8738; permanent-identifier as in the ACME device attestation
+// draft; email per RFC 8823). Authorizations the account holds already (pre-authorized, as for an
+// RA) are used as they are; a pending one is answered only with a challenge type the admin listed
+// in answer_challenges (for CAs that validate on their own), otherwise the request fails naming the
+// CA's types. An order still processing is answered "pending" with its URL as request id, so the
+// host's poller carries on, on any node and after a restart.
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -78,7 +81,25 @@ std::string joined(const std::vector<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-std::vector<std::string> dns_names_in(X509_REQ* csr) {
+// RFC 4043's PermanentIdentifier (SEQUENCE { identifierValue UTF8String ... }): the value.
+std::string permanent_identifier(const ASN1_TYPE* value) {
+  if (value->type != V_ASN1_SEQUENCE) return "?";
+  const unsigned char* der = ASN1_STRING_get0_data(value->value.sequence);
+  const long size = ASN1_STRING_length(value->value.sequence);
+  long length = 0;
+  int tag = 0, tag_class = 0;
+  const unsigned char* p = der;
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, size) & 0x80 || tag != V_ASN1_SEQUENCE)
+    return "?";
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, size - (p - der)) & 0x80 ||
+      tag != V_ASN1_UTF8STRING)
+    return "?";
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(length));
+}
+
+// The names a request gives that an order must name too, as "type:value" in ACME's
+// identifier types (dns, ip, permanent-identifier).
+std::vector<std::string> names_in(X509_REQ* csr) {
   std::vector<std::string> out;
   STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(csr);
   if (!extensions) return out;
@@ -88,9 +109,22 @@ std::vector<std::string> dns_names_in(X509_REQ* csr) {
     auto* names = static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(extension));
     for (int k = 0; names && k < sk_GENERAL_NAME_num(names); ++k) {
       const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, k);
-      if (name->type == GEN_DNS)
-        out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
-                         static_cast<size_t>(ASN1_STRING_length(name->d.dNSName)));
+      if (name->type == GEN_DNS) {
+        out.push_back(
+            "dns:" +
+            std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                        static_cast<size_t>(ASN1_STRING_length(name->d.dNSName))));
+      } else if (name->type == GEN_IPADD) {
+        char text[INET6_ADDRSTRLEN] = "?";
+        const int size = ASN1_STRING_length(name->d.iPAddress);
+        if (size == 4 || size == 16)
+          inet_ntop(size == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(name->d.iPAddress), text,
+                    sizeof(text));
+        out.push_back("ip:" + std::string(text));
+      } else if (name->type == GEN_OTHERNAME &&
+                 OBJ_obj2nid(name->d.otherName->type_id) == NID_id_on_permanentIdentifier) {
+        out.push_back("permanent-identifier:" + permanent_identifier(name->d.otherName->value));
+      }
     }
     GENERAL_NAMES_free(names);
   }
@@ -155,6 +189,11 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+struct Account {
+  AccountKey key;
+  std::string url;  // the JWS "kid"
+};
+
 class AcmeCa : public tessera::sdk::CaConnector {
  public:
   explicit AcmeCa(const tessera::sdk::ComponentContext& context)
@@ -174,7 +213,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
       throw Error::invalid_argument(
           "the ACME CA requires External Account Binding: give eab_kid and eab_hmac_key");
     // Registered (or found again) now, so that a refused binding is told at creation.
-    account();
+    current_account();
   }
 
   static ComponentInfo describe() {
@@ -210,38 +249,44 @@ class AcmeCa : public tessera::sdk::CaConnector {
       throw Error::invalid_argument(
           "an ACME CA cannot issue a UPN (smart card logon name): use a profile with san_upn=0");
     boost::json::array identifiers;
-    for (const auto& name : strings(san, "dns"))
-      identifiers.push_back({{"type", "dns"}, {"value", name}});
-    for (const auto& mail : strings(san, "email"))
-      identifiers.push_back({{"type", "email"}, {"value", mail}});
+    std::vector<std::string> wanted;  // what the request must name too, as "type:value"
+    const auto ask_for = [&](const char* san_key, const char* type, bool in_request) {
+      for (const auto& value : strings(san, san_key)) {
+        identifiers.push_back({{"type", type}, {"value", value}});
+        if (in_request) wanted.push_back(std::string(type) + ":" + value);
+      }
+    };
+    ask_for("dns", "dns", true);
+    ask_for("ip", "ip", true);  // RFC 8738
+    ask_for("permanent_identifier", "permanent-identifier", true);
+    ask_for("email", "email", false);  // RFC 8823: not asked of the request
     if (identifiers.empty())
       throw Error::invalid_argument(
           "the profile names nothing an ACME order can ask for: give it san_dns (a name "
-          "template) or san_email");
+          "template), san_email, san_ip or san_permanent_identifier");
     // RFC 8555 section 7.4: the request must name what the order does; its key is the user's,
     // so the connector cannot write the names in itself.
-    auto wanted = strings(san, "dns");
-    auto named = dns_names_in(csr.get());
+    auto named = names_in(csr.get());
     std::sort(wanted.begin(), wanted.end());
     std::sort(named.begin(), named.end());
     if (wanted != named)
       throw Error::invalid_argument(
-          "an ACME CA takes only a request that names what it orders: the request must have "
-          "the DNS names " +
+          "an ACME CA takes only a request that names what it orders: the request must have " +
           joined(wanted) + " as alternative names (it has " + joined(named) + ")");
-    const auto& kid = account();
+    const auto account = current_account();
+    const auto& [key, kid] = *account;
     auto order = client_.post(
         client_.endpoint("newOrder"),
-        boost::json::serialize(boost::json::object{{"identifiers", identifiers}}), key(), kid);
+        boost::json::serialize(boost::json::object{{"identifiers", identifiers}}), key, kid);
     if (order.location.empty()) throw Error::unavailable("the ACME CA gave the order no URL");
     auto state = order.json();
-    for (const auto& url : strings(state, "authorizations")) authorize(url);
+    for (const auto& url : strings(state, "authorizations")) authorize(url, *account);
     // Finalize only once the CA calls the order ready (RFC 8555 section 7.4: else orderNotReady).
     for (int i = 0, pause = 50; text(state, "status") == "pending";
          ++i, pause = std::min(2 * pause, 500)) {
       if (i == 8) throw Error::unavailable("the ACME CA's order for these names is not ready yet");
       std::this_thread::sleep_for(std::chrono::milliseconds(pause));
-      state = client_.post(order.location, "", key(), kid).json();
+      state = client_.post(order.location, "", key, kid).json();
     }
     unsigned char* der = nullptr;
     const int size = i2d_X509_REQ(csr.get(), &der);
@@ -250,7 +295,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
     OPENSSL_free(der);
     auto answer = client_.post(
         text(state, "finalize"),
-        boost::json::serialize(boost::json::object{{"csr", base64url(csr_der)}}), key(), kid);
+        boost::json::serialize(boost::json::object{{"csr", base64url(csr_der)}}), key, kid);
     auto finalized = answer.json();
     // Most CAs finish within a moment: a short wait saves a round through the poller (and lets
     // a server-made key, which is never kept, be issued at all).
@@ -258,18 +303,19 @@ class AcmeCa : public tessera::sdk::CaConnector {
     for (int i = 0, pause = 50; i < 9 && text(finalized, "status") == "processing";
          ++i, pause = std::min(2 * pause, 500)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(pause));
-      answer = client_.post(order.location, "", key(), kid);
+      answer = client_.post(order.location, "", key, kid);
       finalized = answer.json();
     }
-    return advance(order.location, finalized, text(request, "csr"), answer.retry_after);
+    return advance(order.location, finalized, text(request, "csr"), answer.retry_after, *account);
   }
 
   // {"request_id": the order URL}. The host sends no CSR here; it checks the key itself.
   boost::json::object request_status(const boost::json::object& request) override {
     const auto url = text(request, "request_id");
     if (!url.starts_with("https://")) throw Error::invalid_argument("not an ACME order URL");
-    const auto order = client_.post(url, "", key(), account());
-    return advance(url, order.json(), text(request, "csr"), order.retry_after);
+    const auto account = current_account();
+    const auto order = client_.post(url, "", account->key, account->url);
+    return advance(url, order.json(), text(request, "csr"), order.retry_after, *account);
   }
 
   boost::json::object revoke(const boost::json::object& request) override {
@@ -280,12 +326,13 @@ class AcmeCa : public tessera::sdk::CaConnector {
                                     " was not issued through this connector");
     const auto chain = parse_chain(*pem);
     if (chain.empty()) throw Error::unavailable("the stored certificate does not parse");
+    const auto account = current_account();
     try {
       client_.post(client_.endpoint("revokeCert"),
                    boost::json::serialize(
                        boost::json::object{{"certificate", base64url(der_of(chain.front().get()))},
                                            {"reason", reason_code(text(request, "reason"))}}),
-                   key(), account());
+                   account->key, account->url);
     } catch (const Error& e) {
       // Told twice (a retry after a lost answer): it is revoked, which is what was asked.
       if (std::string(e.what()).find("(alreadyRevoked)") == std::string::npos) throw;
@@ -302,6 +349,26 @@ class AcmeCa : public tessera::sdk::CaConnector {
     return {{"certificate", *chain}};
   }
 
+  boost::json::object actions(const boost::json::object&) override {
+    return {{"actions",
+             {{{"name", "roll_over_account_key"},
+               {"description",
+                "give the ACME account a new key (RFC 8555 keyChange); the old one stops working"},
+               {"on_delete", false}},
+              {{"name", "deactivate_account"},
+               {"description",
+                "deactivate the ACME account at the CA; a later request registers a new one"},
+               {"on_delete", true}}}}};
+  }
+
+  boost::json::object run_action(const boost::json::object& request) override {
+    const auto action = text(request, "action");
+    std::lock_guard lock(action_mutex_);
+    if (action == "roll_over_account_key") return roll_over_key();
+    if (action == "deactivate_account") return deactivate();
+    throw Error::invalid_argument("the ACME connector has no action '" + action + "'");
+  }
+
  private:
   // One account per connector name and directory: a new directory under the same name is a
   // new account, not the old CA's.
@@ -313,37 +380,92 @@ class AcmeCa : public tessera::sdk::CaConnector {
            base64url(std::string(reinterpret_cast<char*>(digest), 12));
   }
 
-  const AccountKey& key() {
-    account();
-    return *key_;
-  }
-
-  // The account's URL (the JWS "kid"): registered on first use with a key the plugin makes
-  // and keeps sealed in the store, where every node finds it.
-  const std::string& account() {
+  // The account's key and URL (the JWS "kid"), one sealed value in the store where every
+  // node finds it. Read at the start of each operation: after a key rollover on another node,
+  // the next operation here signs with the new key.
+  std::shared_ptr<const Account> current_account() {
     std::lock_guard lock(mutex_);
-    if (!kid_.empty()) return kid_;
-    // Key and URL are one sealed value, so that they always belong together.
     auto stored = store_.get("account");
     if (!stored) {
-      // The key is claimed first, insert-if-absent: nodes that register at the same moment all
-      // use the first key, and an ACME CA gives one key one account (200 for the second).
+      // Registered on first use. The key is claimed first, insert-if-absent: nodes that register
+      // at the same moment all use the first key, and an ACME CA gives one key one account
+      // (200 for the second).
       store_.add_secret("account_key",
                         AccountKey::generate(text(config_, "account_key_type")).pem());
       const auto claimed = store_.get("account_key");
       if (!claimed) throw Error::unavailable("the ACME account key could not be stored");
       const auto key = AccountKey::from_pem(*claimed);
-      const auto url = register_account(key);
-      store_.set_secret(
-          "account", boost::json::serialize(boost::json::object{{"key", key.pem()}, {"url", url}}));
+      store_account(key, register_account(key));
       stored = store_.get("account");
     }
+    if (!stored) throw Error::unavailable("the ACME account could not be stored");
+    if (account_ && *stored == stored_) return account_;
+    account_ = std::make_shared<const Account>(parse_account(*stored));
+    stored_ = *stored;
+    return account_;
+  }
+
+  static Account parse_account(const std::string& stored) {
     boost::system::error_code ec;
-    const auto value = boost::json::parse(*stored, ec);
+    const auto value = boost::json::parse(stored, ec);
     if (ec || !value.is_object())
       throw Error::unavailable("the stored ACME account does not parse");
-    key_ = AccountKey::from_pem(text(value.get_object(), "key"));
-    return kid_ = text(value.get_object(), "url");
+    return {AccountKey::from_pem(text(value.get_object(), "key")), text(value.get_object(), "url")};
+  }
+
+  void store_account(const AccountKey& key, const std::string& url, const char* name = "account") {
+    store_.set_secret(
+        name, boost::json::serialize(boost::json::object{{"key", key.pem()}, {"url", url}}));
+  }
+
+  // RFC 8555 section 7.3.5: the new key signs the account URL and the old key (inner JWS), the
+  // old key signs that (outer). The new key is kept before the CA hears of it, so that a store
+  // that fails after the CA took it loses nothing: the next rollover finds it and carries on.
+  boost::json::object roll_over_key() {
+    const auto old = current_account();
+    if (const auto next = store_.get("account_next")) {
+      auto earlier = parse_account(*next);
+      try {
+        client_.post(old->url, "{}", earlier.key, old->url);
+        store_account(earlier.key, old->url);
+        store_.remove("account_next");
+        return {{"message", "an earlier rollover of the ACME account " + old->url +
+                                " had reached the CA: its new key is used from now on"}};
+      } catch (const Error& e) {
+        // Unreachable: the CA may know it, so it is kept for the next try.
+        if (e.kind() == Error::Kind::unavailable) throw;
+        // The CA refused it: that rollover never arrived. Start afresh.
+      }
+    }
+    const auto key = AccountKey::generate(text(config_, "account_key_type"));
+    store_account(key, old->url, "account_next");
+    const auto url = client_.endpoint("keyChange");
+    const auto inner =
+        tessera::acme::sign_jws(key, {{"jwk", key.jwk()}, {"url", url}},
+                                boost::json::serialize(boost::json::object{
+                                    {"account", old->url}, {"oldKey", old->key.jwk()}}));
+    client_.post(url, boost::json::serialize(inner), old->key, old->url);
+    store_account(key, old->url);
+    store_.remove("account_next");
+    host().info("ACME account " + old->url + " has a new key");
+    return {{"message", "the ACME account " + old->url + " signs with a new key from now on"}};
+  }
+
+  // RFC 8555 section 7.3.6. The stored account is forgotten, so that a request after this one
+  // registers a new account instead of failing with the old one.
+  boost::json::object deactivate() {
+    const auto old = current_account();
+    const auto answer = client_.post(
+        old->url, boost::json::serialize(boost::json::object{{"status", "deactivated"}}), old->key,
+        old->url);
+    if (const auto status = text(answer.json(), "status"); status != "deactivated")
+      throw Error::unavailable("the ACME CA answered the deactivation of " + old->url +
+                               " with the account " + (status.empty() ? "unchanged" : status));
+    store_.remove("account");
+    store_.remove("account_key");
+    store_.remove("account_next");
+    host().info("ACME account " + old->url + " deactivated");
+    return {{"message", "the ACME account " + old->url + " is deactivated"}};
   }
 
   // newAccount for key: its URL (the same key finds the same account again, 200 not 201).
@@ -368,8 +490,8 @@ class AcmeCa : public tessera::sdk::CaConnector {
 
   // A pending authorization is answered with a challenge the admin allowed, then read again
   // until the CA decided (briefly: a CA that validates on its own does so at once).
-  void authorize(const std::string& url) {
-    auto authz = client_.post(url, "", key(), account()).json();
+  void authorize(const std::string& url, const Account& account) {
+    auto authz = client_.post(url, "", account.key, account.url).json();
     if (text(authz, "status") == "valid") return;
     const auto allowed = comma_list(text(config_, "answer_challenges"));
     const auto* identifier = authz.if_contains("identifier");
@@ -390,7 +512,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
           // One the CA already works on (an authorization reused by another order) is waited
           // for, not answered again.
           if (text(item.get_object(), "status") == "pending")
-            client_.post(text(item.get_object(), "url"), "{}", key(), account());
+            client_.post(text(item.get_object(), "url"), "{}", account.key, account.url);
           answered = type;
         }
       }
@@ -400,7 +522,7 @@ class AcmeCa : public tessera::sdk::CaConnector {
                                     "), which this connector does not answer; use an account "
                                     "the CA pre-authorizes, or list a type in answer_challenges");
     for (int i = 0; i < 20; ++i) {
-      authz = client_.post(url, "", key(), account()).json();
+      authz = client_.post(url, "", account.key, account.url).json();
       const auto status = text(authz, "status");
       if (status == "valid") return;
       if (status != "pending")
@@ -414,9 +536,10 @@ class AcmeCa : public tessera::sdk::CaConnector {
   // What an order's state means to the host.
   // retry_after: the CA's Retry-After, handed on so that the host does not ask sooner.
   boost::json::object advance(const std::string& order_url, const boost::json::object& order,
-                              const std::string& csr_pem, long long retry_after) {
+                              const std::string& csr_pem, long long retry_after,
+                              const Account& account) {
     const auto status = text(order, "status");
-    if (status == "valid") return download(text(order, "certificate"), csr_pem);
+    if (status == "valid") return download(text(order, "certificate"), csr_pem, account);
     if (status == "processing" || status == "ready" || status == "pending") {
       boost::json::object pending{{"state", "pending"}, {"request_id", order_url}};
       if (retry_after > 0) pending["retry_after"] = retry_after;
@@ -428,9 +551,10 @@ class AcmeCa : public tessera::sdk::CaConnector {
     return {{"state", "denied"}, {"reason", reason}};
   }
 
-  boost::json::object download(const std::string& url, const std::string& csr_pem) {
+  boost::json::object download(const std::string& url, const std::string& csr_pem,
+                               const Account& account) {
     const auto answer =
-        client_.post(url, "", key(), account(), "application/pem-certificate-chain");
+        client_.post(url, "", account.key, account.url, "application/pem-certificate-chain");
     const auto chain = parse_chain(answer.body);
     if (chain.empty()) throw Error::unavailable("the ACME CA's certificate does not parse");
     if (!csr_pem.empty()) {
@@ -455,9 +579,10 @@ class AcmeCa : public tessera::sdk::CaConnector {
   AcmeClient client_;
   tessera::sdk::ObjectStore store_;         // the account, per name and directory
   tessera::sdk::ObjectStore certificates_;  // what it issued, per name: revoked by serial
-  std::mutex mutex_;
-  std::string kid_;
-  std::optional<AccountKey> key_;
+  std::mutex mutex_;                        // around reading and registering the account
+  std::mutex action_mutex_;                 // one rollover or deactivation at a time
+  std::shared_ptr<const Account> account_;  // as last read from the store
+  std::string stored_;                      // the store's value it was read from
 };
 
 }  // namespace

@@ -84,10 +84,67 @@ std::string checked_request(const std::string& pem) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+// The names the host will ask the CA for, which an ACME CA takes from the request: DNS names,
+// IP addresses and RFC 4043 permanent identifiers (a device's serial).
+struct RequestNames {
+  std::vector<std::string> dns, ip, permanent_identifier;
+  bool empty() const { return dns.empty() && ip.empty() && permanent_identifier.empty(); }
+};
+
+// PermanentIdentifier ::= SEQUENCE { identifierValue UTF8String }, as an otherName.
+GENERAL_NAME* permanent_identifier_name(const std::string& value) {
+  if (value.empty() || value.size() > 64)
+    throw Error::invalid_argument("san_permanent_identifier: 1 to 64 characters");
+  std::string der{'\x30', static_cast<char>(value.size() + 2), '\x0c',
+                  static_cast<char>(value.size())};
+  der += value;
+  ASN1_STRING* sequence = ASN1_STRING_new();
+  ASN1_STRING_set(sequence, der.data(), static_cast<int>(der.size()));
+  ASN1_TYPE* any = ASN1_TYPE_new();
+  ASN1_TYPE_set(any, V_ASN1_SEQUENCE, sequence);
+  GENERAL_NAME* name = GENERAL_NAME_new();
+  GENERAL_NAME_set0_othername(name, OBJ_nid2obj(NID_id_on_permanentIdentifier), any);
+  return name;
+}
+
+void add_names(X509_REQ* csr, const RequestNames& names) {
+  if (names.empty()) return;
+  GENERAL_NAMES* list = sk_GENERAL_NAME_new_null();
+  for (const auto& dns : names.dns) {
+    GENERAL_NAME* name = GENERAL_NAME_new();
+    ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+    ASN1_STRING_set(text, dns.data(), static_cast<int>(dns.size()));
+    GENERAL_NAME_set0_value(name, GEN_DNS, text);
+    sk_GENERAL_NAME_push(list, name);
+  }
+  for (const auto& ip : names.ip) {
+    ASN1_OCTET_STRING* address = a2i_IPADDRESS(ip.c_str());
+    if (!address) {
+      GENERAL_NAMES_free(list);
+      throw Error::invalid_argument("san_ip: '" + ip + "' is no IP address");
+    }
+    GENERAL_NAME* name = GENERAL_NAME_new();
+    GENERAL_NAME_set0_value(name, GEN_IPADD, address);
+    sk_GENERAL_NAME_push(list, name);
+  }
+  try {
+    for (const auto& id : names.permanent_identifier)
+      sk_GENERAL_NAME_push(list, permanent_identifier_name(id));
+  } catch (...) {
+    GENERAL_NAMES_free(list);
+    throw;
+  }
+  STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
+  sk_X509_EXTENSION_push(extensions, X509V3_EXT_i2d(NID_subject_alt_name, 0, list));
+  X509_REQ_add_extensions(csr, extensions);
+  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  GENERAL_NAMES_free(list);
+}
+
 // A new key of key_type and a CSR for it (the CA sets the real subject), for a server-made key.
 std::pair<std::string, std::string> new_key_and_request(const std::string& key_type,
                                                         const std::string& serial,
-                                                        const std::vector<std::string>& dns) {
+                                                        const RequestNames& names) {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(nullptr, &EVP_PKEY_free);
   if (key_type == "ec-p256" || key_type == "ec-p384" || key_type == "ec-p521")
     key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC",
@@ -107,18 +164,7 @@ std::pair<std::string, std::string> new_key_and_request(const std::string& key_t
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(serial.c_str()), -1, -1, 0);
   X509_REQ_set_pubkey(csr.get(), key.get());
-  // The DNS names the host will ask the CA for (an ACME CA takes them from the request).
-  if (!dns.empty()) {
-    std::string names;
-    for (const auto& name : dns) names += (names.empty() ? "DNS:" : ",DNS:") + name;
-    STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
-    X509_EXTENSION* san =
-        X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, names.c_str());
-    if (!san) throw Error::invalid_argument("san_dns: not DNS names");
-    sk_X509_EXTENSION_push(extensions, san);
-    X509_REQ_add_extensions(csr.get(), extensions);
-    sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
-  }
+  add_names(csr.get(), names);
   if (X509_REQ_sign(csr.get(), key.get(), EVP_sha256()) <= 0)
     throw Error(Error::Kind::internal, "cannot sign the request");
   auto pem = [](auto write) {
@@ -163,7 +209,8 @@ class CertificateToken : public tessera::sdk::TokenType {
       auto key_type = text(params, "key_type");
       auto [key, made_request] =
           new_key_and_request(key_type.empty() ? "ec-p256" : key_type, text(request, "serial"),
-                              strings(params, "san_dns"));
+                              {strings(params, "san_dns"), strings(params, "san_ip"),
+                               strings(params, "san_permanent_identifier")});
       return {{"otplen", 0},
               {"csr", made_request},
               {"private_key", key},

@@ -50,6 +50,55 @@ auto for_connector(Fn&& fn) {
   }
 }
 
+// The connector's admin actions, each {"name", "description", "on_delete"}: none for one
+// that offers none.
+boost::json::array actions_of(ca::CaConnectors& connectors, const std::string& name) {
+  const auto instance = connectors.instance(name);
+  if (!instance) throw ApiError::not_found("no CA connector '" + name + "'");
+  boost::json::array out;
+  if (!instance->has(plugins::Operation::connector_actions)) return out;
+  const auto answer = instance->call(plugins::Operation::connector_actions, {});
+  const auto* list = answer.if_contains("actions");
+  if (!list || !list->is_array())
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "its actions answer has no list");
+  for (const auto& item : list->get_array()) {
+    const auto* action = item.if_object();
+    const auto* action_name = action ? action->if_contains("name") : nullptr;
+    if (!action_name || !action_name->is_string() || action_name->get_string().empty() ||
+        action_name->get_string().size() > 64)
+      throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "an action in its list has no name");
+    const auto* description = action->if_contains("description");
+    const auto* on_delete = action->if_contains("on_delete");
+    out.push_back(
+        {{"name", *action_name},
+         {"description", description && description->is_string() ? description->get_string()
+                                                                 : boost::json::string()},
+         {"on_delete", on_delete && on_delete->is_bool() && on_delete->get_bool()}});
+  }
+  return out;
+}
+
+// Runs an action the connector lists: {"message": what it did}.
+boost::json::object run_action(ca::CaConnectors& connectors, const std::string& name,
+                               const std::string& action) {
+  bool listed = false;
+  std::string names;
+  for (const auto& item : actions_of(connectors, name)) {
+    const auto& known = item.as_object().at("name").as_string();
+    listed |= known == action;
+    names += (names.empty() ? "" : ", ") + std::string(known);
+  }
+  if (!listed)
+    throw ApiError::bad_parameter("CA connector '" + name + "' has no action '" + action +
+                                  "' (it has: " + (names.empty() ? "none" : names) + ")");
+  const auto answer =
+      connectors.instance(name)->call(plugins::Operation::run_action, {{"action", action}});
+  const auto* message = answer.if_contains("message");
+  return {{"action", action},
+          {"message",
+           message && message->is_string() ? message->get_string() : boost::json::string("done")}};
+}
+
 }  // namespace
 
 void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
@@ -86,17 +135,56 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
       http::Access::authenticated);
 
   router.add(
+      "GET", "/caconnector/<name>/actions",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorread");
+        const auto name = name_of(c);
+        return json_result(for_connector([&] { return actions_of(connectors, name); }));
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/caconnector/<name>/action/<action>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorwrite");
+        const auto name = name_of(c);
+        const auto& action = c.path_params.at("action");
+        check_identifier(action, "connector action");
+        c.audit.info = "action " + action + " of CA connector " + name;
+        return json_result(for_connector([&] { return run_action(connectors, name, action); }));
+      },
+      http::Access::authenticated);
+
+  router.add(
       "DELETE", "/caconnector/<name>",
       [&](http::RequestContext& c) {
         access.require_admin(c, "caconnectordelete");
         const auto name = name_of(c);
         if (!connectors.find(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        // ?run=<action>: one of the connector's on_delete actions (an ACME account's
+        // deactivation) runs first; when it fails, nothing is deleted.
+        std::string ran;
+        if (const auto run = string_param(c, "run", 64); !run.empty()) {
+          for_connector([&] {
+            bool offered = false;
+            for (const auto& item : actions_of(connectors, name))
+              offered |= item.as_object().at("name").as_string() == run &&
+                         item.as_object().at("on_delete") == true;
+            if (!offered)
+              throw ApiError::bad_parameter("CA connector '" + name +
+                                            "' has no action to run as it is deleted named '" +
+                                            run + "'");
+            ran = ", after " + run + ": " +
+                  std::string(run_action(connectors, name, run).at("message").as_string());
+            return 0;
+          });
+        }
         // Its profiles go first: a new connector of the same name starts without them, and a
         // crash in between leaves a connector without profiles, never profiles for a stranger.
         const auto profiles_removed = profiles.remove_all(name);
         if (!connectors.remove(name)) throw ApiError::not_found("no CA connector '" + name + "'");
         c.audit.info = "deleted CA connector " + name + " and its " +
-                       std::to_string(profiles_removed) + " profiles";
+                       std::to_string(profiles_removed) + " profiles" + ran;
         return json_result(1);
       },
       http::Access::authenticated);

@@ -13,6 +13,8 @@
 #include "server/api/params.hpp"
 #include "server/api/plugin_failure.hpp"
 #include "server/api/token_api.hpp"
+
+#include "server/ca/certificate_profile.hpp"
 #include "server/crypto/encoding.hpp"
 #include "server/crypto/pkcs12.hpp"
 #include "server/crypto/random.hpp"
@@ -193,6 +195,23 @@ class TokenRoutes {
     }
     request.params.erase("pin");
     request.params.erase("password");  // the PKCS#12 password is the server's business
+    // A device's names (for profiles with san_ip / san_permanent_identifier) are an admin's
+    // word: a user could name any device's address.
+    std::string device_ip, device_serial;
+    if (type == "certificate" && (c.params.contains("ip") || c.params.contains("device_serial"))) {
+      if (!c.identity->is_admin())
+        throw ApiError::bad_parameter(
+            "only an admin names a device's IP address or serial number (ip, device_serial)");
+      try {
+        if (c.params.contains("ip")) device_ip = ca::checked_ip_address(string_param(c, "ip", 64));
+        if (c.params.contains("device_serial"))
+          device_serial = ca::checked_device_serial(string_param(c, "device_serial", 128));
+      } catch (const ca::ProfileError& e) {
+        throw ApiError::bad_parameter(e.what());
+      }
+      request.params.erase("ip");
+      request.params.erase("device_serial");
+    }
     // A server-made key is of the profile's first allowed type unless the user picked one.
     if (type == "certificate" && bool_param(c, "genkey", false)) {
       try {
@@ -206,6 +225,9 @@ class TokenRoutes {
             names.push_back(boost::json::string(name));
           request.params["san_dns"] = std::move(names);
         }
+        if (!device_ip.empty()) request.params["san_ip"] = boost::json::array{device_ip.c_str()};
+        if (!device_serial.empty())
+          request.params["san_permanent_identifier"] = boost::json::array{device_serial.c_str()};
       } catch (const ca::IssueError& e) {
         throw ApiError::bad_parameter(e.what());
       }
@@ -251,6 +273,8 @@ class TokenRoutes {
       certificate.realm = owner->realm;
       certificate.attestation = string_param(c, "attestation", 64 * 1024);
       try {
+        certificate.ip = device_ip;
+        certificate.device_serial = device_serial;
         certificate.attestation_policy = ca::attestation_policy(
             engine.value(policy::Scope::enrollment, "certificate_require_attestation", subject)
                 .value_or("ignore"));

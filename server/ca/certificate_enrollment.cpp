@@ -72,6 +72,8 @@ void CertificateEnrollment::complete(const Request& r, const boost::json::object
   issue.owner = r.owner;
   issue.realm = r.realm;
   issue.token_serial = row.serial;
+  issue.ip = r.ip;
+  issue.device_serial = r.device_serial;
   try {
     auto outcome = issuer_.issue(issue);
     row.rollout_state = outcome.rollout_state;
@@ -84,6 +86,8 @@ void CertificateEnrollment::complete(const Request& r, const boost::json::object
     info["profile"] = r.profile;
     info["validity_days"] = r.validity_days;
     info["certificate_request"] = csr;
+    if (!r.ip.empty()) info["device_ip"] = r.ip;
+    if (!r.device_serial.empty()) info["device_serial"] = r.device_serial;
     info["failure"] = e.what();
   }
   row.info = boost::json::serialize(info);
@@ -207,6 +211,8 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
   issue.realm = realm;
   issue.token_serial = token.serial;
   issue.approved = true;
+  issue.ip = text(info, "device_ip");
+  issue.device_serial = text(info, "device_serial");
   auto failed = [&](const std::string& why) {
     info["failure"] = why;
     tokens_.change_rollout(token.serial, state, "failed", boost::json::serialize(info),

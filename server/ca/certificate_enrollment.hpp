@@ -49,6 +49,7 @@ class CertificateEnrollment {
     std::string realm;
     std::string attestation;  // PEM: the attestation certificate, then its intermediates
     AttestationPolicy attestation_policy = AttestationPolicy::ignore;
+    std::string ip, device_serial;  // a device's names (checked), for profiles that take them
   };
   // Turns the token type's answer ({"csr"[, "private_key"]} or {"certificate"}) into
   // the new token's rollout state and info; detail gets the certificate. Throws IssueError for

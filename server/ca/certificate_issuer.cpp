@@ -96,8 +96,23 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     throw IssueError("profile '" + profile_name + "' does not offer " + std::to_string(days) +
                      " days");
 
+  // A device's names come with the enrollment; the profile says which it takes.
+  const auto device_name = [&](bool wanted, const std::string& value, const char* what,
+                               const char* param) {
+    if (wanted && value.empty())
+      throw IssueError("profile '" + profile_name + "' names the device's " + what + ": give " +
+                       param + " (as the admin who enrolls the token)");
+    if (!wanted && !value.empty())
+      throw IssueError("profile '" + profile_name + "' takes no " + what + " (" + param + ")");
+  };
+  device_name(profile.san_ip, r.ip, "IP address", "ip");
+  device_name(profile.san_permanent_identifier, r.device_serial, "serial number",
+              "device_serial");
+
   Outcome outcome;
   outcome.info = {{"ca", ca}, {"profile", profile_name}, {"validity_days", days}};
+  if (!r.ip.empty()) outcome.info["device_ip"] = r.ip;
+  if (!r.device_serial.empty()) outcome.info["device_serial"] = r.device_serial;
   boost::json::object subject;
   std::string subject_text;
   try {
@@ -125,6 +140,8 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
   } catch (const ProfileError& e) {
     throw IssueError(e.what());
   }
+  if (!r.ip.empty()) requested.ip_addresses.push_back(r.ip);
+  if (!r.device_serial.empty()) requested.permanent_identifiers.push_back(r.device_serial);
   requested.extended_key_usage = profile.extended_key_usage;
   requested.validity_days = days;
   auto strings = [](const std::vector<std::string>& items) {
@@ -145,7 +162,9 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
          {"san",
           {{"email", strings(requested.emails)},
            {"upn", strings(requested.upns)},
-           {"dns", strings(requested.dns_names)}}}});
+           {"dns", strings(requested.dns_names)},
+           {"ip", strings(requested.ip_addresses)},
+           {"permanent_identifier", strings(requested.permanent_identifiers)}}}});
   } catch (const plugins::PluginCallError& e) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) throw IssueError(e.what());
     throw;

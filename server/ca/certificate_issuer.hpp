@@ -47,6 +47,7 @@ class CertificateIssuer {
     std::string realm;
     std::string token_serial;
     bool approved = false;  // an admin approved it: issue even if the profile wants approval
+    std::string ip, device_serial;  // a device's names, checked; for profiles that take them
   };
   struct Outcome {
     std::string rollout_state;   // "enrolled" or "pending" (for an approver, or the CA)

@@ -1,5 +1,7 @@
 #include "server/ca/certificate_profile.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include <boost/json.hpp>
@@ -140,12 +142,17 @@ CertificateProfile CertificateProfile::from_params(const boost::json::object& pa
     } else if (key == "san_dns") {
       p.san_dns = text_of(value, key);
       if (!p.san_dns.empty()) check_template("san_dns", p.san_dns);
+    } else if (key == "san_ip") {
+      p.san_ip = flag_of(value, key);
+    } else if (key == "san_permanent_identifier") {
+      p.san_permanent_identifier = flag_of(value, key);
     } else if (key == "approval") {
       p.approval = flag_of(value, key);
     } else {
       throw ProfileError("unknown profile parameter '" + key +
                          "' (validity_days, key_types, key_usage, extended_key_usage, "
-                         "subject.<field>, san_email, san_upn, san_dns, approval)");
+                         "subject.<field>, san_email, san_upn, san_dns, san_ip, "
+                         "san_permanent_identifier, approval)");
     }
   }
   if (std::none_of(p.subject.begin(), p.subject.end(),
@@ -169,6 +176,8 @@ boost::json::object CertificateProfile::to_json() const {
           {"san_email", san_email},
           {"san_upn", san_upn},
           {"san_dns", san_dns},
+          {"san_ip", san_ip},
+          {"san_permanent_identifier", san_permanent_identifier},
           {"approval", approval}};
 }
 
@@ -193,6 +202,10 @@ CertificateProfile CertificateProfile::from_json(const boost::json::object& json
   p.san_upn = json.at("san_upn").as_bool();
   if (const auto* dns = json.if_contains("san_dns"); dns && dns->is_string())
     p.san_dns = std::string(dns->get_string());  // profiles stored before it have none
+  // Profiles stored before them have neither.
+  if (const auto* ip = json.if_contains("san_ip"); ip && ip->is_bool()) p.san_ip = ip->get_bool();
+  if (const auto* id = json.if_contains("san_permanent_identifier"); id && id->is_bool())
+    p.san_permanent_identifier = id->get_bool();
   p.approval = json.at("approval").as_bool();
   return p;
 }
@@ -224,6 +237,24 @@ std::string CertificateProfile::dns_name_of(const db::UserRow& user,
     throw ProfileError("the profile's san_dns makes no DNS name for user " + user.username + " ('" +
                        name + "')");
   return name;
+}
+
+std::string checked_ip_address(const std::string& text) {
+  unsigned char address[sizeof(in6_addr)];
+  char written[INET6_ADDRSTRLEN];
+  for (const int family : {AF_INET, AF_INET6})
+    if (inet_pton(family, text.c_str(), address) == 1 &&
+        inet_ntop(family, address, written, sizeof(written)))
+      return written;
+  throw ProfileError("ip: '" + text.substr(0, 64) + "' is no IPv4 or IPv6 address");
+}
+
+std::string checked_device_serial(const std::string& text) {
+  if (text.empty() || text.size() > 64 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127; }))
+    throw ProfileError(
+        "device_serial: 1 to 64 printable characters without spaces (a device's serial number)");
+  return text;
 }
 
 }  // namespace tessera::ca

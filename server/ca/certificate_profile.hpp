@@ -32,6 +32,11 @@ struct CertificateProfile {
   // A DNS name as a template ("{username}.devices.corp.example"); empty: none. What an ACME CA
   // orders as its dns identifier.
   std::string san_dns;
+  // A device's names, given by the admin who enrolls its token (ip=, device_serial=), never by
+  // a user: an iPAddress, and a PermanentIdentifier (RFC 4043) otherName. What an ACME CA
+  // orders as its ip and permanent-identifier identifiers.
+  bool san_ip = false;
+  bool san_permanent_identifier = false;
   bool approval = false;  // issuance waits for an admin
 
   // From request parameters (form text or JSON): validity_days="365,730", key_types,
@@ -48,5 +53,10 @@ struct CertificateProfile {
   // is no DNS name (a user name with characters a host name cannot have).
   std::string dns_name_of(const db::UserRow& user, const std::string& realm) const;
 };
+
+// An IPv4 or IPv6 address as inet_ntop writes it; throws ProfileError for anything else.
+std::string checked_ip_address(const std::string& text);
+// A device serial: 1 to 64 printable ASCII characters; throws ProfileError otherwise.
+std::string checked_device_serial(const std::string& text);
 
 }  // namespace tessera::ca

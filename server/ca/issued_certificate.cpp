@@ -1,5 +1,7 @@
 #include "server/ca/issued_certificate.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <map>
 
@@ -108,6 +110,32 @@ void check_subject(X509* certificate, const RequestedCertificate& requested) {
                   wanted.begin()->second);
 }
 
+std::string ip_text(const ASN1_OCTET_STRING* address) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  const int size = ASN1_STRING_length(address);
+  if (size == 4 || size == 16)
+    inet_ntop(size == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(address), text, sizeof(text));
+  return text;
+}
+
+// RFC 4043's PermanentIdentifier ::= SEQUENCE { identifierValue UTF8String OPTIONAL,
+// assigner OBJECT IDENTIFIER OPTIONAL }: its identifierValue ("?" when it has none).
+std::string permanent_identifier(const ASN1_TYPE* value) {
+  if (value->type != V_ASN1_SEQUENCE) return "?";
+  const unsigned char* der = ASN1_STRING_get0_data(value->value.sequence);
+  const long size = ASN1_STRING_length(value->value.sequence);
+  long length = 0;
+  int tag = 0, tag_class = 0;
+  const unsigned char* p = der;
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, size) & 0x80 || tag != V_ASN1_SEQUENCE)
+    return "?";
+  const unsigned char* inner = p;
+  if (ASN1_get_object(&inner, &length, &tag, &tag_class, size - (p - der)) & 0x80 ||
+      tag != V_ASN1_UTF8STRING)
+    return "?";
+  return std::string(reinterpret_cast<const char*>(inner), static_cast<size_t>(length));
+}
+
 void check_names(X509* certificate, const RequestedCertificate& requested) {
   std::unique_ptr<GENERAL_NAMES, StoreFree> names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr)));
@@ -137,9 +165,24 @@ void check_names(X509* certificate, const RequestedCertificate& requested) {
         throw Refused("the certificate names the DNS name " + value + ", which was not asked for");
       continue;
     }
+    if (name->type == GEN_IPADD) {
+      const auto value = ip_text(name->d.iPAddress);
+      if (!allowed(requested.ip_addresses, value))
+        throw Refused("the certificate names the IP address " + value +
+                      ", which was not asked for");
+      continue;
+    }
+    if (name->type == GEN_OTHERNAME &&
+        OBJ_obj2nid(name->d.otherName->type_id) == NID_id_on_permanentIdentifier) {
+      const auto value = permanent_identifier(name->d.otherName->value);
+      if (!allowed(requested.permanent_identifiers, value))
+        throw Refused("the certificate names the permanent identifier " + value +
+                      ", which was not asked for");
+      continue;
+    }
     throw Refused(
         "the certificate has an alternative name of a kind that was not asked for "
-        "(only e-mail, UPN and DNS names are)");
+        "(only e-mail, UPN, DNS, IP and permanent identifier names are)");
   }
 }
 
@@ -194,6 +237,8 @@ boost::json::object RequestedCertificate::to_json() const {
           {"email", strings(emails)},
           {"upn", strings(upns)},
           {"dns", strings(dns_names)},
+          {"ip", strings(ip_addresses)},
+          {"permanent_identifier", strings(permanent_identifiers)},
           {"extended_key_usage", strings(extended_key_usage)},
           {"validity_days", validity_days}};
 }
@@ -210,6 +255,8 @@ RequestedCertificate RequestedCertificate::from_json(const boost::json::object& 
   r.emails = strings_of(json, "email");
   r.upns = strings_of(json, "upn");
   r.dns_names = strings_of(json, "dns");
+  r.ip_addresses = strings_of(json, "ip");
+  r.permanent_identifiers = strings_of(json, "permanent_identifier");
   r.extended_key_usage = strings_of(json, "extended_key_usage");
   if (const auto* days = json.if_contains("validity_days"); days && days->is_int64())
     r.validity_days = static_cast<int>(days->get_int64());

@@ -23,6 +23,8 @@ struct RequestedCertificate {
   std::string csr;                                           // PEM
   std::vector<std::pair<std::string, std::string>> subject;  // ("CN", "alice"), in order
   std::vector<std::string> emails, upns, dns_names;          // the only names allowed
+  std::vector<std::string> ip_addresses;                     // as inet_ntop writes them
+  std::vector<std::string> permanent_identifiers;            // RFC 4043 identifierValue
   std::vector<std::string> extended_key_usage;               // profile names: clientAuth...
   int validity_days = 0;
   // False for a request that went to the CA before the host kept what it asked for: then only

@@ -119,6 +119,12 @@ tessera_operation_fn ComponentInstance::slot(Operation op) const {
     case 6:
       return covers(offsetof(tessera_component_vtable_v1, operation_6)) ? vtable->operation_6
                                                                         : nullptr;
+    case 7:
+      return covers(offsetof(tessera_component_vtable_v1, operation_7)) ? vtable->operation_7
+                                                                        : nullptr;
+    case 8:
+      return covers(offsetof(tessera_component_vtable_v1, operation_8)) ? vtable->operation_8
+                                                                        : nullptr;
   }
   return nullptr;
 }

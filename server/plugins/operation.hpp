@@ -23,6 +23,8 @@ enum class Operation {
   ca_certificate,
   crl,
   cancel_request,
+  connector_actions,  // what an admin may run on the connector (the ABI's "actions")
+  run_action,
   // notification actions
   execute,
   actions,
@@ -60,6 +62,10 @@ constexpr OperationSlot slot_of(Operation op) {
       return {TESSERA_COMPONENT_CA_CONNECTOR, 5, 2, "crl"};
     case Operation::cancel_request:
       return {TESSERA_COMPONENT_CA_CONNECTOR, 6, 4, "cancel_request"};
+    case Operation::connector_actions:
+      return {TESSERA_COMPONENT_CA_CONNECTOR, 7, 6, "actions"};
+    case Operation::run_action:
+      return {TESSERA_COMPONENT_CA_CONNECTOR, 8, 6, "run_action"};
     case Operation::execute:
       return {TESSERA_COMPONENT_NOTIFICATION_ACTION, 1, 0, "execute"};
     case Operation::actions:

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A small ACME server (RFC 8555) for what Pebble cannot show: an order that stays processing,
-an order the CA makes invalid, rate limits with Retry-After, e-mail identifiers (RFC 8823) and
-an authorization that wants a challenge the client cannot answer. Built from the RFC's message
+an order the CA makes invalid, rate limits with Retry-After, e-mail identifiers (RFC 8823),
+permanent-identifier ones (a device's serial, as draft-ietf-acme-device-attest has them: an
+RFC 4043 otherName in the certificate) and an authorization that wants a challenge the client
+cannot answer. Built from the RFC's message
 examples; it checks no signature (the client's JWS is checked against Pebble). What it does
 depends on the first identifier's value:
 
@@ -10,7 +12,7 @@ depends on the first identifier's value:
   bad.*         after finalize the order is "invalid" with an error
   limited.*     newOrder answers 429 rateLimited with Retry-After: 7
   challenge.*   the authorization is pending with a dns-01 challenge only
-  anything else (a dns name or an e-mail address): valid at once
+  anything else (a dns name, an ip address, a device serial or an e-mail address): valid at once
 
 Certificates are signed with openssl by a CA of its own (CA.pem in DIR), subject CN = the first
 identifier, SANs = the identifiers, extended key usage clientAuth.
@@ -43,10 +45,17 @@ def issue(order_id, csr_der, identifiers):
     csr = os.path.join(DIR, f"req{order_id}.der")
     with open(csr, "wb") as f:
         f.write(csr_der)
-    names = ",".join(("email:" if i["type"] == "email" else "DNS:") + i["value"] for i in identifiers)
+    names, sections = [], ""
+    for n, i in enumerate(identifiers):
+        if i["type"] == "permanent-identifier":  # RFC 4043's otherName, as the device draft has it
+            names.append(f"otherName:1.3.6.1.5.5.7.8.3;SEQUENCE:pi{n}")
+            sections += f"[pi{n}]\nvalue=UTF8:{i['value']}\n"
+        else:
+            names.append({"email": "email:", "ip": "IP:"}.get(i["type"], "DNS:") + i["value"])
     ext = os.path.join(DIR, f"ext{order_id}.cnf")
     with open(ext, "w") as f:
-        f.write(f"subjectAltName={names}\nextendedKeyUsage=clientAuth\nbasicConstraints=critical,CA:FALSE\n")
+        f.write(f"subjectAltName={','.join(names)}\nextendedKeyUsage=clientAuth\n"
+                f"basicConstraints=critical,CA:FALSE\n{sections}")
     leaf = os.path.join(DIR, f"cert{order_id}.pem")
     openssl("x509", "-req", "-inform", "DER", "-in", csr, "-CA", os.path.join(DIR, "CA.pem"),
             "-CAkey", os.path.join(DIR, "CA.key"), "-set_serial", str(1000 + order_id), "-days", "365",

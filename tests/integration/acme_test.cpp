@@ -133,6 +133,34 @@ TEST_F(Acme, AServerMadeKeyComesAsAPkcs12) {
   EXPECT_TRUE(detail.contains("pkcs12"));
 }
 
+// An ip identifier (RFC 8738) beside the DNS name, for a device whose address the admin gives.
+TEST_F(Acme, ADevicesIpAddressIsOrderedBesideItsName) {
+  make_connector();
+  ASSERT_EQ(api_->call("POST", "/caconnector/pebble/profile/server", admin_,
+                       "subject.CN=%7Busername%7D.devices.corp.example&san_dns=%7Busername%7D."
+                       "devices.corp.example&san_ip=1&san_email=0&extended_key_usage=clientAuth,"
+                       "serverAuth&key_types=ec-p256")
+                .status,
+            200);
+  const auto r = enroll_json({{"type", "certificate"},
+                              {"user", "bob"},
+                              {"realm", "corp"},
+                              {"ca", "pebble"},
+                              {"profile", "server"},
+                              {"genkey", "1"},
+                              {"ip", "192.0.2.7"},
+                              {"password", "p12-password"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const std::string pem(token(serial).at("info").at("certificate").as_string());
+  EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << verify(pem);
+  write_file(server_->dir() / "server.pem", pem);
+  const auto text = shell_output("openssl x509 -noout -ext subjectAltName -in " +
+                                 (server_->dir() / "server.pem").string());
+  EXPECT_NE(text.find("IP Address:192.0.2.7"), std::string::npos) << text;
+  EXPECT_NE(text.find("DNS:bob.devices.corp.example"), std::string::npos) << text;
+}
+
 TEST_F(Acme, AWrongBindingOrAnythingButAnAcmeDirectoryIsRefusedAtCreation) {
   const auto wrong = api_->call("POST", "/caconnector/pebble", admin_,
                                 connector("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
@@ -158,6 +186,92 @@ TEST_F(Acme, AWrongBindingOrAnythingButAnAcmeDirectoryIsRefusedAtCreation) {
                 .size(),
             0u)
       << "nothing was stored";
+}
+
+// The connector's admin actions: a key rollover that Pebble takes (it checks both signatures of
+// keyChange, and every later request's), twice in a row, so the second is signed with the key
+// the first made; an action it does not have is refused with the ones it has.
+TEST_F(Acme, TheAccountKeyRollsOverAndIssuanceGoesOnWithTheNewKey) {
+  make_connector();
+  const auto actions = api_->call("GET", "/caconnector/pebble/actions", admin_);
+  ASSERT_EQ(actions.status, 200) << actions.body;
+  const auto body = json_of(actions);
+  const auto& listed = body.at("result").at("value").as_array();
+  ASSERT_EQ(listed.size(), 2u) << actions.body;
+  EXPECT_EQ(listed[0].at("name"), "roll_over_account_key");
+  EXPECT_EQ(listed[0].at("on_delete"), false);
+  EXPECT_EQ(listed[1].at("name"), "deactivate_account");
+  EXPECT_EQ(listed[1].at("on_delete"), true);
+
+  const auto unknown = api_->call("POST", "/caconnector/pebble/action/reboot", admin_);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("it has: roll_over_account_key, deactivate_account"),
+            std::string::npos)
+      << unknown.body;
+
+  for (int i = 0; i < 2; ++i) {
+    const auto rolled =
+        api_->call("POST", "/caconnector/pebble/action/roll_over_account_key", admin_);
+    ASSERT_EQ(rolled.status, 200) << rolled.body;
+    EXPECT_NE(rolled.body.find("signs with a new key from now on"), std::string::npos)
+        << rolled.body;
+  }
+  const auto r = enroll_json({{"type", "certificate"},
+                              {"user", "bob"},
+                              {"realm", "corp"},
+                              {"ca", "pebble"},
+                              {"profile", "device"},
+                              {"genkey", "1"},
+                              {"password", "p12-password"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled") << r.body;
+  const auto audit = api_->call("GET", "/audit/?page_size=100", admin_);
+  EXPECT_NE(audit.body.find("action roll_over_account_key of CA connector pebble"),
+            std::string::npos)
+      << audit.body;
+}
+
+// Deactivation on request as the connector is deleted: the CA is told first (a refusal would
+// keep the connector), the account is forgotten, and the same name registers a new account.
+TEST_F(Acme, ADeletionCanDeactivateTheAccountAtTheCaFirst) {
+  make_connector();
+  const auto not_on_delete =
+      api_->call("DELETE", "/caconnector/pebble?run=roll_over_account_key", admin_);
+  EXPECT_EQ(not_on_delete.status, 400);
+  EXPECT_NE(not_on_delete.body.find("has no action to run as it is deleted"), std::string::npos)
+      << not_on_delete.body;
+  ASSERT_EQ(api_->call("GET", "/caconnector/pebble", admin_).status, 200) << "still there";
+
+  // Deleted with its account deactivated; the audit row names the account.
+  const auto delete_deactivating = [&] {
+    const auto deleted =
+        api_->call("DELETE", "/caconnector/pebble?run=deactivate_account", admin_);
+    EXPECT_EQ(deleted.status, 200) << deleted.body;
+    EXPECT_EQ(api_->call("GET", "/caconnector/pebble", admin_).status, 404);
+    const auto audit = api_->call("GET", "/audit/?page_size=100", admin_).body;
+    const std::string said = "after deactivate_account: the ACME account ";
+    const auto at = audit.find(said);  // the newest row comes first
+    if (at == std::string::npos) return std::string("none in ") + audit;
+    return audit.substr(at + said.size(), audit.find(' ', at + said.size()) - at - said.size());
+  };
+  const auto first_account = delete_deactivating();
+  ASSERT_TRUE(first_account.starts_with("https://")) << first_account;
+
+  // The same name registers a new account (Pebble refuses anything signed for a deactivated
+  // one), which issues, and is the one deactivated next.
+  make_connector();
+  const auto r = enroll_json({{"type", "certificate"},
+                              {"user", "bob"},
+                              {"realm", "corp"},
+                              {"ca", "pebble"},
+                              {"profile", "device"},
+                              {"genkey", "1"},
+                              {"password", "p12-password"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled") << r.body;
+  const auto second_account = delete_deactivating();
+  EXPECT_TRUE(second_account.starts_with("https://")) << second_account;
+  EXPECT_NE(second_account, first_account);
 }
 
 // Two nodes on one PostgreSQL share one ACME account: the second finds the first's (sealed) in
@@ -212,6 +326,38 @@ TEST_F(AcmeOnTwoNodes, TheSecondNodeUsesTheFirstNodesAccount) {
   EXPECT_EQ(stored("account_key"), 1) << "claimed once, insert-if-absent";
 }
 
+// A key rolled over on the first node is the one the second signs with next, although it had
+// read the old one (Pebble refuses a request signed with an account's old key).
+TEST_F(AcmeOnTwoNodes, AKeyRolledOverOnOneNodeIsUsedByTheOther) {
+  make_connector();
+  ServerProcess second({.database_url = url_,
+                        .plugin_directories = {TESSERA_PLUGIN_DIR},
+                        .top_extra = key_option()});
+  TokenApi on_second(second.url(), "");
+  const auto admin = on_second.login("admin", "test-admin-pw");
+  const auto issue = [&] {
+    auto client = on_second.client();
+    client->header("Authorization: " + admin);
+    return client->post(second.url() + "/token/init",
+                        boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                                   {"user", "bob"},
+                                                                   {"realm", "corp"},
+                                                                   {"ca", "pebble"},
+                                                                   {"profile", "device"},
+                                                                   {"genkey", "1"},
+                                                                   {"password", "p12-password"}}),
+                        "application/json");
+  };
+  const auto before = issue();
+  ASSERT_EQ(before.status, 200) << before.body;
+  ASSERT_EQ(json_of(before).at("detail").at("rollout_state"), "enrolled") << before.body;
+  ASSERT_EQ(api_->call("POST", "/caconnector/pebble/action/roll_over_account_key", admin_).status,
+            200);
+  const auto after = issue();
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(json_of(after).at("detail").at("rollout_state"), "enrolled") << after.body;
+}
+
 // What Pebble cannot show, against acme_double.py (built from RFC 8555's and RFC 8823's
 // examples; it checks no signatures): an order that stays processing is collected by the host's
 // poller, also after a restart; an invalid order denies the token with the CA's reason; a rate
@@ -239,7 +385,10 @@ class AcmeDouble : public Acme {
              {"challenge",
               "subject.CN=challenge.%7Busername%7D.example&san_dns=challenge.%"
               "7Busername%7D.example"},
-             {"mail", "subject.CN=%7Bemail%7D&san_email=1"}})
+             {"mail", "subject.CN=%7Bemail%7D&san_email=1"},
+             {"device",
+              "subject.CN=device.%7Busername%7D.example&san_dns=device.%7Busername%7D.example&"
+              "san_ip=1&san_permanent_identifier=1"}})
       ASSERT_EQ(api_->call("POST", "/caconnector/double/profile/" + name, admin_,
                            params + (name == "mail" ? "" : "&san_email=0") +
                                "&key_types=ec-p256&validity_days=365")
@@ -336,7 +485,7 @@ TEST_F(AcmeDouble, ARateLimitAndAnUnanswerableChallengeAreRefusedInTheCasWords) 
   // A request that does not name what is ordered is refused before the CA is asked.
   const auto unnamed = request("slow", "");
   EXPECT_EQ(unnamed.status, 400);
-  EXPECT_NE(unnamed.body.find("must have the DNS names slow.alice.example"), std::string::npos)
+  EXPECT_NE(unnamed.body.find("must have dns:slow.alice.example"), std::string::npos)
       << unnamed.body;
 }
 
@@ -351,6 +500,59 @@ TEST_F(AcmeDouble, AnEmailIdentifierIsOrderedForTheUsersAddress) {
   const auto text = shell_output("openssl x509 -noout -ext subjectAltName -in " +
                                  (server_->dir() / "mail.pem").string());
   EXPECT_NE(text.find("email:alice@corp.example"), std::string::npos) << text;
+}
+
+// A device's names, given by the admin who enrolls it: its IP address (RFC 8738) and serial
+// (permanent-identifier) are ordered besides its DNS name, written into the server-made request,
+// and found in the certificate (the serial as an RFC 4043 otherName). A user cannot name them,
+// and a profile without them refuses them.
+TEST_F(AcmeDouble, ADevicesAddressAndSerialAreOrderedForIt) {
+  boost::json::object device{{"type", "certificate"}, {"user", "alice"},       {"realm", "corp"},
+                             {"ca", "double"},        {"profile", "device"},   {"genkey", "1"},
+                             {"ip", "2001:DB8::7"},   {"device_serial", "SN-4711"},
+                             {"password", "p12-password"}};
+  const auto r = enroll_json(device);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const auto info = token(serial).at("info").as_object();
+  EXPECT_EQ(info.at("device_ip"), "2001:db8::7") << "as inet_ntop writes it";
+  EXPECT_EQ(info.at("device_serial"), "SN-4711");
+  write_file(server_->dir() / "device.pem", std::string(info.at("certificate").as_string()));
+  const auto text = shell_output("openssl x509 -noout -ext subjectAltName -in " +
+                                 (server_->dir() / "device.pem").string());
+  EXPECT_NE(text.find("DNS:device.alice.example"), std::string::npos) << text;
+  EXPECT_NE(text.find("IP Address:2001:DB8:0:0:0:0:0:7"), std::string::npos) << text;
+  // OpenSSL 3.0 prints no value for it; the host read SN-4711 from it, or it would have
+  // refused the certificate for a name that was not asked for.
+  EXPECT_NE(text.find("othername: Permanent Identifier"), std::string::npos) << text;
+  EXPECT_NE(shell_output("openssl x509 -outform DER -in " +
+                         (server_->dir() / "device.pem").string() + " | grep -c SN-4711"),
+            "0\n");
+
+  auto without = device;
+  without.erase("device_serial");
+  const auto missing = enroll_json(without);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("names the device's serial number: give device_serial"),
+            std::string::npos)
+      << missing.body;
+  auto elsewhere = device;
+  elsewhere["profile"] = "slow";
+  const auto refused = enroll_json(elsewhere);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("takes no IP address"), std::string::npos) << refused.body;
+  auto bad_ip = device;
+  bad_ip["ip"] = "192.0.2.300";
+  EXPECT_NE(enroll_json(bad_ip).body.find("is no IPv4 or IPv6 address"), std::string::npos);
+
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  auto client = api_->client();
+  client->header("Authorization: " + alice);
+  const auto by_user = client->post(server_->url() + "/token/init", boost::json::serialize(device),
+                                    "application/json");
+  EXPECT_EQ(by_user.status, 400);
+  EXPECT_NE(by_user.body.find("only an admin names a device's IP address"), std::string::npos)
+      << by_user.body;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "tessera/abi/tessera_plugin_abi.h"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_http_client.hpp"
 
@@ -31,12 +32,17 @@ CommandResult list_plugins(const std::vector<std::string>& dirs) {
   return result;
 }
 
+// The ABI this server speaks, as --list-plugins writes it ("1.6").
+const std::string kAbi =
+    std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." + std::to_string(TESSERA_ABI_VERSION_MINOR);
+
 TEST(PluginLoading, ListsTheBundledPlugins) {
   auto r = list_plugins({kBundled});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("org.tessera.notify_webhook 0.1.0 abi 1.5 notification_action:webhook " +
-                       kBundled + "/libtessera_notify_webhook.so"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("org.tessera.notify_webhook 0.1.0 abi " + kAbi + " notification_action:webhook " +
+                 kBundled + "/libtessera_notify_webhook.so"),
+      std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("REFUSED"), std::string::npos) << r.out;
 }
@@ -50,7 +56,8 @@ TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +
                        "/libbroken_abi_major.so: built for plugin ABI 2.0, but this server "
-                       "speaks ABI 1.5"),
+                       "speaks ABI " +
+                       kAbi),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("REFUSED " + kBroken +

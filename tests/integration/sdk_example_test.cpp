@@ -19,8 +19,9 @@ TEST(SdkExample, IsListedByTheServer) {
   auto r = run_server_command({"--config", (dir / "tessera.yaml").string(), "--list-plugins"});
   std::filesystem::remove_all(dir);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("org.example.hello 1.0.0 abi 1.5 token_type:hello " + kExampleDir +
-                       "/libhello_token.so"),
+  EXPECT_NE(r.out.find("org.example.hello 1.0.0 abi " + std::to_string(TESSERA_ABI_VERSION_MAJOR) +
+                       "." + std::to_string(TESSERA_ABI_VERSION_MINOR) + " token_type:hello " +
+                       kExampleDir + "/libhello_token.so"),
             std::string::npos)
       << r.out << r.err;
 }

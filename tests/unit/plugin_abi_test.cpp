@@ -84,6 +84,33 @@ TEST(SdkOptionalOperations, AreOfferedExactlyWhenOverridden) {
   EXPECT_EQ(component->vtable->struct_size, sizeof(tessera_component_vtable_v1));
 }
 
+// A CA connector offers its admin actions (ABI 1.6) only when it has some.
+class PlainCa : public sdk::CaConnector {
+ public:
+  using CaConnector::CaConnector;
+  static sdk::ComponentInfo describe() { return {"plain_ca", "Plain CA", {}}; }
+  boost::json::object sign_request(const boost::json::object&) override { return {}; }
+  boost::json::object request_status(const boost::json::object&) override { return {}; }
+  boost::json::object revoke(const boost::json::object&) override { return {}; }
+};
+class ActingCa : public PlainCa {
+ public:
+  using PlainCa::PlainCa;
+  static sdk::ComponentInfo describe() { return {"acting_ca", "Acting CA", {}}; }
+  boost::json::object actions(const boost::json::object&) override { return {}; }
+  boost::json::object run_action(const boost::json::object&) override { return {}; }
+};
+
+TEST(SdkOptionalOperations, ACaConnectorOffersActionsOnlyWhenItHasThem) {
+  const auto* plain = sdk::component<PlainCa>();
+  EXPECT_EQ(plain->vtable->operation_7, nullptr);
+  EXPECT_EQ(plain->vtable->operation_8, nullptr);
+  const auto* acting = sdk::component<ActingCa>();
+  EXPECT_NE(acting->vtable->operation_7, nullptr);
+  EXPECT_NE(acting->vtable->operation_8, nullptr);
+  EXPECT_EQ(acting->vtable->operation_6, nullptr) << "nor cancel_request, which it does not have";
+}
+
 TEST_F(SdkBarrier, TurnsEveryExceptionIntoAFailureStatus) {
   void* instance = nullptr;
   Output out;

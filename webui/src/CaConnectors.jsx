@@ -35,7 +35,7 @@ const TYPES = {
       { key: 'account_key_type', label: 'Account key', values: ['ec-p256', 'rsa-3072'] },
       { key: 'timeout_seconds', label: 'Timeout per request (seconds)', placeholder: '30', numeric: true },
     ],
-    hint: 'The account is registered when the connector is saved, so a wrong binding is refused at once. Profiles for it name a DNS name (san_dns) or the e-mail address.',
+    hint: 'The account is registered when the connector is saved, so a wrong binding is refused at once. Profiles for it name a DNS name (san_dns), the e-mail address, or a device\'s IP address and serial.',
   },
 };
 const KEY_TYPES = ['ec-p256', 'ec-p384', 'ec-p521', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
@@ -70,12 +70,13 @@ export default function CaConnectors() {
       });
   }, []);
 
+  // message: the notice, or a function that makes it from what action returned.
   async function run(message, action) {
     setError('');
     setNotice('');
     try {
-      await action();
-      setNotice(message);
+      const result = await action();
+      setNotice(typeof message === 'function' ? message(result) : message);
     } catch (e) {
       setError(e.message);
     }
@@ -83,10 +84,17 @@ export default function CaConnectors() {
   }
   const saved = (message) => run(message, async () => {});
 
-  const removeConnector = (name) =>
+  // first: an action of the connector's to run before (an ACME account's deactivation).
+  const removeConnector = (name, first) =>
     run(`CA connector ${name} deleted.`, async () => {
-      await call('DELETE', `/caconnector/${encodeURIComponent(name)}`);
+      await call('DELETE', `/caconnector/${encodeURIComponent(name)}${first ? `?run=${encodeURIComponent(first)}` : ''}`);
     });
+  const runAction = (name, action) =>
+    run(
+      (message) => `${name}: ${message}.`,
+      async () =>
+        (await call('POST', `/caconnector/${encodeURIComponent(name)}/action/${encodeURIComponent(action)}`)).result.value.message,
+    );
   const removeProfile = (ca, profile) =>
     run(`Profile ${profile} of ${ca} deleted.`, async () => {
       await call('DELETE', `/caconnector/${ca}/profile/${profile}`);
@@ -147,6 +155,8 @@ export default function CaConnectors() {
                       {p.san_email ? '; SAN e-mail' : ''}
                       {p.san_upn ? '; SAN UPN' : ''}
                       {p.san_dns ? `; SAN DNS ${p.san_dns}` : ''}
+                      {p.san_ip ? '; SAN IP' : ''}
+                      {p.san_permanent_identifier ? '; SAN device serial' : ''}
                     </td>
                     <td>{p.approval ? 'yes' : 'no'}</td>
                     <td className="actions">
@@ -184,6 +194,11 @@ export default function CaConnectors() {
                 note={`its profiles${c.type === 'ca_local' ? ' and its CA key' : ''} stay on the server: a connector of the same name gets them back`}
                 onConfirm={() => removeConnector(c.connectorname)}
               />
+              <ConnectorActions
+                name={c.connectorname}
+                onRun={(action) => runAction(c.connectorname, action)}
+                onDelete={(action) => removeConnector(c.connectorname, action)}
+              />
             </p>
           )}
         </article>
@@ -203,6 +218,51 @@ export default function CaConnectors() {
       />
     </section>
   );
+}
+
+// What the connector's plugin offers besides issuing (an ACME account's key rollover; its
+// deactivation as the connector is deleted), each run after a confirmation. A connector that
+// cannot be reached now offers none: its card says so through the other links.
+function ConnectorActions({ name, onRun, onDelete }) {
+  const [actions, setActions] = useState([]);
+  const [asking, setAsking] = useState(null); // {action, deleting}
+  useEffect(() => {
+    call('GET', `/caconnector/${encodeURIComponent(name)}/actions`)
+      .then((body) => setActions(body.result.value))
+      .catch(() => setActions([]));
+  }, [name]);
+  const label = (action) => action.name.replaceAll('_', ' ');
+  if (asking)
+    return (
+      <span className="confirm" role="group" aria-label={`Confirm ${label(asking.action)}`}>
+        {asking.deleting ? `Delete the connector ${name} after: ` : ''}
+        {asking.action.description}?{' '}
+        <button
+          className="small danger"
+          onClick={() => {
+            setAsking(null);
+            (asking.deleting ? onDelete : onRun)(asking.action.name);
+          }}
+        >
+          Yes
+        </button>
+        <button className="small" autoFocus onClick={() => setAsking(null)}>
+          Cancel
+        </button>
+      </span>
+    );
+  return actions.map((action) => (
+    <span key={action.name}>
+      <button className="small" title={action.description} onClick={() => setAsking({ action })}>
+        {label(action)[0].toUpperCase() + label(action).slice(1)}
+      </button>
+      {action.on_delete && (
+        <button className="small" title={`${action.description}, then delete the connector`} onClick={() => setAsking({ action, deleting: true })}>
+          Delete and {label(action)}
+        </button>
+      )}
+    </span>
+  ));
 }
 
 // A new connector, or new settings for one (the server replaces them; a secret left out keeps
@@ -324,7 +384,13 @@ function ProfileForm({ target, onSaved, onCancel }) {
     extended_key_usage: p?.extended_key_usage || [],
   });
   const [subject, setSubject] = useState(p ? Object.fromEntries(p.subject) : { CN: '{username}' });
-  const [flags, setFlags] = useState({ san_email: !!p?.san_email, san_upn: !!p?.san_upn, approval: !!p?.approval });
+  const [flags, setFlags] = useState({
+    san_email: !!p?.san_email,
+    san_upn: !!p?.san_upn,
+    san_ip: !!p?.san_ip,
+    san_permanent_identifier: !!p?.san_permanent_identifier,
+    approval: !!p?.approval,
+  });
   const [dns, setDns] = useState(p?.san_dns || '');
   const [error, setError] = useState('');
 
@@ -400,6 +466,8 @@ function ProfileForm({ target, onSaved, onCancel }) {
       {[
         ['san_email', "The user's e-mail address as an alternative name"],
         ['san_upn', 'A user principal name (UPN) as an alternative name'],
+        ['san_ip', "The device's IP address (ip, given by the admin who enrolls it) as an alternative name"],
+        ['san_permanent_identifier', "The device's serial number (device_serial, given by the admin) as a permanent identifier"],
         ['approval', 'An admin approves each request'],
       ].map(([key, label]) => (
         <label key={key} className="choice">

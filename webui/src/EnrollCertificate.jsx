@@ -4,7 +4,8 @@ import { call } from './api.js';
 // A certificate for the user: from a CSR (pasted or uploaded), from a key the server makes
 // (downloaded once as a password-protected PKCS#12), or the certificate this browser presents.
 // An admin requests one for a user by giving user and realm (the browser's own certificate is
-// then not offered: it is the admin's), and may name the CA connector and profile.
+// then not offered: it is the admin's), and may name the CA connector and profile, and a
+// device's IP address and serial for profiles that put them into the certificate.
 // onMade: told when the server has made the token (so a list can show it at once).
 export default function EnrollCertificate({ onDone, onMade, user, realm, ca, profile }) {
   const [mode, setMode] = useState('genkey');
@@ -21,6 +22,7 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
     if (user) Object.assign(params, { user, realm: realm || '' });
     if (ca) params.ca = ca;
     if (profile) params.profile = profile;
+    for (const key of ['ip', 'device_serial']) if (form.get(key)) params[key] = form.get(key);
     if (mode === 'csr') {
       const file = form.get('csrfile');
       params.request = file && file.size ? await file.text() : form.get('csr');
@@ -120,6 +122,17 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
             The same password again <input name="password2" type="password" minLength="8" required autoComplete="new-password" />
           </label>
         </>
+      )}
+      {user && (
+        <fieldset>
+          <legend>For a device (only for profiles that name them)</legend>
+          <label>
+            Device IP address <input name="ip" placeholder="192.0.2.7" />
+          </label>
+          <label>
+            Device serial number <input name="device_serial" />
+          </label>
+        </fieldset>
       )}
       {error && <p role="alert" className="error">{error}</p>}
       <button type="submit" disabled={busy}>

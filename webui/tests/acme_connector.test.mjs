@@ -69,5 +69,22 @@ await scenario('400', async ({ request, admin, url, screenshots, newPage, logIn 
   await row.waitFor();
   const text = await row.innerText();
   if (!text.includes('enrolled') || !text.includes('alice')) fail(`the token's row: ${text}`);
-  return 'an admin made an ACME connector with EAB and a profile from the forms, and its certificate is listed';
+
+  // The connector's own actions: the account key rolled over after a confirmation (Pebble takes
+  // the next order signed with the new key), then the connector deleted with its account
+  // deactivated at the CA.
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('button', { name: 'CA connectors', exact: true }).click();
+  await card.getByRole('button', { name: 'Roll over account key' }).click();
+  await card.getByRole('group', { name: 'Confirm roll over account key' }).getByRole('button', { name: 'Yes' }).click();
+  await status('acme: the ACME account https://');
+  const { json: after } = await request('POST', '/token/init', { type: 'certificate', user: 'alice', realm: 'corp', ca: 'acme', profile: 'device', genkey: '1', password: 'p12-password' }, admin);
+  if (after?.detail?.rollout_state !== 'enrolled') fail(`no certificate after the rollover: ${JSON.stringify(after)}`);
+  await card.getByRole('button', { name: 'Delete and deactivate account' }).click();
+  await card.getByRole('group', { name: 'Confirm deactivate account' }).getByRole('button', { name: 'Yes' }).click();
+  await status('CA connector acme deleted.');
+  expect('connectors after the deletion', await get('/caconnector/'), []);
+  const audit = await get('/audit/?page_size=20');
+  if (!audit.auditdata.some((row) => (row.info || '').includes('after deactivate_account: the ACME account')))
+    fail(`no audit row of the deactivation: ${JSON.stringify(audit.auditdata.slice(0, 3))}`);
+  return 'an admin made an ACME connector with EAB and a profile from the forms, its certificate is listed, its key rolled over and the connector deleted with its account deactivated';
 });

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 5
+#define TESSERA_ABI_VERSION_MINOR 6
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -155,7 +155,8 @@ typedef tessera_status (*tessera_operation_fn)(void* instance, tessera_str reque
  *                         operation_5 = deleted (since 1.4)
  *  - CA connector:        operation_1 = sign_request, operation_2 = request_status,
  *                         operation_3 = revoke, operation_4 = ca_certificate and
- *                         operation_5 = crl (since 1.2), operation_6 = cancel_request (since 1.4)
+ *                         operation_5 = crl (since 1.2), operation_6 = cancel_request (since 1.4),
+ *                         operation_7 = actions and operation_8 = run_action (since 1.6)
  *  - notification action: operation_1 = execute, operation_2 = actions and
  *                         operation_3 = check (since 1.3)
  * Every operation past operation_2 is optional: NULL means the component does not offer it,
@@ -177,6 +178,9 @@ typedef struct tessera_component_vtable_v1 {
   tessera_operation_fn operation_5;
   /* Since 1.4. */
   tessera_operation_fn operation_6;
+  /* Since 1.6. */
+  tessera_operation_fn operation_7;
+  tessera_operation_fn operation_8;
 } tessera_component_vtable_v1;
 
 typedef struct tessera_component_v1 {

@@ -5,7 +5,7 @@
 // The host checks an issued certificate before it enrolls anything: it must parse, carry the
 // CSR's public key, chain to ca_certificate and stay within the profile (subject, names, EKU,
 // term); serial and not_after are read from it, not from the answer. Optional operations
-// (ca_certificate, crl, cancel_request) are offered only when the class overrides them; a
+// (ca_certificate, crl, cancel_request, actions, run_action) are offered only when the class overrides them; a
 // connector without crl publishes its own CRL. sdk/REFERENCE.md lists every field.
 #pragma once
 
@@ -40,6 +40,17 @@ class CaConnector : public Component {
   // cannot be reached: the host records that it could not). Since ABI 1.4.
   virtual boost::json::object cancel_request(const boost::json::object& /*request*/) {
     throw Error::invalid_argument("this CA connector cannot withdraw a request");
+  }
+  // What an admin may run on the connector besides issuing (an account key rollover, say):
+  // {"actions": [{"name", "description", "on_delete": true for one that may be run as the
+  // connector is deleted}]}. Since ABI 1.6.
+  virtual boost::json::object actions(const boost::json::object& /*request*/) {
+    return {{"actions", boost::json::array{}}};
+  }
+  // Runs one of them: {"action": name} -> {"message": what was done, for the admin}.
+  // Since ABI 1.6.
+  virtual boost::json::object run_action(const boost::json::object& /*request*/) {
+    throw Error::invalid_argument("this CA connector has no actions");
   }
 };
 

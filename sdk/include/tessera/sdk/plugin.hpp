@@ -152,6 +152,10 @@ tessera_component_vtable_v1 vtable_of() {
       v.operation_5 = &operation<T, &CaConnector::crl>;
     if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, cancel_request))
       v.operation_6 = &operation<T, &CaConnector::cancel_request>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, actions))
+      v.operation_7 = &operation<T, &CaConnector::actions>;
+    if constexpr (TESSERA_SDK_OVERRIDES(T, CaConnector, run_action))
+      v.operation_8 = &operation<T, &CaConnector::run_action>;
   } else {
     v.operation_1 = &operation<T, &NotificationAction::execute>;
     v.operation_2 = &operation<T, &NotificationAction::actions>;
