@@ -81,19 +81,21 @@ std::string joined(const std::vector<std::string>& items) {
   return out.empty() ? "none" : out;
 }
 
-// RFC 4043's PermanentIdentifier (SEQUENCE { identifierValue UTF8String ... }): the value.
-std::string permanent_identifier(const ASN1_TYPE* value) {
-  if (value->type != V_ASN1_SEQUENCE) return "?";
-  const unsigned char* der = ASN1_STRING_get0_data(value->value.sequence);
-  const long size = ASN1_STRING_length(value->value.sequence);
+// RFC 4043's PermanentIdentifier (SEQUENCE { identifierValue UTF8String ... }): the value,
+// or nothing when it has none or is malformed.
+std::optional<std::string> permanent_identifier(const ASN1_TYPE* value) {
+  if (value->type != V_ASN1_SEQUENCE) return std::nullopt;
+  const unsigned char* p = ASN1_STRING_get0_data(value->value.sequence);
   long length = 0;
   int tag = 0, tag_class = 0;
-  const unsigned char* p = der;
-  if (ASN1_get_object(&p, &length, &tag, &tag_class, size) & 0x80 || tag != V_ASN1_SEQUENCE)
-    return "?";
-  if (ASN1_get_object(&p, &length, &tag, &tag_class, size - (p - der)) & 0x80 ||
-      tag != V_ASN1_UTF8STRING)
-    return "?";
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, ASN1_STRING_length(value->value.sequence)) &
+          0x80 ||
+      tag != V_ASN1_SEQUENCE || tag_class != V_ASN1_UNIVERSAL)
+    return std::nullopt;
+  const long sequence_length = length;
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, sequence_length) & 0x80 ||
+      tag != V_ASN1_UTF8STRING || tag_class != V_ASN1_UNIVERSAL)
+    return std::nullopt;
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(length));
 }
 
@@ -123,7 +125,8 @@ std::vector<std::string> names_in(X509_REQ* csr) {
         out.push_back("ip:" + std::string(text));
       } else if (name->type == GEN_OTHERNAME &&
                  OBJ_obj2nid(name->d.otherName->type_id) == NID_id_on_permanentIdentifier) {
-        out.push_back("permanent-identifier:" + permanent_identifier(name->d.otherName->value));
+        out.push_back("permanent-identifier:" +
+                      permanent_identifier(name->d.otherName->value).value_or("(none)"));
       }
     }
     GENERAL_NAMES_free(names);
@@ -399,6 +402,11 @@ class AcmeCa : public tessera::sdk::CaConnector {
       stored = store_.get("account");
     }
     if (!stored) throw Error::unavailable("the ACME account could not be stored");
+    if (store_.get("account_next")) {
+      finish_rollover(*stored);
+      stored = store_.get("account");
+      if (!stored) throw Error::unavailable("the ACME account could not be read");
+    }
     if (account_ && *stored == stored_) return account_;
     account_ = std::make_shared<const Account>(parse_account(*stored));
     stored_ = *stored;
@@ -422,33 +430,55 @@ class AcmeCa : public tessera::sdk::CaConnector {
   // old key signs that (outer). The new key is kept before the CA hears of it, so that a store
   // that fails after the CA took it loses nothing: the next rollover finds it and carries on.
   boost::json::object roll_over_key() {
-    const auto old = current_account();
-    if (const auto next = store_.get("account_next")) {
-      auto earlier = parse_account(*next);
-      try {
-        client_.post(old->url, "{}", earlier.key, old->url);
-        store_account(earlier.key, old->url);
-        store_.remove("account_next");
-        return {{"message", "an earlier rollover of the ACME account " + old->url +
-                                " had reached the CA: its new key is used from now on"}};
-      } catch (const Error& e) {
-        // Unreachable: the CA may know it, so it is kept for the next try.
-        if (e.kind() == Error::Kind::unavailable) throw;
-        // The CA refused it: that rollover never arrived. Start afresh.
-      }
-    }
+    const auto old = current_account();  // finishes an interrupted rollover first
     const auto key = AccountKey::generate(text(config_, "account_key_type"));
-    store_account(key, old->url, "account_next");
+    // Claimed insert-if-absent: two nodes never roll the key over at the same time.
+    if (!store_.add_secret("account_next", boost::json::serialize(boost::json::object{
+                                               {"key", key.pem()}, {"url", old->url}})))
+      throw Error::invalid_argument(
+          "another key rollover of this ACME account is under way: try again in a moment");
     const auto url = client_.endpoint("keyChange");
     const auto inner =
         tessera::acme::sign_jws(key, {{"jwk", key.jwk()}, {"url", url}},
                                 boost::json::serialize(boost::json::object{
                                     {"account", old->url}, {"oldKey", old->key.jwk()}}));
-    client_.post(url, boost::json::serialize(inner), old->key, old->url);
+    try {
+      client_.post(url, boost::json::serialize(inner), old->key, old->url);
+    } catch (const Error& e) {
+      // Refused: the old key stays. Unreachable: the CA may have taken it, so the new key
+      // stays claimed and the next operation asks the CA which key it knows.
+      if (e.kind() != Error::Kind::unavailable) store_.remove("account_next");
+      throw;
+    }
     store_account(key, old->url);
     store_.remove("account_next");
     host().info("ACME account " + old->url + " has a new key");
     return {{"message", "the ACME account " + old->url + " signs with a new key from now on"}};
+  }
+
+  // A rollover that did not finish (its outcome unknown: the CA was unreachable, or the
+  // process ended in between) left its new key in account_next. The CA says which key it
+  // knows: the new one is taken, a refused one is dropped; unreachable, both are kept.
+  void finish_rollover(const std::string& stored_account) {
+    const auto next = store_.get("account_next");
+    if (!next) return;
+    const auto candidate = parse_account(*next);
+    try {
+      client_.post(candidate.url, "{}", candidate.key, candidate.url);
+      store_account(candidate.key, candidate.url);
+      host().info("ACME account " + candidate.url + ": an interrupted key rollover is finished");
+    } catch (const Error& e) {
+      if (e.kind() == Error::Kind::unavailable) return;
+      // The CA does not know the new key; it must know the old one (else this is a rollover
+      // still in flight on another node, whose keyChange is not through yet: leave it).
+      const auto old = parse_account(stored_account);
+      try {
+        client_.post(old.url, "{}", old.key, old.url);
+      } catch (const Error&) {
+        return;
+      }
+    }
+    store_.remove("account_next");
   }
 
   // RFC 8555 section 7.3.6. The stored account is forgotten, so that a request after this one
@@ -461,8 +491,9 @@ class AcmeCa : public tessera::sdk::CaConnector {
     if (const auto status = text(answer.json(), "status"); status != "deactivated")
       throw Error::unavailable("the ACME CA answered the deactivation of " + old->url +
                                " with the account " + (status.empty() ? "unchanged" : status));
-    store_.remove("account");
+    // The key first: no node claims the deactivated key for a new account in between.
     store_.remove("account_key");
+    store_.remove("account");
     store_.remove("account_next");
     host().info("ACME account " + old->url + " deactivated");
     return {{"message", "the ACME account " + old->url + " is deactivated"}};

@@ -82,7 +82,8 @@ class LocalCa : public tessera::sdk::CaConnector {
   }
 
   // {"csr", "profile": {"validity_days", "key_types", "key_usage", "extended_key_usage",
-  // "crl_url"}, "subject": {"CN": .., "O": ..}, "san": {"email": [..], "upn": [..]}}
+  // "crl_url"}, "subject": {"CN": .., "O": ..}, "san": {"email", "upn", "dns", "ip",
+  // "permanent_identifier": [..]}}
   boost::json::object sign_request(const boost::json::object& request) override {
     const auto& profile = object_at(request, "profile");
     Authority::IssueRequest issue;
@@ -99,6 +100,9 @@ class LocalCa : public tessera::sdk::CaConnector {
     const auto& san = object_at(request, "san");
     issue.san_email = strings(san, "email");
     issue.san_upn = strings(san, "upn");
+    issue.san_dns = strings(san, "dns");
+    issue.san_ip = strings(san, "ip");
+    issue.san_permanent_identifier = strings(san, "permanent_identifier");
     const auto issued = authority_.issue(issue);
     host().info("issued certificate " + issued.serial_hex);
     return {{"state", "issued"},

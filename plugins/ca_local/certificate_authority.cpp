@@ -2,6 +2,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/conf.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <memory>
 
 #include <tessera/sdk/error.hpp>
 
@@ -63,11 +65,22 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
 }
 
 // Adds an extension written in OpenSSL's configuration syntax ("critical,CA:TRUE").
-void add_extension(X509* certificate, X509* issuer, int nid, const std::string& value) {
+// sections: OpenSSL configuration sections the value refers to (for structured names).
+void add_extension(X509* certificate, X509* issuer, int nid, const std::string& value,
+                   const std::string& sections = "") {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, certificate, nullptr, nullptr, 0);
-  Owned<X509_EXTENSION> extension(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
+  std::unique_ptr<CONF, decltype(&NCONF_free)> conf(NCONF_new(nullptr), &NCONF_free);
+  if (!sections.empty()) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(
+        BIO_new_mem_buf(sections.data(), static_cast<int>(sections.size())), &BIO_free);
+    long line = 0;
+    if (NCONF_load_bio(conf.get(), in.get(), &line) <= 0) fail("cannot read the name sections");
+    X509V3_set_nconf(&ctx, conf.get());
+  }
+  Owned<X509_EXTENSION> extension(
+      X509V3_EXT_nconf_nid(sections.empty() ? nullptr : conf.get(), &ctx, nid, value.c_str()));
   if (!extension || X509_add_ext(certificate, extension.get(), -1) != 1)
     fail("cannot add extension " + std::string(OBJ_nid2sn(nid)) + " = " + value);
 }
@@ -264,7 +277,23 @@ Authority::Issued Authority::issue(const IssueRequest& r) const {
   for (const auto& email : r.san_email) names.push_back("email:" + checked_value(email, "e-mail"));
   for (const auto& upn : r.san_upn)
     names.push_back("otherName:msUPN;UTF8:" + checked_value(upn, "UPN"));
-  if (!names.empty()) add_extension(self, issuer, NID_subject_alt_name, join(names));
+  for (const auto& dns : r.san_dns) names.push_back("DNS:" + checked_value(dns, "DNS name"));
+  for (const auto& ip : r.san_ip) names.push_back("IP:" + checked_value(ip, "IP address"));
+  // RFC 4043's PermanentIdentifier is a SEQUENCE: OpenSSL builds it from a section.
+  std::string sections;
+  for (size_t i = 0; i < r.san_permanent_identifier.size(); ++i) {
+    const auto& id = r.san_permanent_identifier[i];
+    if (id.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/+") !=
+        std::string::npos)
+      throw Error::invalid_argument("permanent identifier '" + id +
+                                    "' has a character that is not allowed");
+    names.push_back("otherName:1.3.6.1.5.5.7.8.3;SEQUENCE:permanent_identifier_" +
+                    std::to_string(i));
+    sections += "[permanent_identifier_" + std::to_string(i) +
+                "]\nvalue = UTF8:" + checked_value(id, "permanent identifier") + "\n";
+  }
+  if (!names.empty()) add_extension(self, issuer, NID_subject_alt_name, join(names), sections);
   add_extension(self, issuer, NID_subject_key_identifier, "hash");
   add_extension(self, issuer, NID_authority_key_identifier, "keyid:always");
   if (!r.crl_url.empty())

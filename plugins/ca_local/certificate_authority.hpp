@@ -35,7 +35,7 @@ class Authority {
     std::vector<std::string> key_usage;           // digitalSignature, keyEncipherment, ...
     std::vector<std::string> extended_key_usage;  // clientAuth, emailProtection, smartcardLogon
     std::vector<std::pair<std::string, std::string>> subject;  // ("CN", "Alice"), ...
-    std::vector<std::string> san_email, san_upn;
+    std::vector<std::string> san_email, san_upn, san_dns, san_ip, san_permanent_identifier;
     std::string crl_url;  // CRL distribution point; empty: none
   };
   struct Issued {

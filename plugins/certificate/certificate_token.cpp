@@ -87,9 +87,32 @@ std::string checked_request(const std::string& pem) {
 // The names the host will ask the CA for, which an ACME CA takes from the request: DNS names,
 // IP addresses and RFC 4043 permanent identifiers (a device's serial).
 struct RequestNames {
-  std::vector<std::string> dns, ip, permanent_identifier;
-  bool empty() const { return dns.empty() && ip.empty() && permanent_identifier.empty(); }
+  std::vector<std::pair<std::string, std::string>> subject;  // empty: CN = the token serial
+  std::vector<std::string> email, upn, dns, ip, permanent_identifier;
+  bool empty() const {
+    return email.empty() && upn.empty() && dns.empty() && ip.empty() &&
+           permanent_identifier.empty();
+  }
 };
+
+GENERAL_NAME* text_name(int type, const std::string& value) {
+  GENERAL_NAME* name = GENERAL_NAME_new();
+  ASN1_IA5STRING* text = ASN1_IA5STRING_new();
+  ASN1_STRING_set(text, value.data(), static_cast<int>(value.size()));
+  GENERAL_NAME_set0_value(name, type, text);
+  return name;
+}
+
+// A Microsoft UPN: otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String.
+GENERAL_NAME* upn_name(const std::string& value) {
+  ASN1_UTF8STRING* text = ASN1_UTF8STRING_new();
+  ASN1_STRING_set(text, value.data(), static_cast<int>(value.size()));
+  ASN1_TYPE* any = ASN1_TYPE_new();
+  ASN1_TYPE_set(any, V_ASN1_UTF8STRING, text);
+  GENERAL_NAME* name = GENERAL_NAME_new();
+  GENERAL_NAME_set0_othername(name, OBJ_nid2obj(NID_ms_upn), any);
+  return name;
+}
 
 // PermanentIdentifier ::= SEQUENCE { identifierValue UTF8String }, as an otherName.
 GENERAL_NAME* permanent_identifier_name(const std::string& value) {
@@ -110,13 +133,9 @@ GENERAL_NAME* permanent_identifier_name(const std::string& value) {
 void add_names(X509_REQ* csr, const RequestNames& names) {
   if (names.empty()) return;
   GENERAL_NAMES* list = sk_GENERAL_NAME_new_null();
-  for (const auto& dns : names.dns) {
-    GENERAL_NAME* name = GENERAL_NAME_new();
-    ASN1_IA5STRING* text = ASN1_IA5STRING_new();
-    ASN1_STRING_set(text, dns.data(), static_cast<int>(dns.size()));
-    GENERAL_NAME_set0_value(name, GEN_DNS, text);
-    sk_GENERAL_NAME_push(list, name);
-  }
+  for (const auto& email : names.email) sk_GENERAL_NAME_push(list, text_name(GEN_EMAIL, email));
+  for (const auto& upn : names.upn) sk_GENERAL_NAME_push(list, upn_name(upn));
+  for (const auto& dns : names.dns) sk_GENERAL_NAME_push(list, text_name(GEN_DNS, dns));
   for (const auto& ip : names.ip) {
     ASN1_OCTET_STRING* address = a2i_IPADDRESS(ip.c_str());
     if (!address) {
@@ -161,8 +180,14 @@ std::pair<std::string, std::string> new_key_and_request(const std::string& key_t
   if (!key) throw Error(Error::Kind::internal, "cannot generate a key");
   std::unique_ptr<X509_REQ, Free> csr(X509_REQ_new());
   X509_NAME* name = X509_REQ_get_subject_name(csr.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>(serial.c_str()), -1, -1, 0);
+  if (names.subject.empty())
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(serial.c_str()), -1, -1, 0);
+  for (const auto& [field, value] : names.subject)
+    if (!X509_NAME_add_entry_by_txt(name, field.c_str(), MBSTRING_UTF8,
+                                    reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1,
+                                    0))
+      throw Error::invalid_argument("subject: the field " + field + " cannot be written");
   X509_REQ_set_pubkey(csr.get(), key.get());
   add_names(csr.get(), names);
   if (X509_REQ_sign(csr.get(), key.get(), EVP_sha256()) <= 0)
@@ -178,6 +203,23 @@ std::pair<std::string, std::string> new_key_and_request(const std::string& key_t
             PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
           }),
           pem([&](BIO* b) { PEM_write_bio_X509_REQ(b, csr.get()); })};
+}
+
+// What the host gives a server-made key's request: subject [[field, value]...] and names.
+RequestNames names_of(const boost::json::object& params) {
+  RequestNames names;
+  if (const auto* subject = params.if_contains("subject"); subject && subject->is_array())
+    for (const auto& item : subject->get_array())
+      if (item.is_array() && item.get_array().size() == 2 && item.get_array()[0].is_string() &&
+          item.get_array()[1].is_string())
+        names.subject.emplace_back(item.get_array()[0].get_string(),
+                                   item.get_array()[1].get_string());
+  names.email = strings(params, "san_email");
+  names.upn = strings(params, "san_upn");
+  names.dns = strings(params, "san_dns");
+  names.ip = strings(params, "san_ip");
+  names.permanent_identifier = strings(params, "san_permanent_identifier");
+  return names;
 }
 
 class CertificateToken : public tessera::sdk::TokenType {
@@ -207,10 +249,8 @@ class CertificateToken : public tessera::sdk::TokenType {
     }
     if (genkey) {
       auto key_type = text(params, "key_type");
-      auto [key, made_request] =
-          new_key_and_request(key_type.empty() ? "ec-p256" : key_type, text(request, "serial"),
-                              {strings(params, "san_dns"), strings(params, "san_ip"),
-                               strings(params, "san_permanent_identifier")});
+      auto [key, made_request] = new_key_and_request(key_type.empty() ? "ec-p256" : key_type,
+                                                     text(request, "serial"), names_of(params));
       return {{"otplen", 0},
               {"csr", made_request},
               {"private_key", key},

@@ -52,21 +52,25 @@ auto for_connector(Fn&& fn) {
 
 // The connector's admin actions, each {"name", "description", "on_delete"}: none for one
 // that offers none.
-boost::json::array actions_of(ca::CaConnectors& connectors, const std::string& name) {
-  const auto instance = connectors.instance(name);
-  if (!instance) throw ApiError::not_found("no CA connector '" + name + "'");
+boost::json::array actions_of(const plugins::ComponentInstance& instance) {
   boost::json::array out;
-  if (!instance->has(plugins::Operation::connector_actions)) return out;
-  const auto answer = instance->call(plugins::Operation::connector_actions, {});
+  if (!instance.has(plugins::Operation::connector_actions)) return out;
+  const auto answer = instance.call(plugins::Operation::connector_actions, {});
   const auto* list = answer.if_contains("actions");
   if (!list || !list->is_array())
     throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "its actions answer has no list");
   for (const auto& item : list->get_array()) {
     const auto* action = item.if_object();
     const auto* action_name = action ? action->if_contains("name") : nullptr;
+    // Names as the routes take them: letters, digits, '_', '-', '.'.
     if (!action_name || !action_name->is_string() || action_name->get_string().empty() ||
-        action_name->get_string().size() > 64)
-      throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "an action in its list has no name");
+        action_name->get_string().size() > 64 ||
+        std::string_view(action_name->get_string())
+                .find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+            std::string_view::npos)
+      throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                     "an action in its list has no name a route can carry");
     const auto* description = action->if_contains("description");
     const auto* on_delete = action->if_contains("on_delete");
     out.push_back(
@@ -78,21 +82,31 @@ boost::json::array actions_of(ca::CaConnectors& connectors, const std::string& n
   return out;
 }
 
-// Runs an action the connector lists: {"message": what it did}.
-boost::json::object run_action(ca::CaConnectors& connectors, const std::string& name,
-                               const std::string& action) {
-  bool listed = false;
+std::shared_ptr<plugins::ComponentInstance> instance_of(ca::CaConnectors& connectors,
+                                                        const std::string& name) {
+  auto instance = connectors.instance(name);
+  if (!instance) throw ApiError::not_found("no CA connector '" + name + "'");
+  return instance;
+}
+
+// The listed action of that name ({"name", "description", "on_delete"}); 400 naming the
+// listed ones when there is none.
+boost::json::object listed_action(const plugins::ComponentInstance& instance,
+                                  const std::string& name, const std::string& action) {
   std::string names;
-  for (const auto& item : actions_of(connectors, name)) {
+  for (const auto& item : actions_of(instance)) {
     const auto& known = item.as_object().at("name").as_string();
-    listed |= known == action;
+    if (known == action) return item.as_object();
     names += (names.empty() ? "" : ", ") + std::string(known);
   }
-  if (!listed)
-    throw ApiError::bad_parameter("CA connector '" + name + "' has no action '" + action +
-                                  "' (it has: " + (names.empty() ? "none" : names) + ")");
-  const auto answer =
-      connectors.instance(name)->call(plugins::Operation::run_action, {{"action", action}});
+  throw ApiError::bad_parameter("CA connector '" + name + "' has no action '" + action +
+                                "' (it has: " + (names.empty() ? "none" : names) + ")");
+}
+
+// Runs an action the connector lists: {"action", "message": what it did}.
+boost::json::object run_action(const plugins::ComponentInstance& instance,
+                               const std::string& action) {
+  const auto answer = instance.call(plugins::Operation::run_action, {{"action", action}});
   const auto* message = answer.if_contains("message");
   return {{"action", action},
           {"message",
@@ -139,7 +153,8 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
       [&](http::RequestContext& c) {
         access.require_admin(c, "caconnectorread");
         const auto name = name_of(c);
-        return json_result(for_connector([&] { return actions_of(connectors, name); }));
+        return json_result(
+            for_connector([&] { return actions_of(*instance_of(connectors, name)); }));
       },
       http::Access::authenticated);
 
@@ -151,7 +166,13 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         const auto& action = c.path_params.at("action");
         check_identifier(action, "connector action");
         c.audit.info = "action " + action + " of CA connector " + name;
-        return json_result(for_connector([&] { return run_action(connectors, name, action); }));
+        return json_result(for_connector([&] {
+          const auto instance = instance_of(connectors, name);
+          // One that ends the connector's use at the CA needs the right to delete it.
+          if (listed_action(*instance, name, action).at("on_delete") == true)
+            access.require_admin(c, "caconnectordelete");
+          return run_action(*instance, action);
+        }));
       },
       http::Access::authenticated);
 
@@ -166,8 +187,9 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         std::string ran;
         if (const auto run = string_param(c, "run", 64); !run.empty()) {
           for_connector([&] {
+            const auto instance = instance_of(connectors, name);
             bool offered = false;
-            for (const auto& item : actions_of(connectors, name))
+            for (const auto& item : actions_of(*instance))
               offered |= item.as_object().at("name").as_string() == run &&
                          item.as_object().at("on_delete") == true;
             if (!offered)
@@ -175,7 +197,7 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
                                             "' has no action to run as it is deleted named '" +
                                             run + "'");
             ran = ", after " + run + ": " +
-                  std::string(run_action(connectors, name, run).at("message").as_string());
+                  std::string(run_action(*instance, run).at("message").as_string());
             return 0;
           });
         }

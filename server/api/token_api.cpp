@@ -198,6 +198,11 @@ class TokenRoutes {
     // A device's names (for profiles with san_ip / san_permanent_identifier) are an admin's
     // word: a user could name any device's address.
     std::string device_ip, device_serial;
+    // The request's subject and names are the server's to give (below), never the caller's.
+    if (type == "certificate")
+      for (const char* key :
+           {"subject", "san_email", "san_upn", "san_dns", "san_ip", "san_permanent_identifier"})
+        request.params.erase(key);
     if (type == "certificate" && (c.params.contains("ip") || c.params.contains("device_serial"))) {
       if (!c.identity->is_admin())
         throw ApiError::bad_parameter(
@@ -218,12 +223,19 @@ class TokenRoutes {
         const auto ca = string_param(c, "ca", 128), profile = string_param(c, "profile", 64);
         if (!c.params.contains("key_type"))
           request.params["key_type"] = x_.issuer.default_key_type(ca, profile);
-        // The names the CA will be asked for go into the request the server makes.
+        // The subject and names the CA will be asked for go into the request the server makes
+        // (CAs that take them from the request: ACME, AD CS).
         if (owner) {
-          boost::json::array names;
-          for (const auto& name : x_.issuer.dns_names_for(ca, profile, owner->user, owner->realm))
-            names.push_back(boost::json::string(name));
-          request.params["san_dns"] = std::move(names);
+          const auto names = x_.issuer.request_names_for(ca, profile, owner->user, owner->realm);
+          const auto strings = [](const std::vector<std::string>& items) {
+            return boost::json::array(items.begin(), items.end());
+          };
+          boost::json::array subject;
+          for (const auto& [field, value] : names.subject) subject.push_back({field, value});
+          request.params["subject"] = std::move(subject);
+          request.params["san_email"] = strings(names.emails);
+          request.params["san_upn"] = strings(names.upns);
+          request.params["san_dns"] = strings(names.dns_names);
         }
         if (!device_ip.empty()) request.params["san_ip"] = boost::json::array{device_ip.c_str()};
         if (!device_serial.empty())

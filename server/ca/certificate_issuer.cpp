@@ -73,13 +73,18 @@ std::string CertificateIssuer::default_key_type(const std::string& ca, const std
   return resolve(ca, profile).second.key_types.front();
 }
 
-std::vector<std::string> CertificateIssuer::dns_names_for(const std::string& ca,
-                                                          const std::string& profile,
-                                                          const db::UserRow& owner,
-                                                          const std::string& realm) {
+CertificateIssuer::RequestNames CertificateIssuer::request_names_for(const std::string& ca,
+                                                                     const std::string& profile,
+                                                                     const db::UserRow& owner,
+                                                                     const std::string& realm) {
+  const auto p = resolve(ca, profile).second;
   try {
-    const auto name = resolve(ca, profile).second.dns_name_of(owner, realm);
-    return name.empty() ? std::vector<std::string>{} : std::vector<std::string>{name};
+    RequestNames names;
+    names.subject = p.subject_of(owner, realm);
+    if (p.san_email && !owner.email.empty()) names.emails.push_back(owner.email);
+    if (p.san_upn) names.upns.push_back(owner.username + "@" + realm);
+    if (auto dns = p.dns_name_of(owner, realm); !dns.empty()) names.dns_names.push_back(dns);
+    return names;
   } catch (const ProfileError& e) {
     throw IssueError(e.what());
   }
@@ -106,8 +111,7 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
       throw IssueError("profile '" + profile_name + "' takes no " + what + " (" + param + ")");
   };
   device_name(profile.san_ip, r.ip, "IP address", "ip");
-  device_name(profile.san_permanent_identifier, r.device_serial, "serial number",
-              "device_serial");
+  device_name(profile.san_permanent_identifier, r.device_serial, "serial number", "device_serial");
 
   Outcome outcome;
   outcome.info = {{"ca", ca}, {"profile", profile_name}, {"validity_days", days}};
@@ -157,7 +161,8 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
            {"key_types", strings(profile.key_types)},
            {"key_usage", strings(profile.key_usage)},
            {"extended_key_usage", strings(profile.extended_key_usage)},
-           {"crl_url", public_url_.empty() ? std::string() : public_url_ + "/ca/" + ca + "/crl"}}},
+           {"crl_url", public_url_.empty() ? std::string() : public_url_ + "/ca/" + ca + "/crl"},
+           {"template", profile.ca_template}}},
          {"subject", subject},
          {"san",
           {{"email", strings(requested.emails)},

@@ -74,10 +74,15 @@ class CertificateIssuer {
   // The CA connector and profile a request names (or the only ones), for a server-made key's
   // type before anything is issued: the profile's first allowed key type.
   std::string default_key_type(const std::string& ca, const std::string& profile);
-  // The DNS names the profile gives owner (its san_dns), for a server-made key's CSR: a CA
-  // that takes names from the request (ACME) needs them there. Throws IssueError.
-  std::vector<std::string> dns_names_for(const std::string& ca, const std::string& profile,
-                                         const db::UserRow& owner, const std::string& realm);
+  // What the profile gives owner, for a server-made key's CSR: a CA that takes the subject or
+  // names from the request (ACME, AD CS's "supply in the request") needs them there.
+  // Throws IssueError.
+  struct RequestNames {
+    std::vector<std::pair<std::string, std::string>> subject;
+    std::vector<std::string> emails, upns, dns_names;
+  };
+  RequestNames request_names_for(const std::string& ca, const std::string& profile,
+                                 const db::UserRow& owner, const std::string& realm);
   std::string ca_certificate_pem(const std::string& ca) {
     return connectors_.ca_certificate_pem(ca);
   }

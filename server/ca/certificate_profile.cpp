@@ -146,13 +146,19 @@ CertificateProfile CertificateProfile::from_params(const boost::json::object& pa
       p.san_ip = flag_of(value, key);
     } else if (key == "san_permanent_identifier") {
       p.san_permanent_identifier = flag_of(value, key);
+    } else if (key == "ca_template") {
+      p.ca_template = text_of(value, key);
+      if (p.ca_template.size() > 64 ||
+          p.ca_template.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789 _-.") != std::string::npos)
+        throw ProfileError("ca_template: up to 64 letters, digits, spaces, '_', '-' or '.'");
     } else if (key == "approval") {
       p.approval = flag_of(value, key);
     } else {
       throw ProfileError("unknown profile parameter '" + key +
                          "' (validity_days, key_types, key_usage, extended_key_usage, "
                          "subject.<field>, san_email, san_upn, san_dns, san_ip, "
-                         "san_permanent_identifier, approval)");
+                         "san_permanent_identifier, ca_template, approval)");
     }
   }
   if (std::none_of(p.subject.begin(), p.subject.end(),
@@ -178,6 +184,7 @@ boost::json::object CertificateProfile::to_json() const {
           {"san_dns", san_dns},
           {"san_ip", san_ip},
           {"san_permanent_identifier", san_permanent_identifier},
+          {"ca_template", ca_template},
           {"approval", approval}};
 }
 
@@ -206,6 +213,8 @@ CertificateProfile CertificateProfile::from_json(const boost::json::object& json
   if (const auto* ip = json.if_contains("san_ip"); ip && ip->is_bool()) p.san_ip = ip->get_bool();
   if (const auto* id = json.if_contains("san_permanent_identifier"); id && id->is_bool())
     p.san_permanent_identifier = id->get_bool();
+  if (const auto* name = json.if_contains("ca_template"); name && name->is_string())
+    p.ca_template = std::string(name->get_string());
   p.approval = json.at("approval").as_bool();
   return p;
 }
@@ -251,9 +260,12 @@ std::string checked_ip_address(const std::string& text) {
 
 std::string checked_device_serial(const std::string& text) {
   if (text.empty() || text.size() > 64 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127; }))
+      text.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/+") !=
+          std::string::npos)
     throw ProfileError(
-        "device_serial: 1 to 64 printable characters without spaces (a device's serial number)");
+        "device_serial: 1 to 64 letters, digits or '-', '_', '.', ':', '/', '+' (a device's "
+        "serial number)");
   return text;
 }
 

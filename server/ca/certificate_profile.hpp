@@ -37,6 +37,8 @@ struct CertificateProfile {
   // orders as its ip and permanent-identifier identifiers.
   bool san_ip = false;
   bool san_permanent_identifier = false;
+  // The CA's own certificate template for this profile (AD CS); empty: the connector's.
+  std::string ca_template;
   bool approval = false;  // issuance waits for an admin
 
   // From request parameters (form text or JSON): validity_days="365,730", key_types,
@@ -56,7 +58,7 @@ struct CertificateProfile {
 
 // An IPv4 or IPv6 address as inet_ntop writes it; throws ProfileError for anything else.
 std::string checked_ip_address(const std::string& text);
-// A device serial: 1 to 64 printable ASCII characters; throws ProfileError otherwise.
+// A device serial: 1 to 64 letters, digits, '-', '_', '.', ':', '/', '+'; throws ProfileError.
 std::string checked_device_serial(const std::string& text);
 
 }  // namespace tessera::ca

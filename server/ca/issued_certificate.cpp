@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -119,21 +120,22 @@ std::string ip_text(const ASN1_OCTET_STRING* address) {
 }
 
 // RFC 4043's PermanentIdentifier ::= SEQUENCE { identifierValue UTF8String OPTIONAL,
-// assigner OBJECT IDENTIFIER OPTIONAL }: its identifierValue ("?" when it has none).
-std::string permanent_identifier(const ASN1_TYPE* value) {
-  if (value->type != V_ASN1_SEQUENCE) return "?";
-  const unsigned char* der = ASN1_STRING_get0_data(value->value.sequence);
-  const long size = ASN1_STRING_length(value->value.sequence);
+// assigner OBJECT IDENTIFIER OPTIONAL }: its identifierValue, or nothing when it has none or is
+// malformed.
+std::optional<std::string> permanent_identifier(const ASN1_TYPE* value) {
+  if (value->type != V_ASN1_SEQUENCE) return std::nullopt;
+  const unsigned char* p = ASN1_STRING_get0_data(value->value.sequence);
   long length = 0;
   int tag = 0, tag_class = 0;
-  const unsigned char* p = der;
-  if (ASN1_get_object(&p, &length, &tag, &tag_class, size) & 0x80 || tag != V_ASN1_SEQUENCE)
-    return "?";
-  const unsigned char* inner = p;
-  if (ASN1_get_object(&inner, &length, &tag, &tag_class, size - (p - der)) & 0x80 ||
-      tag != V_ASN1_UTF8STRING)
-    return "?";
-  return std::string(reinterpret_cast<const char*>(inner), static_cast<size_t>(length));
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, ASN1_STRING_length(value->value.sequence)) &
+          0x80 ||
+      tag != V_ASN1_SEQUENCE || tag_class != V_ASN1_UNIVERSAL)
+    return std::nullopt;
+  const long sequence_length = length;
+  if (ASN1_get_object(&p, &length, &tag, &tag_class, sequence_length) & 0x80 ||
+      tag != V_ASN1_UTF8STRING || tag_class != V_ASN1_UNIVERSAL)
+    return std::nullopt;
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(length));
 }
 
 void check_names(X509* certificate, const RequestedCertificate& requested) {
@@ -175,9 +177,9 @@ void check_names(X509* certificate, const RequestedCertificate& requested) {
     if (name->type == GEN_OTHERNAME &&
         OBJ_obj2nid(name->d.otherName->type_id) == NID_id_on_permanentIdentifier) {
       const auto value = permanent_identifier(name->d.otherName->value);
-      if (!allowed(requested.permanent_identifiers, value))
-        throw Refused("the certificate names the permanent identifier " + value +
-                      ", which was not asked for");
+      if (!value || !allowed(requested.permanent_identifiers, *value))
+        throw Refused("the certificate names the permanent identifier " +
+                      value.value_or("(malformed)") + ", which was not asked for");
       continue;
     }
     throw Refused(

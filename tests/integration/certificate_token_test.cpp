@@ -164,6 +164,36 @@ TEST_F(CertificateToken, AProfileWithApprovalWaitsForAnAdminWhoApprovesOrDenies)
   EXPECT_EQ(api_->call("POST", "/token/approve/" + denied_serial, admin_).status, 400);
 }
 
+// A device's names from the enrolling admin, written by the local CA and kept through an
+// approval: its DNS name, IP address and serial (an RFC 4043 PermanentIdentifier otherName).
+TEST_F(CertificateToken, ADevicesNamesAreWrittenByTheLocalCaAlsoAfterAnApproval) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/device", admin_,
+                       "key_types=ec-p256&subject.CN=%7Busername%7D.devices.example&san_email=0&"
+                       "san_dns=%7Busername%7D.devices.example&san_ip=1&san_permanent_identifier=1&"
+                       "approval=1")
+                .status,
+            200);
+  auto r = enroll_json({{"type", "certificate"},
+                        {"user", "alice"},
+                        {"realm", "corp"},
+                        {"profile", "device"},
+                        {"ip", "198.51.100.4"},
+                        {"device_serial", "SN-77"},
+                        {"request", csr()}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const auto approved = api_->call("POST", "/token/approve/" + serial, admin_);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  const auto file =
+      save("device.pem", std::string(json_of(approved).at("detail").at("certificate").as_string()));
+  const auto text = shell_output("openssl x509 -noout -ext subjectAltName -in " + file.string());
+  EXPECT_NE(text.find("DNS:alice.devices.example"), std::string::npos) << text;
+  EXPECT_NE(text.find("IP Address:198.51.100.4"), std::string::npos) << text;
+  EXPECT_NE(text.find("othername: Permanent Identifier"), std::string::npos) << text;
+  EXPECT_NE(shell_output("openssl x509 -outform DER -in " + file.string() + " | grep -c SN-77"),
+            "0\n");
+}
+
 TEST_F(CertificateToken, AServerMadeKeyComesOnceAsAPkcs12UnderTheUsersPassword) {
   auto r = enroll_json({{"type", "certificate"},
                         {"user", "alice"},
