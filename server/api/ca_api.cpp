@@ -242,6 +242,20 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
       },
       http::Access::authenticated);
 
+  router.add(
+      "GET", "/ca/<name>/revocations",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "caconnectorread");
+        const auto name = name_of(c);
+        if (!connectors.find(name)) throw ApiError::not_found("no CA connector '" + name + "'");
+        boost::json::array list;
+        for (const auto& r : connectors.revocations(name))
+          list.push_back(
+              {{"serial", r.serial}, {"revoked_at", r.revoked_at}, {"reason", r.reason}});
+        return json_result(list);
+      },
+      http::Access::authenticated);
+
   router.add("GET", "/ca/<name>/cert", [&](http::RequestContext& c) {
     const auto name = name_of(c);
     return for_connector(

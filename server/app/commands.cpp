@@ -286,7 +286,6 @@ int serve_command(const std::string& config_file) {
         [&token_changes](const boost::json::object& request, const boost::json::object& result) {
           token_changes.apply(request, result);
         });
-    // Revocations that their CA did not take are retried from the outbox, by the same workers.
     // Revocations that their CA did not take are retried from the outbox, by the same workers;
     // a claim lasts longer than a CA call (its deadline) and the CRL it may sign.
     const auto revocation_lease =
@@ -327,6 +326,16 @@ int serve_command(const std::string& config_file) {
       spdlog::info("token {}: rollout state '{}' -> '{}' by {}", t.serial, t.from, t.to,
                    t.actor.empty() ? "system" : t.actor);
       wake_dispatcher();
+    });
+    issuer.on_revoke_at_ca([&recorder](const std::string& token, const std::string& ca,
+                                       const std::string& serial, const std::string& reason,
+                                       const std::string& message) {
+      try {
+        recorder.revoke_at_ca(token, ca, serial, reason, message);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot record that token {}'s certificate is to be revoked at CA {}: {}",
+                      token, ca, e.what());
+      }
     });
     token_rows.on_locked([&recorder](const std::string& serial) {
       try {

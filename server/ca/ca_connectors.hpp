@@ -3,6 +3,7 @@
 // numbered in one sequence across nodes.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,14 @@ class CaConnectors {
   std::string crl_der(const std::string& name);
   // Signs a new CRL now (after a revocation).
   void renew_crl(const std::string& name);
+  // What Tessera recorded as revoked at this CA, newest first: for a CA that cannot revoke
+  // through its protocol, the list its administrator works through.
+  std::vector<db::RevokedCertificate> revocations(const std::string& name) {
+    auto list = crls_.revoked(name);
+    std::sort(list.begin(), list.end(),
+              [](const auto& a, const auto& b) { return a.revoked_at > b.revoked_at; });
+    return list;
+  }
   // False for a connector whose CA publishes its own CRL (it has no crl operation).
   bool signs_crls(const std::string& name);
 

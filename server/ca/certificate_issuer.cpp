@@ -304,11 +304,8 @@ std::string CertificateIssuer::revoke(const db::TokenRow& token, const std::stri
 std::string CertificateIssuer::revoke_queued(const std::string& ca, const std::string& serial,
                                              const std::string& token_serial,
                                              const std::string& reason) {
-  const auto tell_ca = [&] { revoke_issued(ca, serial, token_serial, reason); };
-  if (!revocations_) {
-    tell_ca();
-    return {};
-  }
+  const auto tell_ca = [&] { return revoke_issued(ca, serial, token_serial, reason); };
+  if (!revocations_) return tell_ca();
   return revocations_->revoke({ca, serial, token_serial, reason}, tell_ca);
 }
 
@@ -345,16 +342,29 @@ std::string CertificateIssuer::cancel_request(const std::string& ca, const std::
   return note;
 }
 
-void CertificateIssuer::revoke_issued(const std::string& ca, const std::string& serial,
-                                      const std::string& token_serial, const std::string& reason) {
+std::string CertificateIssuer::revoke_issued(const std::string& ca, const std::string& serial,
+                                             const std::string& token_serial,
+                                             const std::string& reason) {
   auto connector = connectors_.instance(ca);
   if (!connector) throw IssueError("the CA connector '" + ca + "' of this token is gone");
-  connector->call(plugins::Operation::revoke, {{"serial", serial}, {"reason", reason}});
+  const auto answer =
+      connector->call(plugins::Operation::revoke, {{"serial", serial}, {"reason", reason}});
+  const auto* state = answer.if_contains("state");
+  const bool at_ca = state && state->is_string() && state->get_string() == "revoke_at_ca";
   // A CA that publishes its own CRL has it from the revoke call above.
-  if (certificates_.revoke(ca, serial, token_serial, reason,
-                           static_cast<long long>(std::time(nullptr))) &&
-      connectors_.signs_crls(ca))
-    connectors_.renew_crl(ca);
+  const bool recorded = certificates_.revoke(ca, serial, token_serial, reason,
+                                             static_cast<long long>(std::time(nullptr)));
+  if (recorded && connectors_.signs_crls(ca)) connectors_.renew_crl(ca);
+  if (!at_ca) return {};
+  const auto* message = answer.if_contains("message");
+  std::string said = message && message->is_string() ? std::string(message->get_string()) : "";
+  if (said.size() > 512) said.resize(512);
+  const auto note = "CA '" + ca + "' cannot revoke certificate " + serial +
+                    " through its protocol: its administrator must (listed at /ca/" + ca +
+                    "/revocations)" + (said.empty() ? "" : ": " + said);
+  spdlog::warn("token {}: {}", token_serial, note);
+  if (recorded && revoke_at_ca_) revoke_at_ca_(token_serial, ca, serial, reason, said);
+  return note;
 }
 
 }  // namespace tessera::ca

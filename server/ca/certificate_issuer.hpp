@@ -3,6 +3,7 @@
 // for an admin's approval, records what the CA issued, and revokes it again.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -104,8 +105,15 @@ class CertificateIssuer {
   std::string revoke_queued(const std::string& ca, const std::string& serial,
                             const std::string& token_serial, const std::string& reason);
   // Revokes a certificate that CA connector ca issued for token_serial; throws when it fails.
-  void revoke_issued(const std::string& ca, const std::string& serial,
-                     const std::string& token_serial, const std::string& reason);
+  // A CA whose protocol cannot revoke (it answers "revoke_at_ca") has it recorded here, listed
+  // for its administrator and announced (on_revoke_at_ca); the note then says so.
+  std::string revoke_issued(const std::string& ca, const std::string& serial,
+                            const std::string& token_serial, const std::string& reason);
+  // Told of each certificate that its CA's administrator must revoke by hand:
+  // (token serial, CA, certificate serial, reason, the connector's message).
+  using RevokeAtCa = std::function<void(const std::string&, const std::string&, const std::string&,
+                                        const std::string&, const std::string&)>;
+  void on_revoke_at_ca(RevokeAtCa hook) { revoke_at_ca_ = std::move(hook); }
 
  private:
   // Checks the certificate (throws IssuedCertificateRefused) and records it.
@@ -118,6 +126,7 @@ class CertificateIssuer {
                                                      const std::string& profile);
 
   CaConnectors& connectors_;
+  RevokeAtCa revoke_at_ca_;
   RevocationQueue* revocations_ = nullptr;
   db::CertificateProfileRepository& profiles_;
   db::CertificateRepository& certificates_;

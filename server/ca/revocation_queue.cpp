@@ -37,7 +37,7 @@ QueuedRevocation QueuedRevocation::from_json(const boost::json::object& request)
 }
 
 std::string RevocationQueue::revoke(const QueuedRevocation& revocation,
-                                    const std::function<void()>& tell_ca) {
+                                    const std::function<std::string()>& tell_ca) {
   const auto now = util::unix_milliseconds();
   db::OutboxRow row;
   row.handler = "certificate revocation";
@@ -46,9 +46,9 @@ std::string RevocationQueue::revoke(const QueuedRevocation& revocation,
   row.request = boost::json::serialize(revocation.to_json());
   const auto id = outbox_.enqueue_claimed(row, now, now + lease_.count());
   try {
-    tell_ca();
+    auto note = tell_ca();
     outbox_.delivered(id, 1, util::unix_milliseconds());
-    return {};
+    return note;
   } catch (const std::exception& e) {
     // As the outbox worker judges a failure: what retrying cannot fix is dead at once.
     const bool permanent = plugins::retrying_cannot_fix(e);

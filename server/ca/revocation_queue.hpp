@@ -34,8 +34,10 @@ class RevocationQueue {
       : outbox_(outbox), retry_base_(retry_base), lease_(lease) {}
 
   // Queues the revocation and makes its first attempt with tell_ca (which throws when the CA
-  // fails). Returns "" when it went through, else what the audit row says.
-  std::string revoke(const QueuedRevocation& revocation, const std::function<void()>& tell_ca);
+  // fails, and returns a note for the audit row, or ""). Returns tell_ca's note when it went
+  // through, else what the audit row says.
+  std::string revoke(const QueuedRevocation& revocation,
+                     const std::function<std::string()>& tell_ca);
 
  private:
   db::EventRepository& outbox_;

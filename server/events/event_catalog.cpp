@@ -63,6 +63,9 @@ std::vector<EventDescription> make_catalog() {
       {lifecycle::certificate_revoked, "a certificate token was revoked"},
       {lifecycle::certificate_expiring,
        "a certificate expires within certificates.expiry_warning_days (tag days_left)"},
+      {lifecycle::certificate_revoke_at_ca,
+       "a revoked certificate's CA cannot revoke it through its protocol (AD CS): its "
+       "administrator must (tags certificate_serial, ca, reason)"},
       {lifecycle::token_locked, "a failed check locked a token (fail counter at its maximum)"},
   };
   for (const auto& [name, description] : lifecycle_events)

@@ -28,6 +28,7 @@ inline constexpr const char* certificate_denied = "certificate_denied";
 inline constexpr const char* certificate_failed = "certificate_failed";
 inline constexpr const char* certificate_revoked = "certificate_revoked";
 inline constexpr const char* certificate_expiring = "certificate_expiring";
+inline constexpr const char* certificate_revoke_at_ca = "certificate_revoke_at_ca";
 inline constexpr const char* token_locked = "token_locked";
 }  // namespace lifecycle
 

@@ -103,6 +103,8 @@ boost::json::object EventDispatcher::tags(const boost::json::object& event,
                                     : std::atoll(text(info, "not_after").c_str()),
                         "%Y-%m-%d")},
       {"days_left", text(certificate, "days_left")},
+      {"ca", certificate && !text(certificate, "ca").empty() ? text(certificate, "ca")
+                                                             : text(info, "ca")},
   };
   return tags;
 }

@@ -206,6 +206,26 @@ void EventRecorder::locked(const std::string& serial) {
   write(lifecycle::token_locked, "post", payload);
 }
 
+void EventRecorder::revoke_at_ca(const std::string& token_serial, const std::string& ca,
+                                 const std::string& certificate_serial, const std::string& reason,
+                                 const std::string& message) {
+  auto token = tokens_.find(token_serial);
+  if (!token) return;
+  boost::json::object payload{
+      {"event", lifecycle::certificate_revoke_at_ca},
+      {"position", "post"},
+      {"reason", reason},
+      {"time", util::unix_seconds()},
+      {"tokens", boost::json::array{token_json(*token)}},
+      {"certificate",
+       {{"serial", certificate_serial}, {"ca", ca}, {"reason", reason}, {"message", message}}},
+      {"user",
+       {{"username", token->owner_user},
+        {"realm", token->owner_realm},
+        {"resolver", token->owner_resolver}}}};
+  write(lifecycle::certificate_revoke_at_ca, "post", payload);
+}
+
 void EventRecorder::expiring(soci::session& sql, const db::TokenRow& token,
                              const std::string& certificate_serial, long long not_after,
                              long long days_left) {

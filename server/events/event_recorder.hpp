@@ -38,6 +38,11 @@ class EventRecorder {
   void transition(soci::session& sql, const db::RolloutTransition& t);
   // A failure locked the token.
   void locked(const std::string& serial);
+  // A revoked certificate whose CA cannot revoke it through its protocol: its administrator
+  // must (a handler can open a ticket).
+  void revoke_at_ca(const std::string& token_serial, const std::string& ca,
+                    const std::string& certificate_serial, const std::string& reason,
+                    const std::string& message);
   // A certificate expires in days_left days (announced once per certificate), inside the
   // transaction that marks it announced.
   static void expiring(soci::session& sql, const db::TokenRow& token,

@@ -160,7 +160,7 @@ TEST_F(CaApi, ASaveFromAStaleFormIsRefused) {
 
 TEST_F(CaApi, BadInputIsRefusedWithTheReasonAndRightsApply) {
   const std::pair<std::string, std::string> cases[] = {
-      {"type=nope", "no CA connector type 'nope' (loaded: ca_acme, ca_local)"},
+      {"type=nope", "no CA connector type 'nope' (loaded: ca_acme, ca_local, ca_msca)"},
       {"type=ca_local&validity_days=many", "'validity_days' must be an integer"},
       {"type=ca_local&colour=blue", "unknown parameter 'colour'"},
       {"type=ca_local&key_type=dsa-1024", "key_type 'dsa-1024' is not supported"},

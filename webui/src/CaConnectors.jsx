@@ -37,6 +37,20 @@ const TYPES = {
     ],
     hint: 'The account is registered when the connector is saved, so a wrong binding is refused at once. Profiles for it name a DNS name (san_dns), the e-mail address, or a device\'s IP address and serial.',
   },
+  ca_msca: {
+    label: 'Microsoft CA (AD CS: enrollment web service or Web Enrollment)',
+    fields: [
+      { key: 'protocol', label: 'Protocol', values: ['wstep', 'certsrv'] },
+      { key: 'url', label: 'URL (CES endpoint, or https://…/certsrv)', placeholder: 'https://ca.corp.example/CorpCA_CES_UsernamePassword/service.svc/CES' },
+      { key: 'template', label: 'Certificate template (unless a profile names its own)', placeholder: 'User' },
+      { key: 'auth', label: 'Login', values: ['basic', 'usernametoken'] },
+      { key: 'username', label: 'Service account', placeholder: 'CORP\\svc-tessera' },
+      { key: 'password', label: 'Its password', secret: true },
+      { key: 'ca_file', label: "Trust file for the server's TLS (PEM path on the server; empty: the system's)" },
+      { key: 'timeout_seconds', label: 'Timeout per request (seconds)', placeholder: '30', numeric: true },
+    ],
+    hint: 'The login is tried when the connector is saved. Requests that the template holds for a CA manager stay pending until the manager decides; revocations must be done at the CA (listed under Revocations).',
+  },
 };
 const KEY_TYPES = ['ec-p256', 'ec-p384', 'ec-p521', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 const KEY_USAGES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement'];
@@ -127,6 +141,7 @@ export default function CaConnectors() {
               CRL (DER)
             </a>
           </p>
+          {c.type === 'ca_msca' && <Revocations name={c.connectorname} />}
           <h4>Certificate profiles</h4>
           {Object.keys(c.templates).length === 0 ? (
             <p>No profile: users cannot request certificates from this CA yet.</p>
@@ -157,6 +172,7 @@ export default function CaConnectors() {
                       {p.san_dns ? `; SAN DNS ${p.san_dns}` : ''}
                       {p.san_ip ? '; SAN IP' : ''}
                       {p.san_permanent_identifier ? '; SAN device serial' : ''}
+                      {p.ca_template ? `; template ${p.ca_template}` : ''}
                     </td>
                     <td>{p.approval ? 'yes' : 'no'}</td>
                     <td className="actions">
@@ -217,6 +233,51 @@ export default function CaConnectors() {
         onCancel={() => setEditing(null)}
       />
     </section>
+  );
+}
+
+// Certificates revoked in Tessera whose CA cannot be told through its protocol (AD CS): the
+// list its administrator revokes by hand, newest first.
+function Revocations({ name }) {
+  const [list, setList] = useState(null);
+  const [error, setError] = useState('');
+  const show = () =>
+    call('GET', `/ca/${encodeURIComponent(name)}/revocations`)
+      .then((body) => setList(body.result.value))
+      .catch((e) => setError(e.message));
+  if (!list)
+    return (
+      <p>
+        <button className="small" onClick={show}>
+          Revocations to do at the CA
+        </button>
+        {error && <span className="error"> {error}</span>}
+      </p>
+    );
+  return (
+    <table aria-label={`Revocations to do at ${name}`}>
+      <thead>
+        <tr>
+          <th>Certificate serial</th>
+          <th>Revoked in Tessera</th>
+          <th>Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.length === 0 && (
+          <tr>
+            <td colSpan="3">None.</td>
+          </tr>
+        )}
+        {list.map((r) => (
+          <tr key={r.serial}>
+            <td>{r.serial}</td>
+            <td>{new Date(r.revoked_at * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC</td>
+            <td>{r.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -392,6 +453,7 @@ function ProfileForm({ target, onSaved, onCancel }) {
     approval: !!p?.approval,
   });
   const [dns, setDns] = useState(p?.san_dns || '');
+  const [caTemplate, setCaTemplate] = useState(p?.ca_template || '');
   const [error, setError] = useState('');
 
   async function submit(event) {
@@ -402,6 +464,7 @@ function ProfileForm({ target, onSaved, onCancel }) {
     for (const [field, value] of Object.entries(subject)) if (value) params[`subject.${field}`] = value;
     for (const [key, on] of Object.entries(flags)) params[key] = on ? '1' : '0';
     params.san_dns = dns;
+    params.ca_template = caTemplate;
     try {
       await call('POST', `/caconnector/${target.ca}/profile/${encodeURIComponent(name)}`, params);
       onSaved(name);
@@ -459,6 +522,10 @@ function ProfileForm({ target, onSaved, onCancel }) {
           </label>
         ))}
       </fieldset>
+      <label>
+        The CA&apos;s certificate template (a Microsoft CA; empty: the connector&apos;s){' '}
+        <input value={caTemplate} onChange={(e) => setCaTemplate(e.target.value)} placeholder="User" />
+      </label>
       <label>
         DNS name as an alternative name (a template; what an ACME CA orders){' '}
         <input value={dns} onChange={(e) => setDns(e.target.value)} placeholder="{username}.devices.corp.example" />

@@ -1,0 +1,278 @@
+// A CA connector for Microsoft AD CS, from Linux, over its enrollment web services: MS-WSTEP
+// (the Certificate Enrollment Web Service) or the older certsrv Web Enrollment pages, chosen by
+// `protocol`. A request the CA holds for a CA manager's approval is answered "pending" with the
+// CA's request id, so the host's poller asks again (on any node, after a restart) until the
+// manager issues or denies it. Neither protocol can revoke: revoke says so ("revoke_at_ca"),
+// and the host lists the certificate for the CA's administrator. The CA's chain is learnt from
+// what the CA sends (certsrv also serves it at creation).
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <tessera/sdk/plugin.hpp>
+
+#include "certsrv.hpp"
+#include "pkcs7.hpp"
+#include "wstep.hpp"
+
+namespace {
+
+using tessera::msca::Disposition;
+using tessera::sdk::ComponentInfo;
+using tessera::sdk::Error;
+using tessera::sdk::Param;
+
+std::string text(const boost::json::object& object, const char* key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error::invalid_argument("ca_file " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string csr_der(const std::string& pem) {
+  BIO* in = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509_REQ* csr = PEM_read_bio_X509_REQ(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  if (!csr) throw Error::invalid_argument("the certificate request does not parse");
+  unsigned char* der = nullptr;
+  const int size = i2d_X509_REQ(csr, &der);
+  X509_REQ_free(csr);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(size > 0 ? size : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+// The certificates of a PEM text after the first: the issuing chain.
+std::string issuers_of(const std::string& chain_pem) {
+  const auto second = chain_pem.find("-----BEGIN CERTIFICATE-----", 1);
+  return second == std::string::npos ? std::string() : chain_pem.substr(second);
+}
+
+class MicrosoftCa : public tessera::sdk::CaConnector {
+ public:
+  explicit MicrosoftCa(const tessera::sdk::ComponentContext& context)
+      : CaConnector(context),
+        config_(context.config),
+        protocol_(text(config_, "protocol")),
+        url_(text(config_, "url")),
+        auth_(text(config_, "auth")),
+        trusted_(text(config_, "ca_file").empty() ? "" : read_file(text(config_, "ca_file"))),
+        store_(host().store(context.instance_name)) {
+    while (!url_.empty() && url_.back() == '/') url_.pop_back();
+    if (protocol_ != "wstep" && protocol_ != "certsrv")
+      throw Error::invalid_argument(
+          "protocol: wstep (the enrollment web service, CES) or "
+          "certsrv (the Web Enrollment pages), not '" +
+          protocol_ + "'");
+    if (!url_.starts_with("https://"))
+      throw Error::invalid_argument(
+          "url must be an https:// URL: AD CS's enrollment pages "
+          "carry passwords and requests");
+    if (auth_ == "negotiate" || auth_ == "ntlm" || auth_ == "certificate")
+      throw Error::invalid_argument(
+          "auth " + auth_ +
+          " is not supported yet: use basic (certsrv or CES's UsernamePassword endpoint with "
+          "HTTP Basic) or usernametoken (CES's UsernamePassword endpoint)");
+    if (auth_ != "basic" && auth_ != "usernametoken")
+      throw Error::invalid_argument("auth: basic or usernametoken, not '" + auth_ + "'");
+    if (auth_ == "usernametoken" && protocol_ != "wstep")
+      throw Error::invalid_argument("auth usernametoken is CES's (protocol wstep)");
+    if (text(config_, "username").empty() || text(config_, "password").empty())
+      throw Error::invalid_argument("give the service account's username and password");
+    probe();
+  }
+
+  static ComponentInfo describe() {
+    return {
+        "ca_msca",
+        "Microsoft CA (AD CS: enrollment web service or Web Enrollment)",
+        {Param::string("protocol", "wstep (CES, MS-WSTEP) or certsrv (Web Enrollment)").required(),
+         Param::string("url",
+                       "wstep: the CES endpoint (https://ca/CA_CES_UsernamePassword/service.svc/"
+                       "CES); certsrv: https://ca/certsrv")
+             .required(),
+         Param::string("template", "the certificate template, unless a profile names one")
+             .defaults_to("\"User\""),
+         Param::string("auth", "basic or usernametoken (wstep)").defaults_to("\"basic\""),
+         Param::string("username", "the service account (DOMAIN\\\\name or name@domain)")
+             .defaults_to("\"\""),
+         Param::string("password", "its password").secret().defaults_to("\"\""),
+         Param::string("ca_file",
+                       "PEM file of CAs to trust for the server's TLS; empty: the system's")
+             .defaults_to("\"\""),
+         Param::integer("timeout_seconds", "per HTTP request to the CA").defaults_to("30")}};
+  }
+
+  // {"csr", "profile": {"template"?, ...}}: the CA makes the certificate from its template
+  // and the request; the host checks what comes back against the profile.
+  boost::json::object sign_request(const boost::json::object& request) override {
+    const auto csr = text(request, "csr");
+    std::string template_name = text(config_, "template");
+    if (const auto* profile = request.if_contains("profile"); profile && profile->is_object())
+      if (const auto own = text(profile->get_object(), "template"); !own.empty())
+        template_name = own;
+    if (protocol_ == "wstep") {
+      return answer(wstep(tessera::msca::wstep_issue(url_, csr_der(csr), template_name, token())));
+    }
+    const auto page =
+        send("POST", url_ + "/certfnsh.asp", tessera::msca::certsrv_form(csr, template_name),
+             "application/x-www-form-urlencoded");
+    const auto submitted = tessera::msca::certsrv_submitted(page.status, page.body);
+    if (submitted.state != Disposition::State::issued) return answer(submitted);
+    return answer(retrieve(submitted.request_id));
+  }
+
+  boost::json::object request_status(const boost::json::object& request) override {
+    const auto id = text(request, "request_id");
+    if (id.empty() || id.size() > 20 || id.find_first_not_of("0123456789") != std::string::npos)
+      throw Error::invalid_argument("not an AD CS request id: '" + id.substr(0, 20) + "'");
+    if (protocol_ == "wstep") return answer(wstep(tessera::msca::wstep_query(url_, id, token())));
+    return answer(retrieve(id));
+  }
+
+  // Neither web protocol revokes: the host records it and lists it for the CA's administrator.
+  boost::json::object revoke(const boost::json::object& request) override {
+    return {{"state", "revoke_at_ca"},
+            {"message", "AD CS's " + std::string(protocol_ == "wstep" ? "CES" : "Web Enrollment") +
+                            " cannot revoke: revoke certificate " + text(request, "serial") +
+                            " at the CA (certsrv.msc, or certutil -revoke)"}};
+  }
+
+  boost::json::object ca_certificate(const boost::json::object&) override {
+    const auto chain = store_.get("issuer_chain");
+    if (!chain || chain->empty())
+      throw Error::unavailable(
+          "the Microsoft CA's chain is learnt from its first certificate: none issued yet");
+    return {{"certificate", *chain}};
+  }
+
+ private:
+  std::optional<tessera::msca::UsernameToken> token() const {
+    if (auth_ != "usernametoken") return std::nullopt;
+    return tessera::msca::UsernameToken{text(config_, "username"), text(config_, "password")};
+  }
+
+  tessera::sdk::HttpResponse send(const std::string& method, const std::string& url,
+                                  const std::string& body, const std::string& content_type) {
+    tessera::sdk::HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.timeout = std::chrono::seconds(config_.at("timeout_seconds").to_number<int>());
+    request.trusted_ca_pem = trusted_;
+    if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
+    if (auth_ == "basic")
+      request.headers.emplace_back(
+          "Authorization", "Basic " + tessera::msca::encode_base64(text(config_, "username") + ":" +
+                                                                   text(config_, "password")));
+    return host().http(request);
+  }
+
+  // A SOAP request to CES, and what its answer says.
+  Disposition wstep(const std::string& envelope) {
+    // SOAP 1.2 carries the action in the content type too (as WCF, which CES runs on, wants).
+    const auto response =
+        send("POST", url_, envelope,
+             "application/soap+xml; charset=utf-8; "
+             "action=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep\"");
+    return tessera::msca::wstep_disposition(response.status, response.body);
+  }
+
+  // certsrv: the certificate of request id, and its chain (certnew.p7b) when it is issued.
+  Disposition retrieve(const std::string& id) {
+    auto response = send("GET", url_ + "/certnew.cer?ReqID=" + id + "&Enc=b64", "", "");
+    auto d = tessera::msca::certsrv_retrieved(response.status, response.body, id);
+    if (d.state != Disposition::State::issued) return d;
+    const auto chain = send("GET", url_ + "/certnew.p7b?ReqID=" + id + "&Enc=b64", "", "");
+    if (chain.status == 200)
+      d.chain_pem = tessera::msca::chain_of_pkcs7(
+          tessera::msca::decode_base64(chain.body, "the Web Enrollment PKCS#7 chain"));
+    return d;
+  }
+
+  boost::json::object answer(const Disposition& d) {
+    switch (d.state) {
+      case Disposition::State::issued: {
+        learn_issuers(issuers_of(d.chain_pem));
+        host().info("AD CS issued request " + d.request_id);
+        return {{"state", "issued"}, {"certificate", d.chain_pem}};
+      }
+      case Disposition::State::pending:
+        return {{"state", "pending"}, {"request_id", d.request_id}};
+      case Disposition::State::denied:
+        break;
+    }
+    return {{"state", "denied"}, {"reason", d.message}};
+  }
+
+  // Every issuing certificate seen is kept: what ca_certificate publishes, and what the host
+  // checks each certificate against.
+  void learn_issuers(const std::string& issuers) {
+    if (issuers.empty()) return;
+    std::lock_guard lock(mutex_);
+    auto known = store_.get("issuer_chain").value_or("");
+    std::string added;
+    for (size_t at = 0; at < issuers.size();) {
+      const auto end = issuers.find("-----END CERTIFICATE-----", at);
+      if (end == std::string::npos) break;
+      const auto next = end + 26;
+      const auto pem = issuers.substr(at, next - at);
+      if (known.find(pem) == std::string::npos) added += pem;
+      at = issuers.find("-----BEGIN CERTIFICATE-----", next);
+      if (at == std::string::npos) break;
+    }
+    if (!added.empty()) store_.set("issuer_chain", known + added);
+  }
+
+  // At creation: the endpoint answers as AD CS does, and takes the login.
+  void probe() {
+    if (protocol_ == "certsrv") {
+      const auto ca = send("GET", url_ + "/certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64", "", "");
+      if (ca.status == 401 || ca.status == 403)
+        throw Error::invalid_argument("the Web Enrollment pages refused the login (HTTP " +
+                                      std::to_string(ca.status) + ")");
+      if (ca.status != 200)
+        throw Error::invalid_argument("no Web Enrollment pages at " + url_ + " (HTTP " +
+                                      std::to_string(ca.status) + " for the CA's certificate)");
+      std::string chain;
+      try {
+        chain = tessera::msca::certificates_of_pkcs7(
+            tessera::msca::decode_base64(ca.body, "the CA's certificate chain"));
+      } catch (const Error&) {
+        throw Error::invalid_argument(url_ +
+                                      " is not AD CS's Web Enrollment: certnew.p7b?ReqID=CACert "
+                                      "gave no PKCS#7 chain");
+      }
+      learn_issuers(chain);
+      return;
+    }
+    // A status query for request 0, which no CA has: AD CS answers with a SOAP fault, after it
+    // has checked the login.
+    try {
+      wstep(tessera::msca::wstep_query(url_, "0", token()));
+    } catch (const Error& e) {
+      if (e.kind() == Error::Kind::invalid_argument) throw;
+      throw Error::invalid_argument(url_ + " is not AD CS's enrollment web service: " + e.what());
+    }
+  }
+
+  boost::json::object config_;
+  std::string protocol_, url_, auth_, trusted_;
+  tessera::sdk::ObjectStore store_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+TESSERA_PLUGIN("org.tessera.ca_msca", "0.1.0", tessera::sdk::component<MicrosoftCa>());

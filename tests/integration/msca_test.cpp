@@ -1,0 +1,315 @@
+// The Microsoft CA connector (ca_msca) against msca_double.py, a strict double of AD CS's
+// enrollment web services written from their published descriptions (no AD CS can run here),
+// with a real OpenSSL root and issuing CA behind it: both transports (MS-WSTEP with HTTP Basic
+// or a UsernameToken, certsrv Web Enrollment), the three dispositions (issued, pending until the
+// CA manager decides, denied), the chain out of PKCS#7, refusals at creation, and revocation,
+// which neither protocol can do.
+#include <filesystem>
+
+#include "tests/integration/mail_sink.hpp"
+#include "tests/integration/token_fixture.hpp"
+#include "tests/support/peer_process.hpp"
+
+namespace tessera::testing {
+namespace {
+
+constexpr const char* kPassword = "Sv%C3%A7-Passw0rd";  // urlencoded "Svç-Passw0rd"
+
+class MicrosoftCa : public TokenFixture {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir("tessera-msca");
+    write_file(dir_ / "password", "Svç-Passw0rd");
+    double_ = std::make_unique<Peer>(std::vector<std::string>{
+        "/usr/bin/python3", std::string(TESSERA_TEST_SCRIPTS) + "/msca_double.py", dir_.string()});
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_ / "port"); }, 30));
+    maildir_ = make_temp_dir("tessera-msca-mail");
+    for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir_ / sub);
+    smtp_port_ = free_port();
+    start({.plugins_extra = "  deadlines: { notification_ms: 5000 }\n",
+           .top_extra = "events: { poll_interval_seconds: 1, retry_base_seconds: 1 }\n"});
+    ASSERT_EQ(
+        api_->call("PUT", "/user/", admin_, "user=alice&resolver=local&email=alice%40corp.example")
+            .status,
+        200);
+  }
+  void TearDown() override {
+    TokenFixture::TearDown();
+    smtp_.reset();
+    double_.reset();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::remove_all(maildir_);
+  }
+
+  std::string base() { return "https://127.0.0.1:" + read_file(dir_ / "port"); }
+  // transport: "wstep" (HTTP Basic), "usernametoken" (WSTEP with a UsernameToken) or "certsrv".
+  std::string settings(const std::string& transport, const std::string& password = kPassword,
+                       const std::string& path = "") {
+    const std::string url = transport == "certsrv"         ? "/certsrv"
+                            : transport == "usernametoken" ? "/CES_UsernamePassword/service.svc/CES"
+                                                           : "/CES_Basic/service.svc/CES";
+    return std::string("type=ca_msca&protocol=") + (transport == "certsrv" ? "certsrv" : "wstep") +
+           "&url=" + base() + (path.empty() ? url : path) +
+           "&auth=" + (transport == "usernametoken" ? "usernametoken" : "basic") +
+           "&username=CORP%5Csvc-tessera&password=" + password +
+           "&ca_file=" + (dir_ / "tls.pem").string();
+  }
+  // A connector named after its transport, with profiles user (template User), approval and
+  // denied (templates of those names).
+  void make_connector(const std::string& transport) {
+    const auto made = api_->call("POST", "/caconnector/" + transport, admin_, settings(transport));
+    ASSERT_EQ(made.status, 200) << made.body;
+    for (const auto& [profile, template_name] : std::vector<std::pair<std::string, std::string>>{
+             {"user", ""}, {"approval", "Approval"}, {"denied", "Denied"}})
+      ASSERT_EQ(api_->call("POST", "/caconnector/" + transport + "/profile/" + profile, admin_,
+                           "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D&ca_template=" +
+                               template_name)
+                    .status,
+                200);
+  }
+
+  TestResponse enroll(const std::string& ca, const std::string& profile, bool genkey,
+                      const std::string& user = "alice") {
+    boost::json::object body{{"type", "certificate"},
+                             {"user", user},
+                             {"realm", "corp"},
+                             {"ca", ca},
+                             {"profile", profile}};
+    if (genkey) {
+      body["genkey"] = "1";
+      body["password"] = "p12-password";
+    } else {
+      const auto dir = server_->dir();
+      EXPECT_EQ(std::system(("openssl req -new -nodes -newkey ec -pkeyopt "
+                             "ec_paramgen_curve:P-256 -keyout /dev/null -out " +
+                             (dir / "user.csr").string() + " -subj /CN=" + user + " 2>/dev/null")
+                                .c_str()),
+                0);
+      body["request"] = read_file(dir / "user.csr");
+    }
+    auto client = api_->client();
+    client->header("Authorization: " + admin_);
+    return client->post(server_->url() + "/token/init", boost::json::serialize(body),
+                        "application/json");
+  }
+
+  // openssl verify against the double's root, with its issuing CA as the untrusted chain.
+  std::string verify(const std::string& pem) {
+    write_file(dir_ / "leaf.pem", pem);
+    return shell_output("openssl verify -CAfile " + (dir_ / "root.pem").string() + " -untrusted " +
+                        (dir_ / "issuing.pem").string() + " " + (dir_ / "leaf.pem").string() +
+                        " 2>&1");
+  }
+
+  // The CA manager's decision on a pending request.
+  void manager(const std::string& decision, const std::string& request_id) {
+    ASSERT_EQ(shell_output("curl -s -o /dev/null -w '%{http_code}' -X POST --cacert " +
+                           (dir_ / "tls.pem").string() + " " + base() + "/manager/" + decision +
+                           "/" + request_id),
+              "200");
+  }
+
+  // An SMTP sink, and a handler that mails the token's owner on event.
+  void mail_on(const std::string& event, const std::string& options) {
+    smtp_ = std::make_unique<Peer>(std::vector<std::string>{
+        "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(smtp_port_),
+        "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+    ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
+                         "type=email&host=127.0.0.1&security=none&sender=pki%40corp.example&port=" +
+                             std::to_string(smtp_port_))
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/event/", admin_,
+                         "name=on-" + event + "&event=" + event +
+                             "&handlermodule=mail&action=sendmail&option.to=tokenowner&" + options)
+                  .status,
+              200);
+  }
+
+  std::filesystem::path dir_, maildir_;
+  std::unique_ptr<Peer> double_, smtp_;
+  int smtp_port_ = 0;
+};
+
+TEST_F(MicrosoftCa, EveryTransportIssuesAtOnceAndEachCertificateVerifies) {
+  for (const char* transport : {"wstep", "usernametoken", "certsrv"}) {
+    make_connector(transport);
+    for (const bool genkey : {true, false}) {
+      const auto r = enroll(transport, "user", genkey);
+      ASSERT_EQ(r.status, 200) << transport << ": " << r.body;
+      EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled") << transport;
+      const std::string serial(json_of(r).at("detail").at("serial").as_string());
+      const std::string pem(token(serial).at("info").at("certificate").as_string());
+      EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << transport << verify(pem);
+    }
+    // The chain the PKCS#7 carried, issuing CA first, is what the connector publishes.
+    TestHttpClient anyone;
+    const auto published = anyone.get(server_->url() + "/ca/" + transport + "/cert").body;
+    EXPECT_EQ(published.find(read_file(dir_ / "issuing.pem")), 0u) << transport << published;
+    EXPECT_NE(published.find(read_file(dir_ / "root.pem")), std::string::npos) << transport;
+  }
+}
+
+TEST_F(MicrosoftCa, APendingRequestIsCollectedOnceTheManagerIssuesItAndTheOwnerIsMailed) {
+  mail_on("certificate_issued",
+          "option.subject=Certificate%20%7Bserial%7D%20is%20ready&option.body=It%20is%20%7B"
+          "rollout_state%7D.");
+  size_t mails = 0;
+  for (const char* transport : {"wstep", "certsrv"}) {
+    make_connector(transport);
+    const auto r = enroll(transport, "approval", false);
+    ASSERT_EQ(r.status, 200) << transport << ": " << r.body;
+    EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "pending") << transport;
+    const std::string serial(json_of(r).at("detail").at("serial").as_string());
+    const std::string id(token(serial).at("info").at("ca_request_id").as_string());
+    // Still pending at the CA: the poller asks and leaves it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    EXPECT_EQ(token(serial).at("rollout_state"), "pending") << transport;
+    manager("approve", id);
+    ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "enrolled"; }, 30))
+        << transport << ": " << token(serial);
+    const std::string pem(token(serial).at("info").at("certificate").as_string());
+    EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << transport << verify(pem);
+    ASSERT_TRUE(eventually([&] { return mails_in(maildir_).size() > mails; }, 30)) << transport;
+    mails = mails_in(maildir_).size();
+    EXPECT_NE(mails_in(maildir_).back().find("Certificate " + serial + " is ready"),
+              std::string::npos)
+        << mails_in(maildir_).back();
+    EXPECT_NE(mails_in(maildir_).back().find("To: alice@corp.example"), std::string::npos);
+  }
+}
+
+TEST_F(MicrosoftCa, ARequestTheManagerOrThePolicyDeniesIsDeniedWithTheCasMessage) {
+  for (const char* transport : {"wstep", "certsrv"}) {
+    make_connector(transport);
+    const auto r = enroll(transport, "approval", false);
+    ASSERT_EQ(r.status, 200) << transport << ": " << r.body;
+    const std::string serial(json_of(r).at("detail").at("serial").as_string());
+    manager("deny", std::string(token(serial).at("info").at("ca_request_id").as_string()));
+    ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "denied"; }, 30))
+        << transport << ": " << token(serial);
+    EXPECT_NE(boost::json::serialize(token(serial).at("info")).find("Denied by the CA manager"),
+              std::string::npos)
+        << transport << ": " << token(serial);
+
+    const auto at_once = enroll(transport, "denied", true);
+    EXPECT_EQ(at_once.status, 400) << transport;
+    EXPECT_NE(at_once.body.find("Denied by Policy Module"), std::string::npos)
+        << transport << ": " << at_once.body;
+  }
+}
+
+TEST_F(MicrosoftCa, AWrongLoginOrAnythingButAdCsIsRefusedAtCreation) {
+  for (const char* transport : {"wstep", "usernametoken", "certsrv"}) {
+    const auto wrong = api_->call("POST", "/caconnector/x", admin_, settings(transport, "wrong"));
+    EXPECT_EQ(wrong.status, 400) << transport;
+    EXPECT_NE(wrong.body.find("refused the login"), std::string::npos)
+        << transport << ": " << wrong.body;
+  }
+  const auto no_certsrv =
+      api_->call("POST", "/caconnector/x", admin_, settings("certsrv", kPassword, "/nothing"));
+  EXPECT_EQ(no_certsrv.status, 400);
+  EXPECT_NE(no_certsrv.body.find("no Web Enrollment pages"), std::string::npos) << no_certsrv.body;
+  const auto no_ces =
+      api_->call("POST", "/caconnector/x", admin_, settings("wstep", kPassword, "/nothing"));
+  EXPECT_EQ(no_ces.status, 400);
+  EXPECT_NE(no_ces.body.find("is not AD CS's enrollment web service"), std::string::npos)
+      << no_ces.body;
+  const auto negotiate =
+      api_->call("POST", "/caconnector/x", admin_,
+                 std::string("type=ca_msca&protocol=wstep&auth=negotiate&url=") + base() + "/CES");
+  EXPECT_EQ(negotiate.status, 400);
+  EXPECT_NE(negotiate.body.find("not supported yet"), std::string::npos) << negotiate.body;
+  const auto plain = api_->call("POST", "/caconnector/x", admin_,
+                                "type=ca_msca&protocol=certsrv&url=http://127.0.0.1:1/certsrv");
+  EXPECT_NE(plain.body.find("must be an https:// URL"), std::string::npos) << plain.body;
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/", admin_))
+                .at("result")
+                .at("value")
+                .as_array()
+                .size(),
+            0u)
+      << "nothing was stored";
+}
+
+// Neither protocol revokes. Revoking the token says so, records the certificate as revoked
+// here, lists it for the CA's administrator, and fires an event a handler can act on.
+TEST_F(MicrosoftCa, ARevocationIsLeftToTheCasAdministratorAndSaysSo) {
+  mail_on("certificate_revoke_at_ca",
+          "option.subject=Revoke%20%7Bcertificate_serial%7D%20at%20%7Bca%7D&option.body="
+          "Reason%3A%20%7Breason%7D");
+  make_connector("certsrv");
+  const auto r = enroll("certsrv", "user", true);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  const std::string certificate(token(serial).at("info").at("certificate_serial").as_string());
+  const auto revoked =
+      api_->call("POST", "/token/revoke/" + serial, admin_, "reason=keyCompromise");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(token(serial).at("rollout_state"), "revoked");
+  const auto audit = api_->call("GET", "/audit/?serial=" + serial, admin_).body;
+  EXPECT_NE(audit.find("cannot revoke certificate " + certificate + " through its protocol"),
+            std::string::npos)
+      << audit;
+  const auto listed = json_of(api_->call("GET", "/ca/certsrv/revocations", admin_));
+  ASSERT_EQ(listed.at("result").at("value").as_array().size(), 1u) << listed;
+  EXPECT_EQ(listed.at("result").at("value").at(0).at("serial").as_string(), certificate);
+  EXPECT_EQ(listed.at("result").at("value").at(0).at("reason"), "keyCompromise");
+  ASSERT_TRUE(eventually([&] { return !mails_in(maildir_).empty(); }, 30));
+  EXPECT_NE(mails_in(maildir_).front().find("Revoke " + certificate + " at certsrv"),
+            std::string::npos)
+      << mails_in(maildir_).front();
+  const auto alice = api_->login("alice", "alice-password", "corp");
+  EXPECT_EQ(api_->call("GET", "/ca/certsrv/revocations", alice).status, 403) << "admins only";
+}
+
+// The double is strict, so that a sloppy client fails: requests off MS-WSTEP's schema are
+// SOAP faults marked InvalidRequest, a form without a template is denied.
+TEST_F(MicrosoftCa, TheDoubleRefusesWhatIsOffTheSchema) {
+  const auto post = [&](const std::string& path, const std::string& type, const std::string& body) {
+    write_file(dir_ / "body", body);
+    return shell_output("curl -s --cacert " + (dir_ / "tls.pem").string() +
+                        " -u 'CORP\\svc-tessera:Svç-Passw0rd' -H 'Content-Type: " + type +
+                        "' --data-binary @" + (dir_ / "body").string() + " " + base() + path);
+  };
+  const std::string ces = "/CES_Basic/service.svc/CES";
+  const std::string head =
+      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+      "xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header><a:Action>";
+  const std::string rst = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep";
+  const auto envelope = [&](const std::string& action, const std::string& inner) {
+    return head + action + "</a:Action><a:MessageID>urn:uuid:1</a:MessageID><a:To>" + base() + ces +
+           "</a:To></s:Header><s:Body><RequestSecurityToken "
+           "xmlns=\"http://docs.oasis-open.org/ws-sx/ws-trust/200512\">" +
+           inner + "</RequestSecurityToken></s:Body></s:Envelope>";
+  };
+  const std::string x509 =
+      "<TokenType>http://docs.oasis-open.org/wss/2004/01/"
+      "oasis-200401-wss-x509-token-profile-1.0#X509v3</TokenType>";
+  const std::string issue =
+      "<RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</RequestType>";
+  const std::string soap = "application/soap+xml; charset=utf-8";
+  for (const auto& [what, body] : std::vector<std::pair<std::string, std::string>>{
+           {"wrong action", envelope(rst + "x", x509 + issue)},
+           {"no RequestType", envelope(rst, x509)},
+           {"wrong token type", envelope(rst, "<TokenType>urn:x</TokenType>" + issue)},
+           {"a CSR that is no base64 DER",
+            envelope(rst, x509 + issue +
+                              "<BinarySecurityToken ValueType=\"http://schemas.microsoft.com/"
+                              "windows/pki/2009/01/enrollment#PKCS10\" "
+                              "EncodingType=\"http://docs.oasis-open.org/wss/2004/01/"
+                              "oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary\" "
+                              "xmlns=\"http://docs.oasis-open.org/wss/2004/01/"
+                              "oasis-200401-wss-wssecurity-secext-1.0.xsd\">bm90IGEgQ1NS"
+                              "</BinarySecurityToken>")}}) {
+    const auto answer = post(ces, soap, body);
+    EXPECT_NE(answer.find("<InvalidRequest>true</InvalidRequest>"), std::string::npos)
+        << what << ": " << answer;
+  }
+  const auto form = post("/certsrv/certfnsh.asp", "application/x-www-form-urlencoded",
+                         "Mode=newreq&CertRequest=x&TargetStoreFlags=0&SaveCert=yes");
+  EXPECT_NE(form.find("The disposition message is"), std::string::npos) << form;
+}
+
+}  // namespace
+}  // namespace tessera::testing
