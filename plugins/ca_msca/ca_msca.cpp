@@ -59,6 +59,11 @@ std::string issuers_of(const std::string& chain_pem) {
   return second == std::string::npos ? std::string() : chain_pem.substr(second);
 }
 
+// SOAP 1.2 carries the action in the content type too (as WCF, which CES runs on, wants).
+constexpr const char* kSoapType =
+    "application/soap+xml; charset=utf-8; "
+    "action=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep\"";
+
 class MicrosoftCa : public tessera::sdk::CaConnector {
  public:
   explicit MicrosoftCa(const tessera::sdk::ComponentContext& context)
@@ -79,18 +84,36 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
       throw Error::invalid_argument(
           "url must be an https:// URL: AD CS's enrollment pages "
           "carry passwords and requests");
-    if (auth_ == "negotiate" || auth_ == "ntlm" || auth_ == "certificate")
-      throw Error::invalid_argument(
-          "auth " + auth_ +
-          " is not supported yet: use basic (certsrv or CES's UsernamePassword endpoint with "
-          "HTTP Basic) or usernametoken (CES's UsernamePassword endpoint)");
-    if (auth_ != "basic" && auth_ != "usernametoken")
-      throw Error::invalid_argument("auth: basic or usernametoken, not '" + auth_ + "'");
-    if (auth_ == "usernametoken" && protocol_ != "wstep")
-      throw Error::invalid_argument("auth usernametoken is CES's (protocol wstep)");
-    if (text(config_, "username").empty() || text(config_, "password").empty())
-      throw Error::invalid_argument("give the service account's username and password");
+    check_login();
     probe();
+  }
+
+  // Which settings each login needs.
+  void check_login() const {
+    const bool user = !text(config_, "username").empty();
+    const bool password = !text(config_, "password").empty();
+    if (auth_ == "basic" || auth_ == "ntlm" || auth_ == "usernametoken") {
+      if (!user || !password)
+        throw Error::invalid_argument("auth " + auth_ +
+                                      ": give the service account's username and password");
+      if (auth_ == "usernametoken" && protocol_ != "wstep")
+        throw Error::invalid_argument("auth usernametoken is CES's (protocol wstep)");
+    } else if (auth_ == "negotiate") {
+      if (!user || (!password && text(config_, "keytab").empty()))
+        throw Error::invalid_argument(
+            "auth negotiate (Kerberos): give the service account's principal as username "
+            "(svc-tessera@CORP.EXAMPLE) and its password or a keytab");
+    } else if (auth_ == "certificate") {
+      if (text(config_, "client_certificate").empty() || text(config_, "client_key").empty())
+        throw Error::invalid_argument(
+            "auth certificate: give client_certificate and client_key (PEM), for CES's "
+            "Certificate endpoint");
+    } else {
+      throw Error::invalid_argument(
+          "auth: basic, negotiate (Kerberos), ntlm, certificate (a TLS client certificate) or "
+          "usernametoken (CES's UsernamePassword endpoint), not '" +
+          auth_ + "'");
+    }
   }
 
   static ComponentInfo describe() {
@@ -104,10 +127,22 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
              .required(),
          Param::string("template", "the certificate template, unless a profile names one")
              .defaults_to("\"User\""),
-         Param::string("auth", "basic or usernametoken (wstep)").defaults_to("\"basic\""),
-         Param::string("username", "the service account (DOMAIN\\\\name or name@domain)")
+         Param::string("auth", "basic, negotiate, ntlm, certificate or usernametoken (wstep)")
+             .defaults_to("\"basic\""),
+         Param::string("username",
+                       "the service account (DOMAIN\\\\name; for negotiate its principal, "
+                       "name@REALM)")
              .defaults_to("\"\""),
          Param::string("password", "its password").secret().defaults_to("\"\""),
+         Param::string("keytab",
+                       "negotiate: a keytab file for the principal, instead of a "
+                       "password")
+             .defaults_to("\"\""),
+         Param::string("client_certificate", "certificate: the TLS client certificate (PEM)")
+             .defaults_to("\"\""),
+         Param::string("client_key", "certificate: its private key (PEM)")
+             .secret()
+             .defaults_to("\"\""),
          Param::string("ca_file",
                        "PEM file of CAs to trust for the server's TLS; empty: the system's")
              .defaults_to("\"\""),
@@ -172,20 +207,26 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
     request.timeout = std::chrono::seconds(config_.at("timeout_seconds").to_number<int>());
     request.trusted_ca_pem = trusted_;
     if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
-    if (auth_ == "basic")
-      request.headers.emplace_back(
-          "Authorization", "Basic " + tessera::msca::encode_base64(text(config_, "username") + ":" +
-                                                                   text(config_, "password")));
+    using Auth = tessera::sdk::HttpRequest::Auth;
+    request.auth = auth_ == "basic"       ? Auth::basic
+                   : auth_ == "negotiate" ? Auth::negotiate
+                   : auth_ == "ntlm"      ? Auth::ntlm
+                                          : Auth::none;
+    if (request.auth != Auth::none) {
+      request.username = text(config_, "username");
+      request.password = text(config_, "password");
+      request.keytab = text(config_, "keytab");
+    }
+    if (auth_ == "certificate") {
+      request.client_certificate_pem = text(config_, "client_certificate");
+      request.client_key_pem = text(config_, "client_key");
+    }
     return host().http(request);
   }
 
   // A SOAP request to CES, and what its answer says.
   Disposition wstep(const std::string& envelope) {
-    // SOAP 1.2 carries the action in the content type too (as WCF, which CES runs on, wants).
-    const auto response =
-        send("POST", url_, envelope,
-             "application/soap+xml; charset=utf-8; "
-             "action=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep\"");
+    const auto response = send("POST", url_, envelope, kSoapType);
     return tessera::msca::wstep_disposition(response.status, response.body);
   }
 
@@ -237,8 +278,17 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
 
   // At creation: the endpoint answers as AD CS does, and takes the login.
   void probe() {
+    // Not reached (a refused Kerberos login among them) is the admin's to fix here.
+    const auto reach = [&](const std::string& method, const std::string& url,
+                           const std::string& body, const std::string& type) {
+      try {
+        return send(method, url, body, type);
+      } catch (const Error& e) {
+        throw Error::invalid_argument(std::string("the CA cannot be reached: ") + e.what());
+      }
+    };
     if (protocol_ == "certsrv") {
-      const auto ca = send("GET", url_ + "/certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64", "", "");
+      const auto ca = reach("GET", url_ + "/certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64", "", "");
       if (ca.status == 401 || ca.status == 403)
         throw Error::invalid_argument("the Web Enrollment pages refused the login (HTTP " +
                                       std::to_string(ca.status) + ")");
@@ -259,8 +309,10 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
     }
     // A status query for request 0, which no CA has: AD CS answers with a SOAP fault, after it
     // has checked the login.
+    const auto answer =
+        reach("POST", url_, tessera::msca::wstep_query(url_, "0", token()), kSoapType);
     try {
-      wstep(tessera::msca::wstep_query(url_, "0", token()));
+      tessera::msca::wstep_disposition(answer.status, answer.body);
     } catch (const Error& e) {
       if (e.kind() == Error::Kind::invalid_argument) throw;
       throw Error::invalid_argument(url_ + " is not AD CS's enrollment web service: " + e.what());

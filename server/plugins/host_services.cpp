@@ -149,6 +149,15 @@ tessera_status http_exchange(void* host_context, const tessera_http_request* req
     if (request->struct_size >=
         offsetof(tessera_http_request, trusted_ca_pem) + sizeof(tessera_str))
       out.trusted_ca_pem = std::string(view(request->trusted_ca_pem));
+    if (request->struct_size >=
+        offsetof(tessera_http_request, client_key_pem) + sizeof(tessera_str)) {
+      out.auth = request->auth;
+      out.username = std::string(view(request->username));
+      out.password = std::string(view(request->password));
+      out.keytab = std::string(view(request->keytab));
+      out.client_certificate_pem = std::string(view(request->client_certificate_pem));
+      out.client_key_pem = std::string(view(request->client_key_pem));
+    }
     // Capped, so that a plugin cannot hold a worker (and a graceful shutdown) for long.
     constexpr uint32_t kMaxTimeoutMs = 60000;
     if (request->timeout_ms)
@@ -187,7 +196,8 @@ const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &store_delete,
                                    &http_request,
                                    &http_exchange,
-                                   &store_add};
+                                   &store_add,
+                                   TESSERA_ABI_VERSION_MINOR};
 
 }  // namespace
 

@@ -9,7 +9,9 @@
 
 #include <curl/curl.h>
 
+#include "server/plugins/kerberos_login.hpp"
 #include "server/policy/policy_engine.hpp"
+#include "tessera/abi/tessera_plugin_abi.h"
 
 namespace tessera::plugins {
 namespace {
@@ -132,6 +134,43 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
   curl_blob trusted{const_cast<char*>(request.trusted_ca_pem.data()), request.trusted_ca_pem.size(),
                     CURL_BLOB_COPY};
   if (!request.trusted_ca_pem.empty()) curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &trusted);
+  // The login: curl does Basic, NTLM and SPNEGO itself; a Kerberos ticket comes first.
+  std::unique_ptr<KerberosLogin> kerberos;
+  switch (request.auth) {
+    case TESSERA_HTTP_AUTH_NONE:
+      break;
+    case TESSERA_HTTP_AUTH_BASIC:
+    case TESSERA_HTTP_AUTH_NTLM:
+      curl_easy_setopt(c, CURLOPT_HTTPAUTH,
+                       request.auth == TESSERA_HTTP_AUTH_BASIC ? CURLAUTH_BASIC : CURLAUTH_NTLM);
+      curl_easy_setopt(c, CURLOPT_USERNAME, request.username.c_str());
+      curl_easy_setopt(c, CURLOPT_PASSWORD, request.password.c_str());
+      break;
+    case TESSERA_HTTP_AUTH_NEGOTIATE:
+      try {
+        kerberos =
+            std::make_unique<KerberosLogin>(request.username, request.password, request.keytab);
+      } catch (const KerberosError& e) {
+        response.error = e.what();
+        return response;
+      }
+      curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);
+      curl_easy_setopt(c, CURLOPT_USERPWD, ":");  // the ticket, not a password
+      break;
+    default:
+      response.error = "unknown HTTP login " + std::to_string(request.auth);
+      return response;
+  }
+  curl_blob client_certificate{const_cast<char*>(request.client_certificate_pem.data()),
+                               request.client_certificate_pem.size(), CURL_BLOB_COPY};
+  curl_blob client_key{const_cast<char*>(request.client_key_pem.data()),
+                       request.client_key_pem.size(), CURL_BLOB_COPY};
+  if (!request.client_certificate_pem.empty()) {
+    curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &client_certificate);
+    curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &client_key);
+    curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+  }
   Guard guard{&request.allowed_networks, {}};
   curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
   curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);

@@ -21,6 +21,9 @@ struct OutboundRequest {
   // "::1", "169.254.0.0/16").
   std::vector<std::string> allowed_networks;
   std::string trusted_ca_pem;  // empty: the system's CAs
+  uint32_t auth = 0;           // tessera_http_auth
+  std::string username, password, keytab;
+  std::string client_certificate_pem, client_key_pem;
 };
 
 struct OutboundResponse {

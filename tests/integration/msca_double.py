@@ -19,6 +19,11 @@ intermediate made with openssl sign them.
 Endpoints (HTTPS; DIR/tls.pem is the server's certificate, DIR/root.pem the CA's root):
   /CES_Basic/service.svc/CES             WSTEP, HTTP Basic login
   /CES_UsernamePassword/service.svc/CES  WSTEP, WS-Security UsernameToken login
+  /CES_Kerberos/service.svc/CES          WSTEP, HTTP Negotiate (Kerberos, python3-gssapi): a
+                                         ticket for HTTP/127.0.0.1 from svc-tessera or
+                                         svc-keytab (KRB5_KTNAME names the service's keytab)
+  /CES_Certificate/service.svc/CES       WSTEP, a TLS client certificate (DIR/client.pem and
+                                         DIR/client.key, made here, CN=svc-tessera)
   /certsrv/...                           Web Enrollment, HTTP Basic login
   POST /manager/approve/N, /manager/deny/N   the CA manager's decision on a pending request
 The login is CORP\\svc-tessera with the password in DIR/password. The template decides:
@@ -83,6 +88,17 @@ def make_ca():
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", path("tls.key"), "-out", path("tls.pem"), "-days", "2",
             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+    # The service account's client certificate, from a CA of its own.
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", path("client_ca.key"), "-out", path("client_ca.pem"), "-days", "2",
+            "-subj", "/CN=Client CA")
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", path("client.key"), "-out", path("client.csr"), "-subj", "/CN=svc-tessera")
+    with open(path("client.cnf"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    openssl("x509", "-req", "-in", path("client.csr"), "-CA", path("client_ca.pem"), "-CAkey",
+            path("client_ca.key"), "-set_serial", "7", "-days", "2", "-extfile", path("client.cnf"),
+            "-out", path("client.pem"))
 
 
 def read(name):
@@ -174,8 +190,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    {"WWW-Authenticate": 'Basic realm="ca.corp.example"'})
         return False
 
+    def negotiate_ok(self):
+        """HTTP Negotiate (RFC 4559) with one round: a valid Kerberos ticket or 401."""
+        import gssapi  # only this endpoint needs it
+
+        header = self.headers.get("Authorization", "")
+        if header.startswith("Negotiate "):
+            try:
+                context = gssapi.SecurityContext(creds=gssapi.Credentials(usage="accept"), usage="accept")
+                answer = context.step(base64.b64decode(header[len("Negotiate "):]))
+                who = str(context.initiator_name)
+                if context.complete and who in ("svc-tessera@TESSERA.TEST", "svc-keytab@TESSERA.TEST"):
+                    self.negotiated = b64(answer) if answer else None
+                    return True
+            except (gssapi.exceptions.GSSError, ValueError):
+                pass
+        self.reply(401, "<html><body>401 - Unauthorized</body></html>", "text/html",
+                   {"WWW-Authenticate": "Negotiate"})
+        return False
+
+    def certificate_ok(self):
+        peer = self.connection.getpeercert()
+        subject = dict(item[0] for item in peer.get("subject", ())) if peer else {}
+        if subject.get("commonName") == "svc-tessera":
+            return True
+        self.reply(403, "<html><body>403 - Forbidden: a client certificate is required</body></html>",
+                   "text/html")
+        return False
+
     def body(self):
-        return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        # Read once, before any answer: a 401 must leave the connection clean for the retry
+        # with credentials (curl's Negotiate sends it on the same connection).
+        if not hasattr(self, "data"):
+            self.data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        return self.data
 
     # --- the CA manager ---------------------------------------------------------------------
     def manager(self, decision, request_id):
@@ -224,15 +272,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f'</RequestSecurityTokenResponse></RequestSecurityTokenResponseCollection></s:Body></s:Envelope>')
         self.reply(200, body, "application/soap+xml; charset=utf-8")
 
-    def wstep(self, username_token):
+    def wstep(self, login):
+        username_token = login == "usernametoken"
+        if login == "basic" and not self.basic_ok():
+            return
+        if login == "negotiate" and not self.negotiate_ok():
+            return
+        if login == "certificate" and not self.certificate_ok():
+            return
         content_type = self.headers.get("Content-Type", "")
         if not content_type.startswith("application/soap+xml"):
             return self.fault("The content type is not SOAP 1.2 (application/soap+xml)", invalid=True)
         action = re.search(r'action="([^"]*)"', content_type)
         if action and action.group(1) != RST_ACTION:
             return self.fault("Unknown SOAP action " + action.group(1), invalid=True)
-        if not username_token and not self.basic_ok():
-            return
         try:
             envelope = ET.fromstring(self.body())
         except ET.ParseError as e:
@@ -363,13 +416,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(404, "<html><body>404 - File or directory not found.</body></html>", "text/html")
 
     def do_POST(self):
+        self.__dict__.pop("data", None)
+        self.body()
         m = re.fullmatch(r"/manager/(approve|deny)/(\d+)", self.path)
         if m:
             return self.manager(m.group(1), int(m.group(2)))
-        if self.path == "/CES_Basic/service.svc/CES":
-            return self.wstep(False)
-        if self.path == "/CES_UsernamePassword/service.svc/CES":
-            return self.wstep(True)
+        logins = {"/CES_Basic/service.svc/CES": "basic",
+                  "/CES_UsernamePassword/service.svc/CES": "usernametoken",
+                  "/CES_Kerberos/service.svc/CES": "negotiate",
+                  "/CES_Certificate/service.svc/CES": "certificate"}
+        if self.path in logins:
+            return self.wstep(logins[self.path])
         if self.path == "/certsrv/certfnsh.asp":
             if self.basic_ok():
                 self.certsrv_post()
@@ -383,6 +440,8 @@ def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(path("tls.pem"), path("tls.key"))
+    context.verify_mode = ssl.CERT_OPTIONAL  # asked of /CES_Certificate only
+    context.load_verify_locations(path("client_ca.pem"))
     server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(path("port.tmp"), "w") as f:
         f.write(str(server.server_port))

@@ -4,6 +4,8 @@
 // or a UsernameToken, certsrv Web Enrollment), the three dispositions (issued, pending until the
 // CA manager decides, denied), the chain out of PKCS#7, refusals at creation, and revocation,
 // which neither protocol can do.
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 
 #include "tests/integration/mail_sink.hpp"
@@ -14,6 +16,20 @@ namespace tessera::testing {
 namespace {
 
 constexpr const char* kPassword = "Sv%C3%A7-Passw0rd";  // urlencoded "Svç-Passw0rd"
+
+std::string url_encoded(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text)
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  return out;
+}
 
 class MicrosoftCa : public TokenFixture {
  protected:
@@ -219,7 +235,8 @@ TEST_F(MicrosoftCa, AWrongLoginOrAnythingButAdCsIsRefusedAtCreation) {
       api_->call("POST", "/caconnector/x", admin_,
                  std::string("type=ca_msca&protocol=wstep&auth=negotiate&url=") + base() + "/CES");
   EXPECT_EQ(negotiate.status, 400);
-  EXPECT_NE(negotiate.body.find("not supported yet"), std::string::npos) << negotiate.body;
+  EXPECT_NE(negotiate.body.find("give the service account's principal"), std::string::npos)
+      << negotiate.body;
   const auto plain = api_->call("POST", "/caconnector/x", admin_,
                                 "type=ca_msca&protocol=certsrv&url=http://127.0.0.1:1/certsrv");
   EXPECT_NE(plain.body.find("must be an https:// URL"), std::string::npos) << plain.body;
@@ -261,6 +278,105 @@ TEST_F(MicrosoftCa, ARevocationIsLeftToTheCasAdministratorAndSaysSo) {
       << mails_in(maildir_).front();
   const auto alice = api_->login("alice", "alice-password", "corp");
   EXPECT_EQ(api_->call("GET", "/ca/certsrv/revocations", alice).status, 403) << "admins only";
+}
+
+// Kerberos for real: an MIT KDC (kdc.sh) with the service account's principals and the web
+// service's; the double accepts only a valid Negotiate ticket. The host gets the ticket from
+// the principal's password or keytab (libkrb5), libcurl's SPNEGO presents it.
+class MicrosoftCaKerberos : public MicrosoftCa {
+ protected:
+  void SetUp() override {
+    kdc_dir_ = make_temp_dir("tessera-kdc");
+    kdc_ = std::make_unique<Peer>(
+        std::vector<std::string>{std::string(TESSERA_TEST_SCRIPTS) + "/kdc.sh", kdc_dir_.string(),
+                                 std::to_string(free_port())});
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(kdc_dir_ / "ready"); }, 30));
+    // The double and the server (started next) inherit these.
+    setenv("KRB5_CONFIG", (kdc_dir_ / "krb5.conf").c_str(), 1);
+    setenv("KRB5_KTNAME", (kdc_dir_ / "http.keytab").c_str(), 1);
+    MicrosoftCa::SetUp();
+  }
+  void TearDown() override {
+    MicrosoftCa::TearDown();
+    kdc_.reset();
+    unsetenv("KRB5_CONFIG");
+    unsetenv("KRB5_KTNAME");
+    std::filesystem::remove_all(kdc_dir_);
+  }
+  TestResponse kerberos_connector(const std::string& name, const std::string& login) {
+    return api_->call("POST", "/caconnector/" + name, admin_,
+                      "type=ca_msca&protocol=wstep&url=" + base() +
+                          "/CES_Kerberos/service.svc/CES&auth=negotiate&ca_file=" +
+                          (dir_ / "tls.pem").string() + "&" + login);
+  }
+  std::filesystem::path kdc_dir_;
+  std::unique_ptr<Peer> kdc_;
+};
+
+TEST_F(MicrosoftCaKerberos, APasswordOrAKeytabLogsInAndAWrongPasswordIsRefused) {
+  const auto wrong =
+      kerberos_connector("wrong", "username=svc-tessera%40TESSERA.TEST&password=nope");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("the KDC did not log svc-tessera@TESSERA.TEST in"), std::string::npos)
+      << wrong.body;
+  const auto stranger = kerberos_connector("stranger", "username=nobody%40TESSERA.TEST&password=x");
+  EXPECT_NE(stranger.body.find("the KDC did not log nobody@TESSERA.TEST in"), std::string::npos)
+      << stranger.body;
+  // Without a ticket the service says 401: a plain request is no way in.
+  EXPECT_EQ(shell_output("curl -s -o /dev/null -w '%{http_code}' --cacert " +
+                         (dir_ / "tls.pem").string() + " -X POST " + base() +
+                         "/CES_Kerberos/service.svc/CES"),
+            "401");
+
+  for (const auto& [name, login] : std::vector<std::pair<std::string, std::string>>{
+           {"by-password", "username=svc-tessera%40TESSERA.TEST&password=Kerb-Passw0rd"},
+           {"by-keytab", "username=svc-keytab%40TESSERA.TEST&keytab=" +
+                             (kdc_dir_ / "client.keytab").string()}}) {
+    const auto made = kerberos_connector(name, login);
+    ASSERT_EQ(made.status, 200) << name << ": " << made.body;
+    ASSERT_EQ(api_->call("POST", "/caconnector/" + name + "/profile/user", admin_,
+                         "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D")
+                  .status,
+              200);
+    const auto r = enroll(name, "user", true);
+    ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+    const std::string serial(json_of(r).at("detail").at("serial").as_string());
+    EXPECT_NE(verify(std::string(token(serial).at("info").at("certificate").as_string()))
+                  .find("leaf.pem: OK"),
+              std::string::npos)
+        << name;
+  }
+}
+
+// CES's Certificate endpoint: the TLS client certificate is the login.
+TEST_F(MicrosoftCa, ATlsClientCertificateLogsIn) {
+  const auto with = [&](const std::string& certificate, const std::string& key) {
+    return api_->call("POST", "/caconnector/by-certificate", admin_,
+                      "type=ca_msca&protocol=wstep&url=" + base() +
+                          "/CES_Certificate/service.svc/CES&auth=certificate&ca_file=" +
+                          (dir_ / "tls.pem").string() +
+                          "&client_certificate=" + url_encoded(read_file(dir_ / certificate)) +
+                          "&client_key=" + url_encoded(read_file(dir_ / key)));
+  };
+  const auto other = with("client_ca.pem", "client_ca.key");
+  EXPECT_EQ(other.status, 400);
+  EXPECT_NE(other.body.find("refused the login"), std::string::npos) << other.body;
+  const auto made = with("client.pem", "client.key");
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/by-certificate", admin_))
+                .at("result")
+                .at("value")
+                .at(0)
+                .at("data")
+                .at("client_key"),
+            "***");
+  ASSERT_EQ(api_->call("POST", "/caconnector/by-certificate/profile/user", admin_,
+                       "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D")
+                .status,
+            200);
+  const auto r = enroll("by-certificate", "user", true);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_of(r).at("detail").at("rollout_state"), "enrolled");
 }
 
 // The double is strict, so that a sloppy client fails: requests off MS-WSTEP's schema are

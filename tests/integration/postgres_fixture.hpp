@@ -1,6 +1,8 @@
 // The throwaway PostgreSQL cluster that ctest's "postgres" fixture runs (postgres.sh).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -16,7 +18,10 @@ inline std::string postgres_port() {
 }
 
 // A fresh, empty PostgreSQL database for one test.
-inline std::string fresh_postgres_database(const std::string& name) {
+// name_<pid>: ctest runs each test in its own process, so tests of one fixture that run at the
+// same time (ctest -j) never share a database.
+inline std::string fresh_postgres_database(const std::string& base_name) {
+  const auto name = base_name + "_" + std::to_string(getpid());
   const auto port = postgres_port();
   if (port.empty()) throw std::runtime_error("the PostgreSQL fixture is not running");
   const std::string psql = "psql -h 127.0.0.1 -p " + port + " -U postgres -qc ";

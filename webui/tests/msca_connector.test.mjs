@@ -43,7 +43,7 @@ await scenario(
     await form.getByRole('combobox', { name: 'Protocol' }).selectOption('wstep');
     await form.getByLabel(/^URL/).fill(`${base}/CES_UsernamePassword/service.svc/CES`);
     await form.getByRole('combobox', { name: 'Login' }).selectOption('usernametoken');
-    await form.getByLabel('Service account').fill('CORP\\svc-tessera');
+    await form.getByLabel(/^Service account/).fill('CORP\\svc-tessera');
     await form.getByLabel(/^Its password/).fill('wrong');
     await form.getByLabel(/^Trust file/).fill(join(dir, 'tls.pem'));
     await form.getByRole('button', { name: 'Create the connector' }).click();

@@ -81,7 +81,24 @@ typedef struct tessera_http_request {
   /* Since 1.5: PEM CA certificates to trust for this https request instead of the system's
    * (a private CA's server); empty: the system's. */
   tessera_str trusted_ca_pem;
+  /* Since 1.6 (read by a host whose abi_minor is 6 or later): the login the host performs.
+   * auth is a tessera_http_auth. BASIC and NTLM take username and password; NEGOTIATE
+   * (Kerberos through GSS-API) takes the principal as username and its password, or a keytab
+   * path instead. A TLS client certificate (PEM, with its key) may come with any of them. */
+  uint32_t auth;
+  tessera_str username;
+  tessera_str password;
+  tessera_str keytab;
+  tessera_str client_certificate_pem;
+  tessera_str client_key_pem;
 } tessera_http_request;
+
+typedef enum tessera_http_auth {
+  TESSERA_HTTP_AUTH_NONE = 0,
+  TESSERA_HTTP_AUTH_BASIC = 1,
+  TESSERA_HTTP_AUTH_NEGOTIATE = 2,
+  TESSERA_HTTP_AUTH_NTLM = 3
+} tessera_http_auth;
 
 /* Services the host offers to a plugin. host_context identifies the calling plugin: the host
  * uses it to prefix log lines and to keep each plugin's stored values apart. */
@@ -115,6 +132,8 @@ typedef struct tessera_host_api_v1 {
    * when a value was there already (it is left as it is). */
   tessera_status (*store_add)(void* host_context, tessera_str object, tessera_str key,
                               tessera_str value, int secret, int* added);
+  /* Since 1.6: the host's ABI minor, so that a plugin knows which request fields it reads. */
+  uint32_t abi_minor;
 } tessera_host_api_v1;
 
 typedef enum tessera_component_kind {

@@ -62,6 +62,12 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{0};  // 0: the host's default
   std::string trusted_ca_pem;  // CA certificates to trust instead of the system's (host 1.5+)
+  // The login the host performs (host 1.6+; an older host is refused by http()): Basic or NTLM
+  // with username and password, Negotiate (Kerberos) with the principal and its password or a
+  // keytab path, and a TLS client certificate with its key (PEM) with any of them.
+  enum class Auth { none, basic, negotiate, ntlm } auth = Auth::none;
+  std::string username, password, keytab;
+  std::string client_certificate_pem, client_key_pem;
 };
 
 struct HttpResponse {
@@ -138,11 +144,26 @@ class Host {
   HttpResponse http(const HttpRequest& request) const {
     std::string headers;
     for (const auto& [name, value] : request.headers) headers += name + ": " + value + "\r\n";
-    tessera_http_request raw{
-        sizeof(tessera_http_request),        detail::view(request.method),
-        detail::view(request.url),           detail::view(headers),
-        detail::view(request.body),          static_cast<uint32_t>(request.timeout.count()),
-        detail::view(request.trusted_ca_pem)};
+    const bool login =
+        request.auth != HttpRequest::Auth::none || !request.client_certificate_pem.empty();
+    if (login &&
+        (api_->struct_size < offsetof(tessera_host_api_v1, abi_minor) + sizeof(api_->abi_minor) ||
+         api_->abi_minor < 6))
+      throw Error::unavailable("this server cannot log in to " + detail::origin_of(request.url) +
+                               ": it needs Tessera with plugin ABI 1.6 or later");
+    tessera_http_request raw{sizeof(tessera_http_request),
+                             detail::view(request.method),
+                             detail::view(request.url),
+                             detail::view(headers),
+                             detail::view(request.body),
+                             static_cast<uint32_t>(request.timeout.count()),
+                             detail::view(request.trusted_ca_pem),
+                             static_cast<uint32_t>(request.auth),
+                             detail::view(request.username),
+                             detail::view(request.password),
+                             detail::view(request.keytab),
+                             detail::view(request.client_certificate_pem),
+                             detail::view(request.client_key_pem)};
     detail::StringSink body, error, header_lines;
     int32_t status = 0;
     // A host older than 1.5 has no http_exchange: no headers then, and no trusted_ca_pem.
