@@ -85,6 +85,13 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
           "url must be an https:// URL: AD CS's enrollment pages "
           "carry passwords and requests");
     check_login();
+    if (const auto name = text(config_, "template");
+        name.empty() || name.size() > 64 ||
+        name.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-.") !=
+            std::string::npos)
+      throw Error::invalid_argument(
+          "template: 1 to 64 letters, digits, spaces, '_', '-' or '.' (the template's name)");
     probe();
   }
 
@@ -165,7 +172,14 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
              "application/x-www-form-urlencoded");
     const auto submitted = tessera::msca::certsrv_submitted(page.status, page.body);
     if (submitted.state != Disposition::State::issued) return answer(submitted);
-    return answer(retrieve(submitted.request_id));
+    // Issued at the CA: should fetching it fail, the poller fetches it by id later.
+    try {
+      return answer(retrieve(submitted.request_id));
+    } catch (const Error& e) {
+      host().warning("AD CS issued request " + submitted.request_id +
+                     ", which is fetched again later: " + e.what());
+      return {{"state", "pending"}, {"request_id", submitted.request_id}};
+    }
   }
 
   boost::json::object request_status(const boost::json::object& request) override {

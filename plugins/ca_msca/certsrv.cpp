@@ -43,15 +43,27 @@ std::string plain(const std::string& page) {
       out += c;
     }
   }
-  for (const auto& [entity, ch] : {std::pair{"&quot;", "\""},
-                                   {"&amp;", "&"},
-                                   {"&#39;", "'"},
-                                   {"&lt;", "<"},
-                                   {"&gt;", ">"},
-                                   {"&nbsp;", " "}})
-    for (auto at = out.find(entity); at != std::string::npos; at = out.find(entity, at))
-      out.replace(at, std::string(entity).size(), ch);
-  return out;
+  // Entities in one pass (the page may be large).
+  std::string decoded;
+  decoded.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    bool replaced = false;
+    if (out[i] == '&')
+      for (const auto& [entity, ch] : {std::pair{"&quot;", '"'},
+                                       {"&amp;", '&'},
+                                       {"&#39;", '\''},
+                                       {"&lt;", '<'},
+                                       {"&gt;", '>'},
+                                       {"&nbsp;", ' '}})
+        if (out.compare(i, std::char_traits<char>::length(entity), entity) == 0) {
+          decoded += ch;
+          i += std::char_traits<char>::length(entity) - 1;
+          replaced = true;
+          break;
+        }
+    if (!replaced) decoded += out[i];
+  }
+  return decoded;
 }
 
 std::string excerpt(const std::string& page) {
@@ -62,7 +74,8 @@ std::string excerpt(const std::string& page) {
 // "The disposition message is "Denied by Policy Module"."
 std::string disposition_message(const std::string& text) {
   std::smatch m;
-  static const std::regex pattern(R"re(disposition message is "([^"]*)")re", std::regex::icase);
+  static const std::regex pattern(R"re(disposition message is "([^"]{0,512})")re",
+                                  std::regex::icase);
   return std::regex_search(text, m, pattern) ? m[1].str() : std::string();
 }
 

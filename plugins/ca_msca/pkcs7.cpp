@@ -41,7 +41,11 @@ std::string decode_base64(const std::string& text, const char* what) {
   const int size = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                    reinterpret_cast<const unsigned char*>(clean.data()),
                                    static_cast<int>(clean.size()));
-  if (clean.empty() || clean.size() % 4 != 0 || size < 0)
+  // '=' only as the padding at the end (EVP_DecodeBlock would read one inside as zero bits).
+  const auto pad = clean.find('=');
+  if (clean.empty() || clean.size() % 4 != 0 || size < 0 ||
+      (pad != std::string::npos && pad < clean.size() - 2) ||
+      (pad == clean.size() - 2 && clean.back() != '='))
     throw Error::unavailable(std::string(what) + " is not base64");
   size_t padding = 0;
   while (padding < 2 && clean.size() > padding && clean[clean.size() - 1 - padding] == '=')
@@ -78,10 +82,17 @@ std::vector<X509*> certificates_in(const std::string& der, Pkcs7& pkcs7) {
 
 }  // namespace
 
-std::string certificates_of_pkcs7(const std::string& der) {
+std::string certificates_of_pkcs7(const std::string& der, const std::string& except) {
   Pkcs7 pkcs7(nullptr, &PKCS7_free);
   std::string out;
-  for (X509* certificate : certificates_in(der, pkcs7)) out += pem_of(certificate);
+  for (X509* certificate : certificates_in(der, pkcs7)) {
+    unsigned char* bytes = nullptr;
+    const int size = i2d_X509(certificate, &bytes);
+    const bool skipped = size > 0 && std::string(reinterpret_cast<char*>(bytes),
+                                                 static_cast<size_t>(size)) == except;
+    OPENSSL_free(bytes);
+    if (!skipped) out += pem_of(certificate);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "wstep.hpp"
 
 #include <memory>
+#include <mutex>
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -146,12 +147,16 @@ Disposition wstep_disposition(int status, const std::string& body) {
   if (status == 401 || status == 403)
     throw Error::invalid_argument("the enrollment web service refused the login (HTTP " +
                                   std::to_string(status) + ")");
+  static std::once_flag initialised;  // libxml2 2.9 sets up its globals once, not per thread
+  std::call_once(initialised, [] { xmlInitParser(); });
   std::unique_ptr<xmlDoc, XmlFree> doc(
       xmlReadMemory(body.data(), static_cast<int>(body.size()), "answer.xml", nullptr,
                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!doc)
     throw Error::unavailable("the enrollment web service answered HTTP " + std::to_string(status) +
                              " with no XML: '" + start_of(body) + "'");
+  if (xmlGetIntSubset(doc.get()))
+    throw Error::unavailable("the enrollment web service's answer has a DTD, which SOAP forbids");
   std::unique_ptr<xmlXPathContext, XmlFree> context(xmlXPathNewContext(doc.get()));
   for (const auto& [prefix, uri] :
        {std::pair{"s", kSoap}, {"t", kTrust}, {"o", kSecurity}, {"e", kEnrollment}})
@@ -162,6 +167,7 @@ Disposition wstep_disposition(int status, const std::string& body) {
                              start_of(body) + "'");
   Disposition d;
   if (exists(context.get(), "/s:Envelope/s:Body/s:Fault")) {
+    const auto reason = text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text");
     // WS-Security's faults (a refused UsernameToken) are the login's, not the request's.
     const auto subcode =
         text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Code/s:Subcode/s:Value");
@@ -170,6 +176,12 @@ Disposition wstep_disposition(int status, const std::string& body) {
       throw Error::invalid_argument(
           "the enrollment web service refused the login: " +
           text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text"));
+    // The CA's decision comes with CertificateEnrollmentWSDetail; any other fault (the
+    // service's own trouble, or a request it could not read) decides nothing.
+    if (!exists(context.get(), "//e:CertificateEnrollmentWSDetail") ||
+        text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:InvalidRequest") == "true")
+      throw Error::unavailable("the enrollment web service failed without a decision: " +
+                               (reason.empty() ? std::string("a SOAP fault") : reason));
     d.state = Disposition::State::denied;
     d.request_id = text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:RequestID");
     d.message = text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text");
@@ -198,15 +210,18 @@ Disposition wstep_disposition(int status, const std::string& body) {
     return d;
   }
   d.state = Disposition::State::issued;
-  // The chain as PKCS#7 beside the token; without it, the certificate alone.
-  const auto chain = text_at(context.get(), (r + "/o:BinarySecurityToken").c_str());
-  d.chain_pem =
-      chain.empty() ? std::string() : chain_of_pkcs7(decode_base64(chain, "the PKCS#7 chain"));
-  if (d.chain_pem.empty()) {
-    const auto der = decode_base64(leaf, "the issued certificate");
-    std::string b64 = encode_base64(der), pem = "-----BEGIN CERTIFICATE-----\n";
-    for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
-    d.chain_pem = pem + "-----END CERTIFICATE-----\n";
+  // The issued certificate is the RequestedSecurityToken's; the PKCS#7 beside it gives its
+  // issuers. One that does not parse loses only the chain, never the certificate.
+  const auto der = decode_base64(leaf, "the issued certificate");
+  std::string b64 = encode_base64(der), pem = "-----BEGIN CERTIFICATE-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+  d.chain_pem = pem + "-----END CERTIFICATE-----\n";
+  if (const auto chain = text_at(context.get(), (r + "/o:BinarySecurityToken").c_str());
+      !chain.empty()) {
+    try {
+      d.chain_pem += certificates_of_pkcs7(decode_base64(chain, "the PKCS#7 chain"), der);
+    } catch (const Error&) {
+    }
   }
   return d;
 }

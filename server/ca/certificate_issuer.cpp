@@ -360,8 +360,9 @@ std::string CertificateIssuer::revoke_issued(const std::string& ca, const std::s
   std::string said = message && message->is_string() ? std::string(message->get_string()) : "";
   if (said.size() > 512) said.resize(512);
   const auto note = "CA '" + ca + "' cannot revoke certificate " + serial +
-                    " through its protocol: its administrator must (listed at /ca/" + ca +
-                    "/revocations)" + (said.empty() ? "" : ": " + said);
+                    " through its protocol: its administrator must" +
+                    (recorded ? " (listed at /ca/" + ca + "/revocations)" : "") +
+                    (said.empty() ? "" : ": " + said);
   spdlog::warn("token {}: {}", token_serial, note);
   if (recorded && revoke_at_ca_) revoke_at_ca_(token_serial, ca, serial, reason, said);
   return note;

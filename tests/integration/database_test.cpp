@@ -457,13 +457,16 @@ TEST_F(TokenLimit, ParallelRequestsOnSqliteStayWithinIt) {
 }
 
 TEST(Postgres, HealthzReports503WhileTheDatabaseIsLostAndRecovers) {
-  ServerProcess server({.database_url = fresh_postgres_database("tessera_lost")});
+  const auto url = fresh_postgres_database("tessera_lost");
+  const auto database = url.substr(url.rfind('/') + 1);
+  ServerProcess server({.database_url = url});
   TestHttpClient client;
   ASSERT_EQ(client.get(server.url() + "/healthz").status, 200);
   // Cut every connection the server holds, as a database restart would.
   const std::string kill = "psql -h 127.0.0.1 -p " + postgres_port() +
                            " -U postgres -qAtc \"SELECT pg_terminate_backend(pid) FROM "
-                           "pg_stat_activity WHERE datname = 'tessera_lost'\" > /dev/null";
+                           "pg_stat_activity WHERE datname = '" +
+                           database + "'\" > /dev/null";
   ASSERT_EQ(std::system(kill.c_str()), 0);
   auto lost = client.get(server.url() + "/healthz");
   EXPECT_EQ(lost.status, 503);

@@ -284,8 +284,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not content_type.startswith("application/soap+xml"):
             return self.fault("The content type is not SOAP 1.2 (application/soap+xml)", invalid=True)
         action = re.search(r'action="([^"]*)"', content_type)
-        if action and action.group(1) != RST_ACTION:
-            return self.fault("Unknown SOAP action " + action.group(1), invalid=True)
+        if not action or action.group(1) != RST_ACTION:
+            return self.fault("The content type names no SOAP action, or another than " + RST_ACTION,
+                              invalid=True)
         try:
             envelope = ET.fromstring(self.body())
         except ET.ParseError as e:
@@ -297,7 +298,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.fault("The WS-Addressing Action is not " + RST_ACTION, invalid=True)
         message_id = envelope.findtext("s:Header/a:MessageID", namespaces=ns)
         to = envelope.findtext("s:Header/a:To", namespaces=ns) or ""
-        if not message_id or not to.endswith(self.path):
+        if not message_id or to != f"https://127.0.0.1:{self.server.server_port}{self.path}":
             return self.fault("The WS-Addressing MessageID or To is missing or wrong", invalid=True)
         if username_token:
             user = envelope.findtext("s:Header/o:Security/o:UsernameToken/o:Username", namespaces=ns)

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
 #include "tests/integration/mail_sink.hpp"
 #include "tests/integration/token_fixture.hpp"
@@ -404,27 +405,39 @@ TEST_F(MicrosoftCa, TheDoubleRefusesWhatIsOffTheSchema) {
       "oasis-200401-wss-x509-token-profile-1.0#X509v3</TokenType>";
   const std::string issue =
       "<RequestType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue</RequestType>";
-  const std::string soap = "application/soap+xml; charset=utf-8";
-  for (const auto& [what, body] : std::vector<std::pair<std::string, std::string>>{
-           {"wrong action", envelope(rst + "x", x509 + issue)},
-           {"no RequestType", envelope(rst, x509)},
-           {"wrong token type", envelope(rst, "<TokenType>urn:x</TokenType>" + issue)},
-           {"a CSR that is no base64 DER",
-            envelope(rst, x509 + issue +
-                              "<BinarySecurityToken ValueType=\"http://schemas.microsoft.com/"
-                              "windows/pki/2009/01/enrollment#PKCS10\" "
-                              "EncodingType=\"http://docs.oasis-open.org/wss/2004/01/"
-                              "oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary\" "
-                              "xmlns=\"http://docs.oasis-open.org/wss/2004/01/"
-                              "oasis-200401-wss-wssecurity-secext-1.0.xsd\">bm90IGEgQ1NS"
-                              "</BinarySecurityToken>")}}) {
-    const auto answer = post(ces, soap, body);
+  const std::string soap = "application/soap+xml; charset=utf-8; action=\"" + rst + "\"";
+  const std::string pkcs10 =
+      "<BinarySecurityToken ValueType=\"http://schemas.microsoft.com/windows/pki/2009/01/"
+      "enrollment#PKCS10\" EncodingType=\"http://docs.oasis-open.org/wss/2004/01/"
+      "oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary\" "
+      "xmlns=\"http://docs.oasis-open.org/wss/2004/01/"
+      "oasis-200401-wss-wssecurity-secext-1.0.xsd\">bm90IGEgQ1NS</BinarySecurityToken>";
+  // Each off the schema in one way, refused for that reason.
+  for (const auto& [type, body, reason] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"application/soap+xml; charset=utf-8", envelope(rst, x509 + issue),
+            "names no SOAP action"},
+           {soap, envelope(rst + "x", x509 + issue), "The WS-Addressing Action is not"},
+           {soap, envelope(rst, x509), "Unknown RequestType"},
+           {soap, envelope(rst, "<TokenType>urn:x</TokenType>" + issue),
+            "The token type is not X509v3"},
+           {soap, envelope(rst, x509 + issue + pkcs10),
+            "is not a signed DER certificate request"}}) {
+    const auto answer = post(ces, type, body);
     EXPECT_NE(answer.find("<InvalidRequest>true</InvalidRequest>"), std::string::npos)
-        << what << ": " << answer;
+        << reason << ": " << answer;
+    EXPECT_NE(answer.find(reason), std::string::npos) << answer;
   }
+  // A valid request, but no template: denied with AD CS's words, not for the CSR.
+  ASSERT_EQ(std::system(("openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                         "-keyout /dev/null -subj /CN=x -out " +
+                         (dir_ / "form.csr").string() + " 2>/dev/null")
+                            .c_str()),
+            0);
   const auto form = post("/certsrv/certfnsh.asp", "application/x-www-form-urlencoded",
-                         "Mode=newreq&CertRequest=x&TargetStoreFlags=0&SaveCert=yes");
-  EXPECT_NE(form.find("The disposition message is"), std::string::npos) << form;
+                         "Mode=newreq&TargetStoreFlags=0&SaveCert=yes&CertRequest=" +
+                             url_encoded(read_file(dir_ / "form.csr")));
+  EXPECT_NE(form.find("contains no certificate template information"), std::string::npos) << form;
 }
 
 }  // namespace
