@@ -19,6 +19,7 @@
 #include "certsrv.hpp"
 #include "pkcs7.hpp"
 #include "wstep.hpp"
+#include "xcep.hpp"
 
 namespace {
 
@@ -153,6 +154,10 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
          Param::string("ca_file",
                        "PEM file of CAs to trust for the server's TLS; empty: the system's")
              .defaults_to("\"\""),
+         Param::string("cep_url",
+                       "the enrollment policy service (CEP) whose templates the WebUI offers; "
+                       "empty: none")
+             .defaults_to("\"\""),
          Param::integer("timeout_seconds", "per HTTP request to the CA").defaults_to("30")}};
   }
 
@@ -196,6 +201,40 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
             {"message", "AD CS's " + std::string(protocol_ == "wstep" ? "CES" : "Web Enrollment") +
                             " cannot revoke: revoke certificate " + text(request, "serial") +
                             " at the CA (certsrv.msc, or certutil -revoke)"}};
+  }
+
+  // With a CEP: list_templates, the templates its enrollment policy offers this account.
+  boost::json::object actions(const boost::json::object&) override {
+    boost::json::array list;
+    if (!text(config_, "cep_url").empty())
+      list.push_back({{"name", "list_templates"},
+                      {"description",
+                       "read the certificate templates the CA's enrollment policy service "
+                       "offers this account"},
+                      {"on_delete", false}});
+    return {{"actions", list}};
+  }
+
+  boost::json::object run_action(const boost::json::object& request) override {
+    const auto cep = text(config_, "cep_url");
+    if (text(request, "action") != "list_templates" || cep.empty())
+      throw Error::invalid_argument("the Microsoft CA connector has no action '" +
+                                    text(request, "action") + "'");
+    if (!cep.starts_with("https://")) throw Error::invalid_argument("cep_url must be https://");
+    const auto response =
+        send("POST", cep, tessera::msca::xcep_get_policies(cep, token()),
+             "application/soap+xml; charset=utf-8; action=\"http://schemas.microsoft.com/windows/"
+             "pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies\"");
+    const auto names = tessera::msca::xcep_templates(response.status, response.body);
+    boost::json::array values;
+    std::string listed;
+    for (const auto& name : names) {
+      values.push_back(boost::json::string(name));
+      listed += (listed.empty() ? "" : ", ") + name;
+    }
+    return {{"message", names.empty() ? std::string("the enrollment policy offers no template")
+                                      : "the enrollment policy offers " + listed},
+            {"values", values}};
   }
 
   boost::json::object ca_certificate(const boost::json::object&) override {

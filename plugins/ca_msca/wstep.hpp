@@ -11,13 +11,9 @@
 #include <string>
 
 #include "disposition.hpp"
+#include "soap.hpp"
 
 namespace tessera::msca {
-
-// For CES's UsernamePassword endpoint: a WS-Security UsernameToken in the SOAP header.
-struct UsernameToken {
-  std::string username, password;
-};
 
 // csr_der: the PKCS#10 in DER. to: the endpoint's URL (WS-Addressing To).
 std::string wstep_issue(const std::string& to, const std::string& csr_der,

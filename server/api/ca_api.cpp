@@ -103,14 +103,27 @@ boost::json::object listed_action(const plugins::ComponentInstance& instance,
                                 "' (it has: " + (names.empty() ? "none" : names) + ")");
 }
 
-// Runs an action the connector lists: {"action", "message": what it did}.
+// Runs an action the connector lists: {"action", "message": what it did, "values": what it
+// found for the admin to pick from (strings, bounded), when it found any}.
 boost::json::object run_action(const plugins::ComponentInstance& instance,
                                const std::string& action) {
   const auto answer = instance.call(plugins::Operation::run_action, {{"action", action}});
   const auto* message = answer.if_contains("message");
-  return {{"action", action},
-          {"message",
-           message && message->is_string() ? message->get_string() : boost::json::string("done")}};
+  boost::json::object result{
+      {"action", action},
+      {"message",
+       message && message->is_string() ? message->get_string() : boost::json::string("done")}};
+  if (const auto* values = answer.if_contains("values")) {
+    if (!values->is_array() || values->get_array().size() > 1000)
+      throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                     "its values are not a list of at most 1000");
+    for (const auto& value : values->get_array())
+      if (!value.is_string() || value.get_string().size() > 256)
+        throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                       "its values are not strings of at most 256 characters");
+    result["values"] = *values;
+  }
+  return result;
 }
 
 }  // namespace

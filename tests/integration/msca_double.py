@@ -24,6 +24,9 @@ Endpoints (HTTPS; DIR/tls.pem is the server's certificate, DIR/root.pem the CA's
                                          svc-keytab (KRB5_KTNAME names the service's keytab)
   /CES_Certificate/service.svc/CES       WSTEP, a TLS client certificate (DIR/client.pem and
                                          DIR/client.key, made here, CN=svc-tessera)
+  /CEP_Basic/service.svc/CEP             MS-XCEP GetPolicies, HTTP Basic login: the templates
+                                         User, Approval and Denied
+  /CEP_UsernamePassword/service.svc/CEP  the same with a UsernameToken
   /certsrv/...                           Web Enrollment, HTTP Basic login
   POST /manager/approve/N, /manager/deny/N   the CA manager's decision on a pending request
 The login is CORP\\svc-tessera with the password in DIR/password. The template decides:
@@ -345,6 +348,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.fault(r["message"], code=-2146877420, request_id=request_id)
             return self.rstrc(message_id, request_id, dict(r))
 
+    # --- MS-XCEP -----------------------------------------------------------------------------
+    def xcep(self, login):
+        if login == "basic" and not self.basic_ok():
+            return
+        action = ENR + "policy/IPolicy/GetPolicies"
+        if f'action="{action}"' not in self.headers.get("Content-Type", ""):
+            return self.fault("The content type names no GetPolicies action", invalid=True)
+        try:
+            envelope = ET.fromstring(self.body())
+        except ET.ParseError as e:
+            return self.fault("The message is not XML: " + str(e), invalid=True)
+        ns = {"s": SOAP, "a": WSA, "p": ENR + "policy"}
+        if login == "usernametoken":
+            ns["o"] = WSSE
+            user = envelope.findtext("s:Header/o:Security/o:UsernameToken/o:Username", namespaces=ns)
+            secret = envelope.findtext("s:Header/o:Security/o:UsernameToken/o:Password", namespaces=ns)
+            if user != USER or secret != password():
+                return self.fault("An error occurred when verifying security for the message.",
+                                  subcode="FailedAuthentication")
+        if envelope.findtext("s:Header/a:Action", namespaces=ns) != action or \
+                envelope.find("s:Body/p:GetPolicies/p:client", ns) is None:
+            return self.fault("Not a GetPolicies request", invalid=True)
+        policies = "".join(
+            f"<policy><policyOIDReference>{i}</policyOIDReference><cAs><cAReference>0</cAReference></cAs>"
+            f"<attributes><commonName>{name}</commonName><policySchema>2</policySchema></attributes></policy>"
+            for i, name in enumerate(["User", "Approval", "Denied"]))
+        body = (f'<s:Envelope xmlns:s="{SOAP}" xmlns:a="{WSA}"><s:Header><a:Action s:mustUnderstand="1">'
+                f'{action}Response</a:Action></s:Header><s:Body><GetPoliciesResponse xmlns="{ENR}policy">'
+                f'<response><policyID>{{1E0B4A2C}}</policyID><policyFriendlyName>Corp</policyFriendlyName>'
+                f'<nextUpdateHours>8</nextUpdateHours><policies>{policies}</policies></response>'
+                f'</GetPoliciesResponse></s:Body></s:Envelope>')
+        self.reply(200, body, "application/soap+xml; charset=utf-8")
+
     # --- certsrv ----------------------------------------------------------------------------
     def page(self, text):
         self.reply(200, f"<html><head><title>Microsoft Active Directory Certificate Services</title></head>"
@@ -428,6 +464,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   "/CES_Certificate/service.svc/CES": "certificate"}
         if self.path in logins:
             return self.wstep(logins[self.path])
+        if self.path == "/CEP_Basic/service.svc/CEP":
+            return self.xcep("basic")
+        if self.path == "/CEP_UsernamePassword/service.svc/CEP":
+            return self.xcep("usernametoken")
         if self.path == "/certsrv/certfnsh.asp":
             if self.basic_ok():
                 self.certsrv_post()

@@ -250,6 +250,29 @@ TEST_F(MicrosoftCa, AWrongLoginOrAnythingButAdCsIsRefusedAtCreation) {
       << "nothing was stored";
 }
 
+// CEP (MS-XCEP GetPolicies) lists the templates the account may enroll for: the connector's
+// list_templates action, which the WebUI offers when a profile is made.
+TEST_F(MicrosoftCa, TheEnrollmentPolicyServiceListsTheTemplates) {
+  make_connector("wstep");
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/wstep/actions", admin_))
+                .at("result")
+                .at("value")
+                .as_array()
+                .size(),
+            0u)
+      << "without a CEP, no action";
+  ASSERT_EQ(api_->call("POST", "/caconnector/with-cep", admin_,
+                       settings("wstep") + "&cep_url=" + base() + "/CEP_Basic/service.svc/CEP")
+                .status,
+            200);
+  const auto listed = api_->call("POST", "/caconnector/with-cep/action/list_templates", admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const auto value = json_of(listed).at("result").at("value");
+  EXPECT_EQ(value.at("values"), (boost::json::array{"User", "Approval", "Denied"})) << value;
+  EXPECT_NE(std::string(value.at("message").as_string()).find("User, Approval, Denied"),
+            std::string::npos);
+}
+
 // Neither protocol revokes. Revoking the token says so, records the certificate as revoked
 // here, lists it for the CA's administrator, and fires an event a handler can act on.
 TEST_F(MicrosoftCa, ARevocationIsLeftToTheCasAdministratorAndSaysSo) {

@@ -49,6 +49,7 @@ const TYPES = {
       { key: 'keytab', label: 'Kerberos: keytab file instead of a password (path on the server)' },
       { key: 'client_certificate', label: 'Client certificate (PEM), for the Certificate endpoint', multiline: true },
       { key: 'client_key', label: 'Its private key (PEM)', multiline: true, secret: true },
+      { key: 'cep_url', label: 'Enrollment policy service (CEP) URL, for the template list (empty: none)' },
       { key: 'ca_file', label: "Trust file for the server's TLS (PEM path on the server; empty: the system's)" },
       { key: 'timeout_seconds', label: 'Timeout per request (seconds)', placeholder: '30', numeric: true },
     ],
@@ -457,6 +458,18 @@ function ProfileForm({ target, onSaved, onCancel }) {
   });
   const [dns, setDns] = useState(p?.san_dns || '');
   const [caTemplate, setCaTemplate] = useState(p?.ca_template || '');
+  // A connector that can list its CA's templates (a Microsoft CA with a CEP) offers them.
+  const [canList, setCanList] = useState(false);
+  const [templates, setTemplates] = useState([]);
+  useEffect(() => {
+    call('GET', `/caconnector/${encodeURIComponent(target.ca)}/actions`)
+      .then((body) => setCanList(body.result.value.some((a) => a.name === 'list_templates')))
+      .catch(() => setCanList(false));
+  }, [target.ca]);
+  const listTemplates = () =>
+    call('POST', `/caconnector/${encodeURIComponent(target.ca)}/action/list_templates`)
+      .then((body) => setTemplates(body.result.value.values || []))
+      .catch((e) => setError(e.message));
   const [error, setError] = useState('');
 
   async function submit(event) {
@@ -527,8 +540,18 @@ function ProfileForm({ target, onSaved, onCancel }) {
       </fieldset>
       <label>
         The CA&apos;s certificate template (a Microsoft CA; empty: the connector&apos;s){' '}
-        <input value={caTemplate} onChange={(e) => setCaTemplate(e.target.value)} placeholder="User" />
+        <input value={caTemplate} onChange={(e) => setCaTemplate(e.target.value)} placeholder="User" list={`templates-${target.ca}`} />
+        <datalist id={`templates-${target.ca}`} aria-label="Templates the CA offers">
+          {templates.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
       </label>
+      {canList && (
+        <button type="button" className="small" onClick={listTemplates}>
+          Templates from the CA{templates.length ? ` (${templates.length})` : ''}
+        </button>
+      )}
       <label>
         DNS name as an alternative name (a template; what an ACME CA orders){' '}
         <input value={dns} onChange={(e) => setDns(e.target.value)} placeholder="{username}.devices.corp.example" />

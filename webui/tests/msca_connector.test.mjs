@@ -1,7 +1,7 @@
 // End to end in headless Chromium against msca_double.py (a strict double of AD CS's enrollment
 // web service, started here): an admin makes a Microsoft CA connector from its form (a wrong
 // password is refused by the CA's login, the right one is never shown again), a profile naming
-// the CA's template, a request the CA manager approves comes in through the poller, and after a
+// one of the templates the CA's policy service lists, a request the CA manager approves comes in through the poller, and after a
 // revocation the certificate is listed for the CA's administrator.
 // Usage: node msca_connector.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { spawn, execFileSync } from 'node:child_process';
@@ -46,6 +46,7 @@ await scenario(
     await form.getByLabel(/^Service account/).fill('CORP\\svc-tessera');
     await form.getByLabel(/^Its password/).fill('wrong');
     await form.getByLabel(/^Trust file/).fill(join(dir, 'tls.pem'));
+    await form.getByLabel(/^Enrollment policy service/).fill(`${base}/CEP_UsernamePassword/service.svc/CEP`);
     await form.getByRole('button', { name: 'Create the connector' }).click();
     await page.getByRole('alert').filter({ hasText: 'refused the login' }).waitFor();
     await form.getByLabel(/^Its password/).fill('Webui-Passw0rd');
@@ -61,6 +62,11 @@ await scenario(
     await profile.getByRole('group', { name: 'Key types' }).getByLabel('ec-p256').check();
     await profile.getByLabel('Subject CN (required)').fill('{username}');
     await profile.getByLabel("The user's e-mail address as an alternative name").uncheck();
+    // The templates come from the CA's enrollment policy service (CEP).
+    await profile.getByRole('button', { name: /^Templates from the CA/ }).click();
+    await profile.getByRole('button', { name: 'Templates from the CA (3)' }).waitFor();
+    const offered = await profile.locator('datalist option').evaluateAll((os) => os.map((o) => o.value));
+    if (JSON.stringify(offered) !== JSON.stringify(['User', 'Approval', 'Denied'])) fail(`templates offered: ${offered}`);
     await profile.getByLabel(/^The CA's certificate template/).fill('Approval');
     await profile.getByRole('button', { name: 'Save the profile' }).click();
     await status('Profile managed of adcs saved.');
