@@ -244,8 +244,7 @@ TEST_F(Acme, ADeletionCanDeactivateTheAccountAtTheCaFirst) {
 
   // Deleted with its account deactivated; the audit row names the account.
   const auto delete_deactivating = [&] {
-    const auto deleted =
-        api_->call("DELETE", "/caconnector/pebble?run=deactivate_account", admin_);
+    const auto deleted = api_->call("DELETE", "/caconnector/pebble?run=deactivate_account", admin_);
     EXPECT_EQ(deleted.status, 200) << deleted.body;
     EXPECT_EQ(api_->call("GET", "/caconnector/pebble", admin_).status, 404);
     const auto audit = api_->call("GET", "/audit/?page_size=100", admin_).body;
@@ -507,9 +506,10 @@ TEST_F(AcmeDouble, AnEmailIdentifierIsOrderedForTheUsersAddress) {
 // and found in the certificate (the serial as an RFC 4043 otherName). A user cannot name them,
 // and a profile without them refuses them.
 TEST_F(AcmeDouble, ADevicesAddressAndSerialAreOrderedForIt) {
-  boost::json::object device{{"type", "certificate"}, {"user", "alice"},       {"realm", "corp"},
-                             {"ca", "double"},        {"profile", "device"},   {"genkey", "1"},
-                             {"ip", "2001:DB8::7"},   {"device_serial", "SN-4711"},
+  boost::json::object device{{"type", "certificate"},     {"user", "alice"},
+                             {"realm", "corp"},           {"ca", "double"},
+                             {"profile", "device"},       {"genkey", "1"},
+                             {"ip", "2001:DB8::7"},       {"device_serial", "SN-4711"},
                              {"password", "p12-password"}};
   const auto r = enroll_json(device);
   ASSERT_EQ(r.status, 200) << r.body;

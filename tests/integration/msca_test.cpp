@@ -372,6 +372,30 @@ TEST_F(MicrosoftCaKerberos, APasswordOrAKeytabLogsInAndAWrongPasswordIsRefused) 
   }
 }
 
+// A ticket the service takes for expired is refused, and the connector says so: a second
+// double runs two days ahead (faketime), past the end of every ticket the KDC gives today.
+TEST_F(MicrosoftCaKerberos, AnExpiredTicketIsRefusedAndTheConnectorSaysSo) {
+  const auto later = make_temp_dir("tessera-msca-later");
+  write_file(later / "password", "Svç-Passw0rd");
+  {
+    Peer ahead(std::vector<std::string>{"/usr/bin/faketime", "-f", "+2d", "/usr/bin/python3",
+                                        std::string(TESSERA_TEST_SCRIPTS) + "/msca_double.py",
+                                        later.string()});
+    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(later / "port"); }, 30));
+    const auto r =
+        api_->call("POST", "/caconnector/later", admin_,
+                   "type=ca_msca&protocol=wstep&auth=negotiate&url=https://127.0.0.1:" +
+                       read_file(later / "port") +
+                       "/CES_Kerberos/service.svc/CES&ca_file=" + (later / "tls.pem").string() +
+                       "&username=svc-tessera%40TESSERA.TEST&password=Kerb-Passw0rd");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.body.find("the enrollment web service refused the login (HTTP 401)"),
+              std::string::npos)
+        << r.body;
+  }
+  std::filesystem::remove_all(later);
+}
+
 // CES's Certificate endpoint: the TLS client certificate is the login.
 TEST_F(MicrosoftCa, ATlsClientCertificateLogsIn) {
   const auto with = [&](const std::string& certificate, const std::string& key) {

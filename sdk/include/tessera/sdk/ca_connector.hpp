@@ -5,8 +5,9 @@
 // The host checks an issued certificate before it enrolls anything: it must parse, carry the
 // CSR's public key, chain to ca_certificate and stay within the profile (subject, names, EKU,
 // term); serial and not_after are read from it, not from the answer. Optional operations
-// (ca_certificate, crl, cancel_request, actions, run_action) are offered only when the class overrides them; a
-// connector without crl publishes its own CRL. sdk/REFERENCE.md lists every field.
+// (ca_certificate, crl, cancel_request, actions, run_action) are offered only when the class
+// overrides them; a connector without crl publishes its own CRL. sdk/REFERENCE.md lists every
+// field.
 #pragma once
 
 #include <boost/json.hpp>
