@@ -378,7 +378,12 @@ TEST_F(MicrosoftCaKerberos, AnExpiredTicketIsRefusedAndTheConnectorSaysSo) {
   const auto later = make_temp_dir("tessera-msca-later");
   write_file(later / "password", "Svç-Passw0rd");
   {
-    Peer ahead(std::vector<std::string>{"/usr/bin/faketime", "-f", "+2d", "/usr/bin/python3",
+    // env execs the double itself (faketime's wrapper would fork it, and a killed wrapper
+    // leaves the double holding the test's output open).
+    Peer ahead(std::vector<std::string>{"/usr/bin/env",
+                                        "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/"
+                                        "libfaketime.so.1",
+                                        "FAKETIME=+2d", "/usr/bin/python3",
                                         std::string(TESSERA_TEST_SCRIPTS) + "/msca_double.py",
                                         later.string()});
     ASSERT_TRUE(eventually([&] { return std::filesystem::exists(later / "port"); }, 30));
