@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "db/database.hpp"
@@ -20,9 +21,16 @@ class AuthFailureRepository {
   AuthFailureRepository(Database& database, LockoutPolicy policy)
       : database_(database), policy_(policy) {}
 
-  bool is_locked(const std::string& account, const std::string& client, long long now);
-  // Counts a failure; locks the pair when it reaches max_failures within the window.
-  void record_failure(const std::string& account, const std::string& client, long long now);
+  // Counts a login attempt before its password is checked, in one statement (so parallel
+  // guesses never get more checks than max_failures): nullopt when the pair is locked (nothing
+  // may be checked), otherwise whether a failure of this attempt locks it (it was the last one
+  // allowed within the window). A successful attempt is cleared with clear().
+  struct Attempt {
+    bool locks_on_failure = false;
+  };
+  std::optional<Attempt> claim_attempt(const std::string& account, const std::string& client,
+                                       long long now);
+  const LockoutPolicy& policy() const { return policy_; }
   void clear(const std::string& account, const std::string& client);
 
  private:

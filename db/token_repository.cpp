@@ -116,7 +116,7 @@ struct AcceptCounter {
   explicit AcceptCounter(soci::session& sql)
       : statement((sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info "
                                   "WHERE serial = :s AND counter <= :matched AND active = 1 AND "
-                                  "revoked = 0 AND failcount < maxfail",
+                                  "revoked = 0 AND failcount <= maxfail",
                    soci::use(next), soci::use(info), soci::use(serial), soci::use(matched))) {}
 };
 
@@ -313,6 +313,23 @@ bool TokenRepository::record_failure(const std::string& serial, long long now) {
   });
   if (locked && on_locked_) on_locked_(serial);
   return locked;
+}
+
+std::optional<bool> TokenRepository::claim_attempt(const std::string& serial, long long now) {
+  return database_.write([&](soci::session& sql) {
+    auto& query = database_.prepared<RecordFailure>(sql);
+    query.now = now;
+    query.serial = serial;
+    return Database::fetch_one(query.statement, [&] { return query.failcount >= query.maxfail; });
+  });
+}
+
+void TokenRepository::attempt_failed(const std::string& serial, bool was_last) {
+  if (was_last && on_locked_) on_locked_(serial);
+}
+
+void TokenRepository::give_back_attempt(const std::string& serial) {
+  update("UPDATE token SET failcount = failcount - 1 WHERE serial = :s AND failcount > 0", serial);
 }
 
 bool TokenRepository::clear_expired_lock(const std::string& serial, long long locked_before) {

@@ -115,8 +115,18 @@ class TokenRepository {
   TokenPage list(const TokenFilter& filter, int page, int page_size);
 
   // Accepts counter `matched` if no value at or after it was accepted before, the token is
-  // usable and not locked by its fail counter: counter becomes matched + 1, the fail counter 0.
+  // usable and its attempt was claimed (claim_attempt): counter becomes matched + 1, the fail
+  // counter 0.
   bool accept(const std::string& serial, long long matched, const std::string& info);
+  // Counts an attempt before a value is evaluated, in one statement on every node: nullopt when
+  // the fail counter is already at its maximum (nothing may be evaluated), else whether this
+  // attempt was the last one allowed. An attempt that then matches is cleared by accept; one
+  // that does not stays counted (announce it with attempt_failed).
+  std::optional<bool> claim_attempt(const std::string& serial, long long now);
+  // After a claimed attempt failed: announces the lock when it was the last one allowed.
+  void attempt_failed(const std::string& serial, bool was_last);
+  // Takes back a claimed attempt that could not be evaluated (the plugin or its peer failed).
+  void give_back_attempt(const std::string& serial);
   // Counts a failure unless the fail counter is already at its maximum; true when this failure
   // reached it (the token is locked now).
   bool record_failure(const std::string& serial, long long now);

@@ -12,7 +12,7 @@ build=(g++ cmake ninja-build ccache pkg-config
   openssl curl)
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils pebble
   freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd
-  krb5-kdc krb5-admin-server python3-gssapi
+  krb5-kdc krb5-admin-server python3-gssapi clang-14 libclang-rt-14-dev
   chromium fonts-liberation)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")

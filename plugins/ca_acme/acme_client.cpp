@@ -41,6 +41,11 @@ boost::json::object AcmeResponse::json() const {
 
 sdk::HttpResponse AcmeClient::send(const std::string& method, const std::string& url,
                                    const std::string& body, const char* accept) {
+  // The directory is https://; a URL the CA names later (an order's, a Location) may not
+  // downgrade to plain HTTP, where anyone on the path reads and changes what is said.
+  if (!url.starts_with("https://"))
+    throw Error::unavailable("the ACME server named " + url.substr(0, 200) +
+                             ", which is not an https:// URL: refused");
   sdk::HttpRequest request;
   request.method = method;
   request.url = url;

@@ -1,7 +1,8 @@
 #include "certsrv.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <regex>
+#include <optional>
 
 #include <tessera/sdk/error.hpp>
 
@@ -71,12 +72,50 @@ std::string excerpt(const std::string& page) {
   return text.size() > 160 ? text.substr(0, 160) + "..." : text;
 }
 
-// "The disposition message is "Denied by Policy Module"."
+// The pages are read by plain scans, never by std::regex: its recursive matcher overflows the
+// stack on a long run of digits, and a CA's page is whatever the CA (or whoever sits in between)
+// sends.
+size_t find_icase(const std::string& text, std::string_view phrase, size_t from = 0) {
+  if (from > text.size()) return std::string::npos;
+  const auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  };
+  const auto at = std::search(text.begin() + static_cast<std::ptrdiff_t>(from), text.end(),
+                              phrase.begin(), phrase.end(), same);
+  return at == text.end() ? std::string::npos : static_cast<size_t>(at - text.begin());
+}
+
+// AD CS request ids are 32-bit numbers: at most 10 digits.
+constexpr size_t kMaxRequestIdDigits = 10;
+
+// The request id that follows phrase somewhere in text: the first occurrence followed by 1 to 10
+// digits (and no 11th).
+std::optional<std::string> request_id_after(const std::string& text, std::string_view phrase,
+                                            bool ignore_case) {
+  for (size_t at = 0;; ++at) {
+    at = ignore_case ? find_icase(text, phrase, at) : text.find(phrase, at);
+    if (at == std::string::npos) return std::nullopt;
+    const size_t start = at + phrase.size();
+    size_t end = start;
+    while (end < text.size() && end - start <= kMaxRequestIdDigits &&
+           std::isdigit(static_cast<unsigned char>(text[end])))
+      ++end;
+    if (end > start && end - start <= kMaxRequestIdDigits) return text.substr(start, end - start);
+  }
+}
+
+// "The disposition message is "Denied by Policy Module"." (at most 512 characters quoted).
 std::string disposition_message(const std::string& text) {
-  std::smatch m;
-  static const std::regex pattern(R"re(disposition message is "([^"]{0,512})")re",
-                                  std::regex::icase);
-  return std::regex_search(text, m, pattern) ? m[1].str() : std::string();
+  static constexpr std::string_view phrase = "disposition message is \"";
+  for (size_t at = 0;; ++at) {
+    at = find_icase(text, phrase, at);
+    if (at == std::string::npos) return {};
+    const size_t start = at + phrase.size();
+    const size_t close = text.find('"', start);
+    if (close != std::string::npos && close - start <= 512)
+      return text.substr(start, close - start);
+  }
 }
 
 void check_status(int status) {
@@ -100,18 +139,17 @@ std::string certsrv_form(const std::string& csr_pem, const std::string& template
 Disposition certsrv_submitted(int status, const std::string& page) {
   check_status(status);
   Disposition d;
-  std::smatch m;
-  static const std::regex issued(R"re(certnew\.cer\?ReqID=([0-9]+))re");
-  static const std::regex pending(R"re(Your Request Id is ([0-9]+))re", std::regex::icase);
   const auto text = plain(page);
-  if (status == 200 && std::regex_search(page, m, issued)) {
+  if (auto id =
+          status == 200 ? request_id_after(page, "certnew.cer?ReqID=", false) : std::nullopt) {
     d.state = Disposition::State::issued;
-    d.request_id = m[1].str();
+    d.request_id = std::move(*id);
     return d;
   }
-  if (status == 200 && std::regex_search(text, m, pending)) {
+  if (auto id =
+          status == 200 ? request_id_after(text, "Your Request Id is ", true) : std::nullopt) {
     d.state = Disposition::State::pending;
-    d.request_id = m[1].str();
+    d.request_id = std::move(*id);
     d.message = "taken under submission";
     return d;
   }
@@ -141,8 +179,8 @@ Disposition certsrv_retrieved(int status, const std::string& body, const std::st
     d.message = message;
     return d;
   }
-  static const std::regex pending(R"re(still pending|taken under submission)re", std::regex::icase);
-  if (std::regex_search(text, pending)) {
+  if (find_icase(text, "still pending") != std::string::npos ||
+      find_icase(text, "taken under submission") != std::string::npos) {
     d.state = Disposition::State::pending;
     return d;
   }

@@ -69,4 +69,29 @@ bool AccessControl::user_explicitly_may(http::RequestContext& c, std::string_vie
   return engine->explicitly_allowed(policy::Scope::user, action, subject);
 }
 
+std::optional<std::string> AccessControl::user_value(http::RequestContext& c,
+                                                     std::string_view action) const {
+  if (!c.identity || c.identity->is_admin()) return std::nullopt;
+  const policy::Subject subject{"", c.identity->username, c.identity->realm, "",
+                                c.request.remote_address};
+  return engine()->value(policy::Scope::user, action, subject);
+}
+
+void AccessControl::refuse_naming_others(const http::RequestContext& c) const {
+  if (!c.identity || c.identity->is_admin()) return;
+  const auto& me = *c.identity;
+  for (const auto& [name, own] : {std::pair<const char*, const std::string*>{"user", &me.username},
+                                  {"realm", &me.realm},
+                                  {"resolver", &me.resolver}}) {
+    const auto* value = c.params.if_contains(name);
+    if (!value) continue;
+    const bool same = value->is_string() && (value->get_string().empty() ||
+                                             std::string_view(value->get_string()) == *own);
+    if (!same)
+      throw ApiError(403, 303,
+                     std::string("you can act only on your own account: '") + name +
+                         "' names another " + name);
+  }
+}
+
 }  // namespace tessera::api

@@ -2,6 +2,7 @@
 // identity may do. Refusals are 403 with eduMFA's policy error code (303).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,11 @@ class AccessControl {
   // (empty: any realm). Records the matched policies in the audit details.
   void require_admin(http::RequestContext& c, std::string_view action,
                      const std::string& realm = "") const;
+  // A user-scope policy's value for the logged-in user (nullopt: none sets it).
+  std::optional<std::string> user_value(http::RequestContext& c, std::string_view action) const;
+  // A logged-in user acts on her own data only: a user, realm or resolver parameter that names
+  // anyone else is refused (403), never replaced by her own. Admins are not affected.
+  void refuse_naming_others(const http::RequestContext& c) const;
   // What identity may do, for /auth's "rights" (eduMFA shows these to the WebUI).
   std::vector<std::string> rights(const auth::Identity& identity, const std::string& client) const;
   // A logged-in user may do action on their own data unless user policies say otherwise.

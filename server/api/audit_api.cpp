@@ -12,6 +12,7 @@
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/util/clock.hpp"
+#include "server/util/utf8.hpp"
 
 namespace tessera::api {
 namespace {
@@ -53,28 +54,7 @@ std::string error_message(const http::HttpResponse& response) {
 // and a NUL would end the stored text early), no control characters, and cut at a character
 // boundary at most size bytes long.
 std::string clip(const std::string& text, size_t size) {
-  std::string out;
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80           ? 1
-                    : (c >> 5) == 0x6  ? 2
-                    : (c >> 4) == 0xe  ? 3
-                    : (c >> 3) == 0x1e ? 4
-                                       : 0;
-    bool valid = length > 0 && i + length <= text.size();
-    for (size_t k = 1; valid && k < length; ++k)
-      valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (valid && length == 1 && (c < 0x20 || c == 0x7f)) valid = false;
-    const size_t take = valid ? length : 1;
-    if (out.size() + take > size) break;
-    if (valid)
-      out.append(text, i, length);
-    else
-      out += '?';
-    i += take;
-  }
-  return out;
+  return util::printable_utf8(text, size);
 }
 
 // eduMFA's timelimit ("30m", "2h", "7d": rows younger than that) and since/until (Unix
@@ -138,10 +118,12 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
         auto result = repository.search(filter, page, page_size);
         boost::json::array rows;
         for (auto& e : result.entries) {
-          // A user's refused try at someone else's token does not tell them whose it is.
+          // A user's refused try at someone else's token reads as a try at a serial that does
+          // not exist: it tells neither whose token it is nor its type.
           if (filter.own_view && (e.username != filter.username || e.realm != filter.realm)) {
-            e.username.clear();
-            e.realm.clear();
+            e.username = filter.username;
+            e.realm = filter.realm;
+            e.token_type.clear();
           }
           rows.push_back(to_json(e));
         }

@@ -5,6 +5,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "server/util/utf8.hpp"
+
 #ifndef TESSERA_VERSION
 #define TESSERA_VERSION "0.0.0"
 #endif
@@ -55,7 +57,9 @@ http::HttpResponse json_error(int http_status, int code, const std::string& mess
   auto body = envelope();
   body["result"] = {
       {"status", false},
-      {"error", {{"code", code}, {"message", "ERR" + std::to_string(code) + ": " + message}}}};
+      {"error",
+       {{"code", code},
+        {"message", "ERR" + std::to_string(code) + ": " + util::printable_utf8(message)}}}};
   body["detail"] = nullptr;
   return respond(http_status, body);
 }

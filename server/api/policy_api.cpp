@@ -38,8 +38,9 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
       [&](http::RequestContext& c) {
         access.require_admin(c, "policyread");
         boost::json::object defs;
-        for (const auto scope : {policy::Scope::admin, policy::Scope::user,
-                                 policy::Scope::enrollment, policy::Scope::authentication}) {
+        for (const auto scope :
+             {policy::Scope::admin, policy::Scope::user, policy::Scope::enrollment,
+              policy::Scope::authentication, policy::Scope::webui}) {
           boost::json::array actions;
           for (const auto& action : policy::known_actions(scope)) actions.push_back(action.c_str());
           defs[policy::scope_name(scope)] = std::move(actions);

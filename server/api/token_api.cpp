@@ -569,6 +569,8 @@ class TokenRoutes {
       x_.access.require_admin(c, action, token.owner_realm);
       return;
     }
+    // Admins see whose token it was in the audit log; the user's own view of the row reads as
+    // for a serial that does not exist (audit_api).
     if (token.owner_user != c.identity->username || token.owner_resolver != c.identity->resolver)
       throw ApiError::not_found("no token " + token.serial);
     if (action == "tokenlist") return;  // users always see their own tokens, as in the list

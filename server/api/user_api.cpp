@@ -9,6 +9,7 @@
 #include "server/api/params.hpp"
 #include "server/api/stale_save.hpp"
 #include "server/crypto/password_hash.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::api {
 namespace {
@@ -84,6 +85,21 @@ void apply_fields(const http::RequestContext& c, db::UserRow& row) {
       throw ApiError::bad_parameter("a password needs at least 8 characters");
     row.password_hash = crypto::hash_password(password);
   }
+}
+
+// The attributes a user may change in her own record: user policy editable_attributes (a list:
+// givenname surname email phone mobile organization department), by default only those that
+// never reach a certificate. Anything else in the request is refused before anything changes.
+void check_editable_by_user(http::RequestContext& c, const AccessControl& access) {
+  const auto granted = access.user_value(c, "editable_attributes").value_or("phone mobile");
+  const auto editable = util::split_word_list(granted);
+  for (const char* key :
+       {"givenname", "surname", "email", "phone", "mobile", "organization", "department"})
+    if (c.params.contains(key) &&
+        std::find(editable.begin(), editable.end(), key) == editable.end())
+      throw ApiError(403, 303,
+                     std::string("user policies do not let you change your ") + key +
+                         " (editable_attributes: " + granted + ")");
 }
 
 // The resolver named in the request; when a realm is named too, the resolver must belong to it.
@@ -174,6 +190,7 @@ void add_user_routes(http::Router& router, db::IdentityRepository& identities,
             if (!me->ldap_dn.empty())
               throw ApiError::bad_parameter(
                   "your user data comes from a directory: change it there");
+            check_editable_by_user(c, access);
             // A stolen token must not become a permanent takeover: a new password needs the
             // current one.
             if (c.params.contains("password") &&

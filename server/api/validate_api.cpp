@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "server/api/api_error.hpp"
+#include "server/api/authentication_policy.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/api/plugin_failure.hpp"
@@ -23,34 +24,6 @@ struct Candidates {
   std::string unknown;  // why nobody could be found, when set
 };
 
-tokens::CheckPolicy check_policy(const policy::PolicyEngine& engine,
-                                 const policy::Subject& subject) {
-  tokens::CheckPolicy policy;
-  using policy::Scope;
-  if (auto mode = engine.value(Scope::authentication, "otppin", subject)) {
-    if (*mode == "userstore")
-      policy.pin_mode = tokens::PinMode::user_store;
-    else if (*mode == "none")
-      policy.pin_mode = tokens::PinMode::none;
-  }
-  if (auto seconds = engine.value(Scope::authentication, "lockout_seconds", subject))
-    policy.lockout_seconds = std::max(0LL, std::atoll(seconds->c_str()));
-  if (auto notifier = engine.value(Scope::authentication, "challenge_notification", subject))
-    policy.challenge_notification = *notifier;
-  if (auto types = engine.value(Scope::authentication, "challenge_response", subject)) {
-    std::string type;
-    for (char ch : *types + " ") {
-      if (ch == ' ' || ch == ';') {
-        if (!type.empty()) policy.challenge_types.insert(type);
-        type.clear();
-      } else {
-        type += ch;
-      }
-    }
-  }
-  return policy;
-}
-
 class ValidateRoutes {
  public:
   explicit ValidateRoutes(const TokenApiContext& x) : x_(x) {}
@@ -64,16 +37,19 @@ class ValidateRoutes {
                                     ? string_param(c, "transaction_id", 32)
                                     : string_param(c, "state", 32);
     auto found = candidates(c);
+    const auto engine_now = x_.access.engine();
+    const auto& engine = *engine_now;
+    const auto subject = subject_for(c, found);
+    // The answer may not tell an unknown user from one without tokens, a wrong PIN or a wrong
+    // value (policy hide_specific_error_message); the audit log always does.
+    const bool hide = hides_specific_errors(engine, subject);
     if (!found.unknown.empty()) {
       tokens::CheckOutcome outcome;
-      outcome.detail["message"] = found.unknown;
+      outcome.detail["message"] = hide ? kHiddenFailureMessage : found.unknown;
       c.audit.success = false;
       c.audit.info = found.unknown;
       return outcome;
     }
-    const auto engine_now = x_.access.engine();
-    const auto& engine = *engine_now;
-    const auto subject = subject_for(c, found);
     c.audit.policies =
         util::join_comma_list(engine.matching(policy::Scope::authentication, subject));
     const auto policy = check_policy(engine, subject);
@@ -88,6 +64,8 @@ class ValidateRoutes {
       c.audit.info = outcome.detail.contains("message")
                          ? std::string(outcome.detail.at("message").as_string())
                          : "";
+      if (hide && !outcome.value && outcome.authentication == std::string_view("REJECT"))
+        outcome.detail = {{"message", kHiddenFailureMessage}};
       return outcome;
     } catch (const plugins::PluginCallError& e) {
       throw_plugin_failure(e, "the token type");
@@ -127,9 +105,20 @@ class ValidateRoutes {
       c.audit.token_type = token.type;
       c.audit.user = token.owner_user;
       c.audit.realm = token.owner_realm;
+      // A user named with the certificate must be its owner: the same user in the same realm
+      // (and resolver), not merely the same name.
       const auto user = string_param(c, "user", 255);
-      if (!user.empty() && user != token.owner_user)
-        match = {std::nullopt, "the certificate belongs to " + token.owner_user + ", not " + user};
+      const auto realm = string_param(c, "realm", 64);
+      if (!user.empty() || !realm.empty()) {
+        const auto named = user.empty() ? std::nullopt : x_.directory.find(user, realm);
+        const bool owner = user.empty() ? realm == token.owner_realm
+                                        : named && named->user.username == token.owner_user &&
+                                              named->user.resolver == token.owner_resolver &&
+                                              named->realm == token.owner_realm;
+        if (!owner)
+          match = {std::nullopt, "the certificate belongs to " + token.owner_user + "@" +
+                                     token.owner_realm + ", not " + user + "@" + realm};
+      }
     }
     if (!match.token) {
       outcome.detail["message"] = "certificate not accepted";
@@ -155,8 +144,14 @@ class ValidateRoutes {
     if (found.user)
       return {"", found.user->user.username, found.user->realm, found.user->user.resolver,
               c.request.remote_address};
-    const auto& t = found.tokens.front();
-    return {"", t.owner_user, t.owner_realm, t.owner_resolver, c.request.remote_address};
+    if (!found.tokens.empty()) {
+      const auto& t = found.tokens.front();
+      return {"", t.owner_user, t.owner_realm, t.owner_resolver, c.request.remote_address};
+    }
+    // Nobody was found: the policies of the realm asked for (or the default realm).
+    const auto realm = x_.directory.realm(string_param(c, "realm", 64));
+    return {"", string_param(c, "user", 255), realm ? realm->name : "", "",
+            c.request.remote_address};
   }
 
   Candidates candidates(http::RequestContext& c) const {

@@ -15,6 +15,7 @@
 #include "db/plugin_store_repository.hpp"
 #include "db/policy_repository.hpp"
 #include "db/reseal.hpp"
+#include "db/session_repository.hpp"
 #include "server/api/access_control.hpp"
 #include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
@@ -51,6 +52,7 @@
 #include "server/plugins/plugin_registry.hpp"
 #include "server/policy/policy_engine.hpp"
 #include "server/util/clock.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::app {
 namespace {
@@ -217,7 +219,8 @@ int serve_command(const std::string& config_file) {
     db::ConfigCache config_cache(*database, identities, policies, &event_handlers);
     identity::UserDirectory directory(identities, config_cache, secrets);
     api::AccessControl access(config_cache);
-    auth::AuthService auth_service(admins, directory, failures, jwt);
+    db::SessionRepository sessions(*database);
+    auth::AuthService auth_service(admins, directory, failures, sessions, jwt);
 
     db::PluginStoreRepository store(*database);
     // Every plugin call runs on these threads, within its kind's deadline.
@@ -227,6 +230,7 @@ int serve_command(const std::string& config_file) {
     services.secrets = &secrets;
     services.calls = &plugin_calls;
     services.http_allowed_networks = config.plugin_http_allowed_networks;
+    services.http_proxy = config.plugin_http_proxy;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     db::TokenRepository token_rows(*database);
@@ -294,6 +298,12 @@ int serve_command(const std::string& config_file) {
         events, std::chrono::duration_cast<std::chrono::milliseconds>(config.events.retry_base),
         revocation_lease);
     issuer.queue_revocations_in(revocations);
+    issuer.email_domains_from([&access](const std::string& realm) {
+      const auto engine = access.engine();
+      const auto domains = engine->value(policy::Scope::enrollment, "email_domains",
+                                         policy::Subject{"", "", realm, "", ""});
+      return util::split_word_list(domains.value_or(""));
+    });
     outbox.add_host_action(
         ca::RevocationQueue::kNotifier,
         [&issuer](const boost::json::object& r) {
@@ -372,7 +382,8 @@ int serve_command(const std::string& config_file) {
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics, registry, token_types, access);
-    api::add_auth_routes(router, auth_service, access, &certificate_login);
+    api::SecondFactorLogin second_factor(token_rows, checker, access);
+    api::add_auth_routes(router, auth_service, access, &certificate_login, &second_factor);
     api::add_audit_routes(router, audit_rows, audit_log, access);
     api::add_statistics_routes(router, statistics, audit_log, access);
     api::add_resolver_routes(router, identities, directory, access);
@@ -399,6 +410,7 @@ int serve_command(const std::string& config_file) {
                       e.what());
       }
     });
+    router.set_guard([&access](http::RequestContext& c) { access.refuse_naming_others(c); });
     router.set_before_handler(
         [&recorder](const http::RequestContext& c, const std::string& pattern) {
           try {

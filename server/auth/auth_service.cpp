@@ -14,17 +14,19 @@ namespace {
 
 constexpr size_t kMaxCredentialSize = 1024;
 
-api::ApiError wrong_credentials() {
-  return {401, 4031, "authentication failed: wrong credentials"};
+LoginFailed wrong_credentials() {
+  return LoginFailed("wrong credentials");
 }
 
 }  // namespace
 
 AuthService::AuthService(db::AdminRepository& admins, identity::UserDirectory& users,
-                         db::AuthFailureRepository& failures, const JwtService& jwt)
+                         db::AuthFailureRepository& failures, db::SessionRepository& sessions,
+                         const JwtService& jwt)
     : admins_(admins),
       users_(users),
       failures_(failures),
+      sessions_(sessions),
       jwt_(jwt),
       dummy_hash_(crypto::hash_password(crypto::random_password())) {}
 
@@ -62,8 +64,11 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
     account = "unknown:" + name + "@" + realm;
   }
 
-  // A locked account is not checked at all (no bind is sent to a directory for it).
-  const bool locked = failures_.is_locked(account, client, now);
+  // The attempt is counted before anything is checked, so that parallel guesses get no more
+  // checks than the limit; a locked account is not checked at all (no bind is sent to a
+  // directory for it).
+  const auto attempt = failures_.claim_attempt(account, client, now);
+  const bool locked = !attempt;
   bool password_ok = false;
   bool argon2_done = false;
   if (!locked && admin_hash) {
@@ -82,10 +87,15 @@ LoginResult AuthService::login(const std::string& username, const std::string& p
   // Every path costs one Argon2id verification, so timing does not tell which kind of account
   // (or none) a name belongs to.
   if (!argon2_done) crypto::verify_password(password, dummy_hash_);
-  if (locked || !password_ok) {
-    if (!locked) failures_.record_failure(account, client, now);
-    throw wrong_credentials();
-  }
+  // The client hears the same in every case; the audit log tells them apart.
+  if (locked)
+    throw LoginFailed("refused without a check: the account is locked after " +
+                      std::to_string(failures_.policy().max_failures) + " failed logins");
+  if (!password_ok)
+    throw LoginFailed(attempt->locks_on_failure
+                          ? "wrong credentials; the account is now locked for " +
+                                std::to_string(failures_.policy().lock_duration.count()) + " s"
+                          : "wrong credentials");
   failures_.clear(account, client);
   return {identity, jwt_.issue(identity, std::chrono::system_clock::now())};
 }
@@ -108,10 +118,34 @@ Identity AuthService::authenticate(const http::HttpRequest& request) const {
   if (identity && !identity->is_admin() &&
       !users_.may_still_exist(identity->resolver, identity->username))
     identity.reset();
+  // A session that logged out, or that an admin ended, is over before its JWT expires.
+  if (identity && sessions_.ended(identity->session_id, identity->account(), identity->issued_at))
+    identity.reset();
   if (!identity)
     throw api::ApiError(401, 4305,
                         "authentication failed: the token is invalid or expired; log in again");
   return *identity;
+}
+
+void AuthService::end_session(const Identity& identity) {
+  sessions_.revoke(identity.session_id, identity.expires_at, util::unix_seconds());
+}
+
+std::optional<Identity> AuthService::find_user(const std::string& username,
+                                               const std::string& realm) {
+  try {
+    auto user = users_.find(username, realm);
+    if (!user) return std::nullopt;
+    return Identity{Role::user, user->user.username, user->realm, user->user.resolver};
+  } catch (const identity::LdapError& e) {
+    spdlog::error("finding '{}' in realm '{}': {}", username, realm, e.what());
+    throw api::ApiError(503, 5030,
+                        "the user store cannot be reached; the server log has the details");
+  }
+}
+
+void AuthService::end_all_sessions(const std::string& account) {
+  sessions_.end_all(account, util::unix_seconds());
 }
 
 }  // namespace tessera::auth

@@ -12,8 +12,16 @@ struct Identity {
   std::string username;
   std::string realm;     // empty for admins
   std::string resolver;  // where the user was found at login; empty for admins
+  // The session, from the JWT: its id (jti), when it was issued and when it expires (Unix
+  // seconds). Empty and 0 for an identity that no JWT carries yet.
+  std::string session_id;
+  long long issued_at = 0, expires_at = 0;
 
   bool is_admin() const { return role == Role::admin; }
+  // The account's name for lockout and sessions: "admin:<name>" or "user:<resolver>:<name>".
+  std::string account() const {
+    return is_admin() ? "admin:" + username : "user:" + resolver + ":" + username;
+  }
 };
 
 }  // namespace tessera::auth

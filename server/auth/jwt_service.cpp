@@ -48,8 +48,8 @@ std::string JwtService::issue(const Identity& identity,
       jwt_add_grant(jwt.get(), "realm", identity.realm.c_str()) == 0 &&
       jwt_add_grant(jwt.get(), "resolver", identity.resolver.c_str()) == 0 &&
       jwt_add_grant(jwt.get(), "role", identity.is_admin() ? "admin" : "user") == 0 &&
-      jwt_add_grant(jwt.get(), "nonce",
-                    crypto::base64_encode(nonce.data(), nonce.size()).c_str()) == 0 &&
+      jwt_add_grant(jwt.get(), "jti", crypto::base64_encode(nonce.data(), nonce.size()).c_str()) ==
+          0 &&
       jwt_add_grant_int(jwt.get(), "iat", seconds(now)) == 0 &&
       jwt_add_grant_int(jwt.get(), "exp", seconds(now + validity_)) == 0;
   if (!ok) throw std::runtime_error("building the JWT failed");
@@ -75,10 +75,14 @@ std::optional<Identity> JwtService::verify(const std::string& token,
   const char* realm = jwt_get_grant(jwt.get(), "realm");
   const char* role = jwt_get_grant(jwt.get(), "role");
   const char* resolver = jwt_get_grant(jwt.get(), "resolver");
-  if (!username || !realm || !role || !resolver) return std::nullopt;
+  const char* jti = jwt_get_grant(jwt.get(), "jti");  // a session that can be ended has one
+  errno = 0;
+  const long iat = jwt_get_grant_int(jwt.get(), "iat");
+  if (!username || !realm || !role || !resolver || !jti || errno != 0) return std::nullopt;
   const std::string role_name = role;
   if (role_name != "admin" && role_name != "user") return std::nullopt;
-  return Identity{role_name == "admin" ? Role::admin : Role::user, username, realm, resolver};
+  return Identity{
+      role_name == "admin" ? Role::admin : Role::user, username, realm, resolver, jti, iat, exp};
 }
 
 }  // namespace tessera::auth

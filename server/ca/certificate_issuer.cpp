@@ -11,6 +11,7 @@
 #include "server/ca/issued_certificate.hpp"
 #include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::ca {
 namespace {
@@ -78,6 +79,7 @@ CertificateIssuer::RequestNames CertificateIssuer::request_names_for(const std::
                                                                      const db::UserRow& owner,
                                                                      const std::string& realm) {
   const auto p = resolve(ca, profile).second;
+  check_email_domain(p, owner, realm);
   try {
     RequestNames names;
     names.subject = p.subject_of(owner, realm);
@@ -88,6 +90,28 @@ CertificateIssuer::RequestNames CertificateIssuer::request_names_for(const std::
   } catch (const ProfileError& e) {
     throw IssueError(e.what());
   }
+}
+
+void CertificateIssuer::check_email_domain(const CertificateProfile& profile,
+                                           const db::UserRow& owner,
+                                           const std::string& realm) const {
+  if (!profile.email_in_realm_domains || !profile.puts_email_in_certificate() ||
+      owner.email.empty())
+    return;
+  const auto domains = email_domains_ ? email_domains_(realm) : std::vector<std::string>();
+  const auto at = owner.email.rfind('@');
+  std::string domain = at == std::string::npos ? "" : owner.email.substr(at + 1);
+  for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto allowed : domains) {
+    for (auto& c : allowed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!domain.empty() && domain == allowed) return;
+  }
+  throw IssueError("profile '" + profile.name + "' puts only e-mail addresses of realm " + realm +
+                   "'s domains in certificates (" +
+                   (domains.empty() ? std::string("the realm names none: enrollment policy "
+                                                  "email_domains")
+                                    : util::join_comma_list(domains)) +
+                   "), not " + owner.email);
 }
 
 CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
@@ -110,6 +134,7 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     if (!wanted && !value.empty())
       throw IssueError("profile '" + profile_name + "' takes no " + what + " (" + param + ")");
   };
+  check_email_domain(profile, r.owner, r.realm);
   device_name(profile.san_ip, r.ip, "IP address", "ip");
   device_name(profile.san_permanent_identifier, r.device_serial, "serial number", "device_serial");
 

@@ -114,12 +114,19 @@ class CertificateIssuer {
   using RevokeAtCa = std::function<void(const std::string&, const std::string&, const std::string&,
                                         const std::string&, const std::string&)>;
   void on_revoke_at_ca(RevokeAtCa hook) { revoke_at_ca_ = std::move(hook); }
+  // The e-mail domains a realm allows in certificates (for profiles with
+  // email_in_realm_domains); empty: none named.
+  using EmailDomains = std::function<std::vector<std::string>(const std::string& realm)>;
+  void email_domains_from(EmailDomains lookup) { email_domains_ = std::move(lookup); }
 
  private:
   // Checks the certificate (throws IssuedCertificateRefused) and records it.
   void record_issued(const std::string& ca, const std::string& token_serial,
                      const std::string& subject, const boost::json::object& answer,
                      const RequestedCertificate& requested, Outcome& outcome);
+  // Throws IssueError when profile wants the owner's e-mail in the realm's domains and it is not.
+  void check_email_domain(const CertificateProfile& profile, const db::UserRow& owner,
+                          const std::string& realm) const;
   std::string cancel_request(const std::string& ca, const std::string& request_id,
                              const std::string& token_serial);
   std::pair<std::string, CertificateProfile> resolve(const std::string& ca,
@@ -127,6 +134,7 @@ class CertificateIssuer {
 
   CaConnectors& connectors_;
   RevokeAtCa revoke_at_ca_;
+  EmailDomains email_domains_;
   RevocationQueue* revocations_ = nullptr;
   db::CertificateProfileRepository& profiles_;
   db::CertificateRepository& certificates_;

@@ -80,21 +80,32 @@ void check_template(const std::string& field, const std::string& value) {
   }
 }
 
-std::string fill(std::string text, const db::UserRow& user, const std::string& realm) {
-  const std::pair<const char*, const std::string*> tags[] = {{"{username}", &user.username},
-                                                             {"{givenname}", &user.given_name},
-                                                             {"{surname}", &user.surname},
-                                                             {"{email}", &user.email},
-                                                             {"{organization}", &user.organization},
-                                                             {"{department}", &user.department},
-                                                             {"{realm}", &realm}};
-  for (const auto& [tag, value] : tags)
-    for (size_t at = text.find(tag); at != std::string::npos;
-         at = text.find(tag, at + value->size()))
-      text.replace(at, std::string(tag).size(), *value);
-  text.erase(0, text.find_first_not_of(' '));
-  text.erase(text.find_last_not_of(' ') + 1);
-  return text;
+// One pass over the template, left to right: a tag's value is copied as data and never read
+// again, so a user whose given name is "{email}" gets that text, not their address.
+std::string fill(const std::string& text, const db::UserRow& user, const std::string& realm) {
+  const std::pair<std::string_view, const std::string*> tags[] = {
+      {"{username}", &user.username},
+      {"{givenname}", &user.given_name},
+      {"{surname}", &user.surname},
+      {"{email}", &user.email},
+      {"{organization}", &user.organization},
+      {"{department}", &user.department},
+      {"{realm}", &realm}};
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    const auto tag = std::find_if(std::begin(tags), std::end(tags), [&](const auto& t) {
+      return std::string_view(text).substr(at).starts_with(t.first);
+    });
+    if (tag == std::end(tags)) {
+      out += text[at++];
+    } else {
+      out += *tag->second;
+      at += tag->first.size();
+    }
+  }
+  out.erase(0, out.find_first_not_of(' '));
+  out.erase(out.find_last_not_of(' ') + 1);
+  return out;
 }
 
 }  // namespace
@@ -154,11 +165,14 @@ CertificateProfile CertificateProfile::from_params(const boost::json::object& pa
         throw ProfileError("ca_template: up to 64 letters, digits, spaces, '_', '-' or '.'");
     } else if (key == "approval") {
       p.approval = flag_of(value, key);
+    } else if (key == "email_in_realm_domains") {
+      p.email_in_realm_domains = flag_of(value, key);
     } else {
       throw ProfileError("unknown profile parameter '" + key +
                          "' (validity_days, key_types, key_usage, extended_key_usage, "
                          "subject.<field>, san_email, san_upn, san_dns, san_ip, "
-                         "san_permanent_identifier, ca_template, approval)");
+                         "san_permanent_identifier, ca_template, approval, "
+                         "email_in_realm_domains)");
     }
   }
   if (std::none_of(p.subject.begin(), p.subject.end(),
@@ -185,7 +199,8 @@ boost::json::object CertificateProfile::to_json() const {
           {"san_ip", san_ip},
           {"san_permanent_identifier", san_permanent_identifier},
           {"ca_template", ca_template},
-          {"approval", approval}};
+          {"approval", approval},
+          {"email_in_realm_domains", email_in_realm_domains}};
 }
 
 CertificateProfile CertificateProfile::from_json(const boost::json::object& json) {
@@ -216,7 +231,15 @@ CertificateProfile CertificateProfile::from_json(const boost::json::object& json
   if (const auto* name = json.if_contains("ca_template"); name && name->is_string())
     p.ca_template = std::string(name->get_string());
   p.approval = json.at("approval").as_bool();
+  if (const auto* only = json.if_contains("email_in_realm_domains"); only && only->is_bool())
+    p.email_in_realm_domains = only->get_bool();
   return p;
+}
+
+bool CertificateProfile::puts_email_in_certificate() const {
+  return san_email || std::any_of(subject.begin(), subject.end(), [](const auto& field) {
+           return field.second.find("{email}") != std::string::npos;
+         });
 }
 
 std::vector<std::pair<std::string, std::string>> CertificateProfile::subject_of(

@@ -40,6 +40,10 @@ struct CertificateProfile {
   // The CA's own certificate template for this profile (AD CS); empty: the connector's.
   std::string ca_template;
   bool approval = false;  // issuance waits for an admin
+  // An e-mail address that goes into the certificate (san_email, or {email} in the subject)
+  // must be in the owner's realm's domains (enrollment policy email_domains): users may be able
+  // to edit their own address, the CA's name for them must not follow.
+  bool email_in_realm_domains = false;
 
   // From request parameters (form text or JSON): validity_days="365,730", key_types,
   // key_usage, extended_key_usage (comma lists), subject.CN="{givenname} {surname}",
@@ -48,6 +52,8 @@ struct CertificateProfile {
   static CertificateProfile from_json(const boost::json::object& json);
   boost::json::object to_json() const;
 
+  // Whether the user's e-mail address reaches the certificate (san_email or {email}).
+  bool puts_email_in_certificate() const;
   // The subject fields for user, with empty ones left out; throws ProfileError without a CN.
   std::vector<std::pair<std::string, std::string>> subject_of(const db::UserRow& user,
                                                               const std::string& realm) const;

@@ -142,10 +142,11 @@ void read_tls(const Reader& r, const YAML::Node& node, HttpServerSettings& confi
 }
 
 void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
-  r.expect_map(node, "server",
-               {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
-                "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url",
-                "client_certificate_header", "trusted_proxies", "webui_dir"});
+  r.expect_map(
+      node, "server",
+      {"listen", "io_threads", "worker_threads", "max_body_bytes", "read_timeout_seconds",
+       "idle_timeout_seconds", "shutdown_timeout_seconds", "tls", "public_url",
+       "max_connections_per_client", "client_certificate_header", "trusted_proxies", "webui_dir"});
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
   if (node["webui_dir"]) config.webui_dir = r.path(node["webui_dir"], "server.webui_dir");
   read_listen(r, node["listen"], config);
@@ -155,6 +156,9 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   if (node["worker_threads"])
     config.worker_threads =
         static_cast<unsigned>(r.integer(node["worker_threads"], "server.worker_threads", 1, 1024));
+  if (node["max_connections_per_client"])
+    config.max_connections_per_client = static_cast<size_t>(r.integer(
+        node["max_connections_per_client"], "server.max_connections_per_client", 1, 1000000));
   if (node["max_body_bytes"])
     config.max_body_bytes = static_cast<size_t>(
         r.integer(node["max_body_bytes"], "server.max_body_bytes", 1024, 1LL << 30));
@@ -306,7 +310,14 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
-    r.expect_map(plugins, "plugins", {"directories", "deadlines", "http_allowed_networks"});
+    r.expect_map(plugins, "plugins",
+                 {"directories", "deadlines", "http_allowed_networks", "http_proxy"});
+    if (const auto& proxy = plugins["http_proxy"]) {
+      config.plugin_http_proxy = r.string(proxy, "plugins.http_proxy");
+      if (!config.plugin_http_proxy.starts_with("http://") &&
+          !config.plugin_http_proxy.starts_with("https://"))
+        r.fail(proxy, "plugins.http_proxy", "an http:// or https:// URL of the proxy");
+    }
     if (const auto& networks = plugins["http_allowed_networks"])
       config.plugin_http_allowed_networks = r.networks(networks, "plugins.http_allowed_networks");
     if (const auto& d = plugins["deadlines"]) {

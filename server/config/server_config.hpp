@@ -41,6 +41,9 @@ struct HttpServerSettings {
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};
   std::chrono::seconds shutdown_timeout{30};
+  // Open connections one client address may hold (server.max_connections_per_client); one
+  // more is closed at once. Behind a proxy, raise it: every client is the proxy's address.
+  size_t max_connections_per_client = 512;
   TlsConfig tls;
   // How clients reach this server ("https://tessera.example"), for URLs put into what it
   // issues (the CRL distribution point of certificates). Empty: none are put in.
@@ -106,6 +109,9 @@ struct ServerConfig {
   plugins::CallDeadlines plugin_deadlines;  // plugins.deadlines
   // Loopback or link-local networks plugins may reach over HTTP (plugins.http_allowed_networks).
   std::vector<std::string> plugin_http_allowed_networks;
+  // The proxy for plugins' outbound HTTP (plugins.http_proxy, "http://proxy:3128"); empty: none,
+  // whatever http_proxy/https_proxy the environment names.
+  std::string plugin_http_proxy;
   std::string log_level = "info";
 };
 

@@ -29,6 +29,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct HttpServer::Impl {
   HttpServerSettings options;
+  // Before the I/O context: the sessions it still holds at destruction release their slots.
+  ConnectionLimiter per_client{options.max_connections_per_client};
   asio::io_context io{static_cast<int>(options.io_threads)};
   asio::thread_pool workers{options.worker_threads};
   // /healthz and /metrics run here, so a load balancer's probe is answered while every worker
@@ -93,10 +95,19 @@ struct HttpServer::Impl {
         co_await pause.async_wait(use_tuple);
         continue;
       }
+      boost::system::error_code endpoint_ec;
+      const auto remote = socket.remote_endpoint(endpoint_ec);
+      auto slot = endpoint_ec ? nullptr : per_client.admit(remote.address().to_string());
+      if (!slot) {
+        // Closed at once: one address may not hold every descriptor the server has.
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        continue;
+      }
       if (listener.tls)
-        start_tls_session(std::move(socket), tls, env);
+        start_tls_session(std::move(socket), tls, env, std::move(slot));
       else
-        start_plain_session(std::move(socket), env);
+        start_plain_session(std::move(socket), env, std::move(slot));
     }
   }
 
@@ -178,6 +189,9 @@ std::vector<std::string> HttpServer::bind() {
 }
 
 void HttpServer::run() {
+  const auto files = raise_open_file_limit();
+  spdlog::info("up to {} open files; up to {} connections per client address", files,
+               impl_->options.max_connections_per_client);
   for (auto& l : impl_->listeners)
     asio::co_spawn(impl_->control, impl_->accept_loop(*l), asio::detached);
   impl_->wait_for_signal();

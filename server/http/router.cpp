@@ -11,6 +11,7 @@
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
+#include "server/util/utf8.hpp"
 
 namespace tessera::http {
 namespace {
@@ -66,7 +67,13 @@ void add_form_params(std::string_view encoded, boost::json::object& params) {
     if (pair.empty()) continue;
     const auto equals = std::min(pair.find('='), pair.size());
     const auto value = equals < pair.size() ? pair.substr(equals + 1) : std::string_view();
-    params[decoded(pair.substr(0, equals))] = decoded(value);
+    auto name = decoded(pair.substr(0, equals));
+    auto text = decoded(value);
+    // Refused, not repaired: a name that is not text cannot be meant, and nothing is changed.
+    if (!util::is_valid_utf8(name) || !util::is_valid_utf8(text))
+      throw api::ApiError::bad_parameter("parameter '" + util::printable_utf8(name, 64) +
+                                         "' is not valid UTF-8");
+    params[std::move(name)] = std::move(text);
   }
 }
 
@@ -85,7 +92,7 @@ boost::json::object parse_params(const HttpRequest& request, std::string_view qu
       throw api::ApiError::bad_parameter("the request body is not valid JSON: " + ec.message());
     if (!value.is_object())
       throw api::ApiError::bad_parameter("the JSON request body must be an object of parameters");
-    for (auto& [key, v] : value.as_object()) params[key] = v;
+    for (auto& [key, v] : value.as_object()) params[key] = v;  // Boost.JSON checked UTF-8
   } else if (type == "application/x-www-form-urlencoded") {
     add_form_params(request.body, params);
   } else {
@@ -142,6 +149,9 @@ HttpResponse Router::dispatch(const HttpRequest& request,
       throw api::ApiError(400, api::error_code::malformed_request,
                           "the request target is not a valid path");
     std::string path = target->path();
+    if (!util::is_valid_utf8(path))
+      throw api::ApiError(400, api::error_code::malformed_request,
+                          "the request path is not valid UTF-8");
     const auto segments = split_path(path);
 
     std::map<std::string, std::string> path_params;
@@ -180,6 +190,7 @@ HttpResponse Router::dispatch(const HttpRequest& request,
       context->identity = authenticator_(request);
     }
     context->params = parse_params(request, query);
+    if (context->identity && guard_) guard_(*context);
     if (before_handler_) before_handler_(*context, matched->pattern);
     auto response = matched->handler(*context);
     response.route = matched->pattern;

@@ -64,6 +64,9 @@ class Router {
   void set_before_handler(std::function<void(const RequestContext&, const std::string&)> hook) {
     before_handler_ = std::move(hook);
   }
+  // Called on authenticated routes after parameter parsing, before the handler: may refuse the
+  // request by throwing api::ApiError (a user naming someone else).
+  void set_guard(std::function<void(RequestContext&)> guard) { guard_ = std::move(guard); }
   // Behind a TLS-terminating proxy: header carries the client certificate (URL-encoded PEM),
   // believed only when trusted(remote address); from anyone else it is ignored.
   void set_certificate_header(std::string header, std::function<bool(const std::string&)> trusted) {
@@ -87,6 +90,7 @@ class Router {
   Authenticator authenticator_;
   RequestObserver observer_;
   std::function<void(const RequestContext&, const std::string&)> before_handler_;
+  std::function<void(RequestContext&)> guard_;
   std::string certificate_header_;  // lower case
   std::function<bool(const std::string&)> trusted_proxy_;
 };

@@ -66,6 +66,10 @@ HttpResponse parse_error_response(const beast::error_code& ec) {
   if (ec == bhttp::error::header_limit)
     return api::json_error(431, api::error_code::malformed_request,
                            "the request headers are too large");
+  if (ec == bhttp::error::buffer_overflow)
+    return api::json_error(431, api::error_code::malformed_request,
+                           "a request line, header, chunk header or trailer is longer than this "
+                           "server accepts");
   return api::json_error(400, api::error_code::malformed_request,
                          "malformed HTTP request: " + ec.message());
 }
@@ -83,15 +87,21 @@ class InFlight {
   api::Metrics& metrics_;
 };
 
+// Everything the parser has not consumed yet (a header, a chunk header with its extensions, a
+// trailer) must fit in this much: the body goes straight into the request as it is parsed, so
+// only a line without its end can fill the buffer, and then the request is refused.
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr size_t kMaxBufferedBytes = kMaxHeaderBytes + 8 * 1024;
+
 template <class Stream>
 asio::awaitable<void> serve(Stream& stream, SessionEnv& env, std::string remote, bool tls,
                             std::string client_certificate) {
-  beast::flat_buffer buffer;
+  beast::flat_buffer buffer(kMaxBufferedBytes);
   bool first = true;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(env.max_body_bytes);
-    parser.header_limit(16 * 1024);
+    parser.header_limit(kMaxHeaderBytes);
     // A new connection gets the read timeout for its first request; a kept-alive one may idle
     // a little longer between requests.
     beast::get_lowest_layer(stream).expires_after(first ? env.read_timeout : env.idle_timeout);
@@ -157,7 +167,8 @@ std::string peer_certificate_pem(SSL* ssl) {
   return std::string(data, static_cast<size_t>(size));
 }
 
-asio::awaitable<void> run_plain(tcp::socket socket, SessionEnv& env) {
+asio::awaitable<void> run_plain(tcp::socket socket, SessionEnv& env,
+                                std::unique_ptr<ConnectionLimiter::Slot>) {
   auto remote = remote_of(socket);
   beast::tcp_stream stream(std::move(socket));
   co_await serve(stream, env, remote, false, {});
@@ -165,7 +176,8 @@ asio::awaitable<void> run_plain(tcp::socket socket, SessionEnv& env) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> run_tls(tcp::socket socket, asio::ssl::context& tls, SessionEnv& env) {
+asio::awaitable<void> run_tls(tcp::socket socket, asio::ssl::context& tls, SessionEnv& env,
+                              std::unique_ptr<ConnectionLimiter::Slot>) {
   auto remote = remote_of(socket);
   beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls);
   beast::get_lowest_layer(stream).expires_after(env.read_timeout);
@@ -187,14 +199,16 @@ void log_failure(std::exception_ptr error) {
 
 }  // namespace
 
-void start_plain_session(tcp::socket socket, SessionEnv& env) {
+void start_plain_session(tcp::socket socket, SessionEnv& env,
+                         std::unique_ptr<ConnectionLimiter::Slot> slot) {
   auto executor = socket.get_executor();
-  asio::co_spawn(executor, run_plain(std::move(socket), env), log_failure);
+  asio::co_spawn(executor, run_plain(std::move(socket), env, std::move(slot)), log_failure);
 }
 
-void start_tls_session(tcp::socket socket, asio::ssl::context& tls, SessionEnv& env) {
+void start_tls_session(tcp::socket socket, asio::ssl::context& tls, SessionEnv& env,
+                       std::unique_ptr<ConnectionLimiter::Slot> slot) {
   auto executor = socket.get_executor();
-  asio::co_spawn(executor, run_tls(std::move(socket), tls, env), log_failure);
+  asio::co_spawn(executor, run_tls(std::move(socket), tls, env, std::move(slot)), log_failure);
 }
 
 }  // namespace tessera::http

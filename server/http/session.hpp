@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "server/api/metrics.hpp"
+#include "server/http/connection_limits.hpp"
 #include "server/http/router.hpp"
 
 namespace tessera::http {
@@ -26,8 +27,10 @@ struct SessionEnv {
   std::atomic<bool> stopping{false};
 };
 
-void start_plain_session(boost::asio::ip::tcp::socket socket, SessionEnv& env);
+// slot: the connection's place in the per-client count, held until the session ends.
+void start_plain_session(boost::asio::ip::tcp::socket socket, SessionEnv& env,
+                         std::unique_ptr<ConnectionLimiter::Slot> slot);
 void start_tls_session(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls,
-                       SessionEnv& env);
+                       SessionEnv& env, std::unique_ptr<ConnectionLimiter::Slot> slot);
 
 }  // namespace tessera::http

@@ -162,7 +162,10 @@ tessera_status http_exchange(void* host_context, const tessera_http_request* req
     constexpr uint32_t kMaxTimeoutMs = 60000;
     if (request->timeout_ms)
       out.timeout = std::chrono::milliseconds(std::min(request->timeout_ms, kMaxTimeoutMs));
-    if (ctx.services) out.allowed_networks = ctx.services->http_allowed_networks;
+    if (ctx.services) {
+      out.allowed_networks = ctx.services->http_allowed_networks;
+      out.proxy = ctx.services->http_proxy;
+    }
     auto response =
         perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
     if (!response.ok) {

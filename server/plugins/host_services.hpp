@@ -20,6 +20,7 @@ struct HostServices {
   size_t max_http_response_bytes = 4 * 1024 * 1024;
   // Loopback and link-local networks that plugins may reach anyway (plugins.http_allowed_networks).
   std::vector<std::string> http_allowed_networks;
+  std::string http_proxy;  // plugins.http_proxy; empty: direct, never the environment's
   // Where plugin calls run, each with its deadline. Null: on the caller's thread, unbounded
   // (the command-line tools and unit tests).
   PluginCalls* calls = nullptr;

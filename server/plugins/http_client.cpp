@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 
 #include <curl/curl.h>
@@ -67,6 +68,37 @@ curl_socket_t open_guarded(void* user, curlsocktype, curl_sockaddr* address) {
     return CURL_SOCKET_BAD;
   }
   return socket(address->family, address->socktype, address->protocol);
+}
+
+// The destination's addresses, when a proxy will connect instead of us: the guard on our own
+// sockets sees only the proxy. Returns the first address refused, or "".
+std::string refused_destination(const std::string& url, const std::vector<std::string>& allowed) {
+  std::unique_ptr<CURLU, void (*)(CURLU*)> parsed(curl_url(), curl_url_cleanup);
+  char* host = nullptr;
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(parsed.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK)
+    return url;
+  std::string name(host);
+  curl_free(host);
+  if (name.size() > 2 && name.front() == '[' && name.back() == ']')
+    name = name.substr(1, name.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) return {};  // the proxy will say
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found, freeaddrinfo);
+  for (auto* a = found; a; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (a->ai_family == AF_INET)
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, text, sizeof text);
+    else if (a->ai_family == AF_INET6)
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, text,
+                sizeof text);
+    else
+      continue;
+    if (!outbound_address_allowed(text, allowed)) return text;
+  }
+  return {};
 }
 
 struct CurlCleanup {
@@ -171,9 +203,24 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
     curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &client_key);
     curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
   }
+  // Only the configured proxy, never one from the environment (curl reads http_proxy and
+  // friends unless told otherwise, and the guard would then see only the proxy's address).
+  curl_easy_setopt(c, CURLOPT_PROXY, request.proxy.c_str());
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "");
   Guard guard{&request.allowed_networks, {}};
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+  if (request.proxy.empty()) {
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_guarded);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+  } else {
+    // The admin chose the proxy (it may well be on loopback); the destination is checked here.
+    guard.refused = refused_destination(request.url, request.allowed_networks);
+    if (!guard.refused.empty()) {
+      response.error = "plugins may not reach " + guard.refused +
+                       " (a loopback or link-local address); an admin can allow it in "
+                       "plugins.http_allowed_networks";
+      return response;
+    }
+  }
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
     response.error = !guard.refused.empty()

@@ -20,6 +20,10 @@ struct OutboundRequest {
   // about to connect to, so no name can point there), except in these networks ("127.0.0.1",
   // "::1", "169.254.0.0/16").
   std::vector<std::string> allowed_networks;
+  // The proxy to use ("http://proxy:3128"); empty: connect directly. The environment's
+  // http_proxy/https_proxy/all_proxy are never used. Through a proxy the destination's own
+  // addresses are resolved and checked before the request is sent.
+  std::string proxy;
   std::string trusted_ca_pem;  // empty: the system's CAs
   uint32_t auth = 0;           // tessera_http_auth
   std::string username, password, keytab;

@@ -24,6 +24,7 @@ std::optional<Scope> parse_scope(std::string_view name) {
   if (name == "user") return Scope::user;
   if (name == "enrollment") return Scope::enrollment;
   if (name == "authentication") return Scope::authentication;
+  if (name == "webui") return Scope::webui;
   return std::nullopt;
 }
 
@@ -37,6 +38,8 @@ const char* scope_name(Scope scope) {
       return "enrollment";
     case Scope::authentication:
       return "authentication";
+    case Scope::webui:
+      return "webui";
   }
   return "?";
 }
@@ -76,9 +79,9 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "certificateapprove",
                                               "configread",
                                               "statistics_read"};
-  static const std::vector<std::string> user{"auditlog", "updateuser", "revoke",
-                                             "delete",   "disable",    "enable",
-                                             "resync",   "setpin",     "reset"};
+  static const std::vector<std::string> user{
+      "auditlog", "updateuser", "revoke", "delete", "disable",
+      "enable",   "resync",     "setpin", "reset",  "editable_attributes"};
   static const std::vector<std::string> enrollment{"otp_pin_minlength",
                                                    "otp_pin_maxlength",
                                                    "otp_pin_contents",
@@ -86,9 +89,15 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "tokenissuer",
                                                    "max_token_per_user",
                                                    "certificate_require_attestation",
-                                                   "verify_enrollment"};
-  static const std::vector<std::string> authentication{
-      "otppin", "max_fail", "lockout_seconds", "challenge_response", "challenge_notification"};
+                                                   "verify_enrollment",
+                                                   "email_domains"};
+  static const std::vector<std::string> authentication{"otppin",
+                                                       "max_fail",
+                                                       "lockout_seconds",
+                                                       "challenge_response",
+                                                       "challenge_notification",
+                                                       "hide_specific_error_message"};
+  static const std::vector<std::string> webui{"login_mode"};
   switch (scope) {
     case Scope::admin:
       return admin;
@@ -96,6 +105,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
       return user;
     case Scope::enrollment:
       return enrollment;
+    case Scope::webui:
+      return webui;
     case Scope::authentication:
       break;
   }
@@ -112,7 +123,7 @@ Policy parse_policy(const db::PolicyRow& row) {
   auto scope = parse_scope(row.scope);
   if (!scope)
     throw PolicyError("unknown scope '" + row.scope +
-                      "' (admin, user, enrollment, authentication)");
+                      "' (admin, user, enrollment, authentication, webui)");
   p.scope = *scope;
   for (const auto& item : util::split_comma_list(row.actions)) {
     auto eq = item.find('=');
@@ -126,6 +137,11 @@ Policy parse_policy(const db::PolicyRow& row) {
           "unknown action '" + name + "' in scope " + row.scope + " (known: " + list +
           (p.scope == Scope::admin || p.scope == Scope::user ? ", enroll<TYPE>" : "") + ")");
     }
+    if (name == "login_mode" && value != "userstore" && value != "tessera" &&
+        value != "privacyIDEA" && value != "disable")
+      throw PolicyError(
+          "login_mode takes userstore (a password), tessera (a password and a second factor; "
+          "privacyIDEA means the same) or disable");
     if (name == "certificate_require_attestation" && value != "ignore" && value != "verify" &&
         value != "require" && value != "require_and_verify")
       throw PolicyError(

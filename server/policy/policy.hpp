@@ -13,7 +13,7 @@
 
 namespace tessera::policy {
 
-enum class Scope { admin, user, enrollment, authentication };
+enum class Scope { admin, user, enrollment, authentication, webui };
 
 std::optional<Scope> parse_scope(std::string_view name);
 const char* scope_name(Scope scope);

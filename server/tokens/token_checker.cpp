@@ -105,6 +105,21 @@ boost::json::object TokenChecker::token_request(const db::TokenRow& token, long 
 
 TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std::string& otp,
                                            long long now) const {
+  const auto claimed = tokens_.claim_attempt(token.serial, now);
+  if (!claimed) return {.locked = true};
+  const bool last = *claimed;
+  auto verdict = evaluate(token, otp, now);
+  if (verdict.broken) {
+    // An outage is not a guess: the attempt is given back.
+    tokens_.give_back_attempt(token.serial);
+  } else if (!verdict.match) {
+    tokens_.attempt_failed(token.serial, last);
+  }
+  return verdict;
+}
+
+TokenChecker::Verdict TokenChecker::evaluate(const db::TokenRow& token, const std::string& otp,
+                                             long long now) const {
   boost::json::object result;
   try {
     auto request = token_request(token, now);
@@ -214,6 +229,7 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
   std::vector<const db::TokenRow*> challenge_ready;
   bool replayed = false;
   bool broken = false;  // a plugin failed for a token whose PIN matched
+  bool locked_meanwhile = false;
   std::string unavailable;
   for (auto* token : usable) {
     const auto [pin, otp] = split(pass, token->otplen);
@@ -228,6 +244,12 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
     // A value that was sent counts only as the answer to its challenge, while that is open.
     if (sends_codes(*token)) continue;
     const auto verdict = verify(*token, otp, now);
+    if (verdict.locked) {
+      // Parallel requests used its last attempts since it was read.
+      if (!first_refusal) first_refusal = "Failcounter exceeded";
+      locked_meanwhile = true;
+      continue;
+    }
     if (verdict.broken) {
       broken = true;
       if (unavailable.empty()) unavailable = verdict.unavailable;
@@ -248,13 +270,14 @@ CheckOutcome TokenChecker::check(const std::vector<db::TokenRow>& candidates,
   // The server could not tell right from wrong: an outage is not a guess, so nothing is
   // counted and the caller learns that the check failed, not that the value was wrong.
   if (broken && pin_matched.empty()) throw CheckUnavailable(unavailable);
+  if (locked_meanwhile && pin_matched.empty()) return reject(*first_refusal);
   if (pin_matched.empty()) {
     // A wrong PIN counts against every usable token of the user, so that guessing PINs is as
     // limited as guessing OTP values.
     for (auto* token : usable) tokens_.record_failure(token->serial, now);
     return reject("wrong otp pin");
   }
-  for (auto* token : pin_matched) tokens_.record_failure(token->serial, now);
+  // Each evaluated value was counted before it was evaluated (verify).
   auto outcome = reject(replayed ? "wrong otp value. previous otp used again" : "wrong otp value");
   if (pin_matched.size() == 1) describe_token(outcome, *pin_matched.front());
   return outcome;
@@ -383,6 +406,10 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
       continue;
     }
     const auto verdict = verify(*token, pass, now);
+    if (verdict.locked) {
+      if (!first_refusal) first_refusal = "Failcounter exceeded";
+      continue;
+    }
     if (verdict.match) {
       tokens_.close_challenges(transaction_id, now);
       CheckOutcome outcome;
@@ -398,8 +425,7 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
       if (unavailable.empty()) unavailable = verdict.unavailable;
       continue;
     }
-    tokens_.record_failure(token->serial, now);
-    answered = true;
+    answered = true;  // counted by verify
   }
   if (broken && !answered) throw CheckUnavailable(unavailable);
   if (first_refusal && challenged.size() == 1) return reject(*first_refusal);
@@ -420,16 +446,23 @@ CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
   return outcome;
 }
 
+CheckOutcome TokenChecker::second_factor_challenge(const std::vector<db::TokenRow>& candidates,
+                                                   const CheckPolicy& policy) const {
+  const long long now = util::unix_seconds();
+  auto tokens = candidates;
+  std::vector<const db::TokenRow*> ready;
+  for (auto& token : tokens)
+    if (!unusable(token, policy, now)) ready.push_back(&token);
+  return open_challenges(ready, policy, now);
+}
+
 bool TokenChecker::verify_enrollment(const db::TokenRow& token, const std::string& otp,
                                      const std::string& actor) const {
   if (token.rollout_state != "verify" || !types_.find(token.type)) return false;
   const long long now = util::unix_seconds();
   const auto verdict = verify(token, otp, now);
   if (verdict.broken) throw CheckUnavailable(verdict.unavailable);
-  if (!verdict.match) {
-    tokens_.record_failure(token.serial, now);
-    return false;
-  }
+  if (!verdict.match) return false;  // counted by verify
   auto accepted = tokens_.find(token.serial);
   return accepted && tokens_.change_rollout(token.serial, "verify", "enrolled", accepted->info,
                                             {actor, "first value verified"});

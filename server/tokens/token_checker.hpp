@@ -79,6 +79,12 @@ class TokenChecker {
   CheckOutcome trigger(const std::vector<db::TokenRow>& candidates,
                        const CheckPolicy& policy) const;
 
+  // The second step of a WebUI login (login_mode tessera), after the password: a challenge on
+  // every usable token that has values to check (types that send codes send them). The
+  // answer is checked by check() with its transaction id, fail counters and all.
+  CheckOutcome second_factor_challenge(const std::vector<db::TokenRow>& candidates,
+                                       const CheckPolicy& policy) const;
+
   // The first value of a token that waits in "verify" (policy verify_enrollment): on a match
   // the counter moves on and the token becomes enrolled; a miss counts as a failure.
   bool verify_enrollment(const db::TokenRow& token, const std::string& otp,
@@ -93,11 +99,16 @@ class TokenChecker {
     bool replayed = false;    // matched, but another request accepted this value first
     bool broken = false;      // the plugin failed or the secret does not open (logged)
     std::string unavailable;  // when broken because a peer or deadline failed: why
+    bool locked = false;      // the fail counter was at its maximum: nothing was evaluated
   };
   // Why the token cannot authenticate now, or nullopt when it can.
   std::optional<std::string> unusable(db::TokenRow& token, const CheckPolicy& policy,
                                       long long now) const;
+  // Counts the attempt first (so that parallel requests never evaluate more values than the
+  // fail counter allows), then asks the plugin; a failed attempt stays counted.
   Verdict verify(const db::TokenRow& token, const std::string& otp, long long now) const;
+  // The plugin's verdict on otp, without counting.
+  Verdict evaluate(const db::TokenRow& token, const std::string& otp, long long now) const;
   // The counter a verify or resync answer matched, -1 for no match, nullopt (logged) for an
   // answer the host cannot use: no counter, not a whole number, below the token's, >= 2^62.
   std::optional<long long> matched_counter(const db::TokenRow& token,

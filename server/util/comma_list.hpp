@@ -28,6 +28,22 @@ inline std::vector<std::string> split_comma_list(std::string_view text) {
   return items;
 }
 
+// A policy value that lists words ("email phone", "hotp;totp"): split at spaces and ';'.
+inline std::vector<std::string> split_word_list(std::string_view text) {
+  std::vector<std::string> items;
+  std::string item;
+  for (char ch : text) {
+    if (ch == ' ' || ch == ';') {
+      if (!item.empty()) items.push_back(std::move(item));
+      item.clear();
+    } else {
+      item += ch;
+    }
+  }
+  if (!item.empty()) items.push_back(std::move(item));
+  return items;
+}
+
 inline std::string join_comma_list(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ",") + item;

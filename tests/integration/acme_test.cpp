@@ -384,6 +384,8 @@ class AcmeDouble : public Acme {
              {"challenge",
               "subject.CN=challenge.%7Busername%7D.example&san_dns=challenge.%"
               "7Busername%7D.example"},
+             {"plain",
+              "subject.CN=plain.%7Busername%7D.example&san_dns=plain.%7Busername%7D.example"},
              {"mail", "subject.CN=%7Bemail%7D&san_email=1"},
              {"device",
               "subject.CN=device.%7Busername%7D.example&san_dns=device.%7Busername%7D.example&"
@@ -486,6 +488,12 @@ TEST_F(AcmeDouble, ARateLimitAndAnUnanswerableChallengeAreRefusedInTheCasWords) 
   EXPECT_EQ(unnamed.status, 400);
   EXPECT_NE(unnamed.body.find("must have dns:slow.alice.example"), std::string::npos)
       << unnamed.body;
+}
+
+TEST_F(AcmeDouble, APlainHttpUrlNamedByTheCaIsRefused) {
+  const auto r = request("plain", "plain.alice.example");
+  EXPECT_EQ(r.status, 502) << r.body;
+  EXPECT_NE(r.body.find("which is not an https:// URL: refused"), std::string::npos) << r.body;
 }
 
 TEST_F(AcmeDouble, AnEmailIdentifierIsOrderedForTheUsersAddress) {

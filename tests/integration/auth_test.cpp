@@ -70,17 +70,21 @@ TEST_F(Lockout, CountsPerAccountAndClientWithinTheWindow) {
   db::AuthFailureRepository failures(*database_,
                                      {3, std::chrono::seconds(60), std::chrono::seconds(300)});
   const long long t = 1'000'000;
-  for (int i = 0; i < 3; ++i) failures.record_failure("admin", "10.0.0.1", t + i);
-  EXPECT_TRUE(failures.is_locked("admin", "10.0.0.1", t + 3));
-  EXPECT_FALSE(failures.is_locked("admin", "10.0.0.2", t + 3))
+  for (int i = 0; i < 3; ++i) {
+    const auto attempt = failures.claim_attempt("admin", "10.0.0.1", t + i);
+    ASSERT_TRUE(attempt) << i;
+    EXPECT_EQ(attempt->locks_on_failure, i == 2) << "the third attempt is the last";
+  }
+  EXPECT_FALSE(failures.claim_attempt("admin", "10.0.0.1", t + 3)) << "locked: nothing checked";
+  EXPECT_TRUE(failures.claim_attempt("admin", "10.0.0.2", t + 3))
       << "another client is not locked out";
-  EXPECT_FALSE(failures.is_locked("bob", "10.0.0.1", t + 3)) << "another account is not locked";
-  EXPECT_FALSE(failures.is_locked("admin", "10.0.0.1", t + 2 + 301)) << "the lock ends";
+  EXPECT_TRUE(failures.claim_attempt("bob", "10.0.0.1", t + 3)) << "another account is not locked";
+  EXPECT_TRUE(failures.claim_attempt("admin", "10.0.0.1", t + 2 + 301)) << "the lock ends";
   // Failures spread wider than the window never lock.
-  for (int i = 0; i < 5; ++i) failures.record_failure("carol", "10.0.0.1", t + i * 61);
-  EXPECT_FALSE(failures.is_locked("carol", "10.0.0.1", t + 5 * 61));
-  failures.clear("admin", "10.0.0.1");
-  EXPECT_FALSE(failures.is_locked("admin", "10.0.0.1", t + 4));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(failures.claim_attempt("carol", "10.0.0.1", t + i * 61));
+  // A success clears the count.
+  failures.clear("bob", "10.0.0.1");
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(failures.claim_attempt("bob", "10.0.0.1", t + 4));
 }
 
 class AdminCommand : public ::testing::Test {

@@ -99,6 +99,57 @@ TEST_F(CertificateToken, ACsrIsIssuedUnderTheProfileAndRevokedIntoTheCrl) {
   EXPECT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=bored").status, 400);
 }
 
+// A user who may edit her own e-mail cannot have a CA vouch for someone else's address: the
+// profile takes only addresses in the realm's domains (enrollment policy email_domains).
+TEST_F(CertificateToken, AProfileTakesOnlyEmailAddressesInTheRealmsDomains) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/mail", admin_,
+                       "key_types=ec-p256&subject.CN=%7Busername%7D&san_email=1&"
+                       "email_in_realm_domains=1")
+                .status,
+            200);
+  ASSERT_EQ(api_->call("POST", "/policy/self-service", admin_,
+                       "scope=user&action=editable_attributes%3Demail,updateuser,enrollCERTIFICATE&"
+                       "realm=corp")
+                .status,
+            200);
+  const auto alice = api_->login("alice", "alice-password");
+  ASSERT_EQ(api_->call("PUT", "/user/", alice, "email=ceo%40other.example").status, 200);
+  auto as_alice = [&] {
+    auto client = api_->client();
+    client->header("Authorization: " + alice);
+    return client->post(
+        server_->url() + "/token/init",
+        boost::json::serialize(boost::json::object{
+            {"type", "certificate"}, {"ca", "corp"}, {"profile", "mail"}, {"request", csr()}}),
+        "application/json");
+  };
+  auto refused = as_alice();
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("the realm names none"), std::string::npos) << refused.body;
+  ASSERT_EQ(
+      api_->call("POST", "/policy/mail-domains", admin_,
+                 "scope=enrollment&action=email_domains%3Dcorp.example%20a.example&realm=corp")
+          .status,
+      200);
+  refused = as_alice();
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("not ceo@other.example"), std::string::npos) << refused.body;
+  EXPECT_EQ(json_of(api_->call("GET", "/token/?user=alice&realm=corp", admin_))
+                .at("result")
+                .at("value")
+                .at("count"),
+            0)
+      << "nothing stored";
+  ASSERT_EQ(api_->call("PUT", "/user/", alice, "email=alice%40A.example").status, 200);
+  const auto issued = as_alice();
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  const auto cert =
+      save("mail.pem", std::string(json_of(issued).at("detail").at("certificate").as_string()));
+  EXPECT_NE(
+      shell_output("openssl x509 -noout -text -in " + cert.string()).find("email:alice@A.example"),
+      std::string::npos);
+}
+
 TEST_F(CertificateToken, AProfileWithApprovalWaitsForAnAdminWhoApprovesOrDenies) {
   ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
                        "key_types=ec-p256&approval=1")
@@ -430,8 +481,19 @@ TEST_F(CertificateLogin, AnEnrolledCertificateAuthenticatesAndNothingElseDoes) {
   EXPECT_EQ(ok.authentication, "ACCEPT");
   EXPECT_EQ(ok.transaction_id, serial) << "the answer names the token that matched";
   EXPECT_TRUE(login_with(cert, key, "user=alice").value);
+  EXPECT_TRUE(login_with(cert, key, "user=alice&realm=corp").value);
   EXPECT_FALSE(login_with(cert, key, "user=bob").value);
-  EXPECT_NE(audit_info().find("belongs to alice, not bob"), std::string::npos);
+  EXPECT_NE(audit_info().find("belongs to alice@corp, not bob@"), std::string::npos);
+  // Another realm's alice is another user: the certificate must be hers in user and realm.
+  ASSERT_EQ(api_->call("POST", "/resolver/other", admin_, "type=sql").status, 200);
+  ASSERT_EQ(api_->call("POST", "/realm/realmb", admin_, "resolvers=other").status, 200);
+  ASSERT_EQ(
+      api_->call("POST", "/user/", admin_, "user=alice&resolver=other&password=x-password").status,
+      200);
+  EXPECT_FALSE(login_with(cert, key, "user=alice&realm=realmb").value);
+  EXPECT_NE(audit_info().find("belongs to alice@corp, not alice@realmb"), std::string::npos)
+      << audit_info();
+  EXPECT_FALSE(login_with(cert, key, "realm=realmb").value);
 
   // A certificate we did not issue, with the same subject.
   ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "

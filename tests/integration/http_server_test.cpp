@@ -2,8 +2,10 @@
 // metrics and graceful shutdown.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
 #include <csignal>
 
 #include <chrono>
@@ -34,7 +36,16 @@ int error_code_of(const TestResponse& r) {
 // A raw TCP connection, for what an HTTP library will not send.
 class RawConnection {
  public:
-  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  // from: the local address to connect from (any of 127/8 reaches the server).
+  explicit RawConnection(int port, const char* from = nullptr)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    if (from) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, from, &local.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0)
+        throw std::runtime_error("bind failed");
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -45,8 +56,30 @@ class RawConnection {
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }
   ~RawConnection() { ::close(fd_); }
+  // Sends up to total bytes of filler after a prefix, until the server stops taking them;
+  // returns how many were taken.
+  size_t send_endless(const std::string& prefix, size_t total, char filler) {
+    send(prefix);
+    const std::string block(64 * 1024, filler);
+    size_t sent = 0;
+    while (sent < total) {
+      const auto n = ::send(fd_, block.data(), block.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += size_t(n);
+    }
+    ::shutdown(fd_, SHUT_WR);
+    return sent;
+  }
   void send(const std::string& data) {
     ASSERT_EQ(::send(fd_, data.data(), data.size(), MSG_NOSIGNAL), ssize_t(data.size()));
+  }
+  // Whether the server closed the connection within the time given.
+  bool closed_within(int milliseconds) {
+    timeval tv{0, milliseconds * 1000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char c;
+    const auto n = ::recv(fd_, &c, 1, 0);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
   }
   // Reads until the peer closes or the timeout passes.
   std::string read_all() {
@@ -113,6 +146,85 @@ TEST(HttpServer, OversizedBodyGets413) {
   // The server stays up for the next client.
   TestHttpClient next;
   EXPECT_EQ(next.get(server.url() + "/healthz").status, 200);
+}
+
+// An endless chunk extension or trailer fills no memory: the line is refused once it outgrows
+// the read buffer, and the connection is closed.
+TEST(HttpServer, EndlessChunkExtensionsAndTrailersAreRefusedWithoutBuffering) {
+  ServerProcess server;
+  TestHttpClient warm;
+  ASSERT_EQ(warm.get(server.url() + "/healthz").status, 200);
+  const long before = server.resident_kib();
+  const std::string head =
+      "POST /auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& start : {head + "1;", head + "0\r\nX-Trailer: "}) {
+    RawConnection raw(server.port());
+    const size_t taken = raw.send_endless(start, 64u << 20, 'a');
+    EXPECT_LT(taken, size_t(64u << 20)) << "the server read all of it";
+    const auto reply = raw.read_all();
+    if (!reply.empty()) EXPECT_TRUE(reply.starts_with("HTTP/1.1 431")) << reply.substr(0, 200);
+  }
+  const long after = server.resident_kib();
+  EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
+  TestHttpClient next;
+  EXPECT_EQ(next.get(server.url() + "/healthz").status, 200);
+}
+
+// Slow clients: the soft limit on open files is raised to the hard one at start, and one client
+// address holds at most server.max_connections_per_client connections, so probes and logins
+// from others are still answered.
+class FileLimit {
+ public:
+  explicit FileLimit(rlim_t soft) {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit changed = saved_;
+    changed.rlim_cur = std::min(soft, saved_.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &changed);
+  }
+  ~FileLimit() { setrlimit(RLIMIT_NOFILE, &saved_); }
+
+ private:
+  rlimit saved_{};
+};
+
+TEST(HttpServer, ElevenHundredSlowClientsLeaveTheServerAnswering) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_max < 2400) GTEST_SKIP() << "the hard limit on open files is below 2400";
+  std::unique_ptr<ServerProcess> server;
+  {
+    FileLimit common(1024);  // the server starts with the common soft limit
+    server = std::make_unique<ServerProcess>(
+        ServerOptions{.server_extra = "  max_connections_per_client: 5000\n"});
+  }
+  FileLimit ours(4096);  // this test's own 1,100 sockets
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 1100; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(server->port(), "127.0.0.2"));
+    slow.back()->send("GET /healthz HTTP/1.1\r\n");  // and never the rest
+  }
+  int answered = 0;
+  for (int i = 0; i < 15; ++i) {
+    TestHttpClient probe;
+    answered += probe.get(server->url() + "/healthz").status == 200;
+  }
+  EXPECT_EQ(answered, 15);
+  EXPECT_NE(server->err().find("open files"), std::string::npos) << server->err();
+}
+
+TEST(HttpServer, OneClientAddressHoldsAtMostItsShareOfConnections) {
+  ServerProcess server({.server_extra = "  max_connections_per_client: 100\n"});
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 130; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(server.port(), "127.0.0.2"));
+    slow.back()->send("GET /healthz HTTP/1.1\r\n");
+  }
+  int closed = 0;
+  for (auto& c : slow) closed += c->closed_within(50);
+  EXPECT_EQ(closed, 30) << "the connections beyond 100 are closed at once";
+  TestHttpClient other;
+  EXPECT_EQ(other.get(server.url() + "/healthz").status, 200) << "another address is served";
 }
 
 TEST(HttpServer, MalformedHttpGets400) {

@@ -1,7 +1,9 @@
 // Users, realms, resolvers and policies over the real API, and the authorization matrix: no
 // token -> 401; a user only ever sees their own data; an admin does only what policies allow.
+#include <chrono>
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -99,23 +101,59 @@ TEST_F(Identity, EveryEndpointNeedsAToken) {
   }
 }
 
+// Logging out ends the session on the server: the JWT the tab held is refused afterwards. An
+// admin can end every session of a user at once.
+TEST_F(Identity, LogoutEndsTheSessionAndAnAdminCanEndAllOfAUsers) {
+  const auto alice = login("alice", "alice-password");
+  ASSERT_EQ(call("GET", "/user/", alice).status, 200);
+  ASSERT_EQ(call("POST", "/auth/logout", alice).status, 200);
+  EXPECT_EQ(call("GET", "/user/", alice).status, 401) << "the logged-out JWT";
+  EXPECT_EQ(call("GET", "/token/", alice).status, 401);
+
+  const auto admin = login("admin", "test-admin-pw");
+  ASSERT_EQ(call("POST", "/auth/logout", admin).status, 200);
+  EXPECT_EQ(call("GET", "/user/?realm=corp", admin).status, 401) << "admins too";
+  EXPECT_EQ(call("GET", "/user/?realm=corp", admin_).status, 200) << "other sessions go on";
+
+  const auto laptop = login("alice", "alice-password");
+  const auto phone = login("alice", "alice-password");
+  const auto bob = login("bob", "bob-password");
+  EXPECT_EQ(call("DELETE", "/auth/sessions?user=alice&realm=corp", bob).status, 403);
+  ASSERT_EQ(call("DELETE", "/auth/sessions?user=alice&realm=corp", admin_).status, 200);
+  EXPECT_EQ(call("GET", "/user/", laptop).status, 401);
+  EXPECT_EQ(call("GET", "/user/", phone).status, 401);
+  EXPECT_EQ(call("GET", "/user/", bob).status, 200) << "bob's session goes on";
+  EXPECT_EQ(call("DELETE", "/auth/sessions?user=nobody&realm=corp", admin_).status, 404);
+  // Sessions begun after that are valid (the cutoff is by the second they were issued in).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(call("GET", "/user/", login("alice", "alice-password")).status, 200);
+}
+
 TEST_F(Identity, AUserSeesAndChangesOnlyTheirOwnData) {
   const auto alice = login("alice", "alice-password");
   ASSERT_FALSE(alice.empty());
   EXPECT_EQ(usernames(call("GET", "/user/?username=bob", alice)),
             std::vector<std::string>{"alice"});
-  // Naming bob does not redirect the change: alice's own record changes, bob's does not.
+  // Naming bob is refused, not redirected: neither alice's record nor bob's changes.
   EXPECT_EQ(
       call("PUT", "/user/", alice, "user=bob&resolver=local&email=mallory@evil.example").status,
-      200);
+      403);
+  EXPECT_EQ(call("PUT", "/user/", alice, "realm=other&phone=1").status, 403);
   auto all = json_of(call("GET", "/user/?realm=corp", admin_)).at("result").at("value").as_array();
-  for (const auto& u : all) {
-    if (u.at("username") == "bob") {
-      EXPECT_EQ(u.at("email"), "bob@corp.example");
-    } else {
-      EXPECT_EQ(u.at("email"), "mallory@evil.example");
-    }
-  }
+  for (const auto& u : all) EXPECT_NE(u.at("email"), "mallory@evil.example") << u;
+  // Her own phone she may change; attributes that reach certificates only where a user policy
+  // (editable_attributes) lets her.
+  EXPECT_EQ(call("PUT", "/user/", alice, "user=alice&phone=%2B49%20170%201").status, 200);
+  const auto refused = call("PUT", "/user/", alice, "email=ceo@corp.example");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("email"), std::string::npos) << refused.body;
+  ASSERT_EQ(call("POST", "/policy/self-service", admin_,
+                 "scope=user&action=editable_attributes%3Demail%20phone,updateuser&realm=corp")
+                .status,
+            200);
+  EXPECT_EQ(call("PUT", "/user/", alice, "email=alice2@corp.example").status, 200);
+  EXPECT_EQ(call("PUT", "/user/", alice, "givenname=Eve").status, 403);
+  ASSERT_EQ(call("DELETE", "/policy/self-service", admin_).status, 200);
   // A new password needs the current one.
   EXPECT_EQ(call("PUT", "/user/", alice, "password=new-alice-password").status, 403);
   EXPECT_EQ(
@@ -143,17 +181,20 @@ TEST_F(Identity, PolicyDefinitionsListWhatEachScopeAccepts) {
   auto r = call("GET", "/policy/defs", admin_);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto defs = json_of(r).at("result").at("value").as_object();
-  ASSERT_EQ(defs.size(), 4u);
+  ASSERT_EQ(defs.size(), 5u) << "admin, user, enrollment, authentication, webui";
   for (const auto& [scope, actions] : defs) {
     ASSERT_FALSE(actions.as_array().empty()) << scope;
     // Every listed action is one a policy of that scope may name.
     for (const auto& action : actions.as_array()) {
       std::string name(action.as_string());
-      const bool takes_value = scope == "enrollment" || scope == "authentication";
+      const bool takes_value = scope == "enrollment" || scope == "authentication" ||
+                               scope == "webui" || name == "editable_attributes";
       const auto saved = call("POST", "/policy/probe", admin_,
                               "scope=" + std::string(scope) + "&action=" + name +
                                   (!takes_value                                ? ""
                                    : name == "certificate_require_attestation" ? "%3Dverify"
+                                   : name == "login_mode"                      ? "%3Dtessera"
+                                   : name == "editable_attributes"             ? "%3Dphone"
                                                                                : "%3D1") +
                                   "&active=false");
       EXPECT_EQ(saved.status, 200) << scope << " " << name << ": " << saved.body;

@@ -432,6 +432,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              "\"Error Parsing Request ASN1 bad tag value met. 0x8009310b\".")
         attributes = dict(a.split(":", 1) for a in form.get("CertAttrib", [""])[0].splitlines() if ":" in a)
         template = attributes.get("CertificateTemplate")
+        # A hostile (or broken) page: a link or a request id followed by 200,000 digits.
+        if template == "HostileLink":
+            return self.page('<a href="certnew.cer?ReqID=' + "7" * 200000 + '&amp;Enc=b64">x</a>')
+        if template == "HostileId":
+            return self.page("Your Request Id is " + "7" * 200000 + ".")
         if not template:
             return self.page("Your certificate request was denied. The disposition message is "
                              "\"The request contains no certificate template information. 0x80094801\".")

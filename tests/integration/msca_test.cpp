@@ -216,6 +216,22 @@ TEST_F(MicrosoftCa, ARequestTheManagerOrThePolicyDeniesIsDeniedWithTheCasMessage
   }
 }
 
+TEST_F(MicrosoftCa, AHostilePageWithEndlessDigitsIsNotUnderstoodAndTheServerLivesOn) {
+  make_connector("certsrv");
+  for (const char* hostile : {"HostileLink", "HostileId"}) {
+    ASSERT_EQ(api_->call("POST", "/caconnector/certsrv/profile/" + std::string(hostile), admin_,
+                         "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D&ca_template=" +
+                             std::string(hostile))
+                  .status,
+              200);
+    const auto r = enroll("certsrv", hostile, true);
+    EXPECT_EQ(r.status, 502) << hostile << ": " << r.body.substr(0, 400);
+    EXPECT_NE(r.body.find("is not understood"), std::string::npos) << r.body.substr(0, 400);
+    EXPECT_LT(r.body.size(), 4000u) << "the page is quoted, not copied";
+    EXPECT_EQ(api_->call("GET", "/healthz", "").status, 200) << "the server lives on";
+  }
+}
+
 TEST_F(MicrosoftCa, AWrongLoginOrAnythingButAdCsIsRefusedAtCreation) {
   for (const char* transport : {"wstep", "usernametoken", "certsrv"}) {
     const auto wrong = api_->call("POST", "/caconnector/x", admin_, settings(transport, "wrong"));

@@ -332,6 +332,12 @@ TEST_F(Otp, UsersEnrollAndManageOnlyTheirOwnTokens) {
   EXPECT_EQ(api_->call("POST", "/token/init", bob, "type=hotp&genkey=1&user=alice").status, 403);
   EXPECT_EQ(api_->call("POST", "/token/assign", bob, "serial=" + serial + "&user=bob").status, 403);
 
+  // Naming someone else is refused, never redirected to her own token or record.
+  EXPECT_EQ(api_->call("POST", "/token/disable", alice, "user=bob&realm=corp").status, 403);
+  EXPECT_EQ(api_->call("POST", "/token/disable", alice, "serial=" + serial + "&realm=other").status,
+            403);
+  EXPECT_EQ(token(serial).at("active"), true) << "nothing changed";
+
   // Alice disables and enables her token.
   EXPECT_EQ(json_of(api_->call("POST", "/token/disable/" + serial, alice)).at("result").at("value"),
             1);
@@ -469,11 +475,15 @@ TEST_F(Otp, AuditRowsNameWhoAskedApartFromWhoseTokenItWas) {
   const auto hers = rows(alice);
   ASSERT_EQ(hers.size(), 1u);
   EXPECT_EQ(hers[0].at("success"), true);
-  // Bob sees his try, without learning whose token the serial is.
-  const auto his = rows(bob);
-  ASSERT_EQ(his.size(), 1u);
-  EXPECT_EQ(his[0].at("actor_user"), "bob");
-  EXPECT_EQ(his[0].at("user"), "");
+  // Bob sees his try, without learning whose token the serial is, nor its type: it reads as a
+  // serial that does not exist.
+  EXPECT_EQ(api_->call("POST", "/token/disable/NOSUCH1", bob).status, 404);
+  const auto his = rows(bob);  // newest first: the made-up serial, then alice's
+  ASSERT_EQ(his.size(), 2u);
+  for (const char* field : {"actor_user", "actor_realm", "user", "realm", "token_type", "success"})
+    EXPECT_EQ(his[0].at(field), his[1].at(field)) << field;
+  EXPECT_EQ(his[1].at("token_type"), "");
+  EXPECT_EQ(his[1].at("user"), "bob");
   // Filtering by who asked: his login, his try and his look at the log.
   const auto asked = json_of(api_->call("GET", "/audit/?actor_user=bob", admin_))
                          .at("result")
@@ -483,7 +493,7 @@ TEST_F(Otp, AuditRowsNameWhoAskedApartFromWhoseTokenItWas) {
   std::vector<std::string> actions;
   for (const auto& row : asked) actions.emplace_back(row.at("action").as_string());
   EXPECT_EQ(actions, (std::vector<std::string>{"GET /audit/", "POST /token/disable/<serial>",
-                                               "POST /auth"}));
+                                               "POST /token/disable/<serial>", "POST /auth"}));
 }
 
 TEST_F(Otp, SeedsAreSealedAtRest) {

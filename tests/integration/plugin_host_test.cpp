@@ -1,6 +1,12 @@
 // Plugins called through the host in process: the bundled webhook action posts to a real HTTP
 // sink through the host's outbound HTTP, configuration is checked against the schema, and a
 // library stays loaded while an instance made by it lives.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -135,6 +141,75 @@ TEST_F(WebhookPlugin, LoopbackAndLinkLocalTargetsNeedTheAdminsAllowance) {
   EXPECT_FALSE(plugins::outbound_address_allowed("::ffff:127.0.0.1", {}));
   EXPECT_FALSE(plugins::outbound_address_allowed("fe80::1", {}));
   EXPECT_TRUE(plugins::outbound_address_allowed("192.0.2.10", {}));
+}
+
+// A stand-in HTTP proxy: answers every connection with 200 "proxied" and counts them.
+class CountingProxy {
+ public:
+  CountingProxy() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), size) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size) != 0)
+      throw std::runtime_error("cannot listen");
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      for (int client; (client = ::accept(fd_, nullptr, nullptr)) >= 0;) {
+        ++connections_;
+        char buffer[4096];
+        (void)::recv(client, buffer, sizeof buffer, 0);
+        const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nproxied";
+        (void)::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
+        ::close(client);
+      }
+    });
+  }
+  ~CountingProxy() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+// The environment's proxy is never used (the guard would see only the proxy's address); a
+// configured one is, and the destination is checked before anything is sent to it.
+TEST(OutboundHttp, TheEnvironmentsProxyIsIgnoredAndAConfiguredOneCannotReachForbiddenPlaces) {
+  CountingProxy proxy;
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy"})
+    ::setenv(name, proxy.url().c_str(), 1);
+  plugins::OutboundRequest request;
+  request.allowed_networks = {"127.0.0.1"};  // the proxy's address
+  request.timeout = std::chrono::milliseconds(3000);
+  for (const std::string url : {"http://169.254.169.254/latest/meta-data/", "http://[::1]:9/x"}) {
+    request.url = url;
+    const auto direct = plugins::perform_http(request, 1 << 20);
+    EXPECT_FALSE(direct.ok) << url << " answered " << direct.body;
+    EXPECT_NE(direct.error.find("plugins may not reach"), std::string::npos) << direct.error;
+    request.proxy = proxy.url();
+    const auto proxied = plugins::perform_http(request, 1 << 20);
+    EXPECT_FALSE(proxied.ok) << url << " answered " << proxied.body;
+    EXPECT_NE(proxied.error.find("plugins may not reach"), std::string::npos) << proxied.error;
+    request.proxy.clear();
+  }
+  EXPECT_EQ(proxy.connections(), 0);
+  request.url = "http://192.0.2.10/allowed";  // TEST-NET-1: allowed, sent through the proxy
+  request.proxy = proxy.url();
+  const auto allowed = plugins::perform_http(request, 1 << 20);
+  EXPECT_TRUE(allowed.ok) << allowed.error;
+  EXPECT_EQ(allowed.body, "proxied");
+  EXPECT_EQ(proxy.connections(), 1);
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy"})
+    ::unsetenv(name);
 }
 
 // ABI 1.5: a plugin reads the response's headers (ACME's nonces and locations) and can trust a

@@ -182,4 +182,11 @@ int ServerProcess::wait_exit(int timeout_ms) {
   return exit_code_;
 }
 
+long ServerProcess::resident_kib() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return -1;
+}
+
 }  // namespace tessera::testing

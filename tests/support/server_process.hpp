@@ -56,6 +56,8 @@ class ServerProcess {
   std::string err() const;
   bool running();
   void signal(int sig);
+  // The server's resident memory now (VmRSS), in KiB.
+  long resident_kib() const;
   // Waits up to timeout_ms for the process to exit; returns its exit code, or -1.
   int wait_exit(int timeout_ms = 15000);
 

@@ -30,6 +30,18 @@ TEST(CertificateProfile, FillsTheSubjectFromTheUserAndLeavesEmptyFieldsOut) {
   EXPECT_THROW(profile.subject_of(nameless, "corp"), ProfileError) << "a CN that comes out empty";
 }
 
+TEST(CertificateProfile, TagsInAUsersOwnAttributesAreData) {
+  auto profile = CertificateProfile::from_params({{"subject.CN", "{givenname} {surname}"}});
+  tessera::db::UserRow alice;
+  alice.username = "alice";
+  alice.given_name = "{email}";
+  alice.surname = "{realm}";
+  alice.email = "alice@a.example";
+  const auto subject = profile.subject_of(alice, "reala");
+  ASSERT_EQ(subject.size(), 1u);
+  EXPECT_EQ(subject[0].second, "{email} {realm}");
+}
+
 TEST(CertificateProfile, RoundTripsThroughJson) {
   auto profile = CertificateProfile::from_params(
       {{"validity_days", boost::json::array{365, 730}}, {"san_upn", true}, {"approval", "1"}});

@@ -46,7 +46,7 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
   auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
   EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: deadlines, directories, "
-                   "http_allowed_networks)"),
+                   "http_allowed_networks, http_proxy)"),
             std::string::npos)
       << e;
 }

@@ -6,9 +6,14 @@ export function loggedIn() {
   return token !== '';
 }
 
-export function logout() {
+// Ends the session on the server too, so that the token is refused from now on even where a
+// copy of it survives; the tab forgets it whatever the server answers.
+export async function logout() {
+  const ending = token;
   token = '';
   sessionStorage.removeItem('tessera.token');
+  if (ending)
+    await fetch('/auth/logout', { method: 'POST', headers: { Authorization: ending } }).catch(() => {});
 }
 
 export async function call(method, path, params = {}) {
@@ -31,8 +36,16 @@ export async function call(method, path, params = {}) {
   return body;
 }
 
-export async function login(username, password, realm) {
-  const body = await call('POST', '/auth', { username, password, realm });
+// Logs in; with login_mode tessera the first answer has no token but a challenge
+// ({challenge: {transaction_id, message}}), answered by calling again with otp and transaction_id.
+export async function login(username, password, realm, otp, transaction_id) {
+  const params = { username, password, realm };
+  if (transaction_id) Object.assign(params, { otp, transaction_id });
+  const body = await call('POST', '/auth', params);
+  if (!body.result.value.token) {
+    if (!body.detail?.transaction_id) throw new Error('the server answered without a session');
+    return { challenge: { transaction_id: body.detail.transaction_id, message: body.detail.message } };
+  }
   token = body.result.value.token;
   sessionStorage.setItem('tessera.token', token);
   return body.result.value;

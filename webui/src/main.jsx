@@ -31,8 +31,8 @@ function App() {
           {user.username}{' '}
           <button
             className="link"
-            onClick={() => {
-              logout();
+            onClick={async () => {
+              await logout();
               setUser(null);
             }}
           >
