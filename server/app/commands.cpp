@@ -23,6 +23,7 @@
 #include "server/api/event_api.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/metrics.hpp"
+#include "server/api/organization_api.hpp"
 #include "server/api/policy_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
@@ -389,6 +390,10 @@ int serve_command(const std::string& config_file) {
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);
+    db::OrganizationRepository organizations(*database);
+    const auto secret_id_key = load_server_key(*database, secrets, "person_secret_id_hmac");
+    const tokens::PinHasher secret_ids(std::string(secret_id_key.begin(), secret_id_key.end()));
+    api::add_organization_routes(router, organizations, identities, secret_ids, access);
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);
     api::add_validate_routes(router, token_context);

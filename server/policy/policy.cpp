@@ -78,7 +78,13 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "triggerchallenge",
                                               "certificateapprove",
                                               "configread",
-                                              "statistics_read"};
+                                              "statistics_read",
+                                              "organizationread",
+                                              "organizationwrite",
+                                              "organizationdelete",
+                                              "personread",
+                                              "personwrite",
+                                              "persondelete"};
   static const std::vector<std::string> user{
       "auditlog", "updateuser", "revoke", "delete", "disable",
       "enable",   "resync",     "setpin", "reset",  "editable_attributes"};
