@@ -1,30 +1,20 @@
 #include "db/organization_repository.hpp"
 
 #include <soci/soci.h>
-#include <boost/json.hpp>
 
+#include "db/json_column.hpp"
 #include "db/row_version.hpp"
 
 namespace tessera::db {
 namespace {
 
-std::string json_list(const std::vector<std::string>& items) {
-  return boost::json::serialize(boost::json::array(items.begin(), items.end()));
-}
-
-std::vector<std::string> list_of(const std::string& text) {
-  std::vector<std::string> items;
-  boost::system::error_code ec;
-  const auto value = boost::json::parse(text, ec);
-  if (ec || !value.is_array()) return items;
-  for (const auto& item : value.get_array())
-    if (item.is_string()) items.emplace_back(item.get_string());
-  return items;
-}
-
 OrganizationRow organization_of(const soci::row& r) {
-  return {r.get<std::string>(0),          r.get<std::string>(1),          r.get<std::string>(2),
-          list_of(r.get<std::string>(3)), list_of(r.get<std::string>(4)), r.get<long long>(5)};
+  return {r.get<std::string>(0),
+          r.get<std::string>(1),
+          r.get<std::string>(2),
+          from_json_column(r.get<std::string>(3)),
+          from_json_column(r.get<std::string>(4)),
+          r.get<long long>(5)};
 }
 
 constexpr const char* kOrganizationColumns =
@@ -80,8 +70,8 @@ std::optional<OrganizationRow> OrganizationRepository::organization(const std::s
 
 void OrganizationRepository::save(const OrganizationRow& row,
                                   std::optional<long long> expected_version) {
-  const auto departments = json_list(row.departments);
-  const auto domains = json_list(row.domains);
+  const auto departments = to_json_column(row.departments);
+  const auto domains = to_json_column(row.domains);
   database_.in_transaction([&](soci::session& sql) {
     sql << "INSERT INTO organization (name, realm, resolver, departments, domains) VALUES (:n, "
            ":r, :s, :d, :m) ON CONFLICT (name) DO UPDATE SET realm = :r, resolver = :s, "

@@ -20,11 +20,13 @@
 #include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ca_api.hpp"
+#include "server/api/enrollment_form_api.hpp"
 #include "server/api/event_api.hpp"
 #include "server/api/identity_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/organization_api.hpp"
 #include "server/api/policy_api.hpp"
+#include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/token_api.hpp"
@@ -305,6 +307,23 @@ int serve_command(const std::string& config_file) {
                                          policy::Subject{"", "", realm, "", ""});
       return util::split_word_list(domains.value_or(""));
     });
+    // Enrollment forms: persons' secret IDs and accounts' access codes as HMACs under one key.
+    db::OrganizationRepository organizations(*database);
+    db::EnrollmentFormRepository enrollment_forms(*database);
+    db::EnrollmentSessionRepository enrollment_sessions(*database);
+    const auto enrollment_key = load_server_key(*database, secrets, "person_secret_id_hmac");
+    const tokens::PinHasher enrollment_secrets(
+        std::string(enrollment_key.begin(), enrollment_key.end()));
+    std::string public_url = config.server.public_url;
+    while (public_url.ends_with('/')) public_url.pop_back();
+    const enrollment::SelfEnrollment self_enrollment(
+        {enrollment_forms, organizations, enrollment_sessions, identities, events, failures,
+         certificate_profiles, enrollment_secrets, notifiers, enrollment, certificate_enrollment,
+         issuer, public_url});
+    outbox.add_host_action(
+        enrollment::SelfEnrollment::kLinkAction,
+        [&self_enrollment](const boost::json::object& r) { self_enrollment.send_link(r); },
+        config.plugin_deadlines.notification + std::chrono::seconds(10));
     outbox.add_host_action(
         ca::RevocationQueue::kNotifier,
         [&issuer](const boost::json::object& r) {
@@ -390,10 +409,11 @@ int serve_command(const std::string& config_file) {
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);
-    db::OrganizationRepository organizations(*database);
-    const auto secret_id_key = load_server_key(*database, secrets, "person_secret_id_hmac");
-    const tokens::PinHasher secret_ids(std::string(secret_id_key.begin(), secret_id_key.end()));
-    api::add_organization_routes(router, organizations, identities, secret_ids, access);
+    api::add_organization_routes(router, organizations, identities, enrollment_secrets, access);
+    api::add_enrollment_form_routes(
+        router, {enrollment_forms, organizations, certificate_profiles, notifiers,
+                 enrollment_secrets, access, config.server.public_url});
+    api::add_self_enrollment_routes(router, self_enrollment);
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);
     api::add_validate_routes(router, token_context);

@@ -84,7 +84,10 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "organizationdelete",
                                               "personread",
                                               "personwrite",
-                                              "persondelete"};
+                                              "persondelete",
+                                              "enrollmentformread",
+                                              "enrollmentformwrite",
+                                              "enrollmentformdelete"};
   static const std::vector<std::string> user{
       "auditlog", "updateuser", "revoke", "delete", "disable",
       "enable",   "resync",     "setpin", "reset",  "editable_attributes"};

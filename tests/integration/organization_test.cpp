@@ -9,7 +9,7 @@ namespace {
 class Organizations : public TokenFixture {
  protected:
   void SetUp() override {
-    start();
+    start({.server_extra = "  public_url: https://tessera.example/\n"});
     ASSERT_EQ(api_->call("POST", "/organization/acme", admin_,
                          "realm=corp&resolver=local&departments=Sales,Engineering&domains=acme."
                          "example,*.lab.acme.example")
@@ -142,6 +142,126 @@ TEST_F(Organizations, ACsvImportShowsEveryBadRowAndStoresAllOrNothing) {
   EXPECT_EQ(import("name,email\n", false).status, 400) << "an unknown column";
   EXPECT_EQ(import("first_name\nAnn\n", false).status, 400) << "no email column";
   EXPECT_EQ(import("email\n\"open\n", false).status, 400) << "a quote not closed";
+}
+
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+// Enrollment forms and their accounts, as admins set them up.
+class EnrollmentForms : public Organizations {
+ protected:
+  void SetUp() override {
+    Organizations::SetUp();
+    ASSERT_EQ(api_->call("POST", "/notifier/mail", admin_,
+                         "type=email&host=127.0.0.1&port=2525&security=none&sender=pki%40acme."
+                         "example")
+                  .status,
+              200);
+    ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+    ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/user", admin_,
+                         "key_types=ec-p256&subject.CN=%7Busername%7D")
+                  .status,
+              200);
+  }
+  boost::json::object form(const std::string& name) {
+    return json_of(api_->call("GET", "/enrollmentform/", admin_))
+        .at("result")
+        .at("value")
+        .at(name)
+        .as_object();
+  }
+};
+
+TEST_F(EnrollmentForms, AFormHasAnUnguessableUrlThatARegenerationReplaces) {
+  const auto made = api_->call("POST", "/enrollmentform/staff", admin_,
+                               "auth_types=email,secret_id&notifier=mail&eula=Use%20it%20well&"
+                               "help_text=Ask%20IT&help_links=https://help.acme.example/certs");
+  ASSERT_EQ(made.status, 200) << made.body;
+  auto f = form("staff");
+  const std::string extension(f.at("extension").as_string());
+  EXPECT_EQ(extension.size(), 43u) << "256 random bits";
+  EXPECT_EQ(std::string(f.at("url_path").as_string()), "/enroll/" + extension);
+  EXPECT_EQ(f.at("eula_version"), 1);
+  EXPECT_EQ(f.at("enabled"), true);
+
+  // Saving again keeps the URL; a changed EULA gets a new version, the same text does not.
+  const std::string again = "auth_types=email&notifier=mail&eula=Use%20it%20well";
+  ASSERT_EQ(api_->call("POST", "/enrollmentform/staff", admin_, again).status, 200);
+  EXPECT_EQ(std::string(form("staff").at("extension").as_string()), extension);
+  EXPECT_EQ(form("staff").at("eula_version"), 1);
+  ASSERT_EQ(api_->call("POST", "/enrollmentform/staff", admin_,
+                       "auth_types=email&notifier=mail&eula=Use%20it%20better")
+                .status,
+            200);
+  EXPECT_EQ(form("staff").at("eula_version"), 2);
+
+  const auto regenerated = api_->call("POST", "/enrollmentform/staff/regenerate", admin_);
+  ASSERT_EQ(regenerated.status, 200);
+  EXPECT_NE(std::string(form("staff").at("extension").as_string()), extension);
+
+  for (const char* bad : {"auth_types=email&eula=x",                   // no notifier
+                          "auth_types=email&notifier=nothing&eula=x",  // unknown notifier
+                          "auth_types=password&eula=x",                // unknown type
+                          "auth_types=secret_id",                      // no EULA
+                          "auth_types=secret_id&eula=x&help_links=ftp://x"}) {
+    const auto r = api_->call("POST", "/enrollmentform/other", admin_, bad);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+  }
+  EXPECT_FALSE(json_of(api_->call("GET", "/enrollmentform/", admin_))
+                   .at("result")
+                   .at("value")
+                   .as_object()
+                   .contains("other"));
+}
+
+TEST_F(EnrollmentForms, AnAccountOffersProfilesOfAnOrganizationAndKeepsItsAccessCodeHashed) {
+  ASSERT_EQ(
+      api_->call("POST", "/enrollmentform/staff", admin_, "auth_types=secret_id&eula=x").status,
+      200);
+  const std::string account = "/enrollmentform/staff/account/sales";
+  const auto made =
+      api_->call("POST", account, admin_,
+                 "organization=acme&department=Sales&profiles=corp/user&csr_method=server&"
+                 "authorization_method=access_code&access_code=shared-code-123");
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(made.body.find("shared-code-123"), std::string::npos);
+  auto a = form("staff").at("accounts").at("sales").as_object();
+  EXPECT_EQ(a.at("access_code"), true);
+  EXPECT_EQ(a.at("profiles").at(0).at("profile"), "user");
+  // Saved again without the code: it is kept.
+  ASSERT_EQ(
+      api_->call("POST", account, admin_, "organization=acme&profiles=corp/user&csr_method=client")
+          .status,
+      200);
+  a = form("staff").at("accounts").at("sales").as_object();
+  EXPECT_EQ(a.at("access_code"), true);
+  EXPECT_EQ(a.at("csr_method"), "client");
+
+  for (const char* bad :
+       {"organization=none&profiles=corp/user", "organization=acme&profiles=corp/none",
+        "organization=acme&profiles=user", "organization=acme&profiles=corp/user&department=Legal",
+        "organization=acme&profiles=corp/user&csr_method=browser",
+        "organization=acme&profiles=corp/user&authorization_method=password",
+        "organization=acme&profiles=corp/user&access_code=short"}) {
+    const auto r = api_->call("POST", "/enrollmentform/staff/account/bad", admin_, bad);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+  }
+  EXPECT_EQ(api_->call("POST", "/enrollmentform/staff/account/bad", admin_,
+                       "organization=acme&profiles=corp/user")
+                .status,
+            400)
+      << "an access_code account needs its code";
+  EXPECT_EQ(api_->call("POST", "/enrollmentform/staff/account/open", admin_,
+                       "organization=acme&profiles=corp/user&authorization_method=none")
+                .status,
+            200);
+  EXPECT_EQ(form("staff").at("accounts").as_object().size(), 2u);
+  EXPECT_EQ(api_->call("DELETE", "/enrollmentform/staff", admin_).status, 200);
+  EXPECT_EQ(api_->call("POST", account, admin_, "organization=acme&profiles=corp/user").status,
+            404);
 }
 
 }  // namespace
