@@ -82,6 +82,30 @@ void add_self_enrollment_routes(http::Router& router, const enrollment::SelfEnro
                                                  c.request.remote_address));
              }));
 
+  router.add("POST", "/enroll/<extension>/certificates",
+             refusals_answered([&forms](http::RequestContext& c) {
+               const auto form = forms.form(c.path_params.at("extension"));
+               const auto session = forms.session(form, required_param(c, "session", 128));
+               c.audit.user = session.email;
+               return json_result(forms.certificates(form, session));
+             }));
+
+  router.add("POST", "/enroll/<extension>/revoke",
+             refusals_answered([&forms](http::RequestContext& c) {
+               const auto form = forms.form(c.path_params.at("extension"));
+               const auto session = forms.session(form, required_param(c, "session", 128));
+               c.audit.user = session.email;
+               const auto serial = required_param(c, "serial", 64);
+               const auto reason =
+                   c.params.contains("reason") ? string_param(c, "reason", 32) : "unspecified";
+               if (!ca::known_revocation_reason(reason))
+                 throw ApiError::bad_parameter("reason '" + reason + "' is not one of RFC 5280's");
+               c.audit.serial = serial;
+               c.audit.token_type = "certificate";
+               forms.revoke(form, session, serial, reason);
+               return json_result(true);
+             }));
+
   router.add("POST", "/enroll/<extension>/certificate",
              refusals_answered([&forms](http::RequestContext& c) {
                const auto form = forms.form(c.path_params.at("extension"));

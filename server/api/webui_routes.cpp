@@ -101,13 +101,16 @@ void add_webui_routes(http::Router& router, const std::filesystem::path& folder)
     (*files)[entry.path().lexically_relative(folder).generic_string()] = {type, body.str(),
                                                                           gzip(body.str(), type)};
   }
-  router.add("GET", "/", [files, folder](http::RequestContext& c) {
+  const auto page = [files, folder](http::RequestContext& c) {
     auto it = files->find("index.html");
     if (it == files->end())
       throw ApiError::not_found("the WebUI is not built (no " + (folder / "index.html").string() +
                                 "): ./run.sh builds it");
     return served(it->second, false, c.request);
-  });
+  };
+  router.add("GET", "/", page);
+  // An enrollment form's public page: the same application, which reads the path.
+  router.add("GET", "/enroll/<extension>", page);
   // Assets have content hashes in their names: a name is looked up, never opened as a path.
   router.add("GET", "/assets/<file>", [files](http::RequestContext& c) {
     auto it = files->find("assets/" + c.path_params.at("file"));

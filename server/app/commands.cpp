@@ -319,7 +319,7 @@ int serve_command(const std::string& config_file) {
     const enrollment::SelfEnrollment self_enrollment(
         {enrollment_forms, organizations, enrollment_sessions, identities, events, failures,
          certificate_profiles, enrollment_secrets, notifiers, enrollment, certificate_enrollment,
-         issuer, public_url});
+         issuer, token_rows, public_url});
     outbox.add_host_action(
         enrollment::SelfEnrollment::kLinkAction,
         [&self_enrollment](const boost::json::object& r) { self_enrollment.send_link(r); },

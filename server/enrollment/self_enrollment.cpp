@@ -234,6 +234,51 @@ boost::json::array SelfEnrollment::accounts(const db::EnrollmentFormRow& form,
   return open;
 }
 
+std::vector<db::TokenRow> SelfEnrollment::own_certificates(
+    const db::EnrollmentFormRow& form, const db::EnrollmentSessionRow& session) const {
+  std::vector<db::TokenRow> tokens;
+  for (const auto& o : organizations_of(form))
+    if (email_in_domains(session.email, o.domains))
+      for (auto& t : x_.token_rows.owned_by(o.resolver, session.email))
+        if (t.type == "certificate" && t.owner_realm == o.realm) tokens.push_back(std::move(t));
+  return tokens;
+}
+
+boost::json::array SelfEnrollment::certificates(const db::EnrollmentFormRow& form,
+                                                const db::EnrollmentSessionRow& session) const {
+  boost::json::array out;
+  for (const auto& t : own_certificates(form, session)) {
+    boost::json::object item{{"serial", t.serial},
+                             {"rollout_state", t.rollout_state},
+                             {"revoked", t.revoked},
+                             {"description", t.description}};
+    boost::system::error_code ec;
+    const auto info = boost::json::parse(t.info, ec);
+    if (!ec && info.is_object())
+      for (const char* key : {"certificate_serial", "not_after", "profile", "enrollment_form"})
+        if (const auto* v = info.as_object().if_contains(key)) item[key] = *v;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+void SelfEnrollment::revoke(const db::EnrollmentFormRow& form,
+                            const db::EnrollmentSessionRow& session, const std::string& serial,
+                            const std::string& reason) const {
+  const auto own = own_certificates(form, session);
+  const auto token =
+      std::find_if(own.begin(), own.end(), [&](const auto& t) { return t.serial == serial; });
+  if (token == own.end())
+    throw Refused(404, "you have no certificate " + serial, "not the person's token");
+  if (token->revoked)
+    throw Refused(400, "certificate " + serial + " is revoked already", "revoked");
+  if (!x_.token_rows.revoke(serial,
+                            {session.email + " (enrollment form " + form.name + ")", reason}))
+    throw Refused(409, "certificate " + serial + " changed meanwhile: reload", "not revoked");
+  // At its CA too, and the CRL lists it from now on (or the revocation queue retries it).
+  x_.issuer.revoke(*token, reason);
+}
+
 db::EnrollmentAccountRow SelfEnrollment::usable_account(const db::EnrollmentFormRow& form,
                                                         const db::EnrollmentSessionRow& session,
                                                         const std::string& name,

@@ -70,6 +70,7 @@ class SelfEnrollment {
     const tokens::TokenEnrollment& tokens;
     ca::CertificateEnrollment& certificates;
     ca::CertificateIssuer& issuer;
+    db::TokenRepository& token_rows;
     std::string public_url;
   };
   explicit SelfEnrollment(Parts parts) : x_(std::move(parts)) {}
@@ -100,6 +101,14 @@ class SelfEnrollment {
                               const db::EnrollmentSessionRow& session,
                               const std::string& access_code, const std::string& client) const;
 
+  // The person's own certificate tokens (of any of the form's organizations): serial, state,
+  // revoked, and the certificate's serial and end where it has one.
+  boost::json::array certificates(const db::EnrollmentFormRow& form,
+                                  const db::EnrollmentSessionRow& session) const;
+  // Revokes one of them (at its CA as well); Refused 404 for any other serial.
+  void revoke(const db::EnrollmentFormRow& form, const db::EnrollmentSessionRow& session,
+              const std::string& serial, const std::string& reason) const;
+
   // Enrolls the certificate; the answer's detail as /token/init gives it (certificate, pkcs12,
   // rollout_state, serial).
   boost::json::object enroll(const db::EnrollmentFormRow& form,
@@ -108,6 +117,8 @@ class SelfEnrollment {
 
  private:
   std::vector<db::OrganizationRow> organizations_of(const db::EnrollmentFormRow& form) const;
+  std::vector<db::TokenRow> own_certificates(const db::EnrollmentFormRow& form,
+                                             const db::EnrollmentSessionRow& session) const;
   // The account the session may use (access code checked, rate limited); Refused otherwise.
   db::EnrollmentAccountRow usable_account(const db::EnrollmentFormRow& form,
                                           const db::EnrollmentSessionRow& session,

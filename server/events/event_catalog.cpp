@@ -46,6 +46,9 @@ constexpr ApiRoute kRoutes[] = {
     {"POST", "/user/", "user_add"},
     {"PUT", "/user/", "user_update"},
     {"DELETE", "/user/<resolver>/<username>", "user_delete"},
+    // Enrollment forms' public side: a person asks for a certificate (handlers may mail the
+    // organization's admins; the person hears of an approval through certificate_issued).
+    {"POST", "/enroll/<extension>/certificate", "enrollment_form_request"},
 };
 
 std::vector<EventDescription> make_catalog() {

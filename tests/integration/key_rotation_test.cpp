@@ -61,8 +61,8 @@ TEST_F(KeyRotation, MovesEverySecretToTheNewKey) {
   const auto new_key = dir_ / "new.key";
   auto r = rotate(new_key);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // jwt, audit and PIN keys, the plugin's seed, the token's seed
-  EXPECT_NE(r.out.find("re-sealed 5 secrets"), std::string::npos) << r.out;
+  // jwt, audit, PIN and enrollment-secret keys, the plugin's seed, the token's seed
+  EXPECT_NE(r.out.find("re-sealed 6 secrets"), std::string::npos) << r.out;
   auto fresh = crypto::SecretBox::load_or_create(new_key);
   auto old_key = crypto::SecretBox::load_or_create(dir_ / "data" / "encryption.key");
   const auto binding = db::binding::plugin_value("org.tests", "OATH1", "seed");

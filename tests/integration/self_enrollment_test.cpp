@@ -187,6 +187,19 @@ TEST_F(SelfEnrollment, AMailedLinkAnAccessCodeAndAServerMadeKey) {
   const auto info = token(serial).at("info").as_object();
   EXPECT_EQ(info.at("enrollment_form"), "staff");
   EXPECT_EQ(info.at("eula_version"), 1);
+
+  // Bob sees his certificate on the form's page and revokes it there.
+  const auto mine = post("certificates", {{"session", session}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const auto listed = json_of(mine);
+  ASSERT_EQ(listed.at("result").at("value").as_array().size(), 1u);
+  EXPECT_EQ(std::string(listed.at("result").at("value").at(0).at("serial").as_string()), serial);
+  EXPECT_EQ(post("revoke", {{"session", session}, {"serial", "NOSUCH1"}}).status, 404);
+  EXPECT_EQ(post("revoke", {{"session", session}, {"serial", serial}, {"reason", "keyCompromise"}})
+                .status,
+            200);
+  EXPECT_EQ(token(serial).at("revoked"), true);
+  EXPECT_EQ(post("revoke", {{"session", session}, {"serial", serial}}).status, 400);
 }
 
 TEST_F(SelfEnrollment, ASecretIdAnAccountForPersonsAndTheirOwnCsr) {

@@ -4,7 +4,9 @@ import Approvals from './Approvals.jsx';
 import AuditLog from './AuditLog.jsx';
 import CaConnectors from './CaConnectors.jsx';
 import Dashboard from './Dashboard.jsx';
+import EnrollmentForms from './EnrollmentForms.jsx';
 import EventHandlers from './EventHandlers.jsx';
+import Organizations from './Organizations.jsx';
 import Outbox from './Outbox.jsx';
 import Plugins from './Plugins.jsx';
 import Policies from './Policies.jsx';
@@ -17,6 +19,7 @@ const groups = [
   ['Overview', [['Dashboard', Dashboard], ['Approvals', Approvals]]],
   ['Tokens', [['All tokens', AllTokens], ['Audit log', AuditLog]]],
   ['Identity', [['Users', Users], ['Realms', Realms], ['Resolvers', Resolvers]]],
+  ['Enrollment forms', [['Organizations', Organizations], ['Forms', EnrollmentForms]]],
   [
     'Configuration',
     [

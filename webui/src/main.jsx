@@ -2,6 +2,7 @@ import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loggedIn, logout } from './api.js';
 import AdminConsole from './AdminConsole.jsx';
+import EnrollmentPage from './EnrollmentPage.jsx';
 import Login from './Login.jsx';
 import Tokens from './Tokens.jsx';
 import './style.css';
@@ -47,8 +48,9 @@ function App() {
   );
 }
 
+// /enroll/<extension> is an enrollment form's public page: no login.
+const enrollment = window.location.pathname.match(/^\/enroll\/([A-Za-z0-9_-]+)$/);
+
 createRoot(document.getElementById('root')).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+  <StrictMode>{enrollment ? <EnrollmentPage extension={enrollment[1]} /> : <App />}</StrictMode>,
 );
