@@ -255,7 +255,8 @@ boost::json::array SelfEnrollment::certificates(const db::EnrollmentFormRow& for
     boost::system::error_code ec;
     const auto info = boost::json::parse(t.info, ec);
     if (!ec && info.is_object())
-      for (const char* key : {"certificate_serial", "not_after", "profile", "enrollment_form"})
+      for (const char* key :
+           {"certificate_serial", "not_after", "profile", "enrollment_form", "certificate"})
         if (const auto* v = info.as_object().if_contains(key)) item[key] = *v;
     out.push_back(std::move(item));
   }

@@ -70,6 +70,11 @@ std::vector<EventDescription> make_catalog() {
        "a revoked certificate's CA cannot revoke it through its protocol (AD CS): its "
        "administrator must (tags certificate_serial, ca, reason)"},
       {lifecycle::token_locked, "a failed check locked a token (fail counter at its maximum)"},
+      {lifecycle::enrollment_form_issued,
+       "a certificate asked for on an enrollment form was issued (tag enrollment_url: the "
+       "form's page, where the person collects it)"},
+      {lifecycle::enrollment_form_denied,
+       "a certificate asked for on an enrollment form was denied"},
   };
   for (const auto& [name, description] : lifecycle_events)
     all.push_back({name, description, false});

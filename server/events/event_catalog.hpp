@@ -30,6 +30,10 @@ inline constexpr const char* certificate_revoked = "certificate_revoked";
 inline constexpr const char* certificate_expiring = "certificate_expiring";
 inline constexpr const char* certificate_revoke_at_ca = "certificate_revoke_at_ca";
 inline constexpr const char* token_locked = "token_locked";
+// A certificate of an enrollment form was issued (after an approval, or a CA that answered
+// later) or denied: the payload names the form and the path of its page.
+inline constexpr const char* enrollment_form_issued = "enrollment_form_issued";
+inline constexpr const char* enrollment_form_denied = "enrollment_form_denied";
 }  // namespace lifecycle
 
 }  // namespace tessera::events

@@ -105,6 +105,11 @@ boost::json::object EventDispatcher::tags(const boost::json::object& event,
       {"days_left", text(certificate, "days_left")},
       {"ca", certificate && !text(certificate, "ca").empty() ? text(certificate, "ca")
                                                              : text(info, "ca")},
+      {"enrollment_form", text(&event, "enrollment_form")},
+      {"enrollment_url", text(&event, "enrollment_path").empty()
+                             ? ""
+                             : public_url_.substr(0, public_url_.find_last_not_of('/') + 1) +
+                                   text(&event, "enrollment_path")},
   };
   return tags;
 }

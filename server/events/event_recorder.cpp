@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include <soci/soci.h>
 #include <boost/json.hpp>
 
 #include "server/events/event_catalog.hpp"
@@ -188,6 +189,22 @@ void EventRecorder::transition(soci::session& sql, const db::RolloutTransition& 
     if (t.to == "denied") append(lifecycle::certificate_denied);
     if (t.to == "failed") append(lifecycle::certificate_failed);
     if (t.to == "revoked") append(lifecycle::certificate_revoked);
+    // Certificates of enrollment forms have events of their own, with the form's page (its
+    // extension as it is now: an old one would no longer open).
+    boost::system::error_code ec;
+    const auto info = boost::json::parse(token->info, ec);
+    const auto* form =
+        !ec && info.is_object() ? info.as_object().if_contains("enrollment_form") : nullptr;
+    if (form && form->is_string() && (t.to == "enrolled" || t.to == "denied")) {
+      const std::string name(form->get_string());
+      std::string extension;
+      sql << "SELECT extension FROM enrollment_form WHERE name = :n", soci::use(name),
+          soci::into(extension);
+      payload["enrollment_form"] = name;
+      payload["enrollment_path"] = extension.empty() ? "" : "/enroll/" + extension;
+      append(t.to == "enrolled" ? lifecycle::enrollment_form_issued
+                                : lifecycle::enrollment_form_denied);
+    }
   }
   // The dispatcher is woken after the commit, by the announcement of the transition.
 }

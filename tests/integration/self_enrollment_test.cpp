@@ -240,12 +240,33 @@ TEST_F(SelfEnrollment, ASecretIdAnAccountForPersonsAndTheirOwnCsr) {
       std::string::npos)
       << "the names come from the person's record";
 
-  // A profile with approval: the request waits.
+  // A profile with approval: the request waits; once an admin approves, Ann is mailed the
+  // form's page (a handler on enrollment_form_issued) and collects the certificate there.
+  ASSERT_EQ(api_->call("POST", "/event/", admin_,
+                       "name=collect&event=enrollment_form_issued&handlermodule=mail&action="
+                       "sendmail&option.to=tokenowner&option.subject=Your%20certificate&option."
+                       "body=Collect%20it%20at%20%7Benrollment_url%7D")
+                .status,
+            200);
   request["profile"] = "corp/approved";
   const auto waiting = post("certificate", request);
   ASSERT_EQ(waiting.status, 200) << waiting.body;
   EXPECT_EQ(json_of(waiting).at("detail").at("rollout_state"), "pending");
   EXPECT_EQ(tokens_of("ann%40acme.example"), 2);
+  const std::string pending(json_of(waiting).at("detail").at("serial").as_string());
+  ASSERT_EQ(api_->call("POST", "/token/approve/" + pending, admin_).status, 200);
+  ASSERT_TRUE(eventually([&] { return !mails_in(maildir_).empty(); }, 30));
+  const auto mail = mails_in(maildir_).front();
+  EXPECT_NE(mail.find("To: ann@acme.example"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("Collect it at https://tessera.example/enroll/" + extension_),
+            std::string::npos)
+      << mail;
+  const auto collected = json_of(post("certificates", {{"session", session}}));
+  std::string certificate_of_pending;
+  for (const auto& c : collected.at("result").at("value").as_array())
+    if (c.at("serial").as_string() == pending && c.as_object().contains("certificate"))
+      certificate_of_pending = std::string(c.at("certificate").as_string());
+  EXPECT_NE(verify(certificate_of_pending).find(": OK"), std::string::npos) << collected;
 }
 
 TEST_F(SelfEnrollment, GuessingSecretIdsIsLockedOutAndAnOldUrlIsGone) {
@@ -259,6 +280,28 @@ TEST_F(SelfEnrollment, GuessingSecretIdsIsLockedOutAndAnOldUrlIsGone) {
   auto audit = api_->call(
       "GET", "/audit/?action=POST%20/enroll/%3Cextension%3E/session&page_size=1", admin_);
   EXPECT_NE(audit.body.find("locked after too many attempts"), std::string::npos) << audit.body;
+
+  // A person of another department: the Sales account is not open to them, and guessing
+  // access codes is locked out too.
+  const auto cy = api_->call("POST", "/person/", admin_,
+                             "organization=acme&email=cy%40acme.example&first_name=Cy&last_name="
+                             "Dee&department=Engineering&secret_id=cys-own-secret");
+  ASSERT_EQ(cy.status, 200) << cy.body;
+  const auto session = session_by_secret("cy@acme.example", "cys-own-secret");
+  const auto offered = json_of(post("accounts", {{"session", session}}));
+  EXPECT_TRUE(offered.at("result").at("value").as_array().empty()) << offered;
+  const auto outside = post("certificate", {{"session", session},
+                                            {"account", "persons"},
+                                            {"profile", "corp/user"},
+                                            {"csr", "-----BEGIN CERTIFICATE REQUEST-----"},
+                                            {"eula_accepted", true},
+                                            {"eula_version", 1}});
+  EXPECT_EQ(outside.status, 403) << outside.body;
+  for (int i = 0; i < 5; ++i)
+    post("accounts", {{"session", session}, {"access_code", "guess-" + std::to_string(i)}});
+  EXPECT_EQ(post("accounts", {{"session", session}, {"access_code", "acme-shared-2026"}}).status,
+            429)
+      << "locked, even with the right code";
 
   const auto old = extension_;
   ASSERT_EQ(api_->call("POST", "/enrollmentform/staff/regenerate", admin_).status, 200);

@@ -186,6 +186,11 @@ function OwnCertificates({ certificates, onRevoke }) {
               <td>{c.not_after ? new Date(c.not_after * 1000).toLocaleDateString() : ''}</td>
               <td>{c.revoked ? 'revoked' : c.rollout_state || 'enrolled'}</td>
               <td>
+                {c.certificate && !c.revoked && (
+                  <button className="small" aria-label={`Download ${c.serial}`} onClick={() => saveFile(`${c.serial}.pem`, c.certificate, 'application/x-pem-file')}>
+                    Download
+                  </button>
+                )}{' '}
                 {!c.revoked &&
                   (asking === c.serial ? (
                     <>
