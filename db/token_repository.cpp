@@ -257,7 +257,8 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
       ":t2) AND (:u1 = '' OR owner_user = :u2) AND (:res1 = '' OR owner_resolver = :res2) AND "
       "(:rl1 = '' OR owner_realm = :rl2) AND (:rs0 = '' OR rollout_state IN (:rs1, :rs2, :rs3)) "
       "AND (:a1 = -1 OR "
-      "active = :a2) AND (:as1 = -1 OR (CASE WHEN owner_user = '' THEN 0 ELSE 1 END) = :as2)";
+      "active = :a2) AND (:as1 = -1 OR (CASE WHEN owner_user = '' THEN 0 ELSE 1 END) = :as2) "
+      "AND (:d1 = '' OR description = :d2)";
   const auto pattern = like_pattern(f.serial_pattern);
   // Up to three states, the first repeated into unused places.
   std::string states[3];
@@ -274,7 +275,8 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
         soci::use(f.owner_resolver), soci::use(f.owner_resolver), soci::use(f.realm),
         soci::use(f.realm), soci::use(states[0]), soci::use(states[0]), soci::use(states[1]),
         soci::use(states[2]), soci::use(f.active), soci::use(f.active), soci::use(f.assigned),
-        soci::use(f.assigned), soci::into(result.count);
+        soci::use(f.assigned), soci::use(f.description), soci::use(f.description),
+        soci::into(result.count);
     soci::rowset<soci::row> rows =
         (sql.prepare << "SELECT " << kColumns << where
                      << " ORDER BY serial LIMIT :limit OFFSET :offset",
@@ -282,8 +284,8 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
          soci::use(f.owner_user), soci::use(f.owner_user), soci::use(f.owner_resolver),
          soci::use(f.owner_resolver), soci::use(f.realm), soci::use(f.realm), soci::use(states[0]),
          soci::use(states[0]), soci::use(states[1]), soci::use(states[2]), soci::use(f.active),
-         soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned), soci::use(limit),
-         soci::use(offset));
+         soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned),
+         soci::use(f.description), soci::use(f.description), soci::use(limit), soci::use(offset));
     for (const auto& r : rows) result.tokens.push_back(token_of(r));
     return result;
   });

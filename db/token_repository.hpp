@@ -73,6 +73,7 @@ struct TokenFilter {
   std::vector<std::string> rollout_states;  // empty: any; else one of these (at most 3)
   int active = -1;                          // -1: any, 0, 1
   int assigned = -1;                        // -1: any, 0, 1
+  std::string description;                  // exactly this one ("enrollment form staff")
 };
 
 struct TokenPage {

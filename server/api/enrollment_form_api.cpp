@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
@@ -109,6 +111,38 @@ void add_enrollment_form_routes(http::Router& router, const EnrollmentFormApiCon
           return true;
         });
         return json_result(form_json(*x.forms.form(row.name), x.forms));
+      },
+      http::Access::authenticated);
+
+  // The certificates people asked for on the form (its tokens), newest serials last.
+  router.add(
+      "GET", "/enrollmentform/<name>/enrollments",
+      [x](http::RequestContext& c) {
+        x.access.require_admin(c, "enrollmentformread");
+        x.access.require_admin(c, "tokenlist");
+        const auto form = form_named(x.forms, c.path_params.at("name"));
+        db::TokenFilter filter;
+        filter.description = "enrollment form " + form.name;
+        filter.type = "certificate";
+        const int page = int_param(c, "page", 1, 1, 1000000);
+        const int page_size = int_param(c, "page_size", 50, 1, 500);
+        const auto result = x.tokens.list(filter, page, page_size);
+        boost::json::array rows;
+        for (const auto& t : result.tokens) {
+          boost::json::object row{{"serial", t.serial},
+                                  {"user", t.owner_user},
+                                  {"realm", t.owner_realm},
+                                  {"rollout_state", t.rollout_state},
+                                  {"revoked", t.revoked}};
+          boost::system::error_code ec;
+          const auto info = boost::json::parse(t.info, ec);
+          if (!ec && info.is_object())
+            for (const char* key : {"enrollment_account", "profile", "eula_version", "not_after"})
+              if (const auto* v = info.as_object().if_contains(key)) row[key] = *v;
+          rows.push_back(std::move(row));
+        }
+        return json_result(
+            page_value("enrollments", std::move(rows), result.count, page, page_size));
       },
       http::Access::authenticated);
 

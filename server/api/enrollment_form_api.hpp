@@ -6,6 +6,7 @@
 #include "db/certificate_profile_repository.hpp"
 #include "db/enrollment_form_repository.hpp"
 #include "db/organization_repository.hpp"
+#include "db/token_repository.hpp"
 #include "server/api/access_control.hpp"
 #include "server/http/router.hpp"
 #include "server/plugins/configured_components.hpp"
@@ -21,6 +22,7 @@ struct EnrollmentFormApiContext {
   const tokens::PinHasher& access_codes;  // HMACs of accounts' access codes
   const AccessControl& access;
   std::string public_url;  // server.public_url: mailed links need it
+  db::TokenRepository& tokens;  // for a form's enrollments
 };
 
 void add_enrollment_form_routes(http::Router& router, const EnrollmentFormApiContext& context);

@@ -412,7 +412,7 @@ int serve_command(const std::string& config_file) {
     api::add_organization_routes(router, organizations, identities, enrollment_secrets, access);
     api::add_enrollment_form_routes(
         router, {enrollment_forms, organizations, certificate_profiles, notifiers,
-                 enrollment_secrets, access, config.server.public_url});
+                 enrollment_secrets, access, config.server.public_url, token_rows});
     api::add_self_enrollment_routes(router, self_enrollment);
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);

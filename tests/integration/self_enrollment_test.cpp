@@ -2,6 +2,8 @@
 // from a real SMTP sink (aiosmtpd), an access code and a key made by the server (the PKCS#12
 // opened with openssl); a secret ID, an account for the organization's persons and the
 // person's own CSR; refusals that store nothing; brute force locked out.
+#include <soci/soci.h>
+
 #include "server/crypto/encoding.hpp"
 #include "tests/integration/mail_sink.hpp"
 #include "tests/integration/token_fixture.hpp"
@@ -105,7 +107,7 @@ TEST_F(SelfEnrollment, AMailedLinkAnAccessCodeAndAServerMadeKey) {
   EXPECT_EQ(json_of(outside).at("result"), json_of(inside).at("result"));
   ASSERT_TRUE(eventually([&] { return !mails_in(maildir_).empty(); }, 30));
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  const auto mails = mails_in(maildir_);
+  const auto mails = mails_in(maildir_);  // only Bob's
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_NE(mails[0].find("To: bob@acme.example"), std::string::npos) << mails[0];
   const auto at = mails[0].find("https://tessera.example/enroll/" + extension_ + "#link=");
@@ -114,6 +116,19 @@ TEST_F(SelfEnrollment, AMailedLinkAnAccessCodeAndAServerMadeKey) {
   const auto link = mails[0].substr(start, mails[0].find_first_of(" \r\n", start) - start);
 
   EXPECT_EQ(post("session", {{"link", "not-the-link"}}).status, 401);
+  // A link past its 60 minutes opens nothing (its time set back in the database).
+  ASSERT_EQ(post("link", {{"email", "cy@acme.example"}}).status, 200);
+  ASSERT_TRUE(eventually([&] { return mails_in(maildir_).size() == 2; }, 30));
+  const auto second = mails_in(maildir_).back();
+  const auto from = second.find("#link=") + 6;
+  const auto late = second.substr(from, second.find_first_of(" \r\n", from) - from);
+  {
+    soci::session sql("sqlite3", "db=" + (server_->dir() / "data" / "tessera.db").string());
+    sql << "UPDATE enrollment_link SET expires_at = 1 WHERE email = 'cy@acme.example'";
+  }
+  const auto expired = post("session", {{"link", late}});
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(message(expired).find("unknown, used or expired"), std::string::npos);
   const auto opened = post("session", {{"link", link}});
   ASSERT_EQ(opened.status, 200) << opened.body;
   EXPECT_EQ(post("session", {{"link", link}}).status, 401) << "a link works once";
@@ -187,6 +202,13 @@ TEST_F(SelfEnrollment, AMailedLinkAnAccessCodeAndAServerMadeKey) {
   const auto info = token(serial).at("info").as_object();
   EXPECT_EQ(info.at("enrollment_form"), "staff");
   EXPECT_EQ(info.at("eula_version"), 1);
+
+  // The admin sees it among the form's enrollments.
+  const auto enrollments = json_of(api_->call("GET", "/enrollmentform/staff/enrollments", admin_));
+  ASSERT_EQ(enrollments.at("result").at("value").at("count"), 1) << enrollments;
+  const auto& row = enrollments.at("result").at("value").at("enrollments").at(0);
+  EXPECT_EQ(row.at("user"), "bob@acme.example");
+  EXPECT_EQ(row.at("enrollment_account"), "shared");
 
   // Bob sees his certificate on the form's page and revokes it there.
   const auto mine = post("certificates", {{"session", session}});

@@ -15,6 +15,7 @@ export default function EnrollmentForms() {
   const [organizations, setOrganizations] = useState([]);
   const [form, setForm] = useState(emptyForm);
   const [account, setAccount] = useState(null); // { form, ...fields }
+  const [enrollments, setEnrollments] = useState(null); // { form, enrollments, count }
 
   async function load() {
     try {
@@ -72,6 +73,15 @@ export default function EnrollmentForms() {
           </table>
           <button className="small" onClick={() => setAccount({ ...emptyAccount, form: name })}>Add an account</button>{' '}
           <button className="small"
+            onClick={() =>
+              call('GET', `/enrollmentform/${encodeURIComponent(name)}/enrollments`, { page_size: 100 })
+                .then((r) => setEnrollments({ form: name, ...r.result.value }))
+                .catch((e) => setError(e.message))
+            }
+          >
+            Enrollments
+          </button>{' '}
+          <button className="small"
             onClick={() => setForm({ name, email: f.auth_types.includes('email'), secret_id: f.auth_types.includes('secret_id'), notifier: f.notifier, help_text: f.help_text, help_links: f.help_links.join(', '), eula: f.eula, enabled: f.enabled, version: f.version })}>
             Edit
           </button>{' '}
@@ -79,6 +89,28 @@ export default function EnrollmentForms() {
         </article>
       ))}
       <Messages error={error} notice={notice} />
+      {enrollments && (
+        <section aria-label={`Enrollments of ${enrollments.form}`}>
+          <h3>Enrollments of {enrollments.form} ({enrollments.count})</h3>
+          <table>
+            <thead>
+              <tr><th>Token</th><th>Person</th><th>Account</th><th>Profile</th><th>Terms</th><th>State</th></tr>
+            </thead>
+            <tbody>
+              {enrollments.enrollments.map((e) => (
+                <tr key={e.serial}>
+                  <td>{e.serial}</td>
+                  <td>{e.user}</td>
+                  <td>{e.enrollment_account || ''}</td>
+                  <td>{e.profile || ''}</td>
+                  <td>{e.eula_version ? `version ${e.eula_version}` : ''}</td>
+                  <td>{e.revoked ? 'revoked' : e.rollout_state || 'enrolled'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {account && (
         <form aria-label="Account"
           onSubmit={async (event) => {

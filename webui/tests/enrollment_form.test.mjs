@@ -104,6 +104,9 @@ await scenario(
     await download.saveAs(saved);
     const opened = execFileSync('openssl', ['pkcs12', '-in', saved, '-passin', 'pass:Bob-Secret-123', '-nokeys'], { encoding: 'utf8' });
     if (!opened.includes('CN = Bob Brown') && !opened.includes('CN=Bob Brown')) fail(`the .p12 holds no certificate for Bob Brown: ${opened}`);
+    // The admin finds Bob's certificate among the form's enrollments.
+    await card.getByRole('button', { name: 'Enrollments' }).click();
+    await adminPage.getByRole('region', { name: 'Enrollments of staff' }).getByText('bob@acme.example').waitFor();
     return 'an admin set up a form; a person enrolled by a mailed link and an access code';
   },
   { server: '  public_url: https://tessera.example' },
