@@ -33,7 +33,8 @@ boost::json::object account_json(const db::EnrollmentAccountRow& a) {
 boost::json::object form_json(const db::EnrollmentFormRow& f, db::EnrollmentFormRepository& forms) {
   boost::json::object accounts;
   for (const auto& a : forms.accounts(f.name)) accounts[a.name] = account_json(a);
-  return {{"extension", f.extension},
+  return {{"type", "client_certificate"},  // self-enrollment, the one kind of form so far
+          {"extension", f.extension},
           {"url_path", "/enroll/" + f.extension},
           {"auth_types", boost::json::array(f.auth_types.begin(), f.auth_types.end())},
           {"notifier", f.notifier},

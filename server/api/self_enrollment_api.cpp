@@ -67,10 +67,16 @@ void add_self_enrollment_routes(http::Router& router, const enrollment::SelfEnro
                                                       required_param(c, "secret_id", 128), client);
         c.audit.user = session.row.email;
         c.audit.info = !link.empty() ? "by link" : "by secret ID";
-        return json_result(boost::json::object{{"session", session.token},
-                                               {"email", session.row.email},
-                                               {"organization", session.row.organization},
-                                               {"expires_at", session.row.expires_at}});
+        boost::json::object value{{"session", session.token},
+                                  {"email", session.row.email},
+                                  {"organization", session.row.organization},
+                                  {"expires_at", session.row.expires_at}};
+        // A known person's names, for the form to offer (after authentication only).
+        if (const auto p = forms.person(form, session.row.email))
+          value["names"] = {{"first_name", p->first_name},
+                            {"middle_name", p->middle_name},
+                            {"last_name", p->last_name}};
+        return json_result(value);
       }));
 
   router.add("POST", "/enroll/<extension>/accounts",

@@ -176,6 +176,13 @@ Session SelfEnrollment::open_with_secret_id(const db::EnrollmentFormRow& form,
   return s;
 }
 
+std::optional<db::PersonRow> SelfEnrollment::person(const db::EnrollmentFormRow& form,
+                                                    const std::string& email) const {
+  for (const auto& o : organizations_of(form))
+    if (auto p = x_.organizations.person(o.name, email)) return p;
+  return std::nullopt;
+}
+
 db::EnrollmentSessionRow SelfEnrollment::session(const db::EnrollmentFormRow& form,
                                                  const std::string& token) const {
   auto row = token.empty() ? std::nullopt

@@ -91,6 +91,9 @@ class SelfEnrollment {
                          const std::string& client) const;
   Session open_with_secret_id(const db::EnrollmentFormRow& form, const std::string& email,
                               const std::string& secret_id, const std::string& client) const;
+  // The person's record in one of the form's organizations, for names prefilled on the page.
+  std::optional<db::PersonRow> person(const db::EnrollmentFormRow& form,
+                                      const std::string& email) const;
   // The session behind a token; Refused 401 when there is none (or it expired).
   db::EnrollmentSessionRow session(const db::EnrollmentFormRow& form,
                                    const std::string& token) const;

@@ -233,8 +233,11 @@ TEST_F(SelfEnrollment, ASecretIdAnAccountForPersonsAndTheirOwnCsr) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(nobody.status, 401);
   EXPECT_EQ(message(wrong), message(nobody));
-  const auto session = session_by_secret("ann@acme.example", ann_secret_);
-  ASSERT_FALSE(session.empty());
+  const auto opened =
+      json_of(post("session", {{"email", "ann@acme.example"}, {"secret_id", ann_secret_}}));
+  const std::string session(opened.at("result").at("value").at("session").as_string());
+  EXPECT_EQ(opened.at("result").at("value").at("names").at("last_name"), "Lee")
+      << "a known person's names, for the form";
   const auto accounts = post("accounts", {{"session", session}});
   const auto listed = json_of(accounts);  // kept: open refers into it
   const auto& open = listed.at("result").at("value").as_array();

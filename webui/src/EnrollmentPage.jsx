@@ -104,7 +104,7 @@ export default function EnrollmentPage({ extension }) {
         />
         </>
       ) : (
-        <Complete form={form} account={chosen} busy={busy}
+        <Complete form={form} account={chosen} busy={busy} names={session.names || {}}
           onBack={() => setChosen(null)}
           onSubmit={(fields) =>
             step(async () => {
@@ -237,7 +237,7 @@ function ChooseAccount({ session, accounts, accessCode, busy, setAccessCode, onC
   );
 }
 
-function Complete({ form, account, busy, onBack, onSubmit }) {
+function Complete({ form, account, busy, names, onBack, onSubmit }) {
   const [profileId, setProfileId] = useState(account.profiles[0]?.id || '');
   const profile = account.profiles.find((p) => p.id === profileId) || account.profiles[0];
   const serverKey = account.csr_method === 'server';
@@ -290,9 +290,9 @@ function Complete({ form, account, busy, onBack, onSubmit }) {
           </select>
         </label>
       )}
-      <label>First name <input name="first_name" autoComplete="given-name" /></label>
-      <label>Middle name <input name="middle_name" autoComplete="additional-name" /></label>
-      <label>Last name <input name="last_name" autoComplete="family-name" /></label>
+      <label>First name <input name="first_name" autoComplete="given-name" defaultValue={names.first_name} /></label>
+      <label>Middle name <input name="middle_name" autoComplete="additional-name" defaultValue={names.middle_name} /></label>
+      <label>Last name <input name="last_name" autoComplete="family-name" defaultValue={names.last_name} /></label>
       {serverKey ? (
         <>
           <label>
