@@ -26,6 +26,15 @@ http::Handler refusals_answered(Handler handler) {
   };
 }
 
+// The form and the session a request names; the audit row names the session's address.
+std::pair<db::EnrollmentFormRow, db::EnrollmentSessionRow> authenticated(
+    const enrollment::SelfEnrollment& forms, http::RequestContext& c) {
+  auto form = forms.form(c.path_params.at("extension"));
+  auto session = forms.session(form, required_param(c, "session", 128));
+  c.audit.user = session.email;
+  return {std::move(form), std::move(session)};
+}
+
 }  // namespace
 
 void add_self_enrollment_routes(http::Router& router, const enrollment::SelfEnrollment& forms) {
@@ -81,26 +90,20 @@ void add_self_enrollment_routes(http::Router& router, const enrollment::SelfEnro
 
   router.add("POST", "/enroll/<extension>/accounts",
              refusals_answered([&forms](http::RequestContext& c) {
-               const auto form = forms.form(c.path_params.at("extension"));
-               const auto session = forms.session(form, required_param(c, "session", 128));
-               c.audit.user = session.email;
+               const auto [form, session] = authenticated(forms, c);
                return json_result(forms.accounts(form, session, string_param(c, "access_code", 128),
                                                  c.request.remote_address));
              }));
 
   router.add("POST", "/enroll/<extension>/certificates",
              refusals_answered([&forms](http::RequestContext& c) {
-               const auto form = forms.form(c.path_params.at("extension"));
-               const auto session = forms.session(form, required_param(c, "session", 128));
-               c.audit.user = session.email;
+               const auto [form, session] = authenticated(forms, c);
                return json_result(forms.certificates(form, session));
              }));
 
   router.add("POST", "/enroll/<extension>/revoke",
              refusals_answered([&forms](http::RequestContext& c) {
-               const auto form = forms.form(c.path_params.at("extension"));
-               const auto session = forms.session(form, required_param(c, "session", 128));
-               c.audit.user = session.email;
+               const auto [form, session] = authenticated(forms, c);
                const auto serial = required_param(c, "serial", 64);
                const auto reason =
                    c.params.contains("reason") ? string_param(c, "reason", 32) : "unspecified";
@@ -114,9 +117,7 @@ void add_self_enrollment_routes(http::Router& router, const enrollment::SelfEnro
 
   router.add("POST", "/enroll/<extension>/certificate",
              refusals_answered([&forms](http::RequestContext& c) {
-               const auto form = forms.form(c.path_params.at("extension"));
-               const auto session = forms.session(form, required_param(c, "session", 128));
-               c.audit.user = session.email;
+               const auto [form, session] = authenticated(forms, c);
                enrollment::CertificateRequest r;
                r.account = required_param(c, "account", 64);
                r.access_code = string_param(c, "access_code", 128);
