@@ -32,6 +32,7 @@
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
+#include "server/app/ready_to_use.hpp"
 #include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
 #include "server/auth/jwt_service.hpp"
@@ -199,7 +200,8 @@ int serve_command(const std::string& config_file) {
     auto secrets = crypto::SecretBox::load_or_create(config.encryption_key_file);
     if (ensure_tls_certificate(config)) spdlog::info("created a self-signed TLS certificate");
     auto database = open_database(config);
-    if (auto admin = ensure_first_admin(*database); admin.generated_password)
+    const auto admin = ensure_first_admin(*database);
+    if (admin.generated_password)
       std::cout << "First admin created: user 'admin', password '" << *admin.generated_password
                 << "' (shown only this once; set TESSERA_ADMIN_PASSWORD to choose it)" << std::endl;
     else if (admin.created)
@@ -403,6 +405,10 @@ int serve_command(const std::string& config_file) {
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics, registry, token_types, access);
     api::SecondFactorLogin second_factor(token_rows, checker, access);
+    // A fresh database (the first admin was made just now) gets what makes it ready to use.
+    const auto ready = admin.created ? make_ready_to_use(config.first_start, identities,
+                                                         ca_connectors, certificate_profiles)
+                                     : ReadyToUse{};
     api::add_auth_routes(router, auth_service, access, &certificate_login, &second_factor);
     api::add_audit_routes(router, audit_rows, audit_log, access);
     api::add_statistics_routes(router, statistics, audit_log, access);
@@ -470,6 +476,11 @@ int serve_command(const std::string& config_file) {
     std::cout << "Plugins: " << registry.plugins().size() << " loaded, "
               << registry.refusals().size() << " refused" << std::endl;
     for (const auto& url : urls) std::cout << "Tessera listening on " << url << std::endl;
+    std::cout << next_steps(ready, urls.front(),
+                            config.server.any_tls_listener() && urls.front().starts_with("https")
+                                ? config.server.tls.certificate.string()
+                                : std::string())
+              << std::flush;
     server.run();
     return 0;
   } catch (const ConfigError& e) {

@@ -286,7 +286,22 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
   config.config_file = absolute;
   r.expect_map(root, "",
                {"server", "data_dir", "database", "plugins", "log", "encryption_key_file", "auth",
-                "certificates", "events"});
+                "certificates", "events", "first_start"});
+  if (const auto& first = root["first_start"]) {
+    r.expect_map(first, "first_start", {"realm", "ca"});
+    for (const auto& [key, field] :
+         {std::pair<const char*, std::string*>{"realm", &config.first_start.realm},
+          {"ca", &config.first_start.ca}})
+      if (first[key]) {
+        *field = first[key].IsNull() ? "" : r.string(first[key], std::string("first_start.") + key);
+        if (field->size() > 64 ||
+            field->find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                std::string::npos)
+          r.fail(first[key], std::string("first_start.") + key,
+                 "a name of up to 64 letters, digits, '_', '-' or '.', or \"\" for none");
+      }
+  }
   if (root["auth"]) read_auth(r, root["auth"], config.auth);
   if (root["certificates"]) read_certificates(r, root["certificates"], config.certificates);
   if (root["events"]) read_events(r, root["events"], config.events);

@@ -95,8 +95,17 @@ struct EventSettings {
   unsigned outbox_workers = 4;
 };
 
+// What a first start (an empty database) makes besides the first admin, so that the server is
+// ready to use: a default realm with a built-in user store, and a local CA with a
+// client-certificate profile. Empty names: not made (a bare server).
+struct FirstStartSettings {
+  std::string realm = "default";  // and its resolver "users"
+  std::string ca = "local";       // EC P-256, with the profile "client"
+};
+
 struct ServerConfig {
   std::filesystem::path config_file;
+  FirstStartSettings first_start;
   HttpServerSettings server;
   AuthSettings auth;
   CertificateSettings certificates;

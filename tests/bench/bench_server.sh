@@ -11,6 +11,7 @@ data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
 plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXTRA:-} }
 log: { level: warning }
+first_start: { realm: "", ca: "" }
 YAML
   TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
   pid=$!

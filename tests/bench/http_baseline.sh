@@ -19,6 +19,7 @@ server:
 data_dir: $work/data
 database: { url: "sqlite://$work/data/tessera.db" }
 log: { level: warning }
+first_start: { realm: "", ca: "" }
 YAML
   TESSERA_ADMIN_PASSWORD=bench "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
   pid=$!

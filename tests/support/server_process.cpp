@@ -101,6 +101,7 @@ std::string make_config(const ServerOptions& options, const std::filesystem::pat
     c << "]\n";
   }
   c << options.plugins_extra << options.top_extra;
+  if (!options.ready_to_use) c << "first_start: { realm: \"\", ca: \"\" }\n";
   return c.str();
 }
 

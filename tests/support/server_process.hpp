@@ -32,6 +32,8 @@ struct ServerOptions {
   // The tests' receivers listen on loopback, which plugins may reach only when allowed.
   std::vector<std::string> http_allowed_networks{"127.0.0.0/8"};
   std::string top_extra;  // YAML lines added at the top level
+  // The first start's default realm and local CA (first_start); off, as tests make their own.
+  bool ready_to_use = false;
 };
 
 // The configuration text for options, with data in dir.

@@ -57,7 +57,7 @@ export default function AdminConsole() {
         ))}
       </nav>
       <div className="page">
-        <Page />
+        <Page go={setCurrent} />
       </div>
     </div>
   );

@@ -107,7 +107,36 @@ function TokensChart({ tokens }) {
   );
 }
 
-export default function Dashboard() {
+// What an admin of a bare server does first: a realm for the users, a CA for certificates.
+// Each missing one is named with the button that goes there (not an empty table).
+function FirstSteps({ go }) {
+  const [missing, setMissing] = useState([]);
+  useEffect(() => {
+    Promise.all([call('GET', '/realm/'), call('GET', '/caconnector/')])
+      .then(([realms, cas]) => {
+        const steps = [];
+        if (Object.keys(realms.result.value).length === 0)
+          steps.push(['Realms', 'Create a realm', 'Users log in to a realm: make one with a resolver (the built-in user store, or LDAP).']);
+        if (cas.result.value.length === 0)
+          steps.push(['CA connectors', 'Add a CA', 'Certificates come from a CA connector: a local CA takes one click.']);
+        setMissing(steps);
+      })
+      .catch(() => setMissing([])); // an admin without those rights sees the figures only
+  }, []);
+  if (missing.length === 0) return null;
+  return (
+    <section className="card first-steps" aria-label="First steps">
+      <h3>First steps</h3>
+      {missing.map(([page, action, text]) => (
+        <p key={page}>
+          {text} <button onClick={() => go(page)}>{action}</button>
+        </p>
+      ))}
+    </section>
+  );
+}
+
+export default function Dashboard({ go }) {
   const [figures, setFigures] = useState(null);
   const [error, setError] = useState('');
 
@@ -135,6 +164,7 @@ export default function Dashboard() {
   return (
     <section>
       <h2>Dashboard</h2>
+      {go && <FirstSteps go={go} />}
       {error && <p role="alert" className="error">{error}</p>}
       {figures && (
         <div className="dashboard">

@@ -1,4 +1,5 @@
-// End to end in headless Chromium: an admin creates an organization, an enrollment form and an
+// End to end in headless Chromium: the dashboard of a server without a CA shows the first step;
+// an admin creates an organization, an enrollment form and an
 // account with an access code in the WebUI; a person opens the form's URL, asks for a link,
 // follows the link from the mail (a real SMTP sink, aiosmtpd), enters the access code, completes
 // the form, accepts the terms and downloads a PKCS#12 that openssl opens with their password.
@@ -33,12 +34,14 @@ await scenario(
   ['400', '401', '403', '404'],
   async ({ url, api, request: send, admin, screenshots, newPage, logIn, work }) => {
     await api('/notifier/mail', { type: 'email', host: '127.0.0.1', port: smtpPort, security: 'none', sender: 'pki@acme.example' }, admin);
-    await api('/caconnector/corp', { type: 'ca_local' }, admin);
-    await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', 'subject.CN': '{givenname} {surname}' }, admin);
-
-    // The admin's part, in the WebUI.
+    // The admin's part, in the WebUI. Without a CA the dashboard says what to do first.
     const adminPage = await newPage();
     await logIn(adminPage, 'admin', 'webui-admin-pw');
+    const firstSteps = adminPage.getByRole('region', { name: 'First steps' });
+    await firstSteps.getByRole('button', { name: 'Add a CA' }).click();
+    await adminPage.getByRole('heading', { name: 'CA connectors' }).waitFor();
+    await api('/caconnector/corp', { type: 'ca_local' }, admin);
+    await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', 'subject.CN': '{givenname} {surname}' }, admin);
     await adminPage.getByRole('button', { name: 'Organizations' }).click();
     const organization = adminPage.getByRole('form', { name: 'Organization' });
     await organization.getByLabel('Name').fill('acme');

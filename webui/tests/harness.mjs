@@ -55,6 +55,7 @@ ${serverExtra}data_dir: ${work}/data
 database: { url: "sqlite://${work}/data/tessera.db" }
 plugins: { directories: [ "${pluginDir}" ], http_allowed_networks: [ 127.0.0.0/8 ] }
 log: { level: warning }
+first_start: { realm: "", ca: "" }
 ${extraConfig}`,
   );
   const child = spawn(binary, ['--config', join(work, 'tessera.yaml')], {
