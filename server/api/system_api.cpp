@@ -104,6 +104,18 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
     response.body = metrics.render();
     return response;
   });
+  // Every route this server answers (method and path pattern), for checking the API's
+  // description against it.
+  router.add(
+      "GET", "/system/routes",
+      [&router, &access](http::RequestContext& c) {
+        access.require_admin(c, "configread");
+        boost::json::array routes;
+        for (const auto& [method, pattern] : router.routes())
+          routes.push_back({{"method", method}, {"path", pattern}});
+        return json_result(routes);
+      },
+      http::Access::authenticated);
   // Plugins are loaded once at start, so this lists this node's; refused files name the reason.
   router.add(
       "GET", "/system/plugins",

@@ -75,6 +75,12 @@ class Router {
   }
 
   HttpResponse handle(const HttpRequest& request) const noexcept;
+  // Every route as (method, pattern), in the order they were added.
+  std::vector<std::pair<std::string, std::string>> routes() const {
+    std::vector<std::pair<std::string, std::string>> all;
+    for (const auto& r : routes_) all.emplace_back(r.method, r.pattern);
+    return all;
+  }
 
  private:
   struct Route {

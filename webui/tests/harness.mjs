@@ -43,7 +43,7 @@ async function send(url, method, path, { body, headers = {} } = {}, ca = null) {
 // listen.tls: an HTTPS listener (the server's self-signed certificate) instead of plain HTTP;
 // listen.server: more YAML lines for the server section, indented by two spaces (e.g.
 // "  tls: { client_certificates: request }").
-async function startServer(binary, pluginDir, webuiDir, extraConfig = '', listen = {}) {
+export async function startServer(binary, pluginDir, webuiDir, extraConfig = '', listen = {}) {
   const work = mkdtempSync(join(tmpdir(), 'tessera-webui-'));
   const serverExtra = listen.server ? listen.server.replace(/\n?$/, '\n') : '';
   writeFileSync(
