@@ -2,12 +2,24 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 namespace tessera::auth {
 
 enum class Role { admin, user };
 
 struct Identity {
+  Identity() = default;
+  Identity(Role role, std::string username, std::string realm, std::string resolver = {},
+           std::string session_id = {}, long long issued_at = 0, long long expires_at = 0)
+      : role(role),
+        username(std::move(username)),
+        realm(std::move(realm)),
+        resolver(std::move(resolver)),
+        session_id(std::move(session_id)),
+        issued_at(issued_at),
+        expires_at(expires_at) {}
+
   Role role = Role::user;
   std::string username;
   std::string realm;     // empty for admins

@@ -106,7 +106,11 @@ boost::json::object TokenChecker::token_request(const db::TokenRow& token, long 
 TokenChecker::Verdict TokenChecker::verify(const db::TokenRow& token, const std::string& otp,
                                            long long now) const {
   const auto claimed = tokens_.claim_attempt(token.serial, now);
-  if (!claimed) return {.locked = true};
+  if (!claimed) {
+    Verdict locked;
+    locked.locked = true;
+    return locked;
+  }
   const bool last = *claimed;
   auto verdict = evaluate(token, otp, now);
   if (verdict.broken) {

@@ -163,7 +163,9 @@ TEST(HttpServer, EndlessChunkExtensionsAndTrailersAreRefusedWithoutBuffering) {
     const size_t taken = raw.send_endless(start, 64u << 20, 'a');
     EXPECT_LT(taken, size_t(64u << 20)) << "the server read all of it";
     const auto reply = raw.read_all();
-    if (!reply.empty()) EXPECT_TRUE(reply.starts_with("HTTP/1.1 431")) << reply.substr(0, 200);
+    if (!reply.empty()) {
+      EXPECT_TRUE(reply.starts_with("HTTP/1.1 431")) << reply.substr(0, 200);
+    }
   }
   const long after = server.resident_kib();
   EXPECT_LT(after - before, 16 * 1024) << "RSS grew from " << before << " to " << after << " KiB";
