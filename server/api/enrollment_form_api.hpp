@@ -21,7 +21,7 @@ struct EnrollmentFormApiContext {
   plugins::ConfiguredComponents& notifiers;
   const tokens::PinHasher& access_codes;  // HMACs of accounts' access codes
   const AccessControl& access;
-  std::string public_url;  // server.public_url: mailed links need it
+  std::string public_url;       // server.public_url: mailed links need it
   db::TokenRepository& tokens;  // for a form's enrollments
 };
 

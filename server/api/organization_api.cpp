@@ -46,13 +46,7 @@ std::string checked_domain(std::string domain) {
   for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string_view base =
       domain.starts_with("*.") ? std::string_view(domain).substr(2) : std::string_view(domain);
-  const bool ok = !base.empty() && base.size() <= 253 && base.find('.') != std::string::npos &&
-                  base.front() != '.' && base.back() != '.' &&
-                  base.find("..") == std::string::npos &&
-                  std::all_of(base.begin(), base.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-                  });
-  if (!ok)
+  if (!enrollment::is_domain_name(base, true))
     throw ApiError::bad_parameter("'" + domain +
                                   "' is not a domain (corp.example, or *.corp.example for its "
                                   "subdomains too)");

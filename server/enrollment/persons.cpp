@@ -28,16 +28,20 @@ bool valid_email(std::string_view email) {
     if (c <= ' ' || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' || c == 0x7f)
       return false;
   }
-  const auto domain = email.substr(at + 1);
-  if (domain.empty() || domain.front() == '.' || domain.back() == '.' ||
-      domain.find("..") != std::string_view::npos)
-    return false;
-  return std::all_of(domain.begin(), domain.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-  });
+  return is_domain_name(email.substr(at + 1), false);
 }
 
 }  // namespace
+
+bool is_domain_name(std::string_view name, bool dotted) {
+  if (name.empty() || name.size() > 253 || name.front() == '.' || name.back() == '.' ||
+      name.find("..") != std::string_view::npos ||
+      (dotted && name.find('.') == std::string_view::npos))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  });
+}
 
 bool email_in_domains(std::string_view email, const std::vector<std::string>& domains) {
   const auto at = email.rfind('@');

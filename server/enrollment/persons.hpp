@@ -11,6 +11,9 @@
 
 namespace tessera::enrollment {
 
+// Letters, digits, '-' and '.' between labels, up to 253 characters; dotted: at least two labels.
+bool is_domain_name(std::string_view name, bool dotted);
+
 // Whether the address's domain is one of domains ("corp.example"; "*.corp.example" takes the
 // subdomains of corp.example as well).
 bool email_in_domains(std::string_view email, const std::vector<std::string>& domains);

@@ -194,7 +194,7 @@ db::EnrollmentSessionRow SelfEnrollment::session(const db::EnrollmentFormRow& fo
 
 bool SelfEnrollment::may_use(const db::EnrollmentAccountRow& account,
                              const db::EnrollmentSessionRow& session,
-                             const std::string& access_code, const std::string&) const {
+                             const std::string& access_code) const {
   const auto organization = x_.organizations.organization(account.organization);
   if (!organization || !email_in_domains(session.email, organization->domains)) return false;
   if (account.authorization_method == "access_code")
@@ -215,7 +215,7 @@ boost::json::array SelfEnrollment::accounts(const db::EnrollmentFormRow& form,
   boost::json::array open;
   bool code_matched = false;
   for (const auto& account : x_.forms.accounts(form.name)) {
-    if (!may_use(account, session, access_code, client)) continue;
+    if (!may_use(account, session, access_code)) continue;
     code_matched = code_matched || account.authorization_method == "access_code";
     boost::json::array profiles;
     for (const auto& choice : account.profiles) {
@@ -297,7 +297,7 @@ db::EnrollmentAccountRow SelfEnrollment::usable_account(const db::EnrollmentForm
   const auto attempt = "enroll-code:" + form.name;
   if (account->authorization_method == "access_code")
     limit(attempt, client, "too many access codes tried: wait a while");
-  if (!may_use(*account, session, access_code, client))
+  if (!may_use(*account, session, access_code))
     throw Refused(403,
                   account->authorization_method == "access_code"
                       ? "wrong access code for account '" + name + "'"

@@ -128,7 +128,7 @@ class SelfEnrollment {
                                           const std::string& name, const std::string& access_code,
                                           const std::string& client) const;
   bool may_use(const db::EnrollmentAccountRow& account, const db::EnrollmentSessionRow& session,
-               const std::string& access_code, const std::string& client) const;
+               const std::string& access_code) const;
   void limit(const std::string& what, const std::string& client, const std::string& message) const;
 
   Parts x_;

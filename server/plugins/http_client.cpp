@@ -54,15 +54,20 @@ struct Guard {
   std::string refused;  // the address, when one was
 };
 
+// An IPv4 or IPv6 socket address as text ("" for another family).
+std::string address_text(int family, const sockaddr* address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  else if (family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text,
+              sizeof text);
+  return text;
+}
+
 curl_socket_t open_guarded(void* user, curlsocktype, curl_sockaddr* address) {
   auto* guard = static_cast<Guard*>(user);
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address->family == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address->addr)->sin_addr, text,
-              sizeof text);
-  else if (address->family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address->addr)->sin6_addr, text,
-              sizeof text);
+  const auto text = address_text(address->family, &address->addr);
   if (!outbound_address_allowed(text, *guard->allowed)) {
     guard->refused = text;
     return CURL_SOCKET_BAD;
@@ -87,17 +92,10 @@ std::string refused_destination(const std::string& url, const std::vector<std::s
   addrinfo* found = nullptr;
   if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0) return {};  // the proxy will say
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(found, freeaddrinfo);
-  for (auto* a = found; a; a = a->ai_next) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (a->ai_family == AF_INET)
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, text, sizeof text);
-    else if (a->ai_family == AF_INET6)
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, text,
-                sizeof text);
-    else
-      continue;
-    if (!outbound_address_allowed(text, allowed)) return text;
-  }
+  for (auto* a = found; a; a = a->ai_next)
+    if (const auto text = address_text(a->ai_family, a->ai_addr);
+        !text.empty() && !outbound_address_allowed(text, allowed))
+      return text;
   return {};
 }
 

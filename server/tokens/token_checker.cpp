@@ -437,27 +437,27 @@ CheckOutcome TokenChecker::answer_challenge(const std::vector<db::TokenRow>& can
                          : "Response did not match the challenge.");
 }
 
-CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
-                                   const CheckPolicy& policy) const {
+CheckOutcome TokenChecker::challenge_usable(
+    const std::vector<db::TokenRow>& candidates, const CheckPolicy& policy,
+    const std::function<bool(const db::TokenRow&)>& wanted) const {
   const long long now = util::unix_seconds();
   auto tokens = candidates;
   std::vector<const db::TokenRow*> ready;
   for (auto& token : tokens)
-    if ((policy.challenge_types.count(token.type) || sends_codes(token)) &&
-        !unusable(token, policy, now))
-      ready.push_back(&token);
-  auto outcome = open_challenges(ready, policy, now);
-  return outcome;
+    if (wanted(token) && !unusable(token, policy, now)) ready.push_back(&token);
+  return open_challenges(ready, policy, now);
+}
+
+CheckOutcome TokenChecker::trigger(const std::vector<db::TokenRow>& candidates,
+                                   const CheckPolicy& policy) const {
+  return challenge_usable(candidates, policy, [&](const db::TokenRow& token) {
+    return policy.challenge_types.count(token.type) || sends_codes(token);
+  });
 }
 
 CheckOutcome TokenChecker::second_factor_challenge(const std::vector<db::TokenRow>& candidates,
                                                    const CheckPolicy& policy) const {
-  const long long now = util::unix_seconds();
-  auto tokens = candidates;
-  std::vector<const db::TokenRow*> ready;
-  for (auto& token : tokens)
-    if (!unusable(token, policy, now)) ready.push_back(&token);
-  return open_challenges(ready, policy, now);
+  return challenge_usable(candidates, policy, [](const db::TokenRow&) { return true; });
 }
 
 bool TokenChecker::verify_enrollment(const db::TokenRow& token, const std::string& otp,

@@ -107,6 +107,10 @@ class TokenChecker {
   // Counts the attempt first (so that parallel requests never evaluate more values than the
   // fail counter allows), then asks the plugin; a failed attempt stays counted.
   Verdict verify(const db::TokenRow& token, const std::string& otp, long long now) const;
+  // A challenge on each usable candidate that wanted picks.
+  CheckOutcome challenge_usable(const std::vector<db::TokenRow>& candidates,
+                                const CheckPolicy& policy,
+                                const std::function<bool(const db::TokenRow&)>& wanted) const;
   // The plugin's verdict on otp, without counting.
   Verdict evaluate(const db::TokenRow& token, const std::string& otp, long long now) const;
   // The counter a verify or resync answer matched, -1 for no match, nullopt (logged) for an
