@@ -17,6 +17,8 @@
 #include <tessera/sdk/plugin.hpp>
 
 #include "certsrv.hpp"
+#include "cmc.hpp"
+#include "page_text.hpp"
 #include "pkcs7.hpp"
 #include "wstep.hpp"
 #include "xcep.hpp"
@@ -64,6 +66,9 @@ std::string issuers_of(const std::string& chain_pem) {
 constexpr const char* kSoapType =
     "application/soap+xml; charset=utf-8; "
     "action=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep\"";
+constexpr const char* kPolicyType =
+    "application/soap+xml; charset=utf-8; action=\"http://schemas.microsoft.com/windows/pki/"
+    "2009/01/enrollmentpolicy/IPolicy/GetPolicies\"";
 
 class MicrosoftCa : public tessera::sdk::CaConnector {
  public:
@@ -170,7 +175,16 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
       if (const auto own = text(profile->get_object(), "template"); !own.empty())
         template_name = own;
     if (protocol_ == "wstep") {
-      return answer(wstep(tessera::msca::wstep_issue(url_, csr_der(csr), template_name, token())));
+      // The template in the request as well as in AdditionalContext: services that read it
+      // only from the request refuse one without it. A CSR without the template extension
+      // (a user's own) goes inside a CMC request whose RegInfo names it.
+      auto der = csr_der(csr);
+      auto format = tessera::msca::RequestFormat::pkcs10;
+      if (!tessera::msca::names_template(der)) {
+        der = tessera::msca::cmc_request(der, template_name);
+        format = tessera::msca::RequestFormat::cmc;
+      }
+      return answer(wstep(tessera::msca::wstep_issue(url_, der, format, template_name, token())));
     }
     const auto page =
         send("POST", url_ + "/certfnsh.asp", tessera::msca::certsrv_form(csr, template_name),
@@ -187,12 +201,25 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
     }
   }
 
+  // invalid_argument only for a request this connector can never follow (an id it cannot
+  // send, a request the service refuses to look up): the host fails the token. A refused
+  // login is the admin's to fix, and the request waits meanwhile.
   boost::json::object request_status(const boost::json::object& request) override {
     const auto id = text(request, "request_id");
-    if (id.empty() || id.size() > 20 || id.find_first_not_of("0123456789") != std::string::npos)
-      throw Error::invalid_argument("not an AD CS request id: '" + id.substr(0, 20) + "'");
-    if (protocol_ == "wstep") return answer(wstep(tessera::msca::wstep_query(url_, id, token())));
-    return answer(retrieve(id));
+    if (!tessera::msca::followable_request_id(id) ||
+        (protocol_ == "certsrv" && id.find_first_not_of("0123456789") != std::string::npos))
+      throw Error::invalid_argument(
+          "request id '" + id.substr(0, tessera::msca::kMaxRequestIdLength) +
+          "' cannot be asked about: " +
+          (protocol_ == "certsrv" ? "Web Enrollment takes request ids of digits only"
+                                  : "an id is at most 64 letters, digits or '-_.{}'"));
+    try {
+      if (protocol_ == "wstep") return answer(wstep(tessera::msca::wstep_query(url_, id, token())));
+      return answer(retrieve(id));
+    } catch (const tessera::msca::LoginRefused& e) {
+      throw Error::unavailable(std::string(e.what()) + "; request " + id +
+                               " is asked about again once the login is fixed");
+    }
   }
 
   // Neither web protocol revokes: the host records it and lists it for the CA's administrator.
@@ -222,9 +249,7 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
                                     text(request, "action") + "'");
     if (!cep.starts_with("https://")) throw Error::invalid_argument("cep_url must be https://");
     const auto response =
-        send("POST", cep, tessera::msca::xcep_get_policies(cep, token()),
-             "application/soap+xml; charset=utf-8; action=\"http://schemas.microsoft.com/windows/"
-             "pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies\"");
+        send("POST", cep, tessera::msca::xcep_get_policies(cep, token()), kPolicyType);
     const auto names = tessera::msca::xcep_templates(response.status, response.body);
     boost::json::array values;
     std::string listed;
@@ -274,7 +299,13 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
       request.client_certificate_pem = text(config_, "client_certificate");
       request.client_key_pem = text(config_, "client_key");
     }
-    return host().http(request);
+    try {
+      return host().http(request);
+    } catch (const Error& e) {
+      // The host refuses a login before sending anything only when a KDC said no.
+      if (e.kind() == Error::Kind::invalid_argument) throw tessera::msca::LoginRefused(e.what());
+      throw;
+    }
   }
 
   // A SOAP request to CES, and what its answer says.
@@ -303,6 +334,12 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
         return {{"state", "issued"}, {"certificate", d.chain_pem}};
       }
       case Disposition::State::pending:
+        if (!tessera::msca::followable_request_id(d.request_id))
+          throw Error::invalid_argument(
+              "the CA holds the request as pending under the id '" + d.request_id.substr(0, 80) +
+              (d.request_id.size() > 80 ? "..." : "") +
+              "', which this connector cannot follow (at most 64 letters, digits or '-_.{}'): "
+              "decide it at the CA");
         return {{"state", "pending"}, {"request_id", d.request_id}};
       case Disposition::State::denied:
         break;
@@ -329,22 +366,26 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
     if (!added.empty()) store_.set("issuer_chain", known + added);
   }
 
-  // At creation: the endpoint answers as AD CS does, and takes the login.
+  // At creation: the endpoint is there and takes the login. Each failure says what was tried.
   void probe() {
-    // Not reached (a refused Kerberos login among them) is the admin's to fix here.
-    const auto reach = [&](const std::string& method, const std::string& url,
-                           const std::string& body, const std::string& type) {
+    const auto reach = [&](const std::string& what, const std::string& method,
+                           const std::string& url, const std::string& body,
+                           const std::string& type) {
       try {
         return send(method, url, body, type);
+      } catch (const tessera::msca::LoginRefused&) {
+        throw;  // the KDC's no: the login, not the network
       } catch (const Error& e) {
-        throw Error::invalid_argument(std::string("the CA cannot be reached: ") + e.what());
+        throw Error::invalid_argument("the CA cannot be reached (tried " + what + "): " + e.what());
       }
     };
     if (protocol_ == "certsrv") {
-      const auto ca = reach("GET", url_ + "/certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64", "", "");
+      const auto ca = reach("the CA's chain, certnew.p7b?ReqID=CACert", "GET",
+                            url_ + "/certnew.p7b?ReqID=CACert&Renewal=0&Enc=b64", "", "");
       if (ca.status == 401 || ca.status == 403)
-        throw Error::invalid_argument("the Web Enrollment pages refused the login (HTTP " +
-                                      std::to_string(ca.status) + ")");
+        throw tessera::msca::LoginRefused("the Web Enrollment pages refused the login (HTTP " +
+                                          std::to_string(ca.status) +
+                                          "): " + tessera::msca::excerpt(ca.body));
       if (ca.status != 200)
         throw Error::invalid_argument("no Web Enrollment pages at " + url_ + " (HTTP " +
                                       std::to_string(ca.status) + " for the CA's certificate)");
@@ -360,15 +401,42 @@ class MicrosoftCa : public tessera::sdk::CaConnector {
       learn_issuers(chain);
       return;
     }
-    // A status query for request 0, which no CA has: AD CS answers with a SOAP fault, after it
-    // has checked the login.
+    // With a CEP, GetPolicies proves the service and the login by what it must answer.
+    if (const auto cep = text(config_, "cep_url"); !cep.empty()) {
+      if (!cep.starts_with("https://")) throw Error::invalid_argument("cep_url must be https://");
+      const auto policies = reach("GetPolicies at " + cep, "POST", cep,
+                                  tessera::msca::xcep_get_policies(cep, token()), kPolicyType);
+      try {
+        tessera::msca::xcep_templates(policies.status, policies.body);
+      } catch (const tessera::msca::LoginRefused&) {
+        throw;
+      } catch (const Error& e) {
+        throw Error::invalid_argument("no enrollment policy service at " + cep +
+                                      " (tried GetPolicies): " + e.what());
+      }
+    }
+    // CES itself: a status query for request 0, which no CA has. Services word the answer to
+    // that differently (a SOAP fault, a plain-text HTTP 500), so only what says something for
+    // certain counts: a refused login, nothing at the URL, or a page that is no service.
+    const std::string tried = "a QueryTokenStatus for request 0 at " + url_;
     const auto answer =
-        reach("POST", url_, tessera::msca::wstep_query(url_, "0", token()), kSoapType);
+        reach(tried, "POST", url_, tessera::msca::wstep_query(url_, "0", token()), kSoapType);
+    if (answer.status == 401 || answer.status == 403)
+      throw tessera::msca::LoginRefused("the enrollment web service refused the login (HTTP " +
+                                        std::to_string(answer.status) + ", tried " + tried +
+                                        "): " + tessera::msca::excerpt(answer.body));
+    if (answer.status == 404 || answer.status == 405)
+      throw Error::invalid_argument("no enrollment web service at " + url_ + " (HTTP " +
+                                    std::to_string(answer.status) + ", tried " + tried + ")");
     try {
       tessera::msca::wstep_disposition(answer.status, answer.body);
+    } catch (const tessera::msca::LoginRefused&) {
+      throw;
     } catch (const Error& e) {
-      if (e.kind() == Error::Kind::invalid_argument) throw;
-      throw Error::invalid_argument(url_ + " is not AD CS's enrollment web service: " + e.what());
+      // What is not SOAP at all, answered as a success, is some other web page.
+      if (answer.status < 300 && e.kind() == Error::Kind::unavailable)
+        throw Error::invalid_argument(url_ + " is not an enrollment web service (tried " + tried +
+                                      "): " + e.what());
     }
   }
 

@@ -6,71 +6,12 @@
 
 #include <tessera/sdk/error.hpp>
 
+#include "page_text.hpp"
+
 namespace tessera::msca {
 namespace {
 
 using sdk::Error;
-
-std::string form_encoded(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-// A page's text without tags and entities, spaces folded, for messages and phrase search.
-std::string plain(const std::string& page) {
-  std::string out;
-  bool in_tag = false;
-  for (char c : page) {
-    if (c == '<')
-      in_tag = true;
-    else if (c == '>') {
-      in_tag = false;
-      c = ' ';
-    }
-    if (in_tag) continue;
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      if (!out.empty() && out.back() != ' ') out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  // Entities in one pass (the page may be large).
-  std::string decoded;
-  decoded.reserve(out.size());
-  for (size_t i = 0; i < out.size(); ++i) {
-    bool replaced = false;
-    if (out[i] == '&')
-      for (const auto& [entity, ch] : {std::pair{"&quot;", '"'},
-                                       {"&amp;", '&'},
-                                       {"&#39;", '\''},
-                                       {"&lt;", '<'},
-                                       {"&gt;", '>'},
-                                       {"&nbsp;", ' '}})
-        if (out.compare(i, std::char_traits<char>::length(entity), entity) == 0) {
-          decoded += ch;
-          i += std::char_traits<char>::length(entity) - 1;
-          replaced = true;
-          break;
-        }
-    if (!replaced) decoded += out[i];
-  }
-  return decoded;
-}
-
-std::string excerpt(const std::string& page) {
-  auto text = plain(page);
-  return text.size() > 160 ? text.substr(0, 160) + "..." : text;
-}
 
 // The pages are read by plain scans, never by std::regex: its recursive matcher overflows the
 // stack on a long run of digits, and a CA's page is whatever the CA (or whoever sits in between)
@@ -118,12 +59,14 @@ std::string disposition_message(const std::string& text) {
   }
 }
 
-void check_status(int status) {
+void check_status(int status, const std::string& page) {
   if (status == 401 || status == 403)
-    throw Error::invalid_argument("the Web Enrollment pages refused the login (HTTP " +
-                                  std::to_string(status) + ")");
+    throw LoginRefused("the Web Enrollment pages refused the login (HTTP " +
+                       std::to_string(status) + "): " + excerpt(page));
+  // Not the request's fault: the pages moved, or the URL was changed since the connector was
+  // saved (which checks it); a pending request is asked about again.
   if (status == 404)
-    throw Error::invalid_argument(
+    throw Error::unavailable(
         "no Web Enrollment pages at this URL (HTTP 404): give the "
         "server's /certsrv address");
 }
@@ -131,13 +74,13 @@ void check_status(int status) {
 }  // namespace
 
 std::string certsrv_form(const std::string& csr_pem, const std::string& template_name) {
-  return "Mode=newreq&CertRequest=" + form_encoded(csr_pem) +
-         "&CertAttrib=" + form_encoded("CertificateTemplate:" + template_name) +
+  return "Mode=newreq&CertRequest=" + percent_encoded(csr_pem) +
+         "&CertAttrib=" + percent_encoded("CertificateTemplate:" + template_name) +
          "&TargetStoreFlags=0&SaveCert=yes&ThumbPrint=";
 }
 
 Disposition certsrv_submitted(int status, const std::string& page) {
-  check_status(status);
+  check_status(status, page);
   Disposition d;
   const auto text = plain(page);
   if (auto id =
@@ -165,7 +108,7 @@ Disposition certsrv_submitted(int status, const std::string& page) {
 }
 
 Disposition certsrv_retrieved(int status, const std::string& body, const std::string& request_id) {
-  check_status(status);
+  check_status(status, body);
   Disposition d;
   d.request_id = request_id;
   if (status == 200 && body.find("-----BEGIN CERTIFICATE-----") != std::string::npos) {

@@ -1,5 +1,7 @@
 #include "wstep.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -9,6 +11,7 @@
 
 #include <tessera/sdk/error.hpp>
 
+#include "page_text.hpp"
 #include "pkcs7.hpp"
 #include "soap.hpp"
 
@@ -39,15 +42,16 @@ std::string envelope(const std::string& to, const std::string& request,
 
 }  // namespace
 
-std::string wstep_issue(const std::string& to, const std::string& csr_der,
+std::string wstep_issue(const std::string& to, const std::string& request_der, RequestFormat format,
                         const std::string& template_name,
                         const std::optional<UsernameToken>& credentials) {
   return envelope(to,
                   std::string("<RequestType>") + kTrust +
                       "/Issue</RequestType><BinarySecurityToken ValueType=\"" + kEnrollment +
-                      "#PKCS10\" EncodingType=\"" + kBase64 + "\" xmlns=\"" + kSecurity + "\">" +
-                      encode_base64(csr_der) + "</BinarySecurityToken><AdditionalContext xmlns=\"" +
-                      kAuthorization + "\"><ContextItem Name=\"CertificateTemplate\"><Value>" +
+                      (format == RequestFormat::cmc ? "#PKCS7" : "#PKCS10") + "\" EncodingType=\"" +
+                      kBase64 + "\" xmlns=\"" + kSecurity + "\">" + encode_base64(request_der) +
+                      "</BinarySecurityToken><AdditionalContext xmlns=\"" + kAuthorization +
+                      "\"><ContextItem Name=\"CertificateTemplate\"><Value>" +
                       xml_escaped(template_name) + "</Value></ContextItem></AdditionalContext>",
                   credentials);
 }
@@ -61,11 +65,31 @@ std::string wstep_query(const std::string& to, const std::string& request_id,
                   credentials);
 }
 
+bool is_ca_denial(const std::string& error_code) {
+  int64_t code = 0;
+  const auto* end = error_code.data() + error_code.size();
+  if (error_code.empty() || error_code.size() > 20 ||
+      std::from_chars(error_code.data(), end, code).ptr != end)
+    return false;
+  const auto hresult = static_cast<uint32_t>(code);
+  return hresult == 0x80094011 || hresult == 0x80094012 || hresult == 0x80094014 ||
+         (hresult & 0xFFFFFF00) == 0x80094800;
+}
+
 Disposition wstep_disposition(int status, const std::string& body) {
-  if (status == 401 || status == 403)
-    throw Error::invalid_argument("the enrollment web service refused the login (HTTP " +
-                                  std::to_string(status) + ")");
-  const auto doc = parse_soap(body, status, "the enrollment web service");
+  if (status == 401)
+    throw LoginRefused("the enrollment web service refused the login (HTTP 401): " + excerpt(body));
+  XmlDoc doc;
+  try {
+    doc = parse_soap(body, status, "the enrollment web service");
+  } catch (const Error&) {
+    // A 403 without SOAP is the web server's refusal of this request (IIS, or a service that
+    // will not take the template), in its own words.
+    if (status == 403)
+      throw Error::invalid_argument("the enrollment web service refused the request (HTTP 403): " +
+                                    excerpt(body));
+    throw;
+  }
   std::unique_ptr<xmlXPathContext, XmlFree> context(xmlXPathNewContext(doc.get()));
   for (const auto& [prefix, uri] :
        {std::pair{"s", kSoap}, {"t", kTrust}, {"o", kSecurity}, {"e", kEnrollment}})
@@ -73,27 +97,34 @@ Disposition wstep_disposition(int status, const std::string& body) {
                        reinterpret_cast<const xmlChar*>(uri));
   Disposition d;
   if (xpath_exists(context.get(), "/s:Envelope/s:Body/s:Fault")) {
-    const auto reason = text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text");
+    auto reason = text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text");
+    if (reason.size() > 512) reason = reason.substr(0, 512) + "...";
     // WS-Security's faults (a refused UsernameToken) are the login's, not the request's.
     const auto subcode =
         text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Code/s:Subcode/s:Value");
     if (subcode.ends_with(":FailedAuthentication") || subcode.ends_with(":InvalidSecurity") ||
         subcode.ends_with(":InvalidSecurityToken"))
-      throw Error::invalid_argument(
-          "the enrollment web service refused the login: " +
-          text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text"));
-    // The CA's decision comes with CertificateEnrollmentWSDetail; any other fault (the
-    // service's own trouble, or a request it could not read) decides nothing.
-    if (!xpath_exists(context.get(), "//e:CertificateEnrollmentWSDetail") ||
-        text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:InvalidRequest") == "true")
+      throw LoginRefused("the enrollment web service refused the login: " + reason);
+    // The CA's decision comes with CertificateEnrollmentWSDetail: InvalidRequest false, or a
+    // denial code whatever InvalidRequest says (services differ there). Any other fault (the
+    // service's own trouble) decides nothing.
+    if (!xpath_exists(context.get(), "//e:CertificateEnrollmentWSDetail"))
       throw Error::unavailable("the enrollment web service failed without a decision: " +
                                (reason.empty() ? std::string("a SOAP fault") : reason));
+    const auto code = text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:ErrorCode");
+    const auto with_code = [&](std::string message) {
+      if (message.empty()) message = "a SOAP fault without a reason";
+      if (!code.empty()) message += " (error " + code.substr(0, 20) + ")";
+      return message;
+    };
+    const bool invalid_request =
+        text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:InvalidRequest") == "true";
+    if (invalid_request && !is_ca_denial(code))
+      throw Error::invalid_argument("the enrollment web service refused the request: " +
+                                    with_code(reason));
     d.state = Disposition::State::denied;
     d.request_id = text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:RequestID");
-    d.message = text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text");
-    const auto code = text_at(context.get(), "//e:CertificateEnrollmentWSDetail/e:ErrorCode");
-    if (!code.empty()) d.message += " (error " + code + ")";
-    if (d.message.empty()) d.message = "a SOAP fault without a reason";
+    d.message = with_code(reason);
     return d;
   }
   const char* response =

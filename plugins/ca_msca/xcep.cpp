@@ -9,6 +9,8 @@
 
 #include <tessera/sdk/error.hpp>
 
+#include "disposition.hpp"
+#include "page_text.hpp"
 #include "soap.hpp"
 
 namespace tessera::msca {
@@ -31,8 +33,8 @@ std::string xcep_get_policies(const std::string& to,
 
 std::vector<std::string> xcep_templates(int status, const std::string& body) {
   if (status == 401 || status == 403)
-    throw Error::invalid_argument("the enrollment policy service refused the login (HTTP " +
-                                  std::to_string(status) + ")");
+    throw LoginRefused("the enrollment policy service refused the login (HTTP " +
+                       std::to_string(status) + "): " + excerpt(body));
   const auto doc = parse_soap(body, status, "the enrollment policy service");
   std::unique_ptr<xmlXPathContext, XmlFree> context(xmlXPathNewContext(doc.get()));
   xmlXPathRegisterNs(context.get(), reinterpret_cast<const xmlChar*>("s"),
@@ -42,6 +44,14 @@ std::vector<std::string> xcep_templates(int status, const std::string& body) {
   const char* names =
       "/s:Envelope/s:Body/p:GetPoliciesResponse/p:response/p:policies/p:policy/p:attributes/"
       "p:commonName";
+  // WS-Security's faults (a refused UsernameToken) are the login's.
+  const auto subcode =
+      text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Code/s:Subcode/s:Value");
+  if (subcode.ends_with(":FailedAuthentication") || subcode.ends_with(":InvalidSecurity") ||
+      subcode.ends_with(":InvalidSecurityToken"))
+    throw LoginRefused(
+        "the enrollment policy service refused the login: " +
+        excerpt(text_at(context.get(), "/s:Envelope/s:Body/s:Fault/s:Reason/s:Text")));
   if (!xpath_exists(context.get(), "/s:Envelope/s:Body/p:GetPoliciesResponse"))
     throw Error::unavailable(
         "the enrollment policy service's answer has no GetPoliciesResponse: '" + start_of(body) +

@@ -89,6 +89,9 @@ std::string checked_request(const std::string& pem) {
 struct RequestNames {
   std::vector<std::pair<std::string, std::string>> subject;  // empty: CN = the token serial
   std::vector<std::string> email, upn, dns, ip, permanent_identifier;
+  // A Microsoft CA's template: AD CS and the services built like it read it from the request's
+  // certificate template name extension (1.3.6.1.4.1.311.20.2), as Windows' clients send it.
+  std::string ca_template;
   bool empty() const {
     return email.empty() && upn.empty() && dns.empty() && ip.empty() &&
            permanent_identifier.empty();
@@ -130,8 +133,27 @@ GENERAL_NAME* permanent_identifier_name(const std::string& value) {
   return name;
 }
 
-void add_names(X509_REQ* csr, const RequestNames& names) {
-  if (names.empty()) return;
+// The certificate template name extension: the name as a BMPString.
+X509_EXTENSION* template_name_extension(const std::string& name) {
+  ASN1_STRING* bmp = nullptr;
+  if (ASN1_mbstring_copy(&bmp, reinterpret_cast<const unsigned char*>(name.data()),
+                         static_cast<int>(name.size()), MBSTRING_UTF8, B_ASN1_BMPSTRING) <= 0)
+    throw Error::invalid_argument("ca_template: '" + name + "' cannot be written as a BMPString");
+  unsigned char* der = nullptr;
+  const int size = i2d_ASN1_BMPSTRING(bmp, &der);
+  ASN1_STRING_free(bmp);
+  ASN1_OCTET_STRING* value = ASN1_OCTET_STRING_new();
+  ASN1_OCTET_STRING_set(value, der, size);
+  OPENSSL_free(der);
+  ASN1_OBJECT* oid = OBJ_txt2obj("1.3.6.1.4.1.311.20.2", 1);
+  X509_EXTENSION* extension = X509_EXTENSION_create_by_OBJ(nullptr, oid, 0, value);
+  ASN1_OBJECT_free(oid);
+  ASN1_OCTET_STRING_free(value);
+  if (!extension) throw Error(Error::Kind::internal, "cannot make the template name extension");
+  return extension;
+}
+
+X509_EXTENSION* alternative_names(const RequestNames& names) {
   GENERAL_NAMES* list = sk_GENERAL_NAME_new_null();
   for (const auto& email : names.email) sk_GENERAL_NAME_push(list, text_name(GEN_EMAIL, email));
   for (const auto& upn : names.upn) sk_GENERAL_NAME_push(list, upn_name(upn));
@@ -153,11 +175,24 @@ void add_names(X509_REQ* csr, const RequestNames& names) {
     GENERAL_NAMES_free(list);
     throw;
   }
-  STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
-  sk_X509_EXTENSION_push(extensions, X509V3_EXT_i2d(NID_subject_alt_name, 0, list));
-  X509_REQ_add_extensions(csr, extensions);
-  sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  X509_EXTENSION* extension = X509V3_EXT_i2d(NID_subject_alt_name, 0, list);
   GENERAL_NAMES_free(list);
+  return extension;
+}
+
+void add_extensions(X509_REQ* csr, const RequestNames& names) {
+  STACK_OF(X509_EXTENSION)* extensions = sk_X509_EXTENSION_new_null();
+  const auto free_all = [&] { sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free); };
+  try {
+    if (!names.empty()) sk_X509_EXTENSION_push(extensions, alternative_names(names));
+    if (!names.ca_template.empty())
+      sk_X509_EXTENSION_push(extensions, template_name_extension(names.ca_template));
+  } catch (...) {
+    free_all();
+    throw;
+  }
+  if (sk_X509_EXTENSION_num(extensions) > 0) X509_REQ_add_extensions(csr, extensions);
+  free_all();
 }
 
 // A new key of key_type and a CSR for it (the CA sets the real subject), for a server-made key.
@@ -189,7 +224,7 @@ std::pair<std::string, std::string> new_key_and_request(const std::string& key_t
                                     0))
       throw Error::invalid_argument("subject: the field " + field + " cannot be written");
   X509_REQ_set_pubkey(csr.get(), key.get());
-  add_names(csr.get(), names);
+  add_extensions(csr.get(), names);
   if (X509_REQ_sign(csr.get(), key.get(), EVP_sha256()) <= 0)
     throw Error(Error::Kind::internal, "cannot sign the request");
   auto pem = [](auto write) {
@@ -219,6 +254,7 @@ RequestNames names_of(const boost::json::object& params) {
   names.dns = strings(params, "san_dns");
   names.ip = strings(params, "san_ip");
   names.permanent_identifier = strings(params, "san_permanent_identifier");
+  names.ca_template = text(params, "ca_template");
   return names;
 }
 

@@ -200,8 +200,8 @@ class TokenRoutes {
     std::string device_ip, device_serial;
     // The request's subject and names are the server's to give (below), never the caller's.
     if (type == "certificate")
-      for (const char* key :
-           {"subject", "san_email", "san_upn", "san_dns", "san_ip", "san_permanent_identifier"})
+      for (const char* key : {"subject", "san_email", "san_upn", "san_dns", "san_ip",
+                              "san_permanent_identifier", "ca_template"})
         request.params.erase(key);
     if (type == "certificate" && (c.params.contains("ip") || c.params.contains("device_serial"))) {
       if (!c.identity->is_admin())
@@ -236,6 +236,7 @@ class TokenRoutes {
           request.params["san_email"] = strings(names.emails);
           request.params["san_upn"] = strings(names.upns);
           request.params["san_dns"] = strings(names.dns_names);
+          if (!names.ca_template.empty()) request.params["ca_template"] = names.ca_template;
         }
         if (!device_ip.empty()) request.params["san_ip"] = boost::json::array{device_ip.c_str()};
         if (!device_serial.empty())
@@ -291,7 +292,9 @@ class TokenRoutes {
             engine.value(policy::Scope::enrollment, "certificate_require_attestation", subject)
                 .value_or("ignore"));
         x_.certificates.complete(certificate, made, row, detail);
-        if (const auto* key = made.if_contains("private_key"); key && key->is_string())
+        // A key for a request the CA denied goes with the response that says so.
+        if (const auto* key = made.if_contains("private_key");
+            key && key->is_string() && row.rollout_state != "denied")
           wrap_in_pkcs12(c, std::string(key->get_string()), row, detail);
       } catch (const ca::IssueError& e) {
         throw ApiError::bad_parameter(e.what());
@@ -306,6 +309,13 @@ class TokenRoutes {
     try {
       auto result = x_.enrollment.enroll(request);
       c.audit.serial = result.token.serial;
+      if (result.token.rollout_state == "denied") {
+        const auto info = boost::json::parse(result.token.info).as_object();
+        throw ApiError::bad_parameter(
+            "CA '" + std::string(info.at("ca").as_string()) +
+            "' denied the request: " + std::string(info.at("denial_reason").as_string()) +
+            " (kept as token " + result.token.serial + ", 'denied')");
+      }
       if (result.token.rollout_state == "failed")
         throw ApiError(
             502, error_code::ca_failed,

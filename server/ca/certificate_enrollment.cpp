@@ -231,6 +231,13 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
   for (const auto& [key, value] : outcome.info) info[key] = value;
   info.erase("certificate_request");
   info.erase("failure");
+  if (outcome.rollout_state == "denied") {
+    const auto why = text(outcome.info, "denial_reason");
+    tokens_.change_rollout(token.serial, state, "denied", boost::json::serialize(info),
+                           {"CA " + issue.ca, why});
+    throw IssueError("CA '" + issue.ca + "' denied the request: " + why + " (token " +
+                     token.serial + " is 'denied')");
+  }
   if (!tokens_.change_rollout(token.serial, state, outcome.rollout_state,
                               boost::json::serialize(info), note)) {
     // Revoked or denied while the CA worked: the certificate must not stay valid.

@@ -86,6 +86,7 @@ CertificateIssuer::RequestNames CertificateIssuer::request_names_for(const std::
     if (p.san_email && !owner.email.empty()) names.emails.push_back(owner.email);
     if (p.san_upn) names.upns.push_back(owner.username + "@" + realm);
     if (auto dns = p.dns_name_of(owner, realm); !dns.empty()) names.dns_names.push_back(dns);
+    names.ca_template = p.ca_template;
     return names;
   } catch (const ProfileError& e) {
     throw IssueError(e.what());
@@ -216,10 +217,15 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
       outcome.info["next_poll_at"] = static_cast<long long>(std::time(nullptr)) + wait;
     return outcome;
   }
-  if (state == "denied")
-    throw IssueError("CA '" + ca + "' denied the request: " +
-                     (answer.contains("reason") ? boost::json::serialize(answer.at("reason"))
-                                                : std::string("no reason given")));
+  if (state == "denied") {
+    // The CA's decision, kept with the token as the poller keeps a later one.
+    outcome.rollout_state = "denied";
+    const auto* reason = answer.if_contains("reason");
+    outcome.info["denial_reason"] = reason && reason->is_string() && !reason->get_string().empty()
+                                        ? std::string(reason->get_string())
+                                        : "denied by CA '" + ca + "' without a reason";
+    return outcome;
+  }
   if (state != "issued")
     unusable_answer(ca, "answered the state '" + state + "' (issued, pending or denied expected)");
   try {

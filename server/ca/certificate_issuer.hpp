@@ -51,14 +51,16 @@ class CertificateIssuer {
     std::string ip, device_serial;  // a device's names, checked; for profiles that take them
   };
   struct Outcome {
-    std::string rollout_state;   // "enrolled" or "pending" (for an approver, or the CA)
+    // "enrolled", "pending" (for an approver, or the CA) or "denied" (info.denial_reason: the
+    // CA's words)
+    std::string rollout_state;
     boost::json::object info;    // ca, profile, certificate or the waiting request, ...
     boost::json::object detail;  // certificate (PEM) when issued
   };
   // Throws IssueError for bad input (no such CA or profile, a term the profile does not offer,
-  // a key it does not allow: the CA's message), plugins::PluginCallError when the CA fails or
-  // answers what the host cannot use (an unknown state, a certificate that fails the checks of
-  // issued_certificate.hpp).
+  // a key it does not allow, a request the connector refuses), plugins::PluginCallError when the CA
+  // fails or answers what the host cannot use (an unknown state, a certificate that fails the
+  // checks of issued_certificate.hpp).
   Outcome issue(const Request& request);
 
   // Asks the CA about a request it left pending: nullopt while it still is; otherwise the
@@ -81,6 +83,7 @@ class CertificateIssuer {
   struct RequestNames {
     std::vector<std::pair<std::string, std::string>> subject;
     std::vector<std::string> emails, upns, dns_names;
+    std::string ca_template;  // the profile's template, for AD CS's template name extension
   };
   RequestNames request_names_for(const std::string& ca, const std::string& profile,
                                  const db::UserRow& owner, const std::string& realm);

@@ -75,6 +75,18 @@ int PendingRequests::run_once() {
       if (tokens_.change_rollout(token.serial, "pending", "failed", boost::json::serialize(info),
                                  {"system", e.what()}))
         ++moved;
+    } catch (const plugins::PluginCallError& e) {
+      // The connector can never follow this request (an id it cannot send, a request the CA
+      // refuses to look up): asking again each round would keep the token pending forever.
+      if (e.status() == TESSERA_ERR_INVALID_ARGUMENT) {
+        const auto why = "CA '" + ca + "' cannot follow request " + request_id + ": " + e.what();
+        info["failure"] = why;
+        if (tokens_.change_rollout(token.serial, "pending", "failed", boost::json::serialize(info),
+                                   {"system", why}))
+          ++moved;
+        continue;
+      }
+      spdlog::warn("pending certificate {}: CA {} did not answer: {}", token.serial, ca, e.what());
     } catch (const std::exception& e) {  // the CA is unreachable: asked again later
       spdlog::warn("pending certificate {}: CA {} did not answer: {}", token.serial, ca, e.what());
     }

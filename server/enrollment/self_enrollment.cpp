@@ -408,6 +408,7 @@ boost::json::object SelfEnrollment::enroll(const db::EnrollmentFormRow& form,
       request.params["san_upn"] = boost::json::array(names.upns.begin(), names.upns.end());
       request.params["san_dns"] =
           boost::json::array(names.dns_names.begin(), names.dns_names.end());
+      if (!names.ca_template.empty()) request.params["ca_template"] = names.ca_template;
     } else {
       request.params["request"] = r.csr;
     }
@@ -429,7 +430,8 @@ boost::json::object SelfEnrollment::enroll(const db::EnrollmentFormRow& form,
     info["enrollment_account"] = account.name;
     info["eula_version"] = form.eula_version;
     row.info = boost::json::serialize(info);
-    if (const auto* key = made.if_contains("private_key"); key && key->is_string()) {
+    if (const auto* key = made.if_contains("private_key");
+        key && key->is_string() && row.rollout_state != "denied") {
       const auto der = crypto::make_pkcs12(
           std::string(key->get_string()), std::string(detail.at("certificate").as_string()),
           x_.issuer.ca_certificate_pem(choice->ca), r.password, row.serial);
@@ -439,6 +441,12 @@ boost::json::object SelfEnrollment::enroll(const db::EnrollmentFormRow& form,
   };
   try {
     auto result = x_.tokens.enroll(request);
+    if (result.token.rollout_state == "denied") {
+      const auto why = std::string(
+          boost::json::parse(result.token.info).as_object().at("denial_reason").as_string());
+      throw Refused(400, "the CA denied your request: " + why,
+                    "CA denied; token " + result.token.serial + " denied: " + why);
+    }
     if (result.token.rollout_state == "failed")
       throw Refused(502, "the CA could not issue your certificate now: try again later",
                     "CA failed; token " + result.token.serial + " failed");

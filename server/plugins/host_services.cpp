@@ -170,7 +170,7 @@ tessera_status http_exchange(void* host_context, const tessera_http_request* req
         perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
     if (!response.ok) {
       fail(response.error);
-      return TESSERA_ERR_UNAVAILABLE;
+      return response.login_refused ? TESSERA_ERR_INVALID_ARGUMENT : TESSERA_ERR_UNAVAILABLE;
     }
     *status_code = static_cast<int32_t>(response.status);
     if (headers_out && headers_out->write)

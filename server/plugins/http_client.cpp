@@ -182,6 +182,7 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
             std::make_unique<KerberosLogin>(request.username, request.password, request.keytab);
       } catch (const KerberosError& e) {
         response.error = e.what();
+        response.login_refused = e.refused();
         return response;
       }
       curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_NEGOTIATE);

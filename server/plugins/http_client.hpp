@@ -34,8 +34,9 @@ struct OutboundResponse {
   bool ok = false;  // a response arrived
   long status = 0;
   std::string body;
-  std::string headers;  // the final response's "Name: value\r\n" lines
-  std::string error;    // why no response arrived
+  std::string headers;         // the final response's "Name: value\r\n" lines
+  std::string error;           // why no response arrived
+  bool login_refused = false;  // no request was sent: the login was refused before (a KDC's no)
 };
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes);

@@ -19,11 +19,12 @@ struct KerberosLogin::State {
     if (context) krb5_free_context(context);
   }
 
-  [[noreturn]] void fail(krb5_error_code code, const std::string& what) const {
+  [[noreturn]] void fail(krb5_error_code code, const std::string& what,
+                         bool refused = false) const {
     const char* message = krb5_get_error_message(context, code);
     const std::string text = what + ": " + (message ? message : "unknown error");
     krb5_free_error_message(context, message);
-    throw KerberosError(text);
+    throw KerberosError(text, refused);
   }
 };
 
@@ -52,7 +53,11 @@ KerberosLogin::KerberosLogin(const std::string& principal, const std::string& pa
       }
     }
     krb5_get_init_creds_opt_free(s.context, options);
-    if (code) s.fail(code, "the KDC did not log " + principal + " in");
+    // No KDC answered (none found for the realm, none reachable): the network's; any other
+    // failure is the KDC's refusal of this login.
+    if (code == KRB5_KDC_UNREACH || code == KRB5_REALM_CANT_RESOLVE || code == KRB5_REALM_UNKNOWN)
+      s.fail(code, "no KDC could be reached to log " + principal + " in");
+    if (code) s.fail(code, "the KDC refused the login of " + principal, true);
     s.have_creds = true;
     if ((code = krb5_cc_new_unique(s.context, "MEMORY", nullptr, &s.cache)) ||
         (code = krb5_cc_initialize(s.context, s.cache, s.principal)) ||

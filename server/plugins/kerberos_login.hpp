@@ -11,7 +11,15 @@
 namespace tessera::plugins {
 
 class KerberosError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
+ public:
+  // refused: the KDC answered and would not log the principal in (a wrong password, an
+  // unknown or locked principal), which trying again cannot fix; else it was not reached.
+  KerberosError(const std::string& message, bool refused = false)
+      : std::runtime_error(message), refused_(refused) {}
+  bool refused() const { return refused_; }
+
+ private:
+  bool refused_;
 };
 
 class KerberosLogin {

@@ -28,9 +28,21 @@ Endpoints (HTTPS; DIR/tls.pem is the server's certificate, DIR/root.pem the CA's
                                          User, Approval and Denied
   /CEP_UsernamePassword/service.svc/CEP  the same with a UsernameToken
   /certsrv/...                           Web Enrollment, HTTP Basic login
+  /CES_Other/service.svc/CES             WSTEP, HTTP Basic login, answering as a service that is
+                                         not AD CS may (what the protocols allow, seen in the
+                                         field): the template only from the request itself (the
+                                         template name extension of the PKCS#10, or a CMC
+                                         request's RegInfo), else HTTP 403 in plain text; request
+                                         ids of 39 digits (template LongId: of 100 characters);
+                                         denials as faults marked InvalidRequest with
+                                         CERTSRV_E_ADMIN_DENIED_REQUEST, after which it forgets
+                                         the request; an unknown id is a plain-text HTTP 500
+  /CEP_Other/service.svc/CEP             GetPolicies for it, HTTP Basic login
   POST /manager/approve/N, /manager/deny/N   the CA manager's decision on a pending request
 The login is CORP\\svc-tessera with the password in DIR/password. The template decides:
-User issues at once, Approval waits for the manager, anything else is denied by the policy.
+User issues at once, Approval waits for the manager, anything else is denied by the policy
+(on the AD CS endpoints, a policy denial at once is a fault marked InvalidRequest with the
+admin-denied code, as CES sends it; the manager's denial is InvalidRequest false).
 Usage: msca_double.py DIR  (writes DIR/port once it listens)
 """
 import base64
@@ -152,22 +164,120 @@ def valid_csr(der):
         return False
 
 
-def new_request(csr_der, template):
+OTHER_ID_BASE = 10 ** 38  # the Other service's ids: 39 digits (a UUID as an integer)
+
+
+def new_request(csr_der, template, other=False):
     """What the CA does with a request: by template."""
     with lock:
         counter[0] += 1
-        request_id = counter[0]
+        request_id = counter[0] + (OTHER_ID_BASE if other else 0)
+        if other and template == "LongId":
+            request_id = int("7" * 100)
+            requests[request_id] = {"status": "pending", "csr": csr_der}
+            return request_id
         if template == "User":
             requests[request_id] = {"status": "issued", "chain": issue(request_id, csr_der)}
         elif template == "Approval":
             requests[request_id] = {"status": "pending", "csr": csr_der}
         else:
-            requests[request_id] = {"status": "denied", "message": "Denied by Policy Module"}
+            requests[request_id] = {"status": "denied", "message": "Denied by Policy Module",
+                                    "invalid": True}
         return request_id
 
 
 class Refused(Exception):
     pass
+
+
+# --- DER, for the template a request carries (the Other service reads only that) -------------
+def der_items(data):
+    """The (tag, content) items of one level of DER."""
+    items, at = [], 0
+    while at < len(data):
+        tag, length = data[at], data[at + 1]
+        at += 2
+        if length & 0x80:
+            count = length & 0x7F
+            length = int.from_bytes(data[at:at + count], "big")
+            at += count
+        items.append((tag, data[at:at + length]))
+        at += length
+    return items
+
+
+def der_oid(content):
+    numbers, value = [], 0
+    for byte in content:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            numbers.append(value)
+            value = 0
+    first = min(numbers[0] // 40, 2)
+    return ".".join(str(n) for n in [first, numbers[0] - 40 * first] + numbers[1:])
+
+
+def template_in_csr(csr_der):
+    """The certificate template name extension (1.3.6.1.4.1.311.20.2) of a PKCS#10, or None."""
+    info = der_items(der_items(csr_der)[0][1])[0][1]
+    for tag, attributes in der_items(info):
+        if tag != 0xA0:
+            continue
+        for _, attribute in der_items(attributes):
+            oid, values = der_items(attribute)
+            if der_oid(oid[1]) != "1.2.840.113549.1.9.14":
+                continue
+            for _, extension in der_items(der_items(values[1])[0][1]):
+                parts = der_items(extension)
+                if der_oid(parts[0][1]) == "1.3.6.1.4.1.311.20.2":
+                    name = der_items(parts[-1][1])[0]
+                    return name[1].decode("utf-16-be") if name[0] == 0x1E else None
+    return None
+
+
+def cmc_contents(cms_der):
+    """A CMC Full PKI Request's PKCS#10 (DER) and RegInfo pairs. Raises Refused for what is
+    not one: not CMS (openssl reads it), not PKIData, unsigned, not one PKCS#10."""
+    try:
+        openssl("cms", "-cmsout", "-inform", "DER", "-noout", data=cms_der)
+    except subprocess.CalledProcessError:
+        raise Refused("The request is neither a PKCS#10 nor a CMS message")
+    content_type, signed = der_items(der_items(cms_der)[0][1])
+    if der_oid(content_type[1]) != "1.2.840.113549.1.7.2":
+        raise Refused("The CMS message is not SignedData")
+    parts = der_items(der_items(signed[1])[0][1])
+    encapsulated = der_items(parts[2][1])
+    if der_oid(encapsulated[0][1]) != "1.3.6.1.5.5.7.12.2":
+        raise Refused("The CMS content is not CMC PKIData")
+    if not der_items(parts[-1][1]):
+        raise Refused("The CMC request is not signed. 0x8009200e")
+    signer = der_items(der_items(parts[-1][1])[0][1])
+    algorithms = [content for tag, content in signer if tag == 0x30]
+    if der_oid(der_items(algorithms[-1])[0][1]) != "1.3.6.1.5.5.7.6.2":
+        raise Refused("This double takes only null-signed CMC requests (id-alg-noSignature)")
+    octets = der_items(encapsulated[1][1])[0][1]  # [0] EXPLICIT OCTET STRING of PKIData
+    pki_data = der_items(der_items(octets)[0][1])
+    controls, requests_ = der_items(pki_data[0][1]), der_items(pki_data[1][1])
+    if len(requests_) != 1 or requests_[0][0] != 0xA0:
+        raise Refused("The CMC request carries not exactly one PKCS#10. 0x8007000d")
+    body_part, csr = der_items(requests_[0][1])
+    pairs = {}
+    for _, control in controls:
+        _, oid, values = der_items(control)
+        if der_oid(oid[1]) == "1.3.6.1.5.5.7.7.18":
+            for _, text in der_items(values[1]):
+                for pair in text.decode().split("&"):
+                    if "=" in pair:
+                        name, value = pair.split("=", 1)
+                        pairs[urllib.parse.unquote(name)] = urllib.parse.unquote(value)
+    return bytes([0x30]) + der_length(len(csr[1])) + csr[1], pairs
+
+
+def der_length(n):
+    if n < 0x80:
+        return bytes([n])
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
 
 
 def b64(data):
@@ -243,11 +353,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if decision == "approve":
                 r.update(status="issued", chain=issue(request_id, r["csr"]))
             else:
-                r.update(status="denied", message="Denied by the CA manager")
+                r.update(status="denied", message="Denied by the CA manager", invalid=False)
         self.reply(200, "ok", "text/plain")
 
     # --- MS-WSTEP ---------------------------------------------------------------------------
-    def fault(self, reason, code=-2146875374, request_id=None, subcode=None, invalid=False):
+    def fault(self, reason, code=-2147024809, request_id=None, subcode=None, invalid=False):
         sub = (f'<s:Subcode><s:Value xmlns:o="{WSSE}">o:{subcode}</s:Value></s:Subcode>'
                if subcode else "")
         detail = (f'<s:Detail><CertificateEnrollmentWSDetail xmlns="{ENR}" '
@@ -281,7 +391,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f'</RequestSecurityTokenResponse></RequestSecurityTokenResponseCollection></s:Body></s:Envelope>')
         self.reply(200, body, "application/soap+xml; charset=utf-8")
 
-    def wstep(self, login):
+    def wstep(self, login, other=False):
         username_token = login == "usernametoken"
         if login == "basic" and not self.basic_ok():
             return
@@ -323,21 +433,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
         request_type = rst.findtext("t:RequestType", namespaces=ns)
         if request_type == WST + "/Issue":
             token = rst.find("o:BinarySecurityToken", ns)
-            if token is None or token.get("ValueType") != ENR + "#PKCS10" or token.get("EncodingType") != BASE64:
-                return self.fault("The request has no PKCS#10 BinarySecurityToken", invalid=True)
+            value_type = token.get("ValueType") if token is not None else None
+            if value_type not in (ENR + "#PKCS10", ENR + "#PKCS7") or token.get("EncodingType") != BASE64:
+                return self.fault("The request has no PKCS#10 or PKCS#7 BinarySecurityToken", invalid=True)
             try:
                 der = base64.b64decode(token.text or "", validate=True)
             except ValueError:
-                return self.fault("The PKCS#10 is not base64", invalid=True)
-            if not valid_csr(der):
-                return self.fault("The PKCS#10 is not a signed DER certificate request", invalid=True)
-            template = None
+                return self.fault("The request is not base64", invalid=True)
+            # The template the request itself names: a CMC request's RegInfo, or the PKCS#10's
+            # template name extension.
+            try:
+                if value_type == ENR + "#PKCS7":
+                    der, pairs = cmc_contents(der)
+                    in_request = pairs.get("CertificateTemplate")
+                else:
+                    in_request = None
+                if not valid_csr(der):
+                    return self.fault("The PKCS#10 is not a signed DER certificate request", invalid=True)
+                if value_type == ENR + "#PKCS10":
+                    in_request = template_in_csr(der)
+            except Refused as e:
+                return self.fault(str(e), invalid=True)
+            except (IndexError, ValueError, UnicodeDecodeError):
+                return self.fault("The request is not well-formed DER", invalid=True)
+            context = None
             for item in rst.findall("auth:AdditionalContext/auth:ContextItem", ns):
                 if item.get("Name") == "CertificateTemplate":
-                    template = item.findtext("auth:Value", namespaces=ns)
+                    context = item.findtext("auth:Value", namespaces=ns)
+            if other:
+                if not in_request:
+                    return self.reply(403, "The requested template is not valid.", "text/plain")
+                template = in_request
+            else:
+                if in_request and context and in_request != context:
+                    return self.fault("The request names two templates", invalid=True)
+                template = context or in_request
             if not template:
                 return self.fault("The request names no CertificateTemplate", invalid=True)
-            request_id = new_request(der, template)
+            request_id = new_request(der, template, other)
         elif request_type == ENR + "/QueryTokenStatus":
             text = rst.findtext("e:RequestID", namespaces=ns) or ""
             if not text.isdigit():
@@ -348,10 +481,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             r = requests.get(request_id)
             if r is None:
+                if other:
+                    return self.reply(500, f"Unknown request {request_id}", "text/plain")
                 return self.fault(f"The request {request_id} was not found. 0x80094003", code=-2146877437,
                                   request_id=request_id)
             if r["status"] == "denied":
-                return self.fault(r["message"], code=-2146877420, request_id=request_id)
+                if other:  # denied is forgotten once said
+                    del requests[request_id]
+                return self.fault(r["message"], code=-2146877420, request_id=request_id,
+                                  invalid=other or r.get("invalid", False))
             return self.rstrc(message_id, request_id, dict(r))
 
     # --- MS-XCEP -----------------------------------------------------------------------------
@@ -469,13 +607,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = re.fullmatch(r"/manager/(approve|deny)/(\d+)", self.path)
         if m:
             return self.manager(m.group(1), int(m.group(2)))
+        if self.path == "/CES_Other/service.svc/CES":
+            return self.wstep("basic", other=True)
         logins = {"/CES_Basic/service.svc/CES": "basic",
                   "/CES_UsernamePassword/service.svc/CES": "usernametoken",
                   "/CES_Kerberos/service.svc/CES": "negotiate",
                   "/CES_Certificate/service.svc/CES": "certificate"}
         if self.path in logins:
             return self.wstep(logins[self.path])
-        if self.path == "/CEP_Basic/service.svc/CEP":
+        if self.path in ("/CEP_Basic/service.svc/CEP", "/CEP_Other/service.svc/CEP"):
             return self.xcep("basic")
         if self.path == "/CEP_UsernamePassword/service.svc/CEP":
             return self.xcep("usernametoken")

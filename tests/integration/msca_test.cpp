@@ -246,7 +246,9 @@ TEST_F(MicrosoftCa, AWrongLoginOrAnythingButAdCsIsRefusedAtCreation) {
   const auto no_ces =
       api_->call("POST", "/caconnector/x", admin_, settings("wstep", kPassword, "/nothing"));
   EXPECT_EQ(no_ces.status, 400);
-  EXPECT_NE(no_ces.body.find("is not AD CS's enrollment web service"), std::string::npos)
+  EXPECT_NE(no_ces.body.find("no enrollment web service at " + base() +
+                             "/nothing (HTTP 404, tried a QueryTokenStatus for request 0"),
+            std::string::npos)
       << no_ces.body;
   const auto negotiate =
       api_->call("POST", "/caconnector/x", admin_,
@@ -357,10 +359,13 @@ TEST_F(MicrosoftCaKerberos, APasswordOrAKeytabLogsInAndAWrongPasswordIsRefused) 
   const auto wrong =
       kerberos_connector("wrong", "username=svc-tessera%40TESSERA.TEST&password=nope");
   EXPECT_EQ(wrong.status, 400);
-  EXPECT_NE(wrong.body.find("the KDC did not log svc-tessera@TESSERA.TEST in"), std::string::npos)
+  EXPECT_NE(wrong.body.find("the KDC refused the login of svc-tessera@TESSERA.TEST"),
+            std::string::npos)
       << wrong.body;
+  EXPECT_EQ(wrong.body.find("cannot be reached"), std::string::npos) << wrong.body;
   const auto stranger = kerberos_connector("stranger", "username=nobody%40TESSERA.TEST&password=x");
-  EXPECT_NE(stranger.body.find("the KDC did not log nobody@TESSERA.TEST in"), std::string::npos)
+  EXPECT_NE(stranger.body.find("the KDC refused the login of nobody@TESSERA.TEST"),
+            std::string::npos)
       << stranger.body;
   // Without a ticket the service says 401: a plain request is no way in.
   EXPECT_EQ(shell_output("curl -s -o /dev/null -w '%{http_code}' --cacert " +
@@ -410,7 +415,7 @@ TEST_F(MicrosoftCaKerberos, AnExpiredTicketIsRefusedAndTheConnectorSaysSo) {
                        "/CES_Kerberos/service.svc/CES&ca_file=" + (later / "tls.pem").string() +
                        "&username=svc-tessera%40TESSERA.TEST&password=Kerb-Passw0rd");
     EXPECT_EQ(r.status, 400);
-    EXPECT_NE(r.body.find("the enrollment web service refused the login (HTTP 401)"),
+    EXPECT_NE(r.body.find("the enrollment web service refused the login (HTTP 401"),
               std::string::npos)
         << r.body;
   }

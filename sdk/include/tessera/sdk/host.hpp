@@ -173,6 +173,10 @@ class Host {
     const auto rc = exchange ? api_->http_exchange(context_, &raw, &status, &header_lines.sink,
                                                    &body.sink, &error.sink)
                              : api_->http_request(context_, &raw, &status, &body.sink, &error.sink);
+    // A login the host was refused before it sent anything (a KDC that will not log the
+    // principal in) is the configuration's to fix, not an outage.
+    if (rc == TESSERA_ERR_INVALID_ARGUMENT && !error.text.empty())
+      throw Error::invalid_argument(error.text);
     if (rc != TESSERA_OK || body.failed || header_lines.failed)
       throw Error::unavailable("HTTP request to " + detail::origin_of(request.url) +
                                " failed: " + error.text);
