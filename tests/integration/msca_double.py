@@ -32,7 +32,8 @@ Endpoints (HTTPS; DIR/tls.pem is the server's certificate, DIR/root.pem the CA's
                                          not AD CS may (what the protocols allow, seen in the
                                          field): the template only from the request itself (the
                                          template name extension of the PKCS#10, or a CMC
-                                         request's RegInfo), else HTTP 403 in plain text; request
+                                         request's RegInfo), else (or for a template it does not
+                                         have) HTTP 403 in plain text; request
                                          ids of 39 digits (template LongId: of 100 characters);
                                          denials as faults marked InvalidRequest with
                                          CERTSRV_E_ADMIN_DENIED_REQUEST, after which it forgets
@@ -461,7 +462,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if item.get("Name") == "CertificateTemplate":
                     context = item.findtext("auth:Value", namespaces=ns)
             if other:
-                if not in_request:
+                if in_request not in ("User", "Approval", "Denied", "LongId"):
                     return self.reply(403, "The requested template is not valid.", "text/plain")
                 template = in_request
             else:

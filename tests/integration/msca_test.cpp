@@ -3,7 +3,8 @@
 // with a real OpenSSL root and issuing CA behind it: both transports (MS-WSTEP with HTTP Basic
 // or a UsernameToken, certsrv Web Enrollment), the three dispositions (issued, pending until the
 // CA manager decides, denied), the chain out of PKCS#7, refusals at creation, and revocation,
-// which neither protocol can do.
+// which neither protocol can do; and a service built like CES that is not AD CS and answers
+// as such services do (CES_Other).
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -71,13 +72,26 @@ class MicrosoftCa : public TokenFixture {
            "&username=CORP%5Csvc-tessera&password=" + password +
            "&ca_file=" + (dir_ / "tls.pem").string();
   }
+  // A service built like CES that is not AD CS (the double's /CES_Other): see msca_double.py.
+  std::string other_settings(const std::string& password = kPassword, bool with_cep = false) {
+    return "type=ca_msca&protocol=wstep&auth=basic&url=" + base() +
+           "/CES_Other/service.svc/CES&username=CORP%5Csvc-tessera&password=" + password +
+           "&ca_file=" + (dir_ / "tls.pem").string() +
+           (with_cep ? "&cep_url=" + base() + "/CEP_Other/service.svc/CEP" : "");
+  }
+
   // A connector named after its transport, with profiles user (template User), approval and
-  // denied (templates of those names).
+  // denied (templates of those names), and for "other" (CES_Other) also long-id and unknown.
   void make_connector(const std::string& transport) {
-    const auto made = api_->call("POST", "/caconnector/" + transport, admin_, settings(transport));
+    const auto made = api_->call("POST", "/caconnector/" + transport, admin_,
+                                 transport == "other" ? other_settings() : settings(transport));
     ASSERT_EQ(made.status, 200) << made.body;
-    for (const auto& [profile, template_name] : std::vector<std::pair<std::string, std::string>>{
-             {"user", ""}, {"approval", "Approval"}, {"denied", "Denied"}})
+    for (const auto& [profile, template_name] :
+         std::vector<std::pair<std::string, std::string>>{{"user", ""},
+                                                          {"approval", "Approval"},
+                                                          {"denied", "Denied"},
+                                                          {"long-id", "LongId"},
+                                                          {"unknown", "Unknown"}})
       ASSERT_EQ(api_->call("POST", "/caconnector/" + transport + "/profile/" + profile, admin_,
                            "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D&ca_template=" +
                                template_name)
@@ -196,8 +210,10 @@ TEST_F(MicrosoftCa, APendingRequestIsCollectedOnceTheManagerIssuesItAndTheOwnerI
   }
 }
 
+// On every transport, and from a service that marks its denials InvalidRequest and then forgets
+// them (other): the CA's decision, at once or when the poller asks, ends the token 'denied'.
 TEST_F(MicrosoftCa, ARequestTheManagerOrThePolicyDeniesIsDeniedWithTheCasMessage) {
-  for (const char* transport : {"wstep", "certsrv"}) {
+  for (const char* transport : {"wstep", "certsrv", "other"}) {
     make_connector(transport);
     const auto r = enroll(transport, "approval", false);
     ASSERT_EQ(r.status, 200) << transport << ": " << r.body;
@@ -213,6 +229,19 @@ TEST_F(MicrosoftCa, ARequestTheManagerOrThePolicyDeniesIsDeniedWithTheCasMessage
     EXPECT_EQ(at_once.status, 400) << transport;
     EXPECT_NE(at_once.body.find("Denied by Policy Module"), std::string::npos)
         << transport << ": " << at_once.body;
+    // The request is kept as a token, 'denied' with the CA's words.
+    const auto kept = at_once.body.find("kept as token ");
+    ASSERT_NE(kept, std::string::npos) << at_once.body;
+    const auto start = kept + std::string("kept as token ").size();
+    const auto denied = token(at_once.body.substr(start, at_once.body.find(',', start) - start));
+    EXPECT_EQ(denied.at("rollout_state"), "denied") << transport;
+    EXPECT_NE(std::string(denied.at("info").at("denial_reason").as_string())
+                  .find("Denied by Policy Module"),
+              std::string::npos)
+        << denied;
+    if (std::string(transport) != "certsrv") {  // CES's fault names the admin-denied code
+      EXPECT_NE(at_once.body.find("(error -2146877420)"), std::string::npos) << at_once.body;
+    }
   }
 }
 
@@ -511,6 +540,87 @@ TEST_F(MicrosoftCa, TheDoubleRefusesWhatIsOffTheSchema) {
                          "Mode=newreq&TargetStoreFlags=0&SaveCert=yes&CertRequest=" +
                              url_encoded(read_file(dir_ / "form.csr")));
   EXPECT_NE(form.find("contains no certificate template information"), std::string::npos) << form;
+}
+
+// A service built like CES that is not AD CS (the double's /CES_Other). Saving the connector
+// does not depend on how it answers a status query for a request nobody made (it answers with
+// a plain-text HTTP 500); with its policy service, GetPolicies proves the login.
+TEST_F(MicrosoftCa, AServiceThatIsNotAdCsIsSavedByWhatProvesReachAndLogin) {
+  const auto plain = api_->call("POST", "/caconnector/plain", admin_, other_settings());
+  EXPECT_EQ(plain.status, 200) << plain.body;
+  const auto with_cep =
+      api_->call("POST", "/caconnector/with-cep", admin_, other_settings(kPassword, true));
+  EXPECT_EQ(with_cep.status, 200) << with_cep.body;
+  const auto wrong = api_->call("POST", "/caconnector/wrong", admin_, other_settings("x", true));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("refused the login (HTTP 401): 401 - Unauthorized"), std::string::npos)
+      << "the service's own words: " << wrong.body;
+  const auto no_cep = api_->call("POST", "/caconnector/wrong", admin_, other_settings("x"));
+  EXPECT_NE(no_cep.body.find("refused the login (HTTP 401, tried a QueryTokenStatus for "
+                             "request 0 at " +
+                             base() + "/CES_Other/service.svc/CES)"),
+            std::string::npos)
+      << no_cep.body;
+  EXPECT_EQ(json_of(api_->call("GET", "/caconnector/", admin_))
+                .at("result")
+                .at("value")
+                .as_array()
+                .size(),
+            2u);
+}
+
+// That service reads the template only from the request: a user's CSR goes inside a CMC
+// request whose RegInfo names it, a server-made key's CSR carries the template extension. A
+// template it does not have is its refusal of the request, in its words, not a failed login.
+TEST_F(MicrosoftCa, TheTemplateTravelsInTheRequestForAServiceThatReadsItOnlyThere) {
+  make_connector("other");
+  ASSERT_EQ(api_->call("POST", "/caconnector/other/profile/named", admin_,
+                       "key_types=ec-p256&san_email=0&subject.CN=%7Busername%7D&ca_template=User")
+                .status,
+            200);
+  for (const auto& [profile, genkey] : std::vector<std::pair<std::string, bool>>{
+           {"user", false}, {"user", true}, {"named", true}}) {
+    const auto r = enroll("other", profile, genkey);
+    ASSERT_EQ(r.status, 200) << profile << genkey << ": " << r.body;
+    const std::string serial(json_of(r).at("detail").at("serial").as_string());
+    const std::string pem(token(serial).at("info").at("certificate").as_string());
+    EXPECT_NE(verify(pem).find("leaf.pem: OK"), std::string::npos) << verify(pem);
+    // The double copies the request's extensions: the template name came in the CSR.
+    write_file(dir_ / "leaf.pem", pem);
+    const auto text = shell_output("openssl x509 -noout -text -in " + (dir_ / "leaf.pem").string());
+    EXPECT_EQ(text.find("1.3.6.1.4.1.311.20.2") != std::string::npos, profile == "named")
+        << profile << genkey << text;
+  }
+  const auto unknown = enroll("other", "unknown", false);
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("the enrollment web service refused the request (HTTP 403): The "
+                              "requested template is not valid."),
+            std::string::npos)
+      << unknown.body;
+  EXPECT_EQ(unknown.body.find("login"), std::string::npos) << unknown.body;
+}
+
+// Request ids are text: a 39-digit one is followed until the manager issues it; one the
+// connector could never ask about (100 characters) is refused at once with the reason, instead
+// of a token that stays pending forever.
+TEST_F(MicrosoftCa, RequestIdsAreTextAndOneTooLongToFollowIsRefusedClearly) {
+  make_connector("other");
+  const auto r = enroll("other", "approval", false);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string serial(json_of(r).at("detail").at("serial").as_string());
+  EXPECT_EQ(token(serial).at("rollout_state"), "pending");
+  const std::string id(token(serial).at("info").at("ca_request_id").as_string());
+  EXPECT_EQ(id.size(), 39u) << id;
+  manager("approve", id);
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "enrolled"; }, 30))
+      << token(serial);
+  EXPECT_NE(verify(std::string(token(serial).at("info").at("certificate").as_string()))
+                .find("leaf.pem: OK"),
+            std::string::npos);
+  const auto too_long = enroll("other", "long-id", false);
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_NE(too_long.body.find("which this connector cannot follow"), std::string::npos)
+      << too_long.body;
 }
 
 }  // namespace

@@ -220,6 +220,21 @@ TEST_F(PluginBoundary, APendingRequestIsCheckedWhenItIsCollectedAndWithdrawnWhen
   EXPECT_NE(audit.body.find("was withdrawn at CA 'much-later'"), std::string::npos) << audit.body;
 }
 
+// A request the connector says it can never follow fails its token, with the reason, instead
+// of being asked about forever; an outage (the CA down) leaves it pending.
+TEST_F(PluginBoundary, ARequestItsConnectorCanNeverFollowFailsWithTheReason) {
+  add_ca("lost", "unfollowable", 1);
+  const auto r = request_certificate("lost");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto serial = std::string(token_of(r).at("serial").as_string());
+  EXPECT_EQ(token(serial).at("rollout_state"), "pending");
+  ASSERT_TRUE(eventually([&] { return token(serial).at("rollout_state") == "failed"; }))
+      << token(serial);
+  const auto failure = std::string(token(serial).at("info").at("failure").as_string());
+  EXPECT_NE(failure.find("CA 'lost' cannot follow request REQ-1"), std::string::npos) << failure;
+  EXPECT_NE(failure.find("is not one this CA can look up"), std::string::npos) << failure;
+}
+
 TEST_F(PluginBoundary, ACaThatPublishesItsOwnCrlRevokesWithoutOne) {
   add_ca("own-crl", "");
   const auto issued = request_certificate("own-crl");

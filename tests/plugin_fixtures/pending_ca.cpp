@@ -12,6 +12,7 @@
 //   too_long         valid ten years, whatever the profile's term
 //   unknown_state    the state "maybe"
 //   answer_serial    a serial and not_after in the answer that differ from the certificate's
+//   unfollowable     status queries refused as for a request id it can never follow
 // It keeps no CRL of its own (the SDK's default crl) and counts cancelled requests. With
 // revoke_failures=N its first N revoke calls fail as an outage would (then revocations work); the
 // serials it revoked are in its store "revoked", for the tests to read.
@@ -109,6 +110,10 @@ class PendingCa : public tessera::sdk::CaConnector {
   }
 
   boost::json::object request_status(const boost::json::object& request) override {
+    if (misbehave_ == "unfollowable")
+      throw Error::invalid_argument("request id '" +
+                                    std::string(request.at("request_id").as_string()) +
+                                    "' is not one this CA can look up");
     boost::json::object stored;
     {
       std::lock_guard lock(mutex_);
