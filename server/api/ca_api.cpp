@@ -9,6 +9,7 @@
 #include "server/api/params.hpp"
 #include "server/api/plugin_failure.hpp"
 #include "server/ca/certificate_profile.hpp"
+#include "server/ca/open_profiles.hpp"
 #include "server/plugins/component_instance.hpp"
 
 namespace tessera::api {
@@ -252,6 +253,37 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         if (!profiles.remove(name, profile))
           throw ApiError::not_found("no profile '" + profile + "' at CA connector '" + name + "'");
         return json_result(1);
+      },
+      http::Access::authenticated);
+
+  // The CA connectors and profiles the caller may request a certificate from, with what a user
+  // chooses by: the terms, the key types, whether an approver decides. A user gets those her
+  // enrollment policy certificate_profiles opens; an admin every one.
+  router.add(
+      "GET", "/certificate/profiles",
+      [&](http::RequestContext& c) {
+        std::optional<std::string> policy_value;
+        if (!c.identity->is_admin())
+          policy_value = access.engine()->value(policy::Scope::enrollment, "certificate_profiles",
+                                                {"", c.identity->username, c.identity->realm,
+                                                 c.identity->resolver, c.request.remote_address});
+        const ca::OpenProfiles open(policy_value);
+        boost::json::array list;
+        for (const auto& info : connectors.list())
+          for (const auto& [name, config] : profiles.of(info.name)) {
+            if (!open.open(info.name, name)) continue;
+            const auto profile =
+                ca::CertificateProfile::from_json(boost::json::parse(config).as_object());
+            list.push_back({{"ca", info.name},
+                            {"ca_type", info.type},
+                            {"profile", name},
+                            {"validity_days", boost::json::array(profile.validity_days.begin(),
+                                                                 profile.validity_days.end())},
+                            {"key_types", boost::json::array(profile.key_types.begin(),
+                                                             profile.key_types.end())},
+                            {"approval", profile.approval}});
+          }
+        return json_result(list);
       },
       http::Access::authenticated);
 

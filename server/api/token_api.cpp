@@ -15,6 +15,7 @@
 #include "server/api/token_api.hpp"
 
 #include "server/ca/certificate_profile.hpp"
+#include "server/ca/open_profiles.hpp"
 #include "server/crypto/encoding.hpp"
 #include "server/crypto/pkcs12.hpp"
 #include "server/crypto/random.hpp"
@@ -216,6 +217,21 @@ class TokenRoutes {
       }
       request.params.erase("ip");
       request.params.erase("device_serial");
+    }
+    // A user requests only from the CAs and profiles open to her (policy certificate_profiles).
+    if (type == "certificate" && !c.identity->is_admin() && !c.params.contains("certificate")) {
+      try {
+        const auto [ca, profile] =
+            x_.issuer.names_of(string_param(c, "ca", 128), string_param(c, "profile", 64));
+        if (!ca::OpenProfiles(
+                 engine.value(policy::Scope::enrollment, "certificate_profiles", subject))
+                 .open(ca, profile))
+          throw ApiError(403, 303,
+                         "profile '" + profile + "' of CA '" + ca +
+                             "' is not open to you (policy certificate_profiles)");
+      } catch (const ca::IssueError& e) {
+        throw ApiError::bad_parameter(e.what());
+      }
     }
     // A server-made key is of the profile's first allowed type unless the user picked one.
     if (type == "certificate" && bool_param(c, "genkey", false)) {

@@ -9,6 +9,7 @@
 
 #include "db/fit_text.hpp"
 #include "server/ca/certificate_login.hpp"
+#include "server/crypto/request_summary.hpp"
 #include "server/crypto/x509.hpp"
 #include "server/plugins/component_instance.hpp"
 
@@ -63,7 +64,15 @@ void CertificateEnrollment::complete(const Request& r, const boost::json::object
   }
   const auto csr = text(made, "csr");
   const bool server_key = made.contains("private_key");
-  if (!server_key) check_attestation(csr, r, info);
+  if (!server_key) {
+    check_attestation(csr, r, info);
+    // What the requester asked for, for an approver to read before deciding.
+    if (const auto summary = crypto::summarize_request(csr))
+      info["request_summary"] = {
+          {"key", summary->key},
+          {"subject", summary->subject},
+          {"names", boost::json::array(summary->names.begin(), summary->names.end())}};
+  }
   CertificateIssuer::Request issue;
   issue.ca = r.ca;
   issue.profile = r.profile;

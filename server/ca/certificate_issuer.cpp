@@ -70,6 +70,12 @@ std::pair<std::string, CertificateProfile> CertificateIssuer::resolve(const std:
   return {ca, std::move(profile)};
 }
 
+std::pair<std::string, std::string> CertificateIssuer::names_of(const std::string& ca,
+                                                                const std::string& profile) {
+  auto [resolved_ca, resolved] = resolve(ca, profile);
+  return {resolved_ca, resolved.name};
+}
+
 std::string CertificateIssuer::default_key_type(const std::string& ca, const std::string& profile) {
   return resolve(ca, profile).second.key_types.front();
 }

@@ -77,6 +77,9 @@ class CertificateIssuer {
   // The CA connector and profile a request names (or the only ones), for a server-made key's
   // type before anything is issued: the profile's first allowed key type.
   std::string default_key_type(const std::string& ca, const std::string& profile);
+  // The CA connector and profile a request names, with the only one filled in where it names
+  // none; throws IssueError as issue does.
+  std::pair<std::string, std::string> names_of(const std::string& ca, const std::string& profile);
   // What the profile gives owner, for a server-made key's CSR: a CA that takes the subject or
   // names from the request (ACME, AD CS's "supply in the request") needs them there.
   // Throws IssueError.

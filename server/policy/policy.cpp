@@ -98,6 +98,7 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "tokenissuer",
                                                    "max_token_per_user",
                                                    "certificate_require_attestation",
+                                                   "certificate_profiles",
                                                    "verify_enrollment",
                                                    "email_domains"};
   static const std::vector<std::string> authentication{"otppin",

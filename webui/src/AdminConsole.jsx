@@ -32,12 +32,27 @@ const groups = [
   ],
 ];
 
+// On a narrow screen the side bar folds away behind a "Pages" button, so that each page starts
+// at the top of the screen.
 export default function AdminConsole() {
   const [current, setCurrent] = useState('Dashboard');
+  const [menuOpen, setMenuOpen] = useState(false);
   const Page = groups.flatMap(([, pages]) => pages).find(([label]) => label === current)[1];
+  const go = (label) => {
+    setCurrent(label);
+    setMenuOpen(false);
+  };
   return (
     <div className="console">
-      <nav aria-label="Admin" className="sidebar">
+      <button
+        className="menu-toggle secondary"
+        aria-expanded={menuOpen}
+        aria-controls="admin-pages"
+        onClick={() => setMenuOpen(!menuOpen)}
+      >
+        {menuOpen ? 'Close the page list' : `Pages: ${current}`}
+      </button>
+      <nav aria-label="Admin" id="admin-pages" className={menuOpen ? 'sidebar open' : 'sidebar'}>
         {groups.map(([group, pages]) => (
           <div key={group} role="group" aria-labelledby={`group-${group}`}>
             <p id={`group-${group}`} className="group">
@@ -48,7 +63,7 @@ export default function AdminConsole() {
                 key={label}
                 className={current === label ? 'tab current' : 'tab'}
                 aria-current={current === label ? 'page' : undefined}
-                onClick={() => setCurrent(label)}
+                onClick={() => go(label)}
               >
                 {label}
               </button>
@@ -57,7 +72,7 @@ export default function AdminConsole() {
         ))}
       </nav>
       <div className="page">
-        <Page go={setCurrent} />
+        <Page go={go} />
       </div>
     </div>
   );

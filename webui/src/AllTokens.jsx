@@ -90,7 +90,7 @@ export default function AllTokens() {
 
   return (
     <section>
-      <h2>All tokens</h2>
+      <h1>All tokens</h1>
       <form className="card filters" onSubmit={search} aria-label="Search tokens">
         <label>
           Serial <input {...field('serial')} placeholder="HOTP* (* matches anything)" />

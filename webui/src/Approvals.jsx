@@ -35,7 +35,7 @@ export default function Approvals() {
 
   return (
     <section>
-      <h2>Certificates waiting for a decision</h2>
+      <h1>Certificates waiting for a decision</h1>
       <Messages error={error} notice={notice} />
       {tokens.length === 0 ? (
         <p>Nothing waits.</p>
@@ -61,6 +61,26 @@ export default function Approvals() {
   );
 }
 
+// What the CSR asks for, for the approver to read before deciding.
+function RequestSummary({ summary }) {
+  return (
+    <dl className="settings request-summary" aria-label="What the request asks for">
+      <div>
+        <dt>Key</dt>
+        <dd>{summary.key}</dd>
+      </div>
+      <div>
+        <dt>Subject asked</dt>
+        <dd>{summary.subject || '(none)'}</dd>
+      </div>
+      <div>
+        <dt>Names asked</dt>
+        <dd>{summary.names?.length ? summary.names.join(', ') : '(none)'}</dd>
+      </div>
+    </dl>
+  );
+}
+
 function Row({ token, decide }) {
   const [reason, setReason] = useState('');
   const info = token.info || {};
@@ -71,7 +91,10 @@ function Row({ token, decide }) {
         {token.username}@{token.user_realm}
       </td>
       <td className="state">{token.rollout_state}</td>
-      <td>{info.subject || `${info.ca || ''} / ${info.profile || ''}`}</td>
+      <td className="request">
+        {info.subject || `${info.ca || ''} / ${info.profile || ''}`}
+        {info.request_summary && <RequestSummary summary={info.request_summary} />}
+      </td>
       <td className="actions">
         <input aria-label={`Reason for ${token.serial}`} placeholder="reason" value={reason} onChange={(e) => setReason(e.target.value)} />{' '}
         <button className="small" onClick={() => decide(token.serial, true, reason)}>

@@ -68,7 +68,7 @@ export default function AuditLog() {
 
   return (
     <section>
-      <h2>Audit log</h2>
+      <h1>Audit log</h1>
       <form className="card filters" onSubmit={search} aria-label="Search the audit log">
         {text('action', 'Action', { list: 'audit-actions', placeholder: 'POST /token/init' })}
         <datalist id="audit-actions">

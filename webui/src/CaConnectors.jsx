@@ -14,12 +14,14 @@ const TYPES = {
   ca_local: {
     label: 'Local CA (OpenSSL, in process)',
     fields: [
-      { key: 'key_type', label: 'Key type of a new CA', values: ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096'] },
-      { key: 'common_name', label: 'Common name of a new CA', placeholder: 'Tessera CA' },
-      { key: 'validity_days', label: 'Validity of a new CA certificate (days)', placeholder: '3650', numeric: true },
-      { key: 'certificate', label: 'Import: CA certificate (PEM)', multiline: true },
-      { key: 'private_key', label: "Import: the CA's private key (PEM)", multiline: true, secret: true },
+      { key: 'key_type', label: 'Key type', values: ['ec-p256', 'ec-p384', 'rsa-3072', 'rsa-4096'], source: 'new' },
+      { key: 'common_name', label: 'Common name', placeholder: 'Tessera CA', source: 'new' },
+      { key: 'validity_days', label: 'Validity of the CA certificate (days)', placeholder: '3650', numeric: true, source: 'new' },
+      { key: 'certificate', label: 'CA certificate (PEM)', multiline: true, source: 'import' },
+      { key: 'private_key', label: "The CA's private key (PEM)", multiline: true, secret: true, source: 'import' },
     ],
+    // The two ways to get a local CA, each with its own fields.
+    sources: { new: 'Make a new CA (its key is made now)', import: 'Import an existing CA (its certificate and key)' },
     hint: 'A new local CA makes its key at once; it is kept sealed in the server under the connector name.',
   },
   ca_acme: {
@@ -120,7 +122,7 @@ export default function CaConnectors() {
 
   return (
     <section>
-      <h2>CA connectors</h2>
+      <h1>CA connectors</h1>
       <Messages error={error} notice={notice} />
       {connectors.length === 0 && <p>No CA connector yet.</p>}
       {connectors.map((c) => (
@@ -131,7 +133,7 @@ export default function CaConnectors() {
           <dl className="settings">
             {Object.entries(c.data).map(([key, value]) => (
               <div key={key}>
-                <dt>{key}</dt>
+                <dt>{labelOf(types[c.type] || TYPES[c.type], key)}</dt>
                 <dd>{String(value).length > 60 ? String(value).slice(0, 60) + '…' : String(value) || '—'}</dd>
               </div>
             ))}
@@ -332,6 +334,11 @@ function ConnectorActions({ name, onRun, onDelete }) {
 
 // A new connector, or new settings for one (the server replaces them; a secret left out keeps
 // its stored value). The version sent with it keeps two admins from overwriting each other.
+// A setting's label on a connector's card: its form field's label, else its name.
+function labelOf(type, key) {
+  return type?.fields?.find((f) => f.key === key)?.label || key;
+}
+
 function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) {
   const [name, setName] = useState(editing?.connectorname || '');
   const [chosen, setType] = useState(editing?.type || '');
@@ -345,7 +352,9 @@ function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) 
   useEffect(() => {
     if (editing) heading.current?.focus();
   }, []);
-  const fields = types[type]?.fields || [];
+  const sources = types[type]?.sources;
+  const [source, setSource] = useState(editing?.data?.certificate ? 'import' : 'new');
+  const fields = (types[type]?.fields || []).filter((f) => !sources || !f.source || f.source === source);
   const known = !!types[type]; // else a save would send none of the type's settings
 
   async function submit(event) {
@@ -395,6 +404,17 @@ function ConnectorForm({ editing, types, typesNote, taken, onSaved, onCancel }) 
       </label>
       {typesNote && <p className="hint">{typesNote}</p>}
       {types[type]?.hint && <p className="hint">{types[type].hint}</p>}
+      {sources && !editing && (
+        <fieldset>
+          <legend>Which CA?</legend>
+          {Object.entries(sources).map(([key, label]) => (
+            <label key={key} className="choice">
+              <input type="radio" name="source" checked={source === key} onChange={() => setSource(key)} />
+              {label}
+            </label>
+          ))}
+        </fieldset>
+      )}
       {fields.map((f) => {
         const bind = {
           value: values[f.key] || '',

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call } from './api.js';
 
 // A certificate for the user: from a CSR (pasted or uploaded), from a key the server makes
@@ -6,6 +6,8 @@ import { call } from './api.js';
 // An admin requests one for a user by giving user and realm (the browser's own certificate is
 // then not offered: it is the admin's), and may name the CA connector and profile, and a
 // device's IP address and serial for profiles that put them into the certificate.
+// A user chooses among the CA connectors and profiles open to her (GET /certificate/profiles,
+// by the enrollment policy certificate_profiles), seeing each one's terms and key types.
 // onMade: told when the server has made the token (so a list can show it at once).
 export default function EnrollCertificate({ onDone, onMade, user, realm, ca, profile }) {
   const [mode, setMode] = useState('genkey');
@@ -13,6 +15,16 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
   const [password, setPassword] = useState('');
+  const [options, setOptions] = useState(null); // the profiles open to the user; null: asking
+  const [picked, setPicked] = useState(0);
+  const choosing = !user && !ca;
+  useEffect(() => {
+    if (!choosing) return;
+    call('GET', '/certificate/profiles')
+      .then((body) => setOptions(body.result.value))
+      .catch((e) => setError(e.message));
+  }, [choosing]);
+  const option = choosing && options ? options[picked] : null;
 
   async function submit(event) {
     event.preventDefault();
@@ -22,6 +34,8 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
     if (user) Object.assign(params, { user, realm: realm || '' });
     if (ca) params.ca = ca;
     if (profile) params.profile = profile;
+    if (option) Object.assign(params, { ca: option.ca, profile: option.profile });
+    for (const key of ['validity_days', 'key_type']) if (form.get(key)) params[key] = form.get(key);
     for (const key of ['ip', 'device_serial']) if (form.get(key)) params[key] = form.get(key);
     if (mode === 'csr') {
       const file = form.get('csrfile');
@@ -72,8 +86,49 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
       </div>
     );
 
+  if (choosing && options?.length === 0)
+    return (
+      <div className="card">
+        <p role="status">No certificate is open to you yet: ask an administrator.</p>
+        <button onClick={onDone}>Close</button>
+      </div>
+    );
+
   return (
     <form className="card" onSubmit={submit} aria-label="Request a certificate">
+      {choosing && options?.length > 1 && (
+        <fieldset>
+          <legend>Which certificate?</legend>
+          {options.map((o, i) => (
+            <label key={`${o.ca}/${o.profile}`} className="choice">
+              <input type="radio" name="profile" checked={picked === i} onChange={() => setPicked(i)} />
+              <span>
+                <strong>{o.profile}</strong> from {o.ca}: {terms(o.validity_days)}; keys {o.key_types.join(', ')}
+                {o.approval ? '; an approver decides' : ''}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {choosing && options?.length === 1 && (
+        <p className="hint">
+          Certificate <strong>{option.profile}</strong> from {option.ca}: {terms(option.validity_days)}; keys{' '}
+          {option.key_types.join(', ')}
+          {option.approval ? '; an approver decides' : ''}.
+        </p>
+      )}
+      {option?.validity_days.length > 1 && (
+        <label>
+          Valid for{' '}
+          <select name="validity_days" key={`${option.ca}/${option.profile}`}>
+            {option.validity_days.map((days) => (
+              <option key={days} value={days}>
+                {days} days
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <fieldset>
         <legend>{user ? `How should ${user}'s certificate be made?` : 'How do you want your certificate?'}</legend>
         {(user
@@ -112,6 +167,16 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
       )}
       {mode === 'genkey' && (
         <>
+          {option?.key_types.length > 1 && (
+            <label>
+              Key type{' '}
+              <select name="key_type" key={`${option.ca}/${option.profile}`}>
+                {option.key_types.map((type) => (
+                  <option key={type}>{type}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <label>
             Password for the file{' '}
             <input name="password" type="password" minLength="8" required value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
@@ -135,11 +200,16 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
         </fieldset>
       )}
       {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={busy}>
+      <button type="submit" disabled={busy || (choosing && !options)}>
         Request the certificate
       </button>
     </form>
   );
+}
+
+// "365 days", or "365 or 730 days".
+function terms(days) {
+  return `${days.length > 1 ? days.slice(0, -1).join(', ') + ' or ' + days.at(-1) : days[0]} days`;
 }
 
 // 0 (under 8 characters) to 4: length and kinds of characters.

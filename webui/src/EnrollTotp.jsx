@@ -6,6 +6,8 @@ import { call } from './api.js';
 // the token (rollout state "verify") until then. An admin enrolls for a user by giving user and
 // realm; the policy verify_enrollment decides whether that token waits for its first code.
 // onMade: told when the server has made or confirmed the token (so a list can show it).
+// onDone: closes the panel (Done, or Cancel before the token is made; a token made but not yet
+// confirmed stays in the list, where it can be confirmed or deleted).
 export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' }) {
   const [made, setMade] = useState(null);
   const [error, setError] = useState('');
@@ -54,9 +56,14 @@ export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' 
             : `${user ? 'The' : 'Your'} authenticator app will show a new code every 30 seconds.`}
         </p>
         {error && <p role="alert" className="error">{error}</p>}
-        <button onClick={start} autoFocus>
-          Create the token
-        </button>
+        <div className="buttons">
+          <button onClick={start} autoFocus>
+            Create the token
+          </button>
+          <button className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        </div>
       </div>
     );
   const secret = made.otpkey?.value_b32 || '';
@@ -86,7 +93,12 @@ export default function EnrollTotp({ onDone, onMade, user, realm, type = 'totp' 
             Code from the app <input name="otp" inputMode="numeric" pattern="[0-9]{6,8}" required autoFocus />
           </label>
           {error && <p role="alert" className="error">{error}</p>}
-          <button type="submit">Confirm</button>
+          <div className="buttons">
+            <button type="submit">Confirm</button>
+            <button type="button" className="secondary" onClick={onDone}>
+              Later
+            </button>
+          </div>
         </form>
       )}
     </div>

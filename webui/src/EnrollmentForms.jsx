@@ -39,7 +39,7 @@ export default function EnrollmentForms() {
 
   return (
     <section>
-      <h2>Enrollment forms</h2>
+      <h1>Enrollment forms</h1>
       {forms.length === 0 && <p>No enrollment form yet: add one below, then its accounts.</p>}
       {forms.map(([name, f]) => (
         <article key={name} className="card" data-form={name} aria-label={`Form ${name}`}>

@@ -138,7 +138,7 @@ export default function EventHandlers() {
   const schema = actions[form.action]?.options || {};
   return (
     <section>
-      <h2>Event handlers</h2>
+      <h1>Event handlers</h1>
       {listMessage.error && <p role="alert" className="error">{listMessage.error}</p>}
       {listMessage.notice && <p role="status">{listMessage.notice}</p>}
       {handlers.length === 0 ? (

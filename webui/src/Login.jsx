@@ -3,7 +3,8 @@ import { login } from './api.js';
 
 // The password first; where a webui policy asks for a second factor (login_mode tessera), the
 // server answers with a challenge and the form asks for the value from a token.
-export default function Login({ onLogin }) {
+// notice: why the form is shown again (a session that ended, a logout).
+export default function Login({ onLogin, notice }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [first, setFirst] = useState(null); // { username, password, realm, challenge }
@@ -54,6 +55,7 @@ export default function Login({ onLogin }) {
 
   return (
     <Frame label="Log in" onSubmit={submit}>
+      {notice && !error && <p role="status">{notice}</p>}
       <label>
         User name <input name="username" autoComplete="username" required autoFocus />
       </label>

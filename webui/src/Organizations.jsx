@@ -33,7 +33,7 @@ export default function Organizations() {
 
   return (
     <section>
-      <h2>Organizations</h2>
+      <h1>Organizations</h1>
       {organizations.length === 0 ? (
         <p>No organization yet: add one below, then its persons, then an enrollment form.</p>
       ) : (

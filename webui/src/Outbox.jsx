@@ -58,7 +58,7 @@ export default function Outbox() {
   const when = (seconds) => (seconds > 0 ? localTime(seconds) : '—');
   return (
     <section>
-      <h2>Outbox</h2>
+      <h1>Outbox</h1>
       <div className="card filters">
         <label>
           State

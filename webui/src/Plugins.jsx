@@ -16,7 +16,7 @@ export default function Plugins() {
   const kinds = { token_type: 'token type', ca_connector: 'CA connector', notification_action: 'notifier' };
   return (
     <section>
-      <h2>Plugins</h2>
+      <h1>Plugins</h1>
       {error && <p role="alert" className="error">{error}</p>}
       {loaded && (
         <table>

@@ -58,7 +58,7 @@ export default function Policies() {
 
   return (
     <section>
-      <h2>Policies</h2>
+      <h1>Policies</h1>
       {policies.length === 0 ? (
         <p>No policy yet.</p>
       ) : (

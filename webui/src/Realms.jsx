@@ -51,7 +51,7 @@ export default function Realms() {
 
   return (
     <section>
-      <h2>Realms</h2>
+      <h1>Realms</h1>
       {realms.length === 0 ? (
         <p>No realm yet.</p>
       ) : (

@@ -100,7 +100,7 @@ export default function Resolvers() {
 
   return (
     <section>
-      <h2>Resolvers</h2>
+      <h1>Resolvers</h1>
       {resolvers.length === 0 ? (
         <p>No resolver yet.</p>
       ) : (

@@ -7,9 +7,13 @@ import { localTime } from './time.js';
 import { tokenState } from './tokenState.js';
 
 // The user's tokens with their state and, for certificates, when they expire; what the user
-// may do with each; and enrollment of new ones.
+// may do with each; and enrollment of new ones. While a request waits for a decision, the list
+// asks again every few seconds, so that an approval shows without a reload.
+const pollSeconds = 5;
+
 export default function Tokens() {
   const [tokens, setTokens] = useState([]);
+  const [loaded, setLoaded] = useState(false); // "no tokens" only once the server said so
   const [error, setError] = useState('');
   const [enrolling, setEnrolling] = useState('');
   const [confirming, setConfirming] = useState(''); // a token in "verify" awaiting its first code
@@ -18,6 +22,7 @@ export default function Tokens() {
     try {
       const body = await call('GET', '/token/', { pagesize: 100 });
       setTokens(body.result.value.tokens);
+      setLoaded(true);
     } catch (e) {
       setError(e.message);
     }
@@ -25,6 +30,12 @@ export default function Tokens() {
   useEffect(() => {
     load();
   }, []);
+  const waiting = tokens.some((t) => t.rollout_state === 'pending' || t.rollout_state === 'review');
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const timer = setInterval(load, pollSeconds * 1000);
+    return () => clearInterval(timer);
+  }, [waiting]);
 
   async function act(serial, action) {
     setError('');
@@ -58,9 +69,11 @@ export default function Tokens() {
 
   return (
     <section>
-      <h2>Your tokens</h2>
+      <h1>Your tokens</h1>
       {error && <p role="alert" className="error">{error}</p>}
-      {tokens.length === 0 ? (
+      {!loaded ? (
+        !error && <p>Loading your tokens…</p>
+      ) : tokens.length === 0 ? (
         <p>You have no tokens yet.</p>
       ) : (
         <table>

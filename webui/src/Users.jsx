@@ -16,7 +16,7 @@ const fields = [
 ];
 const blank = Object.fromEntries([['user', ''], ['resolver', ''], ['password', ''], ...fields.map(([k]) => [k, ''])]);
 
-export default function Users() {
+export default function Users({ go }) {
   const { error, setError, notice, setNotice, act } = useActions(() => list(realm, filter));
   const [realms, setRealms] = useState([]);
   const [realm, setRealm] = useState('');
@@ -92,9 +92,26 @@ export default function Users() {
 
   return (
     <section>
-      <h2>Users</h2>
+      <h1>Users</h1>
       {realms.length === 0 ? (
-        <p>No realm yet: create a resolver and a realm first.</p>
+        <p>
+          No realm yet: users are found through a resolver (where they are kept) and a realm (which
+          resolvers a login searches). First{' '}
+          {go ? (
+            <>
+              <button className="link" onClick={() => go('Resolvers')}>
+                create a resolver
+              </button>
+              , then{' '}
+              <button className="link" onClick={() => go('Realms')}>
+                a realm
+              </button>
+            </>
+          ) : (
+            'create a resolver, then a realm'
+          )}
+          .
+        </p>
       ) : (
         <form className="toolbar" onSubmit={search} aria-label="Find users">
           <label>

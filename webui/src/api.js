@@ -1,17 +1,29 @@
 // The server's REST API, as the WebUI uses it: every call sends the session's token and turns
 // an error envelope into an Error carrying the server's message.
 let token = sessionStorage.getItem('tessera.token') || '';
+let onSessionEnd = () => {};
 
 export function loggedIn() {
   return token !== '';
+}
+
+// The tab forgets the session: its token, and who was logged in.
+function forget() {
+  token = '';
+  for (const key of ['tessera.token', 'tessera.user', 'tessera.role']) sessionStorage.removeItem(key);
+}
+
+// tell(why) is called when the server refuses the session (it expired, or ended elsewhere): the
+// page then goes back to the login form and says why, instead of showing old data.
+export function whenSessionEnds(tell) {
+  onSessionEnd = tell;
 }
 
 // Ends the session on the server too, so that the token is refused from now on even where a
 // copy of it survives; the tab forgets it whatever the server answers.
 export async function logout() {
   const ending = token;
-  token = '';
-  sessionStorage.removeItem('tessera.token');
+  forget();
   if (ending)
     await fetch('/auth/logout', { method: 'POST', headers: { Authorization: ending } }).catch(() => {});
 }
@@ -29,6 +41,11 @@ export async function call(method, path, params = {}) {
   }
   const response = await fetch(url, options);
   const body = await response.json().catch(() => ({}));
+  if (response.status === 401 && options.headers.Authorization && path !== '/auth') {
+    forget();
+    onSessionEnd('Your session has ended (it expired, or you logged out elsewhere). Please log in again.');
+    throw new Error('Your session has ended.');
+  }
   if (!response.ok || !body.result || body.result.status === false) {
     const message = body.result?.error?.message || `the server answered ${response.status}`;
     throw new Error(message.replace(/^ERR-?\d+: /, ''));

@@ -229,8 +229,8 @@ await scenario(
     const form = page.getByRole('form', { name: 'New CA connector' });
     await form.getByLabel('Connector name').fill('corp-ca');
     await form.getByRole('combobox', { name: 'Connector type' }).selectOption('ca_local');
-    await form.getByRole('combobox', { name: 'Key type of a new CA' }).selectOption('ec-p384');
-    await form.getByLabel('Common name of a new CA').fill('Corp Test CA');
+    await form.getByRole('combobox', { name: 'Key type', exact: true }).selectOption('ec-p384');
+    await form.getByLabel('Common name', { exact: true }).fill('Corp Test CA');
     await form.getByRole('button', { name: 'Create the connector' }).click();
     await status('CA connector corp-ca created.');
     let [ca] = await get('/caconnector/corp-ca');
@@ -273,14 +273,14 @@ await scenario(
     // An edit replaces the settings; the profiles stay.
     await card.getByRole('button', { name: 'Edit the connector' }).click();
     const edit = page.getByRole('form', { name: 'Edit CA connector corp-ca' });
-    await edit.getByLabel('Common name of a new CA').fill('Corp Test CA renamed');
+    await edit.getByLabel('Common name', { exact: true }).fill('Corp Test CA renamed');
     await edit.getByRole('button', { name: 'Save the connector' }).click();
     await status('CA connector corp-ca saved.');
     [ca] = await get('/caconnector/corp-ca');
     expect('after the edit', [ca.data.common_name, Object.keys(ca.templates)], ['Corp Test CA renamed', ['user']]);
     // Another admin saves while this form is open: this save is refused, theirs stays.
     await card.getByRole('button', { name: 'Edit the connector' }).click();
-    await edit.getByLabel('Common name of a new CA').fill('Mine');
+    await edit.getByLabel('Common name', { exact: true }).fill('Mine');
     await api('/caconnector/corp-ca', { common_name: 'Theirs' }, admin);
     await edit.getByRole('button', { name: 'Save the connector' }).click();
     await page.getByRole('alert').filter({ hasText: 'was changed' }).waitFor();
