@@ -219,7 +219,8 @@ class TokenRoutes {
       request.params.erase("device_serial");
     }
     // A user requests only from the CAs and profiles open to her (policy certificate_profiles).
-    if (type == "certificate" && !c.identity->is_admin() && !c.params.contains("certificate")) {
+    if (type == "certificate" && !c.identity->is_admin() &&
+        (c.params.contains("request") || bool_param(c, "genkey", false))) {
       try {
         const auto [ca, profile] =
             x_.issuer.names_of(string_param(c, "ca", 128), string_param(c, "profile", 64));

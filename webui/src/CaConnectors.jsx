@@ -131,7 +131,9 @@ export default function CaConnectors() {
             {c.connectorname} <span className="hint">({c.type})</span>
           </h3>
           <dl className="settings">
-            {Object.entries(c.data).map(([key, value]) => (
+            {Object.entries(c.data)
+              .filter(([, value]) => String(value) !== '')
+              .map(([key, value]) => (
               <div key={key}>
                 <dt>{labelOf(types[c.type] || TYPES[c.type], key)}</dt>
                 <dd>{String(value).length > 60 ? String(value).slice(0, 60) + '…' : String(value) || '—'}</dd>

@@ -86,16 +86,15 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
       </div>
     );
 
-  if (choosing && options?.length === 0)
-    return (
-      <div className="card">
-        <p role="status">No certificate is open to you yet: ask an administrator.</p>
-        <button onClick={onDone}>Close</button>
-      </div>
-    );
+  // Without a profile open to her, a user can still enroll the certificate her browser presents.
+  const noProfile = choosing && options?.length === 0;
+  if (noProfile && mode !== 'browser') setMode('browser');
 
   return (
     <form className="card" onSubmit={submit} aria-label="Request a certificate">
+      {noProfile && (
+        <p className="hint">No CA profile is open to you: a new certificate needs an administrator first.</p>
+      )}
       {choosing && options?.length > 1 && (
         <fieldset>
           <legend>Which certificate?</legend>
@@ -140,7 +139,7 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
               ['genkey', 'The server makes my key (a .p12 file to download)'],
               ['csr', 'I have a certificate signing request (CSR)'],
               ['browser', 'The certificate my browser presents'],
-            ]
+            ].filter(([value]) => !noProfile || value === 'browser')
         ).map(([value, label]) => (
           <label key={value} className="choice">
             <input
@@ -200,9 +199,16 @@ export default function EnrollCertificate({ onDone, onMade, user, realm, ca, pro
         </fieldset>
       )}
       {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={busy || (choosing && !options)}>
-        Request the certificate
-      </button>
+      <div className="buttons">
+        <button type="submit" disabled={busy || (choosing && !options)}>
+          Request the certificate
+        </button>
+        {onDone && (
+          <button type="button" className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+      </div>
     </form>
   );
 }

@@ -1,0 +1,139 @@
+// Every page of the WebUI, the users' and the admins', at 1280×800 and at 390×844 (a phone): no
+// horizontal scrolling, no tap target under 24×24 CSS pixels, a heading of level one, and
+// axe-core (WCAG 2.2 A and AA, and best practice) finds nothing serious or critical. Screenshots
+// of some pages at both widths go to the screenshot folder.
+// Usage: node layout.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail, scenario } from './harness.mjs';
+
+const axe = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'axe-core', 'axe.min.js');
+const seed = '3132333435363738393031323334353637383930';
+const viewports = [
+  { name: 'wide', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+const adminPages = ['Dashboard', 'Approvals', 'All tokens', 'Audit log', 'Users', 'Realms', 'Resolvers',
+  'Organizations', 'Forms', 'Policies', 'CA connectors', 'Event handlers', 'Outbox', 'Plugins'];
+
+// What is wrong with the page as it is shown now: a list of sentences, empty when nothing is.
+async function problemsOf(page, where) {
+  const found = await page.evaluate(() => {
+    const out = [];
+    const wide = document.documentElement.scrollWidth;
+    if (wide > window.innerWidth + 1) out.push(`scrolls sideways (${wide} px wide at ${window.innerWidth})`);
+    if (!document.querySelector('h1')) out.push('has no heading of level one');
+    // Tap targets: every control that is shown, but links inside a line of text (WCAG 2.5.8's
+    // inline exception).
+    for (const e of document.querySelectorAll('button, select, textarea, a[href], input:not([type=hidden])')) {
+      const box = e.getBoundingClientRect();
+      if (!e.getClientRects().length || box.width === 0) continue;
+      const style = getComputedStyle(e);
+      if (style.visibility === 'hidden') continue;
+      if (e.tagName === 'A' && style.display === 'inline' && e.parentElement.textContent.trim() !== e.textContent.trim())
+        continue;
+      if (box.width < 23.5 || box.height < 23.5)
+        out.push(`tap target ${e.tagName.toLowerCase()} '${(e.textContent || e.getAttribute('aria-label') || e.name || '').trim().slice(0, 40)}' is ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+    return out;
+  });
+  await page.addScriptTag({ path: axe });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    }),
+  );
+  for (const v of result.violations)
+    if (v.impact === 'serious' || v.impact === 'critical')
+      found.push(`axe ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  return found.map((p) => `${where}: ${p}`);
+}
+
+await scenario([], async ({ api, url, admin, work, screenshots, browser, logIn }) => {
+  // Something on every page: tokens, a CA with two profiles, a request waiting for approval, a
+  // policy, an event handler, an organization with a form.
+  await api('/token/init', { type: 'hotp', serial: 'H1', otpkey: seed, user: 'alice', realm: 'corp' }, admin);
+  await api('/token/init', { type: 'totp', serial: 'T1', otpkey: seed, user: 'alice', realm: 'corp' }, admin);
+  await api('/caconnector/corp', { type: 'ca_local' }, admin);
+  await api('/caconnector/corp/profile/user', { key_types: 'ec-p256', approval: '1' }, admin);
+  await api('/caconnector/corp/profile/laptop', { key_types: 'ec-p256,rsa-3072', validity_days: '30,90' }, admin);
+  execFileSync('openssl', ['req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+    '-keyout', join(work, 'a.key'), '-out', join(work, 'a.csr'), '-subj', '/CN=alice',
+    '-addext', 'subjectAltName=email:alice@corp.example'], { stdio: 'pipe' });
+  const { readFileSync } = await import('node:fs');
+  await api('/token/init', { type: 'certificate', user: 'alice', realm: 'corp', ca: 'corp', profile: 'user',
+    request: readFileSync(join(work, 'a.csr'), 'utf8') }, admin);
+  await api('/policy/pins', { scope: 'enrollment', action: 'otp_pin_minlength=6', realm: 'corp' }, admin);
+  await api('/event/on-enroll', { name: 'on-enroll', event: 'token_init', handlermodule: 'logging', action: 'log' }, admin)
+    .catch(() => {}); // a page with or without a handler is checked either way
+  await api('/organization/acme', { display_name: 'ACME Ltd', realm: 'corp' }, admin).catch(() => {});
+
+  // The checks themselves find what they look for: a page made to fail each of them.
+  const probe = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await probe.setContent(
+    '<main><h2>Probe</h2><button style="padding:0;font-size:9px">x</button>' +
+      '<table style="width:900px"><tr><td>wide</td></tr></table><img src="data:,"></main>',
+  );
+  const caught = (await problemsOf(probe, 'probe')).join('\n');
+  for (const expected of ['scrolls sideways', 'no heading of level one', "tap target button 'x'", 'axe image-alt'])
+    if (!caught.includes(expected)) fail(`the checks missed '${expected}' on a page made to fail: ${caught}`);
+  await probe.close();
+
+  const problems = [];
+  for (const v of viewports) {
+    const context = await browser.newContext({ viewport: { width: v.width, height: v.height }, bypassCSP: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`${v.name}: ${e.message}`));
+
+    await page.goto(url + '/');
+    await page.getByRole('form', { name: 'Log in' }).waitFor();
+    problems.push(...(await problemsOf(page, `${v.name} login`)));
+
+    // The user's page, and each of its enrollment panels.
+    await logIn(page, 'alice', 'alice-password', 'corp');
+    await page.locator('td.state').first().waitFor();
+    problems.push(...(await problemsOf(page, `${v.name} user's tokens`)));
+    await page.screenshot({ path: join(screenshots, `${v.name}-user-tokens.png`), fullPage: true });
+    for (const [button, ready] of [
+      ['Enroll an authenticator app (TOTP)', 'Create the token'],
+      ['Request a certificate', 'Request the certificate'],
+    ]) {
+      await page.getByRole('button', { name: button }).click();
+      await page.getByRole('button', { name: ready }).waitFor();
+      await page.waitForTimeout(300); // the profiles arrive
+      problems.push(...(await problemsOf(page, `${v.name} user's '${button}'`)));
+      if (button === 'Request a certificate')
+        await page.screenshot({ path: join(screenshots, `${v.name}-certificate-request.png`), fullPage: true });
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await logIn(page, 'alice', 'alice-password', 'corp');
+      await page.locator('td.state').first().waitFor();
+    }
+    await page.getByRole('button', { name: 'Log out' }).click();
+
+    // Every admin page.
+    await logIn(page, 'admin', 'webui-admin-pw');
+    await page.locator('#admin-pages').waitFor({ state: 'attached' });
+    for (const label of adminPages) {
+      const toggle = page.getByRole('button', { name: /^Pages: / });
+      if (await toggle.isVisible()) await toggle.click();
+      await page.getByRole('navigation', { name: 'Admin' }).getByRole('button', { name: label, exact: true }).click();
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      problems.push(...(await problemsOf(page, `${v.name} admin '${label}'`)));
+      if (['Dashboard', 'All tokens', 'Approvals', 'CA connectors'].includes(label))
+        await page.screenshot({
+          path: join(screenshots, `${v.name}-admin-${label.toLowerCase().replace(/ /g, '-')}.png`),
+          fullPage: true,
+        });
+    }
+    // On a phone the page starts at the top: its heading is in the first screen.
+    if (v.name === 'phone') {
+      const top = await page.locator('main h1').evaluate((h) => h.getBoundingClientRect().top);
+      if (top > 200) problems.push(`phone: the page's heading starts ${Math.round(top)} px down`);
+    }
+    await context.close();
+  }
+  if (problems.length) fail(problems.join('\n'));
+  return `${adminPages.length} admin pages, the user's page with its panels and the login, at ${viewports.map((v) => `${v.width}×${v.height}`).join(' and ')}: no sideways scrolling, tap targets of 24 px, no serious axe finding`;
+});
