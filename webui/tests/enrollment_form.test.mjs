@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fail, scenario } from './harness.mjs';
+import { fail, layoutProblems, scenario } from './harness.mjs';
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -72,11 +72,14 @@ await scenario(
     const formUrl = new URL((await adminPage.getByTestId('url-staff').textContent()).trim());
 
     // The person's part: the public page, a link by mail, the access code, the form.
-    const page = await newPage({ acceptDownloads: true });
+    // On a phone, held to what layout.test.mjs holds the other pages to.
+    const page = await newPage({ acceptDownloads: true, viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const layout = [];
     await page.goto(url + formUrl.pathname);
     await page.getByRole('form', { name: 'E-mail confirmation' }).getByLabel('E-mail address').fill('bob@acme.example');
     await page.getByRole('button', { name: 'Send me a link' }).click();
     await page.getByRole('status').filter({ hasText: 'a link is on its way' }).waitFor();
+    layout.push(...(await layoutProblems(page, 'the e-mail step')));
     let mail = '';
     for (let i = 0; i < 60 && !mail; ++i) {
       const files = existsSync(join(maildir, 'new')) ? readdirSync(join(maildir, 'new')) : [];
@@ -100,8 +103,11 @@ await scenario(
     await request.getByLabel('The password again').fill('Bob-Secret-123');
     await request.getByLabel('I accept the terms of use').check();
     await page.screenshot({ path: join(screenshots, 'enrollment-form-public.png'), fullPage: true });
+    layout.push(...(await layoutProblems(page, 'the request form')));
     await request.getByRole('button', { name: 'Enroll' }).click();
     await page.getByRole('heading', { name: 'Your certificate is ready' }).waitFor();
+    layout.push(...(await layoutProblems(page, 'the ready page')));
+    if (layout.length) fail('on a phone: ' + layout.join('\n'));
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the .p12 file' }).click()]);
     const saved = join(work, 'bob.p12');
     await download.saveAs(saved);

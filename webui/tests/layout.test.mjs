@@ -5,11 +5,9 @@
 // folder.
 // Usage: node layout.test.mjs SERVER_BINARY PLUGIN_DIR WEBUI_DIR SCREENSHOT_DIR
 import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { fail, scenario } from './harness.mjs';
+import { join } from 'node:path';
+import { fail, layoutProblems as problemsOf, scenario } from './harness.mjs';
 
-const axe = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'axe-core', 'axe.min.js');
 const seed = '3132333435363738393031323334353637383930';
 const viewports = [
   { name: 'wide', width: 1280, height: 800 },
@@ -18,39 +16,6 @@ const viewports = [
 ];
 const adminPages = ['Dashboard', 'Approvals', 'All tokens', 'Audit log', 'Users', 'Realms', 'Resolvers',
   'Organizations', 'Forms', 'Policies', 'CA connectors', 'Event handlers', 'Outbox', 'Plugins'];
-
-// What is wrong with the page as it is shown now: a list of sentences, empty when nothing is.
-async function problemsOf(page, where) {
-  const found = await page.evaluate(() => {
-    const out = [];
-    const wide = document.documentElement.scrollWidth;
-    if (wide > window.innerWidth + 1) out.push(`scrolls sideways (${wide} px wide at ${window.innerWidth})`);
-    if (!document.querySelector('h1')) out.push('has no heading of level one');
-    // Tap targets: every control that is shown, but links inside a line of text (WCAG 2.5.8's
-    // inline exception).
-    for (const e of document.querySelectorAll('button, select, textarea, a[href], input:not([type=hidden])')) {
-      const box = e.getBoundingClientRect();
-      if (!e.getClientRects().length || box.width === 0) continue;
-      const style = getComputedStyle(e);
-      if (style.visibility === 'hidden') continue;
-      if (e.tagName === 'A' && style.display === 'inline' && e.parentElement.textContent.trim() !== e.textContent.trim())
-        continue;
-      if (box.width < 23.5 || box.height < 23.5)
-        out.push(`tap target ${e.tagName.toLowerCase()} '${(e.textContent || e.getAttribute('aria-label') || e.name || '').trim().slice(0, 40)}' is ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-    return out;
-  });
-  await page.addScriptTag({ path: axe });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-    }),
-  );
-  for (const v of result.violations)
-    if (v.impact === 'serious' || v.impact === 'critical')
-      found.push(`axe ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  return found.map((p) => `${where}: ${p}`);
-}
 
 await scenario([], async ({ api, url, admin, work, screenshots, browser, logIn }) => {
   // Something on every page: tokens, a CA with two profiles, a request waiting for approval, a
