@@ -124,6 +124,10 @@ class TokenRoutes {
   http::HttpResponse init(http::RequestContext& c) const {
     // eduMFA's second step of verify_enrollment: serial + verify=<first OTP>.
     if (c.params.contains("verify")) return verify_enrollment(c);
+    // A smart card's second and third steps: its CSR with the enrollment code, then its
+    // signature over the challenge.
+    if (c.params.contains("enrollment_code") || c.params.contains("card_signature"))
+      return smartcard_step(c);
     const auto type = c.params.contains("type") ? string_param(c, "type", 32) : "hotp";
     const auto right = "enroll" + upper(type);
     tokens::EnrollmentRequest request;
@@ -292,6 +296,7 @@ class TokenRoutes {
         row.rollout_state = "verify";
         detail["verify"] = {{"message", "Please enter a valid OTP value of the new token."}};
       }
+      if (made.contains("card")) return begin_smartcard(c, engine, subject, owner, row, detail);
       if (!made.contains("csr") && !made.contains("certificate")) return;
       if (!owner) throw ApiError::bad_parameter("a certificate token needs a user (user, realm)");
       ca::CertificateEnrollment::Request certificate;
@@ -346,6 +351,84 @@ class TokenRoutes {
       throw ApiError::bad_parameter(e.what());
     } catch (const plugins::PluginCallError& e) {
       rethrow_plugin_error(e);
+    }
+  }
+
+  // Step 1 of a smart card (ca/smartcard_enrollment.hpp): the new token waits for its card.
+  void begin_smartcard(http::RequestContext& c, const policy::PolicyEngine& engine,
+                       const policy::Subject& subject,
+                       const std::optional<identity::LocatedUser>& owner, db::TokenRow& row,
+                       boost::json::object& detail) const {
+    if (!owner) throw ApiError::bad_parameter("a smart card needs a user (user, realm)");
+    ca::SmartcardEnrollment::Begin begin;
+    begin.ca = string_param(c, "ca", 128);
+    begin.profile = string_param(c, "profile", 64);
+    begin.actor = actor_of(c);
+    const auto number = [&](const char* action, int fallback) {
+      const auto value = engine.value(policy::Scope::enrollment, action, subject);
+      try {
+        return value ? std::stoi(*value) : fallback;
+      } catch (const std::exception&) {
+        return fallback;
+      }
+    };
+    begin.pins.min_length = number("smartcard_pin_min_length", 6);
+    begin.pins.max_length = number("smartcard_pin_max_length", 8);
+    begin.pins.contents =
+        engine.value(policy::Scope::enrollment, "smartcard_pin_contents", subject).value_or("");
+    try {
+      begin.attestation_required =
+          ca::attestation_policy(
+              engine.value(policy::Scope::enrollment, "certificate_require_attestation", subject)
+                  .value_or("ignore")) == ca::AttestationPolicy::require;
+      // A replacement: the owner's own card, which is revoked once the new one confirms.
+      if (const auto replaces = string_param(c, "replaces", 64); !replaces.empty()) {
+        const auto old = x_.tokens.find(replaces);
+        if (!old || old->type != "smartcard" || old->owner_user != owner->user.username ||
+            old->owner_realm != owner->realm || old->revoked)
+          throw ApiError::bad_parameter("replaces: " + replaces + " is no smart card of " +
+                                        owner->user.username + "@" + owner->realm +
+                                        " that is in use");
+        begin.replaces = replaces;
+      }
+      x_.smartcards.begin(begin, row, detail);
+    } catch (const ca::IssueError& e) {
+      throw ApiError::bad_parameter(e.what());
+    }
+  }
+
+  // Steps 2 (serial, enrollment_code, request: the CSR the card signed, attestation) and 3
+  // (serial, card_signature) of a smart card, by whoever began it.
+  http::HttpResponse smartcard_step(http::RequestContext& c) const {
+    const auto serial = required_param(c, "serial", 64);
+    auto token = x_.tokens.find(serial);
+    if (!token) throw ApiError::not_found("no token " + serial);
+    authorize(c, *token, "enroll" + upper(token->type));
+    try {
+      if (c.params.contains("card_signature"))
+        return json_result(true, x_.smartcards.confirm(*token, actor_of(c),
+                                                       string_param(c, "card_signature", 2048)));
+      auto owner =
+          x_.directory.find_in(token->owner_resolver, token->owner_user, token->owner_realm);
+      if (!owner) throw ApiError::bad_parameter("the owner of token " + serial + " is gone");
+      ca::CertificateEnrollment::Request request;
+      request.owner = owner->user;
+      request.realm = owner->realm;
+      request.attestation = string_param(c, "attestation", 64 * 1024);
+      const auto engine = x_.access.engine();
+      request.attestation_policy = ca::attestation_policy(
+          engine
+              ->value(policy::Scope::enrollment, "certificate_require_attestation",
+                      subject_of(c, owner->user.username, owner->realm, owner->user.resolver))
+              .value_or("ignore"));
+      return json_result(
+          true, x_.smartcards.submit(*token, actor_of(c), string_param(c, "enrollment_code", 128),
+                                     request, required_param(c, "request", 64 * 1024)));
+    } catch (const ca::SmartcardError& e) {
+      throw ApiError(e.http_status(), e.http_status() == 403 ? 303 : error_code::parameter,
+                     e.what());
+    } catch (const ca::IssueError& e) {
+      throw ApiError::bad_parameter(e.what());
     }
   }
 

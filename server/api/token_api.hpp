@@ -6,6 +6,7 @@
 #include "server/ca/certificate_enrollment.hpp"
 #include "server/ca/certificate_issuer.hpp"
 #include "server/ca/certificate_login.hpp"
+#include "server/ca/smartcard_enrollment.hpp"
 #include "server/http/router.hpp"
 #include "server/identity/user_directory.hpp"
 #include "server/tokens/token_checker.hpp"
@@ -24,6 +25,7 @@ struct TokenApiContext {
   ca::CertificateIssuer& issuer;
   ca::CertificateEnrollment& certificates;
   ca::CertificateLogin& certificate_login;
+  ca::SmartcardEnrollment& smartcards;
 };
 
 void add_token_routes(http::Router& router, const TokenApiContext& context);

@@ -263,6 +263,8 @@ int serve_command(const std::string& config_file) {
     ca::CertificateEnrollment certificate_enrollment(issuer, token_rows, certificates, trusted_cas,
                                                      attestation_roots);
     ca::CertificateLogin certificate_login(certificates, token_rows, trusted_cas);
+    ca::SmartcardEnrollment smartcards(issuer, certificate_enrollment, token_rows,
+                                       config.certificates.smartcard_confirm);
     const api::TokenApiContext token_context{token_rows,
                                              directory,
                                              access,
@@ -272,7 +274,8 @@ int serve_command(const std::string& config_file) {
                                              pins,
                                              issuer,
                                              certificate_enrollment,
-                                             certificate_login};
+                                             certificate_login,
+                                             smartcards};
 
     // The event engine: events are logged (life-cycle ones inside the transaction of their
     // change), dispatched to handlers into the outbox, and delivered, each by a background job.
@@ -386,7 +389,10 @@ int serve_command(const std::string& config_file) {
                                                        });
     pending_job =
         std::make_unique<jobs::PeriodicJob>("pending-certificates", config.events.poll_interval,
-                                            [&pending_requests] { pending_requests.run_once(); });
+                                            [&pending_requests, &smartcards] {
+                                              pending_requests.run_once();
+                                              smartcards.expire_due();
+                                            });
     expiry_job = std::make_unique<jobs::PeriodicJob>(
         "certificate-expiry", config.events.poll_interval,
         [&expiry, &events, &statistics, wake_dispatcher, keep = config.events.keep_delivered] {

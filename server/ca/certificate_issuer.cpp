@@ -76,6 +76,11 @@ std::pair<std::string, std::string> CertificateIssuer::names_of(const std::strin
   return {resolved_ca, resolved.name};
 }
 
+std::vector<std::string> CertificateIssuer::key_types_of(const std::string& ca,
+                                                         const std::string& profile) {
+  return resolve(ca, profile).second.key_types;
+}
+
 std::string CertificateIssuer::default_key_type(const std::string& ca, const std::string& profile) {
   return resolve(ca, profile).second.key_types.front();
 }

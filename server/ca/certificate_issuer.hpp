@@ -80,6 +80,8 @@ class CertificateIssuer {
   // The CA connector and profile a request names, with the only one filled in where it names
   // none; throws IssueError as issue does.
   std::pair<std::string, std::string> names_of(const std::string& ca, const std::string& profile);
+  // The key types the profile allows (the first is its default).
+  std::vector<std::string> key_types_of(const std::string& ca, const std::string& profile);
   // What the profile gives owner, for a server-made key's CSR: a CA that takes the subject or
   // names from the request (ACME, AD CS's "supply in the request") needs them there.
   // Throws IssueError.

@@ -72,7 +72,8 @@ CertificateMatch CertificateLogin::match(const std::string& presented_pem) {
   auto token = known->token_serial.empty() ? std::nullopt : tokens_.find(known->token_serial);
   if (!token) return {std::nullopt, "the token of certificate " + serial + " is gone"};
   // The token must hold this very certificate: a serial alone may have been reused.
-  if (token->type != "certificate" || !holds(*token, known->ca, serial))
+  if ((token->type != "certificate" && token->type != "smartcard") ||
+      !holds(*token, known->ca, serial))
     return {std::nullopt, "certificate " + serial + " is not token " + token->serial + "'s"};
   if (token->revoked) return {std::nullopt, "token " + token->serial + " is revoked"};
   if (!token->active) return {std::nullopt, "token " + token->serial + " is disabled"};

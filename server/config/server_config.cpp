@@ -213,7 +213,10 @@ void read_auth(const Reader& r, const YAML::Node& node, AuthSettings& auth) {
 void read_certificates(const Reader& r, const YAML::Node& node, CertificateSettings& out) {
   r.expect_map(node, "certificates",
                {"trusted_ca_file", "attestation_ca_file", "crl_validity_seconds",
-                "crl_renew_before_seconds"});
+                "crl_renew_before_seconds", "smartcard_confirm_seconds"});
+  if (node["smartcard_confirm_seconds"])
+    out.smartcard_confirm = std::chrono::seconds(r.integer(
+        node["smartcard_confirm_seconds"], "certificates.smartcard_confirm_seconds", 2, 7 * 86400));
   if (node["trusted_ca_file"])
     out.trusted_ca_file = r.existing_file(node["trusted_ca_file"], "certificates.trusted_ca_file");
   if (node["attestation_ca_file"])

@@ -78,6 +78,9 @@ struct CertificateSettings {
   std::chrono::seconds crl_validity{7 * 86400};
   // A CRL is signed anew this long before it expires, by a background job.
   std::chrono::seconds crl_renew_before{86400};
+  // How long a smart card has, from the start of its enrollment, to confirm that it holds the
+  // key of its certificate; then it expires and the certificate is revoked.
+  std::chrono::seconds smartcard_confirm{3600};
 };
 
 // The `events:` section: how the outbox retries and when certificate expiry is announced.

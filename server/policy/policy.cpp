@@ -99,6 +99,9 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "max_token_per_user",
                                                    "certificate_require_attestation",
                                                    "certificate_profiles",
+                                                   "smartcard_pin_min_length",
+                                                   "smartcard_pin_max_length",
+                                                   "smartcard_pin_contents",
                                                    "verify_enrollment",
                                                    "email_domains"};
   static const std::vector<std::string> authentication{"otppin",
