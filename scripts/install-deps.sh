@@ -9,11 +9,11 @@ build=(g++ cmake ninja-build ccache pkg-config
   libsoci-dev libsoci-sqlite3-4.0 libsoci-postgresql4.0 libsqlite3-dev libpq-dev
   libyaml-cpp-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libcurl4-openssl-dev
   libargon2-dev libjwt-dev libldap2-dev libqrencode-dev libxml2-dev libkrb5-dev zlib1g-dev
-  openssl curl)
+  libp11-kit-dev openssl curl)
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils pebble
   freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd
   krb5-kdc krb5-admin-server python3-gssapi clang-14 libclang-rt-14-dev
-  chromium fonts-liberation)
+  chromium fonts-liberation softhsm2 opensc libengine-pkcs11-openssl)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
 
