@@ -107,9 +107,64 @@ int list(const std::string& module_path) {
   return 0;
 }
 
+// The last steps, once the certificate is issued: written beside the key, the challenge signed.
+int finish(const TesseraApi& api, CardSession& session, const std::string& serial,
+           const std::string& certificate_pem, const std::string& challenge) {
+  const auto issued = first_certificate(certificate_pem);
+  std::cout << "certificate issued\n";
+  try {
+    session.store_certificate(serial, "tessera " + serial, issued.der);
+  } catch (const CardError& e) {
+    fail("writing the certificate to the card", e.what(), "check that the card has room");
+  }
+  std::cout << "certificate written to the card\n";
+  try {
+    const auto signature = session.sign(serial, challenge);
+    std::string b64(4 * ((signature.size() + 2) / 3) + 1, '\0');
+    b64.resize(static_cast<size_t>(
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                        reinterpret_cast<const unsigned char*>(signature.data()),
+                        static_cast<int>(signature.size()))));
+    api.call("POST", "/token/init", {{"serial", serial}, {"card_signature", b64}});
+  } catch (const std::exception& e) {
+    fail("confirming the card", e.what(),
+         "enroll again: an unconfirmed card expires and its certificate is revoked");
+  }
+  std::cout << "confirmed: token " << serial << " is enrolled\n"
+            << "subject " << issued.subject << "\nserial " << issued.serial << "\nvalid until "
+            << issued.not_after << "\n";
+  return 0;
+}
+
 struct EnrollOptions {
   std::string module, token_label, url, user, realm, ca, profile, cacert;
+  std::string serial;  // a token begun earlier whose certificate an approver let issue since
 };
+
+// A card whose request waited for an approver: its key is on the card already (id = serial);
+// once issued, the certificate is written and confirmed.
+int resume(const TesseraApi& api, CardSession& session, const std::string& serial) {
+  boost::json::object token;
+  try {
+    const auto listed = api.call("GET", "/token/?serial=" + serial).at("value");
+    const auto& tokens = listed.as_object().at("tokens").as_array();
+    if (tokens.empty()) fail("finding the token", "no token " + serial, "check --serial");
+    token = tokens.at(0).as_object();
+  } catch (const ApiFailure& e) {
+    fail("finding the token", e.what(), "");
+  }
+  const auto state = text(token, "rollout_state");
+  if (state == "pending") {
+    std::cout << "token " << serial << " still waits for an approver\n";
+    return 0;
+  }
+  const auto& info = token.at("info");
+  if (state != "clientwait" || text(info, "challenge").empty())
+    fail("finding the token",
+         "token " + serial + " has no certificate waiting for the card (it is '" + state + "')",
+         "");
+  return finish(api, session, serial, text(info, "certificate"), text(info, "challenge"));
+}
 
 int enroll(const EnrollOptions& o) {
   const char* jwt = std::getenv("TESSERA_TOKEN");
@@ -129,6 +184,18 @@ int enroll(const EnrollOptions& o) {
   }
   std::cout << "card found: " << card.label << " (serial " << card.serial << ")\n";
 
+  if (o.serial.empty() && o.user.empty())
+    fail("beginning the enrollment", "whose card is it?", "name the user with --user");
+  if (!o.serial.empty()) {
+    const auto pin = secret("CARD_PIN", "Card PIN");
+    auto session = module->open(card.slot);
+    try {
+      session->log_in(pin);
+    } catch (const CardError& e) {
+      fail("logging in to the card", e.what(), "check CARD_PIN");
+    }
+    return resume(api, *session, o.serial);
+  }
   boost::json::object begin{{"type", "smartcard"}, {"user", o.user}, {"realm", o.realm}};
   if (!o.ca.empty()) begin["ca"] = o.ca;
   if (!o.profile.empty()) begin["profile"] = o.profile;
@@ -222,34 +289,12 @@ int enroll(const EnrollOptions& o) {
                                       : "")
               << "\n";
     if (state == "pending")
-      std::cout << "an approver decides; writing a certificate approved later is not supported "
-                   "yet: enroll again after approval\n";
+      std::cout << "an approver decides; once approved, finish with: tessera-card enroll --serial "
+                << serial << " (the key stays on the card)\n";
     return state == "pending" ? 0 : 1;
   }
-  const auto issued = first_certificate(text(submitted, "certificate"));
-  std::cout << "certificate issued\n";
-  try {
-    session->store_certificate(serial, "tessera " + serial, issued.der);
-  } catch (const CardError& e) {
-    fail("writing the certificate to the card", e.what(), "check that the card has room");
-  }
-  std::cout << "certificate written to the card\n";
-  try {
-    const auto signature = session->sign(serial, text(submitted, "challenge"));
-    std::string b64(4 * ((signature.size() + 2) / 3) + 1, '\0');
-    b64.resize(static_cast<size_t>(
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                        reinterpret_cast<const unsigned char*>(signature.data()),
-                        static_cast<int>(signature.size()))));
-    api.call("POST", "/token/init", {{"serial", serial}, {"card_signature", b64}});
-  } catch (const std::exception& e) {
-    fail("confirming the card", e.what(),
-         "enroll again: an unconfirmed card expires and its certificate is revoked");
-  }
-  std::cout << "confirmed: token " << serial << " is enrolled\n"
-            << "subject " << issued.subject << "\nserial " << issued.serial << "\nvalid until "
-            << issued.not_after << "\n";
-  return 0;
+  return finish(api, *session, serial, text(submitted, "certificate"),
+                text(submitted, "challenge"));
 }
 
 int status(const std::string& module_path, const std::string& label, const std::string& url,
@@ -318,10 +363,12 @@ int main(int argc, char** argv) {
     command->add_option("--cacert", cacert, "a PEM file to trust for the server's TLS");
   }
   enroll_command->get_option("--url")->required();
-  enroll_command->add_option("--user", options.user, "whose card it is")->required();
+  enroll_command->add_option("--user", options.user, "whose card it is (unless --serial)");
   enroll_command->add_option("--realm", options.realm, "the user's realm");
   enroll_command->add_option("--ca", options.ca, "the CA connector");
   enroll_command->add_option("--profile", options.profile, "its certificate profile");
+  enroll_command->add_option("--serial", options.serial,
+                             "finish the enrollment of this token, once an approver let it issue");
   CLI11_PARSE(app, argc, argv);
   try {
     if (*list_command) return list(module_path);

@@ -265,6 +265,7 @@ int serve_command(const std::string& config_file) {
     ca::CertificateLogin certificate_login(certificates, token_rows, trusted_cas);
     ca::SmartcardEnrollment smartcards(issuer, certificate_enrollment, token_rows,
                                        config.certificates.smartcard_confirm);
+    certificate_enrollment.await_cards_for(config.certificates.smartcard_confirm);
     const api::TokenApiContext token_context{token_rows,
                                              directory,
                                              access,
@@ -339,7 +340,8 @@ int serve_command(const std::string& config_file) {
         revocation_lease);
     events::EventDispatcher dispatcher(events, config_cache, directory, admins,
                                        config.server.public_url);
-    ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval);
+    ca::PendingRequests pending_requests(token_rows, issuer, config.events.poll_interval,
+                                         config.certificates.smartcard_confirm);
     events::CertificateExpiry expiry(certificates, token_rows, config.events.expiry_warning_days);
     // The jobs start once every hook is wired, and stop (StopJobs) before anything they use goes.
     std::unique_ptr<jobs::PeriodicJob> dispatch_job, pending_job, expiry_job;

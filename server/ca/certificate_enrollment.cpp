@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "db/fit_text.hpp"
+#include "server/ca/card_confirmation.hpp"
 #include "server/ca/certificate_login.hpp"
 #include "server/crypto/request_summary.hpp"
 #include "server/crypto/x509.hpp"
@@ -247,8 +248,11 @@ boost::json::object CertificateEnrollment::approve(const db::TokenRow& token,
     throw IssueError("CA '" + issue.ca + "' denied the request: " + why + " (token " +
                      token.serial + " is 'denied')");
   }
-  if (!tokens_.change_rollout(token.serial, state, outcome.rollout_state,
-                              boost::json::serialize(info), note)) {
+  // A smart card's certificate waits for the card to write it and confirm.
+  const auto target = outcome.rollout_state == "enrolled"
+                          ? state_after_issue(token.type, info, card_confirm_)
+                          : outcome.rollout_state;
+  if (!tokens_.change_rollout(token.serial, state, target, boost::json::serialize(info), note)) {
     // Revoked or denied while the CA worked: the certificate must not stay valid.
     if (const auto* serial = outcome.info.if_contains("certificate_serial"))
       issuer_.revoke_queued(text(outcome.info, "ca"), std::string(serial->as_string()),

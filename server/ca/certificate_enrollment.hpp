@@ -6,6 +6,7 @@
 // - approve and deny move pending, review and failed tokens on, each move recorded.
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -66,6 +67,9 @@ class CertificateEnrollment {
   // pending, review or failed -> denied, with the reason.
   void deny(const db::TokenRow& token, const db::TransitionNote& note);
 
+  // How long a smart card has to confirm a certificate issued on approval (card_confirmation).
+  void await_cards_for(std::chrono::seconds time_to_confirm) { card_confirm_ = time_to_confirm; }
+
  private:
   static constexpr long long kIssuingTimeoutSeconds = 600;
 
@@ -78,6 +82,7 @@ class CertificateEnrollment {
   db::TokenRepository& tokens_;
   db::CertificateRepository& certificates_;
   const TrustStore& trusted_cas_;
+  std::chrono::seconds card_confirm_{3600};
   const TrustStore& attestation_roots_;
 };
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <ctime>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include "server/ca/card_confirmation.hpp"
 #include "server/plugins/component_instance.hpp"
 
 namespace tessera::ca {
@@ -25,11 +27,16 @@ long long number(const boost::json::object& object, const char* key) {
 
 int PendingRequests::run_once() {
   const long long now = static_cast<long long>(std::time(nullptr));
-  db::TokenFilter filter;
-  filter.type = "certificate";
-  filter.rollout_states = {"pending"};
   int moved = 0;
-  for (const auto& token : tokens_.list(filter, 1, 500).tokens) {
+  // Certificate tokens and smart cards: both wait for CAs.
+  std::vector<db::TokenRow> waiting;
+  for (const char* type : {"certificate", "smartcard"}) {
+    db::TokenFilter filter;
+    filter.type = type;
+    filter.rollout_states = {"pending"};
+    for (auto& token : tokens_.list(filter, 1, 500).tokens) waiting.push_back(std::move(token));
+  }
+  for (const auto& token : waiting) {
     boost::system::error_code ec;
     auto parsed = boost::json::parse(token.info, ec);
     if (ec || !parsed.is_object()) continue;
@@ -64,8 +71,12 @@ int PendingRequests::run_once() {
       const db::TransitionNote note{"CA " + ca, outcome->rollout_state == "denied"
                                                     ? text(outcome->info, "denial_reason")
                                                     : "issued"};
-      if (tokens_.change_rollout(token.serial, "pending", outcome->rollout_state,
-                                 boost::json::serialize(info), note))
+      // A smart card's certificate waits for the card to write it and confirm.
+      const auto target = outcome->rollout_state == "enrolled"
+                              ? state_after_issue(token.type, info, card_confirm_)
+                              : outcome->rollout_state;
+      if (tokens_.change_rollout(token.serial, "pending", target, boost::json::serialize(info),
+                                 note))
         ++moved;
       else if (outcome->rollout_state == "enrolled")  // revoked meanwhile: do not leave it valid
         issuer_.revoke_queued(ca, text(outcome->info, "certificate_serial"), token.serial,

@@ -16,9 +16,11 @@ class PendingRequests {
  public:
   // first_delay: the pause before asking again about a request; doubled each time (at most an
   // hour).
+  // card_confirm: how long a smart card has to confirm a certificate issued here.
   PendingRequests(db::TokenRepository& tokens, CertificateIssuer& issuer,
-                  std::chrono::seconds first_delay)
-      : tokens_(tokens), issuer_(issuer), first_delay_(first_delay) {}
+                  std::chrono::seconds first_delay,
+                  std::chrono::seconds card_confirm = std::chrono::seconds(3600))
+      : tokens_(tokens), issuer_(issuer), first_delay_(first_delay), card_confirm_(card_confirm) {}
 
   // Asks about every request that is due; returns how many tokens it moved on.
   int run_once();
@@ -27,6 +29,7 @@ class PendingRequests {
   db::TokenRepository& tokens_;
   CertificateIssuer& issuer_;
   std::chrono::seconds first_delay_;
+  std::chrono::seconds card_confirm_;
 };
 
 }  // namespace tessera::ca

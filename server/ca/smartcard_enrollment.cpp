@@ -8,6 +8,7 @@
 
 #include <tessera/sdk/constant_time.hpp>
 
+#include "server/ca/card_confirmation.hpp"
 #include "server/crypto/digest.hpp"
 #include "server/crypto/encoding.hpp"
 #include "server/crypto/x509.hpp"
@@ -126,7 +127,7 @@ boost::json::object SmartcardEnrollment::submit(const db::TokenRow& token, const
   detail["serial"] = token.serial;
   if (row.rollout_state == "enrolled") {
     // Issued: the card writes it and proves that it holds the key.
-    made["challenge"] = crypto::random_token();
+    state_after_issue(token.type, made, time_to_confirm_);
     detail["challenge"] = made["challenge"];
     detail["rollout_state"] = "clientwait";
     if (!tokens_.claim(token.serial, "clientwait", claimed, boost::json::serialize(made)))

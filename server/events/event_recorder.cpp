@@ -184,7 +184,8 @@ void EventRecorder::transition(soci::session& sql, const db::RolloutTransition& 
     db::EventRepository::append(sql, name, "post", boost::json::serialize(payload));
   };
   append(lifecycle::rollout_state_changed);
-  if (token->type == "certificate") {
+  // A smart card holds a certificate too: its life cycle fires the same events.
+  if (token->type == "certificate" || token->type == "smartcard") {
     if (t.to == "enrolled") append(lifecycle::certificate_issued);
     if (t.to == "denied") append(lifecycle::certificate_denied);
     if (t.to == "failed") append(lifecycle::certificate_failed);

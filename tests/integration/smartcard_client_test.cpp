@@ -56,10 +56,12 @@ class SmartcardClient : public TokenFixture {
   int card(const std::string& arguments, const std::string& env = "") {
     return run(std::string(TESSERA_CARD_BINARY) + " " + arguments, env);
   }
-  int enroll(const std::string& pin) {
+  // tessera-card enroll for alice, by whoever holds jwt (alice herself by default).
+  int enroll(const std::string& pin, const std::string& jwt = "") {
     return card("enroll --module " + std::string(kModule) + " --url " + server_->url() +
                     " --cacert " + server_->certificate_path() + " --user alice --realm corp",
-                "TESSERA_TOKEN=" + alice_ + " CARD_SO_PIN=" + kSoPin + " CARD_PIN=" + pin);
+                "TESSERA_TOKEN=" + (jwt.empty() ? alice_ : jwt) + " CARD_SO_PIN=" + kSoPin +
+                    " CARD_PIN=" + pin);
   }
   // pkcs11-tool's listing of the card's objects (with the user PIN: the private ones too).
   std::string objects(const std::string& pin = "") {
@@ -132,6 +134,59 @@ TEST_F(SmartcardClient, AFreshCardIsEnrolledWithItsKeyMadeOnItAndAPinThePolicyTa
   ASSERT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=keyCompromise").status,
             200);
   EXPECT_NE(login().find("\"authentication\":\"REJECT\""), std::string::npos) << out_;
+}
+
+// An admin enrolls a card on behalf of alice only with enrollonbehalf in her realm.
+TEST_F(SmartcardClient, AnAdminEnrollsOnBehalfOnlyWithTheRight) {
+  set_policy("root", "scope=admin&action=policywrite,tokenlist,enrollSMARTCARD,delete");
+  EXPECT_EQ(enroll("246810", admin_), 1) << out_;
+  EXPECT_NE(out_.find("beginning the enrollment"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("'enrollonbehalf'"), std::string::npos) << out_;
+  const auto none = json_of(api_->call("GET", "/token/?type=smartcard", admin_));
+  EXPECT_EQ(none.at("result").at("value").at("count"), 0) << none;
+  ASSERT_EQ(card("list --module " + std::string(kModule)), 0);
+  EXPECT_NE(out_.find("user PIN not set"), std::string::npos) << "the card untouched: " << out_;
+  set_policy("helpdesk", "scope=admin&action=enrollonbehalf&realm=corp");
+  ASSERT_EQ(enroll("246810", admin_), 0) << out_;
+  const auto made = json_of(api_->call("GET", "/token/?type=smartcard", admin_));
+  const auto& token = made.at("result").at("value").at("tokens").at(0);
+  EXPECT_EQ(token.at("username"), "alice");
+  EXPECT_EQ(token.at("rollout_state"), "enrolled");
+}
+
+// Under a profile with approval the card's request waits; once an approver lets it issue, the
+// card writes the certificate and confirms, and only then is the token enrolled.
+TEST_F(SmartcardClient, ACardWhoseRequestAnApproverLetsIssueConfirmsAfterwards) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/approved", admin_,
+                       "key_types=ec-p256&extended_key_usage=clientAuth,smartcardLogon"
+                       "&san_upn=1&san_email=0&approval=1")
+                .status,
+            200);
+  ASSERT_EQ(card("enroll --module " + std::string(kModule) + " --url " + server_->url() +
+                     " --cacert " + server_->certificate_path() +
+                     " --user alice --realm corp --ca corp --profile approved",
+                 "TESSERA_TOKEN=" + alice_ + " CARD_SO_PIN=" + kSoPin + " CARD_PIN=246810"),
+            0)
+      << out_;
+  EXPECT_NE(out_.find("certificate pending"), std::string::npos) << out_;
+  const auto at = out_.find("tessera-card enroll --serial ");
+  ASSERT_NE(at, std::string::npos) << out_;
+  const auto serial = out_.substr(at + 29, out_.find(' ', at + 29) - at - 29);
+  EXPECT_EQ(token(serial).at("rollout_state"), "pending");
+  const auto resume = [&] {
+    return card("enroll --module " + std::string(kModule) + " --url " + server_->url() +
+                    " --cacert " + server_->certificate_path() + " --serial " + serial,
+                "TESSERA_TOKEN=" + alice_ + " CARD_PIN=246810");
+  };
+  ASSERT_EQ(resume(), 0) << out_;
+  EXPECT_NE(out_.find("still waits for an approver"), std::string::npos) << out_;
+  ASSERT_EQ(api_->call("POST", "/token/approve/" + serial, admin_, "reason=badge%20seen").status,
+            200);
+  EXPECT_EQ(token(serial).at("rollout_state"), "clientwait") << "not before the card confirms";
+  ASSERT_EQ(resume(), 0) << out_;
+  EXPECT_NE(out_.find("confirmed: token " + serial + " is enrolled"), std::string::npos) << out_;
+  EXPECT_EQ(token(serial).at("rollout_state"), "enrolled");
+  EXPECT_NE(objects("246810").find("Certificate Object"), std::string::npos) << out_;
 }
 
 TEST_F(SmartcardClient, UnblockSetsANewUserPinWithTheSoPin) {
