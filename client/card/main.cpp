@@ -138,7 +138,8 @@ int finish(const TesseraApi& api, CardSession& session, const std::string& seria
 
 struct EnrollOptions {
   std::string module, token_label, url, user, realm, ca, profile, cacert;
-  std::string serial;  // a token begun earlier whose certificate an approver let issue since
+  std::string serial;    // a token begun earlier whose certificate an approver let issue since
+  std::string replaces;  // the user's card this one replaces (revoked once this one confirms)
 };
 
 // A card whose request waited for an approver: its key is on the card already (id = serial);
@@ -199,6 +200,7 @@ int enroll(const EnrollOptions& o) {
   boost::json::object begin{{"type", "smartcard"}, {"user", o.user}, {"realm", o.realm}};
   if (!o.ca.empty()) begin["ca"] = o.ca;
   if (!o.profile.empty()) begin["profile"] = o.profile;
+  if (!o.replaces.empty()) begin["replaces"] = o.replaces;
   boost::json::object started;
   try {
     started = api.call("POST", "/token/init", begin).at("detail").as_object();
@@ -367,6 +369,9 @@ int main(int argc, char** argv) {
   enroll_command->add_option("--realm", options.realm, "the user's realm");
   enroll_command->add_option("--ca", options.ca, "the CA connector");
   enroll_command->add_option("--profile", options.profile, "its certificate profile");
+  enroll_command->add_option("--replaces", options.replaces,
+                             "the serial of the user's card this one replaces (revoked, "
+                             "'superseded', once this one is confirmed)");
   enroll_command->add_option("--serial", options.serial,
                              "finish the enrollment of this token, once an approver let it issue");
   CLI11_PARSE(app, argc, argv);
