@@ -13,17 +13,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 #include <optional>
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
-#include "client/card/card_request.hpp"
-#include "client/card/pin_rules.hpp"
+#include "client/card/card_enrollment.hpp"
 #include "client/card/pkcs11_card.hpp"
 #include "client/card/tessera_api.hpp"
 
@@ -31,13 +27,8 @@ namespace {
 
 using namespace tessera::card;
 
-// A failure in a named step, with what to do.
-struct StepFailure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 [[noreturn]] void fail(const std::string& step, const std::string& why, const std::string& todo) {
-  throw StepFailure(step + ": " + why + (todo.empty() ? "" : "\n  what to do: " + todo));
+  throw StepFailure(step, why, todo);
 }
 
 // From the environment, else asked on the terminal without echo; empty when neither.
@@ -62,37 +53,6 @@ std::string text(const boost::json::value& object, const char* key) {
   return value && value->is_string() ? std::string(value->as_string()) : std::string();
 }
 
-// The first certificate of a PEM text, as DER, and what the user reads of it.
-struct Issued {
-  std::string der, subject, serial, not_after;
-};
-Issued first_certificate(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> in(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
-  std::unique_ptr<X509, decltype(&X509_free)> certificate(
-      PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr), &X509_free);
-  if (!certificate) throw CardError("the server's certificate does not parse");
-  Issued out;
-  unsigned char* der = nullptr;
-  const int size = i2d_X509(certificate.get(), &der);
-  out.der.assign(reinterpret_cast<char*>(der), static_cast<size_t>(size));
-  OPENSSL_free(der);
-  char* subject = X509_NAME_oneline(X509_get_subject_name(certificate.get()), nullptr, 0);
-  out.subject = subject;
-  OPENSSL_free(subject);
-  BIGNUM* serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate.get()), nullptr);
-  char* hex = BN_bn2hex(serial);
-  out.serial = hex;
-  OPENSSL_free(hex);
-  BN_free(serial);
-  std::unique_ptr<BIO, decltype(&BIO_free)> date(BIO_new(BIO_s_mem()), &BIO_free);
-  ASN1_TIME_print(date.get(), X509_get0_notAfter(certificate.get()));
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(date.get(), &data);
-  out.not_after.assign(data, static_cast<size_t>(length));
-  return out;
-}
-
 int list(const std::string& module_path) {
   const auto module = Pkcs11Module::load(module_path);
   const auto cards = module->cards();
@@ -107,65 +67,11 @@ int list(const std::string& module_path) {
   return 0;
 }
 
-// The last steps, once the certificate is issued: written beside the key, the challenge signed.
-int finish(const TesseraApi& api, CardSession& session, const std::string& serial,
-           const std::string& certificate_pem, const std::string& challenge) {
-  const auto issued = first_certificate(certificate_pem);
-  std::cout << "certificate issued\n";
-  try {
-    session.store_certificate(serial, "tessera " + serial, issued.der);
-  } catch (const CardError& e) {
-    fail("writing the certificate to the card", e.what(), "check that the card has room");
-  }
-  std::cout << "certificate written to the card\n";
-  try {
-    const auto signature = session.sign(serial, challenge);
-    std::string b64(4 * ((signature.size() + 2) / 3) + 1, '\0');
-    b64.resize(static_cast<size_t>(
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                        reinterpret_cast<const unsigned char*>(signature.data()),
-                        static_cast<int>(signature.size()))));
-    api.call("POST", "/token/init", {{"serial", serial}, {"card_signature", b64}});
-  } catch (const std::exception& e) {
-    fail("confirming the card", e.what(),
-         "enroll again: an unconfirmed card expires and its certificate is revoked");
-  }
-  std::cout << "confirmed: token " << serial << " is enrolled\n"
-            << "subject " << issued.subject << "\nserial " << issued.serial << "\nvalid until "
-            << issued.not_after << "\n";
-  return 0;
-}
-
 struct EnrollOptions {
-  std::string module, token_label, url, user, realm, ca, profile, cacert;
-  std::string serial;    // a token begun earlier whose certificate an approver let issue since
-  std::string replaces;  // the user's card this one replaces (revoked once this one confirms)
+  std::string module, token_label, url, cacert;
+  BeginRequest begin;
+  std::string serial;  // a token begun earlier whose certificate an approver let issue since
 };
-
-// A card whose request waited for an approver: its key is on the card already (id = serial);
-// once issued, the certificate is written and confirmed.
-int resume(const TesseraApi& api, CardSession& session, const std::string& serial) {
-  boost::json::object token;
-  try {
-    const auto listed = api.call("GET", "/token/?serial=" + serial).at("value");
-    const auto& tokens = listed.as_object().at("tokens").as_array();
-    if (tokens.empty()) fail("finding the token", "no token " + serial, "check --serial");
-    token = tokens.at(0).as_object();
-  } catch (const ApiFailure& e) {
-    fail("finding the token", e.what(), "");
-  }
-  const auto state = text(token, "rollout_state");
-  if (state == "pending") {
-    std::cout << "token " << serial << " still waits for an approver\n";
-    return 0;
-  }
-  const auto& info = token.at("info");
-  if (state != "clientwait" || text(info, "challenge").empty())
-    fail("finding the token",
-         "token " + serial + " has no certificate waiting for the card (it is '" + state + "')",
-         "");
-  return finish(api, session, serial, text(info, "certificate"), text(info, "challenge"));
-}
 
 int enroll(const EnrollOptions& o) {
   const char* jwt = std::getenv("TESSERA_TOKEN");
@@ -173,7 +79,6 @@ int enroll(const EnrollOptions& o) {
     fail("logging in", "TESSERA_TOKEN is not set",
          "log in (POST " + o.url + "/auth) and put the token in TESSERA_TOKEN");
   const TesseraApi api(o.url, jwt, o.cacert);
-
   std::shared_ptr<Pkcs11Module> module;
   CardInfo card;
   try {
@@ -184,119 +89,24 @@ int enroll(const EnrollOptions& o) {
          "insert the card; name its module with --module, or the card with --token-label");
   }
   std::cout << "card found: " << card.label << " (serial " << card.serial << ")\n";
-
-  if (o.serial.empty() && o.user.empty())
-    fail("beginning the enrollment", "whose card is it?", "name the user with --user");
+  const auto print = [](const std::string& step) { std::cout << step << "\n"; };
+  Finished done;
   if (!o.serial.empty()) {
-    const auto pin = secret("CARD_PIN", "Card PIN");
-    auto session = module->open(card.slot);
-    try {
-      session->log_in(pin);
-    } catch (const CardError& e) {
-      fail("logging in to the card", e.what(), "check CARD_PIN");
-    }
-    return resume(api, *session, o.serial);
-  }
-  boost::json::object begin{{"type", "smartcard"}, {"user", o.user}, {"realm", o.realm}};
-  if (!o.ca.empty()) begin["ca"] = o.ca;
-  if (!o.profile.empty()) begin["profile"] = o.profile;
-  if (!o.replaces.empty()) begin["replaces"] = o.replaces;
-  boost::json::object started;
-  try {
-    started = api.call("POST", "/token/init", begin).at("detail").as_object();
-  } catch (const ApiFailure& e) {
-    fail("beginning the enrollment", e.what(), "check --user, --realm and your rights");
-  }
-  const auto serial = text(started, "serial");
-  std::cout << "token " << serial << " waits for the card\n";
-  // Until the card has a key, a failure leaves nothing behind on the server either.
-  auto give_up = [&](const StepFailure& failure) -> StepFailure {
-    try {
-      api.call("DELETE", "/token/" + serial);
-    } catch (const ApiFailure&) {
-      // it expires on its own
-    }
-    return failure;
-  };
-  std::unique_ptr<CardSession> session;
-  try {
-    if (started.at("attestation_required").as_bool())
-      fail("making the key",
-           "the server requires an attestation of the key, which this client cannot give yet",
-           "ask an administrator about the policy certificate_require_attestation");
-
-    // The user PIN: set with the SO PIN where the card has none, after the server's rules.
+    done = resume_enrollment(api, *module, card, o.serial, secret("CARD_PIN", "Card PIN"), print);
+  } else {
+    const auto started = begin_enrollment(api, o.begin);
+    std::cout << "token " << text(started, "serial") << " waits for the card\n";
     const auto pin = secret("CARD_PIN", card.user_pin_set ? "Card PIN" : "New card PIN");
-    if (pin.empty())
-      fail("the user PIN", "CARD_PIN is not set and there is no terminal to ask", "set CARD_PIN");
-    session = module->open(card.slot);
-    if (!card.user_pin_set) {
-      if (const auto broken = pin_breaks(pin, started.at("pin_rules").as_object()))
-        fail("setting the user PIN", *broken + " (the server's rules)", "choose another CARD_PIN");
-      const auto so_pin = secret("CARD_SO_PIN", "Card SO PIN");
-      if (so_pin.empty()) fail("setting the user PIN", "CARD_SO_PIN is not set", "set CARD_SO_PIN");
-      try {
-        session->set_user_pin(so_pin, pin);
-      } catch (const CardError& e) {
-        fail("setting the user PIN", e.what(), "check CARD_SO_PIN");
-      }
-      std::cout << "user PIN set\n";
-    }
-    try {
-      session->log_in(pin);
-    } catch (const CardError& e) {
-      fail("logging in to the card", e.what(),
-           "check CARD_PIN; a blocked PIN needs tessera-card unblock");
-    }
-  } catch (const StepFailure& e) {
-    throw give_up(e);
+    const auto so_pin = card.user_pin_set ? std::string() : secret("CARD_SO_PIN", "Card SO PIN");
+    done = finish_enrollment(api, *module, card, started, pin, so_pin, print);
   }
-
-  // The key, on the card: the first type the profile allows that the card makes.
-  EVP_PKEY* public_key = nullptr;
-  std::string made_type, why;
-  for (const auto& type : started.at("key_types").as_array()) {
-    try {
-      public_key =
-          session->generate_key(std::string(type.as_string()), serial, "tessera " + serial);
-      made_type = std::string(type.as_string());
-      break;
-    } catch (const CardError& e) {
-      why = e.what();
-    }
-  }
-  if (!public_key)
-    fail("making the key", why.empty() ? "the profile allows no key type" : why,
-         "ask an administrator for a profile with a key type this card makes");
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> owned(public_key, &EVP_PKEY_free);
-  std::cout << "key made on the card (" << made_type << ")\n";
-
-  boost::json::object submitted;
-  try {
-    const auto csr = card_request(*session, serial, public_key, o.user);
-    submitted = api.call("POST", "/token/init",
-                         {{"serial", serial},
-                          {"enrollment_code", text(started, "enrollment_code")},
-                          {"request", csr}})
-                    .at("detail")
-                    .as_object();
-  } catch (const std::exception& e) {
-    fail("having the certificate issued", e.what(), "");
-  }
-  const auto state = text(submitted, "rollout_state");
-  if (state != "clientwait") {
-    std::cout << "certificate " << state
-              << (state == "denied"   ? ": " + text(submitted, "denial_reason")
-                  : state == "failed" ? ": " + text(submitted, "failure")
-                                      : "")
-              << "\n";
-    if (state == "pending")
-      std::cout << "an approver decides; once approved, finish with: tessera-card enroll --serial "
-                << serial << " (the key stays on the card)\n";
-    return state == "pending" ? 0 : 1;
-  }
-  return finish(api, *session, serial, text(submitted, "certificate"),
-                text(submitted, "challenge"));
+  if (done.state == "enrolled")
+    std::cout << "subject " << done.subject << "\nserial " << done.certificate_serial
+              << "\nvalid until " << done.not_after << "\n";
+  if (done.state == "pending" && o.serial.empty())
+    std::cout << "an approver decides; once approved, finish with: tessera-card enroll --serial "
+              << done.serial << " (the key stays on the card)\n";
+  return done.state == "enrolled" || done.state == "pending" ? 0 : 1;
 }
 
 int status(const std::string& module_path, const std::string& label, const std::string& url,
@@ -365,11 +175,11 @@ int main(int argc, char** argv) {
     command->add_option("--cacert", cacert, "a PEM file to trust for the server's TLS");
   }
   enroll_command->get_option("--url")->required();
-  enroll_command->add_option("--user", options.user, "whose card it is (unless --serial)");
-  enroll_command->add_option("--realm", options.realm, "the user's realm");
-  enroll_command->add_option("--ca", options.ca, "the CA connector");
-  enroll_command->add_option("--profile", options.profile, "its certificate profile");
-  enroll_command->add_option("--replaces", options.replaces,
+  enroll_command->add_option("--user", options.begin.user, "whose card it is (unless --serial)");
+  enroll_command->add_option("--realm", options.begin.realm, "the user's realm");
+  enroll_command->add_option("--ca", options.begin.ca, "the CA connector");
+  enroll_command->add_option("--profile", options.begin.profile, "its certificate profile");
+  enroll_command->add_option("--replaces", options.begin.replaces,
                              "the serial of the user's card this one replaces (revoked, "
                              "'superseded', once this one is confirmed)");
   enroll_command->add_option("--serial", options.serial,
