@@ -7,6 +7,7 @@
 //            certificate written beside the key, the card's signature over the server's challenge
 //   status   the certificates on the card, and their tokens' state on the server
 //   unblock  a new user PIN, set with the SO PIN
+//   agent    the same for the WebUI's pages, on 127.0.0.1 (agent.hpp)
 // The JWT comes from TESSERA_TOKEN, PINs from CARD_SO_PIN and CARD_PIN (or a prompt on a
 // terminal), never from the command line, where other users of the machine would see them.
 #include <termios.h>
@@ -19,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include "client/card/agent.hpp"
 #include "client/card/card_enrollment.hpp"
 #include "client/card/pkcs11_card.hpp"
 #include "client/card/tessera_api.hpp"
@@ -165,6 +167,19 @@ int main(int argc, char** argv) {
   auto* enroll_command = app.add_subcommand("enroll", "enroll a card: key, certificate, PIN");
   auto* status_command = app.add_subcommand("status", "the card's certificates and their tokens");
   auto* unblock_command = app.add_subcommand("unblock", "a new user PIN, set with the SO PIN");
+  auto* agent_command =
+      app.add_subcommand("agent", "serve the WebUI's smart card pages on 127.0.0.1");
+  AgentOptions agent_options;
+  agent_command->add_option("--module", agent_options.module, "the card's PKCS#11 module")
+      ->required();
+  agent_command
+      ->add_option("--server", agent_options.server_url,
+                   "the Tessera server whose pages may use the agent")
+      ->required();
+  agent_command->add_option("--cacert", agent_options.cacert,
+                            "a PEM file to trust for the server's TLS");
+  agent_command->add_option("--port", agent_options.port, "the port (default 8999)")
+      ->default_val(8999);
   for (auto* command : {list_command, enroll_command, status_command, unblock_command})
     command->add_option("--module", module_path, "the card's PKCS#11 module")
         ->capture_default_str();
@@ -187,6 +202,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (*list_command) return list(module_path);
+    if (*agent_command) return run_agent(agent_options);
     if (*status_command) return status(module_path, label, url, cacert);
     if (*unblock_command) return unblock(module_path, label);
     options.module = module_path;
