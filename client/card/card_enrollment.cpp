@@ -96,8 +96,12 @@ Finished write_and_confirm(const TesseraApi& api, CardSession& session, const st
 }  // namespace
 
 boost::json::object begin_enrollment(const TesseraApi& api, const BeginRequest& r) {
-  if (r.user.empty()) fail("beginning the enrollment", "whose card is it?", "name the user");
-  boost::json::object begin{{"type", "smartcard"}, {"user", r.user}, {"realm", r.realm}};
+  // Without a user, the card is the caller's own (a user's session).
+  boost::json::object begin{{"type", "smartcard"}};
+  if (!r.user.empty()) {
+    begin["user"] = r.user;
+    begin["realm"] = r.realm;
+  }
   if (!r.ca.empty()) begin["ca"] = r.ca;
   if (!r.profile.empty()) begin["profile"] = r.profile;
   if (!r.replaces.empty()) begin["replaces"] = r.replaces;

@@ -75,11 +75,12 @@ http::HttpResponse served(const File& file, bool immutable, const http::HttpRequ
   response.body = compressed ? file.gzipped : file.body;
   if (compressed) response.headers.emplace_back("Content-Encoding", "gzip");
   response.headers.emplace_back("Vary", "Accept-Encoding");
-  // Only our own scripts and styles; QR codes come as data: images. Never framed.
+  // Only our own scripts and styles; QR codes come as data: images. Never framed. Besides the
+  // server, pages talk only to the smart card agent on the user's own computer (loopback).
   response.headers.emplace_back(
       "Content-Security-Policy",
       "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-      "frame-ancestors 'none'");
+      "frame-ancestors 'none'; connect-src 'self' http://127.0.0.1:* http://localhost:*");
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   response.headers.emplace_back("Referrer-Policy", "no-referrer");
   response.headers.emplace_back("Cache-Control",

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton } from './AdminParts.jsx';
 import EnrollCertificate from './EnrollCertificate.jsx';
+import EnrollSmartcard from './EnrollSmartcard.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import Pager, { lastPage, PageSize } from './Pager.jsx';
 import { localTime, timeZone } from './time.js';
@@ -12,7 +13,7 @@ import { tokenState } from './tokenState.js';
 // time; each token enabled or disabled, revoked (certificates), unassigned, deleted (after a
 // confirmation) or shown with its history; and enrollment on behalf of a user.
 const STATES = ['enrolled', 'verify', 'pending', 'review', 'failed', 'denied'];
-const TYPES = ['hotp', 'totp', 'certificate'];
+const TYPES = ['hotp', 'totp', 'certificate', 'smartcard'];
 const NO_FILTER = { serial: '', realm: '', user: '', type: '', rollout_state: '', active: '', assigned: '' };
 
 export default function AllTokens() {
@@ -286,7 +287,7 @@ function EnrollForUser({ realms, onDone }) {
     };
   }, [choice.realm]);
   useEffect(() => {
-    if (choice.type !== 'certificate') return;
+    if (choice.type !== 'certificate' && choice.type !== 'smartcard') return;
     call('GET', '/caconnector/')
       .then((body) => setConnectors(body.result.value))
       .catch((e) => setError(e.message));
@@ -301,6 +302,8 @@ function EnrollForUser({ realms, onDone }) {
         </h3>
         {choice.type === 'certificate' ? (
           <EnrollCertificate {...who} ca={choice.ca} profile={choice.profile} />
+        ) : choice.type === 'smartcard' ? (
+          <EnrollSmartcard {...who} ca={choice.ca} profile={choice.profile} />
         ) : (
           <EnrollTotp {...who} type={choice.type} />
         )}
@@ -349,9 +352,10 @@ function EnrollForUser({ realms, onDone }) {
           <option value="totp">TOTP (time-based app)</option>
           <option value="hotp">HOTP (event-based app)</option>
           <option value="certificate">certificate</option>
+          <option value="smartcard">smart card (enroll on behalf)</option>
         </select>
       </label>
-      {choice.type === 'certificate' && (
+      {(choice.type === 'certificate' || choice.type === 'smartcard') && (
         <>
           <label>
             CA connector

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import EnrollCertificate from './EnrollCertificate.jsx';
+import EnrollSmartcard from './EnrollSmartcard.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import { saveFile } from './saveFile.js';
 import { localTime } from './time.js';
@@ -142,11 +143,13 @@ export default function Tokens() {
       )}
       {(enrolling === 'totp' || enrolling === 'hotp') && <EnrollTotp type={enrolling} onDone={done} onMade={load} />}
       {enrolling === 'certificate' && <EnrollCertificate onDone={done} onMade={load} />}
+      {enrolling === 'smartcard' && <EnrollSmartcard onDone={done} onMade={load} />}
       {!enrolling && (
         <p className="actions">
           <button onClick={() => setEnrolling('totp')}>Enroll an authenticator app (TOTP)</button>{' '}
           <button onClick={() => setEnrolling('hotp')}>Enroll a counter-based token (HOTP)</button>{' '}
-          <button onClick={() => setEnrolling('certificate')}>Request a certificate</button>
+          <button onClick={() => setEnrolling('certificate')}>Request a certificate</button>{' '}
+          <button onClick={() => setEnrolling('smartcard')}>Enroll a smart card</button>
         </p>
       )}
     </section>

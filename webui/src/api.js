@@ -7,6 +7,11 @@ export function loggedIn() {
   return token !== '';
 }
 
+// The session's JWT, for the card agent, which calls the server on the page's behalf.
+export function sessionToken() {
+  return token;
+}
+
 // The tab forgets the session: its token, and who was logged in.
 function forget() {
   token = '';

@@ -65,6 +65,7 @@ await scenario([], async ({ api, url, admin, work, screenshots, browser, logIn }
     for (const [button, ready] of [
       ['Enroll an authenticator app (TOTP)', 'Create the token'],
       ['Request a certificate', 'Request the certificate'],
+      ['Enroll a smart card', 'Pair'],
     ]) {
       await page.getByRole('button', { name: button }).click();
       await page.getByRole('button', { name: ready }).waitFor();
