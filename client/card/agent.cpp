@@ -99,6 +99,8 @@ class Agent {
                          options_.cacert);
     try {
       if (request.method() == http::verb::get && target == "/cards") return cards(response);
+      if (request.method() == http::verb::post && target == "/status")
+        return status(response, api, body);
       if (request.method() == http::verb::post && target == "/begin")
         return begin(response, api, body);
       if (request.method() == http::verb::post && target == "/finish")
@@ -139,6 +141,36 @@ class Agent {
                       {"user_pin_set", card.user_pin_set},
                       {"user_pin_locked", card.user_pin_locked}});
     return ok(response, {{"cards", list}});
+  }
+
+  // The certificates on a card and their tokens' state on the server (what the page's session
+  // may see of them).
+  Response& status(Response& response, const TesseraApi& api, const boost::json::object& body) {
+    CardInfo card;
+    try {
+      card = module_->find(text(body, "token_label"));
+    } catch (const CardError& e) {
+      throw StepFailure("finding the card", e.what(), "insert the card");
+    }
+    boost::json::array list;
+    for (const auto& certificate : module_->open(card.slot)->certificates()) {
+      std::string serial;  // the key's id is the token's serial
+      for (size_t i = 0; i + 1 < certificate.id_hex.size(); i += 2)
+        serial += static_cast<char>(std::stoi(certificate.id_hex.substr(i, 2), nullptr, 16));
+      std::string state = "unknown to the server";
+      try {
+        const auto listed = api.call("GET", "/token/?serial=" + serial).at("value");
+        const auto& tokens = listed.as_object().at("tokens").as_array();
+        if (!tokens.empty())
+          state = tokens.at(0).as_object().at("revoked").as_bool()
+                      ? "revoked"
+                      : std::string(tokens.at(0).as_object().at("rollout_state").as_string());
+      } catch (const ApiFailure& e) {
+        state = e.what();
+      }
+      list.push_back({{"label", certificate.label}, {"token", serial}, {"state", state}});
+    }
+    return ok(response, {{"card", card.label}, {"certificates", list}});
   }
 
   Response& begin(Response& response, const TesseraApi& api, const boost::json::object& body) {

@@ -10,6 +10,7 @@
 //                                      attestation_required}; the enrollment code stays here
 //   POST /finish {serial, token_label, pin, so_pin}      the card's steps: {state, steps, subject,
 //                                      certificate_serial, not_after} or {error, step, todo}
+//   POST /status {token_label}         the certificates on the card and their tokens' state
 #pragma once
 
 #include <string>

@@ -8,7 +8,8 @@ import { sessionToken } from './api.js';
 // admin enrolls for a user by giving user and realm; ca and profile name the certificate.
 const STORE = 'tessera.cardAgent';
 
-export default function EnrollSmartcard({ user, realm, ca, profile, onDone, onMade }) {
+// replaces: the serial of the user's card this one replaces (revoked once this one confirms).
+export default function EnrollSmartcard({ user, realm, ca, profile, replaces, onDone, onMade }) {
   const [agent, setAgent] = useState(() => JSON.parse(localStorage.getItem(STORE) || 'null'));
   const [cards, setCards] = useState(null); // null: not asked yet
   const [unreachable, setUnreachable] = useState('');
@@ -81,7 +82,7 @@ export default function EnrollSmartcard({ user, realm, ca, profile, onDone, onMa
     setError('');
     setBusy(true);
     try {
-      setStarted(await ask('POST', '/begin', { user, realm, ca, profile }));
+      setStarted(await ask('POST', '/begin', { user, realm, ca, profile, replaces }));
       onMade?.();
     } catch (e) {
       setError(e.message);
@@ -105,7 +106,10 @@ export default function EnrollSmartcard({ user, realm, ca, profile, onDone, onMa
 
   return (
     <div className="card" aria-label="Enroll a smart card">
-      <h3>{user ? `A smart card for ${user}` : 'Your smart card'}</h3>
+      <h3>
+        {user ? `A smart card for ${user}` : 'Your smart card'}
+        {replaces ? `, replacing ${replaces}` : ''}
+      </h3>
       {cards.length === 0 ? (
         <p role="status">
           The agent sees no card. Insert the card into the reader.{' '}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { call } from './api.js';
 import { ConfirmButton, focusFirst, useActions } from './AdminParts.jsx';
 import Messages from './Messages.jsx';
+import UserCards from './UserCards.jsx';
 
 // Users: the users of a realm (all its resolvers), found by user name. Users of the built-in
 // store (sql resolvers) are created, changed and deleted here; directory users are read-only.
@@ -17,6 +18,7 @@ const fields = [
 const blank = Object.fromEntries([['user', ''], ['resolver', ''], ['password', ''], ...fields.map(([k]) => [k, ''])]);
 
 export default function Users({ go }) {
+  const [cardsOf, setCardsOf] = useState(''); // the user whose certificates are shown
   const { error, setError, notice, setNotice, act } = useActions(() => list(realm, filter));
   const [realms, setRealms] = useState([]);
   const [realm, setRealm] = useState('');
@@ -165,6 +167,9 @@ export default function Users({ go }) {
                 <td>{[u.phone, u.mobile].filter(Boolean).join(', ')}</td>
                 <td>{u.resolver}</td>
                 <td className="actions">
+                  <button className="small" aria-label={`Certificates of ${u.username}`} onClick={() => setCardsOf(u.username)}>
+                    Certificates
+                  </button>
                   {u.editable ? (
                     <>
                       <button className="small" aria-label={`Edit ${u.username}`} onClick={() => edit(u)}>
@@ -186,6 +191,7 @@ export default function Users({ go }) {
           </tbody>
         </table>
       )}
+      {cardsOf && <UserCards user={cardsOf} realm={realm} onClose={() => setCardsOf('')} />}
       <Messages error={error} notice={notice} />
       {realm && (
         <form ref={formRef} className="card" onSubmit={submit} aria-label="User">

@@ -58,15 +58,13 @@ await scenario(
       // An admin, on behalf of alice, with the fresh card.
       const page = await newPage({ ignoreHTTPSErrors: true });
       await logIn(page, 'admin', 'webui-admin-pw');
-      await page.getByRole('button', { name: 'All tokens' }).click();
-      await page.getByRole('button', { name: 'Enroll a token for a user' }).click();
-      const start = page.getByRole('form', { name: 'Enroll a token for a user' });
-      await start.getByRole('combobox', { name: 'Realm of the user' }).selectOption('corp');
-      await start.getByRole('combobox', { name: 'User', exact: true }).selectOption('alice');
-      await start.getByRole('combobox', { name: 'Token type' }).selectOption('smartcard');
-      await start.getByRole('combobox', { name: 'CA connector' }).selectOption('corp');
-      await start.getByRole('combobox', { name: 'Certificate profile' }).selectOption('card');
-      await start.getByRole('button', { name: 'Continue' }).click();
+      // From the user's row on the Users page.
+      await page.getByRole('button', { name: 'Users' }).click();
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('button', { name: 'Certificates of alice' }).click();
+      const certificates = page.getByRole('region', { name: 'Certificates of alice' });
+      await certificates.getByText('No smart card or certificate yet.').waitFor();
+      await certificates.getByRole('button', { name: 'Enroll on behalf: a smart card' }).click();
       await page.screenshot({ path: join(screenshots, 'smartcard-1-pair.png'), fullPage: true });
       await pair(page);
       const cards = page.getByRole('group', { name: 'The card in the reader' });
@@ -89,6 +87,12 @@ await scenario(
       for (const step of ['user PIN set', 'key made on the card (ec-p256)', 'certificate written to the card', 'is enrolled'])
         await page.getByRole('listitem').filter({ hasText: step }).first().waitFor();
       await page.screenshot({ path: join(screenshots, 'smartcard-4-done.png'), fullPage: true });
+      // Back on alice's row: the card with its state and expiry, which the admin can revoke.
+      await page.getByRole('button', { name: 'Done' }).click();
+      const cardRow = page.getByRole('region', { name: 'Certificates of alice' }).locator('tr', { hasText: 'smart card' });
+      await cardRow.filter({ hasText: 'enrolled' }).waitFor();
+      if (!/\d{4}-\d{2}-\d{2}/.test(await cardRow.textContent())) fail('no expiry shown: ' + (await cardRow.textContent()));
+      await cardRow.getByRole('button', { name: 'Replace the card' }).waitFor();
       const listed = (await request('GET', '/token/?type=smartcard&user=alice&realm=corp', undefined, admin)).json.result.value.tokens;
       if (listed.length !== 1 || listed[0].rollout_state !== 'enrolled') fail('the admin\'s card: ' + JSON.stringify(listed));
       const onCard1 = tool(['--token-label', 'card1', '--login', '--pin', '135790', '-O']);
@@ -111,6 +115,16 @@ await scenario(
       const mine = (await request('GET', '/token/?type=smartcard&user=alice&realm=corp', undefined, admin)).json.result.value.tokens;
       if (mine.filter((t) => t.rollout_state === 'enrolled').length !== 2) fail('alice\'s cards: ' + JSON.stringify(mine));
       if (!tool(['--token-label', 'card2', '--login', '--pin', '654321', '-O']).includes('Certificate Object')) fail('no certificate on card2');
+      // The agent's status: the card's certificates and their tokens' state, with alice's session.
+      const aliceToken = (await api('/auth', { username: 'alice', password: 'alice-password', realm: 'corp' })).token;
+      const status = await (
+        await fetch(agentUrl + '/status', {
+          method: 'POST',
+          headers: { 'X-Tessera-Pairing': secret, Authorization: aliceToken, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ token_label: 'card2' }),
+        })
+      ).json();
+      if (status.certificates?.length !== 1 || status.certificates[0].state !== 'enrolled') fail('the status of card2: ' + JSON.stringify(status));
 
       // Another origin: a page of a second local server cannot use the agent.
       const other = createServer((req, res) => res.end('<html><body><h1>Other</h1></body></html>'));
