@@ -131,6 +131,15 @@ class Agent {
     return response;
   }
 
+  // The card of that label (or the only one).
+  CardInfo card_named(const std::string& label) {
+    try {
+      return module_->find(label);
+    } catch (const CardError& e) {
+      throw StepFailure("finding the card", e.what(), "insert the card");
+    }
+  }
+
   Response& cards(Response& response) {
     boost::json::array list;
     for (const auto& card : module_->cards())
@@ -146,12 +155,7 @@ class Agent {
   // The certificates on a card and their tokens' state on the server (what the page's session
   // may see of them).
   Response& status(Response& response, const TesseraApi& api, const boost::json::object& body) {
-    CardInfo card;
-    try {
-      card = module_->find(text(body, "token_label"));
-    } catch (const CardError& e) {
-      throw StepFailure("finding the card", e.what(), "insert the card");
-    }
+    const auto card = card_named(text(body, "token_label"));
     boost::json::array list;
     for (const auto& certificate : module_->open(card.slot)->certificates()) {
       std::string serial;  // the key's id is the token's serial
@@ -199,12 +203,7 @@ class Agent {
       started = it->second;
       started_.erase(it);
     }
-    CardInfo card;
-    try {
-      card = module_->find(text(body, "token_label"));
-    } catch (const CardError& e) {
-      throw StepFailure("finding the card", e.what(), "insert the card");
-    }
+    const auto card = card_named(text(body, "token_label"));
     boost::json::array steps;
     const auto done =
         finish_enrollment(api, *module_, card, started, text(body, "pin"), text(body, "so_pin"),

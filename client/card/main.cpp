@@ -190,7 +190,8 @@ int main(int argc, char** argv) {
     command->add_option("--cacert", cacert, "a PEM file to trust for the server's TLS");
   }
   enroll_command->get_option("--url")->required();
-  enroll_command->add_option("--user", options.begin.user, "whose card it is (default: the caller's own)");
+  enroll_command->add_option("--user", options.begin.user,
+                             "whose card it is (default: the caller's own)");
   enroll_command->add_option("--realm", options.begin.realm, "the user's realm");
   enroll_command->add_option("--ca", options.begin.ca, "the CA connector");
   enroll_command->add_option("--profile", options.begin.profile, "its certificate profile");

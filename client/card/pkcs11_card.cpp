@@ -72,6 +72,22 @@ std::vector<unsigned char> attribute(const CK_FUNCTION_LIST* f, CK_SESSION_HANDL
   return value;
 }
 
+// A public key of type ("EC", "RSA") from the parameters in build, which it frees.
+EVP_PKEY* public_key_from(const char* type, OSSL_PARAM_BLD* build) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build);
+  EVP_PKEY_CTX* context = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  EVP_PKEY* key = nullptr;
+  if (EVP_PKEY_fromdata_init(context) != 1 ||
+      EVP_PKEY_fromdata(context, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+    key = nullptr;
+  EVP_PKEY_CTX_free(context);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(build);
+  if (!key)
+    throw CardError(std::string("the card's public key does not read as an ") + type + " key");
+  return key;
+}
+
 // The public key of an EC key pair, from CKA_EC_POINT (an OCTET STRING around the point).
 EVP_PKEY* ec_public_key(int nid, const std::vector<unsigned char>& point_der) {
   const unsigned char* p = point_der.data();
@@ -84,17 +100,7 @@ EVP_PKEY* ec_public_key(int nid, const std::vector<unsigned char>& point_der) {
   OSSL_PARAM_BLD* build = OSSL_PARAM_BLD_new();
   OSSL_PARAM_BLD_push_utf8_string(build, OSSL_PKEY_PARAM_GROUP_NAME, OBJ_nid2sn(nid), 0);
   OSSL_PARAM_BLD_push_octet_string(build, OSSL_PKEY_PARAM_PUB_KEY, raw.data(), raw.size());
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build);
-  EVP_PKEY_CTX* context = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_fromdata_init(context) != 1 ||
-      EVP_PKEY_fromdata(context, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-    key = nullptr;
-  EVP_PKEY_CTX_free(context);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(build);
-  if (!key) throw CardError("the card's public key does not read as an EC key");
-  return key;
+  return public_key_from("EC", build);
 }
 
 EVP_PKEY* rsa_public_key(const std::vector<unsigned char>& modulus,
@@ -104,18 +110,9 @@ EVP_PKEY* rsa_public_key(const std::vector<unsigned char>& modulus,
   OSSL_PARAM_BLD* build = OSSL_PARAM_BLD_new();
   OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_N, n);
   OSSL_PARAM_BLD_push_BN(build, OSSL_PKEY_PARAM_RSA_E, e);
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(build);
-  EVP_PKEY_CTX* context = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-  EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_fromdata_init(context) != 1 ||
-      EVP_PKEY_fromdata(context, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-    key = nullptr;
-  EVP_PKEY_CTX_free(context);
-  OSSL_PARAM_free(params);
-  OSSL_PARAM_BLD_free(build);
+  EVP_PKEY* key = public_key_from("RSA", build);
   BN_free(n);
   BN_free(e);
-  if (!key) throw CardError("the card's public key does not read as an RSA key");
   return key;
 }
 

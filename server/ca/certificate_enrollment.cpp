@@ -13,14 +13,12 @@
 #include "server/crypto/request_summary.hpp"
 #include "server/crypto/x509.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/json_fields.hpp"
 
 namespace tessera::ca {
 namespace {
 
-std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+using util::text;
 
 boost::json::object object_of(const std::string& json) {
   boost::system::error_code ec;

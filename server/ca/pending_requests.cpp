@@ -9,19 +9,14 @@
 
 #include "server/ca/card_confirmation.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/json_fields.hpp"
 
 namespace tessera::ca {
 namespace {
 
-std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+using util::text;
 
-long long number(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_int64() ? value->get_int64() : 0;
-}
+using util::number;
 
 }  // namespace
 

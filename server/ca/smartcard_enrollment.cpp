@@ -14,6 +14,7 @@
 #include "server/crypto/x509.hpp"
 #include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
+#include "server/util/json_fields.hpp"
 
 namespace tessera::ca {
 namespace {
@@ -24,15 +25,9 @@ boost::json::object object_of(const std::string& json) {
   return !ec && parsed.is_object() ? parsed.as_object() : boost::json::object();
 }
 
-std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+using util::text;
 
-long long number(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_int64() ? value->get_int64() : 0;
-}
+using util::number;
 
 // What steps 2 and 3 check first: the token waits for its card, and this is who began it.
 void check_waiting(const db::TokenRow& token, const boost::json::object& info,

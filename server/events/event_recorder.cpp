@@ -8,14 +8,12 @@
 #include "server/events/event_catalog.hpp"
 #include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
+#include "server/util/json_fields.hpp"
 
 namespace tessera::events {
 namespace {
 
-std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+using util::text;
 
 // What an API event says about the request: never a secret (no PIN, OTP, password, key).
 constexpr const char* kSafeParams[] = {"type",   "serial", "user",    "realm",      "username",

@@ -1,4 +1,5 @@
 #include "server/events/token_changes.hpp"
+#include "server/util/json_fields.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -11,10 +12,7 @@
 namespace tessera::events {
 namespace {
 
-std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+using util::text;
 
 // Entries the server relies on are not an event handler's to change.
 bool reserved_info(const std::string& key) {
