@@ -240,7 +240,9 @@ int run_agent(const AgentOptions& options) {
   std::mutex one_at_a_time;
   for (;;) {
     asio::ip::tcp::socket accepted(io);
-    acceptor.accept(accepted);
+    beast::error_code refused;
+    acceptor.accept(accepted, refused);
+    if (refused) continue;
     std::thread([&agent, &one_at_a_time, socket = std::move(accepted)]() mutable {
       beast::flat_buffer buffer;
       beast::error_code ec;

@@ -391,6 +391,16 @@ class TokenRoutes {
                                         " that is in use");
         begin.replaces = replaces;
       }
+      // A user's card comes only from the CAs and profiles open to her, as a certificate does.
+      if (!c.identity->is_admin()) {
+        const auto [ca, profile] = x_.issuer.names_of(begin.ca, begin.profile);
+        if (!ca::OpenProfiles(
+                 engine.value(policy::Scope::enrollment, "certificate_profiles", subject))
+                 .open(ca, profile))
+          throw ApiError(403, 303,
+                         "profile '" + profile + "' of CA '" + ca +
+                             "' is not open to you (policy certificate_profiles)");
+      }
       x_.smartcards.begin(begin, row, detail);
     } catch (const ca::IssueError& e) {
       throw ApiError::bad_parameter(e.what());

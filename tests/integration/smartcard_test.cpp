@@ -146,6 +146,11 @@ TEST_F(Smartcard, OnlyTheUserOrAnAdminWhoMayEnrollOnBehalfBeginsACard) {
   EXPECT_EQ(token(serial).at("rollout_state"), "enrolled");
   // A CSR with the first step is refused: the key is made on the card.
   EXPECT_EQ(api_->call("POST", "/token/init", alice_, "type=smartcard&genkey=1").status, 400);
+  // A profile the policy does not open to her is refused.
+  set_policy("elsewhere", "scope=enrollment&action=certificate_profiles=other-ca");
+  const auto closed = api_->call("POST", "/token/init", alice_, "type=smartcard");
+  EXPECT_EQ(closed.status, 403) << closed.body;
+  EXPECT_NE(closed.body.find("not open to you"), std::string::npos) << closed.body;
 }
 
 TEST_F(Smartcard, ACardThatNeverConfirmsExpiresAndItsCertificateIsRevoked) {
