@@ -57,6 +57,7 @@ std::string Metrics::render() const {
          "# TYPE tessera_http_requests_in_flight gauge\n"
          "tessera_http_requests_in_flight "
       << in_flight() << "\n";
+  for (const auto& section : sections_) out << section();
   return out.str();
 }
 

@@ -4,9 +4,11 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace tessera::api {
 
@@ -18,6 +20,8 @@ class Metrics {
   long in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
   std::string render() const;
+  // Figures kept elsewhere (the plugins'), appended to what render gives; set before serving.
+  void append(std::function<std::string()> section) { sections_.push_back(std::move(section)); }
 
  private:
   static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -31,6 +35,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, unsigned long> requests_;
   std::map<std::string, Histogram> latency_;
   std::atomic<long> in_flight_{0};
+  std::vector<std::function<std::string()>> sections_;
 };
 
 }  // namespace tessera::api

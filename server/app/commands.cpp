@@ -52,6 +52,7 @@
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/plugins/configured_components.hpp"
+#include "server/plugins/plugin_bulkheads.hpp"
 #include "server/plugins/plugin_calls.hpp"
 #include "server/plugins/plugin_registry.hpp"
 #include "server/policy/policy_engine.hpp"
@@ -234,6 +235,14 @@ int serve_command(const std::string& config_file) {
     services.store = &store;
     services.secrets = &secrets;
     services.calls = &plugin_calls;
+    // Each component's share of the calls: by default half the workers (at least two, so that
+    // a slow call never blocks a quick one of the same component), so that one stuck plugin
+    // leaves the others (and the host's own endpoints) the rest.
+    plugins::PluginBulkheads bulkheads(config.plugin_concurrency_default
+                                           ? config.plugin_concurrency_default
+                                           : std::max(2u, config.server.worker_threads / 2),
+                                       config.plugin_concurrency);
+    services.bulkheads = &bulkheads;
     services.http_allowed_networks = config.plugin_http_allowed_networks;
     services.http_proxy = config.plugin_http_proxy;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
@@ -389,12 +398,11 @@ int serve_command(const std::string& config_file) {
                                                          if (dispatcher.run_once() > 0)
                                                            wake_deliveries();
                                                        });
-    pending_job =
-        std::make_unique<jobs::PeriodicJob>("pending-certificates", config.events.poll_interval,
-                                            [&pending_requests, &smartcards] {
-                                              pending_requests.run_once();
-                                              smartcards.expire_due();
-                                            });
+    pending_job = std::make_unique<jobs::PeriodicJob>(
+        "pending-certificates", config.events.poll_interval, [&pending_requests, &smartcards] {
+          pending_requests.run_once();
+          smartcards.expire_due();
+        });
     expiry_job = std::make_unique<jobs::PeriodicJob>(
         "certificate-expiry", config.events.poll_interval,
         [&expiry, &events, &statistics, wake_dispatcher, keep = config.events.keep_delivered] {
@@ -408,6 +416,7 @@ int serve_command(const std::string& config_file) {
     for (auto& job : delivery_jobs) stop_jobs.jobs.push_back(&job);
 
     api::Metrics metrics;
+    metrics.append([&bulkheads] { return bulkheads.render(); });
     http::Router router;
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });

@@ -328,8 +328,23 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
-    r.expect_map(plugins, "plugins",
-                 {"directories", "deadlines", "http_allowed_networks", "http_proxy"});
+    r.expect_map(
+        plugins, "plugins",
+        {"directories", "deadlines", "http_allowed_networks", "http_proxy", "concurrency"});
+    if (const auto& limits = plugins["concurrency"]) {
+      if (!limits.IsMap())
+        r.fail(limits, "plugins.concurrency",
+               "a map of plugin ids (or default) to how many calls each may be in at once");
+      for (const auto& entry : limits) {
+        const auto id = entry.first.as<std::string>();
+        const auto limit =
+            static_cast<unsigned>(r.integer(entry.second, "plugins.concurrency." + id, 1, 1024));
+        if (id == "default")
+          config.plugin_concurrency_default = limit;
+        else
+          config.plugin_concurrency[id] = limit;
+      }
+    }
     if (const auto& proxy = plugins["http_proxy"]) {
       config.plugin_http_proxy = r.string(proxy, "plugins.http_proxy");
       if (!config.plugin_http_proxy.starts_with("http://") &&

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -119,6 +120,10 @@ struct ServerConfig {
   unsigned database_pool_size = 0;  // 0: worker_threads + 1
   std::vector<std::filesystem::path> plugin_directories;
   plugins::CallDeadlines plugin_deadlines;  // plugins.deadlines
+  // plugins.concurrency: how many calls each plugin may be in at once ("default", or a plugin
+  // id); 0 for the default: half the worker threads, at least two.
+  unsigned plugin_concurrency_default = 0;
+  std::map<std::string, unsigned> plugin_concurrency;
   // Loopback or link-local networks plugins may reach over HTTP (plugins.http_allowed_networks).
   std::vector<std::string> plugin_http_allowed_networks;
   // The proxy for plugins' outbound HTTP (plugins.http_proxy, "http://proxy:3128"); empty: none,

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/plugins/bounded_sink.hpp"
+#include "server/plugins/plugin_bulkheads.hpp"
 #include "server/plugins/plugin_calls.hpp"
 #include "server/plugins/strict_json.hpp"
 
@@ -147,6 +148,24 @@ boost::json::object ComponentInstance::call(Operation op,
     BoundedSink result;
     tessera_status status = TESSERA_ERR_INTERNAL;
   };
+  // The plugin's share of the calls: none left, and the call is refused at once.
+  auto* bulkheads = plugin_->services().bulkheads;
+  std::shared_ptr<void> place;
+  using Outcome = PluginBulkheads::Outcome;
+  const auto started = std::chrono::steady_clock::now();
+  const auto record = [&](Outcome outcome) {
+    if (bulkheads)
+      bulkheads->record(
+          plugin_->id(), component_.type_id, name, outcome,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
+  if (bulkheads && !(place = bulkheads->enter(plugin_->id(), component_.type_id))) {
+    record(Outcome::busy);
+    throw PluginCallError(TESSERA_ERR_UNAVAILABLE,
+                          label() +
+                              " is busy: every call it may take at once is running "
+                              "(plugins.concurrency)");
+  }
   auto exchange = std::make_shared<Exchange>();
   exchange->request = boost::json::serialize(request);
   auto* calls = plugin_->services().calls;
@@ -154,22 +173,32 @@ boost::json::object ComponentInstance::call(Operation op,
       calls ? calls->deadlines().of(static_cast<tessera_component_kind>(component_.kind))
             : std::chrono::milliseconds(0);
   auto self = shared_from_this();
-  const bool answered = bounded(calls, deadline, [self, exchange, fn] {
+  // The place goes with the call: it is given back when the call really ends.
+  const bool answered = bounded(calls, deadline, [self, exchange, fn, place] {
     exchange->status = fn(self->instance_, {exchange->request.data(), exchange->request.size()},
                           exchange->result.get());
   });
-  if (!answered)
+  if (!answered) {
+    record(Outcome::deadline);
     throw PluginCallError(TESSERA_ERR_UNAVAILABLE, label() + " did not answer " + name +
                                                        " within " +
                                                        std::to_string(deadline.count()) + " ms");
-  if (exchange->result.overflowed())
+  }
+  if (exchange->result.overflowed()) {
+    record(Outcome::failed);
     throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " wrote more than the host accepts");
-  if (exchange->status != TESSERA_OK)
+  }
+  if (exchange->status != TESSERA_OK) {
+    record(Outcome::failed);
     throw PluginCallError(exchange->status, exchange->result.text());
+  }
   std::string error;
   auto value = parse_strict_object(exchange->result.text(), &error);
-  if (!value)
+  if (!value) {
+    record(Outcome::failed);
     throw PluginCallError(TESSERA_ERR_INTERNAL, label() + " " + error + " (" + name + ")");
+  }
+  record(Outcome::ok);
   return std::move(*value);
 }
 

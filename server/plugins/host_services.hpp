@@ -11,6 +11,7 @@
 namespace tessera::plugins {
 
 class PluginCalls;
+class PluginBulkheads;
 
 // Shared by all plugins. store and secrets may be null (e.g. for --list-plugins), in which
 // case store calls answer TESSERA_ERR_UNAVAILABLE.
@@ -24,6 +25,8 @@ struct HostServices {
   // Where plugin calls run, each with its deadline. Null: on the caller's thread, unbounded
   // (the command-line tools and unit tests).
   PluginCalls* calls = nullptr;
+  // Each plugin's share of the calls, and its figures. Null: no limit (tools, unit tests).
+  PluginBulkheads* bulkheads = nullptr;
 };
 
 // One per loaded plugin: the host_context the plugin passes back on every call, so the host

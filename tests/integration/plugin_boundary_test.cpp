@@ -164,9 +164,54 @@ TEST_F(PluginBoundary, ASlowPluginIsCutOffAndProbesStayAnswered) {
   for (auto& t : checks) t.join();
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(answered_before_health, 0) << "the probe did not wait for a worker";
-  for (long status : statuses) EXPECT_EQ(status, 503) << "each slow check fails at its deadline";
+  for (long status : statuses) EXPECT_EQ(status, 503) << "each slow check fails";
+  // The calls still stuck in the plugin hold its places (plugins.concurrency): a new call is
+  // refused at once; once they end, a call runs and is cut at its deadline.
+  const auto busy = check("pw555555");
+  EXPECT_NE(busy.body.find("is busy"), std::string::npos) << busy.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   const auto r = check("pw555555");
   EXPECT_NE(r.body.find("did not answer verify within 1500 ms"), std::string::npos) << r.body;
+}
+
+// A plugin's share of the calls (plugins.concurrency: 1 here): while its one call is stuck, its
+// next call is refused at once, not after the deadline, and other token types go on; /metrics
+// counts each plugin's calls by outcome.
+class PluginBulkhead : public PluginBoundary {
+ protected:
+  void SetUp() override {
+    start({.plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_ROGUE_PLUGIN_DIR},
+           .plugins_extra = "  deadlines: { token_type_ms: 1500 }\n"
+                            "  concurrency: { org.tessera.test.rogue: 1 }\n"});
+  }
+};
+
+TEST_F(PluginBulkhead, AStuckPluginsNextCallIsRefusedAtOnceAndOthersGoOn) {
+  enroll_rogue("&always=555555");
+  enroll("type=hotp&user=bob&realm=corp&pin=pb&otpkey=3132333435363738393031323334353637383930");
+  std::atomic<bool> first_done{false};
+  std::thread first([&] {
+    check("pw555555");
+    first_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto second = check("pw555555");
+  const bool before_first = !first_done.load();
+  const auto hotp = api_->client()->post(api_->url() + "/validate/check",
+                                         "user=bob&realm=corp&pass=pb755224", kForm);
+  first.join();
+  EXPECT_EQ(second.status, 503) << second.body;
+  EXPECT_NE(second.body.find("is busy"), std::string::npos) << second.body;
+  EXPECT_TRUE(before_first) << "refused at once, not after the first call's deadline";
+  EXPECT_TRUE(accepted(hotp)) << "another token type goes on: " << hotp.body;
+  const auto metrics = api_->call("GET", "/metrics", "").body;
+  for (const char* line :
+       {"tessera_plugin_calls_total{plugin=\"org.tessera.test.rogue\",component=\"rogue\","
+        "operation=\"verify\",outcome=\"busy\"} 1",
+        "tessera_plugin_calls_total{plugin=\"org.tessera.test.rogue\",component=\"rogue\","
+        "operation=\"verify\",outcome=\"deadline\"} 1",
+        "tessera_plugin_call_limit{plugin=\"org.tessera.test.rogue\",component=\"rogue\"} 1"})
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
 }
 
 TEST_F(PluginBoundary, IssuedCertificatesAreCheckedBeforeAnythingIsEnrolled) {

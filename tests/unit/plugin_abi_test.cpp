@@ -226,3 +226,40 @@ TEST_F(DescriptorCheck, RefusesMalformedComponents) {
 
 }  // namespace
 }  // namespace tessera
+
+// The SDK refuses a header with a line break (it would add a header of the plugin's choosing
+// to the request) before the host is asked; and its version string is the ABI's.
+TEST(SdkHost, RefusesAHeaderWithALineBreakAndNamesTheAbiVersion) {
+  static int sent = 0;
+  tessera_host_api_v1 api{};
+  api.struct_size = sizeof(tessera_host_api_v1);
+  api.abi_minor = TESSERA_ABI_VERSION_MINOR;
+  api.http_exchange = [](void*, const tessera_http_request*, int32_t* status, const tessera_sink*,
+                         const tessera_sink*, const tessera_sink*) {
+    ++sent;
+    *status = 200;
+    return TESSERA_OK;
+  };
+  const tessera::sdk::Host host(&api, nullptr);
+  tessera::sdk::HttpRequest request;
+  request.url = "https://ca.example/";
+  request.headers = {{"X-Ok", "fine"}};
+  EXPECT_EQ(host.http(request).status, 200);
+  EXPECT_EQ(sent, 1);
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"X-Evil", "a\r\nX-Injected: 1"},
+                                                        {"X-Evil", "a\nb"},
+                                                        {"X-Evil\r\nX-I", "1"},
+                                                        {"A:B", "1"}}) {
+    request.headers = {{name, value}};
+    try {
+      host.http(request);
+      ADD_FAILURE() << "sent: " << name;
+    } catch (const tessera::sdk::Error& e) {
+      EXPECT_EQ(e.kind(), tessera::sdk::Error::Kind::invalid_argument);
+    }
+  }
+  EXPECT_EQ(sent, 1) << "nothing with a line break reached the host";
+  EXPECT_EQ(std::string(TESSERA_SDK_VERSION), std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." +
+                                                  std::to_string(TESSERA_ABI_VERSION_MINOR) + ".0");
+}

@@ -45,8 +45,8 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
 
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
   auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
-  EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: deadlines, directories, "
-                   "http_allowed_networks, http_proxy)"),
+  EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: concurrency, deadlines, "
+                   "directories, http_allowed_networks, http_proxy)"),
             std::string::npos)
       << e;
 }
@@ -62,6 +62,13 @@ TEST_F(ServerConfigTest, ReadsPluginDeadlinesAllowedNetworksAndOutboxWorkers) {
   EXPECT_EQ(c.plugin_http_allowed_networks,
             (std::vector<std::string>{"127.0.0.1", "169.254.0.0/16"}));
   EXPECT_EQ(c.events.outbox_workers, 8u);
+  const auto limits = load(std::string(kMinimal) +
+                           "plugins:\n  concurrency: { default: 3, org.example.slow: 1 }\n");
+  EXPECT_EQ(limits.plugin_concurrency_default, 3u);
+  EXPECT_EQ(limits.plugin_concurrency.at("org.example.slow"), 1u);
+  EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  concurrency: { default: 0 }\n")
+                .find("plugins.concurrency.default: must be between 1 and 1024"),
+            std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  deadlines: { token_type_ms: 5 }\n")
                 .find("plugins.deadlines.token_type_ms"),
             std::string::npos);

@@ -143,7 +143,14 @@ class Host {
 
   HttpResponse http(const HttpRequest& request) const {
     std::string headers;
-    for (const auto& [name, value] : request.headers) headers += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : request.headers) {
+      // A CR or LF would end the header and start another: a header the plugin did not mean.
+      if (name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos)
+        throw Error::invalid_argument(
+            "an HTTP header with a line break in its name or value, or a ':' in its name");
+      headers += name + ": " + value + "\r\n";
+    }
     const bool login =
         request.auth != HttpRequest::Auth::none || !request.client_certificate_pem.empty();
     if (login &&

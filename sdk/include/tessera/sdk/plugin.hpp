@@ -23,9 +23,13 @@
 #include "tessera/sdk/notification_action.hpp"
 #include "tessera/sdk/token_type.hpp"
 
-// The SDK's version is the ABI's: a plugin built with SDK 1.x loads in any host of ABI 1.y,
-// y >= x (find_package(TesseraSdk 1.5) asks for at least this one).
-#define TESSERA_SDK_VERSION "1.5.0"
+// The SDK's version is the ABI's, made from the ABI header so that the two never disagree: a
+// plugin built with SDK 1.x loads in any host of ABI 1.y, y >= x (find_package(TesseraSdk 1.6)
+// asks for at least this one).
+#define TESSERA_SDK_TEXT_(x) #x
+#define TESSERA_SDK_TEXT(x) TESSERA_SDK_TEXT_(x)
+#define TESSERA_SDK_VERSION \
+  TESSERA_SDK_TEXT(TESSERA_ABI_VERSION_MAJOR) "." TESSERA_SDK_TEXT(TESSERA_ABI_VERSION_MINOR) ".0"
 
 namespace tessera::sdk {
 
