@@ -226,14 +226,8 @@ class TokenRoutes {
     if (type == "certificate" && !c.identity->is_admin() &&
         (c.params.contains("request") || bool_param(c, "genkey", false))) {
       try {
-        const auto [ca, profile] =
-            x_.issuer.names_of(string_param(c, "ca", 128), string_param(c, "profile", 64));
-        if (!ca::OpenProfiles(
-                 engine.value(policy::Scope::enrollment, "certificate_profiles", subject))
-                 .open(ca, profile))
-          throw ApiError(403, 303,
-                         "profile '" + profile + "' of CA '" + ca +
-                             "' is not open to you (policy certificate_profiles)");
+        require_open_profile(engine, subject, string_param(c, "ca", 128),
+                             string_param(c, "profile", 64));
       } catch (const ca::IssueError& e) {
         throw ApiError::bad_parameter(e.what());
       }
@@ -354,6 +348,18 @@ class TokenRoutes {
     }
   }
 
+  // The CA connector and profile a request names (or the only ones) must be open to the user
+  // (policy certificate_profiles): else 403. Throws IssueError for ones that do not exist.
+  void require_open_profile(const policy::PolicyEngine& engine, const policy::Subject& subject,
+                            const std::string& ca_name, const std::string& profile_name) const {
+    const auto [ca, profile] = x_.issuer.names_of(ca_name, profile_name);
+    if (!ca::OpenProfiles(engine.value(policy::Scope::enrollment, "certificate_profiles", subject))
+             .open(ca, profile))
+      throw ApiError(403, 303,
+                     "profile '" + profile + "' of CA '" + ca +
+                         "' is not open to you (policy certificate_profiles)");
+  }
+
   // Step 1 of a smart card (ca/smartcard_enrollment.hpp): the new token waits for its card.
   void begin_smartcard(http::RequestContext& c, const policy::PolicyEngine& engine,
                        const policy::Subject& subject,
@@ -392,15 +398,7 @@ class TokenRoutes {
         begin.replaces = replaces;
       }
       // A user's card comes only from the CAs and profiles open to her, as a certificate does.
-      if (!c.identity->is_admin()) {
-        const auto [ca, profile] = x_.issuer.names_of(begin.ca, begin.profile);
-        if (!ca::OpenProfiles(
-                 engine.value(policy::Scope::enrollment, "certificate_profiles", subject))
-                 .open(ca, profile))
-          throw ApiError(403, 303,
-                         "profile '" + profile + "' of CA '" + ca +
-                             "' is not open to you (policy certificate_profiles)");
-      }
+      if (!c.identity->is_admin()) require_open_profile(engine, subject, begin.ca, begin.profile);
       x_.smartcards.begin(begin, row, detail);
     } catch (const ca::IssueError& e) {
       throw ApiError::bad_parameter(e.what());
