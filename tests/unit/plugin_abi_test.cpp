@@ -263,3 +263,25 @@ TEST(SdkHost, RefusesAHeaderWithALineBreakAndNamesTheAbiVersion) {
   EXPECT_EQ(std::string(TESSERA_SDK_VERSION), std::to_string(TESSERA_ABI_VERSION_MAJOR) + "." +
                                                   std::to_string(TESSERA_ABI_VERSION_MINOR) + ".0");
 }
+
+// A key the host refuses reaches the plugin as invalid_argument (its own to fix); a database
+// that fails as unavailable (to retry).
+TEST(SdkHost, StoreFailuresAreMappedToWhatTheyAre) {
+  static tessera_status answer = TESSERA_ERR_INVALID_ARGUMENT;
+  tessera_host_api_v1 api{};
+  api.struct_size = sizeof(tessera_host_api_v1);
+  api.store_set = [](void*, tessera_str, tessera_str, tessera_str, int) { return answer; };
+  const tessera::sdk::Host host(&api, nullptr);
+  const auto store = host.store("things");
+  const auto kind_of = [&] {
+    try {
+      store.set("k", "v");
+    } catch (const tessera::sdk::Error& e) {
+      return e.kind();
+    }
+    return tessera::sdk::Error::Kind::internal;
+  };
+  EXPECT_EQ(kind_of(), tessera::sdk::Error::Kind::invalid_argument);
+  answer = TESSERA_ERR_UNAVAILABLE;
+  EXPECT_EQ(kind_of(), tessera::sdk::Error::Kind::unavailable);
+}

@@ -211,20 +211,33 @@ class Host {
   void* context_;
 };
 
+namespace detail {
+// A store call that failed, as what it is: a key or object the host refuses is the plugin's to
+// fix (invalid_argument); anything else (the database) may pass.
+inline Error store_failure(tessera_status status, const char* doing) {
+  if (status == TESSERA_ERR_INVALID_ARGUMENT)
+    return Error::invalid_argument(std::string("the host store refused ") + doing +
+                                   ": object and key are 1 to 255 bytes");
+  return Error::unavailable(std::string("the host store could not be ") + doing);
+}
+}  // namespace detail
+
 inline std::optional<std::string> ObjectStore::get(std::string_view key) const {
   detail::StringSink value;
   auto status = host_.api()->store_get(host_.context(), detail::view(object_), detail::view(key),
                                        &value.sink);
   if (status == TESSERA_ERR_NOT_FOUND) return std::nullopt;
-  if (status != TESSERA_OK || value.failed)
-    throw Error::unavailable("the host store could not be read");
+  if (status != TESSERA_OK) throw detail::store_failure(status, "read");
+  if (value.failed) throw Error::unavailable("the host store could not be read");
   return std::move(value.text);
 }
 
 inline void ObjectStore::put(std::string_view key, std::string_view value, bool secret) const {
-  if (host_.api()->store_set(host_.context(), detail::view(object_), detail::view(key),
-                             detail::view(value), secret ? 1 : 0) != TESSERA_OK)
-    throw Error::unavailable("the host store could not be written");
+  if (const auto status =
+          host_.api()->store_set(host_.context(), detail::view(object_), detail::view(key),
+                                 detail::view(value), secret ? 1 : 0);
+      status != TESSERA_OK)
+    throw detail::store_failure(status, "written");
 }
 
 inline bool ObjectStore::add_value(std::string_view key, std::string_view value,
@@ -237,9 +250,10 @@ inline bool ObjectStore::add_value(std::string_view key, std::string_view value,
     return true;
   }
   int added = 0;
-  if (api->store_add(host_.context(), detail::view(object_), detail::view(key), detail::view(value),
-                     secret ? 1 : 0, &added) != TESSERA_OK)
-    throw Error::unavailable("the host store could not be written");
+  if (const auto status = api->store_add(host_.context(), detail::view(object_), detail::view(key),
+                                         detail::view(value), secret ? 1 : 0, &added);
+      status != TESSERA_OK)
+    throw detail::store_failure(status, "written");
   return added != 0;
 }
 
@@ -247,7 +261,7 @@ inline void ObjectStore::remove(std::string_view key) const {
   auto status =
       host_.api()->store_delete(host_.context(), detail::view(object_), detail::view(key));
   if (status != TESSERA_OK && status != TESSERA_ERR_NOT_FOUND)
-    throw Error::unavailable("the host store could not be written");
+    throw detail::store_failure(status, "written");
 }
 
 }  // namespace tessera::sdk
