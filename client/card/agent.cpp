@@ -158,21 +158,13 @@ class Agent {
     const auto card = card_named(text(body, "token_label"));
     boost::json::array list;
     for (const auto& certificate : module_->open(card.slot)->certificates()) {
-      std::string serial;  // the key's id is the token's serial
-      for (size_t i = 0; i + 1 < certificate.id_hex.size(); i += 2)
-        serial += static_cast<char>(std::stoi(certificate.id_hex.substr(i, 2), nullptr, 16));
-      std::string state = "unknown to the server";
+      std::string state;
       try {
-        const auto listed = api.call("GET", "/token/?serial=" + serial).at("value");
-        const auto& tokens = listed.as_object().at("tokens").as_array();
-        if (!tokens.empty())
-          state = tokens.at(0).as_object().at("revoked").as_bool()
-                      ? "revoked"
-                      : std::string(tokens.at(0).as_object().at("rollout_state").as_string());
+        state = token_state(api, certificate.id);
       } catch (const ApiFailure& e) {
         state = e.what();
       }
-      list.push_back({{"label", certificate.label}, {"token", serial}, {"state", state}});
+      list.push_back({{"label", certificate.label}, {"token", certificate.id}, {"state", state}});
     }
     return ok(response, {{"card", card.label}, {"certificates", list}});
   }

@@ -194,6 +194,14 @@ Finished finish_enrollment(const TesseraApi& api, Pkcs11Module& module, const Ca
                            text(submitted, "challenge"), progress);
 }
 
+std::string token_state(const TesseraApi& api, const std::string& serial) {
+  const auto listed = api.call("GET", "/token/?serial=" + serial).at("value");
+  const auto& tokens = listed.as_object().at("tokens").as_array();
+  if (tokens.empty()) return "unknown to the server";
+  const auto& token = tokens.at(0).as_object();
+  return token.at("revoked").as_bool() ? "revoked" : text(token, "rollout_state");
+}
+
 Finished resume_enrollment(const TesseraApi& api, Pkcs11Module& module, const CardInfo& card,
                            const std::string& serial, const std::string& pin,
                            const Progress& progress) {

@@ -56,4 +56,8 @@ Finished resume_enrollment(const TesseraApi& api, Pkcs11Module& module, const Ca
                            const std::string& serial, const std::string& pin,
                            const Progress& progress);
 
+// What the server says of a card's token: its rollout state, "revoked", or "unknown to the
+// server". Throws ApiFailure.
+std::string token_state(const TesseraApi& api, const std::string& serial);
+
 }  // namespace tessera::card

@@ -121,20 +121,9 @@ int status(const std::string& module_path, const std::string& label, const std::
   if (jwt && *jwt && !url.empty()) api.emplace(url, jwt, cacert);
   for (const auto& certificate : session->certificates()) {
     std::cout << certificate.label;
-    // The key id is the token's serial (hex on the card).
-    std::string serial;
-    for (size_t i = 0; i + 1 < certificate.id_hex.size(); i += 2)
-      serial += static_cast<char>(std::stoi(certificate.id_hex.substr(i, 2), nullptr, 16));
     if (api) {
       try {
-        const auto listed = api->call("GET", "/token/?serial=" + serial).at("value");
-        const auto& tokens = listed.as_object().at("tokens").as_array();
-        std::cout << ": token " << serial << " "
-                  << (tokens.empty()
-                          ? std::string("unknown to the server")
-                          : text(tokens.at(0), "rollout_state") +
-                                (tokens.at(0).as_object().at("revoked").as_bool() ? ", revoked"
-                                                                                  : ""));
+        std::cout << ": token " << certificate.id << " " << token_state(*api, certificate.id);
       } catch (const ApiFailure& e) {
         std::cout << ": the server says " << e.what();
       }

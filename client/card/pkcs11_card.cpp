@@ -367,14 +367,8 @@ std::vector<CardCertificate> CardSession::certificates() {
     const auto id = attribute(f, session_, handles[i], CKA_ID);
     const auto label = attribute(f, session_, handles[i], CKA_LABEL);
     const auto value = attribute(f, session_, handles[i], CKA_VALUE);
-    std::string hex;
-    for (const auto byte : id) {
-      char two[3];
-      std::snprintf(two, sizeof two, "%02x", byte);
-      hex += two;
-    }
-    out.push_back(
-        {hex, std::string(label.begin(), label.end()), std::string(value.begin(), value.end())});
+    out.push_back({std::string(id.begin(), id.end()), std::string(label.begin(), label.end()),
+                   std::string(value.begin(), value.end())});
   }
   return out;
 }

@@ -27,7 +27,8 @@ struct CardInfo {
 };
 
 struct CardCertificate {
-  std::string id_hex, label;
+  std::string id;  // its key's CKA_ID: tessera-card writes the token's serial there
+  std::string label;
   std::string der;
 };
 

@@ -4,8 +4,7 @@ import EnrollCertificate from './EnrollCertificate.jsx';
 import EnrollSmartcard from './EnrollSmartcard.jsx';
 import EnrollTotp from './EnrollTotp.jsx';
 import { saveFile } from './saveFile.js';
-import { localTime } from './time.js';
-import { tokenState } from './tokenState.js';
+import { expiryDate, tokenState } from './tokenState.js';
 
 // The user's tokens with their state and, for certificates, when they expire; what the user
 // may do with each; and enrollment of new ones. While a request waits for a decision, the list
@@ -61,8 +60,6 @@ export default function Tokens() {
     }
   }
 
-  const expires = (t) =>
-    t.info?.not_after ? localTime(Number(t.info.not_after)).slice(0, 10) : '';
   const done = () => {
     setEnrolling('');
     load();
@@ -93,7 +90,7 @@ export default function Tokens() {
                 <td>{t.serial}</td>
                 <td>{t.tokentype}</td>
                 <td className="state">{tokenState(t)}</td>
-                <td>{expires(t)}</td>
+                <td>{expiryDate(t)}</td>
                 <td className="actions">
                   {t.rollout_state === 'verify' && !t.revoked && confirming !== t.serial && (
                     <button className="small" onClick={() => setConfirming(t.serial)}>

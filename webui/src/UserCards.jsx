@@ -2,8 +2,7 @@ import { useEffect, useState } from 'react';
 import { call } from './api.js';
 import EnrollSmartcard from './EnrollSmartcard.jsx';
 import Messages from './Messages.jsx';
-import { localTime } from './time.js';
-import { tokenState } from './tokenState.js';
+import { expiryDate, tokenState } from './tokenState.js';
 
 // A user's smart cards and certificates on the admin's Users page ("User Certificates"): each
 // with its state and expiry, revoked or replaced by a new card; and a card enrolled on the
@@ -75,7 +74,7 @@ export default function UserCards({ user, realm, onClose }) {
                 <td>{t.serial}</td>
                 <td>{t.tokentype === 'smartcard' ? 'smart card' : 'certificate'}</td>
                 <td className="state">{tokenState(t)}</td>
-                <td>{t.info?.not_after ? localTime(Number(t.info.not_after)).slice(0, 10) : ''}</td>
+                <td>{expiryDate(t)}</td>
                 <td className="actions">
                   {!t.revoked && (
                     <button className="small" onClick={() => revoke(t.serial)}>
