@@ -328,9 +328,28 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
 
   if (root["plugins"]) {
     const auto& plugins = root["plugins"];
-    r.expect_map(
-        plugins, "plugins",
-        {"directories", "deadlines", "http_allowed_networks", "http_proxy", "concurrency"});
+    r.expect_map(plugins, "plugins",
+                 {"directories", "deadlines", "http_allowed_networks", "http_proxy", "concurrency",
+                  "isolation", "process_memory_mb"});
+    if (const auto& isolation = plugins["isolation"]) {
+      if (!isolation.IsMap())
+        r.fail(isolation, "plugins.isolation",
+               "a map of plugin ids (or default) to in_process or process");
+      for (const auto& entry : isolation) {
+        const auto id = entry.first.as<std::string>();
+        const auto where = r.string(entry.second, "plugins.isolation." + id);
+        if (where != "in_process" && where != "process")
+          r.fail(entry.second, "plugins.isolation." + id,
+                 "in_process (the plugin runs in the server) or process (in a child process)");
+        if (id == "default")
+          config.plugin_isolation.process_by_default = where == "process";
+        else
+          config.plugin_isolation.process_by_id[id] = where == "process";
+      }
+    }
+    if (const auto& memory = plugins["process_memory_mb"])
+      config.plugin_isolation.memory_mb =
+          static_cast<unsigned>(r.integer(memory, "plugins.process_memory_mb", 64, 65536));
     if (const auto& limits = plugins["concurrency"]) {
       if (!limits.IsMap())
         r.fail(limits, "plugins.concurrency",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/plugins/plugin_calls.hpp"
+#include "server/plugins/plugin_isolation.hpp"
 
 namespace tessera {
 
@@ -124,6 +125,9 @@ struct ServerConfig {
   // id); 0 for the default: half the worker threads, at least two.
   unsigned plugin_concurrency_default = 0;
   std::map<std::string, unsigned> plugin_concurrency;
+  // plugins.isolation ("default", or a plugin id: in_process or process) and
+  // plugins.process_memory_mb: which plugins run in a child process, and its memory limit.
+  plugins::PluginIsolation plugin_isolation;
   // Loopback or link-local networks plugins may reach over HTTP (plugins.http_allowed_networks).
   std::vector<std::string> plugin_http_allowed_networks;
   // The proxy for plugins' outbound HTTP (plugins.http_proxy, "http://proxy:3128"); empty: none,

@@ -2,11 +2,13 @@
 // on a plugin thread with a deadline when the host has one.
 #include "server/plugins/component_instance.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <mutex>
 
 #include <boost/json/serialize.hpp>
 
+#include "server/plugins/abi_access.hpp"
 #include "server/plugins/bounded_sink.hpp"
 #include "server/plugins/plugin_bulkheads.hpp"
 #include "server/plugins/plugin_calls.hpp"
@@ -49,6 +51,8 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
     std::string name, config;
     BoundedSink error{64 * 1024};
     void* instance = nullptr;
+    uint64_t remote = 0;  // in a child process
+    std::string message;
     tessera_status status = TESSERA_ERR_INTERNAL;
     bool abandoned = false;
   };
@@ -57,6 +61,37 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
   creation->config = boost::json::serialize(config);
   auto* calls = plugin->services().calls;
   const auto deadline = calls ? calls->deadlines().create : std::chrono::milliseconds(0);
+  if (auto* process = plugin->process()) {
+    // In a child process: the instance lives there, under the name the child gives it.
+    const bool answered = bounded(calls, deadline, [creation, plugin, process, &component] {
+      uint64_t made = 0;
+      std::string message;
+      const auto status = process->create(component.kind, component.type_id, creation->name,
+                                          creation->config, made, message);
+      std::lock_guard lock(creation->mutex);
+      if (creation->abandoned) {
+        if (status == TESSERA_OK) process->destroy(made);
+        return;
+      }
+      creation->status = status;
+      creation->remote = made;
+      creation->message = std::move(message);
+    });
+    std::lock_guard lock(creation->mutex);
+    const auto what =
+        "cannot create " + std::string(component.type_id) + " instance '" + name + "'";
+    if (!answered) {
+      creation->abandoned = true;
+      throw PluginCallError(TESSERA_ERR_UNAVAILABLE, what + ": it did not answer within " +
+                                                         std::to_string(deadline.count()) + " ms");
+    }
+    if (creation->status != TESSERA_OK)
+      throw PluginCallError(creation->status, what + ": " + creation->message);
+    auto made = std::shared_ptr<ComponentInstance>(
+        new ComponentInstance(std::move(plugin), component, name, nullptr));
+    made->remote_ = creation->remote;
+    return made;
+  }
   const bool answered = bounded(calls, deadline, [creation, plugin, &component] {
     void* made = nullptr;
     const auto status = component.vtable->create(
@@ -86,7 +121,10 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
 }
 
 ComponentInstance::~ComponentInstance() {
-  component_.vtable->destroy(instance_);
+  if (auto* process = plugin_->process())
+    process->destroy(remote_);
+  else
+    component_.vtable->destroy(instance_);
 }
 
 std::string ComponentInstance::label() const {
@@ -99,35 +137,7 @@ tessera_operation_fn ComponentInstance::slot(Operation op) const {
   const auto wanted = slot_of(op);
   if (component_.kind != static_cast<uint32_t>(wanted.kind)) return nullptr;
   if (plugin_->descriptor().abi_minor < wanted.since_minor) return nullptr;
-  const auto* vtable = component_.vtable;
-  // A plugin built against an older minor has a shorter table: never read past it.
-  const auto covers = [&](size_t offset) {
-    return vtable->struct_size >= offset + sizeof(tessera_operation_fn);
-  };
-  switch (wanted.slot) {
-    case 1:
-      return vtable->operation_1;
-    case 2:
-      return vtable->operation_2;
-    case 3:
-      return vtable->operation_3;
-    case 4:
-      return covers(offsetof(tessera_component_vtable_v1, operation_4)) ? vtable->operation_4
-                                                                        : nullptr;
-    case 5:
-      return covers(offsetof(tessera_component_vtable_v1, operation_5)) ? vtable->operation_5
-                                                                        : nullptr;
-    case 6:
-      return covers(offsetof(tessera_component_vtable_v1, operation_6)) ? vtable->operation_6
-                                                                        : nullptr;
-    case 7:
-      return covers(offsetof(tessera_component_vtable_v1, operation_7)) ? vtable->operation_7
-                                                                        : nullptr;
-    case 8:
-      return covers(offsetof(tessera_component_vtable_v1, operation_8)) ? vtable->operation_8
-                                                                        : nullptr;
-  }
-  return nullptr;
+  return operation_at(*component_.vtable, wanted.slot);
 }
 
 bool ComponentInstance::has(Operation op) const {
@@ -147,6 +157,7 @@ boost::json::object ComponentInstance::call(Operation op,
     std::string request;
     BoundedSink result;
     tessera_status status = TESSERA_ERR_INTERNAL;
+    std::atomic<uint64_t> child{0};  // the child process that ran it, if any
   };
   // The plugin's share of the calls: none left, and the call is refused at once.
   auto* bulkheads = plugin_->services().bulkheads;
@@ -174,12 +185,28 @@ boost::json::object ComponentInstance::call(Operation op,
             : std::chrono::milliseconds(0);
   auto self = shared_from_this();
   // The place goes with the call: it is given back when the call really ends.
-  const bool answered = bounded(calls, deadline, [self, exchange, fn, place] {
+  auto* process = plugin_->process();
+  const int slot = slot_of(op).slot;
+  const bool answered = bounded(calls, deadline, [self, exchange, fn, place, process, slot] {
+    if (process) {
+      std::string answer;
+      exchange->status =
+          process->call(self->remote_, slot, exchange->request, answer, exchange->child);
+      const auto* sink = exchange->result.get();
+      sink->write(sink->context, answer.data(), answer.size());
+      return;
+    }
     exchange->status = fn(self->instance_, {exchange->request.data(), exchange->request.size()},
                           exchange->result.get());
   });
   if (!answered) {
     record(Outcome::deadline);
+    // A child process stuck in a call is ended (and a new one started), which also frees the
+    // call's place; a plugin in the server can only be left to finish.
+    if (process)
+      process->stop_stuck(exchange->child, "its call " + std::string(name) +
+                                               " passed the deadline of " +
+                                               std::to_string(deadline.count()) + " ms");
     throw PluginCallError(TESSERA_ERR_UNAVAILABLE, label() + " did not answer " + name +
                                                        " within " +
                                                        std::to_string(deadline.count()) + " ms");

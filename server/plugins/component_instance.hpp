@@ -72,6 +72,7 @@ class ComponentInstance : public std::enable_shared_from_this<ComponentInstance>
   const tessera_component_v1& component_;
   std::string name_;
   void* instance_;
+  uint64_t remote_ = 0;  // the instance's name in the plugin's child process, if it has one
 };
 
 }  // namespace tessera::plugins

@@ -6,6 +6,7 @@
 
 #include "db/plugin_store_repository.hpp"
 #include "server/crypto/secret_box.hpp"
+#include "server/plugins/plugin_isolation.hpp"
 #include "tessera/abi/tessera_plugin_abi.h"
 
 namespace tessera::plugins {
@@ -27,6 +28,8 @@ struct HostServices {
   PluginCalls* calls = nullptr;
   // Each plugin's share of the calls, and its figures. Null: no limit (tools, unit tests).
   PluginBulkheads* bulkheads = nullptr;
+  // Which plugins run in a child process; here none (the tools, unit tests): the server sets it.
+  PluginIsolation isolation{{}, false};
 };
 
 // One per loaded plugin: the host_context the plugin passes back on every call, so the host

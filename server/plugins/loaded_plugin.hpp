@@ -9,6 +9,7 @@
 #include <string>
 
 #include "server/plugins/host_services.hpp"
+#include "server/plugins/plugin_process.hpp"
 #include "tessera/abi/tessera_plugin_abi.h"
 
 namespace tessera::plugins {
@@ -20,13 +21,14 @@ class LoadedPlugin {
   // (glibc's dlopen treats a repeated name as the same library).
   LoadedPlugin(int file_descriptor, boost::dll::shared_library library,
                const tessera_plugin_v1& descriptor, std::filesystem::path file,
-               HostServices& services);
+               HostServices& services, std::unique_ptr<PluginProcess> process = nullptr);
   // Calls the plugin's shutdown, then unloads the library.
   ~LoadedPlugin();
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
-  // Runs the plugin's init; on failure returns false with the plugin's message in error.
+  // Runs the plugin's init (in its child process when it has one); on failure returns false with
+  // the plugin's message in error.
   bool init(std::string& error);
 
   const tessera_plugin_v1& descriptor() const { return descriptor_; }
@@ -34,6 +36,8 @@ class LoadedPlugin {
   const std::string& id() const { return host_context_->plugin_id; }
   void* state() const { return state_; }
   HostServices& services() const { return *host_context_->services; }
+  // The child process the plugin runs in, or null when it runs in the server.
+  PluginProcess* process() const { return process_.get(); }
 
  private:
   struct FileDescriptor {
@@ -44,6 +48,7 @@ class LoadedPlugin {
   const tessera_plugin_v1& descriptor_;
   std::filesystem::path file_;
   std::unique_ptr<HostContext> host_context_;
+  std::unique_ptr<PluginProcess> process_;
   void* state_ = nullptr;
   bool initialized_ = false;
 };

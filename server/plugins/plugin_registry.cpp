@@ -196,8 +196,19 @@ std::string PluginRegistry::try_load(const std::filesystem::path& file, HostServ
     }
   }
 
+  // plugins.isolation: the plugin runs in a child process; here only its descriptor is read.
+  std::unique_ptr<PluginProcess> process;
+  bool has_token_type = false;
+  for (size_t i = 0; i < descriptor->component_count; ++i)
+    has_token_type |= component_at(*descriptor, i).kind == TESSERA_COMPONENT_TOKEN_TYPE;
+  if (services.isolation.in_child(descriptor->plugin_id, has_token_type)) {
+    const int copy = ::fcntl(file_fd.fd, F_DUPFD_CLOEXEC, 10);
+    if (copy < 0) return std::string("cannot keep the file open: ") + std::strerror(errno);
+    process = std::make_unique<PluginProcess>(HostContext{descriptor->plugin_id, &services}, copy,
+                                              services.isolation);
+  }
   auto plugin = std::make_shared<LoadedPlugin>(file_fd.release(), std::move(library), *descriptor,
-                                               file, services);
+                                               file, services, std::move(process));
   std::string error;
   if (!plugin->init(error)) return "init failed: " + error;
   plugins_.push_back(std::move(plugin));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tests/integration/token_fixture.hpp"
@@ -212,6 +213,54 @@ TEST_F(PluginBulkhead, AStuckPluginsNextCallIsRefusedAtOnceAndOthersGoOn) {
         "operation=\"verify\",outcome=\"deadline\"} 1",
         "tessera_plugin_call_limit{plugin=\"org.tessera.test.rogue\",component=\"rogue\"} 1"})
     EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+}
+
+// plugins.isolation: process. The fixture CA connector runs in a child process with a memory
+// limit; a crash, a leak past the limit and a hang each end only that child: the call fails
+// cleanly, the server goes on answering, the log names the plugin and the cause, and a new child
+// takes the next call.
+class PluginIsolation : public PluginBoundary {
+ protected:
+  void SetUp() override {
+    start({.plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_PENDING_CA_PLUGIN_DIR},
+           .plugins_extra = "  deadlines: { ca_connector_ms: 2000 }\n"
+                            "  isolation: { org.tessera.test.pending_ca: process }\n"
+                            "  process_memory_mb: 256\n"});
+  }
+};
+
+TEST_F(PluginIsolation, ACrashALeakAndAHangEndOnlyTheChildAndANewOneTakesTheNextCall) {
+  add_ca("before", "");
+  ASSERT_EQ(request_certificate("before").status, 200);
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+      {"crash", "ended during the call: signal 11", "ended: signal 11 (Segmentation fault)"},
+      {"leak", "ended during the call: it ran out of memory within its limit of 256 MiB",
+       "ended: it ran out of memory within its limit of 256 MiB"},
+      {"hang", "did not answer sign_request within 2000 ms",
+       "ended: stopped by the server: its call sign_request passed the deadline of 2000 ms"}};
+  int round = 0;
+  for (const auto& [mode, answer, logged] : cases) {
+    add_ca("ca-" + mode, mode);
+    const auto r = request_certificate("ca-" + mode);
+    EXPECT_NE(r.status, 200) << mode;
+    EXPECT_NE(r.body.find(answer), std::string::npos) << mode << ": " << r.body;
+    EXPECT_EQ(api_->call("GET", "/healthz", "").status, 200) << mode;
+    EXPECT_TRUE(eventually([&] {
+      return server_->err().find("plugin org.tessera.test.pending_ca: its process") !=
+                 std::string::npos &&
+             server_->err().find(logged) != std::string::npos;
+    })) << mode
+        << ":\n"
+        << server_->err();
+    // A new child (after the back-off) makes its instances again and answers.
+    const auto after = "after-" + std::to_string(++round);
+    EXPECT_TRUE(eventually([&] {
+      return api_->call("POST", "/caconnector/" + after, admin_, "type=pending_ca").status == 200;
+    })) << mode;
+    add_ca(after, "");
+    EXPECT_EQ(request_certificate(after).status, 200) << mode;
+  }
+  EXPECT_NE(server_->err().find("started a new process"), std::string::npos) << server_->err();
 }
 
 TEST_F(PluginBoundary, IssuedCertificatesAreCheckedBeforeAnythingIsEnrolled) {

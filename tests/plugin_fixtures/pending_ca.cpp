@@ -13,6 +13,9 @@
 //   unknown_state    the state "maybe"
 //   answer_serial    a serial and not_after in the answer that differ from the certificate's
 //   unfollowable     status queries refused as for a request id it can never follow
+//   crash            sign_request dereferences a null pointer (SIGSEGV)
+//   leak             sign_request takes memory until there is none
+//   hang             sign_request never returns
 // It keeps no CRL of its own (the SDK's default crl) and counts cancelled requests. With
 // revoke_failures=N its first N revoke calls fail as an outage would (then revocations work); the
 // serials it revoked are in its store "revoked", for the tests to read.
@@ -22,11 +25,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <chrono>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <tessera/sdk/plugin.hpp>
@@ -102,6 +108,18 @@ class PendingCa : public tessera::sdk::CaConnector {
   }
 
   boost::json::object sign_request(const boost::json::object& request) override {
+    if (misbehave_ == "crash") {
+      volatile int* nowhere = nullptr;
+      *nowhere = 1;
+    }
+    if (misbehave_ == "leak")
+      for (;;) {
+        auto* block = new char[16 << 20];
+        std::memset(block, 1, 16 << 20);
+        leaked_.push_back(block);
+      }
+    if (misbehave_ == "hang")
+      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     if (polls_ == 0) return answer(request);
     std::lock_guard lock(mutex_);
     const auto id = "REQ-" + std::to_string(++next_id_);
@@ -220,6 +238,7 @@ class PendingCa : public tessera::sdk::CaConnector {
   bool deny_;
   int polls_;
   std::string misbehave_;
+  std::vector<char*> leaked_;
   int revoke_failures_;
   Key key_;
   Certificate ca_;

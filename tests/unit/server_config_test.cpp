@@ -46,7 +46,7 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
   auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
   EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: concurrency, deadlines, "
-                   "directories, http_allowed_networks, http_proxy)"),
+                   "directories, http_allowed_networks, http_proxy, isolation, process_memory_mb)"),
             std::string::npos)
       << e;
 }
@@ -66,6 +66,21 @@ TEST_F(ServerConfigTest, ReadsPluginDeadlinesAllowedNetworksAndOutboxWorkers) {
                            "plugins:\n  concurrency: { default: 3, org.example.slow: 1 }\n");
   EXPECT_EQ(limits.plugin_concurrency_default, 3u);
   EXPECT_EQ(limits.plugin_concurrency.at("org.example.slow"), 1u);
+  const auto isolated =
+      load(std::string(kMinimal) +
+           "plugins:\n  isolation: { org.example.sms: process, org.example.ca: in_process }\n"
+           "  process_memory_mb: 300\n");
+  EXPECT_TRUE(isolated.plugin_isolation.in_child("org.example.sms", true));
+  EXPECT_FALSE(isolated.plugin_isolation.in_child("org.example.ca", false));
+  EXPECT_FALSE(isolated.plugin_isolation.in_child("org.example.totp", true)) << "token types: in";
+  EXPECT_TRUE(isolated.plugin_isolation.in_child("org.example.acme", false)) << "others: out";
+  EXPECT_EQ(isolated.plugin_isolation.memory_mb, 300u);
+  EXPECT_TRUE(load(std::string(kMinimal) + "plugins:\n  isolation: { default: process }\n")
+                  .plugin_isolation.in_child("org.example.totp", true));
+  EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  isolation: { default: sandbox }\n")
+                .find("plugins.isolation.default: in_process (the plugin runs in the server) or "
+                      "process"),
+            std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  concurrency: { default: 0 }\n")
                 .find("plugins.concurrency.default: must be between 1 and 1024"),
             std::string::npos);

@@ -1,0 +1,27 @@
+// plugins.isolation: which plugins run in a child process of their own, and its limits.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace tessera::plugins {
+
+// Which plugins run in a child process of their own (plugins.isolation), and its limits.
+struct PluginIsolation {
+  std::map<std::string, bool> process_by_id;  // true: process, false: in_process
+  // plugins.isolation.default; unset: a plugin with a token type runs in the server (a check
+  // is on every login's path, and a child costs it a round trip), any other (CA connectors and
+  // notification actions: slow calls to peers whose answers they parse) in a child process.
+  std::optional<bool> process_by_default;
+  unsigned memory_mb = 1024;          // the child's address space (plugins.process_memory_mb)
+  std::filesystem::path host_binary;  // tessera-plugin-host; empty: beside the server's binary
+
+  bool in_child(const std::string& plugin_id, bool has_token_type) const {
+    if (auto it = process_by_id.find(plugin_id); it != process_by_id.end()) return it->second;
+    return process_by_default.value_or(!has_token_type);
+  }
+};
+
+}  // namespace tessera::plugins
