@@ -53,6 +53,15 @@ bool PluginStoreRepository::add(const StoreKey& key, const StoredValue& value) {
   });
 }
 
+long long PluginStoreRepository::count(const std::string& plugin_id) {
+  return database_.with_session([&](soci::session& sql) {
+    long long keys = 0;
+    sql << "SELECT COUNT(*) FROM plugin_store WHERE plugin_id = :p", soci::use(plugin_id),
+        soci::into(keys);
+    return keys;
+  });
+}
+
 bool PluginStoreRepository::remove(const StoreKey& key) {
   return database_.with_session([&](soci::session& sql) {
     soci::statement st = (sql.prepare << "DELETE FROM plugin_store WHERE plugin_id = :p AND "

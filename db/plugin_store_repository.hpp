@@ -29,6 +29,8 @@ class PluginStoreRepository {
   // Stores the value only if the key has none (one statement: atomic on both dialects); true
   // when it did.
   bool add(const StoreKey& key, const StoredValue& value);
+  // How many keys the plugin has stored (over all its objects).
+  long long count(const std::string& plugin_id);
   // Returns false when there was nothing to remove.
   bool remove(const StoreKey& key);
 

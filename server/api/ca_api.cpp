@@ -1,4 +1,6 @@
 #include "server/api/ca_api.hpp"
+#include <set>
+#include "server/plugins/answer_limits.hpp"
 
 #include <boost/json.hpp>
 
@@ -60,6 +62,12 @@ boost::json::array actions_of(const plugins::ComponentInstance& instance) {
   const auto* list = answer.if_contains("actions");
   if (!list || !list->is_array())
     throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "its actions answer has no list");
+  if (list->get_array().size() > plugins::limits::kActions)
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                   "it lists " + std::to_string(list->get_array().size()) +
+                                       " actions, more than " +
+                                       std::to_string(plugins::limits::kActions));
+  std::set<std::string, std::less<>> names;
   for (const auto& item : list->get_array()) {
     const auto* action = item.if_object();
     const auto* action_name = action ? action->if_contains("name") : nullptr;
@@ -72,6 +80,10 @@ boost::json::array actions_of(const plugins::ComponentInstance& instance) {
             std::string_view::npos)
       throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
                                      "an action in its list has no name a route can carry");
+    if (!names.emplace(action_name->get_string()).second)
+      throw plugins::PluginCallError(
+          TESSERA_ERR_INTERNAL,
+          "it lists the action '" + std::string(action_name->get_string()) + "' twice");
     const auto* description = action->if_contains("description");
     const auto* on_delete = action->if_contains("on_delete");
     out.push_back(
@@ -110,10 +122,13 @@ boost::json::object run_action(const plugins::ComponentInstance& instance,
                                const std::string& action) {
   const auto answer = instance.call(plugins::Operation::run_action, {{"action", action}});
   const auto* message = answer.if_contains("message");
+  if (message && (!message->is_string() || message->get_string().size() > plugins::limits::kReason))
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
+                                   "its message is not a text of at most " +
+                                       std::to_string(plugins::limits::kReason) + " bytes");
   boost::json::object result{
       {"action", action},
-      {"message",
-       message && message->is_string() ? message->get_string() : boost::json::string("done")}};
+      {"message", message ? message->get_string() : boost::json::string("done")}};
   if (const auto* values = answer.if_contains("values")) {
     if (!values->is_array() || values->get_array().size() > 1000)
       throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,

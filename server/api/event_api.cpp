@@ -1,5 +1,6 @@
 #include "server/api/event_api.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include <limits>
@@ -108,7 +109,9 @@ void check_action(plugins::ComponentInstance& notifier, const std::string& modul
   boost::json::object actions;
   try {
     actions = notifier.call(plugins::Operation::actions, {});
-  } catch (const plugins::PluginCallError&) {  // a plugin older than ABI 1.3: no schema
+  } catch (const plugins::PluginCallError& e) {  // a plugin older than ABI 1.3: no schema
+    if (notifier.has(plugins::Operation::actions))
+      spdlog::warn("handler module '{}' gave no usable list of actions: {}", module, e.what());
   }
   if (!actions.empty()) {
     const auto* schema = actions.if_contains(action);
@@ -160,6 +163,9 @@ void check_action(plugins::ComponentInstance& notifier, const std::string& modul
   } catch (const plugins::PluginCallError& e) {
     if (e.status() == TESSERA_ERR_INVALID_ARGUMENT)
       throw ApiError::bad_parameter("handler module '" + module + "' refused: " + e.what());
+    // Not a verdict on the options (an outage, an answer the host refused): saved unchecked.
+    spdlog::warn("handler module '{}' could not check the options of action '{}': {}", module,
+                 action, e.what());
   }
 }
 

@@ -246,6 +246,7 @@ int serve_command(const std::string& config_file) {
     services.http_allowed_networks = config.plugin_http_allowed_networks;
     services.http_proxy = config.plugin_http_proxy;
     services.isolation = config.plugin_isolation;
+    services.store_max_keys = config.plugin_store_max_keys;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     db::TokenRepository token_rows(*database);

@@ -3,21 +3,62 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include <openssl/x509.h>
 #include "db/sealed_bindings.hpp"
+
 #include "server/crypto/encoding.hpp"
+#include "server/crypto/x509.hpp"
 #include "server/plugins/abi_access.hpp"
+#include "server/plugins/answer_limits.hpp"
 #include "server/plugins/component_config.hpp"
 #include "server/util/clock.hpp"
 
 namespace tessera::ca {
+namespace {
+
+// The base64 DER of the CRL a connector signed, once it is bounded and parses as a CRL.
+std::string checked_crl(const std::string& name, const boost::json::object& answer) {
+  const auto* crl = answer.if_contains("crl");
+  std::string problem;
+  std::optional<std::vector<uint8_t>> der;
+  if (!crl || !crl->is_string())
+    problem = "gave no CRL";
+  else if (crl->get_string().size() > plugins::limits::kCrl)
+    problem = "gave a CRL of " + std::to_string(crl->get_string().size()) + " bytes, more than " +
+              std::to_string(plugins::limits::kCrl);
+  else if (!(der = crypto::base64_decode(std::string(crl->get_string()))))
+    problem = "gave a CRL that is not base64";
+  if (problem.empty()) {
+    const unsigned char* p = der->data();
+    X509_CRL* parsed = d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size()));
+    if (!parsed || p != der->data() + der->size()) problem = "gave a CRL that does not parse";
+    X509_CRL_free(parsed);
+  }
+  if (!problem.empty()) {
+    spdlog::warn("refused the CRL of CA connector {}: it {}", name, problem);
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "CA connector '" + name + "' " + problem);
+  }
+  return std::string(crl->get_string());
+}
+
+}  // namespace
 std::string CaConnectors::ca_certificate_pem(const std::string& name) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
   const auto answer = connector->call(plugins::Operation::ca_certificate, {});
   const auto* pem = answer.if_contains("certificate");
+  std::string problem;
   if (!pem || !pem->is_string())
-    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL,
-                                   "CA connector '" + name + "' gave no CA certificate");
+    problem = "gave no CA certificate";
+  else if (pem->get_string().size() > plugins::limits::kCaCertificate)
+    problem = "gave a CA certificate of " + std::to_string(pem->get_string().size()) +
+              " bytes, more than " + std::to_string(plugins::limits::kCaCertificate);
+  else if (!crypto::parse_certificate(std::string(pem->get_string())))
+    problem = "gave a CA certificate that is not one PEM certificate";
+  if (!problem.empty()) {
+    spdlog::warn("refused the CA certificate of CA connector {}: it {}", name, problem);
+    throw plugins::PluginCallError(TESSERA_ERR_INTERNAL, "CA connector '" + name + "' " + problem);
+  }
   return std::string(pem->get_string());
 }
 
@@ -70,13 +111,10 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
     db::StoredCrl fresh;
     fresh.crl_number = stored ? stored->crl_number + 1 : 1;
     fresh.next_update = now + crl_validity_;
-    fresh.der_base64 =
-        std::string(connector
-                        ->call(plugins::Operation::crl, {{"revoked", revoked},
-                                                         {"crl_number", fresh.crl_number},
-                                                         {"next_update", fresh.next_update}})
-                        .at("crl")
-                        .as_string());
+    fresh.der_base64 = checked_crl(
+        name, connector->call(plugins::Operation::crl, {{"revoked", revoked},
+                                                        {"crl_number", fresh.crl_number},
+                                                        {"next_update", fresh.next_update}}));
     if (crls_.replace(name, fresh)) {
       stored = fresh;
       break;

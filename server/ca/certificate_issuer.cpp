@@ -9,12 +9,22 @@
 
 #include "server/ca/certificate_profile.hpp"
 #include "server/ca/issued_certificate.hpp"
+#include "server/plugins/answer_limits.hpp"
 #include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::ca {
 namespace {
+
+// A denial reason is kept with the token and shown: one past the cap refuses the answer.
+void check_reason(const boost::json::value* reason) {
+  if (reason && reason->is_string() && reason->get_string().size() > plugins::limits::kReason)
+    throw plugins::PluginCallError(
+        TESSERA_ERR_INTERNAL, "its denial reason has " +
+                                  std::to_string(reason->get_string().size()) +
+                                  " bytes, more than " + std::to_string(plugins::limits::kReason));
+}
 
 // A pending answer's retry_after: seconds the CA asked to wait (1 to a day), or 0.
 long long retry_after_of(const boost::json::object& answer) {
@@ -232,6 +242,7 @@ CertificateIssuer::Outcome CertificateIssuer::issue(const Request& r) {
     // The CA's decision, kept with the token as the poller keeps a later one.
     outcome.rollout_state = "denied";
     const auto* reason = answer.if_contains("reason");
+    check_reason(reason);
     outcome.info["denial_reason"] = reason && reason->is_string() && !reason->get_string().empty()
                                         ? std::string(reason->get_string())
                                         : "denied by CA '" + ca + "' without a reason";
@@ -293,6 +304,7 @@ std::optional<CertificateIssuer::Outcome> CertificateIssuer::poll(
   Outcome outcome;
   if (state == "denied") {
     outcome.rollout_state = "denied";
+    check_reason(answer.if_contains("reason"));
     outcome.info["denial_reason"] = answer.contains("reason") && answer.at("reason").is_string()
                                         ? std::string(answer.at("reason").as_string())
                                         : std::string("denied by CA '" + ca + "'");

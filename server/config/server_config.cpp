@@ -330,7 +330,9 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
     const auto& plugins = root["plugins"];
     r.expect_map(plugins, "plugins",
                  {"directories", "deadlines", "http_allowed_networks", "http_proxy", "concurrency",
-                  "isolation", "process_memory_mb"});
+                  "isolation", "process_memory_mb", "store_max_keys"});
+    if (const auto& keys = plugins["store_max_keys"])
+      config.plugin_store_max_keys = r.integer(keys, "plugins.store_max_keys", 1, 100000000);
     if (const auto& isolation = plugins["isolation"]) {
       if (!isolation.IsMap())
         r.fail(isolation, "plugins.isolation",

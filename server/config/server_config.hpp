@@ -128,6 +128,7 @@ struct ServerConfig {
   // plugins.isolation ("default", or a plugin id: in_process or process) and
   // plugins.process_memory_mb: which plugins run in a child process, and its memory limit.
   plugins::PluginIsolation plugin_isolation;
+  long long plugin_store_max_keys = 100000;  // plugins.store_max_keys
   // Loopback or link-local networks plugins may reach over HTTP (plugins.http_allowed_networks).
   std::vector<std::string> plugin_http_allowed_networks;
   // The proxy for plugins' outbound HTTP (plugins.http_proxy, "http://proxy:3128"); empty: none,

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "server/plugins/abi_access.hpp"
+#include "server/plugins/answer_limits.hpp"
 #include "server/plugins/bounded_sink.hpp"
 #include "server/plugins/plugin_bulkheads.hpp"
 #include "server/plugins/plugin_calls.hpp"
@@ -86,7 +87,8 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
                                                          std::to_string(deadline.count()) + " ms");
     }
     if (creation->status != TESSERA_OK)
-      throw PluginCallError(creation->status, what + ": " + creation->message);
+      throw PluginCallError(creation->status,
+                            what + ": " + limits::cut(creation->message, limits::kFailureText));
     auto made = std::shared_ptr<ComponentInstance>(
         new ComponentInstance(std::move(plugin), component, name, nullptr));
     made->remote_ = creation->remote;
@@ -115,7 +117,7 @@ std::shared_ptr<ComponentInstance> ComponentInstance::create(std::shared_ptr<Loa
   }
   if (creation->status != TESSERA_OK || !creation->instance)
     throw PluginCallError(creation->status == TESSERA_OK ? TESSERA_ERR_INTERNAL : creation->status,
-                          what + ": " + creation->error.text());
+                          what + ": " + limits::cut(creation->error.text(), limits::kFailureText));
   return std::shared_ptr<ComponentInstance>(
       new ComponentInstance(std::move(plugin), component, name, creation->instance));
 }
@@ -217,7 +219,8 @@ boost::json::object ComponentInstance::call(Operation op,
   }
   if (exchange->status != TESSERA_OK) {
     record(Outcome::failed);
-    throw PluginCallError(exchange->status, exchange->result.text());
+    throw PluginCallError(exchange->status,
+                          limits::cut(exchange->result.text(), limits::kFailureText));
   }
   std::string error;
   auto value = parse_strict_object(exchange->result.text(), &error);

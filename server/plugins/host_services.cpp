@@ -11,6 +11,7 @@
 
 #include "db/sealed_bindings.hpp"
 #include "server/crypto/random.hpp"
+#include "server/plugins/answer_limits.hpp"
 #include "server/plugins/http_client.hpp"
 
 namespace tessera::plugins {
@@ -34,7 +35,7 @@ constexpr size_t kMaxStoreKey = 255;
 void log(void* host_context, tessera_log_level level, tessera_str message) {
   try {
     const auto& id = context(host_context).plugin_id;
-    auto text = view(message);
+    const auto text = limits::cut(view(message), limits::kLogLine);
     switch (level) {
       case TESSERA_LOG_DEBUG:
         spdlog::debug("[{}] {}", id, text);
@@ -96,9 +97,29 @@ tessera_status store_get(void* host_context, tessera_str object, tessera_str key
   });
 }
 
+// A value over the size cap, or a new key past the plugin's key count, is refused (and logged:
+// the plugin may not say so itself).
+tessera_status over_limits(HostContext& ctx, const db::StoreKey& k, tessera_str value) {
+  if (value.size > limits::kStoreValue) {
+    spdlog::warn("[{}] refused to store {} bytes under '{}': a value may have {} bytes",
+                 ctx.plugin_id, value.size, k.key, limits::kStoreValue);
+    return TESSERA_ERR_INVALID_ARGUMENT;
+  }
+  if (!ctx.services->store->get(k) &&
+      ctx.services->store->count(ctx.plugin_id) >= ctx.services->store_max_keys) {
+    spdlog::warn(
+        "[{}] refused to store a new key '{}': the plugin has its {} keys "
+        "(plugins.store_max_keys)",
+        ctx.plugin_id, k.key, ctx.services->store_max_keys);
+    return TESSERA_ERR_INVALID_ARGUMENT;
+  }
+  return TESSERA_OK;
+}
+
 tessera_status store_set(void* host_context, tessera_str object, tessera_str key, tessera_str value,
                          int secret) {
   return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    if (auto refused = over_limits(ctx, k, value); refused != TESSERA_OK) return refused;
     db::StoredValue stored{secret ? ctx.services->secrets->seal(view(value), associated_data(k))
                                   : std::string(view(value)),
                            secret != 0};
@@ -112,6 +133,7 @@ tessera_status store_add(void* host_context, tessera_str object, tessera_str key
   if (!added) return TESSERA_ERR_INVALID_ARGUMENT;
   *added = 0;
   return with_store(host_context, object, key, [&](HostContext& ctx, const db::StoreKey& k) {
+    if (auto refused = over_limits(ctx, k, value); refused != TESSERA_OK) return refused;
     db::StoredValue stored{secret ? ctx.services->secrets->seal(view(value), associated_data(k))
                                   : std::string(view(value)),
                            secret != 0};
@@ -169,6 +191,9 @@ tessera_status http_exchange(void* host_context, const tessera_http_request* req
     auto response =
         perform_http(out, ctx.services ? ctx.services->max_http_response_bytes : 1 << 20);
     if (!response.ok) {
+      if (!response.refused_address.empty())
+        spdlog::warn("[{}] refused an outbound request to {}: {}", ctx.plugin_id,
+                     limits::cut(out.url, 256), response.error);
       fail(response.error);
       return response.login_refused ? TESSERA_ERR_INVALID_ARGUMENT : TESSERA_ERR_UNAVAILABLE;
     }

@@ -20,6 +20,8 @@ struct HostServices {
   db::PluginStoreRepository* store = nullptr;
   const crypto::SecretBox* secrets = nullptr;
   size_t max_http_response_bytes = 4 * 1024 * 1024;
+  // Keys one plugin may keep in its store (plugins.store_max_keys).
+  long long store_max_keys = 100000;
   // Loopback and link-local networks that plugins may reach anyway (plugins.http_allowed_networks).
   std::vector<std::string> http_allowed_networks;
   std::string http_proxy;  // plugins.http_proxy; empty: direct, never the environment's

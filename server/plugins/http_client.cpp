@@ -214,6 +214,7 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
     // The admin chose the proxy (it may well be on loopback); the destination is checked here.
     guard.refused = refused_destination(request.url, request.allowed_networks);
     if (!guard.refused.empty()) {
+      response.refused_address = guard.refused;
       response.error = "plugins may not reach " + guard.refused +
                        " (a loopback or link-local address); an admin can allow it in "
                        "plugins.http_allowed_networks";
@@ -222,6 +223,7 @@ OutboundResponse perform_http(const OutboundRequest& request, size_t max_respons
   }
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
+    response.refused_address = guard.refused;
     response.error = !guard.refused.empty()
                          ? "plugins may not reach " + guard.refused +
                                " (a loopback or link-local address); an admin can allow it in "

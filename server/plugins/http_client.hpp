@@ -34,9 +34,11 @@ struct OutboundResponse {
   bool ok = false;  // a response arrived
   long status = 0;
   std::string body;
-  std::string headers;         // the final response's "Name: value\r\n" lines
-  std::string error;           // why no response arrived
-  bool login_refused = false;  // no request was sent: the login was refused before (a KDC's no)
+  std::string headers;  // the final response's "Name: value\r\n" lines
+  std::string error;    // why no response arrived
+  bool login_refused = false;
+  std::string refused_address;  // the destination plugins may not reach, when that was why  // no
+                                // request was sent: the login was refused before (a KDC's no)
 };
 
 OutboundResponse perform_http(const OutboundRequest& request, size_t max_response_bytes);

@@ -36,17 +36,26 @@ std::shared_ptr<void> PluginBulkheads::enter(const std::string& plugin,
                                              std::chrono::milliseconds wait) {
   std::unique_lock lock(shared_->mutex);
   auto& f = figures(plugin, component);
+  // A component whose oldest call has run longer than the wait frees no place within it: its
+  // calls are refused at once instead of holding a worker for the wait.
+  const auto now = std::chrono::steady_clock::now();
+  if (f.in_flight >= f.limit && !f.started.empty() && now - *f.started.begin() > wait)
+    return nullptr;
   if (!shared_->freed.wait_for(lock, wait, [&] { return f.in_flight < f.limit; })) return nullptr;
   ++f.in_flight;
+  const auto started = f.started.insert(std::chrono::steady_clock::now());
   // The place goes back when its last holder lets go (the call's thread, when it really ends).
   // (It points at the shared figures only to be non-empty; the deleter frees nothing.)
-  return std::shared_ptr<void>(shared_.get(), [shared = shared_, plugin, component](void*) {
-    {
-      std::lock_guard unlock(shared->mutex);
-      --shared->plugins.at({plugin, component}).in_flight;
-    }
-    shared->freed.notify_all();
-  });
+  return std::shared_ptr<void>(shared_.get(),
+                               [shared = shared_, plugin, component, started](void*) {
+                                 {
+                                   std::lock_guard unlock(shared->mutex);
+                                   auto& figures = shared->plugins.at({plugin, component});
+                                   --figures.in_flight;
+                                   figures.started.erase(started);
+                                 }
+                                 shared->freed.notify_all();
+                               });
 }
 
 void PluginBulkheads::record(const std::string& plugin, const std::string& component,

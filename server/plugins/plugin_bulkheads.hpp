@@ -3,7 +3,8 @@
 // action) has at most the plugin's limit of calls at once, counted until a call really ends: a
 // call that passed its deadline keeps its place while the plugin is stuck in it. A call finds a
 // place within a short wait (a plugin that answers in microseconds frees one at once); a slow or
-// hanging plugin soon has none, and its further calls are refused after that wait (503, or
+// hanging plugin soon has none, and its further calls are refused (at once when its oldest call
+// has already run longer than the wait; 503, or
 // "later" for the poller and the outbox) instead of holding the workers every other plugin and
 // the host's own endpoints need.
 #pragma once
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace tessera::plugins {
@@ -45,6 +47,7 @@ class PluginBulkheads {
   struct Figures {
     unsigned limit = 0;
     unsigned in_flight = 0;
+    std::multiset<std::chrono::steady_clock::time_point> started;  // of the calls in flight
     std::map<std::pair<std::string, Outcome>, unsigned long> calls;
     std::array<unsigned long, kBuckets.size()> buckets{};
     unsigned long count = 0;

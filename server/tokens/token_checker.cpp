@@ -9,6 +9,7 @@
 
 #include "db/sealed_bindings.hpp"
 #include "server/crypto/random.hpp"
+#include "server/plugins/answer_limits.hpp"
 #include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
 
@@ -156,6 +157,8 @@ std::optional<long long> TokenChecker::matched_counter(const db::TokenRow& token
   };
   const auto* match = result.if_contains("match");
   if (!match || !match->is_bool()) return refuse("'match' is not true or false");
+  if (const auto* info = result.if_contains("info"); info && info->is_object())
+    if (auto problem = plugins::limits::info_problem(info->get_object())) return refuse(*problem);
   if (!match->get_bool()) return -1;
   const auto* counter = result.if_contains("counter");
   // A value that cannot be tied to a counter cannot be protected from replay: refused.

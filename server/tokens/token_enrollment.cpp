@@ -8,6 +8,7 @@
 #include "db/sealed_bindings.hpp"
 #include "server/crypto/qr_code.hpp"
 #include "server/crypto/random.hpp"
+#include "server/plugins/answer_limits.hpp"
 
 namespace tessera::tokens {
 namespace {
@@ -76,8 +77,12 @@ EnrollmentResult TokenEnrollment::enroll(const EnrollmentRequest& request) const
   if (!otplen || !otplen->is_int64() || otplen->get_int64() < 0 || otplen->get_int64() > 12)
     throw EnrollmentError("token type " + request.type + " gave no valid otplen");
   row.otplen = static_cast<int>(otplen->get_int64());
-  if (const auto* info = made.if_contains("info"); info && info->is_object())
+  if (const auto* info = made.if_contains("info"); info && info->is_object()) {
+    if (auto problem = plugins::limits::info_problem(info->get_object()))
+      throw EnrollmentError("token type " + request.type +
+                            " answered what cannot be kept: " + *problem);
     row.info = boost::json::serialize(*info);
+  }
   row.pin_hash = pins_.hash(request.pin);
   row.maxfail = request.maxfail;
   row.owner_user = request.owner_user;

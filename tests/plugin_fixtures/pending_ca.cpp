@@ -16,6 +16,10 @@
 //   crash            sign_request dereferences a null pointer (SIGSEGV)
 //   leak             sign_request takes memory until there is none
 //   hang             sign_request never returns
+//   huge_ca_certificate, junk_ca_certificate  70 KiB of junk, or a short text that is no PEM
+//   long_denial      denies with a reason of 5000 bytes
+//   many_actions, twice_actions  lists 40 actions, or one name twice
+//   store_big, store_many  sign_request stores a 2 MiB value, or 10 new keys
 // It keeps no CRL of its own (the SDK's default crl) and counts cancelled requests. With
 // revoke_failures=N its first N revoke calls fail as an outage would (then revocations work); the
 // serials it revoked are in its store "revoked", for the tests to read.
@@ -120,6 +124,11 @@ class PendingCa : public tessera::sdk::CaConnector {
       }
     if (misbehave_ == "hang")
       for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (misbehave_ == "long_denial")
+      return {{"state", "denied"}, {"reason", std::string(5000, 'r')}};
+    if (misbehave_ == "store_big") host().store("big").set("value", std::string(2 << 20, 'v'));
+    if (misbehave_ == "store_many")
+      for (int i = 0; i < 10; ++i) host().store("many").set("key" + std::to_string(i), "v");
     if (polls_ == 0) return answer(request);
     std::lock_guard lock(mutex_);
     const auto id = "REQ-" + std::to_string(++next_id_);
@@ -155,7 +164,17 @@ class PendingCa : public tessera::sdk::CaConnector {
     return {};
   }
   boost::json::object ca_certificate(const boost::json::object&) override {
+    if (misbehave_ == "huge_ca_certificate") return {{"certificate", std::string(70 * 1024, 'j')}};
+    if (misbehave_ == "junk_ca_certificate") return {{"certificate", "not a certificate"}};
     return {{"certificate", pem_of(ca_.get())}};
+  }
+  boost::json::object actions(const boost::json::object&) override {
+    boost::json::array list;
+    const int count = misbehave_ == "many_actions" ? 40 : misbehave_ == "twice_actions" ? 2 : 0;
+    for (int i = 0; i < count; ++i)
+      list.push_back({{"name", misbehave_ == "twice_actions" ? "same" : "a" + std::to_string(i)},
+                      {"description", "x"}});
+    return {{"actions", list}};
   }
   boost::json::object cancel_request(const boost::json::object& request) override {
     std::lock_guard lock(mutex_);
@@ -249,4 +268,19 @@ class PendingCa : public tessera::sdk::CaConnector {
 
 }  // namespace
 
-TESSERA_PLUGIN("org.tessera.test.pending_ca", "0.2.0", tessera::sdk::component<PendingCa>());
+// "zero_crl": the same CA, whose "CRLs" are 1000 zero bytes.
+class ZeroCrlCa : public PendingCa {
+ public:
+  using PendingCa::PendingCa;
+  static ComponentInfo describe() {
+    auto info = PendingCa::describe();
+    info.type_id = "zero_crl";
+    return info;
+  }
+  boost::json::object crl(const boost::json::object&) override {
+    return {{"crl", std::string(1336, 'A')}};
+  }
+};
+
+TESSERA_PLUGIN("org.tessera.test.pending_ca", "0.2.0", tessera::sdk::component<PendingCa>(),
+               tessera::sdk::component<ZeroCrlCa>());

@@ -6,6 +6,8 @@
 //   000001 a match below the request's counter   444444 a match that rewrites "hashlib"
 //   777777 throws Error::unavailable             888888 throws with a secret in its text
 //   555555 takes 3 s                             333333 a raw answer with "match" twice
+//   121212 a match with 100 info entries         131313 fails with a 5 MiB message
+//   141414 logs a 100 KiB line, then no match
 // Its enrollment takes otplen from the parameters (0 allowed; "boom" throws), and "always": a
 // value the token then answers every check with. Its notification action
 // "rogue" sleeps (option sleep_ms), asks to disable another token (option other_serial) and
@@ -58,6 +60,16 @@ class RogueToken : public tessera::sdk::TokenType {
     if (otp == "444444")
       return {{"match", true}, {"counter", counter}, {"info", {{"hashlib", "md5"}, {"seen", "1"}}}};
     if (otp == "777777") throw Error::unavailable("the token back end is down");
+    if (otp == "121212") {
+      boost::json::object many;
+      for (int i = 0; i < 100; ++i) many["entry" + std::to_string(i)] = i;
+      return {{"match", true}, {"counter", counter}, {"info", many}};
+    }
+    if (otp == "131313") throw Error::unavailable(std::string(5 << 20, 'x'));
+    if (otp == "141414") {
+      host().warning("begin" + std::string(100 * 1024, 'y'));
+      return {{"match", false}};
+    }
     if (otp == "888888") throw std::runtime_error("cannot open /secret/path with key 0xCAFE");
     if (otp == "555555") {
       std::this_thread::sleep_for(std::chrono::seconds(3));

@@ -85,7 +85,8 @@ CommandResult run_server_command(const std::vector<std::string>& args,
 std::string make_config(const ServerOptions& options, const std::filesystem::path& dir) {
   std::ostringstream c;
   c << "server:\n  listen:\n    - { address: 127.0.0.1, port: 0, tls: "
-    << (options.tls ? "true" : "false") << " }\n  io_threads: 2\n  worker_threads: 2\n"
+    << (options.tls ? "true" : "false")
+    << " }\n  io_threads: 2\n  worker_threads: " << options.worker_threads << "\n"
     << options.server_extra << "data_dir: " << (dir / "data").string() << "\n"
     << "database:\n  url: "
     << (options.database_url.empty() ? "sqlite://" + (dir / "data" / "tessera.db").string()

@@ -27,7 +27,8 @@ struct ServerOptions {
   bool tls = false;
   std::string database_url;  // empty: SQLite in the data folder
   std::vector<std::string> plugin_directories;
-  std::string server_extra;   // YAML lines added under "server:"
+  std::string server_extra;  // YAML lines added under "server:"
+  unsigned worker_threads = 2;
   std::string plugins_extra;  // YAML lines added under "plugins:"
   // The tests' receivers listen on loopback, which plugins may reach only when allowed.
   std::vector<std::string> http_allowed_networks{"127.0.0.0/8"};

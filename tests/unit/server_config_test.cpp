@@ -46,7 +46,8 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
   auto e = error_of(std::string(kMinimal) + "plugins:\n  directory: [x]\n");
   EXPECT_NE(e.find("t.yaml:8: plugins.directory: unknown key (known keys: concurrency, deadlines, "
-                   "directories, http_allowed_networks, http_proxy, isolation, process_memory_mb)"),
+                   "directories, http_allowed_networks, http_proxy, isolation, process_memory_mb, "
+                   "store_max_keys)"),
             std::string::npos)
       << e;
 }

@@ -216,8 +216,10 @@ namespace detail {
 // fix (invalid_argument); anything else (the database) may pass.
 inline Error store_failure(tessera_status status, const char* doing) {
   if (status == TESSERA_ERR_INVALID_ARGUMENT)
-    return Error::invalid_argument(std::string("the host store refused ") + doing +
-                                   ": object and key are 1 to 255 bytes");
+    return Error::invalid_argument(
+        std::string("the host store refused ") + doing +
+        ": object and key are 1 to 255 bytes, a value at most 1 MiB, and "
+        "a new key must fit in the plugin's plugins.store_max_keys");
   return Error::unavailable(std::string("the host store could not be ") + doing);
 }
 }  // namespace detail
