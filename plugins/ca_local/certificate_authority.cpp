@@ -14,6 +14,7 @@
 #include <memory>
 
 #include <tessera/sdk/error.hpp>
+#include <tessera/sdk/key_types.hpp>
 
 namespace tessera::ca {
 namespace {
@@ -122,23 +123,6 @@ const std::vector<std::pair<std::string, int>>& reasons() {
 
 }  // namespace
 
-std::string key_type_of(EVP_PKEY* key) {
-  if (!key) return {};
-  if (EVP_PKEY_is_a(key, "RSA")) return "rsa-" + std::to_string(EVP_PKEY_get_bits(key));
-  if (EVP_PKEY_is_a(key, "EC")) {
-    char group[64] = {};
-    size_t length = 0;
-    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                       &length) != 1)
-      return {};
-    const std::string name(group, length);
-    if (name == "prime256v1" || name == "P-256") return "ec-p256";
-    if (name == "secp384r1" || name == "P-384") return "ec-p384";
-    if (name == "secp521r1" || name == "P-521") return "ec-p521";
-  }
-  return {};
-}
-
 Authority Authority::create(const std::string& key_type, const std::string& common_name,
                             int validity_days) {
   std::unique_ptr<EVP_PKEY, Freer> key;
@@ -219,7 +203,7 @@ Authority::Issued Authority::issue(const IssueRequest& r) const {
     ERR_clear_error();
     throw Error::invalid_argument("the CSR's signature does not verify");
   }
-  const auto key_type = key_type_of(public_key);
+  const auto key_type = sdk::key_type_of(public_key);
   if (std::find(r.key_types.begin(), r.key_types.end(), key_type) == r.key_types.end())
     throw Error::invalid_argument("the CSR's key (" + (key_type.empty() ? "unknown" : key_type) +
                                   ") is not allowed here (allowed: " + join(r.key_types) + ")");

@@ -62,7 +62,4 @@ class Authority {
   std::unique_ptr<X509, Freer> certificate_;
 };
 
-// "ec-p256", "rsa-3072", ... for a public key; "" for other kinds.
-std::string key_type_of(EVP_PKEY* key);
-
 }  // namespace tessera::ca

@@ -419,6 +419,17 @@ int serve_command(const std::string& config_file) {
 
     api::Metrics metrics;
     metrics.append([&bulkheads] { return bulkheads.render(); });
+    // How often each isolated plugin's child process was started (1: never restarted).
+    metrics.append([&registry] {
+      std::string text =
+          "# HELP tessera_plugin_process_starts_total Child processes started for an isolated "
+          "plugin\n# TYPE tessera_plugin_process_starts_total counter\n";
+      for (const auto& plugin : registry.plugins())
+        if (const auto* process = plugin->process())
+          text += "tessera_plugin_process_starts_total{plugin=\"" + plugin->id() + "\"} " +
+                  std::to_string(process->starts()) + "\n";
+      return text;
+    });
     http::Router router;
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });

@@ -335,6 +335,11 @@ TEST_F(PluginIsolation, ACrashALeakAndAHangEndOnlyTheChildAndANewOneTakesTheNext
     EXPECT_EQ(request_certificate(after).status, 200) << mode;
   }
   EXPECT_NE(server_->err().find("started a new process"), std::string::npos) << server_->err();
+  const auto metrics = api_->call("GET", "/metrics", "").body;
+  EXPECT_NE(
+      metrics.find("tessera_plugin_process_starts_total{plugin=\"org.tessera.test.pending_ca\"} 4"),
+      std::string::npos)
+      << metrics;
 }
 
 // The caps on what a plugin hands the host (sdk/REFERENCE.md, "Limits"): each over-size or

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <gtest/gtest.h>
+#include <tessera/sdk/key_types.hpp>
 #include <tessera/sdk/plugin.hpp>
 
 #include "server/plugins/plugin_registry.hpp"
@@ -284,4 +285,40 @@ TEST(SdkHost, StoreFailuresAreMappedToWhatTheyAre) {
   EXPECT_EQ(kind_of(), tessera::sdk::Error::Kind::invalid_argument);
   answer = TESSERA_ERR_UNAVAILABLE;
   EXPECT_EQ(kind_of(), tessera::sdk::Error::Kind::unavailable);
+}
+
+// The SDK's key-type helper for CA connectors: a CSR's key against the profile's key_types.
+TEST(SdkKeyTypes, ACsrsKeyIsCheckedAgainstTheProfile) {
+  const auto csr_of = [](const char* algorithm, const char* option) {
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, algorithm, option);
+    X509_REQ* request = X509_REQ_new();
+    X509_REQ_set_pubkey(request, key);
+    X509_REQ_sign(request, key, EVP_sha256());
+    BIO* out = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509_REQ(out, request);
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    std::string pem(data, static_cast<size_t>(size));
+    BIO_free(out);
+    X509_REQ_free(request);
+    EVP_PKEY_free(key);
+    return pem;
+  };
+  const auto ec = csr_of("EC", "P-384");
+  EXPECT_EQ(tessera::sdk::csr_key_type(ec), "ec-p384");
+  const boost::json::object allowed{{"csr", ec},
+                                    {"profile", {{"key_types", {"ec-p256", "ec-p384"}}}}};
+  EXPECT_NO_THROW(tessera::sdk::check_csr_key(allowed));
+  const boost::json::object refused{{"csr", ec}, {"profile", {{"key_types", {"ec-p256"}}}}};
+  try {
+    tessera::sdk::check_csr_key(refused);
+    ADD_FAILURE() << "an ec-p384 key where only ec-p256 is allowed";
+  } catch (const tessera::sdk::Error& e) {
+    EXPECT_EQ(e.kind(), tessera::sdk::Error::Kind::invalid_argument);
+    EXPECT_STREQ(e.what(), "the CSR's key (ec-p384) is not allowed here (allowed: ec-p256)");
+  }
+  auto tampered = ec;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_THROW(tessera::sdk::csr_key_type(tampered), tessera::sdk::Error);
+  EXPECT_THROW(tessera::sdk::csr_key_type("not a CSR"), tessera::sdk::Error);
 }
