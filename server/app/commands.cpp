@@ -33,6 +33,7 @@
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
 #include "server/app/ready_to_use.hpp"
+#include "server/app/reload.hpp"
 #include "server/audit/audit_log.hpp"
 #include "server/auth/auth_service.hpp"
 #include "server/auth/jwt_service.hpp"
@@ -65,13 +66,6 @@ namespace {
 int fail(const std::string& message) {
   std::cerr << "tessera-server: " << message << std::endl;
   return 1;
-}
-
-void set_log_level(const std::string& level) {
-  spdlog::set_level(level == "debug"     ? spdlog::level::debug
-                    : level == "warning" ? spdlog::level::warn
-                    : level == "error"   ? spdlog::level::err
-                                         : spdlog::level::info);
 }
 
 std::string describe_components(const tessera_plugin_v1& d) {
@@ -501,6 +495,9 @@ int serve_command(const std::string& config_file) {
 
     http::HttpServer server(config.server, router, metrics);
     auto urls = server.bind();
+    server.on_reload([&server, config_file, running = config] {
+      reload_configuration(config_file, running, server);
+    });
     if (config.server.any_tls_listener())
       std::cout << "TLS certificate: " << config.server.tls.certificate.string() << std::endl;
     std::cout << "Plugins: " << registry.plugins().size() << " loaded, "

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 
 #include "server/http/session.hpp"
 
@@ -36,7 +38,11 @@ struct HttpServer::Impl {
   // /healthz and /metrics run here, so a load balancer's probe is answered while every worker
   // waits (on a plugin call, say).
   asio::thread_pool probes{1};
-  asio::ssl::context tls{asio::ssl::context::tls_server};
+  // The TLS context of new connections; the ones it replaced stay alive with the server, since
+  // open connections still use them (a reload is rare: a few kilobytes each).
+  std::vector<std::unique_ptr<asio::ssl::context>> tls_contexts;
+  std::atomic<asio::ssl::context*> tls{nullptr};
+  std::function<void()> reload;
   SessionEnv env;
   struct Listener {
     tcp::acceptor acceptor;
@@ -47,6 +53,7 @@ struct HttpServer::Impl {
   // touched by two I/O threads at once.
   asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
   asio::signal_set signals{io, SIGINT, SIGTERM};
+  asio::signal_set reload_signal{io, SIGHUP};
   bool drained = false;
 
   Impl(HttpServerSettings o, const Router& router, api::Metrics& metrics)
@@ -59,7 +66,10 @@ struct HttpServer::Impl {
             options.read_timeout,
             options.idle_timeout} {}
 
-  void configure_tls() {
+  // A server context with the certificate and key of settings; throws when they are unusable.
+  std::unique_ptr<asio::ssl::context> make_tls(const TlsConfig& settings) {
+    auto made = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    auto& tls = *made;
     tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
@@ -70,18 +80,37 @@ struct HttpServer::Impl {
     SSL_CTX_set_session_id_context(tls.native_handle(), kSessionContext,
                                    sizeof(kSessionContext) - 1);
     try {
-      tls.use_certificate_chain_file(options.tls.certificate.string());
-      tls.use_private_key_file(options.tls.private_key.string(), asio::ssl::context::pem);
+      tls.use_certificate_chain_file(settings.certificate.string());
+      tls.use_private_key_file(settings.private_key.string(), asio::ssl::context::pem);
     } catch (const boost::system::system_error& e) {
-      throw std::runtime_error("cannot use TLS certificate " + options.tls.certificate.string() +
-                               " with key " + options.tls.private_key.string() + ": " + e.what());
+      throw std::runtime_error("cannot use TLS certificate " + settings.certificate.string() +
+                               " with key " + settings.private_key.string() + ": " + e.what());
     }
-    if (options.tls.client_certificates == ClientCertificates::request) {
+    if (settings.client_certificates == ClientCertificates::request) {
       // Ask for a client certificate but accept any (or none): certificate login decides later
       // whether the presented certificate is an enrolled one.
       tls.set_verify_mode(asio::ssl::verify_peer);
       tls.set_verify_callback([](bool, asio::ssl::verify_context&) { return true; });
     }
+    return made;
+  }
+
+  void use_tls(std::unique_ptr<asio::ssl::context> context) {
+    tls = context.get();
+    tls_contexts.push_back(std::move(context));
+  }
+
+  void wait_for_reload() {
+    reload_signal.async_wait(
+        asio::bind_executor(control, [this](const boost::system::error_code& ec, int) {
+          if (ec || env.stopping) return;
+          spdlog::info("received SIGHUP: re-reading the configuration");
+          // On a worker: reading files and parsing must not hold the I/O threads.
+          asio::post(workers, [this] {
+            if (reload) reload();
+            asio::post(control, [this] { wait_for_reload(); });
+          });
+        }));
   }
 
   asio::awaitable<void> accept_loop(Listener& listener) {
@@ -105,7 +134,7 @@ struct HttpServer::Impl {
         continue;
       }
       if (listener.tls)
-        start_tls_session(std::move(socket), tls, env, std::move(slot));
+        start_tls_session(std::move(socket), *tls.load(), env, std::move(slot));
       else
         start_plain_session(std::move(socket), env, std::move(slot));
     }
@@ -164,7 +193,7 @@ HttpServer::~HttpServer() {
 std::vector<std::string> HttpServer::bind() {
   bool any_tls = false;
   for (const auto& l : impl_->options.listen) any_tls = any_tls || l.tls;
-  if (any_tls) impl_->configure_tls();
+  if (any_tls) impl_->use_tls(impl_->make_tls(impl_->options.tls));
   std::vector<std::string> urls;
   for (const auto& l : impl_->options.listen) {
     const auto where = fmt::format("{}:{}", l.address, l.port);
@@ -195,6 +224,7 @@ void HttpServer::run() {
   for (auto& l : impl_->listeners)
     asio::co_spawn(impl_->control, impl_->accept_loop(*l), asio::detached);
   impl_->wait_for_signal();
+  impl_->wait_for_reload();
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < impl_->options.io_threads; ++i)
     threads.emplace_back([this] { impl_->io.run(); });
@@ -210,6 +240,18 @@ void HttpServer::run() {
   impl_->workers.join();
   impl_->probes.join();
   spdlog::info("server stopped");
+}
+
+void HttpServer::on_reload(std::function<void()> reload) {
+  impl_->reload = std::move(reload);
+}
+
+void HttpServer::reload_tls(const TlsConfig& tls) {
+  if (!impl_->tls.load()) return;  // no TLS listener
+  auto* made = impl_->make_tls(tls).release();
+  // On the control strand, where the accept loops read it.
+  asio::post(impl_->control,
+             [this, made] { impl_->use_tls(std::unique_ptr<asio::ssl::context>(made)); });
 }
 
 void HttpServer::stop() {

@@ -1,7 +1,8 @@
-// The HTTP(S) server: listeners, I/O threads, the worker pool, and a graceful shutdown on
-// SIGTERM/SIGINT that lets in-flight requests finish.
+// The HTTP(S) server: listeners, I/O threads, the worker pool, a graceful shutdown on
+// SIGTERM/SIGINT that lets in-flight requests finish, and SIGHUP for what can be re-read.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,11 @@ class HttpServer {
   void run();
   // Starts the graceful shutdown from any thread.
   void stop();
+  // Runs reload on SIGHUP (systemctl reload), one at a time, while the server serves on.
+  void on_reload(std::function<void()> reload);
+  // New connections get this certificate and key from now on; connections already open keep
+  // theirs. Throws std::runtime_error, and the one in use stays, when they are unusable.
+  void reload_tls(const TlsConfig& tls);
 
  private:
   struct Impl;

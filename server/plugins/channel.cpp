@@ -82,13 +82,24 @@ void Channel::read_all() {
       case wire::Kind::notice:
         on_notice_(std::move(frame->fields));
         break;
-      case wire::Kind::request:
+      case wire::Kind::request: {
+        {
+          std::lock_guard lock(mutex_);
+          if (answering_ >= kMaxAnswering) {
+            send({wire::Kind::reply, frame->id, {}});
+            break;
+          }
+          ++answering_;
+        }
         std::thread([self = shared_from_this(), id = frame->id,
                      fields = std::move(frame->fields)]() mutable {
           auto reply = self->on_request_(std::move(fields));
           self->send({wire::Kind::reply, id, std::move(reply)});
+          std::lock_guard lock(self->mutex_);
+          --self->answering_;
         }).detach();
         break;
+      }
     }
   }
   // The other end went, or sent what is not a frame: either way it is done with.

@@ -22,7 +22,10 @@ namespace tessera::plugins {
 class Channel : public std::enable_shared_from_this<Channel> {
  public:
   using Fields = std::vector<std::string>;
-  // Answers one request (its fields), on a thread of its own.
+  static constexpr unsigned kMaxAnswering = 64;
+  // Answers one request (its fields), on a thread of its own; at most kMaxAnswering at once,
+  // past that a request gets an empty reply (the other end reads it as unavailable), so a
+  // hostile child cannot make the server start threads without end.
   using RequestHandler = std::function<Fields(Fields)>;
   // Takes one notice (a request that wants no reply), on the reader thread, in order.
   using NoticeHandler = std::function<void(Fields)>;
@@ -67,6 +70,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   mutable std::mutex mutex_;
   std::condition_variable answered_;
   std::map<uint64_t, std::shared_ptr<Waiting>> waiting_;
+  unsigned answering_ = 0;  // requests of the other end being answered now
   uint64_t next_id_ = 1;
   bool closed_ = false;
 };

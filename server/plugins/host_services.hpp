@@ -31,7 +31,7 @@ struct HostServices {
   // Each plugin's share of the calls, and its figures. Null: no limit (tools, unit tests).
   PluginBulkheads* bulkheads = nullptr;
   // Which plugins run in a child process; here none (the tools, unit tests): the server sets it.
-  PluginIsolation isolation{{}, false};
+  PluginIsolation isolation = PluginIsolation::none();
 };
 
 // One per loaded plugin: the host_context the plugin passes back on every call, so the host

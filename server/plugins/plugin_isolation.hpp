@@ -16,7 +16,15 @@ struct PluginIsolation {
   // notification actions: slow calls to peers whose answers they parse) in a child process.
   std::optional<bool> process_by_default;
   unsigned memory_mb = 1024;          // the child's address space (plugins.process_memory_mb)
-  std::filesystem::path host_binary;  // tessera-plugin-host; empty: beside the server's binary
+  // tessera-plugin-host; empty: beside the server's binary, else <prefix>/lib/tessera.
+  std::filesystem::path host_binary;
+
+  // Every plugin in the server.
+  static PluginIsolation none() {
+    PluginIsolation isolation;
+    isolation.process_by_default = false;
+    return isolation;
+  }
 
   bool in_child(const std::string& plugin_id, bool has_token_type) const {
     if (auto it = process_by_id.find(plugin_id); it != process_by_id.end()) return it->second;

@@ -32,10 +32,13 @@ tessera_str str(const std::string& s) {
   return {s.data(), s.size()};
 }
 
-std::filesystem::path beside_the_server() {
+// Beside the server's binary (the build tree), else in <prefix>/lib/tessera (installed).
+std::filesystem::path find_plugin_host() {
   std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return self.parent_path() / "tessera-plugin-host";
+  const auto bin = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  auto beside = bin / "tessera-plugin-host";
+  if (std::filesystem::exists(beside, ec)) return beside;
+  return bin.parent_path() / "lib" / "tessera" / "tessera-plugin-host";
 }
 
 std::string describe(int status, unsigned memory_mb) {
@@ -98,7 +101,7 @@ Channel::Fields answer_host(HostContext& context, Channel::Fields r) {
 
 PluginProcess::PluginProcess(HostContext context, int plugin_fd, PluginIsolation options)
     : context_(std::move(context)), plugin_fd_(plugin_fd), options_(std::move(options)) {
-  if (options_.host_binary.empty()) options_.host_binary = beside_the_server();
+  if (options_.host_binary.empty()) options_.host_binary = find_plugin_host();
 }
 
 PluginProcess::~PluginProcess() {
@@ -335,6 +338,11 @@ tessera_status PluginProcess::call(uint64_t instance, int slot, const std::strin
     }
   }
   auto reply = child->channel->ask({"call", wanted.remote, std::to_string(slot), request});
+  if (reply && reply->empty()) {
+    result = "the process of plugin " + context_.plugin_id + " is answering " +
+             std::to_string(Channel::kMaxAnswering) + " calls already";
+    return TESSERA_ERR_UNAVAILABLE;
+  }
   if (!reply || reply->size() != 2) {
     result = lost(child);
     return TESSERA_ERR_UNAVAILABLE;

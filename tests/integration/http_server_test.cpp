@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <iterator>
 
 #include <chrono>
 #include <cstdio>
@@ -277,6 +279,71 @@ TEST(HttpServer, ServesHttpsWithItsSelfSignedCertificateOnTls12AndUp) {
   tls12.trust(certificate);
   tls12.only_tls_1_2();
   EXPECT_EQ(tls12.get(server.url() + "/healthz").status, 200) << "the same client on TLS 1.2 works";
+}
+
+// systemctl reload (SIGHUP): a new certificate (for new connections) and log level are taken
+// while the server serves; what needs a restart is named; a broken file changes nothing.
+TEST(HttpServer, SighupTakesANewCertificateAndLogLevelAndRefusesABrokenFile) {
+  ServerProcess server({.tls = true});
+  const auto eventually = [](const auto& done) {
+    for (int i = 0; i < 100 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return done();
+  };
+  const auto first = server.certificate_path();
+  const auto dir = server.dir();
+  const auto certificate = (dir / "renewed.crt").string();
+  const auto key = (dir / "renewed.key").string();
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-days 30 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                         "-keyout " +
+                         key + " -out " + certificate + " 2>/dev/null")
+                            .c_str()),
+            0);
+  const auto config_file = dir / "tessera.yaml";
+  std::string config;
+  {
+    std::ifstream in(config_file);
+    config.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto edited = [&](const std::string& server_lines) {
+    auto text = config;
+    text.insert(text.find("server:\n") + 8, server_lines);
+    return text + "log: { level: debug }\n";
+  };
+  std::ofstream(config_file) << edited("  tls: { certificate: " + certificate +
+                                       ", private_key: " + key + " }\n");
+  server.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return server.err().find("reloaded ") != std::string::npos; }))
+      << server.err();
+  EXPECT_NE(server.err().find("log level debug, TLS certificate " + certificate), std::string::npos)
+      << server.err();
+  TestHttpClient renewed;
+  renewed.trust(certificate);
+  EXPECT_EQ(renewed.get(server.url() + "/healthz").status, 200) << "new connections: new one";
+  TestHttpClient old;
+  old.trust(first);
+  EXPECT_EQ(old.get(server.url() + "/healthz").status, 0) << "the first one is no longer served";
+
+  std::ofstream(config_file) << "server: [\n";
+  server.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    return server.err().find("reload refused, the running configuration stays") !=
+           std::string::npos;
+  })) << server.err();
+  EXPECT_EQ(renewed.get(server.url() + "/healthz").status, 200) << "still serving as before";
+
+  auto restart_only =
+      edited("  tls: { certificate: " + certificate + ", private_key: " + key + " }\n");
+  restart_only.replace(restart_only.find("io_threads: 2"), 13, "io_threads: 3");
+  std::ofstream(config_file) << restart_only;
+  server.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    return server.err().find(
+               "changed, but read only at start (restart to apply): "
+               "server.io_threads") != std::string::npos;
+  })) << server.err();
+  EXPECT_TRUE(server.running());
 }
 
 TEST(HttpServer, RequestsClientCertificatesWithoutRequiringThem) {
