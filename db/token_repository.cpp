@@ -178,27 +178,30 @@ void require_room(soci::session& sql, Dialect dialect, const std::string& resolv
 
 }  // namespace
 
+bool TokenRepository::insert_in(soci::session& sql, const TokenRow& t) {
+  int active = t.active, revoked = t.revoked, locked = t.locked;
+  // Two enrollments racing for one serial: the database lets one in, the other is told.
+  soci::statement st =
+      (sql.prepare << "INSERT INTO token (" << kColumns
+                   << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, "
+                      ":lf, :a, :r, :l, :rs, :i, :ou, :ores, :oreal, :ca) ON CONFLICT (serial) "
+                      "DO NOTHING",
+       soci::use(t.serial), soci::use(t.type), soci::use(t.description), soci::use(t.sealed_secret),
+       soci::use(t.pin_hash), soci::use(t.otplen), soci::use(t.counter), soci::use(t.count_window),
+       soci::use(t.sync_window), soci::use(t.maxfail), soci::use(t.failcount),
+       soci::use(t.last_fail_at), soci::use(active), soci::use(revoked), soci::use(locked),
+       soci::use(t.rollout_state), soci::use(t.info), soci::use(t.owner_user),
+       soci::use(t.owner_resolver), soci::use(t.owner_realm), soci::use(t.created_at));
+  return affected(st) == 1;
+}
+
 bool TokenRepository::insert(const TokenRow& t, const TransitionNote& note,
                              std::optional<long long> max_owned) {
-  int active = t.active, revoked = t.revoked, locked = t.locked;
   auto change = transition(t.serial, "", t.rollout_state, note);
   const bool inserted = database_.in_transaction([&](soci::session& sql) {
     if (max_owned && !t.owner_user.empty())
       require_room(sql, database_.dialect(), t.owner_resolver, t.owner_user, *max_owned);
-    // Two enrollments racing for one serial: the database lets one in, the other is told.
-    soci::statement st =
-        (sql.prepare << "INSERT INTO token (" << kColumns
-                     << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, "
-                        ":lf, :a, :r, :l, :rs, :i, :ou, :ores, :oreal, :ca) ON CONFLICT (serial) "
-                        "DO NOTHING",
-         soci::use(t.serial), soci::use(t.type), soci::use(t.description),
-         soci::use(t.sealed_secret), soci::use(t.pin_hash), soci::use(t.otplen),
-         soci::use(t.counter), soci::use(t.count_window), soci::use(t.sync_window),
-         soci::use(t.maxfail), soci::use(t.failcount), soci::use(t.last_fail_at), soci::use(active),
-         soci::use(revoked), soci::use(locked), soci::use(t.rollout_state), soci::use(t.info),
-         soci::use(t.owner_user), soci::use(t.owner_resolver), soci::use(t.owner_realm),
-         soci::use(t.created_at));
-    if (affected(st) != 1) return false;
+    if (!insert_in(sql, t)) return false;
     if (!t.rollout_state.empty()) {
       record(sql, change);
       if (recorder_) recorder_(sql, change);

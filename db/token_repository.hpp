@@ -109,6 +109,9 @@ class TokenRepository {
   // insert's transaction, so parallel enrollments cannot all pass the limit.
   bool insert(const TokenRow& token, const TransitionNote& note = {},
               std::optional<long long> max_owned = std::nullopt);
+  // The insert alone, inside the caller's transaction (an import): false when the serial is
+  // taken. No rollout transition is recorded.
+  static bool insert_in(soci::session& sql, const TokenRow& token);
   std::optional<TokenRow> find(const std::string& serial);
   // The token as seen inside the caller's transaction.
   static std::optional<TokenRow> find_in(soci::session& sql, const std::string& serial);

@@ -6,6 +6,7 @@
 
 #include "server/app/admin_command.hpp"
 #include "server/app/commands.hpp"
+#include "server/app/import_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{"Tessera: a plugin-based MFA token and certificate server"};
@@ -29,12 +30,26 @@ int main(int argc, char** argv) {
   auto* rotate = key->add_subcommand("rotate", "re-seal every stored secret under a new key file");
   rotate->add_option("new_key_file", new_key_file, "where to create the new key")->required();
   key->require_subcommand(1);
+  std::string import_source, import_database, import_key;
+  bool import_dry_run = false;
+  auto* import = cli.add_subcommand(
+      "import", "bring the tokens of an eduMFA or privacyIDEA database over (see the README)");
+  import->add_option("source", import_source, "edumfa or privacyidea")->required();
+  import
+      ->add_option("--database", import_database,
+                   "its database: sqlite:///path or postgresql://user:password@host/name")
+      ->required();
+  import->add_option("--enckey", import_key, "its encryption key file (96 bytes)")->required();
+  import->add_flag("--dry-run", import_dry_run, "show what would be imported; write nothing");
   CLI11_PARSE(cli, argc, argv);
 
   // Log lines go to stderr; stdout carries only what a person starting the server must see.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tessera"));
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  int rc = rotate->parsed()   ? tessera::app::key_rotate_command(config_file, new_key_file)
+  int rc = import->parsed()
+               ? tessera::app::import_command(config_file, import_source, import_database,
+                                              import_key, import_dry_run)
+           : rotate->parsed() ? tessera::app::key_rotate_command(config_file, new_key_file)
            : verify->parsed() ? tessera::app::audit_verify_command(config_file)
            : admin->parsed()
                ? tessera::app::admin_command(config_file, admin_action, admin_name, admin_value)

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "server/crypto/encoding.hpp"
+#include "server/crypto/password_hash.hpp"
 #include "server/crypto/random.hpp"
 
 namespace tessera::tokens {
@@ -39,6 +40,8 @@ std::string PinHasher::hash(std::string_view pin) const {
 
 bool PinHasher::matches(std::string_view stored, std::string_view pin) const {
   if (stored.empty()) return pin.empty();
+  // A PIN hash imported from eduMFA or privacyIDEA, checked as it is (at Argon2's cost).
+  if (stored.starts_with("$argon2id$")) return crypto::verify_password(pin, std::string(stored));
   if (!stored.starts_with(kPrefix)) return false;
   const auto rest = stored.substr(kPrefix.size());
   const auto colon = rest.find(':');

@@ -15,7 +15,8 @@ class PinHasher {
 
   // "" for an empty PIN (the token has none), else "h1:<salt>:<mac>" in base64.
   std::string hash(std::string_view pin) const;
-  // Constant time in the PIN; an empty stored hash matches only the empty PIN.
+  // Constant time in the PIN; an empty stored hash matches only the empty PIN. An Argon2id hash
+  // ("$argon2id$...", imported from eduMFA or privacyIDEA) is checked too.
   bool matches(std::string_view stored, std::string_view pin) const;
 
  private:

@@ -1,0 +1,167 @@
+// tessera-server import edumfa: a database with eduMFA's tables (edumfa_schema.sql), seeds and
+// PINs encrypted the way eduMFA does with its key file; after the import the same OTP values
+// are accepted, a replay is refused (the counter came over), and a second run changes nothing.
+#include <openssl/evp.h>
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <fstream>
+#include <sstream>
+
+#include "server/crypto/password_hash.hpp"
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+// AES-256-CBC with PKCS#7, as eduMFA's DefaultSecurityModule.encrypt.
+std::string encrypt(const std::string& key, const std::string& iv, const std::string& plain) {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  std::string out(plain.size() + 16, '\0');
+  int written = 0, last = 0;
+  EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), nullptr,
+                     reinterpret_cast<const unsigned char*>(key.data()),
+                     reinterpret_cast<const unsigned char*>(iv.data()));
+  EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &written,
+                    reinterpret_cast<const unsigned char*>(plain.data()),
+                    static_cast<int>(plain.size()));
+  EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + written, &last);
+  EVP_CIPHER_CTX_free(ctx);
+  out.resize(static_cast<size_t>(written + last));
+  return out;
+}
+
+class EduMfaImport : public TokenFixture {
+ protected:
+  void SetUp() override {
+    start();
+    dir_ = server_->dir();
+    std::ofstream(dir_ / "enckey", std::ios::binary) << token_key_ << config_key_ << value_key_;
+    std::ifstream schema(TESSERA_TEST_SCRIPTS "/edumfa_schema.sql");
+    std::stringstream statements;
+    statements << schema.rdbuf();
+    soci::session sql(*soci::factory_sqlite3(), (dir_ / "edumfa.db").string());
+    std::string statement;
+    while (std::getline(statements, statement, ';'))
+      if (statement.find("CREATE") != std::string::npos) sql << statement;
+    sql << "INSERT INTO realm (id, name, \"default\") VALUES (1, 'corp', 1)";
+    const std::string iv = "0123456789abcdef";
+    const std::string iv_hex = hex(iv);  // bound by reference: a variable, not a temporary
+    const auto add = [&](int id, const std::string& serial, const std::string& type,
+                         const std::string& key_enc, const std::string& pin_hash, int count,
+                         int failcount, const std::string& owner) {
+      sql << "INSERT INTO token (id, serial, tokentype, description, key_enc, key_iv, pin_hash, "
+             "otplen, maxfail, failcount, count, count_window, sync_window, active, revoked, "
+             "locked, rollout_state) VALUES (:id, :s, :t, 'from eduMFA', :k, :iv, :p, 6, 10, "
+             ":f, :c, 10, 1000, 1, 0, 0, '')",
+          soci::use(id), soci::use(serial), soci::use(type), soci::use(key_enc), soci::use(iv_hex),
+          soci::use(pin_hash), soci::use(failcount), soci::use(count);
+      sql << "INSERT INTO tokeninfo (\"Key\", \"Value\", \"Type\", token_id) VALUES "
+             "('hashlib', 'sha1', '', :id)",
+          soci::use(id);
+      if (!owner.empty())
+        sql << "INSERT INTO tokenowner (token_id, resolver, user_id, realm_id) VALUES (:id, "
+               "'local', :u, 1)",
+            soci::use(id), soci::use(owner);
+    };
+    const auto seed = hex(encrypt(token_key_, iv, hex("12345678901234567890")));
+    // alice: HOTP at counter 2 with one failed attempt, her PIN hashed with Argon2id.
+    add(1, "OATH0001", "hotp", seed, crypto::hash_password("1234"), 2, 1, "alice");
+    // bob: a PIN kept encrypted (policy encryptpin), "@@" + hex(iv):hex(cipher).
+    add(2, "OATH0002", "HOTP", seed, "@@" + hex(iv) + ":" + hex(encrypt(token_key_, iv, "5678")), 0,
+        0, "bob");
+    add(3, "PUSH0001", "push", seed, "", 0, 0, "alice");
+    add(4, "OATH0003", "hotp", hex(encrypt(config_key_, iv, hex("x"))), "", 0, 0, "");
+    add(5, "OATH0004", "hotp", seed, "", 0, 0, "carol");
+  }
+
+  CommandResult import(bool dry_run) {
+    std::vector<std::string> args{"--config",   (dir_ / "tessera.yaml").string(),
+                                  "import",     "edumfa",
+                                  "--database", "sqlite://" + (dir_ / "edumfa.db").string(),
+                                  "--enckey",   (dir_ / "enckey").string()};
+    if (dry_run) args.push_back("--dry-run");
+    return run_server_command(args);
+  }
+  bool check(const std::string& user, const std::string& pass) {
+    const auto r = api_->client()->post(api_->url() + "/validate/check",
+                                        "user=" + user + "&realm=corp&pass=" + pass, kForm);
+    return r.status == 200 && json_of(r).at("result").at("value").as_bool();
+  }
+
+  std::filesystem::path dir_;
+  const std::string token_key_ = std::string(32, 't'), config_key_ = std::string(32, 'c'),
+                    value_key_ = std::string(32, 'v');
+};
+
+TEST_F(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRunDoesNothing) {
+  const auto dry = import(true);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  for (const char* line :
+       {"import OATH0001 (hotp, owner alice in corp, counter 2, fail counter 1, PIN kept)",
+        "import OATH0002 (hotp, owner bob in corp, counter 0, fail counter 0, PIN kept)",
+        "skip   PUSH0001: type push: Tessera imports HOTP and TOTP tokens so far",
+        "skip   OATH0003: its seed cannot be read with this key file",
+        "note   OATH0004: its owner (user id 'carol' in resolver 'local', realm 'corp') is not "
+        "known here: imported unassigned",
+        "dry run: nothing was written; 3 tokens would be imported"})
+    EXPECT_NE(dry.out.find(line), std::string::npos) << line << "\n" << dry.out;
+  EXPECT_FALSE(check("alice", "1234359152")) << "a dry run writes nothing";
+
+  const auto real = import(false);
+  ASSERT_EQ(real.exit_code, 0) << real.err;
+  EXPECT_NE(real.out.find("imported 3 tokens; 0 were here already"), std::string::npos) << real.out;
+  const auto imported = token("OATH0001");
+  EXPECT_EQ(imported.at("failcount").as_int64(), 1);
+  EXPECT_EQ(imported.at("description"), "from eduMFA");
+  // RFC 4226's values: 287082 at counter 1 (used in eduMFA), 359152 at 2, 969429 at 3.
+  EXPECT_FALSE(check("alice", "1234287082")) << "a value eduMFA had accepted is a replay";
+  EXPECT_TRUE(check("alice", "1234359152"));
+  EXPECT_FALSE(check("alice", "1234359152")) << "and once used, it is one here";
+  EXPECT_FALSE(check("alice", "0000969429")) << "the PIN is checked";
+  EXPECT_TRUE(check("bob", "5678755224")) << "an encrypted PIN, hashed anew";
+  EXPECT_FALSE(token("OATH0004").contains("username") &&
+               !token("OATH0004").at("username").as_string().empty());
+
+  const auto again = import(false);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("nothing to do: 3 importable tokens are here already"),
+            std::string::npos)
+      << again.out;
+  EXPECT_TRUE(check("alice", "1234969429")) << "the second run left the counter as it was";
+}
+
+TEST_F(EduMfaImport, AWrongKeyFileOrDatabaseIsRefusedAndWritesNothing) {
+  std::ofstream(dir_ / "short.key") << "too short";
+  auto r = run_server_command({"--config", (dir_ / "tessera.yaml").string(), "import", "edumfa",
+                               "--database", "sqlite://" + (dir_ / "edumfa.db").string(),
+                               "--enckey", (dir_ / "short.key").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("import failed, nothing was written: the key file has 9 bytes"),
+            std::string::npos)
+      << r.err;
+  r = run_server_command({"--config", (dir_ / "tessera.yaml").string(), "import", "edumfa",
+                          "--database", "sqlite://" + (dir_ / "tessera.yaml").string(), "--enckey",
+                          (dir_ / "enckey").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not an eduMFA or privacyIDEA database"), std::string::npos) << r.err;
+  r = run_server_command({"--config", (dir_ / "tessera.yaml").string(), "import", "edumfa",
+                          "--database", "mysql://edumfa@localhost/edumfa", "--enckey",
+                          (dir_ / "enckey").string()});
+  EXPECT_NE(r.err.find("MySQL and MariaDB cannot be read by this build"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(json_of(api_->call("GET", "/token/", admin_)).at("result").at("value").at("count"), 0);
+}
+
+}  // namespace
+}  // namespace tessera::testing

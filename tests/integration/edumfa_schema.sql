@@ -1,0 +1,50 @@
+-- The tables of an eduMFA 2.x database that the import reads, as SQLAlchemy creates them on
+-- SQLite from eduMFA's edumfa/models.py (Token, TokenInfo, TokenOwner, Realm: privacyIDEA 3.x
+-- has the same). Written for the tests: the import test fills them the way eduMFA does, seeds
+-- encrypted with its key file.
+CREATE TABLE realm (
+  id INTEGER NOT NULL PRIMARY KEY,
+  name VARCHAR(255) NOT NULL UNIQUE,
+  "default" BOOLEAN,
+  option VARCHAR(40)
+);
+CREATE TABLE token (
+  id INTEGER NOT NULL PRIMARY KEY,
+  description VARCHAR(80),
+  serial VARCHAR(40) NOT NULL UNIQUE,
+  tokentype VARCHAR(30),
+  user_pin VARCHAR(512),
+  user_pin_iv VARCHAR(32),
+  so_pin VARCHAR(512),
+  so_pin_iv VARCHAR(32),
+  pin_seed VARCHAR(32),
+  otplen INTEGER,
+  pin_hash VARCHAR(512),
+  key_enc VARCHAR(2800),
+  key_iv VARCHAR(32),
+  maxfail INTEGER,
+  active BOOLEAN NOT NULL,
+  revoked BOOLEAN,
+  locked BOOLEAN,
+  failcount INTEGER,
+  count INTEGER,
+  count_window INTEGER,
+  sync_window INTEGER,
+  rollout_state VARCHAR(10)
+);
+CREATE TABLE tokeninfo (
+  id INTEGER NOT NULL PRIMARY KEY,
+  "Key" VARCHAR(255) NOT NULL,
+  "Value" TEXT,
+  "Type" VARCHAR(100),
+  "Description" VARCHAR(2000),
+  token_id INTEGER REFERENCES token (id),
+  CONSTRAINT tiix_2 UNIQUE (token_id, "Key")
+);
+CREATE TABLE tokenowner (
+  id INTEGER NOT NULL PRIMARY KEY,
+  token_id INTEGER REFERENCES token (id),
+  resolver VARCHAR(120),
+  user_id VARCHAR(320),
+  realm_id INTEGER REFERENCES realm (id)
+);
