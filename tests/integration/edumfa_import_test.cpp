@@ -1,12 +1,17 @@
-// tessera-server import edumfa: a database with eduMFA's tables (edumfa_schema.sql), seeds and
-// PINs encrypted the way eduMFA does with its key file; after the import the same OTP values
-// are accepted, a replay is refused (the counter came over), and a second run changes nothing.
+// tessera-server import edumfa: a database with eduMFA's tables (edumfa_schema.sql) on SQLite
+// and on PostgreSQL, seeds and PINs encrypted the way eduMFA does with its key file; after the
+// import the same OTP values are accepted, a replay is refused (the counter came over), and a
+// second run changes nothing.
 #include <openssl/evp.h>
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <fstream>
 #include <sstream>
+
+#include "db/database_url.hpp"
+#include "tests/integration/postgres_fixture.hpp"
 
 #include "server/crypto/password_hash.hpp"
 #include "tests/integration/token_fixture.hpp"
@@ -41,7 +46,7 @@ std::string encrypt(const std::string& key, const std::string& iv, const std::st
   return out;
 }
 
-class EduMfaImport : public TokenFixture {
+class EduMfaImport : public TokenFixture, public ::testing::WithParamInterface<std::string> {
  protected:
   void SetUp() override {
     start();
@@ -50,11 +55,16 @@ class EduMfaImport : public TokenFixture {
     std::ifstream schema(TESSERA_TEST_SCRIPTS "/edumfa_schema.sql");
     std::stringstream statements;
     statements << schema.rdbuf();
-    soci::session sql(*soci::factory_sqlite3(), (dir_ / "edumfa.db").string());
+    source_ = GetParam() == "sqlite" ? "sqlite://" + (dir_ / "edumfa.db").string()
+                                     : fresh_postgres_database("edumfa_source");
+    const auto url = db::parse_database_url(source_, dir_);
+    soci::session sql(
+        GetParam() == "sqlite" ? *soci::factory_sqlite3() : *soci::factory_postgresql(),
+        url.connect_string);
     std::string statement;
     while (std::getline(statements, statement, ';'))
       if (statement.find("CREATE") != std::string::npos) sql << statement;
-    sql << "INSERT INTO realm (id, name, \"default\") VALUES (1, 'corp', 1)";
+    sql << "INSERT INTO realm (id, name, \"default\") VALUES (1, 'corp', true)";
     const std::string iv = "0123456789abcdef";
     const std::string iv_hex = hex(iv);  // bound by reference: a variable, not a temporary
     const auto add = [&](int id, const std::string& serial, const std::string& type,
@@ -63,16 +73,17 @@ class EduMfaImport : public TokenFixture {
       sql << "INSERT INTO token (id, serial, tokentype, description, key_enc, key_iv, pin_hash, "
              "otplen, maxfail, failcount, count, count_window, sync_window, active, revoked, "
              "locked, rollout_state) VALUES (:id, :s, :t, 'from eduMFA', :k, :iv, :p, 6, 10, "
-             ":f, :c, 10, 1000, 1, 0, 0, '')",
+             ":f, :c, 10, 1000, true, false, false, '')",
           soci::use(id), soci::use(serial), soci::use(type), soci::use(key_enc), soci::use(iv_hex),
           soci::use(pin_hash), soci::use(failcount), soci::use(count);
-      sql << "INSERT INTO tokeninfo (\"Key\", \"Value\", \"Type\", token_id) VALUES "
-             "('hashlib', 'sha1', '', :id)",
-          soci::use(id);
+      // Ids given, as eduMFA's sequences would (the schema has no defaults for them).
+      sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
+             "(:i, 'hashlib', 'sha1', '', :t)",
+          soci::use(id), soci::use(id);
       if (!owner.empty())
-        sql << "INSERT INTO tokenowner (token_id, resolver, user_id, realm_id) VALUES (:id, "
-               "'local', :u, 1)",
-            soci::use(id), soci::use(owner);
+        sql << "INSERT INTO tokenowner (id, token_id, resolver, user_id, realm_id) VALUES (:i, "
+               ":t, 'local', :u, 1)",
+            soci::use(id), soci::use(id), soci::use(owner);
     };
     const auto seed = hex(encrypt(token_key_, iv, hex("12345678901234567890")));
     // alice: HOTP at counter 2 with one failed attempt, her PIN hashed with Argon2id.
@@ -83,13 +94,15 @@ class EduMfaImport : public TokenFixture {
     add(3, "PUSH0001", "push", seed, "", 0, 0, "alice");
     add(4, "OATH0003", "hotp", hex(encrypt(config_key_, iv, hex("x"))), "", 0, 0, "");
     add(5, "OATH0004", "hotp", seed, "", 0, 0, "carol");
+    add(6, "TOTP0001", "totp", seed, "", 0, 0, "bob");
+    sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
+           "(60, 'timeStep', '30', '', 6)";
   }
 
   CommandResult import(bool dry_run) {
-    std::vector<std::string> args{"--config",   (dir_ / "tessera.yaml").string(),
-                                  "import",     "edumfa",
-                                  "--database", "sqlite://" + (dir_ / "edumfa.db").string(),
-                                  "--enckey",   (dir_ / "enckey").string()};
+    std::vector<std::string> args{
+        "--config", (dir_ / "tessera.yaml").string(), "import", "edumfa", "--database", source_,
+        "--enckey", (dir_ / "enckey").string()};
     if (dry_run) args.push_back("--dry-run");
     return run_server_command(args);
   }
@@ -100,11 +113,12 @@ class EduMfaImport : public TokenFixture {
   }
 
   std::filesystem::path dir_;
+  std::string source_;
   const std::string token_key_ = std::string(32, 't'), config_key_ = std::string(32, 'c'),
                     value_key_ = std::string(32, 'v');
 };
 
-TEST_F(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRunDoesNothing) {
+TEST_P(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRunDoesNothing) {
   const auto dry = import(true);
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   for (const char* line :
@@ -114,13 +128,14 @@ TEST_F(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
         "skip   OATH0003: its seed cannot be read with this key file",
         "note   OATH0004: its owner (user id 'carol' in resolver 'local', realm 'corp') is not "
         "known here: imported unassigned",
-        "dry run: nothing was written; 3 tokens would be imported"})
+        "import TOTP0001 (totp, owner bob in corp, counter 0, fail counter 0, no PIN)",
+        "dry run: nothing was written; 4 tokens would be imported"})
     EXPECT_NE(dry.out.find(line), std::string::npos) << line << "\n" << dry.out;
   EXPECT_FALSE(check("alice", "1234359152")) << "a dry run writes nothing";
 
   const auto real = import(false);
   ASSERT_EQ(real.exit_code, 0) << real.err;
-  EXPECT_NE(real.out.find("imported 3 tokens; 0 were here already"), std::string::npos) << real.out;
+  EXPECT_NE(real.out.find("imported 4 tokens; 0 were here already"), std::string::npos) << real.out;
   const auto imported = token("OATH0001");
   EXPECT_EQ(imported.at("failcount").as_int64(), 1);
   EXPECT_EQ(imported.at("description"), "from eduMFA");
@@ -130,22 +145,24 @@ TEST_F(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
   EXPECT_FALSE(check("alice", "1234359152")) << "and once used, it is one here";
   EXPECT_FALSE(check("alice", "0000969429")) << "the PIN is checked";
   EXPECT_TRUE(check("bob", "5678755224")) << "an encrypted PIN, hashed anew";
+  const auto totp = shell_output("oathtool --totp 3132333435363738393031323334353637383930");
+  EXPECT_TRUE(check("bob", totp)) << "the TOTP token, with its time step";
+  EXPECT_FALSE(check("bob", totp)) << "a TOTP value is taken once";
   EXPECT_FALSE(token("OATH0004").contains("username") &&
                !token("OATH0004").at("username").as_string().empty());
 
   const auto again = import(false);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("nothing to do: 3 importable tokens are here already"),
+  EXPECT_NE(again.out.find("nothing to do: 4 importable tokens are here already"),
             std::string::npos)
       << again.out;
   EXPECT_TRUE(check("alice", "1234969429")) << "the second run left the counter as it was";
 }
 
-TEST_F(EduMfaImport, AWrongKeyFileOrDatabaseIsRefusedAndWritesNothing) {
+TEST_P(EduMfaImport, AWrongKeyFileOrDatabaseIsRefusedAndWritesNothing) {
   std::ofstream(dir_ / "short.key") << "too short";
   auto r = run_server_command({"--config", (dir_ / "tessera.yaml").string(), "import", "edumfa",
-                               "--database", "sqlite://" + (dir_ / "edumfa.db").string(),
-                               "--enckey", (dir_ / "short.key").string()});
+                               "--database", source_, "--enckey", (dir_ / "short.key").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("import failed, nothing was written: the key file has 9 bytes"),
             std::string::npos)
@@ -163,5 +180,11 @@ TEST_F(EduMfaImport, AWrongKeyFileOrDatabaseIsRefusedAndWritesNothing) {
   EXPECT_EQ(json_of(api_->call("GET", "/token/", admin_)).at("result").at("value").at("count"), 0);
 }
 
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+INSTANTIATE_TEST_SUITE_P(Source, EduMfaImport, ::testing::Values("sqlite", "postgresql"));
 }  // namespace
 }  // namespace tessera::testing
