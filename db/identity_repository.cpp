@@ -48,6 +48,33 @@ int affected(soci::statement& st) {
 
 }  // namespace
 
+bool IdentityRepository::add_resolver_in(soci::session& sql, const ResolverRow& row) {
+  soci::statement st = (sql.prepare << "INSERT INTO resolver (name, type, config) VALUES (:n, :t, "
+                                       ":c) ON CONFLICT (name) DO NOTHING",
+                        soci::use(row.name), soci::use(row.type), soci::use(row.config));
+  if (affected(st) != 1) return false;
+  bump_config_version(sql);
+  return true;
+}
+
+bool IdentityRepository::add_realm_in(soci::session& sql, Dialect dialect, const std::string& name,
+                                      bool is_default,
+                                      const std::vector<std::pair<std::string, int>>& resolvers) {
+  serialise_identity_changes(sql, dialect);
+  int defaults = 0;
+  sql << "SELECT COUNT(*) FROM realm WHERE is_default = 1", soci::into(defaults);
+  int as_default = is_default && defaults == 0 ? 1 : 0;
+  soci::statement st = (sql.prepare << "INSERT INTO realm (name, is_default) VALUES (:n, :d) ON "
+                                       "CONFLICT (name) DO NOTHING",
+                        soci::use(name), soci::use(as_default));
+  if (affected(st) != 1) return false;
+  for (const auto& [resolver, priority] : resolvers)
+    sql << "INSERT INTO realm_resolver (realm, resolver, priority) VALUES (:r, :s, :p)",
+        soci::use(name), soci::use(resolver), soci::use(priority);
+  bump_config_version(sql);
+  return true;
+}
+
 std::vector<ResolverRow> IdentityRepository::resolvers() {
   return database_.with_session([&](soci::session& sql) {
     std::vector<ResolverRow> result;

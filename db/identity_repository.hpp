@@ -61,6 +61,13 @@ class IdentityRepository {
   std::optional<UserRow> user(const std::string& resolver, const std::string& username);
   std::vector<UserRow> users(const std::string& resolver, const std::string& username_filter);
   bool add_user(const UserRow& row);  // false: the name is taken in that resolver
+  // Inside the caller's transaction (an import): a resolver, and a realm of resolvers that
+  // exist, each only when none of that name is there (false: left as it was). A realm is the
+  // default one when is_default and no realm is the default yet.
+  static bool add_resolver_in(soci::session& sql, const ResolverRow& row);
+  static bool add_realm_in(soci::session& sql, Dialect dialect, const std::string& name,
+                           bool is_default,
+                           const std::vector<std::pair<std::string, int>>& resolvers);
   // False: no such user; throws StaleVersion as save_resolver does.
   bool update_user(const UserRow& row, std::optional<long long> expected_version = std::nullopt);
   bool delete_user(const std::string& resolver, const std::string& username);

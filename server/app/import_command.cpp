@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <tuple>
 
 #include "db/identity_repository.hpp"
 #include "server/app/first_start.hpp"
+#include "server/migration/identity_import.hpp"
 #include "server/migration/token_import.hpp"
 
 namespace tessera::app {
@@ -24,6 +27,7 @@ int import_command(const std::string& config_file, const std::string& source_kin
     const auto source = db::parse_database_url(source_url, std::filesystem::current_path());
     const auto source_keys = migration::EduMfaSecrets::load(key_file);
     const auto found = migration::read_edumfa_tokens(source);
+    const auto identities_found = migration::read_edumfa_identities(source);
 
     auto config = load_config(config_file);
     spdlog::set_level(spdlog::level::warn);
@@ -33,21 +37,42 @@ int import_command(const std::string& config_file, const std::string& source_kin
     const auto pin_key = load_server_key(*database, secrets, "token_pin_hmac");
     tokens::PinHasher pins(std::string(pin_key.begin(), pin_key.end()));
     db::IdentityRepository identities(*database);
-    const auto owner_known = [&](const std::string& realm, const std::string& resolver,
-                                 const std::string& user) {
-      const auto in_realm = identities.realm(realm);
-      if (!in_realm || std::find(in_realm->resolvers.begin(), in_realm->resolvers.end(),
-                                 resolver) == in_realm->resolvers.end())
-        return false;
+    const auto identity_plan = migration::plan_identity_import(
+        identities_found, source_keys, secrets,
+        [&](const std::string& name) { return identities.resolver(name).has_value(); },
+        [&](const std::string& name) { return identities.realm(name).has_value(); });
+    const auto owner_name = [&](const std::string& realm, const std::string& resolver,
+                                const std::string& id) -> std::optional<std::string> {
+      // The realm must hold the resolver, as it comes over or as it is here already.
+      bool held = false;
+      for (const auto& coming : identity_plan.realms)
+        if (coming.name == realm)
+          for (const auto& [name, unused] : coming.resolvers) held |= name == resolver;
+      if (const auto here = identities.realm(realm))
+        held |= std::find(here->resolvers.begin(), here->resolvers.end(), resolver) !=
+                here->resolvers.end();
+      if (!held) return std::nullopt;
+      if (auto naming = identity_plan.names.find(resolver); naming != identity_plan.names.end())
+        return naming->second(id);
       const auto row = identities.resolver(resolver);
-      // A directory's users are looked up when they log in; the built-in store's must be there.
-      return row && (row->type == "ldap" || identities.user(resolver, user).has_value());
+      if (!row) return std::nullopt;
+      // A directory here names users by their login name; the built-in store must have them.
+      if (row->type == "ldap" || identities.user(resolver, id)) return id;
+      return std::nullopt;
     };
-    const auto plan =
-        migration::plan_token_import(found, {source_keys, secrets, pins, owner_known});
+    const auto plan = migration::plan_token_import(found, {source_keys, secrets, pins, owner_name});
 
     const auto name = source_kind == "edumfa" ? "eduMFA" : "privacyIDEA";
     std::cout << name << " database " << source.display << ": " << found.size() << " tokens\n";
+    for (const auto& row : identity_plan.resolvers)
+      std::cout << "  import resolver " << row.name << " (" << row.type << ")\n";
+    for (const auto& realm : identity_plan.realms)
+      std::cout << "  import realm " << realm.name << " (" << realm.resolvers.size() << " resolvers"
+                << (realm.is_default ? ", eduMFA's default" : "") << ")\n";
+    for (const auto& [which, note] : identity_plan.notes)
+      std::cout << "  note   " << which << ": " << note << "\n";
+    for (const auto& [which, why] : identity_plan.skipped)
+      std::cout << "  skip   " << which << ": " << why << "\n";
     for (const auto& row : plan.tokens)
       std::cout << "  import " << row.serial << " (" << row.type
                 << (row.owner_user.empty() ? std::string(", unassigned")
@@ -58,17 +83,24 @@ int import_command(const std::string& config_file, const std::string& source_kin
       std::cout << "  note   " << serial << ": " << note << "\n";
     for (const auto& [serial, why] : plan.skipped)
       std::cout << "  skip   " << serial << ": " << why << "\n";
-    std::cout << "Not imported by this version: realms, resolvers, policies, event handlers and CA "
-                 "connectors (make realms and resolvers of the same names in Tessera first, so "
-                 "that owners come over)\n";
+    std::cout << "Not imported by this version: policies, event handlers, CA connectors and "
+                 "certificates\n";
     if (dry_run) {
       std::cout << "dry run: nothing was written; " << plan.tokens.size()
                 << " tokens would be imported (those already here are left as they are), "
                 << plan.skipped.size() << " cannot be" << std::endl;
       return 0;
     }
-    const auto result = migration::write_token_import(*database, plan);
-    if (result.written == 0)
+    // All of it in one transaction: on any error, nothing is written.
+    int resolvers = 0, realms = 0;
+    const auto result = database->in_transaction([&](soci::session& sql) {
+      std::tie(resolvers, realms) =
+          migration::write_identity_import(sql, database->dialect(), identity_plan);
+      return migration::write_token_import(sql, plan);
+    });
+    if (resolvers + realms > 0)
+      std::cout << "imported " << resolvers << " resolvers and " << realms << " realms\n";
+    if (result.written == 0 && resolvers + realms == 0)
       std::cout << "nothing to do: " << result.already_there
                 << " importable tokens are here already (left as they are), " << plan.skipped.size()
                 << " cannot be imported" << std::endl;

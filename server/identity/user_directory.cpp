@@ -42,13 +42,18 @@ LdapSettings UserDirectory::ldap_settings(const db::ResolverRow& resolver) const
   return settings;
 }
 
-std::string UserDirectory::store_ldap_settings(const std::string& resolver,
-                                               const LdapSettings& settings) const {
+std::string sealed_ldap_config(const std::string& resolver, const LdapSettings& settings,
+                               const crypto::SecretBox& secrets) {
   auto json = settings.to_json();
   if (!settings.bind_password.empty())
     json["bind_password_sealed"] =
-        secrets_.seal(settings.bind_password, db::binding::resolver_bind_password(resolver));
+        secrets.seal(settings.bind_password, db::binding::resolver_bind_password(resolver));
   return boost::json::serialize(json);
+}
+
+std::string UserDirectory::store_ldap_settings(const std::string& resolver,
+                                               const LdapSettings& settings) const {
+  return sealed_ldap_config(resolver, settings, secrets_);
 }
 
 std::optional<LocatedUser> UserDirectory::find(const std::string& username,

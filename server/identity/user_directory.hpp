@@ -19,6 +19,10 @@ struct LocatedUser {
   std::string ldap_dn;  // set for users of an LDAP resolver
 };
 
+// An LDAP resolver's stored configuration: its settings, the bind password sealed.
+std::string sealed_ldap_config(const std::string& resolver, const LdapSettings& settings,
+                               const crypto::SecretBox& secrets);
+
 class UserDirectory {
  public:
   UserDirectory(db::IdentityRepository& repository, db::ConfigCache& config,

@@ -122,14 +122,14 @@ TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
     row.info = boost::json::serialize(info);
     row.created_at = now;
     if (!t.owner_id.empty()) {
-      if (context.owner_known(t.owner_realm, t.owner_resolver, t.owner_id)) {
-        row.owner_user = t.owner_id;
+      if (const auto name = context.owner_name(t.owner_realm, t.owner_resolver, t.owner_id)) {
+        row.owner_user = *name;
         row.owner_resolver = t.owner_resolver;
         row.owner_realm = t.owner_realm;
       } else {
         plan.notes.emplace_back(t.serial, "its owner (user id '" + t.owner_id + "' in resolver '" +
                                               t.owner_resolver + "', realm '" + t.owner_realm +
-                                              "') is not known here: imported unassigned");
+                                              "') cannot be told here: imported unassigned");
       }
     }
     plan.tokens.push_back(std::move(row));
@@ -137,13 +137,11 @@ TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
   return plan;
 }
 
-TokenImportResult write_token_import(db::Database& database, const TokenImportPlan& plan) {
-  return database.in_transaction([&](soci::session& sql) {
-    TokenImportResult result;
-    for (const auto& row : plan.tokens)
-      (db::TokenRepository::insert_in(sql, row) ? result.written : result.already_there)++;
-    return result;
-  });
+TokenImportResult write_token_import(soci::session& sql, const TokenImportPlan& plan) {
+  TokenImportResult result;
+  for (const auto& row : plan.tokens)
+    (db::TokenRepository::insert_in(sql, row) ? result.written : result.already_there)++;
+  return result;
 }
 
 }  // namespace tessera::migration

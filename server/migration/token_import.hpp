@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,10 +29,11 @@ struct TokenImportContext {
   const EduMfaSecrets& source_keys;
   const crypto::SecretBox& sealer;  // Tessera's key
   const tokens::PinHasher& pins;
-  // Whether Tessera knows this user in a resolver of that name in a realm of that name.
-  std::function<bool(const std::string& realm, const std::string& resolver,
-                     const std::string& user)>
-      owner_known;
+  // The owner's login name here, for eduMFA's user id in a resolver of a realm (both of the
+  // names eduMFA gives them), or nothing when Tessera cannot tell who that is.
+  std::function<std::optional<std::string>(const std::string& realm, const std::string& resolver,
+                                           const std::string& user_id)>
+      owner_name;
 };
 
 TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
@@ -42,7 +44,7 @@ struct TokenImportResult {
   int already_there = 0;  // a token of that serial exists: left as it is
 };
 
-// Writes the plan in one transaction: all of it or, on any error, nothing.
-TokenImportResult write_token_import(db::Database& database, const TokenImportPlan& plan);
+// Writes the plan inside the caller's transaction.
+TokenImportResult write_token_import(soci::session& sql, const TokenImportPlan& plan);
 
 }  // namespace tessera::migration

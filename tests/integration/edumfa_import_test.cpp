@@ -9,6 +9,8 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <fstream>
 #include <sstream>
+#include <tuple>
+#include <vector>
 
 #include "db/database_url.hpp"
 #include "tests/integration/postgres_fixture.hpp"
@@ -97,6 +99,31 @@ class EduMfaImport : public TokenFixture, public ::testing::WithParamInterface<s
     add(6, "TOTP0001", "totp", seed, "", 0, 0, "bob");
     sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
            "(60, 'timeStep', '30', '', 6)";
+    // A directory (its bind password encrypted with the configuration key) and an SQL table of
+    // users, both in realm staff; dave's token names him by his DN, as eduMFA's UIDTYPE DN does.
+    sql << "INSERT INTO realm (id, name, \"default\") VALUES (2, 'staff', false)";
+    sql << "INSERT INTO resolver (id, name, rtype) VALUES (1, 'ldapcorp', 'ldapresolver')";
+    sql << "INSERT INTO resolver (id, name, rtype) VALUES (2, 'sqlusers', 'sqlresolver')";
+    const std::string bind_password = hex(iv) + ":" + hex(encrypt(config_key_, iv, "bind-pw"));
+    const std::vector<std::tuple<std::string, std::string, std::string>> ldap{
+        {"LDAPURI", "ldap://ldap.example.org", ""},
+        {"LDAPBASE", "ou=people,dc=example,dc=org", ""},
+        {"BINDDN", "cn=edumfa,dc=example,dc=org", ""},
+        {"BINDPW", bind_password, "password"},
+        {"LOGINNAMEATTRIBUTE", "uid", ""},
+        {"UIDTYPE", "DN", ""},
+        {"LDAPSEARCHFILTER", "(uid=*)(objectClass=inetOrgPerson)", ""},
+        {"USERINFO", "{ 'username': 'uid', 'email' : 'mail', 'surname' : 'sn' }", ""}};
+    int config_id = 0;
+    for (const auto& [key, value, type] : ldap)
+      sql << "INSERT INTO resolverconfig (id, resolver_id, \"Key\", \"Value\", \"Type\") "
+             "VALUES (:i, 1, :k, :v, :t)",
+          soci::use(++config_id), soci::use(key), soci::use(value), soci::use(type);
+    sql << "INSERT INTO resolverrealm (id, resolver_id, realm_id, priority) VALUES (1, 1, 2, 1)";
+    sql << "INSERT INTO resolverrealm (id, resolver_id, realm_id, priority) VALUES (2, 2, 2, 2)";
+    add(7, "OATH0005", "hotp", seed, "", 0, 0, "");
+    sql << "INSERT INTO tokenowner (id, token_id, resolver, user_id, realm_id) VALUES (7, 7, "
+           "'ldapcorp', 'uid=dave,ou=people,dc=example,dc=org', 2)";
   }
 
   CommandResult import(bool dry_run) {
@@ -126,16 +153,21 @@ TEST_P(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
         "import OATH0002 (hotp, owner bob in corp, counter 0, fail counter 0, PIN kept)",
         "skip   PUSH0001: type push: Tessera imports HOTP and TOTP tokens so far",
         "skip   OATH0003: its seed cannot be read with this key file",
-        "note   OATH0004: its owner (user id 'carol' in resolver 'local', realm 'corp') is not "
-        "known here: imported unassigned",
+        "note   OATH0004: its owner (user id 'carol' in resolver 'local', realm 'corp') cannot be "
+        "told here: imported unassigned",
         "import TOTP0001 (totp, owner bob in corp, counter 0, fail counter 0, no PIN)",
-        "dry run: nothing was written; 4 tokens would be imported"})
+        "import resolver ldapcorp (ldap)", "import realm staff (1 resolvers)",
+        "note   realm corp: one of that name is here already: left as it is",
+        "skip   resolver sqlusers: type sqlresolver",
+        "note   realm staff: without resolver sqlusers (it did not come over)",
+        "import OATH0005 (hotp, owner dave in staff",
+        "dry run: nothing was written; 5 tokens would be imported"})
     EXPECT_NE(dry.out.find(line), std::string::npos) << line << "\n" << dry.out;
   EXPECT_FALSE(check("alice", "1234359152")) << "a dry run writes nothing";
 
   const auto real = import(false);
   ASSERT_EQ(real.exit_code, 0) << real.err;
-  EXPECT_NE(real.out.find("imported 4 tokens; 0 were here already"), std::string::npos) << real.out;
+  EXPECT_NE(real.out.find("imported 5 tokens; 0 were here already"), std::string::npos) << real.out;
   const auto imported = token("OATH0001");
   EXPECT_EQ(imported.at("failcount").as_int64(), 1);
   EXPECT_EQ(imported.at("description"), "from eduMFA");
@@ -151,9 +183,18 @@ TEST_P(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
   EXPECT_FALSE(token("OATH0004").contains("username") &&
                !token("OATH0004").at("username").as_string().empty());
 
+  EXPECT_NE(real.out.find("imported 1 resolvers and 1 realms"), std::string::npos) << real.out;
+  const auto resolver = api_->call("GET", "/resolver/", admin_).body;
+  EXPECT_NE(resolver.find("ldap://ldap.example.org"), std::string::npos) << resolver;
+  EXPECT_NE(resolver.find("(&(uid=*)(objectClass=inetOrgPerson))"), std::string::npos) << resolver;
+  EXPECT_EQ(resolver.find("bind-pw"), std::string::npos) << "the bind password is sealed";
+  EXPECT_NE(api_->call("GET", "/realm/", admin_).body.find("staff"), std::string::npos);
+  EXPECT_EQ(token("OATH0005").at("username"), "dave");
+  EXPECT_EQ(token("OATH0005").at("user_realm"), "staff");
+
   const auto again = import(false);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("nothing to do: 4 importable tokens are here already"),
+  EXPECT_NE(again.out.find("nothing to do: 5 importable tokens are here already"),
             std::string::npos)
       << again.out;
   EXPECT_TRUE(check("alice", "1234969429")) << "the second run left the counter as it was";

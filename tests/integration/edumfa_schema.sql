@@ -1,5 +1,6 @@
 -- The tables of an eduMFA 2.x database that the import reads, as SQLAlchemy creates them on
--- SQLite from eduMFA's edumfa/models.py (Token, TokenInfo, TokenOwner, Realm: privacyIDEA 3.x
+-- SQLite from eduMFA's edumfa/models.py (Token, TokenInfo, TokenOwner, Realm, Resolver,
+-- ResolverConfig, ResolverRealm: privacyIDEA 3.x
 -- has the same). Written for the tests: the import test fills them the way eduMFA does, seeds
 -- encrypted with its key file.
 CREATE TABLE realm (
@@ -47,4 +48,25 @@ CREATE TABLE tokenowner (
   resolver VARCHAR(120),
   user_id VARCHAR(320),
   realm_id INTEGER REFERENCES realm (id)
+);
+CREATE TABLE resolver (
+  id INTEGER NOT NULL PRIMARY KEY,
+  name VARCHAR(255) NOT NULL UNIQUE,
+  rtype VARCHAR(255) NOT NULL
+);
+CREATE TABLE resolverconfig (
+  id INTEGER NOT NULL PRIMARY KEY,
+  resolver_id INTEGER REFERENCES resolver (id),
+  "Key" VARCHAR(255) NOT NULL,
+  "Value" VARCHAR(2000),
+  "Type" VARCHAR(2000),
+  "Description" VARCHAR(2000),
+  CONSTRAINT rcix_2 UNIQUE (resolver_id, "Key")
+);
+CREATE TABLE resolverrealm (
+  id INTEGER NOT NULL PRIMARY KEY,
+  resolver_id INTEGER REFERENCES resolver (id),
+  realm_id INTEGER REFERENCES realm (id),
+  priority INTEGER,
+  CONSTRAINT rrix_2 UNIQUE (resolver_id, realm_id)
 );
