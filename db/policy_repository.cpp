@@ -43,6 +43,21 @@ void PolicyRepository::save(const PolicyRow& p, std::optional<long long> expecte
   });
 }
 
+bool PolicyRepository::add_in(soci::session& sql, const PolicyRow& p) {
+  int active = p.active ? 1 : 0;
+  soci::statement st =
+      (sql.prepare << "INSERT INTO policy (name, scope, actions, realms, resolvers, users, admins, "
+                      "clients, active, priority) VALUES (:n, :s, :a, :r, :re, :u, :ad, :c, :ac, "
+                      ":p) ON CONFLICT (name) DO NOTHING",
+       soci::use(p.name), soci::use(p.scope), soci::use(p.actions), soci::use(p.realms),
+       soci::use(p.resolvers), soci::use(p.users), soci::use(p.admins), soci::use(p.clients),
+       soci::use(active), soci::use(p.priority));
+  st.execute(true);
+  if (st.get_affected_rows() != 1) return false;
+  bump_config_version(sql);
+  return true;
+}
+
 bool PolicyRepository::remove(const std::string& name) {
   return database_.in_transaction([&](soci::session& sql) {
     bump_config_version(sql);

@@ -28,6 +28,9 @@ class PolicyRepository {
   // Insert or replace; with expected_version, throws StaleVersion when the policy moved on.
   void save(const PolicyRow& row, std::optional<long long> expected_version = std::nullopt);
   bool remove(const std::string& name);
+  // Inside the caller's transaction (an import): only when no policy has that name (false: the
+  // one there is left as it is).
+  static bool add_in(soci::session& sql, const PolicyRow& row);
   // False when there is no such policy.
   bool set_active(const std::string& name, bool active);
 

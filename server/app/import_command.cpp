@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "db/identity_repository.hpp"
+#include "db/policy_repository.hpp"
 #include "server/app/first_start.hpp"
 #include "server/migration/identity_import.hpp"
+#include "server/migration/policy_import.hpp"
 #include "server/migration/token_import.hpp"
 
 namespace tessera::app {
@@ -28,6 +31,7 @@ int import_command(const std::string& config_file, const std::string& source_kin
     const auto source_keys = migration::EduMfaSecrets::load(key_file);
     const auto found = migration::read_edumfa_tokens(source);
     const auto identities_found = migration::read_edumfa_identities(source);
+    const auto policies_found = migration::read_edumfa_policies(source);
 
     auto config = load_config(config_file);
     spdlog::set_level(spdlog::level::warn);
@@ -61,6 +65,10 @@ int import_command(const std::string& config_file, const std::string& source_kin
       return std::nullopt;
     };
     const auto plan = migration::plan_token_import(found, {source_keys, secrets, pins, owner_name});
+    std::set<std::string> policies_here;
+    for (const auto& row : db::PolicyRepository(*database).all()) policies_here.insert(row.name);
+    const auto policy_plan = migration::plan_policy_import(
+        policies_found, [&](const std::string& name) { return policies_here.contains(name); });
 
     const auto name = source_kind == "edumfa" ? "eduMFA" : "privacyIDEA";
     std::cout << name << " database " << source.display << ": " << found.size() << " tokens\n";
@@ -73,6 +81,13 @@ int import_command(const std::string& config_file, const std::string& source_kin
       std::cout << "  note   " << which << ": " << note << "\n";
     for (const auto& [which, why] : identity_plan.skipped)
       std::cout << "  skip   " << which << ": " << why << "\n";
+    for (const auto& row : policy_plan.policies)
+      std::cout << "  import policy " << row.name << " (" << row.scope << ": " << row.actions
+                << ")\n";
+    for (const auto& [which, note] : policy_plan.notes)
+      std::cout << "  note   " << which << ": " << note << "\n";
+    for (const auto& [which, why] : policy_plan.skipped)
+      std::cout << "  skip   " << which << ": " << why << "\n";
     for (const auto& row : plan.tokens)
       std::cout << "  import " << row.serial << " (" << row.type
                 << (row.owner_user.empty() ? std::string(", unassigned")
@@ -83,8 +98,7 @@ int import_command(const std::string& config_file, const std::string& source_kin
       std::cout << "  note   " << serial << ": " << note << "\n";
     for (const auto& [serial, why] : plan.skipped)
       std::cout << "  skip   " << serial << ": " << why << "\n";
-    std::cout << "Not imported by this version: policies, event handlers, CA connectors and "
-                 "certificates\n";
+    std::cout << "Not imported by this version: event handlers, CA connectors and certificates\n";
     if (dry_run) {
       std::cout << "dry run: nothing was written; " << plan.tokens.size()
                 << " tokens would be imported (those already here are left as they are), "
@@ -92,15 +106,17 @@ int import_command(const std::string& config_file, const std::string& source_kin
       return 0;
     }
     // All of it in one transaction: on any error, nothing is written.
-    int resolvers = 0, realms = 0;
+    int resolvers = 0, realms = 0, policies = 0;
     const auto result = database->in_transaction([&](soci::session& sql) {
       std::tie(resolvers, realms) =
           migration::write_identity_import(sql, database->dialect(), identity_plan);
+      policies = migration::write_policy_import(sql, policy_plan);
       return migration::write_token_import(sql, plan);
     });
-    if (resolvers + realms > 0)
-      std::cout << "imported " << resolvers << " resolvers and " << realms << " realms\n";
-    if (result.written == 0 && resolvers + realms == 0)
+    if (resolvers + realms + policies > 0)
+      std::cout << "imported " << resolvers << " resolvers, " << realms << " realms and "
+                << policies << " policies\n";
+    if (result.written == 0 && resolvers + realms + policies == 0)
       std::cout << "nothing to do: " << result.already_there
                 << " importable tokens are here already (left as they are), " << plan.skipped.size()
                 << " cannot be imported" << std::endl;

@@ -1,6 +1,6 @@
 -- The tables of an eduMFA 2.x database that the import reads, as SQLAlchemy creates them on
 -- SQLite from eduMFA's edumfa/models.py (Token, TokenInfo, TokenOwner, Realm, Resolver,
--- ResolverConfig, ResolverRealm: privacyIDEA 3.x
+-- ResolverConfig, ResolverRealm, Policy, PolicyCondition: privacyIDEA 3.x
 -- has the same). Written for the tests: the import test fills them the way eduMFA does, seeds
 -- encrypted with its key file.
 CREATE TABLE realm (
@@ -69,4 +69,31 @@ CREATE TABLE resolverrealm (
   realm_id INTEGER REFERENCES realm (id),
   priority INTEGER,
   CONSTRAINT rrix_2 UNIQUE (resolver_id, realm_id)
+);
+CREATE TABLE policy (
+  id INTEGER NOT NULL PRIMARY KEY,
+  active BOOLEAN,
+  check_all_resolvers BOOLEAN,
+  name VARCHAR(64) NOT NULL UNIQUE,
+  scope VARCHAR(32) NOT NULL,
+  action VARCHAR(2000),
+  realm VARCHAR(256),
+  adminrealm VARCHAR(256),
+  adminuser VARCHAR(256),
+  resolver VARCHAR(256),
+  edumfanode VARCHAR(256),
+  "user" VARCHAR(256),
+  client VARCHAR(256),
+  time VARCHAR(64),
+  priority INTEGER NOT NULL
+);
+CREATE TABLE policycondition (
+  id INTEGER NOT NULL PRIMARY KEY,
+  policy_id INTEGER NOT NULL REFERENCES policy (id),
+  section VARCHAR(255) NOT NULL,
+  "Key" VARCHAR(255) NOT NULL,
+  comparator VARCHAR(255) NOT NULL,
+  "Value" VARCHAR(2000) NOT NULL,
+  active BOOLEAN NOT NULL,
+  handle_missing_data VARCHAR(255)
 );
