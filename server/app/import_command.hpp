@@ -1,6 +1,6 @@
-// tessera-server import edumfa|privacyidea: brings the LDAP resolvers, realms, policies and tokens
-// of an eduMFA or privacyIDEA database over (see migration/), with a dry run that shows what it would
-// do.
+// tessera-server import edumfa|privacyidea: brings the LDAP resolvers, realms, policies and
+// tokens of an eduMFA or privacyIDEA database over (see migration/), with a dry run that shows
+// what it would do.
 #pragma once
 
 #include <string>
