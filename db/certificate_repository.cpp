@@ -4,17 +4,20 @@
 
 namespace tessera::db {
 
+bool CertificateRepository::insert_in(soci::session& sql, const CertificateRow& row) {
+  int revoked = row.revoked ? 1 : 0;
+  soci::statement st =
+      (sql.prepare << "INSERT INTO certificate (ca, serial, token_serial, subject, not_after, "
+                      "pem, revoked, revoked_at, revocation_reason) VALUES (:c, :s, :t, :sub, "
+                      ":na, :p, :r, 0, '') ON CONFLICT (ca, serial) DO NOTHING",
+       soci::use(row.ca), soci::use(row.serial), soci::use(row.token_serial),
+       soci::use(row.subject), soci::use(row.not_after), soci::use(row.pem), soci::use(revoked));
+  st.execute(true);
+  return st.get_affected_rows() == 1;
+}
+
 bool CertificateRepository::insert(const CertificateRow& row) {
-  return database_.write([&](soci::session& sql) {
-    soci::statement st =
-        (sql.prepare << "INSERT INTO certificate (ca, serial, token_serial, subject, not_after, "
-                        "pem, revoked, revoked_at, revocation_reason) VALUES (:c, :s, :t, :sub, "
-                        ":na, :p, 0, 0, '') ON CONFLICT (ca, serial) DO NOTHING",
-         soci::use(row.ca), soci::use(row.serial), soci::use(row.token_serial),
-         soci::use(row.subject), soci::use(row.not_after), soci::use(row.pem));
-    st.execute(true);
-    return st.get_affected_rows() == 1;
-  });
+  return database_.write([&](soci::session& sql) { return insert_in(sql, row); });
 }
 
 bool CertificateRepository::reassign(const std::string& ca, const std::string& serial,

@@ -26,6 +26,8 @@ class CertificateRepository {
  public:
   explicit CertificateRepository(Database& database) : database_(database) {}
 
+  // The insert inside the caller's transaction (an import); false as for insert.
+  static bool insert_in(soci::session& sql, const CertificateRow& row);
   // False when the CA already has a certificate with this serial here.
   bool insert(const CertificateRow& row);
   // Gives an unrevoked certificate from token `from` (denied, or "" once deleted) to token `to`;

@@ -98,7 +98,7 @@ int import_command(const std::string& config_file, const std::string& source_kin
       std::cout << "  note   " << serial << ": " << note << "\n";
     for (const auto& [serial, why] : plan.skipped)
       std::cout << "  skip   " << serial << ": " << why << "\n";
-    std::cout << "Not imported by this version: event handlers, CA connectors and certificates\n";
+    std::cout << "Not imported by this version: event handlers and CA connectors\n";
     if (dry_run) {
       std::cout << "dry run: nothing was written; " << plan.tokens.size()
                 << " tokens would be imported (those already here are left as they are), "

@@ -75,7 +75,10 @@ std::vector<EduMfaToken> read_edumfa_tokens(const db::DatabaseUrl& source) {
     for (const auto& r : info) {
       auto it = by_id.find(number(r, 0, 0));
       // A value of Type password is encrypted: not token information to carry over as text.
-      if (it != by_id.end() && text(r, 3) != "password")
+      if (it == by_id.end()) continue;
+      if (text(r, 3) == "password")
+        tokens[it->second].secret_info.push_back(text(r, 1));
+      else
         tokens[it->second].info[text(r, 1)] = text(r, 2);
     }
     soci::rowset<soci::row> owners =

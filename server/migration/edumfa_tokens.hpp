@@ -18,6 +18,7 @@ struct EduMfaToken {
   bool active = true, revoked = false, locked = false;
   std::string rollout_state;
   std::map<std::string, std::string> info;  // tokeninfo Key -> Value (not of Type password)
+  std::vector<std::string> secret_info;     // the Keys of Type password (encrypted), unread
   // The first owner: the user's id in its resolver, the resolver's and the realm's names.
   std::string owner_id, owner_resolver, owner_realm;
 };

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <set>
 
+#include "db/fit_text.hpp"
 #include "db/sealed_bindings.hpp"
+#include "server/ca/certificate_login.hpp"
+#include "server/crypto/x509.hpp"
 
 namespace tessera::migration {
 namespace {
@@ -44,6 +47,66 @@ boost::json::object oath_info(const EduMfaToken& t, const std::string& type) {
   return info;
 }
 
+void assign_owner(const EduMfaToken& t, db::TokenRow& row, TokenImportPlan& plan,
+                  const TokenImportContext& context) {
+  if (t.owner_id.empty()) return;
+  if (const auto name = context.owner_name(t.owner_realm, t.owner_resolver, t.owner_id)) {
+    row.owner_user = *name;
+    row.owner_resolver = t.owner_resolver;
+    row.owner_realm = t.owner_realm;
+    return;
+  }
+  plan.notes.emplace_back(t.serial, "its owner (user id '" + t.owner_id + "' in resolver '" +
+                                        t.owner_resolver + "', realm '" + t.owner_realm +
+                                        "') cannot be told here: imported unassigned");
+}
+
+// A certificate token comes over as an existing certificate does here: the certificate in its
+// info, recorded under its issuer (external:<hash>), and no private key.
+template <class Skip>
+std::optional<db::TokenRow> certificate_token(const EduMfaToken& t, TokenImportPlan& plan,
+                                              const Skip& skip, long long now) {
+  const auto found = t.info.find("certificate");
+  auto certificate = found == t.info.end() ? nullptr : crypto::parse_certificate(found->second);
+  if (!certificate) {
+    skip("no certificate in its token info that parses");
+    return std::nullopt;
+  }
+  const auto& pem = found->second;
+  const auto serial = crypto::serial_hex(certificate.get());
+  db::CertificateRow stored{ca::external_ca_of(pem),
+                            serial,
+                            t.serial,
+                            db::fit_text(crypto::subject_text(certificate.get()), 1024),
+                            crypto::not_after(certificate.get()),
+                            pem,
+                            t.revoked};
+  boost::json::object info{
+      {"certificate_source", "imported"}, {"certificate", pem},
+      {"certificate_serial", serial},     {"external_ca", stored.ca},
+      {"subject", stored.subject},        {"issuer", crypto::issuer_text(certificate.get())},
+      {"not_after", stored.not_after}};
+  if (auto ca = t.info.find("CA"); ca != t.info.end() && !ca->second.empty())
+    info["imported_ca"] = ca->second;
+  db::TokenRow row;
+  row.serial = t.serial;
+  row.type = "certificate";
+  row.description = t.description.substr(0, 80);
+  row.otplen = 0;
+  row.active = t.active;
+  row.revoked = t.revoked;
+  row.locked = t.locked;
+  row.rollout_state = "enrolled";
+  row.info = boost::json::serialize(info);
+  row.created_at = now;
+  if (std::find(t.secret_info.begin(), t.secret_info.end(), "privatekey") != t.secret_info.end())
+    plan.notes.emplace_back(t.serial,
+                            "its private key (made by eduMFA) stays there: Tessera hands a "
+                            "server-made key out once, at enrollment");
+  plan.certificates.push_back(std::move(stored));
+  return row;
+}
+
 }  // namespace
 
 TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
@@ -57,12 +120,19 @@ TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
   for (const auto& t : tokens) {
     const auto skip = [&](const std::string& why) { plan.skipped.emplace_back(t.serial, why); };
     const auto type = lower(t.type);
-    if (type != "hotp" && type != "totp") {
-      skip("type " + t.type + ": Tessera imports HOTP and TOTP tokens so far");
+    if (type != "hotp" && type != "totp" && type != "certificate") {
+      skip("type " + t.type + ": Tessera imports HOTP, TOTP and certificate tokens so far");
       continue;
     }
     if (!kFinished.contains(t.rollout_state)) {
       skip("rollout state '" + t.rollout_state + "': its enrollment was not finished");
+      continue;
+    }
+    if (type == "certificate") {
+      if (auto row = certificate_token(t, plan, skip, now)) {
+        assign_owner(t, *row, plan, context);
+        plan.tokens.push_back(std::move(*row));
+      }
       continue;
     }
     if (t.otplen != 6 && t.otplen != 8) {
@@ -121,17 +191,7 @@ TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
     row.rollout_state = "";
     row.info = boost::json::serialize(info);
     row.created_at = now;
-    if (!t.owner_id.empty()) {
-      if (const auto name = context.owner_name(t.owner_realm, t.owner_resolver, t.owner_id)) {
-        row.owner_user = *name;
-        row.owner_resolver = t.owner_resolver;
-        row.owner_realm = t.owner_realm;
-      } else {
-        plan.notes.emplace_back(t.serial, "its owner (user id '" + t.owner_id + "' in resolver '" +
-                                              t.owner_resolver + "', realm '" + t.owner_realm +
-                                              "') cannot be told here: imported unassigned");
-      }
-    }
+    assign_owner(t, row, plan, context);
     plan.tokens.push_back(std::move(row));
   }
   return plan;
@@ -141,6 +201,9 @@ TokenImportResult write_token_import(soci::session& sql, const TokenImportPlan& 
   TokenImportResult result;
   for (const auto& row : plan.tokens)
     (db::TokenRepository::insert_in(sql, row) ? result.written : result.already_there)++;
+  // A certificate already recorded (a second run) is left as it is.
+  for (const auto& certificate : plan.certificates)
+    db::CertificateRepository::insert_in(sql, certificate);
   return result;
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/certificate_repository.hpp"
 #include "db/database.hpp"
 #include "db/token_repository.hpp"
 #include "server/crypto/secret_box.hpp"
@@ -21,6 +22,7 @@ namespace tessera::migration {
 
 struct TokenImportPlan {
   std::vector<db::TokenRow> tokens;                          // to write
+  std::vector<db::CertificateRow> certificates;              // of the certificate tokens
   std::vector<std::pair<std::string, std::string>> skipped;  // serial, why not
   std::vector<std::pair<std::string, std::string>> notes;    // serial, what changed on the way
 };

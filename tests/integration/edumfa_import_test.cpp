@@ -136,6 +136,18 @@ class EduMfaImport : public TokenFixture, public ::testing::WithParamInterface<s
     sql << "INSERT INTO policycondition (id, policy_id, section, \"Key\", comparator, "
            "\"Value\", active) VALUES (1, 5, 'userinfo', 'groups', 'contains', 'admins', true)";
     add(7, "OATH0005", "hotp", seed, "", 0, 0, "");
+    // A certificate token of alice's, its key made by eduMFA (kept there, encrypted).
+    certificate_ = shell_output(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+        "-subj /CN=alice -days 30 2>/dev/null");
+    add(8, "CRT0001", "certificate", "", "", 0, 0, "alice");
+    sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
+           "(81, 'certificate', :p, '', 8)",
+        soci::use(certificate_);
+    sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
+           "(82, 'privatekey', 'aa:bb', 'password', 8)";
+    sql << "INSERT INTO tokeninfo (id, \"Key\", \"Value\", \"Type\", token_id) VALUES "
+           "(83, 'CA', 'localca', '', 8)";
     sql << "INSERT INTO tokenowner (id, token_id, resolver, user_id, realm_id) VALUES (7, 7, "
            "'ldapcorp', 'uid=dave,ou=people,dc=example,dc=org', 2)";
   }
@@ -155,6 +167,7 @@ class EduMfaImport : public TokenFixture, public ::testing::WithParamInterface<s
 
   std::filesystem::path dir_;
   std::string source_;
+  std::string certificate_;
   const std::string token_key_ = std::string(32, 't'), config_key_ = std::string(32, 'c'),
                     value_key_ = std::string(32, 'v');
 };
@@ -165,29 +178,32 @@ TEST_P(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
   for (const char* line :
        {"import OATH0001 (hotp, owner alice in corp, counter 2, fail counter 1, PIN kept)",
         "import OATH0002 (hotp, owner bob in corp, counter 0, fail counter 0, PIN kept)",
-        "skip   PUSH0001: type push: Tessera imports HOTP and TOTP tokens so far",
+        "skip   PUSH0001: type push: Tessera imports HOTP, TOTP and certificate tokens so far",
         "skip   OATH0003: its seed cannot be read with this key file",
         "note   OATH0004: its owner (user id 'carol' in resolver 'local', realm 'corp') cannot be "
         "told here: imported unassigned",
         "import TOTP0001 (totp, owner bob in corp, counter 0, fail counter 0, no PIN)",
-        "import resolver ldapcorp (ldap)", "import realm staff (1 resolvers)",
+        "import resolver ldapcorp (ldap)",
+        "import realm staff (1 resolvers)",
         "note   realm corp: one of that name is here already: left as it is",
         "skip   resolver sqlusers: type sqlresolver",
         "note   realm staff: without resolver sqlusers (it did not come over)",
         "import OATH0005 (hotp, owner dave in staff",
+        "import CRT0001 (certificate, owner alice in corp",
+        "note   CRT0001: its private key (made by eduMFA) stays there",
         "import policy lockout (authentication: otppin=tokenpin, max_fail=5)",
         "import policy pins (enrollment: otp_pin_minlength=4)",
         "note   policy pins: without the actions not known here: hotp_hashlib",
         "skip   policy types: scope authorization",
         "skip   policy office: it applies only at times",
         "skip   policy guarded: it has 1 extended conditions",
-        "dry run: nothing was written; 5 tokens would be imported"})
+        "dry run: nothing was written; 6 tokens would be imported"})
     EXPECT_NE(dry.out.find(line), std::string::npos) << line << "\n" << dry.out;
   EXPECT_FALSE(check("alice", "1234359152")) << "a dry run writes nothing";
 
   const auto real = import(false);
   ASSERT_EQ(real.exit_code, 0) << real.err;
-  EXPECT_NE(real.out.find("imported 5 tokens; 0 were here already"), std::string::npos) << real.out;
+  EXPECT_NE(real.out.find("imported 6 tokens; 0 were here already"), std::string::npos) << real.out;
   const auto imported = token("OATH0001");
   EXPECT_EQ(imported.at("failcount").as_int64(), 1);
   EXPECT_EQ(imported.at("description"), "from eduMFA");
@@ -216,9 +232,16 @@ TEST_P(EduMfaImport, TheSameValuesAreAcceptedAfterwardsReplaysAreNotAndASecondRu
   EXPECT_EQ(token("OATH0005").at("username"), "dave");
   EXPECT_EQ(token("OATH0005").at("user_realm"), "staff");
 
+  const auto certificate = token("CRT0001");
+  EXPECT_EQ(certificate.at("rollout_state"), "enrolled");
+  const auto pem = save("imported.pem", certificate_);
+  EXPECT_EQ("serial=" + std::string(certificate.at("info").at("certificate_serial").as_string()),
+            shell_output("openssl x509 -noout -serial -in " + pem.string()));
+  EXPECT_EQ(certificate.at("info").at("imported_ca"), "localca");
+
   const auto again = import(false);
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("nothing to do: 5 importable tokens are here already"),
+  EXPECT_NE(again.out.find("nothing to do: 6 importable tokens are here already"),
             std::string::npos)
       << again.out;
   EXPECT_TRUE(check("alice", "1234969429")) << "the second run left the counter as it was";
