@@ -7,15 +7,10 @@
 
 #include "server/identity/ldap_resolver.hpp"
 #include "server/identity/user_directory.hpp"
+#include "server/migration/source_rows.hpp"
 
 namespace tessera::migration {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");

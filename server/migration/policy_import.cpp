@@ -1,47 +1,20 @@
 #include "server/migration/policy_import.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <functional>
 #include <map>
 #include <stdexcept>
 
+#include "server/migration/source_rows.hpp"
 #include "server/policy/policy.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::migration {
-namespace {
-
-std::string text(const soci::row& row, size_t i) {
-  return row.get_indicator(i) == soci::i_null ? std::string() : row.get<std::string>(i);
-}
-
-long long number(const soci::row& row, size_t i, long long otherwise) {
-  if (row.get_indicator(i) == soci::i_null) return otherwise;
-  switch (row.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return row.get<int>(i);
-    case soci::dt_long_long:
-      return row.get<long long>(i);
-    case soci::dt_string: {
-      const auto value = row.get<std::string>(i);
-      return value == "t" || value == "true" ? 1 : std::atoll(value.c_str());
-    }
-    default:
-      return otherwise;
-  }
-}
-
-}  // namespace
 
 std::vector<EduMfaPolicy> read_edumfa_policies(const db::DatabaseUrl& source) {
   soci::session sql;
-  if (source.dialect == db::Dialect::sqlite)
-    sql.open(*soci::factory_sqlite3(), source.connect_string);
-  else
-    sql.open(*soci::factory_postgresql(), source.connect_string);
+  open_source(sql, source);
   std::vector<EduMfaPolicy> found;
   try {
     std::map<long long, size_t> at;
@@ -49,14 +22,14 @@ std::vector<EduMfaPolicy> read_edumfa_policies(const db::DatabaseUrl& source) {
         sql.prepare << "SELECT id, name, scope, action, realm, adminrealm, adminuser, resolver, "
                        "\"user\", client, time, active, priority FROM policy ORDER BY name";
     for (const auto& r : rows) {
-      at[number(r, 0, 0)] = found.size();
-      found.push_back({text(r, 1), text(r, 2), text(r, 3), text(r, 4), text(r, 5), text(r, 6),
-                       text(r, 7), text(r, 8), text(r, 9), text(r, 10), number(r, 11, 1) != 0,
-                       static_cast<int>(number(r, 12, 1)), 0});
+      at[number_at(r, 0, 0)] = found.size();
+      found.push_back({text_at(r, 1), text_at(r, 2), text_at(r, 3), text_at(r, 4), text_at(r, 5),
+                       text_at(r, 6), text_at(r, 7), text_at(r, 8), text_at(r, 9), text_at(r, 10),
+                       number_at(r, 11, 1) != 0, static_cast<int>(number_at(r, 12, 1)), 0});
     }
     soci::rowset<soci::row> conditions = sql.prepare << "SELECT policy_id FROM policycondition";
     for (const auto& r : conditions)
-      if (auto it = at.find(number(r, 0, 0)); it != at.end()) ++found[it->second].conditions;
+      if (auto it = at.find(number_at(r, 0, 0)); it != at.end()) ++found[it->second].conditions;
   } catch (const soci::soci_error& e) {
     throw std::runtime_error(
         "not an eduMFA or privacyIDEA database (the tables policy and policycondition are "

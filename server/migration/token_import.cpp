@@ -11,15 +11,10 @@
 #include "db/sealed_bindings.hpp"
 #include "server/ca/certificate_login.hpp"
 #include "server/crypto/x509.hpp"
+#include "server/migration/source_rows.hpp"
 
 namespace tessera::migration {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string to_hex(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";
