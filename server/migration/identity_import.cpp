@@ -8,19 +8,13 @@
 #include "server/identity/ldap_resolver.hpp"
 #include "server/identity/user_directory.hpp"
 #include "server/migration/source_rows.hpp"
+#include "server/util/comma_list.hpp"
 
 namespace tessera::migration {
 namespace {
 
-std::string trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 std::string first_of_list(const std::string& list) {
-  return trimmed(std::string_view(list).substr(0, list.find(',')));
+  return util::trim(std::string_view(list).substr(0, list.find(',')));
 }
 
 bool truthy(const std::string& value) {
@@ -75,7 +69,7 @@ IdentityImportPlan plan_identity_import(
                                {"bind_dn", get("BINDDN")},
                                {"login_attribute", first_of_list(get("LOGINNAMEATTRIBUTE", "uid"))},
                                {"start_tls", truthy(get("START_TLS"))}};
-    auto filter = trimmed(get("LDAPSEARCHFILTER", "(objectClass=inetOrgPerson)"));
+    auto filter = util::trim(get("LDAPSEARCHFILTER", "(objectClass=inetOrgPerson)"));
     // eduMFA joins a list of conditions "(a)(b)" with AND itself.
     if (!filter.starts_with("(&") && filter.find(")(") != std::string::npos)
       filter = "(&" + filter + ")";
@@ -120,8 +114,8 @@ IdentityImportPlan plan_identity_import(
       plan.names[r.name] = [login](const std::string& dn) -> std::optional<std::string> {
         const auto equals = dn.find('='), comma = dn.find(',');
         if (equals == std::string::npos || dn.find('\\') != std::string::npos) return std::nullopt;
-        if (lower(trimmed(dn.substr(0, equals))) != login) return std::nullopt;
-        return trimmed(dn.substr(
+        if (lower(util::trim(dn.substr(0, equals))) != login) return std::nullopt;
+        return util::trim(dn.substr(
             equals + 1, comma == std::string::npos ? std::string::npos : comma - equals - 1));
       };
     } else {

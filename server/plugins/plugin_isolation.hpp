@@ -15,7 +15,7 @@ struct PluginIsolation {
   // is on every login's path, and a child costs it a round trip), any other (CA connectors and
   // notification actions: slow calls to peers whose answers they parse) in a child process.
   std::optional<bool> process_by_default;
-  unsigned memory_mb = 1024;          // the child's address space (plugins.process_memory_mb)
+  unsigned memory_mb = 1024;  // the child's address space (plugins.process_memory_mb)
   // tessera-plugin-host; empty: beside the server's binary, else <prefix>/lib/tessera.
   std::filesystem::path host_binary;
 
