@@ -1,6 +1,8 @@
 // eduMFA's /auth answer: result.value = {token, role, username, realm, rights}.
 #include "server/api/auth_api.hpp"
 
+#include <cctype>
+
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
@@ -116,6 +118,22 @@ void add_auth_routes(http::Router& router, auth::AuthService& auth, const Access
         c.identity = result.identity;
         return logged_in(result, access, client, "");
       });
+
+  // eduMFA's /auth/rights: the token types the caller may enroll (enrollHOTP -> "hotp").
+  router.add(
+      "GET", "/auth/rights",
+      [&access](http::RequestContext& c) {
+        boost::json::array types;
+        for (const auto& right : access.rights(*c.identity, c.request.remote_address))
+          if (right.starts_with("enroll") && right.size() > 6 && right != "enrollonbehalf") {
+            std::string type = right.substr(6);
+            for (auto& ch : type)
+              ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            types.push_back(boost::json::string(type));
+          }
+        return json_result(types);
+      },
+      http::Access::authenticated);
 
   // Logout: the session's JWT is refused from now on, on every node.
   router.add(

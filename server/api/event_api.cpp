@@ -224,6 +224,15 @@ void add_event_routes(http::Router& router, db::EventHandlerRepository& handlers
         }
       },
       authenticated);
+  // A handler module (notifier) runs before or after the request (pre on API events only).
+  router.add(
+      "GET", "/event/positions/<module>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "eventhandling_read");
+        notifier_named(notifiers, c.path_params.at("module"));
+        return json_result(boost::json::array{"post", "pre"});
+      },
+      authenticated);
   router.add(
       "GET", "/event/conditions/<module>",
       [&](http::RequestContext& c) {

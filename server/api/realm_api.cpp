@@ -61,6 +61,19 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
       },
       http::Access::authenticated);
 
+  // eduMFA's superuser realms make a realm's users admins. Tessera's admins are accounts of
+  // their own (tessera-server admin), so no realm is one: the answer says so.
+  router.add(
+      "GET", "/realm/superuser",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "realmread");
+        return json_result(boost::json::array{},
+                           {{"message",
+                             "Tessera's admins are accounts of their own (tessera-server admin), "
+                             "not users of a superuser realm"}});
+      },
+      http::Access::authenticated);
+
   router.add(
       "POST", "/realm/<name>",
       [&](http::RequestContext& c) {
@@ -105,6 +118,18 @@ void add_realm_routes(http::Router& router, db::IdentityRepository& identities,
         if (!identities.set_default_realm(name))
           throw ApiError::not_found("no realm named '" + name + "'");
         return json_result(1);
+      },
+      http::Access::authenticated);
+
+  // eduMFA may have no default realm; Tessera keeps one while realms exist, since logins and
+  // checks without a realm go there.
+  router.add(
+      "DELETE", "/defaultrealm",
+      [&](http::RequestContext& c) -> http::HttpResponse {
+        access.require_admin(c, "realmwrite");
+        throw ApiError::bad_parameter(
+            "Tessera always has a default realm while realms exist: make another realm the "
+            "default (POST /defaultrealm/<name>) or delete the realm (DELETE /realm/<name>)");
       },
       http::Access::authenticated);
 

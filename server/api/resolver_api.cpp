@@ -88,6 +88,66 @@ boost::json::object resolver_types() {
                setting("network and operation timeout, 1 to 60", defaults.timeout_seconds)}}}}}};
 }
 
+boost::json::object resolver_json(const db::ResolverRow& r, identity::UserDirectory& directory) {
+  boost::json::object data;
+  if (r.type == "ldap") {
+    auto settings = directory.ldap_settings(r);
+    data = settings.to_json();
+    // Never shown, as eduMFA does; sending it back unchanged keeps the stored one.
+    if (!settings.bind_password.empty()) data["bind_password"] = kCensored;
+  }
+  return {{"resolvername", r.name},
+          {"type", r.type},
+          {"data", std::move(data)},
+          {"version", r.version}};
+}
+
+// eduMFA's /resolver/test: do these settings reach a directory? The settings are tried, not
+// stored; a censored password is the stored one of the resolver named by 'resolver', for the
+// same server and account only.
+http::HttpResponse test_resolver(const http::RequestContext& c, db::IdentityRepository& identities,
+                                 identity::UserDirectory& directory) {
+  const auto type = required_param(c, "type", 32);
+  if (type == "sql")
+    return json_result(true, {{"description", "the built-in user store is always reachable"}});
+  if (type != "ldap")
+    throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
+  boost::json::object config;
+  for (const auto& [key, value] : c.params) {
+    if (key == "type" || key == "version" || key == "resolver") continue;
+    if (key == "start_tls")
+      config[key] = bool_param(c, "start_tls", false);
+    else if (key == "timeout_seconds")
+      config[key] = int_param(c, "timeout_seconds", 5, 1, 60);
+    else if (key == "attributes" && value.is_object())
+      config[key] = value;
+    else
+      config[key] = string_param(c, std::string(key).c_str(), 4096);
+  }
+  if (string_param(c, "bind_password", 4096) == kCensored) {
+    config.erase("bind_password");
+    const auto name = string_param(c, "resolver", 64);
+    if (auto stored = name.empty() ? std::nullopt : identities.resolver(name);
+        stored && stored->type == "ldap") {
+      const auto old = directory.ldap_settings(*stored);
+      if (string_param(c, "uri", 4096) == old.uri &&
+          string_param(c, "bind_dn", 4096) == old.bind_dn)
+        config["bind_password"] = old.bind_password;
+    }
+  }
+  try {
+    const identity::LdapResolver resolver("test", identity::LdapSettings::from_json(config));
+    const auto found = resolver.list("*", 5);
+    return json_result(
+        true, {{"description", "the directory answered with " + std::to_string(found.size()) +
+                                   " of its users (at most 5 asked for)"}});
+  } catch (const std::invalid_argument& e) {
+    throw ApiError::bad_parameter(std::string("ldap resolver: ") + e.what());
+  } catch (const identity::LdapError& e) {
+    return json_result(false, {{"description", e.what()}});
+  }
+}
+
 }  // namespace
 
 void add_resolver_routes(http::Router& router, db::IdentityRepository& identities,
@@ -97,20 +157,16 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
       [&](http::RequestContext& c) {
         access.require_admin(c, "resolverread");
         boost::json::object value;
-        for (const auto& r : identities.resolvers()) {
-          boost::json::object data;
-          if (r.type == "ldap") {
-            auto settings = directory.ldap_settings(r);
-            data = settings.to_json();
-            // Never shown, as eduMFA does; sending it back unchanged keeps the stored one.
-            if (!settings.bind_password.empty()) data["bind_password"] = kCensored;
-          }
-          value[r.name] = {{"resolvername", r.name},
-                           {"type", r.type},
-                           {"data", std::move(data)},
-                           {"version", r.version}};
-        }
+        for (const auto& r : identities.resolvers()) value[r.name] = resolver_json(r, directory);
         return json_result(value);
+      },
+      http::Access::authenticated);
+
+  router.add(
+      "POST", "/resolver/test",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "resolverwrite");
+        return test_resolver(c, identities, directory);
       },
       http::Access::authenticated);
 
@@ -151,6 +207,18 @@ void add_resolver_routes(http::Router& router, db::IdentityRepository& identitie
         }
         c.audit.info = "resolver " + name;
         return json_result(1);
+      },
+      http::Access::authenticated);
+
+  // One resolver, as eduMFA answers it: {name: {...}}.
+  router.add(
+      "GET", "/resolver/<name>",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "resolverread");
+        const auto& name = c.path_params.at("name");
+        auto r = identities.resolver(name);
+        if (!r) throw ApiError::not_found("no resolver named '" + name + "'");
+        return json_result(boost::json::object{{name, resolver_json(*r, directory)}});
       },
       http::Access::authenticated);
 

@@ -6,7 +6,11 @@
 
 #include <boost/json/parse.hpp>
 
+#include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
+#include "server/api/params.hpp"
+#include "server/crypto/encoding.hpp"
+#include "server/crypto/random.hpp"
 #include "server/plugins/abi_access.hpp"
 #include "server/plugins/component_config.hpp"
 
@@ -98,6 +102,22 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
                               {"database", database_ok ? "ok" : "unreachable"}};
     return json_result(value, {}, database_ok ? 200 : 503);
   });
+  // eduMFA's probes: /health/live answers while the process runs, /health/ready while the
+  // database answers too (503 otherwise), with eduMFA's body.
+  router.add("GET", "/health/live", [](http::RequestContext&) {
+    http::HttpResponse response;
+    response.body = R"({"status":"ok"})";
+    return response;
+  });
+  router.add("GET", "/health/ready", [&database](http::RequestContext&) {
+    const bool database_ok = database.ping();
+    http::HttpResponse response;
+    response.status = database_ok ? 200 : 503;
+    response.body = database_ok ? R"({"status":"ok","checks":{"database":{"status":"ok"}}})"
+                                : R"({"status":"error","checks":{"database":{"status":"error",)"
+                                  R"("message":"the database does not answer"}}})";
+    return response;
+  });
   router.add("GET", "/metrics", [&metrics](http::RequestContext&) {
     http::HttpResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -114,6 +134,56 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
         for (const auto& [method, pattern] : router.routes())
           routes.push_back({{"method", method}, {"path", pattern}});
         return json_result(routes);
+      },
+      http::Access::authenticated);
+  // Random key material for clients that make tokens themselves: len bytes, hex or b64.
+  router.add(
+      "GET", "/system/random",
+      [&access](http::RequestContext& c) {
+        access.require_admin(c, "getrandom");
+        const auto bytes = crypto::random_bytes(int_param(c, "len", 20, 1, 1024));
+        const auto encode = string_param(c, "encode", 8);
+        if (encode == "b64")
+          return json_result(
+              boost::json::string(crypto::base64_encode(bytes.data(), bytes.size())));
+        if (!encode.empty() && encode != "hex")
+          throw ApiError::bad_parameter("encode is hex or b64");
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string hex;
+        for (const auto b : bytes) {
+          hex += kHex[b >> 4];
+          hex += kHex[b & 15];
+        }
+        return json_result(boost::json::string(hex));
+      },
+      http::Access::authenticated);
+  // eduMFA's HSM may wait for a password; Tessera's key is a file read at start, so it is
+  // always ready, and there is no password to give.
+  router.add(
+      "GET", "/system/hsm",
+      [&access](http::RequestContext& c) {
+        access.require_admin(c, "configread");
+        return json_result(boost::json::object{{"is_ready", true}});
+      },
+      http::Access::authenticated);
+  router.add(
+      "POST", "/system/hsm",
+      [&access](http::RequestContext& c) -> http::HttpResponse {
+        access.require_admin(c, "set_hsm_password");
+        throw ApiError::bad_parameter(
+            "Tessera's encryption key is a file read at start (encryption_key_file); it has no "
+            "password to give. Keys in an HSM are a plugin's (see docs/admin/plugins.md)");
+      },
+      http::Access::authenticated);
+  // eduMFA decrypts GPG-encrypted token files with its own keys; Tessera imports PSKC, whose
+  // encryption (a pre-shared key or a password) is part of the standard.
+  router.add(
+      "GET", "/system/gpgkeys",
+      [&access](http::RequestContext& c) -> http::HttpResponse {
+        access.require_admin(c, "configread");
+        throw ApiError::bad_parameter(
+            "Tessera has no GPG keys: import token files as PSKC encrypted with a pre-shared key "
+            "or a password (POST /token/load/<filename>)");
       },
       http::Access::authenticated);
   // Plugins are loaded once at start, so this lists this node's; refused files name the reason.

@@ -129,6 +129,10 @@ class TokenRoutes {
     if (c.params.contains("enrollment_code") || c.params.contains("card_signature"))
       return smartcard_step(c);
     const auto type = c.params.contains("type") ? string_param(c, "type", 32) : "hotp";
+    // eduMFA's admin client sends genkey=1 with every certificate request; as in eduMFA, a
+    // CSR in 'request' wins and no key is made.
+    if (type == "certificate" && !string_param(c, "request", 64 * 1024).empty())
+      c.params.erase("genkey");
     const auto right = "enroll" + upper(type);
     tokens::EnrollmentRequest request;
     request.type = type;

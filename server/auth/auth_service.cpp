@@ -107,6 +107,8 @@ LoginResult AuthService::login_as(const Identity& identity) {
 
 Identity AuthService::authenticate(const http::HttpRequest& request) const {
   std::string token(request.header("authorization"));
+  // privacyIDEA's clients (and eduMFA's behind proxies that keep Authorization) send this one.
+  if (token.empty()) token = request.header("pi-authorization");
   if (token.empty())
     throw api::ApiError(401, 4033, "authentication required: missing Authorization header");
   if (token.rfind("Bearer ", 0) == 0) token.erase(0, 7);

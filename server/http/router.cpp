@@ -77,6 +77,77 @@ void add_form_params(std::string_view encoded, boost::json::object& params) {
   }
 }
 
+// The boundary parameter of a multipart Content-Type (RFC 2046: 1 to 70 characters, maybe
+// quoted), or "" when there is none.
+std::string multipart_boundary(std::string_view content_type) {
+  std::string lower(content_type);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  const auto at = lower.find("boundary=");
+  if (at == std::string::npos) return {};
+  auto value = content_type.substr(at + 9);
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+    value = value.substr(1, value.size() - 2);
+  return value.empty() || value.size() > 70 ? std::string() : std::string(value);
+}
+
+// The name="..." of a part's Content-Disposition header, or nullopt.
+std::optional<std::string> part_name(std::string_view headers) {
+  std::string lower(headers);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  const auto disposition = lower.find("content-disposition:");
+  if (disposition == std::string::npos) return std::nullopt;
+  const auto line_end = std::min(lower.find("\r\n", disposition), lower.size());
+  // "name=" not preceded by a letter ("filename=" is another parameter).
+  for (auto at = lower.find("name=\"", disposition); at < line_end;
+       at = lower.find("name=\"", at + 1)) {
+    if (at > 0 && std::isalpha(static_cast<unsigned char>(lower[at - 1]))) continue;
+    const auto start = at + 6;
+    const auto end = headers.find('"', start);
+    if (end == std::string_view::npos || end > line_end) return std::nullopt;
+    return std::string(headers.substr(start, end - start));
+  }
+  return std::nullopt;
+}
+
+// multipart/form-data (RFC 7578), as PHP clients and file uploads send it: each part's value,
+// file contents included, becomes a string parameter. One pass over the body, no recursion;
+// at most 256 parts.
+void add_multipart_params(std::string_view body, const std::string& boundary,
+                          boost::json::object& params) {
+  const auto malformed = [](const std::string& why) {
+    return api::ApiError::bad_parameter("the multipart/form-data body is malformed: " + why);
+  };
+  if (boundary.empty()) throw malformed("the Content-Type has no boundary");
+  const std::string delimiter = "--" + boundary;
+  if (!body.starts_with(delimiter)) throw malformed("it does not start with its boundary");
+  size_t at = delimiter.size();
+  for (int parts = 0;; ++parts) {
+    if (body.substr(at).starts_with("--")) return;  // the closing delimiter
+    if (parts == 256) throw malformed("it has more than 256 parts");
+    if (!body.substr(at).starts_with("\r\n")) throw malformed("a boundary is not followed by CRLF");
+    at += 2;
+    const auto headers_end = body.find("\r\n\r\n", at);
+    if (headers_end == std::string_view::npos || headers_end - at > 8192)
+      throw malformed("a part's headers do not end");
+    const auto headers = body.substr(at, headers_end - at);
+    const auto value_start = headers_end + 4;
+    const auto next = body.find("\r\n" + delimiter, value_start);
+    if (next == std::string_view::npos) throw malformed("a part does not end with the boundary");
+    auto name = part_name(headers);
+    if (!name) throw malformed("a part has no Content-Disposition name");
+    std::string value(body.substr(value_start, next - value_start));
+    if (!util::is_valid_utf8(*name) || !util::is_valid_utf8(value))
+      throw api::ApiError::bad_parameter("parameter '" + util::printable_utf8(*name, 64) +
+                                         "' is not valid UTF-8");
+    params[*name] = std::move(value);
+    at = next + 2 + delimiter.size();
+  }
+}
+
 }  // namespace
 
 boost::json::object parse_params(const HttpRequest& request, std::string_view query) {
@@ -95,6 +166,8 @@ boost::json::object parse_params(const HttpRequest& request, std::string_view qu
     for (auto& [key, v] : value.as_object()) params[key] = v;  // Boost.JSON checked UTF-8
   } else if (type == "application/x-www-form-urlencoded") {
     add_form_params(request.body, params);
+  } else if (type == "multipart/form-data") {
+    add_multipart_params(request.body, multipart_boundary(request.header("content-type")), params);
   } else {
     throw api::ApiError(415, api::error_code::unsupported_media_type,
                         "Content-Type '" + (type.empty() ? std::string("(none)") : type) +

@@ -76,6 +76,34 @@ TEST_F(RouterTest, AcceptsJsonObjectsOnly) {
   EXPECT_EQ(send("POST", "/token/init", "x").status, 415);
 }
 
+// What PHP clients (curl with an array of fields) and file uploads send.
+TEST_F(RouterTest, ReadsMultipartFormData) {
+  const std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nalice\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"pass\"\r\n\r\n12 34\r\n56\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n"
+      "Content-Type: text/csv\r\n\r\nserial,key\n\r\n--XyZ--\r\n";
+  auto r = send("POST", "/token/init?realm=corp", body, "multipart/form-data; boundary=\"XyZ\"");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(seen_.at("user"), "alice");
+  EXPECT_EQ(seen_.at("pass"), "12 34\r\n56") << "a CRLF inside a value stays";
+  EXPECT_EQ(seen_.at("file"), "serial,key\n") << "a file's contents, not its name";
+  EXPECT_EQ(seen_.at("realm"), "corp");
+  seen_ = {};
+  // Broken bodies are refused whole: nothing reaches the handler.
+  for (const auto& [broken, type] : std::vector<std::pair<std::string, std::string>>{
+           {body, "multipart/form-data"},
+           {"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end",
+            "multipart/form-data; boundary=XyZ"},
+           {"--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--",
+            "multipart/form-data; boundary=XyZ"},
+           {"junk", "multipart/form-data; boundary=XyZ"}}) {
+    const auto refused = send("POST", "/token/init", broken, type);
+    EXPECT_EQ(refused.status, 400) << broken;
+    EXPECT_TRUE(seen_.empty());
+  }
+}
+
 TEST_F(RouterTest, CapturesPathParametersAndIgnoresATrailingSlash) {
   auto r = send("GET", "/token/OATH0001/");
   EXPECT_EQ(json(r).at("result").at("value"), "OATH0001");

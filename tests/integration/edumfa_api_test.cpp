@@ -1,0 +1,184 @@
+// eduMFA's admin API as its clients call it: every route of eduMFA's source answered or listed
+// as absent in docs/api/edumfa-parity.md, and each family with the request shapes eduMFA's
+// admin client, scripts and PHP plugins send (form, JSON, multipart; the JWT raw in
+// Authorization or in PI-Authorization).
+#include <map>
+#include <regex>
+
+#include "tests/integration/token_fixture.hpp"
+
+namespace tessera::testing {
+namespace {
+
+const std::filesystem::path kSource = TESSERA_SOURCE_DIR;
+
+std::string multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::string& boundary = "tesseraBoundary7") {
+  std::string body;
+  for (const auto& [name, value] : fields)
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"" +
+            (name == "file" ? "; filename=\"upload.txt\"\r\nContent-Type: text/plain" : "") +
+            "\r\n\r\n" + value + "\r\n";
+  return body + "--" + boundary + "--\r\n";
+}
+
+class EduMfaApi : public TokenFixture {
+ protected:
+  void SetUp() override { start(); }
+
+  TestResponse send(const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& content_type, const std::string& header = "") {
+    auto client = api_->client();
+    client->header(header.empty() ? "Authorization: " + admin_ : header);
+    return client->request(method, api_->url() + path, body, content_type);
+  }
+
+  static std::string value_of(const TestResponse& r) {
+    return boost::json::serialize(json_of(r)["result"].as_object()["value"]);
+  }
+};
+
+// eduMFA's routes (tests/integration/data/edumfa_routes.txt, from eduMFA's source) against the
+// parity table: a route the table calls absent must get 404/405 from the router, every other
+// one must reach a handler and not fail inside it.
+TEST_F(EduMfaApi, EveryRouteIsAnsweredOrListedAsAbsent) {
+  std::map<std::pair<std::string, std::string>, std::string> status;
+  std::ifstream table(kSource / "docs/api/edumfa-parity.md");
+  const std::regex row(R"(^\| (GET|POST|PUT|DELETE) \| `([^`]+)` \| (answered|differs|absent) \|)");
+  for (std::string line; std::getline(table, line);)
+    if (std::smatch m; std::regex_search(line, m, row)) status[{m[1], m[2]}] = m[3];
+
+  std::ifstream list(kSource / "tests/integration/data/edumfa_routes.txt");
+  const std::regex placeholder("<[a-z_]+>");
+  int routes = 0, answered = 0, differs = 0, absent = 0;
+  for (std::string line; std::getline(list, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto space = line.find(' ');
+    const auto method = line.substr(0, space), path = line.substr(space + 1);
+    ++routes;
+    const auto it = status.find({method, path});
+    ASSERT_NE(it, status.end()) << method << " " << path << " is missing from the parity table";
+    // Names that exist nowhere: no route may change anything that matters here.
+    const auto target = std::regex_replace(path, placeholder, "nosuch1");
+    const auto r = send(method, target, "", "");
+    const bool unrouted =
+        r.status == 405 || (r.status == 404 && r.body.find("no API endpoint") != std::string::npos);
+    if (it->second == "absent") {
+      ++absent;
+      EXPECT_TRUE(unrouted) << method << " " << path << " is answered (" << r.status << " "
+                            << r.body << "): the parity table still calls it absent";
+    } else {
+      ++(it->second == "answered" ? answered : differs);
+      EXPECT_FALSE(unrouted) << method << " " << path << " got " << r.status
+                             << " but the table calls it " << it->second;
+      EXPECT_LT(r.status, 500) << method << " " << target << ": " << r.body;
+    }
+  }
+  EXPECT_EQ(routes, 174);
+  EXPECT_EQ(status.size(), 174u) << "the table lists routes that eduMFA does not have";
+  std::cout << "eduMFA routes: " << answered << " answered, " << differs << " differ, " << absent
+            << " absent\n";
+}
+
+// PHP clients post multipart/form-data; privacyIDEA's clients send the JWT in PI-Authorization.
+TEST_F(EduMfaApi, ClientsSendMultipartAndPiAuthorization) {
+  const auto made = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  auto client = api_->client();
+  auto checked =
+      client->request("POST", api_->url() + "/validate/check",
+                      multipart({{"user", "alice"}, {"realm", "corp"}, {"pass", "pin755224"}}),
+                      "multipart/form-data; boundary=tesseraBoundary7");
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_EQ(json_of(checked).at("result").at("authentication"), "ACCEPT");
+
+  const auto listed =
+      send("GET", "/token/?serial=" + serial, "", "", "PI-Authorization: " + admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json_of(listed).at("result").at("value").at("count"), 1);
+  EXPECT_EQ(send("GET", "/token/", "", "", "PI-Authorization: not-a-jwt").status, 401);
+}
+
+// eduMFA's admin client sends genkey=1 with the CSR of "certificate sign": the CSR wins.
+TEST_F(EduMfaApi, ACsrWinsOverGenkey) {
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp/profile/user", admin_,
+                       "key_types=ec-p256&subject.CN=%7Busername%7D")
+                .status,
+            200);
+  const auto dir = server_->dir();
+  ASSERT_EQ(std::system(("openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                         "-keyout " +
+                         (dir / "sign.key").string() + " -out " + (dir / "sign.csr").string() +
+                         " -subj /CN=alice 2>/dev/null")
+                            .c_str()),
+            0);
+  auto r = send("POST", "/token/init",
+                boost::json::serialize(boost::json::object{{"type", "certificate"},
+                                                           {"genkey", 1},
+                                                           {"request", read_file(dir / "sign.csr")},
+                                                           {"user", "alice"},
+                                                           {"realm", "corp"},
+                                                           {"ca", "corp"}}),
+                "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto detail = json_of(r).at("detail").as_object();
+  EXPECT_FALSE(detail.contains("pkcs12")) << "no key was made: the CSR's key is certified";
+  const auto cert = save("sign.pem", std::string(detail.at("certificate").as_string()));
+  EXPECT_EQ(
+      shell_output("openssl x509 -noout -pubkey -in " + cert.string() + " | sha256sum"),
+      shell_output("openssl pkey -pubout -in " + (dir / "sign.key").string() + " | sha256sum"));
+}
+
+// GET /policy/<name>, /policy/check, /policy/defs/<scope>, and an export that imports again.
+TEST_F(EduMfaApi, PoliciesAreReadCheckedExportedAndImported) {
+  ASSERT_EQ(api_->call("POST", "/policy/helpdesk", admin_,
+                       "scope=user&action=setpin,enable,disable&realm=corp&priority=2")
+                .status,
+            200);
+  const auto one = json_of(api_->call("GET", "/policy/helpdesk", admin_));
+  EXPECT_EQ(one.at("result").at("value").at(0).at("action"), "setpin,enable,disable");
+  EXPECT_EQ(api_->call("GET", "/policy/nobody", admin_).status, 404);
+
+  const auto allowed = json_of(
+      api_->call("GET", "/policy/check?user=alice&realm=corp&scope=user&action=enable", admin_));
+  EXPECT_EQ(allowed.at("result").at("value").at("allowed"), true);
+  EXPECT_EQ(allowed.at("result").at("value").at("policy").at(0).at("name"), "helpdesk");
+  const auto refused = json_of(
+      api_->call("GET", "/policy/check?user=alice&realm=corp&scope=user&action=delete", admin_));
+  EXPECT_EQ(refused.at("result").at("value").at("allowed"), false);
+  const auto defs = json_of(api_->call("GET", "/policy/defs/authentication", admin_));
+  EXPECT_TRUE(defs.at("result").at("value").as_object().contains("otppin"));
+
+  const auto exported = api_->call("GET", "/policy/export/backup.cfg", admin_);
+  ASSERT_EQ(exported.status, 200);
+  EXPECT_NE(exported.body.find("[helpdesk]\nscope = user\naction = setpin,enable,disable\n"),
+            std::string::npos)
+      << exported.body;
+  ASSERT_EQ(api_->call("DELETE", "/policy/helpdesk", admin_).status, 200);
+  // The export as it was, plus a policy in eduMFA's own export format (Python literals).
+  const auto file = exported.body +
+                    "[pin-policy]\nname = pin-policy\nscope = authentication\n"
+                    "action = {'otppin': 'userstore', 'max_fail': '5'}\nrealm = ['corp']\n"
+                    "active = True\nadminrealm = []\ntime = \n";
+  auto imported = send("POST", "/policy/import/backup.cfg", multipart({{"file", file}}),
+                       "multipart/form-data; boundary=tesseraBoundary7");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(value_of(imported), "2");
+  const auto pin = json_of(api_->call("GET", "/policy/pin-policy", admin_));
+  EXPECT_EQ(pin.at("result").at("value").at(0).at("action"), "otppin=userstore, max_fail=5");
+  EXPECT_EQ(pin.at("result").at("value").at(0).at("realm"), "corp");
+  EXPECT_EQ(api_->call("GET", "/policy/helpdesk", admin_).status, 200);
+  // One bad policy in a file stores none of it.
+  auto bad = send("POST", "/policy/import/x.cfg",
+                  multipart({{"file",
+                              "[fine]\nscope = admin\naction = enable\n\n[broken]\n"
+                              "scope = admin\naction = fly\n"}}),
+                  "multipart/form-data; boundary=tesseraBoundary7");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("broken"), std::string::npos) << bad.body;
+  EXPECT_EQ(api_->call("GET", "/policy/fine", admin_).status, 404);
+}
+
+}  // namespace
+}  // namespace tessera::testing
