@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kColumns =
     "serial, token_type, description, sealed_secret, pin_hash, otplen, counter, count_window, "
     "sync_window, maxfail, failcount, last_fail_at, active, revoked, locked, rollout_state, info, "
-    "owner_user, owner_resolver, owner_realm, created_at";
+    "owner_user, owner_resolver, owner_realm, created_at, count_auth, count_auth_max, "
+    "count_auth_success, count_auth_success_max, valid_from, valid_until";
 
 TokenRow token_of(const soci::row& r) {
   TokenRow t;
@@ -41,6 +42,12 @@ TokenRow token_of(const soci::row& r) {
   t.owner_resolver = r.get<std::string>(18);
   t.owner_realm = r.get<std::string>(19);
   t.created_at = r.get<long long>(20);
+  t.count_auth = r.get<long long>(21);
+  t.count_auth_max = r.get<long long>(22);
+  t.count_auth_success = r.get<long long>(23);
+  t.count_auth_success_max = r.get<long long>(24);
+  t.valid_from = r.get<long long>(25);
+  t.valid_until = r.get<long long>(26);
   return t;
 }
 
@@ -56,7 +63,10 @@ struct TokenColumns {
            soci::into(row.maxfail), soci::into(row.failcount), soci::into(row.last_fail_at),
            soci::into(active), soci::into(revoked), soci::into(locked),
            soci::into(row.rollout_state), soci::into(row.info), soci::into(row.owner_user),
-           soci::into(row.owner_resolver), soci::into(row.owner_realm), soci::into(row.created_at);
+           soci::into(row.owner_resolver), soci::into(row.owner_realm), soci::into(row.created_at),
+           soci::into(row.count_auth), soci::into(row.count_auth_max),
+           soci::into(row.count_auth_success), soci::into(row.count_auth_success_max),
+           soci::into(row.valid_from), soci::into(row.valid_until);
   }
   TokenRow read() const {
     TokenRow t = row;
@@ -103,8 +113,9 @@ struct RecordFailure {
   soci::statement statement;
   explicit RecordFailure(soci::session& sql)
       : statement((sql.prepare << "UPDATE token SET failcount = failcount + 1, last_fail_at = "
-                                  ":now WHERE serial = :s AND failcount < maxfail RETURNING "
-                                  "failcount, maxfail",
+                                  ":now, count_auth = count_auth + 1 WHERE serial = :s AND "
+                                  "failcount < maxfail AND (count_auth_max = 0 OR count_auth < "
+                                  "count_auth_max) RETURNING failcount, maxfail",
                    soci::use(now), soci::use(serial), soci::into(failcount), soci::into(maxfail))) {
   }
 };
@@ -114,9 +125,11 @@ struct AcceptCounter {
   std::string info, serial;
   soci::statement statement;
   explicit AcceptCounter(soci::session& sql)
-      : statement((sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info "
-                                  "WHERE serial = :s AND counter <= :matched AND active = 1 AND "
-                                  "revoked = 0 AND failcount <= maxfail",
+      : statement((sql.prepare << "UPDATE token SET counter = :next, failcount = 0, info = :info, "
+                                  "count_auth_success = count_auth_success + 1 WHERE serial = :s "
+                                  "AND counter <= :matched AND active = 1 AND revoked = 0 AND "
+                                  "failcount <= maxfail AND (count_auth_success_max = 0 OR "
+                                  "count_auth_success < count_auth_success_max)",
                    soci::use(next), soci::use(info), soci::use(serial), soci::use(matched))) {}
 };
 
@@ -184,14 +197,16 @@ bool TokenRepository::insert_in(soci::session& sql, const TokenRow& t) {
   soci::statement st =
       (sql.prepare << "INSERT INTO token (" << kColumns
                    << ") VALUES (:serial, :type, :d, :sec, :pin, :len, :c, :cw, :sw, :mf, :fc, "
-                      ":lf, :a, :r, :l, :rs, :i, :ou, :ores, :oreal, :ca) ON CONFLICT (serial) "
-                      "DO NOTHING",
+                      ":lf, :a, :r, :l, :rs, :i, :ou, :ores, :oreal, :ca, :cauth, :cauthmax, "
+                      ":csucc, :csuccmax, :vf, :vu) ON CONFLICT (serial) DO NOTHING",
        soci::use(t.serial), soci::use(t.type), soci::use(t.description), soci::use(t.sealed_secret),
        soci::use(t.pin_hash), soci::use(t.otplen), soci::use(t.counter), soci::use(t.count_window),
        soci::use(t.sync_window), soci::use(t.maxfail), soci::use(t.failcount),
        soci::use(t.last_fail_at), soci::use(active), soci::use(revoked), soci::use(locked),
        soci::use(t.rollout_state), soci::use(t.info), soci::use(t.owner_user),
-       soci::use(t.owner_resolver), soci::use(t.owner_realm), soci::use(t.created_at));
+       soci::use(t.owner_resolver), soci::use(t.owner_realm), soci::use(t.created_at),
+       soci::use(t.count_auth), soci::use(t.count_auth_max), soci::use(t.count_auth_success),
+       soci::use(t.count_auth_success_max), soci::use(t.valid_from), soci::use(t.valid_until));
   return affected(st) == 1;
 }
 
@@ -457,6 +472,45 @@ std::vector<std::string> TokenRepository::apply(const std::vector<TokenChange>& 
   return serials;
 }
 
+bool TokenRepository::apply_settings(const std::string& serial, const TokenSettings& settings) {
+  return database_.in_transaction([&](soci::session& sql) {
+    std::string info;
+    soci::indicator found = soci::i_null;
+    const std::string query =
+        std::string("SELECT info FROM token WHERE serial = :s AND revoked = 0") +
+        (database_.dialect() == Dialect::postgresql ? " FOR UPDATE" : "");
+    sql << query, soci::use(serial), soci::into(info, found);
+    if (found != soci::i_ok) return false;
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(info, ec);
+    if (ec || !parsed.is_object()) parsed = boost::json::object();
+    auto& entries = parsed.as_object();
+    for (const auto& [key, value] : settings.info)
+      if (value)
+        entries[key] = *value;
+      else
+        entries.erase(key);
+    const std::string updated = boost::json::serialize(parsed);
+    sql << "UPDATE token SET info = :i WHERE serial = :s", soci::use(updated), soci::use(serial);
+    const auto set = [&](const char* column, const auto& value) {
+      if (!value) return;
+      auto copy = *value;
+      sql << "UPDATE token SET " << column << " = :v WHERE serial = :s", soci::use(copy),
+          soci::use(serial);
+    };
+    set("description", settings.description);
+    set("otplen", settings.otplen);
+    set("count_window", settings.count_window);
+    set("sync_window", settings.sync_window);
+    set("maxfail", settings.maxfail);
+    set("count_auth_max", settings.count_auth_max);
+    set("count_auth_success_max", settings.count_auth_success_max);
+    set("valid_from", settings.valid_from);
+    set("valid_until", settings.valid_until);
+    return true;
+  });
+}
+
 bool TokenRepository::reset_failcount(const std::string& serial) {
   return update("UPDATE token SET failcount = 0 WHERE serial = :s AND revoked = 0", serial);
 }
@@ -576,6 +630,29 @@ std::vector<std::string> TokenRepository::open_challenges(const std::string& tra
          soci::use(transaction_id), soci::use(now));
     for (const auto& s : rows) serials.push_back(s);
     return serials;
+  });
+}
+
+std::vector<ChallengeRow> TokenRepository::challenges(const std::string& serial,
+                                                      const std::string& transaction_id,
+                                                      long long now, int page, int page_size,
+                                                      long long& count) {
+  return database_.with_session([&](soci::session& sql) {
+    const std::string where =
+        " FROM challenge WHERE expires_at > :now AND (:s1 = '' OR serial = :s2) AND "
+        "(:t1 = '' OR transaction_id = :t2)";
+    sql << "SELECT COUNT(*)" << where, soci::use(now), soci::use(serial), soci::use(serial),
+        soci::use(transaction_id), soci::use(transaction_id), soci::into(count);
+    const int offset = (page - 1) * page_size;
+    std::vector<ChallengeRow> found;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT transaction_id, serial, expires_at" << where
+                     << " ORDER BY expires_at, serial LIMIT :n OFFSET :o",
+         soci::use(now), soci::use(serial), soci::use(serial), soci::use(transaction_id),
+         soci::use(transaction_id), soci::use(page_size), soci::use(offset));
+    for (const auto& r : rows)
+      found.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<long long>(2)});
+    return found;
   });
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,10 @@ struct TokenRow {
   std::string info = "{}";  // JSON object of public token information
   std::string owner_user, owner_resolver, owner_realm;
   long long created_at = 0;
+  // eduMFA's limits (0: none): values evaluated and accepted, and a validity period.
+  long long count_auth = 0, count_auth_max = 0;
+  long long count_auth_success = 0, count_auth_success_max = 0;
+  long long valid_from = 0, valid_until = 0;  // unix seconds
 
   bool has_owner() const { return !owner_user.empty(); }
   bool fail_limit_reached() const { return failcount >= maxfail; }
@@ -74,6 +79,21 @@ struct TokenFilter {
   int active = -1;                          // -1: any, 0, 1
   int assigned = -1;                        // -1: any, 0, 1
   std::string description;                  // exactly this one ("enrollment form staff")
+};
+
+// What POST /token/set changes: only the fields that are set, in one transaction. info entries
+// without a value are removed.
+struct TokenSettings {
+  std::optional<std::string> description;
+  std::optional<int> otplen, count_window, sync_window, maxfail;
+  std::optional<long long> count_auth_max, count_auth_success_max, valid_from, valid_until;
+  std::map<std::string, std::optional<std::string>> info;
+};
+
+// An open challenge, for /token/challenges/.
+struct ChallengeRow {
+  std::string transaction_id, serial;
+  long long expires_at = 0;
 };
 
 struct TokenPage {
@@ -148,6 +168,8 @@ class TokenRepository {
   bool reset_failcount(const std::string& serial);
   bool set_pin_hash(const std::string& serial, const std::string& pin_hash);
   bool set_description(const std::string& serial, const std::string& description);
+  // False when the token is revoked or gone; nothing changes then.
+  bool apply_settings(const std::string& serial, const TokenSettings& settings);
   // Moves the rollout state from `from` to `to` with new info; false when the token was not in
   // `from` any more (another admin decided first).
   bool change_rollout(const std::string& serial, const std::string& from, const std::string& to,
@@ -174,6 +196,9 @@ class TokenRepository {
   // The serials with an open challenge under transaction_id at now.
   std::vector<std::string> open_challenges(const std::string& transaction_id, long long now);
   void close_challenges(const std::string& transaction_id, long long now);
+  // Open challenges at now, newest last; serial or transaction_id narrow them when not empty.
+  std::vector<ChallengeRow> challenges(const std::string& serial, const std::string& transaction_id,
+                                       long long now, int page, int page_size, long long& count);
 
  private:
   bool update(const std::string& sql_text, const std::string& serial);

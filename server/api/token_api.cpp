@@ -12,6 +12,7 @@
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/api/plugin_failure.hpp"
+#include "server/api/token_access.hpp"
 #include "server/api/token_api.hpp"
 
 #include "server/ca/certificate_profile.hpp"
@@ -41,6 +42,14 @@ policy::Subject subject_of(const http::RequestContext& c, const std::string& use
 boost::json::object token_json(const db::TokenRow& t) {
   boost::system::error_code ec;
   auto info = boost::json::parse(t.info, ec);
+  // eduMFA shows its counters among the info entries, as text.
+  if (!ec && info.is_object())
+    for (const auto& [key, value] :
+         {std::pair<const char*, long long>{"count_auth", t.count_auth},
+          {"count_auth_max", t.count_auth_max},
+          {"count_auth_success", t.count_auth_success},
+          {"count_auth_success_max", t.count_auth_success_max}})
+      if (value) info.as_object()[key] = std::to_string(value);
   return {
       {"serial", t.serial},
       {"tokentype", t.type},
@@ -679,35 +688,9 @@ class TokenRoutes {
     return page_value("tokens", std::move(tokens), result.count, page, page_size);
   }
 
-  // May the caller do action on token? Admins by their policies for the owner's realm; users
-  // on their own tokens by user policies. Anything else looks like a missing token.
   void authorize(http::RequestContext& c, const db::TokenRow& token,
                  const std::string& action) const {
-    c.audit.serial = token.serial;
-    c.audit.token_type = token.type;
-    c.audit.user = token.owner_user;
-    c.audit.realm = token.owner_realm;
-    if (c.identity->is_admin()) {
-      x_.access.require_admin(c, action, token.owner_realm);
-      return;
-    }
-    // Admins see whose token it was in the audit log; the user's own view of the row reads as
-    // for a serial that does not exist (audit_api).
-    if (token.owner_user != c.identity->username || token.owner_resolver != c.identity->resolver)
-      throw ApiError::not_found("no token " + token.serial);
-    if (action == "tokenlist") return;  // users always see their own tokens, as in the list
-    if (action == "unassign") throw ApiError(403, 303, "only admins unassign tokens");
-    // Resetting the fail counter oneself would undo the lockout for whoever has only the
-    // password: it needs a user policy that grants "reset".
-    const bool allowed = action == "reset" ? x_.access.user_explicitly_may(c, action)
-                                           : x_.access.user_may(c, action);
-    if (!allowed) throw ApiError(403, 303, "user policies do not allow '" + action + "'");
-  }
-
-  std::string serial_of(const http::RequestContext& c) const {
-    auto it = c.path_params.find("serial");
-    if (it != c.path_params.end()) return it->second;
-    return string_param(c, "serial", 64);
+    authorize_token(x_.access, c, token, action);
   }
 
   db::TokenRow one(http::RequestContext& c, const std::string& action) const {

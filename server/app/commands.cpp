@@ -446,6 +446,7 @@ int serve_command(const std::string& config_file) {
     api::add_self_enrollment_routes(router, self_enrollment);
     api::add_policy_routes(router, policies, access);
     api::add_token_routes(router, token_context);
+    api::add_token_settings_routes(router, token_context);
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);

@@ -129,7 +129,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "smartcard_pin_max_length",
                                                    "smartcard_pin_contents",
                                                    "verify_enrollment",
-                                                   "email_domains"};
+                                                   "email_domains",
+                                                   "otp_pin_set_random"};
   static const std::vector<std::string> authentication{"otppin",
                                                        "max_fail",
                                                        "lockout_seconds",

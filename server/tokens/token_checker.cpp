@@ -77,6 +77,14 @@ std::optional<std::string> TokenChecker::unusable(db::TokenRow& token, const Che
   if (!token.active) return "Token is disabled";
   if (!can_roll_out(token.rollout_state))
     return "Token is not enrolled (" + token.rollout_state + ")";
+  // eduMFA's limits, set with /token/set; the statements that count enforce them again, so
+  // parallel requests cannot pass them together.
+  if ((token.valid_from && now < token.valid_from) ||
+      (token.valid_until && now > token.valid_until))
+    return "Outside validity period";
+  if ((token.count_auth_max && token.count_auth >= token.count_auth_max) ||
+      (token.count_auth_success_max && token.count_auth_success >= token.count_auth_success_max))
+    return "Authentication counter exceeded";
   if (token.fail_limit_reached()) {
     if (policy.lockout_seconds > 0 &&
         tokens_.clear_expired_lock(token.serial, now - policy.lockout_seconds))
@@ -145,6 +153,26 @@ TokenChecker::Verdict TokenChecker::evaluate(const db::TokenRow& token, const st
   if (*matched < 0) return {};
   const bool accepted = tokens_.accept(token.serial, *matched, updated_info(token, result));
   return {.match = accepted, .replayed = !accepted, .broken = false, .unavailable = {}};
+}
+
+bool TokenChecker::generates(const db::TokenRow& token, const std::string& otp, int window) const {
+  const auto* type = types_.find(token.type);
+  if (!type || token.otplen <= 0 || token.revoked ||
+      otp.size() != static_cast<size_t>(token.otplen))
+    return false;
+  try {
+    auto request = token_request(token, util::unix_seconds());
+    request["otp"] = otp;
+    request["window"] = window;
+    const auto result = type->call(plugins::Operation::verify, request);
+    const auto matched = matched_counter(token, result, "verify");
+    return matched && *matched >= 0;
+  } catch (const plugins::PluginCallError& e) {
+    spdlog::error("token {} ({}) cannot be looked up: {}", token.serial, token.type, e.what());
+  } catch (const crypto::SecretBoxError& e) {
+    spdlog::error("the secret of token {} does not open: {}", token.serial, e.what());
+  }
+  return false;
 }
 
 std::optional<long long> TokenChecker::matched_counter(const db::TokenRow& token,

@@ -90,6 +90,11 @@ class TokenChecker {
   bool verify_enrollment(const db::TokenRow& token, const std::string& otp,
                          const std::string& actor) const;
 
+  // Whether otp is one of the token's next `window` values, asked of its plugin without
+  // counting or accepting anything (eduMFA's /token/getserial, an admin's look-up). False for a
+  // token that has no values or whose plugin fails (logged).
+  bool generates(const db::TokenRow& token, const std::string& otp, int window) const;
+
   // Runs the token type's resync with otp1 and otp2 and moves the counter on a match.
   bool resync(const db::TokenRow& token, const std::string& otp1, const std::string& otp2) const;
 

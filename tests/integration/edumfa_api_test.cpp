@@ -180,5 +180,145 @@ TEST_F(EduMfaApi, PoliciesAreReadCheckedExportedAndImported) {
   EXPECT_EQ(api_->call("GET", "/policy/fine", admin_).status, 404);
 }
 
+// RFC 4226's values for its seed, counters 0 to 5.
+const char* kHotp[] = {"755224", "287082", "359152", "969429", "338314", "254676"};
+
+// /token/set as eduMFA's admin client sends it; the limits it sets are enforced by the checker.
+TEST_F(EduMfaApi, TokenSetLimitsAreEnforcedByTheChecker) {
+  const auto made = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  auto set = api_->call("POST", "/token/set", admin_,
+                        "serial=" + serial +
+                            "&description=desk%20key&count_auth_success_max=2&max_failcount=5&"
+                            "count_window=5");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(value_of(set), "4");
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[0])).value);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[1])).value);
+  const auto third = api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[2]));
+  EXPECT_FALSE(third.value);
+  EXPECT_EQ(third.message, "Authentication counter exceeded");
+  const auto listed = json_of(api_->call("GET", "/token/?serial=" + serial, admin_));
+  const auto& token = listed.at("result").at("value").at("tokens").at(0).as_object();
+  EXPECT_EQ(token.at("description"), "desk key");
+  EXPECT_EQ(token.at("maxfail"), 5);
+  EXPECT_EQ(token.at("count_window"), 5);
+  EXPECT_EQ(token.at("info").at("count_auth_success"), "2");
+  EXPECT_EQ(token.at("info").at("count_auth_success_max"), "2");
+  // Lifting the limit (0) lets the next value in.
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_, "count_auth_success_max=0").status,
+            200);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[3])).value);
+
+  // count_auth_max counts every value evaluated, right or wrong.
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_, "count_auth_max=4").status, 200);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=pin000000").value);
+  const auto used_up = api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[4]));
+  EXPECT_FALSE(used_up.value) << "3 accepted and 1 wrong: a 5th evaluation is refused";
+  EXPECT_EQ(used_up.message, "Authentication counter exceeded");
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_, "count_auth_max=").status, 200);
+
+  // A validity period (eduMFA's time format) in the past or the future refuses every value.
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_,
+                       "validity_period_end=2020-01-01T00:00%2B0100")
+                .status,
+            200);
+  const auto expired = api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[4]));
+  EXPECT_EQ(expired.message, "Outside validity period");
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_,
+                       "validity_period_end=&validity_period_start=2099-01-01T00:00Z")
+                .status,
+            200);
+  EXPECT_EQ(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[4])).message,
+            "Outside validity period");
+  ASSERT_EQ(api_->call("POST", "/token/set/" + serial, admin_, "validity_period_start=").status,
+            200);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[4])).value);
+
+  // Bad settings are refused and change nothing.
+  for (const char* bad :
+       {"validity_period_end=31.12.2026", "validity_period_end=2026-02-30T10:00Z", "hashlib=md5",
+        "timestep=60", "otplen=3", "count_auth_max=-1", "", "description=x&otplen=99"})
+    EXPECT_EQ(api_->call("POST", "/token/set/" + serial, admin_, bad).status, 400) << bad;
+  const auto after = json_of(api_->call("GET", "/token/?serial=" + serial, admin_));
+  EXPECT_EQ(after.at("result").at("value").at("tokens").at(0).at("description"), "desk key");
+  const auto alice = api_->login("alice", "alice-password");
+  EXPECT_EQ(api_->call("POST", "/token/set/" + serial, alice, "description=mine").status, 403)
+      << "only admins";
+  EXPECT_EQ(api_->call("POST", "/token/description/" + serial, alice, "description=mine").status,
+            200)
+      << "a user sets her own token's description";
+}
+
+TEST_F(EduMfaApi, TokenInfoPinsOwnersAndLookUps) {
+  const auto first = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=secret");
+  const std::string a(first.at("detail").at("serial").as_string());
+  const auto second = enroll("type=hotp&genkey=1");
+  const std::string b(second.at("detail").at("serial").as_string());
+
+  // Info entries: one by path, several as JSON (null removes), protected ones refused.
+  ASSERT_EQ(api_->call("POST", "/token/info/" + a + "/department", admin_, "value=it").status, 200);
+  auto several = send("POST", "/token/info/" + a, R"({"info": {"room": "12", "department": null}})",
+                      "application/json");
+  ASSERT_EQ(several.status, 200) << several.body;
+  auto info = json_of(api_->call("GET", "/token/?serial=" + a, admin_))
+                  .at("result")
+                  .at("value")
+                  .at("tokens")
+                  .at(0)
+                  .at("info")
+                  .as_object();
+  EXPECT_EQ(info.at("room"), "12");
+  EXPECT_FALSE(info.contains("department"));
+  EXPECT_EQ(api_->call("DELETE", "/token/info/" + a + "/room", admin_).status, 200);
+  EXPECT_EQ(
+      api_->call("POST", "/token/info/" + a + "/certificate_serial", admin_, "value=1").status,
+      400);
+  EXPECT_EQ(api_->call("POST", "/token/info/" + a + "/hashlib", admin_, "value=sha1").status, 400);
+
+  // The owner and the PIN pass from a to b; b then answers with a's PIN.
+  ASSERT_EQ(api_->call("POST", "/token/copyuser", admin_, "from=" + a + "&to=" + b).status, 200);
+  ASSERT_EQ(api_->call("POST", "/token/copypin", admin_, "from=" + a + "&to=" + b).status, 200);
+  const auto b_token = json_of(api_->call("GET", "/token/?serial=" + b, admin_))
+                           .at("result")
+                           .at("value")
+                           .at("tokens")
+                           .at(0)
+                           .as_object();
+  EXPECT_EQ(b_token.at("username"), "alice");
+  EXPECT_EQ(api_->call("POST", "/token/copyuser", admin_, "from=" + a + "&to=NOSUCH").status, 404);
+
+  // getserial finds a's token from its next value without using the value.
+  const auto found =
+      json_of(api_->call("GET", std::string("/token/getserial/") + kHotp[2], admin_));
+  EXPECT_EQ(found.at("result").at("value").at("serial"), a.c_str());
+  const auto none = json_of(api_->call("GET", "/token/getserial/000000?window=2", admin_));
+  EXPECT_TRUE(none.at("result").at("value").at("serial").is_null());
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&serial=" + a + "&pass=secret" + kHotp[2]).value)
+      << "the look-up did not use the value";
+
+  // A random PIN, shown once; the old one stops working.
+  auto random = api_->call("POST", "/token/setrandompin/" + a, admin_);
+  ASSERT_EQ(random.status, 200) << random.body;
+  const std::string pin(json_of(random).at("detail").at("pin").as_string());
+  EXPECT_EQ(pin.size(), 12u);
+  EXPECT_FALSE(api_->check("serial=" + a + "&pass=secret" + kHotp[3]).value);
+  EXPECT_TRUE(api_->check("serial=" + a + "&pass=" + pin + kHotp[4]).value);
+
+  // Open challenges are listed for admins (policy challenge_response opens them on a PIN).
+  ASSERT_EQ(api_->call("POST", "/policy/cr", admin_,
+                       "scope=authentication&action=challenge_response%3Dhotp&realm=corp")
+                .status,
+            200);
+  const auto challenge = api_->check("serial=" + a + "&pass=" + pin);
+  ASSERT_EQ(challenge.authentication, "CHALLENGE");
+  const auto listed = json_of(api_->call("GET", "/token/challenges/" + a, admin_));
+  EXPECT_EQ(listed.at("result").at("value").at("count"), 1);
+  EXPECT_EQ(listed.at("result").at("value").at("challenges").at(0).at("transaction_id"),
+            challenge.transaction_id.c_str());
+  const auto alice = api_->login("alice", "alice-password");
+  EXPECT_EQ(api_->call("GET", "/token/challenges/", alice).status, 403);
+}
+
 }  // namespace
 }  // namespace tessera::testing
