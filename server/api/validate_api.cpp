@@ -11,6 +11,7 @@
 #include "server/api/token_api.hpp"
 #include "server/identity/ldap_resolver.hpp"
 #include "server/plugins/component_instance.hpp"
+#include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
 
 namespace tessera::api {
@@ -28,7 +29,9 @@ class ValidateRoutes {
  public:
   explicit ValidateRoutes(const TokenApiContext& x) : x_(x) {}
 
-  tokens::CheckOutcome check(http::RequestContext& c) const {
+  // who: set to the user the check was about, when one was found.
+  tokens::CheckOutcome check(http::RequestContext& c,
+                             std::optional<identity::LocatedUser>* who = nullptr) const {
     // A TLS client certificate and no pass: certificate login.
     if (!c.request.client_certificate_pem.empty() && !c.params.contains("pass"))
       return certificate_check(c);
@@ -37,6 +40,7 @@ class ValidateRoutes {
                                     ? string_param(c, "transaction_id", 32)
                                     : string_param(c, "state", 32);
     auto found = candidates(c);
+    if (who) *who = found.user;
     const auto engine_now = x_.access.engine();
     const auto& engine = *engine_now;
     const auto subject = subject_for(c, found);
@@ -73,6 +77,55 @@ class ValidateRoutes {
       c.audit.info = e.what();
       throw ApiError(503, error_code::internal, e.what());
     }
+  }
+
+  // eduMFA's /validate/samlcheck: value = {auth, attributes}; the user's attributes go with a
+  // success, and with a failure only where the authentication policy
+  // return_saml_attributes_on_fail says so.
+  http::HttpResponse samlcheck(http::RequestContext& c) const {
+    std::optional<identity::LocatedUser> user;
+    const auto outcome = check(c, &user);
+    boost::json::object attributes;
+    bool on_fail = false;
+    if (user) {
+      const policy::Subject subject{"", user->user.username, user->realm, user->user.resolver,
+                                    c.request.remote_address};
+      on_fail =
+          x_.access.engine()
+              ->value(policy::Scope::authentication, "return_saml_attributes_on_fail", subject)
+              .has_value();
+    }
+    if (user && (outcome.value || on_fail)) {
+      const auto& u = user->user;
+      attributes = {
+          {"username", u.username},    {"realm", user->realm}, {"resolver", u.resolver},
+          {"email", u.email},          {"surname", u.surname}, {"givenname", u.given_name},
+          {"mobile", u.mobile},        {"phone", u.phone},     {"organization", u.organization},
+          {"department", u.department}};
+    }
+    // Unlike eduMFA, whose non-empty value always reads ACCEPT, authentication says what
+    // happened.
+    auto response = validate_result(outcome.value, outcome.authentication, outcome.detail);
+    auto body = boost::json::parse(response.body).as_object();
+    body["result"].as_object()["value"] = {{"auth", outcome.value},
+                                           {"attributes", std::move(attributes)}};
+    response.body = boost::json::serialize(body);
+    return response;
+  }
+
+  // Has the challenge of this transaction been answered out of band? No token type here
+  // answers out of band (no push tokens yet): a transaction is pending while its challenges
+  // are open, and the client sends the user's answer to /validate/check.
+  http::HttpResponse poll(http::RequestContext& c) const {
+    auto it = c.path_params.find("transaction_id");
+    const auto transaction_id =
+        it != c.path_params.end() ? it->second : required_param(c, "transaction_id", 32);
+    if (transaction_id.size() > 32) throw ApiError::bad_parameter("transaction_id is too long");
+    const auto open = x_.tokens.open_challenges(transaction_id, util::unix_seconds());
+    c.audit.info = "transaction_id: " + transaction_id + (open.empty() ? ", none open" : ", open");
+    if (!open.empty()) c.audit.serial = util::join_comma_list(open);
+    c.audit.success = false;
+    return validate_result(false, "REJECT", {{"challenge_status", "pending"}});
   }
 
   http::HttpResponse trigger(http::RequestContext& c) const {
@@ -222,10 +275,17 @@ void add_validate_routes(http::Router& router, const TokenApiContext& context) {
       return response;
     });
   }
-  router.add(
-      "POST", "/validate/triggerchallenge",
-      [routes](http::RequestContext& c) { return routes->trigger(c); },
-      http::Access::authenticated);
+  for (const char* method : {"GET", "POST"}) {
+    router.add(method, "/validate/samlcheck",
+               [routes](http::RequestContext& c) { return routes->samlcheck(c); });
+    router.add(
+        method, "/validate/triggerchallenge",
+        [routes](http::RequestContext& c) { return routes->trigger(c); },
+        http::Access::authenticated);
+  }
+  for (const char* path :
+       {"/validate/polltransaction", "/validate/polltransaction/<transaction_id>"})
+    router.add("GET", path, [routes](http::RequestContext& c) { return routes->poll(c); });
 }
 
 }  // namespace tessera::api

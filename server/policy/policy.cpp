@@ -136,7 +136,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                        "lockout_seconds",
                                                        "challenge_response",
                                                        "challenge_notification",
-                                                       "hide_specific_error_message"};
+                                                       "hide_specific_error_message",
+                                                       "return_saml_attributes_on_fail"};
   static const std::vector<std::string> webui{"login_mode"};
   switch (scope) {
     case Scope::admin:

@@ -320,5 +320,66 @@ TEST_F(EduMfaApi, TokenInfoPinsOwnersAndLookUps) {
   EXPECT_EQ(api_->call("GET", "/token/challenges/", alice).status, 403);
 }
 
+// What SAML and RADIUS plugins call: samlcheck with the user's attributes, a challenge
+// triggered with GET, and a poll on its transaction.
+TEST_F(EduMfaApi, ValidateSamlcheckTriggerAndPoll) {
+  ASSERT_EQ(api_->call("PUT", "/user/", admin_,
+                       "user=alice&resolver=local&givenname=Alice&surname=Example&email=alice%"
+                       "40corp.example&mobile=%2B4912345")
+                .status,
+            200);
+  const auto made = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  TestHttpClient anyone;
+  auto saml =
+      anyone.get(api_->url() + "/validate/samlcheck?user=alice&realm=corp&pass=pin" + kHotp[0]);
+  ASSERT_EQ(saml.status, 200) << saml.body;
+  auto result = json_of(saml).at("result").as_object();
+  EXPECT_EQ(result.at("authentication"), "ACCEPT");
+  EXPECT_EQ(result.at("value").at("auth"), true);
+  const auto& attributes = result.at("value").at("attributes").as_object();
+  EXPECT_EQ(attributes.at("username"), "alice");
+  EXPECT_EQ(attributes.at("realm"), "corp");
+  EXPECT_EQ(attributes.at("email"), "alice@corp.example");
+  EXPECT_EQ(attributes.at("givenname"), "Alice");
+  EXPECT_EQ(attributes.at("mobile"), "+4912345");
+  // A failure tells nothing about the user, unless a policy says so.
+  auto wrong = anyone.post(api_->url() + "/validate/samlcheck",
+                           multipart({{"user", "alice"}, {"realm", "corp"}, {"pass", "pin000000"}}),
+                           "multipart/form-data; boundary=tesseraBoundary7");
+  result = json_of(wrong).at("result").as_object();
+  EXPECT_EQ(result.at("authentication"), "REJECT") << "not eduMFA's ACCEPT for a failure";
+  EXPECT_EQ(result.at("value").at("auth"), false);
+  EXPECT_TRUE(result.at("value").at("attributes").as_object().empty());
+  ASSERT_EQ(api_->call("POST", "/policy/saml", admin_,
+                       "scope=authentication&action=return_saml_attributes_on_fail&realm=corp")
+                .status,
+            200);
+  wrong =
+      anyone.post(api_->url() + "/validate/samlcheck", "user=alice&realm=corp&pass=pin1", kForm);
+  EXPECT_EQ(json_of(wrong).at("result").at("value").at("attributes").at("surname"), "Example");
+
+  // An admin triggers a challenge with GET; its transaction is pending until it is answered.
+  ASSERT_EQ(api_->call("POST", "/policy/cr", admin_,
+                       "scope=authentication&action=challenge_response%3Dhotp&realm=corp")
+                .status,
+            200);
+  auto triggered = api_->call("GET", "/validate/triggerchallenge?user=alice&realm=corp", admin_);
+  ASSERT_EQ(triggered.status, 200) << triggered.body;
+  EXPECT_EQ(value_of(triggered), "1");
+  const std::string transaction(json_of(triggered).at("detail").at("transaction_id").as_string());
+  EXPECT_EQ(anyone.get(api_->url() + "/validate/triggerchallenge?user=alice").status, 401);
+  for (const auto& path : {"/validate/polltransaction?transaction_id=" + transaction,
+                           "/validate/polltransaction/" + transaction}) {
+    const auto poll = json_of(anyone.get(api_->url() + path));
+    EXPECT_EQ(poll.at("result").at("value"), false);
+    EXPECT_EQ(poll.at("detail").at("challenge_status"), "pending");
+  }
+  EXPECT_EQ(anyone.get(api_->url() + "/validate/polltransaction").status, 400);
+  EXPECT_TRUE(
+      api_->check("user=alice&realm=corp&transaction_id=" + transaction + "&pass=" + kHotp[1])
+          .value);
+}
+
 }  // namespace
 }  // namespace tessera::testing
