@@ -164,6 +164,41 @@ void add_ca_routes(http::Router& router, ca::CaConnectors& connectors,
         },
         http::Access::authenticated);
 
+  // The connectors and their profiles ("templates") without their settings, for whoever may
+  // enroll certificates (eduMFA's /system/names/caconnector).
+  router.add(
+      "GET", "/system/names/caconnector",
+      [&](http::RequestContext& c) {
+        if (c.identity->is_admin())
+          access.require_admin(c, "enrollCERTIFICATE");
+        else if (!access.user_may(c, "enrollCERTIFICATE"))
+          throw ApiError(403, 303, "user policies do not allow 'enrollCERTIFICATE'");
+        boost::json::array result;
+        for (const auto& info : connectors.list()) {
+          boost::json::object templates;
+          for (const auto& [name, unused] : profiles.of(info.name))
+            templates[name] = boost::json::object();
+          result.push_back({{"connectorname", info.name},
+                            {"type", info.type},
+                            {"templates", std::move(templates)}});
+        }
+        return json_result(result);
+      },
+      http::Access::authenticated);
+
+  // eduMFA asks a connector type for its CA-specific choices (the CAs of an AD CS); Tessera's
+  // connectors answer those as actions of a configured connector.
+  router.add(
+      "GET", "/caconnector/specific/<type>",
+      [&](http::RequestContext& c) -> http::HttpResponse {
+        access.require_admin(c, "caconnectorread");
+        throw ApiError::bad_parameter(
+            "Tessera describes each CA connector type's settings at GET /system/plugins; what a "
+            "configured connector can list at its CA (AD CS's CAs and templates) are its "
+            "actions: GET /caconnector/<name>/actions");
+      },
+      http::Access::authenticated);
+
   router.add(
       "POST", "/caconnector/<name>",
       [&](http::RequestContext& c) {

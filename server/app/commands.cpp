@@ -29,6 +29,7 @@
 #include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
+#include "server/api/system_config_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
@@ -445,6 +446,7 @@ int serve_command(const std::string& config_file) {
                  enrollment_secrets, access, config.server.public_url, token_rows});
     api::add_self_enrollment_routes(router, self_enrollment);
     api::add_policy_routes(router, policies, access);
+    api::add_system_config_routes(router, policies, identities, access);
     api::add_token_routes(router, token_context);
     api::add_token_settings_routes(router, token_context);
     api::add_validate_routes(router, token_context);

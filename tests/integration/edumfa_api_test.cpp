@@ -381,5 +381,43 @@ TEST_F(EduMfaApi, ValidateSamlcheckTriggerAndPoll) {
           .value);
 }
 
+// eduMFA's system settings map onto one policy; those without an equivalent are refused.
+TEST_F(EduMfaApi, SystemSettingsBecomeAPolicy) {
+  auto set = api_->call("POST", "/system/setConfig", admin_,
+                        "DefaultMaxFailCount=3&failcounter_clear_timeout=5&PrependPin=True");
+  ASSERT_EQ(set.status, 200) << set.body;
+  auto values = json_of(api_->call("GET", "/system/", admin_)).at("result").at("value");
+  EXPECT_EQ(values.at("DefaultMaxFailCount"), "3");
+  EXPECT_EQ(values.at("failcounter_clear_timeout"), "5");
+  EXPECT_EQ(values.at("splitAtSign"), "False");
+  const auto policy = json_of(api_->call("GET", "/policy/system-defaults", admin_));
+  EXPECT_EQ(policy.at("result").at("value").at(0).at("action"), "lockout_seconds=300, max_fail=3");
+  // The setting takes effect: a new token locks after 3 failures.
+  const auto made = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  const auto token = json_of(api_->call("GET", "/token/?serial=" + serial, admin_));
+  EXPECT_EQ(token.at("result").at("value").at("tokens").at(0).at("maxfail"), 3);
+  EXPECT_EQ(value_of(api_->call("GET", "/system/DefaultMaxFailCount", admin_)), "\"3\"");
+
+  for (const char* bad :
+       {"splitAtSign=True", "mysetting=1", "DefaultMaxFailCount=many", "DefaultMaxFailCount=0"})
+    EXPECT_EQ(api_->call("POST", "/system/setConfig", admin_, bad).status, 400) << bad;
+  EXPECT_EQ(api_->call("POST", "/system/setDefault", admin_, "DefaultOtpLen=8").status, 400);
+  ASSERT_EQ(api_->call("POST", "/system/setDefault", admin_, "DefaultMaxFailCount=4").status, 200);
+  EXPECT_EQ(value_of(api_->call("GET", "/system/DefaultMaxFailCount", admin_)), "\"4\"");
+  ASSERT_EQ(api_->call("DELETE", "/system/DefaultMaxFailCount", admin_).status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/system/failcounter_clear_timeout", admin_).status, 200);
+  EXPECT_EQ(api_->call("GET", "/policy/system-defaults", admin_).status, 404)
+      << "the policy goes with its last setting";
+
+  const auto doc = api_->call("GET", "/system/documentation", admin_);
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_NE(doc.body.find("* corp (default): local (priority 1)"), std::string::npos) << doc.body;
+  ASSERT_EQ(api_->call("POST", "/caconnector/corp", admin_, "type=ca_local").status, 200);
+  const auto names = json_of(api_->call("GET", "/system/names/caconnector", admin_));
+  EXPECT_EQ(names.at("result").at("value").at(0).at("connectorname"), "corp");
+  EXPECT_FALSE(names.at("result").at("value").at(0).as_object().contains("data"));
+}
+
 }  // namespace
 }  // namespace tessera::testing
