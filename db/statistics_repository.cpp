@@ -80,4 +80,27 @@ std::vector<long long> StatisticsRepository::certificates_expiring(
   });
 }
 
+long long StatisticsRepository::forget_checks_between(long long since, long long until) {
+  return database_.write([&](soci::session& sql) {
+    soci::statement st =
+        (sql.prepare << "DELETE FROM check_count WHERE minute >= :s AND minute < :u",
+         soci::use(since), soci::use(until));
+    st.execute(true);
+    return static_cast<long long>(st.get_affected_rows());
+  });
+}
+
+long long StatisticsRepository::users_with_tokens(const std::string& realm, const std::string& type,
+                                                  int active) {
+  return database_.with_session([&](soci::session& sql) {
+    long long count = 0;
+    sql << "SELECT COUNT(*) FROM (SELECT DISTINCT owner_resolver, owner_user FROM token WHERE "
+           "owner_user <> '' AND (:r1 = '' OR owner_realm = :r2) AND (:t1 = '' OR token_type = "
+           ":t2) AND (:a1 < 0 OR active = :a2)) owners",
+        soci::use(realm), soci::use(realm), soci::use(type), soci::use(type), soci::use(active),
+        soci::use(active), soci::into(count);
+    return count;
+  });
+}
+
 }  // namespace tessera::db

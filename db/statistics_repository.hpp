@@ -40,6 +40,11 @@ class StatisticsRepository {
   // expire within it.
   std::vector<long long> certificates_expiring(long long now,
                                                const std::vector<long long>& horizons);
+  // Removes the per-minute check counts in [since, until); how many minutes went.
+  long long forget_checks_between(long long since, long long until);
+  // Users who own a token (eduMFA's users_with_token), narrowed by realm, type and active
+  // when those are given.
+  long long users_with_tokens(const std::string& realm, const std::string& type, int active);
 
  private:
   Database& database_;

@@ -10,5 +10,9 @@ namespace tessera::api {
 
 void add_statistics_routes(http::Router& router, db::StatisticsRepository& statistics,
                            audit::AuditLog& audit_log, const AccessControl& access);
+// eduMFA's /monitoring/ (keys checks_accepted and checks_rejected, per minute) and
+// /stats/current/users_with_token.
+void add_monitoring_routes(http::Router& router, db::StatisticsRepository& statistics,
+                           audit::AuditLog& audit_log, const AccessControl& access);
 
 }  // namespace tessera::api

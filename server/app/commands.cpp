@@ -30,6 +30,7 @@
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/system_config_api.hpp"
+#include "server/api/token_group_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
@@ -437,6 +438,7 @@ int serve_command(const std::string& config_file) {
     api::add_auth_routes(router, auth_service, access, &certificate_login, &second_factor);
     api::add_audit_routes(router, audit_rows, audit_log, access);
     api::add_statistics_routes(router, statistics, audit_log, access);
+    api::add_monitoring_routes(router, statistics, audit_log, access);
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
     api::add_user_routes(router, identities, directory, access);
@@ -449,6 +451,10 @@ int serve_command(const std::string& config_file) {
     api::add_system_config_routes(router, policies, identities, access);
     api::add_token_routes(router, token_context);
     api::add_token_settings_routes(router, token_context);
+    db::DescribedNames token_groups(*database, "tokengroup"), service_ids(*database, "serviceid");
+    db::TokenGroups token_group_members(*database);
+    api::add_token_group_routes(
+        router, {token_groups, service_ids, token_group_members, token_rows, access});
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);

@@ -419,5 +419,69 @@ TEST_F(EduMfaApi, SystemSettingsBecomeAPolicy) {
   EXPECT_FALSE(names.at("result").at("value").at(0).as_object().contains("data"));
 }
 
+TEST_F(EduMfaApi, TokenGroupsAndServiceIds) {
+  const auto made = enroll("type=hotp&genkey=1&user=alice&realm=corp");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  ASSERT_EQ(api_->call("POST", "/tokengroup/staff", admin_, "description=Staff%20keys").status,
+            200);
+  ASSERT_EQ(api_->call("POST", "/tokengroup/lab", admin_).status, 200);
+  ASSERT_EQ(api_->call("POST", "/serviceid/webserver", admin_, "description=www").status, 200);
+  const auto groups = json_of(api_->call("GET", "/tokengroup/", admin_));
+  EXPECT_EQ(groups.at("result").at("value").at("staff").at("description"), "Staff keys");
+  EXPECT_EQ(json_of(api_->call("GET", "/serviceid/webserver", admin_))
+                .at("result")
+                .at("value")
+                .at("webserver")
+                .at("description"),
+            "www");
+  EXPECT_EQ(api_->call("POST", "/tokengroup/bad%20name", admin_).status, 400);
+
+  ASSERT_EQ(api_->call("POST", "/token/group/" + serial + "/staff", admin_).status, 200);
+  EXPECT_EQ(api_->call("POST", "/token/group/" + serial + "/nosuch", admin_).status, 404);
+  EXPECT_EQ(api_->call("DELETE", "/tokengroup/staff", admin_).status, 400)
+      << "a group with tokens stays";
+  auto both =
+      send("POST", "/token/group/" + serial, R"({"groups": ["lab", "staff"]})", "application/json");
+  ASSERT_EQ(both.status, 200) << both.body;
+  EXPECT_EQ(api_->call("POST", "/token/group/" + serial, admin_, "groups=lab,nosuch").status, 404);
+  ASSERT_EQ(api_->call("DELETE", "/token/group/" + serial + "/staff", admin_).status, 200);
+  EXPECT_EQ(api_->call("DELETE", "/token/group/" + serial + "/staff", admin_).status, 404);
+  ASSERT_EQ(api_->call("DELETE", "/tokengroup/staff", admin_).status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/serviceid/webserver", admin_).status, 200);
+  EXPECT_EQ(api_->call("DELETE", "/serviceid/webserver", admin_).status, 404);
+  const auto alice = api_->login("alice", "alice-password");
+  EXPECT_EQ(api_->call("POST", "/token/group/" + serial + "/lab", alice).status, 403);
+}
+
+TEST_F(EduMfaApi, AuditCsvAndMonitoring) {
+  enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[0])).value);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=pin000000").value);
+  EXPECT_FALSE(api_->check("user=%3Dcmd|x&realm=corp&pass=1").value);
+  const auto csv = api_->call("GET", "/audit/audit.csv?realm=corp", admin_);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body.rfind("number,date,duration,action,success,serial", 0), 0u);
+  EXPECT_NE(csv.body.find("\"POST /validate/check\",1,"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find("\"'=cmd|x\""), std::string::npos) << "no formula for a spreadsheet";
+  EXPECT_EQ(api_->call("GET", "/audit/audit.csv", api_->login("alice", "alice-password")).status,
+            403);
+
+  const auto keys = json_of(api_->call("GET", "/monitoring/", admin_));
+  EXPECT_EQ(keys.at("result").at("value").at(0), "checks_accepted");
+  const auto accepted = json_of(api_->call("GET", "/monitoring/checks_accepted", admin_));
+  ASSERT_EQ(accepted.at("result").at("value").as_array().size(), 1u) << "one minute";
+  EXPECT_EQ(accepted.at("result").at("value").at(0).at(1), 1);
+  EXPECT_EQ(value_of(api_->call("GET", "/monitoring/checks_rejected/last", admin_)), "2");
+  EXPECT_EQ(api_->call("GET", "/monitoring/nosuch", admin_).status, 404);
+  EXPECT_EQ(value_of(api_->call("GET", "/stats/current/users_with_token", admin_)), "1");
+  EXPECT_EQ(value_of(api_->call("GET", "/stats/current/users_with_token?type=totp", admin_)), "0");
+  ASSERT_EQ(api_->call("DELETE", "/monitoring/checks_accepted", admin_).status, 200);
+  EXPECT_TRUE(json_of(api_->call("GET", "/monitoring/checks_accepted", admin_))
+                  .at("result")
+                  .at("value")
+                  .as_array()
+                  .empty());
+}
+
 }  // namespace
 }  // namespace tessera::testing
