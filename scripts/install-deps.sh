@@ -11,7 +11,7 @@ build=(g++ cmake ninja-build ccache pkg-config
   libargon2-dev libjwt-dev libldap2-dev libqrencode-dev libxml2-dev libkrb5-dev zlib1g-dev
   libp11-kit-dev openssl curl)
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils pebble
-  freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd
+  freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd python3-pskc
   krb5-kdc krb5-admin-server python3-gssapi clang-14 libclang-rt-14-dev
   chromium fonts-liberation softhsm2 opensc libengine-pkcs11-openssl)
 wanted=("${build[@]}")

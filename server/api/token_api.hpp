@@ -32,6 +32,8 @@ void add_token_routes(http::Router& router, const TokenApiContext& context);
 // /token/set, /token/description, /token/info, /token/copypin, /token/copyuser,
 // /token/setrandompin, /token/getserial, /token/challenges/ (token_settings_api.cpp).
 void add_token_settings_routes(http::Router& router, const TokenApiContext& context);
+// /token/load/<filename>: PSKC and OATH CSV files (token_load_api.cpp).
+void add_token_load_routes(http::Router& router, const TokenApiContext& context);
 void add_validate_routes(http::Router& router, const TokenApiContext& context);
 
 }  // namespace tessera::api

@@ -451,6 +451,7 @@ int serve_command(const std::string& config_file) {
     api::add_system_config_routes(router, policies, identities, access);
     api::add_token_routes(router, token_context);
     api::add_token_settings_routes(router, token_context);
+    api::add_token_load_routes(router, token_context);
     db::DescribedNames token_groups(*database, "tokengroup"), service_ids(*database, "serviceid");
     db::TokenGroups token_group_members(*database);
     api::add_token_group_routes(

@@ -112,7 +112,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "tokengroup_delete",
                                               "serviceid_add",
                                               "serviceid_list",
-                                              "serviceid_delete"};
+                                              "serviceid_delete",
+                                              "importtokens"};
   static const std::vector<std::string> user{
       "auditlog",       "updateuser", "revoke",      "delete", "disable",
       "enable",         "resync",     "setpin",      "reset",  "editable_attributes",

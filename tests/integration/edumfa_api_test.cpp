@@ -483,5 +483,133 @@ TEST_F(EduMfaApi, AuditCsvAndMonitoring) {
                   .empty());
 }
 
+class TokenFiles : public EduMfaApi {
+ protected:
+  TestResponse load(const std::string& file, const std::string& type,
+                    std::vector<std::pair<std::string, std::string>> extra = {}) {
+    extra.emplace_back("type", type);
+    extra.emplace_back("file", file);
+    return send("POST", "/token/load/tokens.xml", multipart(extra),
+                "multipart/form-data; boundary=tesseraBoundary7");
+  }
+  // A file written by Debian's python3-pskc (tests/integration/make_pskc.py).
+  std::string made_by_python_pskc(const std::string& mode, const std::string& secret = "") {
+    const auto path = server_->dir() / ("made-" + mode + ".pskc");
+    EXPECT_EQ(std::system(("/usr/bin/python3 " TESSERA_TEST_SCRIPTS "/make_pskc.py " +
+                           path.string() + " " + mode + " " + secret)
+                              .c_str()),
+              0);
+    return read_file(path);
+  }
+  static boost::json::value imported(const TestResponse& r) {
+    return json_of(r)["result"].as_object()["value"];
+  }
+};
+
+// RFC 6030's own examples: figure 2's 4-byte secret is too short for RFC 4226; figure 10's four
+// keys come in as three tokens (two share a serial), valid only in 2006.
+TEST_F(TokenFiles, Rfc6030FiguresImport) {
+  auto figure2 = load(read_file(kSource / "tests/integration/data/rfc6030_figure2.pskc"), "pskc");
+  ASSERT_EQ(figure2.status, 200) << figure2.body;
+  EXPECT_EQ(imported(figure2).at("n_imported"), 0);
+  EXPECT_NE(figure2.body.find("at least 16 are needed"), std::string::npos) << figure2.body;
+
+  auto figure10 = load(read_file(kSource / "tests/integration/data/rfc6030_figure10.pskc"), "pskc");
+  ASSERT_EQ(figure10.status, 200) << figure10.body;
+  EXPECT_EQ(imported(figure10).at("n_imported"), 3);
+  EXPECT_EQ(imported(figure10).at("n_not_imported"), 1);
+  const auto token = json_of(api_->call("GET", "/token/?serial=654321", admin_))
+                         .at("result")
+                         .at("value")
+                         .at("tokens")
+                         .at(0)
+                         .as_object();
+  EXPECT_EQ(token.at("otplen"), 8);
+  EXPECT_EQ(token.at("description"), "Issuer");
+  EXPECT_EQ(token.at("info").at("tokenkind"), "hardware");
+  const auto expired = api_->check("serial=654321&pass=84755224");
+  EXPECT_FALSE(expired.value);
+  EXPECT_EQ(expired.message, "Outside validity period") << "its Policy ended in May 2006";
+  ASSERT_EQ(api_->call("POST", "/token/set/654321", admin_, "validity_period_end=").status, 200);
+  EXPECT_TRUE(api_->check("serial=654321&pass=84755224").value)
+      << "RFC 4226's first 8-digit value, once the period is lifted";
+}
+
+TEST_F(TokenFiles, EncryptedFilesFromPythonPskc) {
+  const std::string psk = "12345678901234567890123456789012";
+  const auto file = made_by_python_pskc("psk", psk);
+  ASSERT_NE(file.find("EncryptedValue"), std::string::npos);
+  EXPECT_EQ(load(file, "pskc").status, 400) << "no key given";
+  const auto wrong = load(file, "pskc", {{"psk", "00000000000000000000000000000000"}});
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("nothing was imported"), std::string::npos) << wrong.body;
+  auto right = load(file, "pskc", {{"psk", psk}});
+  ASSERT_EQ(right.status, 200) << right.body;
+  EXPECT_EQ(imported(right).at("n_imported"), 2) << right.body;
+  // The HOTP token continues at its counter (5); values before it are refused.
+  EXPECT_FALSE(api_->check("serial=TOK-HOTP&pass=755224").value);
+  EXPECT_TRUE(api_->check("serial=TOK-HOTP&pass=254676").value);
+  const auto totp = shell_output("oathtool --totp -d 8 " + kSeed20);
+  EXPECT_TRUE(api_->check("serial=TOK-TOTP&pass=" + totp).value);
+
+  // A password-encrypted file (PBKDF2) on a fresh pair of serials.
+  ASSERT_EQ(api_->call("DELETE", "/token/TOK-HOTP", admin_).status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/token/TOK-TOTP", admin_).status, 200);
+  const auto by_password = made_by_python_pskc("password", "correct-horse");
+  EXPECT_EQ(load(by_password, "pskc", {{"password", "wrong-horse"}}).status, 400);
+  auto opened = load(by_password, "pskc", {{"password", "correct-horse"}});
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(imported(opened).at("n_imported"), 2);
+
+  // A changed value fails its MAC: the whole file is refused, or with check_fail_soft that key.
+  ASSERT_EQ(api_->call("DELETE", "/token/TOK-HOTP", admin_).status, 200);
+  ASSERT_EQ(api_->call("DELETE", "/token/TOK-TOTP", admin_).status, 200);
+  auto tampered = file;
+  const auto mac = tampered.find("<pskc:ValueMAC>") + 15;
+  tampered[mac] = tampered[mac] == 'A' ? 'B' : 'A';
+  const auto hard = load(tampered, "pskc", {{"psk", psk}});
+  EXPECT_EQ(hard.status, 400);
+  EXPECT_NE(hard.body.find("MAC"), std::string::npos);
+  auto soft = load(tampered, "pskc", {{"psk", psk}, {"pskcValidateMAC", "check_fail_soft"}});
+  ASSERT_EQ(soft.status, 200) << soft.body;
+  EXPECT_EQ(imported(soft).at("n_imported"), 1);
+  EXPECT_EQ(imported(soft).at("n_not_imported"), 1);
+}
+
+TEST_F(TokenFiles, OathCsvAndRefusals) {
+  auto csv = load("# serial, key, type, otplen, time step\nCSV-1, " + kSeed20 +
+                      ", hotp, 6\nCSV-2, " + kSeed20 + ", totp, 8, 60\nCSV-3, nothex\n",
+                  "oathcsv");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(imported(csv).at("n_imported"), 2);
+  EXPECT_EQ(imported(csv).at("n_not_imported"), 1);
+  EXPECT_TRUE(api_->check("serial=CSV-1&pass=755224").value);
+  const auto step = json_of(api_->call("GET", "/token/?serial=CSV-2", admin_))
+                        .at("result")
+                        .at("value")
+                        .at("tokens")
+                        .at(0)
+                        .at("info")
+                        .at("timeStep");
+  EXPECT_EQ(step, "60");
+  EXPECT_EQ(load("x", "aladdin-xml").status, 400);
+  EXPECT_EQ(load("<KeyContainer><KeyPackage>", "pskc").status, 400);
+  EXPECT_EQ(load("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><KeyContainer>&e;"
+                 "</KeyContainer>",
+                 "pskc")
+                .status,
+            200)
+      << "an external entity is not read (the file holds no keys)";
+  const auto alice = api_->login("alice", "alice-password");
+  auto client = api_->client();
+  client->header("Authorization: " + alice);
+  EXPECT_EQ(client
+                ->request("POST", api_->url() + "/token/load/t.csv",
+                          multipart({{"type", "oathcsv"}, {"file", "X, " + kSeed20}}),
+                          "multipart/form-data; boundary=tesseraBoundary7")
+                .status,
+            403);
+}
+
 }  // namespace
 }  // namespace tessera::testing
