@@ -30,6 +30,7 @@
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/system_config_api.hpp"
+#include "server/api/gateway_api.hpp"
 #include "server/api/token_group_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
@@ -459,6 +460,7 @@ int serve_command(const std::string& config_file) {
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);
+    api::add_gateway_routes(router, notifiers, access);
     api::add_webui_routes(
         router, config.server.webui_dir.empty()
                     ? std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() /

@@ -27,13 +27,16 @@ void ChallengeDelivery::send(const db::TokenRow& token, const std::string& notif
                                  {"givenname", person.given_name}, {"surname", person.surname},
                                  {"email", person.email},          {"mobile", person.mobile},
                                  {"phone", person.phone}};
+  // The token's own number (an sms token's info "phone"), for a gateway that sends texts.
+  boost::json::object about_token{{"serial", token.serial}, {"type", token.type}};
+  boost::system::error_code ec;
+  if (const auto info = boost::json::parse(token.info, ec); !ec && info.is_object())
+    if (const auto* phone = info.get_object().if_contains("phone"); phone && phone->is_string())
+      about_token["phone"] = *phone;
   const boost::json::object request{
       {"action", actions.begin()->key()},
       {"options", {{"to", "tokenowner"}, {"subject", subject}, {"body", body}}},
-      {"event",
-       {{"event", "token_challenge"},
-        {"user", user},
-        {"token", {{"serial", token.serial}, {"type", token.type}}}}},
+      {"event", {{"event", "token_challenge"}, {"user", user}, {"token", std::move(about_token)}}},
       {"tags",
        {{"user", person.username},
         {"username", person.username},

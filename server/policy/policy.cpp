@@ -113,7 +113,11 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "serviceid_add",
                                               "serviceid_list",
                                               "serviceid_delete",
-                                              "importtokens"};
+                                              "importtokens",
+                                              "smtpserver_read",
+                                              "smtpserver_write",
+                                              "smsgateway_read",
+                                              "smsgateway_write"};
   static const std::vector<std::string> user{
       "auditlog",       "updateuser", "revoke",      "delete", "disable",
       "enable",         "resync",     "setpin",      "reset",  "editable_attributes",

@@ -1,5 +1,7 @@
 #include "server/tokens/token_checker.hpp"
 
+#include "server/util/comma_list.hpp"
+
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -330,8 +332,20 @@ std::optional<std::string> TokenChecker::send_code(const db::TokenRow& token,
     spdlog::error("token {} ({}): no code was sent: {}", token.serial, token.type, why);
     return std::nullopt;
   };
-  if (policy.challenge_notification.empty() || !send_challenge_)
-    return refuse("no authentication policy challenge_notification names the action to send it");
+  // "mail" for every type, or per type: "email:mail sms:gateway" (a bare name for the rest).
+  std::string notifier;
+  for (const auto& word : util::split_word_list(policy.challenge_notification)) {
+    const auto colon = word.find(':');
+    if (colon == std::string::npos) {
+      if (notifier.empty()) notifier = word;
+    } else if (word.substr(0, colon) == token.type) {
+      notifier = word.substr(colon + 1);
+      break;
+    }
+  }
+  if (notifier.empty() || !send_challenge_)
+    return refuse("no authentication policy challenge_notification names the action to send " +
+                  token.type + " codes with");
   boost::json::object result;
   try {
     auto request = token_request(token, now);
@@ -366,7 +380,7 @@ std::optional<std::string> TokenChecker::send_code(const db::TokenRow& token,
     message = *told;
   }
   try {
-    send_challenge_(token, policy.challenge_notification, *subject, *body);
+    send_challenge_(token, notifier, *subject, *body);
   } catch (const std::exception& e) {
     return refuse(e.what());
   }

@@ -5,7 +5,9 @@
 #include <map>
 #include <regex>
 
+#include "tests/integration/mail_sink.hpp"
 #include "tests/integration/token_fixture.hpp"
+#include "tests/support/peer_process.hpp"
 
 namespace tessera::testing {
 namespace {
@@ -609,6 +611,105 @@ TEST_F(TokenFiles, OathCsvAndRefusals) {
                           "multipart/form-data; boundary=tesseraBoundary7")
                 .status,
             403);
+}
+
+// An SMS token against an HTTP gateway double, configured as eduMFA's admin client configures an
+// SMS gateway; an SMTP server configured as eduMFA's is a notifier too.
+TEST_F(EduMfaApi, SmsTokenThroughAnHttpGateway) {
+  const auto port = free_port();
+  const auto received = make_temp_dir("tessera-sms");
+  Peer gateway(std::vector<std::string>{
+      "/usr/bin/python3", std::string(TESSERA_TEST_SCRIPTS) + "/sms_gateway_double.py",
+      std::to_string(port), received.string()});
+  const auto url = "http://127.0.0.1:" + std::to_string(port) + "/send";
+  ASSERT_TRUE(eventually([&] { return TestHttpClient().get(url).status == 401; }))
+      << "the gateway double is up (it wants a login)";
+  auto saved = api_->call(
+      "POST", "/smsgateway", admin_,
+      "name=gw1&module=edumfa.lib.smsprovider.HttpSMSProvider.HttpSMSProvider&option.URL=" + url +
+          "&option.HTTP_METHOD=GET&option.SMS_PHONENUMBER_KEY=to&option.SMS_TEXT_KEY=msg&"
+          "option.RETURN_SUCCESS=STATUS%3DOK&option.USERNAME=smsuser&option.PASSWORD=smspass&"
+          "option.account=acme-42");
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  const auto listed = json_of(api_->call("GET", "/smsgateway/", admin_));
+  const auto& gw = listed.at("result").at("value").at(0).as_object();
+  EXPECT_EQ(gw.at("name"), "gw1");
+  EXPECT_EQ(gw.at("options").at("SMS_TEXT_KEY"), "msg");
+  EXPECT_EQ(gw.at("options").at("account"), "acme-42");
+  EXPECT_EQ(gw.at("options").at("PASSWORD"), "***");
+  EXPECT_EQ(api_->call("POST", "/smsgateway", admin_,
+                       "name=gw2&module=edumfa.lib.smsprovider.SipgateSMSProvider."
+                       "SipgateSMSProvider")
+                .status,
+            400);
+  EXPECT_EQ(
+      api_->call("POST", "/smsgateway", admin_,
+                 "name=gw2&module=x.HttpSMSProvider&option.URL=" + url + "&option.CHECK_SSL=no")
+          .status,
+      400);
+
+  ASSERT_EQ(
+      api_->call("PUT", "/user/", admin_, "user=alice&resolver=local&mobile=%2B4915112345").status,
+      200);
+  ASSERT_EQ(api_->call("POST", "/policy/sms", admin_,
+                       "scope=authentication&action=challenge_notification%3Dsms:gw1&realm=corp")
+                .status,
+            200);
+  const auto made = enroll("type=sms&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  EXPECT_FALSE(made.at("detail").as_object().contains("otpkey")) << "the seed stays inside";
+  const auto challenge = api_->check("user=alice&realm=corp&pass=pin");
+  ASSERT_EQ(challenge.authentication, "CHALLENGE") << server_->err();
+  EXPECT_EQ(challenge.message, "Please enter the code that was sent to you by SMS.");
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(received / "1.json"); }));
+  const auto text = boost::json::parse(read_file(received / "1.json")).as_object();
+  EXPECT_EQ(text.at("method"), "GET");
+  EXPECT_EQ(text.at("phone"), "+4915112345");
+  EXPECT_EQ(text.at("account"), "acme-42");
+  const std::string message(text.at("text").as_string());
+  const auto code = message.substr(message.size() - 6);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&transaction_id=" + challenge.transaction_id +
+                           "&pass=000000")
+                   .value);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&transaction_id=" + challenge.transaction_id +
+                          "&pass=" + code)
+                  .value);
+
+  // A token's own number wins over the owner's mobile; a gateway that says FAIL sends nothing.
+  const auto own = enroll("type=sms&user=alice&realm=corp&pin=pin2&phone=%2B000");
+  const auto failed = api_->check(
+      "user=alice&realm=corp&serial=" + std::string(own.at("detail").at("serial").as_string()) +
+      "&pass=pin2");
+  EXPECT_FALSE(std::filesystem::exists(received / "2.json"));
+  EXPECT_NE(failed.authentication, "ACCEPT");
+
+  // /system/test/sms sends a test text; an option goes back to its default.
+  auto tested =
+      api_->call("POST", "/system/test/sms", admin_, "notifier=gw1&recipient=%2B4915199999");
+  ASSERT_EQ(tested.status, 200) << tested.body;
+  EXPECT_EQ(value_of(tested), "true");
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(received / "2.json"); }));
+  EXPECT_EQ(boost::json::parse(read_file(received / "2.json")).at("phone"), "+4915199999");
+  EXPECT_EQ(value_of(api_->call("DELETE", "/smsgateway/option/gw1/account", admin_)), "1");
+  EXPECT_FALSE(json_of(api_->call("GET", "/smsgateway/gw1", admin_))
+                   .at("result")
+                   .at("value")
+                   .at(0)
+                   .at("options")
+                   .as_object()
+                   .contains("account"));
+  ASSERT_EQ(api_->call("DELETE", "/smsgateway/gw1", admin_).status, 200);
+  EXPECT_EQ(api_->call("DELETE", "/smsgateway/gw1", admin_).status, 404);
+
+  // SMTP servers in eduMFA's shape.
+  ASSERT_EQ(api_->call("POST", "/smtpserver/mail", admin_,
+                       "server=127.0.0.1&port=2525&sender=mfa%40corp.example&tls=0")
+                .status,
+            200);
+  const auto smtp = json_of(api_->call("GET", "/smtpserver/", admin_));
+  EXPECT_EQ(smtp.at("result").at("value").at("mail").at("sender"), "mfa@corp.example");
+  EXPECT_EQ(smtp.at("result").at("value").at("mail").at("tls"), false);
+  ASSERT_EQ(api_->call("DELETE", "/smtpserver/mail", admin_).status, 200);
 }
 
 }  // namespace
