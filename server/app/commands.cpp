@@ -31,6 +31,7 @@
 #include "server/api/system_api.hpp"
 #include "server/api/system_config_api.hpp"
 #include "server/api/gateway_api.hpp"
+#include "server/api/periodic_task_api.hpp"
 #include "server/api/token_group_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
@@ -461,6 +462,14 @@ int serve_command(const std::string& config_file) {
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);
     api::add_gateway_routes(router, notifiers, access);
+    std::vector<api::PeriodicTask> periodic_tasks{
+        {dispatch_job.get(), "turns recorded events into deliveries for their handlers"},
+        {pending_job.get(), "polls CAs for pending certificates; expires unconfirmed smart cards"},
+        {expiry_job.get(),
+         "warns of expiring certificates; purges delivered events and old check counts"}};
+    for (const auto& job : delivery_jobs)
+      periodic_tasks.push_back({job.get(), "delivers notifications from the outbox"});
+    api::add_periodic_task_routes(router, std::move(periodic_tasks), access);
     api::add_webui_routes(
         router, config.server.webui_dir.empty()
                     ? std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() /

@@ -38,8 +38,12 @@ void PeriodicJob::run() {
     try {
       task_();
     } catch (const std::exception& e) {
+      ++failures_;
       spdlog::warn("background job {} failed: {}", name_, e.what());
     }
+    last_run_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
     woken_ = false;

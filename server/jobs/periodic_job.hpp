@@ -4,6 +4,7 @@
 // pending-certificate poller and the outbox.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -26,6 +27,12 @@ class PeriodicJob {
   // Lets a running task finish and ends the thread; the destructor does the same.
   void stop();
 
+  const std::string& name() const { return name_; }
+  std::chrono::milliseconds interval() const { return interval_; }
+  // When the task last finished (unix milliseconds, 0: not yet), and how many runs failed.
+  long long last_run_ms() const { return last_run_ms_.load(); }
+  long long failures() const { return failures_.load(); }
+
  private:
   void run();
 
@@ -36,6 +43,8 @@ class PeriodicJob {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool woken_ = false;
+  std::atomic<long long> last_run_ms_{0};
+  std::atomic<long long> failures_{0};
   std::thread thread_;
 };
 

@@ -712,5 +712,31 @@ TEST_F(EduMfaApi, SmsTokenThroughAnHttpGateway) {
   ASSERT_EQ(api_->call("DELETE", "/smtpserver/mail", admin_).status, 200);
 }
 
+// The built-in background jobs read as eduMFA's periodic tasks; defining tasks is refused.
+TEST_F(EduMfaApi, PeriodicTasksAreTheBuiltInJobs) {
+  ASSERT_TRUE(eventually([&] {
+    const auto tasks = json_of(api_->call("GET", "/periodictask/", admin_));
+    const auto& list = tasks.at("result").at("value").as_array();
+    return !list.empty() && !list.at(0).at("last_runs").as_object().empty();
+  })) << "the event dispatcher runs every second";
+  const auto tasks = json_of(api_->call("GET", "/periodictask/", admin_));
+  const auto& first = tasks.at("result").at("value").at(0).as_object();
+  EXPECT_EQ(first.at("taskmodule"), "event-dispatch");
+  EXPECT_EQ(first.at("interval"), "every 1 seconds");
+  const auto modules = json_of(api_->call("GET", "/periodictask/taskmodules/", admin_));
+  EXPECT_EQ(modules.at("result").at("value").as_array().size(), 4u)
+      << "event-dispatch, pending-certificates, certificate-expiry, outbox";
+  EXPECT_EQ(json_of(api_->call("GET", "/periodictask/1", admin_))
+                .at("result")
+                .at("value")
+                .at("taskmodule"),
+            "event-dispatch");
+  EXPECT_EQ(api_->call("GET", "/periodictask/99", admin_).status, 404);
+  const auto refused = api_->call("POST", "/periodictask/", admin_,
+                                  "name=stats&interval=*/5 * * * *&nodes=a&taskmodule=SimpleStats");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("events.poll_interval"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tessera::testing
