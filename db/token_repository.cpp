@@ -608,6 +608,7 @@ bool TokenRepository::remove(const std::string& serial) {
     sql << "DELETE FROM challenge WHERE serial = :s", soci::use(serial);
     sql << "DELETE FROM token_transition WHERE serial = :s", soci::use(serial);
     sql << "DELETE FROM token_tokengroup WHERE serial = :s", soci::use(serial);
+    sql << "DELETE FROM machine_token WHERE serial = :s", soci::use(serial);
     sql << "UPDATE certificate SET token_serial = '' WHERE token_serial = :s", soci::use(serial);
     return true;
   });

@@ -31,7 +31,7 @@ bool protected_info(const std::string& key) {
                                 "not_after",
                                 "external_ca",
                                 "validity_period_start",
-                                "validity_period_end"};
+                                "validity_period_end", "ssh_key"};
   for (const char* name : owned)
     if (key == name) return true;
   return false;

@@ -31,6 +31,7 @@
 #include "server/api/system_api.hpp"
 #include "server/api/system_config_api.hpp"
 #include "server/api/gateway_api.hpp"
+#include "server/api/machine_api.hpp"
 #include "server/api/periodic_task_api.hpp"
 #include "server/api/token_group_api.hpp"
 #include "server/api/token_api.hpp"
@@ -458,6 +459,8 @@ int serve_command(const std::string& config_file) {
     db::TokenGroups token_group_members(*database);
     api::add_token_group_routes(
         router, {token_groups, service_ids, token_group_members, token_rows, access});
+    db::MachineRepository machines(*database);
+    api::add_machine_routes(router, {machines, token_rows, service_ids, access});
     api::add_validate_routes(router, token_context);
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);

@@ -117,7 +117,13 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "smtpserver_read",
                                               "smtpserver_write",
                                               "smsgateway_read",
-                                              "smsgateway_write"};
+                                              "smsgateway_write",
+                                              "mresolverread",
+                                              "mresolverwrite",
+                                              "mresolverdelete",
+                                              "machinelist",
+                                              "manage_machine_tokens",
+                                              "fetch_authentication_items"};
   static const std::vector<std::string> user{
       "auditlog",       "updateuser", "revoke",      "delete", "disable",
       "enable",         "resync",     "setpin",      "reset",  "editable_attributes",

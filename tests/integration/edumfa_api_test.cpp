@@ -2,6 +2,8 @@
 // as absent in docs/api/edumfa-parity.md, and each family with the request shapes eduMFA's
 // admin client, scripts and PHP plugins send (form, JSON, multipart; the JWT raw in
 // Authorization or in PI-Authorization).
+#include <unistd.h>
+
 #include <map>
 #include <regex>
 
@@ -736,6 +738,98 @@ TEST_F(EduMfaApi, PeriodicTasksAreTheBuiltInJobs) {
                                   "name=stats&interval=*/5 * * * *&nodes=a&taskmodule=SimpleStats");
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("events.poll_interval"), std::string::npos);
+}
+
+// An sshkey token served to OpenSSH: Debian's sshd on loopback asks Tessera for the keys of a
+// host and user through AuthorizedKeysCommand (as eduMFA's authorizedkeys client does), and
+// the key's owner logs in with ssh; detached, the key stops working.
+TEST_F(EduMfaApi, SshKeysReachSshdThroughAuthorizedKeysCommand) {
+  if (geteuid() != 0) GTEST_SKIP() << "sshd runs as root";
+  const auto dir = server_->dir();
+  ASSERT_EQ(std::system(("ssh-keygen -q -t ed25519 -N '' -f " + (dir / "id").string() +
+                         " && ssh-keygen -q -t ed25519 -N '' -f " + (dir / "host").string())
+                            .c_str()),
+            0);
+  write_file(dir / "hosts", "# machines\n127.0.0.1 testhost localhost-alias\n10.0.0.9 other\n");
+  ASSERT_EQ(api_->call("POST", "/machineresolver/local-hosts", admin_,
+                       "type=hosts&filename=" + (dir / "hosts").string())
+                .status,
+            200);
+  const auto machines = json_of(api_->call("GET", "/machine/?hostname=testhost", admin_));
+  EXPECT_EQ(machines.at("result").at("value").at(0).at("ip"), "127.0.0.1");
+  EXPECT_EQ(api_->call("POST", "/token/init", admin_,
+                       "type=sshkey&user=alice&realm=corp&sshkey=" +
+                           std::string("-----BEGIN OPENSSH PRIVATE KEY-----"))
+                .status,
+            400);
+  const auto pub = read_file(dir / "id.pub");
+  auto client = api_->client();
+  client->header("Authorization: " + admin_);
+  auto made =
+      client->post(api_->url() + "/token/init",
+                   boost::json::serialize(boost::json::object{
+                       {"type", "sshkey"}, {"user", "alice"}, {"realm", "corp"}, {"sshkey", pub}}),
+                   "application/json");
+  ASSERT_EQ(made.status, 200) << made.body;
+  const std::string serial(json_of(made).at("detail").at("serial").as_string());
+  auto attached = api_->call("POST", "/machine/token", admin_,
+                             "serial=" + serial + "&application=ssh&hostname=testhost&user=root");
+  ASSERT_EQ(attached.status, 200) << attached.body;
+  const auto mtid = value_of(attached);
+  EXPECT_EQ(api_->call("POST", "/machine/token", admin_,
+                       "serial=" + serial + "&application=ssh&hostname=nosuchhost&user=root")
+                .status,
+            404);
+  const auto items_r =
+      api_->call("GET", "/machine/authitem/ssh?hostname=testhost&user=root", admin_);
+  const auto items = json_of(items_r);
+  ASSERT_EQ(items.at("result").at("value").at("ssh").as_array().size(), 1u);
+  EXPECT_EQ(
+      pub.rfind(
+          std::string(items.at("result").at("value").at("ssh").at(0).at("sshkey").as_string()), 0),
+      0u);
+  EXPECT_TRUE(json_of(api_->call("GET", "/machine/authitem/ssh?hostname=other&user=root", admin_))
+                  .at("result")
+                  .at("value")
+                  .at("ssh")
+                  .as_array()
+                  .empty());
+
+  // sshd with the keys from Tessera only. The command and its folders must be root's and not
+  // writable by others (sshd checks), so it lives in the build tree, not in /tmp.
+  const std::filesystem::path bin =
+      std::string(TESSERA_TEST_BINARY_DIR) + "/ssh-" + std::to_string(getpid());
+  std::filesystem::create_directories(bin);
+  std::filesystem::permissions(bin, std::filesystem::perms(0755));
+  const auto command = bin / "authorized_keys";
+  write_file(command,
+             "#!/bin/sh\nexec curl -sf -H 'Authorization: " + admin_ + "' '" + api_->url() +
+                 "/machine/authitem/ssh?hostname=testhost&user='\"$1\" | /usr/bin/python3 -c "
+                 "'import json,sys\nfor i in json.load(sys.stdin)[\"result\"][\"value\"]"
+                 "[\"ssh\"]: print(i[\"sshkey\"])'\n");
+  std::filesystem::permissions(command, std::filesystem::perms(0755));
+  const auto port = free_port();
+  write_file(dir / "sshd_config",
+             "Port " + std::to_string(port) + "\nListenAddress 127.0.0.1\nHostKey " +
+                 (dir / "host").string() + "\nPidFile " + (dir / "sshd.pid").string() +
+                 "\nAuthorizedKeysFile none\nAuthorizedKeysCommand " + command.string() +
+                 " %u\nAuthorizedKeysCommandUser nobody\nPasswordAuthentication no\n"
+                 "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin "
+                 "prohibit-password\nStrictModes no\n");
+  std::filesystem::create_directories("/run/sshd");
+  Peer sshd(
+      std::vector<std::string>{"/usr/sbin/sshd", "-D", "-e", "-f", (dir / "sshd_config").string()});
+  const auto ssh = "ssh -i " + (dir / "id").string() + " -p " + std::to_string(port) +
+                   " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes "
+                   "-o IdentitiesOnly=yes -o ConnectTimeout=5 root@127.0.0.1 echo tessera-ok "
+                   "2>/dev/null";
+  EXPECT_TRUE(eventually([&] { return shell_output(ssh) == "tessera-ok"; }, 15))
+      << "the key from Tessera opens the account";
+
+  // Detached, the key opens nothing.
+  ASSERT_EQ(api_->call("DELETE", "/machine/token/" + serial + "/ssh/" + mtid, admin_).status, 200);
+  EXPECT_EQ(shell_output(ssh), "");
+  std::filesystem::remove_all(bin);
 }
 
 }  // namespace
