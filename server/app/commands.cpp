@@ -34,6 +34,7 @@
 #include "server/api/machine_api.hpp"
 #include "server/api/periodic_task_api.hpp"
 #include "server/api/token_group_api.hpp"
+#include "server/api/user_attribute_api.hpp"
 #include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
@@ -444,6 +445,8 @@ int serve_command(const std::string& config_file) {
     api::add_monitoring_routes(router, statistics, audit_log, access);
     api::add_resolver_routes(router, identities, directory, access);
     api::add_realm_routes(router, identities, access);
+    db::UserAttributeRepository user_attributes(*database);
+    api::add_user_attribute_routes(router, {user_attributes, directory, access});
     api::add_user_routes(router, identities, directory, access);
     api::add_organization_routes(router, organizations, identities, enrollment_secrets, access);
     api::add_enrollment_form_routes(

@@ -123,11 +123,24 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "mresolverdelete",
                                               "machinelist",
                                               "manage_machine_tokens",
-                                              "fetch_authentication_items"};
-  static const std::vector<std::string> user{
-      "auditlog",       "updateuser", "revoke",      "delete", "disable",
-      "enable",         "resync",     "setpin",      "reset",  "editable_attributes",
-      "setdescription", "losttoken",  "setrandompin"};
+                                              "fetch_authentication_items",
+                                              "set_custom_user_attributes",
+                                              "delete_custom_user_attributes"};
+  static const std::vector<std::string> user{"auditlog",
+                                             "updateuser",
+                                             "revoke",
+                                             "delete",
+                                             "disable",
+                                             "enable",
+                                             "resync",
+                                             "setpin",
+                                             "reset",
+                                             "editable_attributes",
+                                             "setdescription",
+                                             "losttoken",
+                                             "setrandompin",
+                                             "set_custom_user_attributes",
+                                             "delete_custom_user_attributes"};
   static const std::vector<std::string> enrollment{"otp_pin_minlength",
                                                    "otp_pin_maxlength",
                                                    "otp_pin_contents",

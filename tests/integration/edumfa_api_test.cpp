@@ -832,5 +832,42 @@ TEST_F(EduMfaApi, SshKeysReachSshdThroughAuthorizedKeysCommand) {
   std::filesystem::remove_all(bin);
 }
 
+// Custom user attributes: admins set any, users what the user policies allow.
+TEST_F(EduMfaApi, CustomUserAttributes) {
+  ASSERT_EQ(api_->call("POST", "/user/attribute", admin_,
+                       "user=alice&realm=corp&key=department&value=sales")
+                .status,
+            200);
+  EXPECT_EQ(
+      value_of(api_->call("GET", "/user/attribute?user=alice&realm=corp&key=department", admin_)),
+      "\"sales\"");
+  const auto alice = api_->login("alice", "alice-password");
+  EXPECT_EQ(api_->call("POST", "/user/attribute", alice, "user=alice&key=room&value=12").status,
+            403)
+      << "no user policy allows it";
+  ASSERT_EQ(api_->call("POST", "/policy/attrs", admin_,
+                       "scope=user&realm=corp&action=set_custom_user_attributes%3D:room: *"
+                       " :department: sales finance,delete_custom_user_attributes%3Droom")
+                .status,
+            200);
+  EXPECT_EQ(api_->call("POST", "/user/attribute", alice, "user=alice&key=room&value=12").status,
+            200);
+  EXPECT_EQ(
+      api_->call("POST", "/user/attribute", alice, "user=alice&key=department&value=board").status,
+      403)
+      << "only sales or finance";
+  EXPECT_EQ(api_->call("POST", "/user/attribute", alice, "user=bob&key=room&value=1").status, 403);
+  const auto mine = json_of(api_->call("GET", "/user/attribute?user=alice", alice));
+  EXPECT_EQ(mine.at("result").at("value").at("room"), "12");
+  EXPECT_EQ(mine.at("result").at("value").at("department"), "sales");
+  const auto editable = json_of(api_->call("GET", "/user/editable_attributes/?user=alice", alice));
+  EXPECT_EQ(editable.at("result").at("value").at("set").at("department").as_array().size(), 2u);
+  EXPECT_EQ(editable.at("result").at("value").at("delete").at(0), "room");
+  EXPECT_EQ(api_->call("DELETE", "/user/attribute/department/alice/corp", alice).status, 403);
+  EXPECT_EQ(value_of(api_->call("DELETE", "/user/attribute/room/alice/corp", alice)), "1");
+  EXPECT_EQ(value_of(api_->call("DELETE", "/user/attribute/department/alice/corp", admin_)), "1");
+  EXPECT_EQ(value_of(api_->call("GET", "/user/attribute?user=alice&realm=corp", admin_)), "{}");
+}
+
 }  // namespace
 }  // namespace tessera::testing
