@@ -2,6 +2,8 @@
 // /token/info, /token/copypin and /token/copyuser, /token/setrandompin, /token/getserial and
 // /token/challenges/. Every change goes through the same rights as eduMFA's (admin actions set,
 // setdescription, settokeninfo, ...), on tokens of realms the admin may act on.
+#include <ctime>
+
 #include <boost/json.hpp>
 
 #include "server/api/api_error.hpp"
@@ -10,6 +12,7 @@
 #include "server/api/token_access.hpp"
 #include "server/api/token_api.hpp"
 #include "server/crypto/random.hpp"
+#include "server/plugins/component_instance.hpp"
 #include "server/util/clock.hpp"
 #include "server/util/validity_time.hpp"
 
@@ -31,7 +34,8 @@ bool protected_info(const std::string& key) {
                                 "not_after",
                                 "external_ca",
                                 "validity_period_start",
-                                "validity_period_end", "ssh_key"};
+                                "validity_period_end",
+                                "ssh_key"};
   for (const char* name : owned)
     if (key == name) return true;
   return false;
@@ -286,6 +290,73 @@ class TokenSettingsRoutes {
     return json_result(page_value("challenges", std::move(found), count, page, page_size));
   }
 
+  // eduMFA's lost token: the token is disabled and a password token "lost<serial>" takes its
+  // place for its owner, with its PIN, a random password (enrollment policy lostTokenPWLen,
+  // default 10) and a validity of lostTokenValid days (default 10).
+  http::HttpResponse lost(http::RequestContext& c) const {
+    const auto token = named(c, "losttoken");
+    if (!token.has_owner())
+      throw ApiError::bad_parameter("token " + token.serial + " has no owner");
+    if (token.revoked) throw ApiError::bad_parameter("token " + token.serial + " is revoked");
+    const auto engine = x_.access.engine();
+    const policy::Subject subject{"", token.owner_user, token.owner_realm, token.owner_resolver,
+                                  c.request.remote_address};
+    const auto number = [&](const char* action, int fallback, int min, int max) {
+      try {
+        const auto value = engine->value(policy::Scope::enrollment, action, subject);
+        return value ? std::clamp(std::stoi(*value), min, max) : fallback;
+      } catch (const std::exception&) {
+        return fallback;
+      }
+    };
+    const int length = number("lostTokenPWLen", 10, 8, 12);
+    const int days = number("lostTokenValid", 10, 1, 365);
+    const auto password = crypto::random_password(static_cast<size_t>(length));
+    const long long until = util::unix_seconds() + days * 86400LL;
+    tokens::EnrollmentRequest request;
+    request.type = "pw";
+    request.serial = "lost" + token.serial;
+    request.description = "temporary token for lost " + token.serial;
+    request.owner_user = token.owner_user;
+    request.owner_resolver = token.owner_resolver;
+    request.owner_realm = token.owner_realm;
+    request.maxfail = token.maxfail;
+    request.label = request.serial;
+    request.issuer = "Tessera";
+    request.note = {c.identity->is_admin() ? c.identity->username
+                                           : c.identity->username + "@" + c.identity->realm,
+                    "lost token " + token.serial};
+    request.params = {{"otpkey", password}};
+    const std::time_t end = static_cast<std::time_t>(until);
+    std::tm tm{};
+    gmtime_r(&end, &tm);
+    char end_text[32];
+    std::strftime(end_text, sizeof end_text, "%Y-%m-%dT%H:%M+0000", &tm);
+    request.complete = [&](const boost::json::object&, db::TokenRow& row, boost::json::object&) {
+      row.pin_hash = token.pin_hash;  // the lost token's PIN goes with its owner
+      row.valid_until = until;
+      auto info = boost::json::parse(row.info).as_object();
+      info["validity_period_end"] = end_text;
+      row.info = boost::json::serialize(info);
+    };
+    try {
+      x_.enrollment.enroll(request);
+    } catch (const tokens::EnrollmentError& e) {
+      throw ApiError::bad_parameter(std::string("no temporary token: ") + e.what());
+    } catch (const plugins::PluginCallError& e) {
+      throw ApiError::bad_parameter(std::string("no temporary token: ") + e.what());
+    }
+    x_.tokens.set_active(token.serial, false);
+    c.audit.info = "lost; temporary token " + request.serial;
+    return json_result(boost::json::object{{"serial", request.serial},
+                                           {"init", true},
+                                           {"user", token.owner_user},
+                                           {"password", password},
+                                           {"end_date", end_text},
+                                           {"disable", 1},
+                                           {"pin", !token.pin_hash.empty()}});
+  }
+
  private:
   db::TokenRow token_named(http::RequestContext& c, const std::string& serial,
                            const std::string& action) const {
@@ -340,6 +411,17 @@ void add_token_settings_routes(http::Router& router, const TokenApiContext& cont
     router.add(
         "GET", path, [routes](http::RequestContext& c) { return routes->challenges(c); },
         authenticated);
+  // eduMFA's /ttype/<type> gives token types an endpoint of their own without a login (TiQR,
+  // push); no Tessera token type has one, and plugins get no unauthenticated routes.
+  for (const char* method : {"GET", "POST"})
+    router.add(method, "/ttype/<type>", [](http::RequestContext& c) -> http::HttpResponse {
+      throw ApiError::bad_parameter("token type '" + c.path_params.at("type") +
+                                    "' has no endpoint of its own: Tessera's token types are "
+                                    "enrolled at /token/init and checked at /validate/check");
+    });
+  router.add(
+      "POST", "/token/lost/<serial>", [routes](http::RequestContext& c) { return routes->lost(c); },
+      authenticated);
   // eduMFA's token realms let an unassigned token belong to realms; a Tessera token is in its
   // owner's realm only, and admins' rights follow that realm.
   router.add(

@@ -154,7 +154,9 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                    "smartcard_pin_contents",
                                                    "verify_enrollment",
                                                    "email_domains",
-                                                   "otp_pin_set_random"};
+                                                   "otp_pin_set_random",
+                                                   "lostTokenPWLen",
+                                                   "lostTokenValid"};
   static const std::vector<std::string> authentication{"otppin",
                                                        "max_fail",
                                                        "lockout_seconds",

@@ -869,5 +869,44 @@ TEST_F(EduMfaApi, CustomUserAttributes) {
   EXPECT_EQ(value_of(api_->call("GET", "/user/attribute?user=alice&realm=corp", admin_)), "{}");
 }
 
+// A lost token: disabled, and a password token with its PIN stands in for a few days.
+TEST_F(EduMfaApi, ALostTokenGetsATemporaryPasswordToken) {
+  const auto made = enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  const std::string serial(made.at("detail").at("serial").as_string());
+  ASSERT_EQ(api_->call("POST", "/policy/lost", admin_,
+                       "scope=enrollment&action=lostTokenPWLen%3D12,lostTokenValid%3D3&realm=corp")
+                .status,
+            200);
+  const auto alice = api_->login("alice", "alice-password");
+  auto lost = api_->call("POST", "/token/lost/" + serial, alice);
+  ASSERT_EQ(lost.status, 200) << lost.body;
+  const auto value = json_of(lost).at("result").at("value").as_object();
+  EXPECT_EQ(value.at("serial"), ("lost" + serial).c_str());
+  const std::string password(value.at("password").as_string());
+  EXPECT_EQ(password.size(), 12u);
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=pin" + std::string(kHotp[0])).value)
+      << "the lost token is disabled";
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=pin" + password.substr(1) + "x").value);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=pin" + password).value);
+  const auto temporary = json_of(api_->call("GET", "/token/?serial=lost" + serial, admin_))
+                             .at("result")
+                             .at("value")
+                             .at("tokens")
+                             .at(0)
+                             .as_object();
+  EXPECT_EQ(temporary.at("tokentype"), "pw");
+  EXPECT_EQ(temporary.at("username"), "alice");
+  EXPECT_TRUE(temporary.at("info").as_object().contains("validity_period_end"));
+  EXPECT_EQ(api_->call("POST", "/token/lost/" + serial, alice).status, 400)
+      << "one temporary token per lost one";
+  const auto bobs = enroll("type=hotp&genkey=1&user=bob&realm=corp");
+  EXPECT_EQ(
+      api_->call("POST", "/token/lost/" + std::string(bobs.at("detail").at("serial").as_string()),
+                 alice)
+          .status,
+      404)
+      << "not her token";
+}
+
 }  // namespace
 }  // namespace tessera::testing
