@@ -45,12 +45,7 @@ class EmailToken : public tessera::sdk::TokenType {
   }
 
   boost::json::object verify(const boost::json::object& request) override {
-    const auto token = oath::token_key(request);
-    const auto counter = oath::request_number(request, "counter");
-    auto match = oath::find_counter(token.key, counter, counter, oath::text(request, "otp"),
-                                    token.options.digits, token.options.hash);
-    if (!match) return {{"match", false}};
-    return {{"match", true}, {"counter", *match}};
+    return oath::verify_sent_value(request);
   }
 };
 

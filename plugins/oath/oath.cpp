@@ -307,4 +307,13 @@ boost::json::object enrollment_result(std::string_view type, const boost::json::
           {"detail", std::move(detail)}};
 }
 
+boost::json::object verify_sent_value(const boost::json::object& request) {
+  const auto token = token_key(request);
+  const auto counter = request_number(request, "counter");
+  auto match = find_counter(token.key, counter, counter, text(request, "otp"), token.options.digits,
+                            token.options.hash);
+  if (!match) return {{"match", false}};
+  return {{"match", true}, {"counter", *match}};
+}
+
 }  // namespace tessera::oath

@@ -64,6 +64,10 @@ struct TokenKey {
 };
 TokenKey token_key(const boost::json::object& request);
 
+// A verify answer for a token whose values are sent (e-mail, SMS): only the value at the
+// request's counter matches, as the user never has a later one.
+boost::json::object verify_sent_value(const boost::json::object& request);
+
 // otpauth://TYPE/ISSUER:LABEL?secret=..&issuer=..[&algorithm=..]&digits=..&EXTRA
 std::string otpauth_uri(std::string_view type, std::string_view issuer, std::string_view label,
                         const Bytes& seed, const OathOptions& options, std::string_view extra);

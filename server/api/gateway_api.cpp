@@ -104,6 +104,23 @@ http::HttpResponse saved(http::RequestContext& c, plugins::ConfiguredComponents&
   return response;
 }
 
+// Sends one test message through a notifier: an e-mail to recipient (an address) or a text to
+// recipient (a number); throws PluginCallError when it was not sent.
+void send_test(plugins::ComponentInstance& notifier, bool email, const std::string& recipient,
+               const std::string& subject, const std::string& text) {
+  const auto actions = notifier.call(plugins::Operation::actions, {});
+  if (actions.empty()) throw ApiError::bad_parameter("the notifier offers no action");
+  const boost::json::object user{
+      {"username", "test"}, {"email", email ? recipient : ""}, {"mobile", email ? "" : recipient}};
+  notifier.call(
+      plugins::Operation::execute,
+      {{"action", actions.begin()->key()},
+       {"options", {{"to", "tokenowner"}, {"subject", subject}, {"body", text}}},
+       {"event", {{"event", "test"}, {"user", user}, {"token", boost::json::object()}}},
+       {"tags", {{"user", "test"}}},
+       {"recipients", email ? boost::json::array{recipient.c_str()} : boost::json::array{}}});
+}
+
 }  // namespace
 
 void add_gateway_routes(http::Router& router, plugins::ConfiguredComponents& notifiers,
@@ -305,21 +322,9 @@ void add_gateway_routes(http::Router& router, plugins::ConfiguredComponents& not
                                     std::string(type == "email" ? "SMTP server" : "SMS gateway") +
                                     " '" + name + "'");
         const auto recipient = required_param(c, "recipient", 255);
-        const auto actions = instance->call(plugins::Operation::actions, {});
-        if (actions.empty()) throw ApiError::bad_parameter("'" + name + "' offers no action");
-        const boost::json::object user{{"username", "test"},
-                                       {"email", type == "email" ? recipient : ""},
-                                       {"mobile", type == "sms" ? recipient : ""}};
-        const std::string text = "This is a test message from Tessera through '" + name + "'.";
         try {
-          instance->call(
-              plugins::Operation::execute,
-              {{"action", actions.begin()->key()},
-               {"options", {{"to", "tokenowner"}, {"subject", "Tessera test"}, {"body", text}}},
-               {"event", {{"event", "test"}, {"user", user}, {"token", boost::json::object()}}},
-               {"tags", {{"user", "test"}}},
-               {"recipients",
-                type == "email" ? boost::json::array{recipient.c_str()} : boost::json::array{}}});
+          send_test(*instance, type == "email", recipient, "Tessera test",
+                    "This is a test message from Tessera through '" + name + "'.");
         } catch (const plugins::PluginCallError& e) {
           return json_result(false, {{"message", std::string("not sent: ") + e.what()}});
         }
@@ -341,18 +346,9 @@ void add_gateway_routes(http::Router& router, plugins::ConfiguredComponents& not
                                         "): tests go through a saved one");
         const auto recipient = required_param(c, "recipient", 255);
         try {
-          instance->call(plugins::Operation::execute,
-                         {{"action", "sendmail"},
-                          {"options",
-                           {{"to", "tokenowner"},
-                            {"subject", "Test Email from Tessera"},
-                            {"body",
-                             "This is a test email from Tessera. The "
-                             "configuration " +
-                                 name + " is working."}}},
-                          {"event", {{"event", "test"}, {"user", {{"email", recipient}}}}},
-                          {"tags", {{"user", "test"}}},
-                          {"recipients", boost::json::array{recipient.c_str()}}});
+          send_test(
+              *instance, true, recipient, "Test Email from Tessera",
+              "This is a test email from Tessera. The configuration " + name + " is working.");
         } catch (const plugins::PluginCallError& e) {
           throw ApiError(502, error_code::parameter, std::string("not sent: ") + e.what());
         }

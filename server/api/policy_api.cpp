@@ -23,17 +23,7 @@ std::string exported(const std::vector<db::PolicyRow>& policies) {
   std::string text;
   for (const auto& p : policies) {
     text += "[" + p.name + "]\n";
-    for (const auto& [key, value] :
-         std::vector<std::pair<const char*, std::string>>{{"scope", p.scope},
-                                                          {"action", p.actions},
-                                                          {"realm", p.realms},
-                                                          {"resolver", p.resolvers},
-                                                          {"user", p.users},
-                                                          {"adminuser", p.admins},
-                                                          {"client", p.clients},
-                                                          {"active", p.active ? "True" : "False"},
-                                                          {"priority", std::to_string(p.priority)}})
-      text += std::string(key) + " = " + value + "\n";
+    for (const auto& [key, value] : policy::policy_fields(p)) text += key + " = " + value + "\n";
     text += "\n";
   }
   return text;

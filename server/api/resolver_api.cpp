@@ -11,10 +11,8 @@ namespace {
 
 constexpr const char* kCensored = "__CENSORED__";
 
-// LDAP settings from form or JSON parameters, validated, with the bind password sealed. A
-// censored or missing password on an update keeps the stored one.
-std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& directory,
-                        const std::optional<db::ResolverRow>& existing) {
+// The LDAP settings among the request's parameters, typed.
+boost::json::object ldap_params(const http::RequestContext& c) {
   boost::json::object config;
   for (const auto& [key, value] : c.params) {
     if (key == "type" || key == "version") continue;
@@ -27,6 +25,14 @@ std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& 
     else
       config[key] = string_param(c, std::string(key).c_str(), 4096);
   }
+  return config;
+}
+
+// LDAP settings from form or JSON parameters, validated, with the bind password sealed. A
+// censored or missing password on an update keeps the stored one.
+std::string ldap_config(const http::RequestContext& c, identity::UserDirectory& directory,
+                        const std::optional<db::ResolverRow>& existing) {
+  auto config = ldap_params(c);
   const auto password = config.contains("bind_password")
                             ? std::string(config.at("bind_password").as_string())
                             : std::string(kCensored);
@@ -112,18 +118,8 @@ http::HttpResponse test_resolver(const http::RequestContext& c, db::IdentityRepo
     return json_result(true, {{"description", "the built-in user store is always reachable"}});
   if (type != "ldap")
     throw ApiError::bad_parameter("unknown resolver type '" + type + "' (known: sql, ldap)");
-  boost::json::object config;
-  for (const auto& [key, value] : c.params) {
-    if (key == "type" || key == "version" || key == "resolver") continue;
-    if (key == "start_tls")
-      config[key] = bool_param(c, "start_tls", false);
-    else if (key == "timeout_seconds")
-      config[key] = int_param(c, "timeout_seconds", 5, 1, 60);
-    else if (key == "attributes" && value.is_object())
-      config[key] = value;
-    else
-      config[key] = string_param(c, std::string(key).c_str(), 4096);
-  }
+  auto config = ldap_params(c);
+  config.erase("resolver");
   if (string_param(c, "bind_password", 4096) == kCensored) {
     config.erase("bind_password");
     const auto name = string_param(c, "resolver", 64);

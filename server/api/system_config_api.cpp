@@ -177,17 +177,8 @@ std::string documentation(db::IdentityRepository& identities, db::PolicyReposito
   text += "\n" + heading("Policies", '-');
   for (const auto& p : policies.all()) {
     text += heading(p.name, '~');
-    for (const auto& [key, value] :
-         std::vector<std::pair<const char*, std::string>>{{"scope", p.scope},
-                                                          {"action", p.actions},
-                                                          {"realm", p.realms},
-                                                          {"resolver", p.resolvers},
-                                                          {"user", p.users},
-                                                          {"adminuser", p.admins},
-                                                          {"client", p.clients},
-                                                          {"active", p.active ? "True" : "False"},
-                                                          {"priority", std::to_string(p.priority)}})
-      if (!value.empty()) text += ":" + std::string(key) + ": " + value + "\n";
+    for (const auto& [key, value] : policy::policy_fields(p))
+      if (!value.empty()) text += ":" + key + ": " + value + "\n";
     text += "\n";
   }
   return text;

@@ -180,6 +180,18 @@ const std::vector<std::string>& known_actions(Scope scope) {
   return authentication;
 }
 
+std::vector<std::pair<std::string, std::string>> policy_fields(const db::PolicyRow& p) {
+  return {{"scope", p.scope},
+          {"action", p.actions},
+          {"realm", p.realms},
+          {"resolver", p.resolvers},
+          {"user", p.users},
+          {"adminuser", p.admins},
+          {"client", p.clients},
+          {"active", p.active ? "True" : "False"},
+          {"priority", std::to_string(p.priority)}};
+}
+
 Policy parse_policy(const db::PolicyRow& row) {
   Policy p;
   p.name = row.name;

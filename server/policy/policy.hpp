@@ -35,6 +35,10 @@ class PolicyError : public std::invalid_argument {
 // (unknown scope or action, a malformed client network).
 Policy parse_policy(const db::PolicyRow& row);
 
+// A stored policy's fields under eduMFA's names (scope, action, realm, resolver, user,
+// adminuser, client, active as True/False, priority), in that order, for files and documents.
+std::vector<std::pair<std::string, std::string>> policy_fields(const db::PolicyRow& row);
+
 // The actions each scope knows, for validation and for the README.
 const std::vector<std::string>& known_actions(Scope scope);
 
