@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target over its committed seeds for some seconds:
-#   scripts/fuzz.sh BUILD_DIR/fuzz certsrv|wstep|xcep [seconds, default 60]
+#   scripts/fuzz.sh BUILD_DIR/fuzz certsrv|wstep|xcep|token_file [seconds, default 60]
 # New inputs go to a temporary folder; a crash leaves its input in BUILD_DIR/fuzz and fails.
 set -euo pipefail
 build=$1 target=$2 seconds=${3:-60}
