@@ -5,23 +5,16 @@
 // this node, and the writing ones are refused with where each setting lives.
 #include "server/api/periodic_task_api.hpp"
 
-#include <unistd.h>
-
 #include <ctime>
 
 #include <boost/json.hpp>
 
 #include "server/api/api_error.hpp"
 #include "server/api/envelope.hpp"
+#include "server/util/node_name.hpp"
 
 namespace tessera::api {
 namespace {
-
-std::string node_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
-}
 
 // eduMFA's AUTH_DATE_FORMAT, in UTC.
 std::string stamp(long long ms) {
@@ -47,13 +40,13 @@ void add_periodic_task_routes(http::Router& router, std::vector<PeriodicTask> ta
   const auto task_json = [](const PeriodicTask& task, size_t id) {
     const auto seconds = task.job->interval().count() / 1000;
     boost::json::object runs;
-    if (const auto last = task.job->last_run_ms()) runs[node_name()] = stamp(last);
+    if (const auto last = task.job->last_run_ms()) runs[util::node_name()] = stamp(last);
     return boost::json::object{{"id", static_cast<int64_t>(id)},
                                {"name", task.job->name() + "-" + std::to_string(id)},
                                {"active", true},
                                {"retry_if_failed", true},
                                {"interval", "every " + std::to_string(seconds) + " seconds"},
-                               {"nodes", boost::json::array{node_name().c_str()}},
+                               {"nodes", boost::json::array{util::node_name().c_str()}},
                                {"taskmodule", task.job->name()},
                                {"ordering", static_cast<int64_t>(id)},
                                {"options", {{"description", task.description}}},
@@ -77,7 +70,7 @@ void add_periodic_task_routes(http::Router& router, std::vector<PeriodicTask> ta
       "GET", "/periodictask/nodes/",
       [&access](http::RequestContext& c) {
         access.require_admin(c, "configread");
-        return json_result(boost::json::array{node_name().c_str()});
+        return json_result(boost::json::array{util::node_name().c_str()});
       },
       authenticated);
   router.add(

@@ -20,22 +20,23 @@
 #include "server/api/audit_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ca_api.hpp"
+#include "server/api/client_api.hpp"
 #include "server/api/enrollment_form_api.hpp"
 #include "server/api/event_api.hpp"
+#include "server/api/gateway_api.hpp"
 #include "server/api/identity_api.hpp"
+#include "server/api/machine_api.hpp"
 #include "server/api/metrics.hpp"
 #include "server/api/organization_api.hpp"
+#include "server/api/periodic_task_api.hpp"
 #include "server/api/policy_api.hpp"
 #include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
 #include "server/api/system_config_api.hpp"
-#include "server/api/gateway_api.hpp"
-#include "server/api/machine_api.hpp"
-#include "server/api/periodic_task_api.hpp"
+#include "server/api/token_api.hpp"
 #include "server/api/token_group_api.hpp"
 #include "server/api/user_attribute_api.hpp"
-#include "server/api/token_api.hpp"
 #include "server/api/webui_routes.hpp"
 #include "server/app/first_start.hpp"
 #include "server/app/ready_to_use.hpp"
@@ -65,6 +66,7 @@
 #include "server/policy/policy_engine.hpp"
 #include "server/util/clock.hpp"
 #include "server/util/comma_list.hpp"
+#include "server/util/node_name.hpp"
 
 namespace tessera::app {
 namespace {
@@ -405,9 +407,14 @@ int serve_command(const std::string& config_file) {
           pending_requests.run_once();
           smartcards.expire_due();
         });
+    // The applications seen checking factors, written with the expiry job's turn.
+    db::ClientApplicationRepository client_rows(*database);
+    api::ClientApplications clients(client_rows, util::node_name());
     expiry_job = std::make_unique<jobs::PeriodicJob>(
         "certificate-expiry", config.events.poll_interval,
-        [&expiry, &events, &statistics, wake_dispatcher, keep = config.events.keep_delivered] {
+        [&expiry, &events, &statistics, &clients, wake_dispatcher,
+         keep = config.events.keep_delivered] {
+          clients.flush();
           if (expiry.run_once() > 0) wake_dispatcher();
           events.purge(std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch() - keep)
@@ -468,6 +475,7 @@ int serve_command(const std::string& config_file) {
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);
     api::add_gateway_routes(router, notifiers, access);
+    api::add_client_routes(router, clients, client_rows, access);
     std::vector<api::PeriodicTask> periodic_tasks{
         {dispatch_job.get(), "turns recorded events into deliveries for their handlers"},
         {pending_job.get(), "polls CAs for pending certificates; expires unconfirmed smart cards"},
@@ -481,10 +489,11 @@ int serve_command(const std::string& config_file) {
                     ? std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() /
                           "share/tessera/webui"
                     : config.server.webui_dir);
-    router.set_observer([audit = api::audit_observer(audit_log), &recorder](
+    router.set_observer([audit = api::audit_observer(audit_log), &recorder, &clients](
                             const http::HttpRequest& request, const http::RequestContext* context,
                             const http::HttpResponse& response, std::chrono::microseconds took) {
       audit(request, context, response, took);
+      if (response.route.starts_with("/validate/")) clients.seen(request);
       try {
         recorder.after(request, context, response);
       } catch (const std::exception& e) {

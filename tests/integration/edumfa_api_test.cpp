@@ -908,5 +908,23 @@ TEST_F(EduMfaApi, ALostTokenGetsATemporaryPasswordToken) {
       << "not her token";
 }
 
+// The applications that checked, by the product of their User-Agent.
+TEST_F(EduMfaApi, ClientApplicationsFromTheUserAgent) {
+  enroll("type=hotp&otpkey=" + kSeed20 + "&user=alice&realm=corp&pin=pin");
+  TestHttpClient pam;
+  pam.header("User-Agent: privacyIDEA-PAM/1.0 (pam_python)");
+  pam.post(api_->url() + "/validate/check", "user=alice&realm=corp&pass=pin755224", kForm);
+  TestHttpClient radius;
+  radius.header("User-Agent: FreeRADIUS 3.2");
+  radius.post(api_->url() + "/validate/check", "user=alice&realm=corp&pass=pin1", kForm);
+  const auto clients = json_of(api_->call("GET", "/client/", admin_));
+  const auto& value = clients.at("result").at("value").as_object();
+  ASSERT_TRUE(value.contains("privacyIDEA-PAM")) << value;
+  EXPECT_EQ(value.at("privacyIDEA-PAM").at(0).at("ip"), "127.0.0.1");
+  EXPECT_TRUE(value.contains("FreeRADIUS"));
+  EXPECT_FALSE(value.contains("unknown")) << "the admin's own calls are no checks";
+  EXPECT_EQ(api_->call("GET", "/client/", api_->login("alice", "alice-password")).status, 403);
+}
+
 }  // namespace
 }  // namespace tessera::testing
