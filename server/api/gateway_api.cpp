@@ -153,6 +153,29 @@ void add_gateway_routes(http::Router& router, plugins::ConfiguredComponents& not
         return json_result(value);
       },
       authenticated);
+  // eduMFA's test of an SMTP configuration that may not be saved yet: this one sends through a
+  // saved SMTP server (identifier) only.
+  router.add(
+      "POST", "/smtpserver/send_test_email",
+      [&](http::RequestContext& c) {
+        access.require_admin(c, "smtpserver_write");
+        const auto name = required_param(c, "identifier", 64);
+        const auto instance = notifiers.instance(name);
+        if (!instance || notifiers.type_of(name) != "email")
+          throw ApiError::bad_parameter("save the SMTP server '" + name +
+                                        "' first (POST /smtpserver/" + name +
+                                        "): tests go through a saved one");
+        const auto recipient = required_param(c, "recipient", 255);
+        try {
+          send_test(
+              *instance, true, recipient, "Test Email from Tessera",
+              "This is a test email from Tessera. The configuration " + name + " is working.");
+        } catch (const plugins::PluginCallError& e) {
+          throw ApiError(502, error_code::parameter, std::string("not sent: ") + e.what());
+        }
+        return json_result(true);
+      },
+      authenticated);
   router.add(
       "POST", "/smtpserver/<identifier>",
       [&](http::RequestContext& c) {
@@ -330,29 +353,6 @@ void add_gateway_routes(http::Router& router, plugins::ConfiguredComponents& not
         }
         c.audit.info = "test message through " + name;
         return json_result(true, {{"message", "sent to " + recipient}});
-      },
-      authenticated);
-  // eduMFA's test of an SMTP configuration that may not be saved yet: this one sends through a
-  // saved SMTP server (identifier) only.
-  router.add(
-      "POST", "/smtpserver/send_test_email",
-      [&](http::RequestContext& c) {
-        access.require_admin(c, "smtpserver_write");
-        const auto name = required_param(c, "identifier", 64);
-        const auto instance = notifiers.instance(name);
-        if (!instance || notifiers.type_of(name) != "email")
-          throw ApiError::bad_parameter("save the SMTP server '" + name +
-                                        "' first (POST /smtpserver/" + name +
-                                        "): tests go through a saved one");
-        const auto recipient = required_param(c, "recipient", 255);
-        try {
-          send_test(
-              *instance, true, recipient, "Test Email from Tessera",
-              "This is a test email from Tessera. The configuration " + name + " is working.");
-        } catch (const plugins::PluginCallError& e) {
-          throw ApiError(502, error_code::parameter, std::string("not sent: ") + e.what());
-        }
-        return json_result(true);
       },
       authenticated);
 }

@@ -30,6 +30,7 @@
 #include "server/api/organization_api.hpp"
 #include "server/api/periodic_task_api.hpp"
 #include "server/api/policy_api.hpp"
+#include "server/api/recover_api.hpp"
 #include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
@@ -476,6 +477,9 @@ int serve_command(const std::string& config_file) {
     api::add_event_routes(router, event_handlers, events, notifiers, access);
     api::add_gateway_routes(router, notifiers, access);
     api::add_client_routes(router, clients, client_rows, access);
+    db::RecoveryCodeRepository recovery_codes(*database);
+    api::add_recover_routes(
+        router, {directory, identities, recovery_codes, enrollment_secrets, notifiers, access});
     std::vector<api::PeriodicTask> periodic_tasks{
         {dispatch_job.get(), "turns recorded events into deliveries for their handlers"},
         {pending_job.get(), "polls CAs for pending certificates; expires unconfirmed smart cards"},

@@ -140,7 +140,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                              "losttoken",
                                              "setrandompin",
                                              "set_custom_user_attributes",
-                                             "delete_custom_user_attributes"};
+                                             "delete_custom_user_attributes",
+                                             "password_reset"};
   static const std::vector<std::string> enrollment{"otp_pin_minlength",
                                                    "otp_pin_maxlength",
                                                    "otp_pin_contents",

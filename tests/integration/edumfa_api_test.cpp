@@ -704,6 +704,11 @@ TEST_F(EduMfaApi, SmsTokenThroughAnHttpGateway) {
   EXPECT_EQ(api_->call("DELETE", "/smsgateway/gw1", admin_).status, 404);
 
   // SMTP servers in eduMFA's shape.
+  ASSERT_TRUE(eventually([&] {
+    return std::system(
+               ("timeout 1 bash -c '</dev/tcp/127.0.0.1/" + std::to_string(port) + "' 2>/dev/null")
+                   .c_str()) == 0;
+  })) << "the SMTP sink listens";
   ASSERT_EQ(api_->call("POST", "/smtpserver/mail", admin_,
                        "server=127.0.0.1&port=2525&sender=mfa%40corp.example&tls=0")
                 .status,
@@ -795,10 +800,10 @@ TEST_F(EduMfaApi, SshKeysReachSshdThroughAuthorizedKeysCommand) {
                   .as_array()
                   .empty());
 
-  // sshd with the keys from Tessera only. The command and its folders must be root's and not
-  // writable by others (sshd checks), so it lives in the build tree, not in /tmp.
-  const std::filesystem::path bin =
-      std::string(TESSERA_TEST_BINARY_DIR) + "/ssh-" + std::to_string(getpid());
+  // sshd with the keys from Tessera only. The command and every folder above it must be root's
+  // and not writable by others, and "nobody" runs it: under /run, not in the checkout (a clean
+  // clone may sit in a private folder) or /tmp.
+  const std::filesystem::path bin = "/run/tessera-test-ssh-" + std::to_string(getpid());
   std::filesystem::create_directories(bin);
   std::filesystem::permissions(bin, std::filesystem::perms(0755));
   const auto command = bin / "authorized_keys";
@@ -924,6 +929,80 @@ TEST_F(EduMfaApi, ClientApplicationsFromTheUserAgent) {
   EXPECT_TRUE(value.contains("FreeRADIUS"));
   EXPECT_FALSE(value.contains("unknown")) << "the admin's own calls are no checks";
   EXPECT_EQ(api_->call("GET", "/client/", api_->login("alice", "alice-password")).status, 403);
+}
+
+// Password recovery by e-mail: a code to the user's own address, once, then a new password.
+TEST_F(EduMfaApi, PasswordRecoveryByEmail) {
+  const auto port = free_port();
+  const auto maildir = make_temp_dir("tessera-recover");
+  for (const char* sub : {"tmp", "new", "cur"}) std::filesystem::create_directory(maildir / sub);
+  Peer smtp(std::vector<std::string>{"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+                                     "127.0.0.1:" + std::to_string(port), "-c",
+                                     "aiosmtpd.handlers.Mailbox", maildir.string()});
+  // The code is sent once, at once: the sink must listen first.
+  ASSERT_TRUE(eventually([&] {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool up = connect(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(s);
+    return up;
+  })) << "the SMTP sink listens";
+  ASSERT_EQ(
+      api_->call("POST", "/smtpserver/mail", admin_,
+                 "server=127.0.0.1&port=" + std::to_string(port) + "&sender=mfa%40corp.example")
+          .status,
+      200);
+  ASSERT_EQ(
+      api_->call("PUT", "/user/", admin_, "user=alice&resolver=local&email=alice%40corp.example")
+          .status,
+      200);
+  EXPECT_EQ(value_of(api_->call("POST", "/smtpserver/send_test_email", admin_,
+                                "identifier=mail&recipient=it%40corp.example")),
+            "true");
+  TestHttpClient anyone;
+  const auto recover = [&](const std::string& params) {
+    return anyone.post(api_->url() + "/recover", params, kForm);
+  };
+  // Without the policy nothing is sent, and the answer does not say so.
+  EXPECT_EQ(value_of(recover("user=alice&realm=corp&email=alice%40corp.example")), "true");
+  ASSERT_EQ(api_->call("POST", "/policy/recover", admin_,
+                       "scope=user&realm=corp&action=password_reset%3Dmail")
+                .status,
+            200);
+  EXPECT_EQ(value_of(recover("user=alice&realm=corp&email=mallory%40evil.example")), "true");
+  EXPECT_EQ(value_of(recover("user=nobody&realm=corp&email=alice%40corp.example")), "true");
+  EXPECT_EQ(mails_in(maildir).size(), 1u)
+      << "only the test mail: none to a wrong address or for nobody";
+  EXPECT_EQ(value_of(recover("user=alice&realm=corp&email=Alice%40corp.example")), "true");
+  ASSERT_TRUE(eventually([&] { return mails_in(maildir).size() == 2; }, 20))
+      << api_->call("GET", "/audit/?page_size=5", admin_).body;
+  const auto mail = mails_in(maildir).back();
+  const auto at = mail.find("recovery code is ") + 17;
+  const auto code = mail.substr(at, 16);
+  EXPECT_EQ(value_of(recover("user=alice&realm=corp&email=alice%40corp.example")), "true");
+  EXPECT_EQ(mails_in(maildir).size(), 2u) << "one code a minute";
+
+  const auto reset = [&](const std::string& params) {
+    return anyone.post(api_->url() + "/recover/reset", params, kForm);
+  };
+  EXPECT_EQ(value_of(reset("user=alice&realm=corp&recoverycode=wrongcode&password=new-"
+                           "password-1")),
+            "false");
+  EXPECT_EQ(reset("user=alice&realm=corp&recoverycode=" + code + "&password=short").status, 400);
+  EXPECT_EQ(
+      value_of(reset("user=alice&realm=corp&recoverycode=" + code + "&password=new-password-1")),
+      "true");
+  EXPECT_TRUE(api_->login("alice", "alice-password").empty()) << "the old password is gone";
+  EXPECT_FALSE(api_->login("alice", "new-password-1").empty());
+  EXPECT_EQ(
+      value_of(reset("user=alice&realm=corp&recoverycode=" + code + "&password=new-password-2")),
+      "false")
+      << "a code works once";
+  EXPECT_EQ(value_of(anyone.get(api_->url() + "/register")), "false");
+  std::filesystem::remove_all(maildir);
 }
 
 }  // namespace
