@@ -80,6 +80,22 @@ void read_time_range(const http::RequestContext& c, db::AuditFilter& filter) {
   }
 }
 
+// The rows a request asks for: action, user, realm, serial, administrator, actor_user,
+// actor_realm, success and the time range.
+db::AuditFilter filter_of(const http::RequestContext& c) {
+  db::AuditFilter filter;
+  filter.action = string_param(c, "action");
+  filter.username = string_param(c, "user");
+  filter.realm = string_param(c, "realm");
+  filter.serial = string_param(c, "serial");
+  filter.administrator = string_param(c, "administrator");
+  filter.actor_user = string_param(c, "actor_user");
+  filter.actor_realm = string_param(c, "actor_realm");
+  if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
+  read_time_range(c, filter);
+  return filter;
+}
+
 // One CSV field: quoted, quotes doubled; text a spreadsheet would run as a formula (=, +, -, @
 // first) gets a leading apostrophe.
 std::string csv_field(std::string text) {
@@ -109,20 +125,12 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
           if (!access.user_may(c, "auditlog"))
             throw ApiError(403, 303, "user policies do not allow reading the audit log");
         }
-        filter.action = string_param(c, "action");
-        filter.username = string_param(c, "user");
-        filter.realm = string_param(c, "realm");
+        filter = filter_of(c);
         if (!c.identity->is_admin()) {
           filter.username = c.identity->username;
           filter.realm = c.identity->realm;
           filter.own_view = true;
         }
-        filter.serial = string_param(c, "serial");
-        filter.administrator = string_param(c, "administrator");
-        filter.actor_user = string_param(c, "actor_user");
-        filter.actor_realm = string_param(c, "actor_realm");
-        if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
-        read_time_range(c, filter);
         const int page = int_param(c, "page", 1, 1, 1000000);
         const int page_size = int_param(c, "page_size", 25, 1, kMaxPageSize);
         // Read your own writes: what was recorded before this request is there (unless the
@@ -151,14 +159,7 @@ void add_audit_routes(http::Router& router, db::AuditRepository& repository, aud
       [&repository, &log, &access](http::RequestContext& c) {
         if (!c.identity->is_admin()) throw ApiError(403, 303, "only admins download the audit log");
         access.require_admin(c, "auditlog_download", string_param(c, "realm"));
-        db::AuditFilter filter;
-        filter.action = string_param(c, "action");
-        filter.username = string_param(c, "user");
-        filter.realm = string_param(c, "realm");
-        filter.serial = string_param(c, "serial");
-        filter.administrator = string_param(c, "administrator");
-        if (!string_param(c, "success").empty()) filter.success = bool_param(c, "success", true);
-        read_time_range(c, filter);
+        const auto filter = filter_of(c);
         log.flush();
         std::string csv =
             "number,date,duration,action,success,serial,token_type,user,realm,administrator,"
