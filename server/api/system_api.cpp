@@ -148,13 +148,7 @@ void add_system_routes(http::Router& router, db::Database& database, const Metri
               boost::json::string(crypto::base64_encode(bytes.data(), bytes.size())));
         if (!encode.empty() && encode != "hex")
           throw ApiError::bad_parameter("encode is hex or b64");
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::string hex;
-        for (const auto b : bytes) {
-          hex += kHex[b >> 4];
-          hex += kHex[b & 15];
-        }
-        return json_result(boost::json::string(hex));
+        return json_result(boost::json::string(crypto::hex_encode(bytes.data(), bytes.size())));
       },
       http::Access::authenticated);
   // eduMFA's HSM may wait for a password; Tessera's key is a file read at start, so it is

@@ -44,11 +44,10 @@ boost::json::object token_json(const db::TokenRow& t) {
   auto info = boost::json::parse(t.info, ec);
   // eduMFA shows its counters among the info entries, as text.
   if (!ec && info.is_object())
-    for (const auto& [key, value] :
-         {std::pair<const char*, long long>{"count_auth", t.count_auth},
-          {"count_auth_max", t.count_auth_max},
-          {"count_auth_success", t.count_auth_success},
-          {"count_auth_success_max", t.count_auth_success_max}})
+    for (const auto& [key, value] : {std::pair<const char*, long long>{"count_auth", t.count_auth},
+                                     {"count_auth_max", t.count_auth_max},
+                                     {"count_auth_success", t.count_auth_success},
+                                     {"count_auth_success_max", t.count_auth_success_max}})
       if (value) info.as_object()[key] = std::to_string(value);
   return {
       {"serial", t.serial},

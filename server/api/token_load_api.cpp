@@ -10,20 +10,11 @@
 #include "server/api/envelope.hpp"
 #include "server/api/params.hpp"
 #include "server/api/token_api.hpp"
+#include "server/crypto/encoding.hpp"
 #include "server/tokens/token_file.hpp"
 
 namespace tessera::api {
 namespace {
-
-std::string to_hex(const std::vector<uint8_t>& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const auto b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 std::vector<uint8_t> preshared_key(const std::string& hex) {
   if (hex.size() != 32 && hex.size() != 48 && hex.size() != 64)
@@ -97,7 +88,7 @@ void add_token_load_routes(http::Router& router, const TokenApiContext& x) {
           request.note = note;
           request.label = key.serial;
           request.issuer = "Tessera";
-          auto hex = to_hex(key.seed);
+          auto hex = crypto::hex_encode(key.seed.data(), key.seed.size());
           request.params = {
               {"otpkey", hex}, {"otplen", std::to_string(key.otplen)}, {"hashlib", key.hashlib}};
           if (key.type == "totp") request.params["timeStep"] = std::to_string(key.time_step);

@@ -13,6 +13,17 @@ std::string base64_encode(const uint8_t* data, size_t size) {
   return out;
 }
 
+std::string hex_encode(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * size);
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
 std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::vector<uint8_t> out(3 * text.size() / 4);

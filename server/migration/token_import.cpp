@@ -10,21 +10,12 @@
 #include "db/fit_text.hpp"
 #include "db/sealed_bindings.hpp"
 #include "server/ca/certificate_login.hpp"
+#include "server/crypto/encoding.hpp"
 #include "server/crypto/x509.hpp"
 #include "server/migration/source_rows.hpp"
 
 namespace tessera::migration {
 namespace {
-
-std::string to_hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
 
 // The token information Tessera's OATH token types read, with eduMFA's names and defaults.
 boost::json::object oath_info(const EduMfaToken& t, const std::string& type) {
@@ -146,7 +137,7 @@ TokenImportPlan plan_token_import(const std::vector<EduMfaToken>& tokens,
     try {
       if (t.key_iv.empty()) throw std::invalid_argument("its seed is stored without encryption");
       auto seed = context.source_keys.token_seed(t.key_enc, t.key_iv);
-      auto hex = to_hex(seed);
+      auto hex = crypto::hex_encode(reinterpret_cast<const uint8_t*>(seed.data()), seed.size());
       row.sealed_secret = context.sealer.seal(hex, db::binding::token_secret(t.serial));
       OPENSSL_cleanse(seed.data(), seed.size());
       OPENSSL_cleanse(hex.data(), hex.size());

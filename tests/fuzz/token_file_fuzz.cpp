@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (data[0] % 2 == 0) {
       tessera::tokens::PskcSecrets secrets;
       secrets.preshared_key.assign(16, 0x12);
-      secrets.mac = data[0] % 4 == 0 ? tessera::tokens::MacCheck::hard
-                                     : tessera::tokens::MacCheck::soft;
+      secrets.mac =
+          data[0] % 4 == 0 ? tessera::tokens::MacCheck::hard : tessera::tokens::MacCheck::soft;
       tessera::tokens::read_pskc(body, secrets);
     } else {
       tessera::tokens::read_oath_csv(body);
