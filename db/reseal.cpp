@@ -67,6 +67,17 @@ int reseal_all(Database& database,
           soci::use(serial);
       ++count;
     }
+    std::vector<std::pair<std::string, std::string>> radius_servers;
+    soci::rowset<soci::row> radius_rows =
+        (sql.prepare << "SELECT name, sealed_secret FROM radius_server");
+    for (const auto& r : radius_rows)
+      radius_servers.emplace_back(r.get<std::string>(0), r.get<std::string>(1));
+    for (const auto& [name, sealed] : radius_servers) {
+      auto fresh = reseal(sealed, binding::radius_secret(name));
+      sql << "UPDATE radius_server SET sealed_secret = :v WHERE name = :n", soci::use(fresh),
+          soci::use(name);
+      ++count;
+    }
     struct Component {
       std::string kind, name, config;
     };

@@ -23,6 +23,10 @@ inline std::string token_secret(const std::string& serial) {
   return "token:" + serial + ":secret";
 }
 
+inline std::string radius_secret(const std::string& name) {
+  return "radius_server:" + name + ":secret";
+}
+
 inline std::string component_config(const std::string& kind, const std::string& name) {
   return "component_config:" + kind + ":" + name;
 }

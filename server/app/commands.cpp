@@ -14,6 +14,7 @@
 #include "db/identity_repository.hpp"
 #include "db/plugin_store_repository.hpp"
 #include "db/policy_repository.hpp"
+#include "db/radius_server_repository.hpp"
 #include "db/reseal.hpp"
 #include "db/session_repository.hpp"
 #include "server/api/access_control.hpp"
@@ -30,6 +31,7 @@
 #include "server/api/organization_api.hpp"
 #include "server/api/periodic_task_api.hpp"
 #include "server/api/policy_api.hpp"
+#include "server/api/radius_server_api.hpp"
 #include "server/api/recover_api.hpp"
 #include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
@@ -250,6 +252,9 @@ int serve_command(const std::string& config_file) {
     services.http_proxy = config.plugin_http_proxy;
     services.isolation = config.plugin_isolation;
     services.store_max_keys = config.plugin_store_max_keys;
+    db::RadiusServerRepository radius_rows(*database);
+    radius::RadiusServers radius_servers(radius_rows, secrets);
+    services.radius_servers = &radius_servers;
     auto registry = plugins::PluginRegistry::load(config.plugin_directories, services);
 
     db::TokenRepository token_rows(*database);
@@ -476,6 +481,7 @@ int serve_command(const std::string& config_file) {
     api::add_ca_routes(router, ca_connectors, certificate_profiles, access);
     api::add_event_routes(router, event_handlers, events, notifiers, access);
     api::add_gateway_routes(router, notifiers, access);
+    api::add_radius_server_routes(router, radius_servers, access);
     api::add_client_routes(router, clients, client_rows, access);
     db::RecoveryCodeRepository recovery_codes(*database);
     api::add_recover_routes(

@@ -152,6 +152,29 @@ tessera_status http_request(void* context, const tessera_http_request* request,
   return http_exchange(context, request, status_code, nullptr, body_out, error_out);
 }
 
+tessera_status radius_request(void*, const tessera_radius_request* request, int32_t* code,
+                              const tessera_sink* message_out, const tessera_sink* state_out,
+                              const tessera_sink* error_out) {
+  if (!request || request->struct_size < sizeof(tessera_radius_request) || !code)
+    return TESSERA_ERR_INVALID_ARGUMENT;
+  auto reply = forward({"radius", view(request->server), view(request->user),
+                        view(request->password), view(request->state)},
+                       5);
+  if (!reply) {
+    write_to(error_out, "the server did not answer");
+    return TESSERA_ERR_UNAVAILABLE;
+  }
+  const auto status = status_of((*reply)[0]);
+  if (status == TESSERA_OK) {
+    *code = std::atoi((*reply)[1].c_str());
+    write_to(message_out, (*reply)[2]);
+    write_to(state_out, (*reply)[3]);
+  } else {
+    write_to(error_out, (*reply)[4]);
+  }
+  return status;
+}
+
 const tessera_host_api_v1 kForwardingHostApi{sizeof(tessera_host_api_v1),
                                              &log,
                                              &random_bytes,
@@ -162,7 +185,8 @@ const tessera_host_api_v1 kForwardingHostApi{sizeof(tessera_host_api_v1),
                                              &http_request,
                                              &http_exchange,
                                              &store_add,
-                                             TESSERA_ABI_VERSION_MINOR};
+                                             TESSERA_ABI_VERSION_MINOR,
+                                             &radius_request};
 
 // The plugin and the instances the server made of its components.
 struct Plugin {

@@ -13,6 +13,7 @@
 #include "server/crypto/random.hpp"
 #include "server/plugins/answer_limits.hpp"
 #include "server/plugins/http_client.hpp"
+#include "server/radius/radius_servers.hpp"
 
 namespace tessera::plugins {
 namespace {
@@ -215,6 +216,44 @@ tessera_status http_request(void* host_context, const tessera_http_request* requ
   return http_exchange(host_context, request, status_code, nullptr, body_out, error_out);
 }
 
+tessera_status radius_request(void* host_context, const tessera_radius_request* request,
+                              int32_t* code, const tessera_sink* message_out,
+                              const tessera_sink* state_out, const tessera_sink* error_out) {
+  auto write = [](const tessera_sink* sink, std::string_view text) {
+    if (sink && sink->write) sink->write(sink->context, text.data(), text.size());
+  };
+  try {
+    if (!request || request->struct_size < sizeof(tessera_radius_request) || !code) {
+      write(error_out, "malformed request");
+      return TESSERA_ERR_INVALID_ARGUMENT;
+    }
+    auto& ctx = context(host_context);
+    if (!ctx.services || !ctx.services->radius_servers) {
+      write(error_out, "this server sends no RADIUS requests");
+      return TESSERA_ERR_UNAVAILABLE;
+    }
+    const auto reply = ctx.services->radius_servers->send(
+        std::string(view(request->server)),
+        {std::string(view(request->user)), std::string(view(request->password)),
+         std::string(view(request->state)), "tessera"});
+    *code = static_cast<int32_t>(reply.code);
+    write(message_out, limits::cut(reply.reply_message, 4096));
+    write(state_out, reply.state);
+    return TESSERA_OK;
+  } catch (const radius::UnknownServer& e) {
+    write(error_out, e.what());
+    return TESSERA_ERR_NOT_FOUND;
+  } catch (const std::invalid_argument& e) {
+    write(error_out, e.what());
+    return TESSERA_ERR_INVALID_ARGUMENT;
+  } catch (const std::exception& e) {
+    // Unreachable, the database, a secret that does not open: the check cannot be made.
+    spdlog::warn("[{}] RADIUS request failed: {}", context(host_context).plugin_id, e.what());
+    write(error_out, e.what());
+    return TESSERA_ERR_UNAVAILABLE;
+  }
+}
+
 const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &log,
                                    &random_bytes,
@@ -225,7 +264,8 @@ const tessera_host_api_v1 kHostApi{sizeof(tessera_host_api_v1),
                                    &http_request,
                                    &http_exchange,
                                    &store_add,
-                                   TESSERA_ABI_VERSION_MINOR};
+                                   TESSERA_ABI_VERSION_MINOR,
+                                   &radius_request};
 
 }  // namespace
 

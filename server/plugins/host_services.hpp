@@ -9,6 +9,10 @@
 #include "server/plugins/plugin_isolation.hpp"
 #include "tessera/abi/tessera_plugin_abi.h"
 
+namespace tessera::radius {
+class RadiusServers;
+}
+
 namespace tessera::plugins {
 
 class PluginCalls;
@@ -30,6 +34,8 @@ struct HostServices {
   PluginCalls* calls = nullptr;
   // Each plugin's share of the calls, and its figures. Null: no limit (tools, unit tests).
   PluginBulkheads* bulkheads = nullptr;
+  // The RADIUS servers admins defined, for radius_request. Null: the call answers UNAVAILABLE.
+  radius::RadiusServers* radius_servers = nullptr;
   // Which plugins run in a child process; here none (the tools, unit tests): the server sets it.
   PluginIsolation isolation = PluginIsolation::none();
 };

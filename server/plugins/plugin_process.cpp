@@ -94,6 +94,16 @@ Channel::Fields answer_host(HostContext& context, Channel::Fields r) {
     return {std::to_string(status), std::to_string(code), headers.text(), body.text(),
             error.text()};
   }
+  if (op == "radius" && r.size() == 5) {
+    const tessera_radius_request request{sizeof(tessera_radius_request), str(r[1]), str(r[2]),
+                                         str(r[3]), str(r[4])};
+    int32_t code = 0;
+    BoundedSink message(64 * 1024), state(64 * 1024), error(64 * 1024);
+    const auto status =
+        api->radius_request(&context, &request, &code, message.get(), state.get(), error.get());
+    return {std::to_string(status), std::to_string(code), message.text(), state.text(),
+            error.text()};
+  }
   return {std::to_string(TESSERA_ERR_INVALID_ARGUMENT)};
 }
 

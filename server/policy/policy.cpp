@@ -118,6 +118,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                               "smtpserver_write",
                                               "smsgateway_read",
                                               "smsgateway_write",
+                                              "radiusserver_read",
+                                              "radiusserver_write",
                                               "mresolverread",
                                               "mresolverwrite",
                                               "mresolverdelete",

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Starts or stops a throwaway FreeRADIUS 3.2 whose rlm_rest checks every Access-Request
-# against Tessera's eduMFA-style POST URL/validate/radiuscheck (HTTP 204 => Access-Accept,
-# anything else => Access-Reject).
-#   start DIR URL RADIUS_PORT SECRET: writes a minimal raddb to DIR (nothing from
-#     /etc/freeradius is used), runs the server on 127.0.0.1:RADIUS_PORT (auth only) for
-#     client 127.0.0.1 with SECRET, writes DIR/radiusd.pid and DIR/radius.log.
+# Starts or stops a throwaway FreeRADIUS 3.2 on 127.0.0.1 (auth only, client 127.0.0.1):
+#   start DIR URL RADIUS_PORT SECRET: its rlm_rest checks every Access-Request against
+#     Tessera's eduMFA-style POST URL/validate/radiuscheck (HTTP 204 => Access-Accept,
+#     anything else => Access-Reject): FreeRADIUS in front of Tessera.
+#   start-users DIR USERS_FILE RADIUS_PORT SECRET: checks passwords against USERS_FILE (the
+#     rlm_files format: `bob Cleartext-Password := "secret"`, and e.g. a Reply-Message): the
+#     other RADIUS server that Tessera's radius tokens forward to.
 #   stop DIR: stops it (DIR is left for the caller to remove).
+# Each start writes a minimal raddb to DIR (nothing from /etc/freeradius is used),
+# DIR/radiusd.pid and DIR/radius.log.
 # Then e.g.: radtest alice 123456 127.0.0.1:RADIUS_PORT 0 SECRET (exit 0 accept, 1 reject).
 set -euo pipefail
 cmd=${1:-} dir=${2:-}
 case "$cmd" in
-start)
-  [ $# -eq 5 ] || { echo "usage: $0 start DIR URL RADIUS_PORT SECRET" >&2; exit 2; }
-  url=${3%/} port=$4 secret=$5
+start | start-users)
+  [ $# -eq 5 ] || { echo "usage: $0 start DIR URL|USERS_FILE RADIUS_PORT SECRET" >&2; exit 2; }
+  port=$4 secret=$5
   # Debian names the daemon freeradius; upstream builds name it radiusd.
   bin=$(command -v freeradius || command -v radiusd || echo /usr/sbin/freeradius)
   mkdir -p "$dir"
@@ -54,6 +57,10 @@ client localhost {
   secret = "$secret"
   require_message_authenticator = no
 }
+CONF
+  if [ "$cmd" = start ]; then
+    url=${3%/}
+    cat >> "$dir/radiusd.conf" << CONF
 modules {
   # expr provides %{urlquote:...}, needed to form-encode the body ourselves.
   expr {
@@ -114,6 +121,48 @@ server default {
   }
 }
 CONF
+  else
+    # Message-Authenticator required in requests (Tessera always sends it).
+    sed -i 's/require_message_authenticator = no/require_message_authenticator = yes/' "$dir/radiusd.conf"
+    cp "$3" "$dir/users"
+    cat >> "$dir/radiusd.conf" << CONF
+modules {
+  files {
+    filename = $dir/users
+  }
+  pap {
+  }
+}
+server default {
+  listen {
+    type = auth
+    ipaddr = 127.0.0.1
+    port = $port
+  }
+  authorize {
+    files
+    pap
+  }
+  authenticate {
+    Auth-Type PAP {
+      pap
+    }
+  }
+  # FreeRADIUS before 3.2.5 (Debian 12 has 3.2.1) signs a reply with Message-Authenticator
+  # only when asked to; Tessera refuses unsigned replies (BlastRADIUS).
+  post-auth {
+    update reply {
+      &Message-Authenticator := 0x00
+    }
+    Post-Auth-Type REJECT {
+      update reply {
+        &Message-Authenticator := 0x00
+      }
+    }
+  }
+}
+CONF
+  fi
   # -f: no daemonising, so $! is radiusd's own pid; -x: log each request's module results
   # to DIR/radius.log. setsid (no fork: a background job is no group leader) and the
   # redirections detach it from the caller's terminal signals and pipes (ctest waits on them).
@@ -144,5 +193,5 @@ stop)
     rm -f "$dir/radiusd.pid"
   fi
   ;;
-*) echo "usage: $0 start DIR URL RADIUS_PORT SECRET | stop DIR" >&2; exit 2 ;;
+*) echo "usage: $0 start DIR URL RADIUS_PORT SECRET | start-users DIR USERS_FILE RADIUS_PORT SECRET | stop DIR" >&2; exit 2 ;;
 esac

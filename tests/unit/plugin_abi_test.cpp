@@ -322,3 +322,40 @@ TEST(SdkKeyTypes, ACsrsKeyIsCheckedAgainstTheProfile) {
   EXPECT_THROW(tessera::sdk::csr_key_type(tampered), tessera::sdk::Error);
   EXPECT_THROW(tessera::sdk::csr_key_type("not a CSR"), tessera::sdk::Error);
 }
+
+// A host older than 1.7 has no radius_request: the SDK says which version the call needs
+// instead of calling past the end of the host's table; a 1.7 host's statuses map to kinds.
+TEST(SdkHost, RadiusNeedsAHostOf17AndMapsItsStatuses) {
+  tessera_host_api_v1 api{};
+  api.struct_size = offsetof(tessera_host_api_v1, radius_request);
+  api.abi_minor = 6;
+  const tessera::sdk::Host old_host(&api, nullptr);
+  try {
+    old_host.radius({"remote", "bob", "123456", ""});
+    ADD_FAILURE() << "an older host was called";
+  } catch (const tessera::sdk::Error& e) {
+    EXPECT_EQ(e.kind(), tessera::sdk::Error::Kind::unavailable);
+    EXPECT_NE(std::string(e.what()).find("1.7"), std::string::npos) << e.what();
+  }
+
+  api.struct_size = sizeof api;
+  api.abi_minor = TESSERA_ABI_VERSION_MINOR;
+  api.radius_request = [](void*, const tessera_radius_request* request, int32_t* code,
+                          const tessera_sink* message, const tessera_sink*, const tessera_sink*) {
+    if (std::string_view(request->server.data, request->server.size) == "nowhere")
+      return TESSERA_ERR_NOT_FOUND;
+    *code = 2;
+    message->write(message->context, "hi", 2);
+    return TESSERA_OK;
+  };
+  const tessera::sdk::Host host(&api, nullptr);
+  const auto reply = host.radius({"remote", "bob", "123456", ""});
+  EXPECT_EQ(reply.code, tessera::sdk::RadiusReply::Code::accept);
+  EXPECT_EQ(reply.message, "hi");
+  try {
+    host.radius({"nowhere", "bob", "123456", ""});
+    ADD_FAILURE() << "no error for an unknown server";
+  } catch (const tessera::sdk::Error& e) {
+    EXPECT_EQ(e.kind(), tessera::sdk::Error::Kind::not_found);
+  }
+}

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define TESSERA_ABI_VERSION_MAJOR 1
-#define TESSERA_ABI_VERSION_MINOR 6
+#define TESSERA_ABI_VERSION_MINOR 7
 
 /* The one symbol a plugin exports. The major version is part of the name so that a future host
  * can still find (and refuse with a clear message) a plugin built for an older major. */
@@ -100,6 +100,18 @@ typedef enum tessera_http_auth {
   TESSERA_HTTP_AUTH_NTLM = 3
 } tessera_http_auth;
 
+/* Since 1.7: one RADIUS Access-Request (RFC 2865) that the host sends to a RADIUS server that an
+ * admin defined (POST /radiusserver/<name>), with that server's shared secret, which the plugin
+ * never sees. The host signs it with Message-Authenticator and refuses a reply without a valid
+ * one (BlastRADIUS). */
+typedef struct tessera_radius_request {
+  uint32_t struct_size;
+  tessera_str server;   /* the definition's name */
+  tessera_str user;     /* User-Name */
+  tessera_str password; /* User-Password, at most 128 bytes */
+  tessera_str state;    /* State of the Access-Challenge this answers, or empty */
+} tessera_radius_request;
+
 /* Services the host offers to a plugin. host_context identifies the calling plugin: the host
  * uses it to prefix log lines and to keep each plugin's stored values apart. */
 typedef struct tessera_host_api_v1 {
@@ -134,6 +146,14 @@ typedef struct tessera_host_api_v1 {
                               tessera_str value, int secret, int* added);
   /* Since 1.6: the host's ABI minor, so that a plugin knows which request fields it reads. */
   uint32_t abi_minor;
+  /* Since 1.7: sends request and waits for the reply within the server's timeout and retries.
+   * On TESSERA_OK, *code is the reply's RADIUS code (2 Access-Accept, 3 Access-Reject,
+   * 11 Access-Challenge), its Reply-Message was written to message_out and its State to
+   * state_out. TESSERA_ERR_NOT_FOUND: no server of that name; TESSERA_ERR_UNAVAILABLE: no valid
+   * reply; TESSERA_ERR_INVALID_ARGUMENT: a field that RADIUS cannot carry. error_out says why. */
+  tessera_status (*radius_request)(void* host_context, const tessera_radius_request* request,
+                                   int32_t* code, const tessera_sink* message_out,
+                                   const tessera_sink* state_out, const tessera_sink* error_out);
 } tessera_host_api_v1;
 
 typedef enum tessera_component_kind {

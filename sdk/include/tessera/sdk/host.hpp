@@ -89,6 +89,19 @@ struct HttpResponse {
   }
 };
 
+// One RADIUS Access-Request, sent by the host to a server an admin defined (host 1.7+).
+struct RadiusRequest {
+  std::string server;  // the definition's name (POST /radiusserver/<name>)
+  std::string user, password;
+  std::string state;  // of the Access-Challenge this answers, or empty
+};
+
+struct RadiusReply {
+  enum class Code { accept = 2, reject = 3, challenge = 11 } code = Code::reject;
+  std::string message;  // Reply-Message
+  std::string state;    // State, to send back with the answer to a challenge
+};
+
 class Host;
 
 // Values that belong to one object (a token, a CA connector instance) of this plugin.
@@ -201,6 +214,38 @@ class Host {
       at = end + 2;
     }
     return response;
+  }
+
+  // Throws Error::not_found for a server nobody defined, Error::unavailable when no valid reply
+  // came, Error::invalid_argument for a field RADIUS cannot carry.
+  RadiusReply radius(const RadiusRequest& request) const {
+    if (api_->struct_size <
+            offsetof(tessera_host_api_v1, radius_request) + sizeof(api_->radius_request) ||
+        !api_->radius_request)
+      throw Error::unavailable(
+          "this server cannot send RADIUS requests: it needs Tessera with "
+          "plugin ABI 1.7 or later");
+    tessera_radius_request raw{sizeof(tessera_radius_request), detail::view(request.server),
+                               detail::view(request.user), detail::view(request.password),
+                               detail::view(request.state)};
+    int32_t code = 0;
+    detail::StringSink message, state, error;
+    const auto status =
+        api_->radius_request(context_, &raw, &code, &message.sink, &state.sink, &error.sink);
+    switch (status) {
+      case TESSERA_OK:
+        break;
+      case TESSERA_ERR_NOT_FOUND:
+        throw Error::not_found("no RADIUS server '" + request.server + "' is defined");
+      case TESSERA_ERR_INVALID_ARGUMENT:
+        throw Error::invalid_argument(error.text);
+      default:
+        throw Error::unavailable(error.text.empty() ? "the RADIUS request failed" : error.text);
+    }
+    if (message.failed || state.failed) throw Error::unavailable("the RADIUS reply was lost");
+    if (code != 2 && code != 3 && code != 11)
+      throw Error::unavailable("the host answered RADIUS code " + std::to_string(code));
+    return {static_cast<RadiusReply::Code>(code), std::move(message.text), std::move(state.text)};
   }
 
   const tessera_host_api_v1* api() const { return api_; }
