@@ -167,7 +167,7 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
         boost::json::object defs;
         for (const auto scope :
              {policy::Scope::admin, policy::Scope::user, policy::Scope::enrollment,
-              policy::Scope::authentication, policy::Scope::webui}) {
+              policy::Scope::authentication, policy::Scope::webui, policy::Scope::registration}) {
           boost::json::array actions;
           for (const auto& action : policy::known_actions(scope)) actions.push_back(action.c_str());
           defs[policy::scope_name(scope)] = std::move(actions);
@@ -183,7 +183,7 @@ void add_policy_routes(http::Router& router, db::PolicyRepository& policies,
         const auto scope = policy::parse_scope(c.path_params.at("scope"));
         if (!scope)
           throw ApiError::not_found("no policy scope '" + c.path_params.at("scope") +
-                                    "' (admin, user, enrollment, authentication, webui)");
+                                    "' (admin, user, enrollment, authentication, webui, register)");
         boost::json::object actions;
         for (const auto& action : policy::known_actions(*scope))
           actions[action] = boost::json::object{{"type", "str"}};

@@ -139,9 +139,6 @@ void add_recover_routes(http::Router& router, const RecoverApiContext& x) {
     c.audit.info = "password reset with a recovery code";
     return json_result(true);
   });
-
-  // eduMFA's self-registration is not offered: the WebUI hides its button on false.
-  router.add("GET", "/register", [](http::RequestContext&) { return json_result(false); });
 }
 
 }  // namespace tessera::api

@@ -1,4 +1,4 @@
-// eduMFA's /recover (password recovery by e-mail) and GET /register (recover_api.cpp).
+// eduMFA's /recover (password recovery by e-mail) (recover_api.cpp).
 #pragma once
 
 #include "db/identity_repository.hpp"

@@ -33,6 +33,7 @@
 #include "server/api/policy_api.hpp"
 #include "server/api/radius_server_api.hpp"
 #include "server/api/recover_api.hpp"
+#include "server/api/register_api.hpp"
 #include "server/api/self_enrollment_api.hpp"
 #include "server/api/statistics_api.hpp"
 #include "server/api/system_api.hpp"
@@ -486,6 +487,8 @@ int serve_command(const std::string& config_file) {
     db::RecoveryCodeRepository recovery_codes(*database);
     api::add_recover_routes(
         router, {directory, identities, recovery_codes, enrollment_secrets, notifiers, access});
+    api::add_register_routes(router,
+                             {directory, identities, enrollment, token_rows, notifiers, access});
     std::vector<api::PeriodicTask> periodic_tasks{
         {dispatch_job.get(), "turns recorded events into deliveries for their handlers"},
         {pending_job.get(), "polls CAs for pending certificates; expires unconfirmed smart cards"},

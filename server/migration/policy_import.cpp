@@ -53,7 +53,7 @@ PolicyImportPlan plan_policy_import(const std::vector<EduMfaPolicy>& found,
     if (!scope) {
       skip("scope " + p.scope +
            ": Tessera's scopes are admin, user, enrollment, "
-           "authentication and webui");
+           "authentication, webui and register");
       continue;
     }
     // Brought over without them, the policy would apply where eduMFA did not apply it.

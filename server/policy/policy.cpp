@@ -25,6 +25,7 @@ std::optional<Scope> parse_scope(std::string_view name) {
   if (name == "enrollment") return Scope::enrollment;
   if (name == "authentication") return Scope::authentication;
   if (name == "webui") return Scope::webui;
+  if (name == "register") return Scope::registration;
   return std::nullopt;
 }
 
@@ -40,6 +41,8 @@ const char* scope_name(Scope scope) {
       return "authentication";
     case Scope::webui:
       return "webui";
+    case Scope::registration:
+      return "register";
   }
   return "?";
 }
@@ -168,6 +171,10 @@ const std::vector<std::string>& known_actions(Scope scope) {
                                                        "hide_specific_error_message",
                                                        "return_saml_attributes_on_fail"};
   static const std::vector<std::string> webui{"login_mode"};
+  // eduMFA's self-registration (POST /register): into which realm and (built-in) resolver, the
+  // SMTP server that mails the registration code, the addresses allowed, the mail's text.
+  static const std::vector<std::string> registration{"realm", "resolver", "smtpconfig",
+                                                     "requiredemail", "registrationcode_body"};
   switch (scope) {
     case Scope::admin:
       return admin;
@@ -177,6 +184,8 @@ const std::vector<std::string>& known_actions(Scope scope) {
       return enrollment;
     case Scope::webui:
       return webui;
+    case Scope::registration:
+      return registration;
     case Scope::authentication:
       break;
   }
@@ -205,7 +214,7 @@ Policy parse_policy(const db::PolicyRow& row) {
   auto scope = parse_scope(row.scope);
   if (!scope)
     throw PolicyError("unknown scope '" + row.scope +
-                      "' (admin, user, enrollment, authentication, webui)");
+                      "' (admin, user, enrollment, authentication, webui, register)");
   p.scope = *scope;
   for (const auto& item : util::split_comma_list(row.actions)) {
     auto eq = item.find('=');

@@ -13,7 +13,8 @@
 
 namespace tessera::policy {
 
-enum class Scope { admin, user, enrollment, authentication, webui };
+// registration is eduMFA's scope "register" (a keyword in C++).
+enum class Scope { admin, user, enrollment, authentication, webui, registration };
 
 std::optional<Scope> parse_scope(std::string_view name);
 const char* scope_name(Scope scope);

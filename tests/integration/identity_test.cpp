@@ -181,14 +181,15 @@ TEST_F(Identity, PolicyDefinitionsListWhatEachScopeAccepts) {
   auto r = call("GET", "/policy/defs", admin_);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto defs = json_of(r).at("result").at("value").as_object();
-  ASSERT_EQ(defs.size(), 5u) << "admin, user, enrollment, authentication, webui";
+  ASSERT_EQ(defs.size(), 6u) << "admin, user, enrollment, authentication, webui, register";
   for (const auto& [scope, actions] : defs) {
     ASSERT_FALSE(actions.as_array().empty()) << scope;
     // Every listed action is one a policy of that scope may name.
     for (const auto& action : actions.as_array()) {
       std::string name(action.as_string());
       const bool takes_value = scope == "enrollment" || scope == "authentication" ||
-                               scope == "webui" || name == "editable_attributes";
+                               scope == "webui" || scope == "register" ||
+                               name == "editable_attributes";
       const auto saved = call("POST", "/policy/probe", admin_,
                               "scope=" + std::string(scope) + "&action=" + name +
                                   (!takes_value                                ? ""

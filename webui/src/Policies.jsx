@@ -7,7 +7,7 @@ import Messages from './Messages.jsx';
 // (realms, resolvers, users, admins, client networks; empty matches all). The server checks
 // scope and actions and answers with the ones it knows. Saving under an existing name replaces
 // that policy; enabling or disabling changes nothing else.
-const scopes = ['admin', 'user', 'enrollment', 'authentication', 'webui'];
+const scopes = ['admin', 'user', 'enrollment', 'authentication', 'webui', 'register'];
 const conditions = [
   ['realm', 'Realms'],
   ['resolver', 'Resolvers'],
@@ -40,7 +40,7 @@ export default function Policies() {
 
   // Adds a known action to the form's list (value actions get "=" to be completed).
   const addAction = (name) => {
-    const withValue = form.scope === 'enrollment' || form.scope === 'authentication' || form.scope === 'webui' ? name + '=' : name;
+    const withValue = form.scope === 'enrollment' || form.scope === 'authentication' || form.scope === 'webui' || form.scope === 'register' ? name + '=' : name;
     setForm({ ...form, action: form.action.trim() ? `${form.action.trim()}, ${withValue}` : withValue });
   };
 
