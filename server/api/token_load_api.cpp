@@ -1,7 +1,8 @@
 // eduMFA's /token/load/<filename>: an admin (importtokens) imports the tokens of a vendor's file,
-// PSKC or OATH CSV, uploaded as the multipart part "file". Each key is enrolled as its token
-// type enrolls it (the seed sealed, the plugin's checks applied), unassigned; a key that cannot
-// be (a taken serial, a short seed) is reported and the others go on.
+// PSKC, OATH CSV, YubiKey CSV or SafeNet XML, uploaded as the multipart part "file". Each key is
+// enrolled as its token type enrolls it (the seed sealed, the plugin's checks applied),
+// unassigned unless the file names an owner; a key that cannot be (a taken serial, a short
+// seed, an unknown owner) is reported and the others go on.
 #include <openssl/crypto.h>
 
 #include <boost/json.hpp>
@@ -35,10 +36,12 @@ tokens::TokenFile read_file(const http::RequestContext& c) {
   const auto contents = required_param(c, "file", 4 * 1024 * 1024);
   try {
     if (type == "oathcsv" || type == "OATH CSV") return tokens::read_oath_csv(contents);
+    if (type == "yubikeycsv" || type == "Yubikey CSV") return tokens::read_yubico_csv(contents);
+    if (type == "aladdin-xml") return tokens::read_safenet_xml(contents);
     if (type != "pskc")
       throw ApiError::bad_parameter("type '" + type +
-                                    "' is not one Tessera reads: pskc or oathcsv (aladdin-xml and "
-                                    "yubikeycsv are not supported)");
+                                    "' is not one Tessera reads: pskc, oathcsv, yubikeycsv or "
+                                    "aladdin-xml");
     tokens::PskcSecrets secrets;
     if (const auto psk = string_param(c, "psk", 64); !psk.empty())
       secrets.preshared_key = preshared_key(psk);
@@ -92,6 +95,29 @@ void add_token_load_routes(http::Router& router, const TokenApiContext& x) {
           request.params = {
               {"otpkey", hex}, {"otplen", std::to_string(key.otplen)}, {"hashlib", key.hashlib}};
           if (key.type == "totp") request.params["timeStep"] = std::to_string(key.time_step);
+          // eduMFA's OATH CSV version 2 names the owner: one this server knows, or none.
+          if (!key.owner_user.empty()) {
+            const auto owner =
+                x.directory.find_in(key.owner_resolver, key.owner_user, key.owner_realm);
+            if (!owner) {
+              not_imported.push_back(
+                  {{"serial", key.serial},
+                   {"reason", "no user " + key.owner_user + " in resolver " + key.owner_resolver +
+                                  " of realm " + key.owner_realm}});
+              continue;
+            }
+            try {
+              x.access.require_admin(c, "importtokens", owner->realm);
+            } catch (const ApiError&) {
+              not_imported.push_back(
+                  {{"serial", key.serial},
+                   {"reason", "importtokens is not granted for realm " + owner->realm}});
+              continue;
+            }
+            request.owner_user = owner->user.username;
+            request.owner_resolver = owner->user.resolver;
+            request.owner_realm = owner->realm;
+          }
           request.complete = [&key](const boost::json::object&, db::TokenRow& row,
                                     boost::json::object&) {
             row.counter = key.counter;
@@ -99,7 +125,7 @@ void add_token_load_routes(http::Router& router, const TokenApiContext& x) {
             row.valid_until = key.valid_until;
             auto info = boost::json::parse(row.info).as_object();
             info["tokenkind"] = "hardware";
-            info["import"] = "pskc/oathcsv file";
+            info["import"] = "token file";
             row.info = boost::json::serialize(info);
           };
           try {

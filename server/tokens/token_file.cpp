@@ -329,18 +329,25 @@ TokenFile read_pskc(std::string_view xml, const PskcSecrets& secrets) {
   return file;
 }
 
-TokenFile read_oath_csv(std::string_view csv) {
+namespace {
+
+// The comma-separated lines of a CSV file, each field trimmed; '#' lines are comments unless
+// the caller wants them (OATH CSV's "# version: 2").
+std::vector<std::pair<size_t, std::vector<std::string>>> csv_lines(std::string_view csv) {
   if (csv.size() > kMaxFile) throw TokenFileError("the file is larger than 4 MiB");
-  TokenFile file;
-  std::set<std::string> serials;
+  if (csv.find("-----BEGIN PGP MESSAGE-----") != std::string_view::npos)
+    throw TokenFileError(
+        "the file is encrypted with GPG: Tessera keeps no GPG key, decrypt it with gpg first");
+  std::vector<std::pair<size_t, std::vector<std::string>>> lines;
   size_t line_number = 0;
   while (!csv.empty()) {
     ++line_number;
     const auto end = std::min(csv.find('\n'), csv.size());
-    std::string line(csv.substr(0, end));
+    const auto line = trimmed(std::string(csv.substr(0, end)));
     csv.remove_prefix(std::min(end + 1, csv.size()));
-    line = trimmed(line);
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty()) continue;
+    if (lines.size() >= kMaxKeys + 100)
+      throw TokenFileError("the file holds more than 10,000 keys");
     std::vector<std::string> fields;
     for (size_t start = 0;;) {
       const auto comma = line.find(',', start);
@@ -348,22 +355,85 @@ TokenFile read_oath_csv(std::string_view csv) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
-    if (file.keys.size() + file.skipped.size() >= kMaxKeys)
-      throw TokenFileError("the file holds more than 10,000 keys");
-    const auto& serial = fields[0];
+    lines.emplace_back(line_number, std::move(fields));
+  }
+  return lines;
+}
+
+Bytes hex_bytes(const std::string& hex) {
+  if (hex.empty() || hex.size() % 2 != 0 ||
+      hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw std::invalid_argument("the key is not hex");
+  Bytes out;
+  for (size_t i = 0; i < hex.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+bool all_digits(const std::string& text, size_t most) {
+  return !text.empty() && text.size() <= most &&
+         text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// Adds made to file unless its serial came before.
+void add_key(TokenFile& file, std::set<std::string>& serials, FileKey made, size_t line_number) {
+  if (!serials.insert(made.serial).second)
+    throw std::invalid_argument("line " + std::to_string(line_number) +
+                                ": this serial came before");
+  file.keys.push_back(std::move(made));
+}
+
+// Yubico's modhex (cbdefghijklnrtuv for 0 to f) public id as the number eduMFA names it by.
+unsigned long long modhex_number(const std::string& id) {
+  static constexpr std::string_view alphabet = "cbdefghijklnrtuv";
+  if (id.empty() || id.size() > 12)
+    throw std::invalid_argument("a public id of 1 to 12 characters");
+  unsigned long long n = 0;
+  for (const char c : id) {
+    const auto digit =
+        alphabet.find(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (digit == std::string_view::npos) throw std::invalid_argument("the public id is not modhex");
+    n = n * 16 + digit;
+  }
+  return n;
+}
+
+std::string zero_padded(unsigned long long n) {
+  auto text = std::to_string(n);
+  return text.size() < 8 ? std::string(8 - text.size(), '0') + text : text;
+}
+
+}  // namespace
+
+TokenFile read_oath_csv(std::string_view csv) {
+  TokenFile file;
+  std::set<std::string> serials;
+  bool with_users = false;  // eduMFA's "# version: 2": user, resolver, realm come first
+  for (auto& [line_number, fields] : csv_lines(csv)) {
+    if (fields[0].starts_with("#")) {
+      auto comment = fields[0].substr(1);
+      comment.erase(std::remove(comment.begin(), comment.end(), ' '), comment.end());
+      if (line_number == 1 && comment == "version:2") with_users = true;
+      continue;
+    }
+    FileKey made;
+    if (with_users) {
+      if (fields.size() < 3) {
+        file.skipped.emplace_back(fields[0], "line " + std::to_string(line_number) +
+                                                 ": a version 2 line starts with user, "
+                                                 "resolver, realm");
+        continue;
+      }
+      made.owner_user = fields[0];
+      made.owner_resolver = fields[1];
+      made.owner_realm = fields[2];
+      fields.erase(fields.begin(), fields.begin() + 3);
+    }
+    made.serial = fields[0];
     try {
       if (fields.size() < 2)
-        throw std::invalid_argument(
-            "a line is serial, key[, type, otplen, "
-            "time step]");
-      FileKey made;
-      made.serial = serial;
-      const auto& hex = fields[1];
-      if (hex.size() % 2 != 0 ||
-          hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-        throw std::invalid_argument("the key is not hex");
-      for (size_t i = 0; i < hex.size(); i += 2)
-        made.seed.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        throw std::invalid_argument("a line is serial, key[, type, otplen, counter or time step]");
+      made.seed = hex_bytes(fields[1]);
       std::string type = fields.size() > 2 && !fields[2].empty() ? fields[2] : "hotp";
       std::transform(type.begin(), type.end(), type.begin(),
                      [](unsigned char c) { return std::tolower(c); });
@@ -375,19 +445,105 @@ TokenFile read_oath_csv(std::string_view csv) {
           throw std::invalid_argument("otplen " + fields[3] + ": 6 or 8");
         made.otplen = fields[3][0] - '0';
       }
+      // The fifth column is the counter of an HOTP token and the time step of a TOTP one.
       if (fields.size() > 4 && !fields[4].empty()) {
-        const auto step = std::atoi(fields[4].c_str());
-        if (step < 1 || step > 3600 ||
-            fields[4].find_first_not_of("0123456789") != std::string::npos)
-          throw std::invalid_argument("time step " + fields[4] + ": 1 to 3600 seconds");
-        made.time_step = step;
+        if (type == "hotp") {
+          if (!all_digits(fields[4], 15))
+            throw std::invalid_argument("counter " + fields[4] + ": a whole number");
+          made.counter = std::stoll(fields[4]);
+        } else {
+          if (!all_digits(fields[4], 4) || std::stoi(fields[4]) < 1 || std::stoi(fields[4]) > 3600)
+            throw std::invalid_argument("time step " + fields[4] + ": 1 to 3600 seconds");
+          made.time_step = std::stoi(fields[4]);
+        }
       }
-      if (!serials.insert(serial).second)
-        throw std::invalid_argument("line " + std::to_string(line_number) +
-                                    ": this serial came before");
-      file.keys.push_back(std::move(made));
+      add_key(file, serials, std::move(made), line_number);
     } catch (const std::invalid_argument& e) {
-      file.skipped.emplace_back(serial, "line " + std::to_string(line_number) + ": " + e.what());
+      file.skipped.emplace_back(fields[0], "line " + std::to_string(line_number) + ": " + e.what());
+    }
+  }
+  return file;
+}
+
+TokenFile read_yubico_csv(std::string_view csv) {
+  TokenFile file;
+  std::set<std::string> serials;
+  for (const auto& [line_number, fields] : csv_lines(csv)) {
+    if (fields[0].starts_with("#")) continue;
+    const auto where = "line " + std::to_string(line_number) + ": ";
+    try {
+      if (fields.size() < 6) throw std::invalid_argument("fewer than 6 fields");
+      std::string kind = fields[0];
+      std::transform(kind.begin(), kind.end(), kind.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      FileKey made;
+      made.type = "hotp";
+      made.otplen = 6;
+      made.description = "YubiKey";
+      if (kind == "yubico otp" || kind == "oath-hotp" || kind == "static password") {
+        // The personalization tool's traditional format: kind, time, slot, public id, private
+        // id, key, ...
+        if (kind != "oath-hotp")
+          throw std::invalid_argument(fields[0] +
+                                      " slots are not imported: Tessera has no yubikey token type");
+        if (fields[3].empty()) throw std::invalid_argument("no public id to name the token by");
+        if (!all_digits(fields[2], 1)) throw std::invalid_argument("the slot is 1 or 2");
+        made.serial = "UBOM" + zero_padded(modhex_number(fields[3])) + "_" + fields[2];
+        made.description = "YubiKey " + fields[3];
+        made.seed = hex_bytes(fields[5]);
+      } else if (all_digits(fields[0], 12)) {
+        // Yubico's format: serial, public id, private id (0 for OATH-HOTP), key, ...
+        if (fields[2] != "0")
+          throw std::invalid_argument(
+              "only OATH-HOTP slots are imported (Yubico OTP and static password are not)");
+        made.serial = "UBOM" + fields[0] + "_X";
+        made.seed = hex_bytes(fields[3]);
+      } else {
+        throw std::invalid_argument("not a line of the YubiKey personalization tool");
+      }
+      add_key(file, serials, std::move(made), line_number);
+    } catch (const std::invalid_argument& e) {
+      file.skipped.emplace_back(fields[0], where + e.what());
+    }
+  }
+  return file;
+}
+
+TokenFile read_safenet_xml(std::string_view xml) {
+  if (xml.size() > kMaxFile) throw TokenFileError("the file is larger than 4 MiB");
+  std::unique_ptr<xmlDoc, XmlDocFree> doc(
+      xmlReadMemory(xml.data(), static_cast<int>(xml.size()), "tokens.xml", nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  if (!doc) throw TokenFileError("the file is not well-formed XML");
+  const auto* tokens = xmlDocGetRootElement(doc.get());
+  if (!named(tokens, "Tokens"))
+    throw TokenFileError("the file is not SafeNet's: its root is not Tokens");
+  TokenFile file;
+  std::set<std::string> serials;
+  for (const xmlNode* token = tokens->children; token; token = token->next) {
+    if (!named(token, "Token")) continue;
+    if (file.keys.size() + file.skipped.size() >= kMaxKeys)
+      throw TokenFileError("the file holds more than 10,000 keys");
+    const auto serial = attribute(token, "serial");
+    try {
+      if (serial.empty()) throw std::invalid_argument("a Token without a serial");
+      const auto* application = child(child(token, "Applications"), "Application");
+      const auto seed = text_of(child(application, "Seed"));
+      if (seed.empty()) throw std::invalid_argument("no Seed");
+      FileKey made;
+      made.serial = serial;
+      made.type = "hotp";
+      made.seed = hex_bytes(seed);
+      made.hashlib = seed.size() == 64 ? "sha256" : "sha1";  // as eduMFA reads it
+      made.description = text_of(child(token, "ProductName"));
+      if (const auto counter = text_of(child(application, "MovingFactor")); !counter.empty()) {
+        if (!all_digits(counter, 15))
+          throw std::invalid_argument("MovingFactor " + counter + ": a whole number");
+        made.counter = std::stoll(counter);
+      }
+      add_key(file, serials, std::move(made), 0);
+    } catch (const std::invalid_argument& e) {
+      file.skipped.emplace_back(serial, e.what());
     }
   }
   return file;

@@ -615,6 +615,67 @@ TEST_F(TokenFiles, OathCsvAndRefusals) {
             403);
 }
 
+// The other files eduMFA's /token/load reads: OATH CSV version 2 (owners named), the YubiKey
+// personalization tool's CSV and SafeNet's eToken PASS XML. RFC 4226's seed throughout.
+TEST_F(TokenFiles, EduMfasOtherFormatsImport) {
+  auto csv = load(
+      "# version: 2\n"
+      "alice, local, corp, OATHV2A, " +
+          kSeed20 +
+          ", hotp, 6, 5\n"
+          "nobody, local, corp, OATHV2B, " +
+          kSeed20 + ", hotp\n",
+      "oathcsv");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(imported(csv).at("n_imported"), 1);
+  EXPECT_NE(csv.body.find("no user nobody in resolver local of realm corp"), std::string::npos)
+      << csv.body;
+  EXPECT_EQ(token("OATHV2A").at("username"), "alice");
+  // Counter 5 from the file: RFC 4226's value at 4 is behind it, the one at 5 is accepted.
+  EXPECT_FALSE(api_->check("user=alice&realm=corp&pass=338314").value);
+  EXPECT_TRUE(api_->check("user=alice&realm=corp&pass=254676").value);
+  auto gpg = load("-----BEGIN PGP MESSAGE-----\nhQEMA...\n-----END PGP MESSAGE-----\n", "oathcsv");
+  EXPECT_EQ(gpg.status, 400);
+  EXPECT_NE(gpg.body.find("decrypt it with gpg first"), std::string::npos) << gpg.body;
+
+  auto yubico = load("OATH-HOTP,11.12.13 18:55,1,cccccccccccb,," + kSeed20 +
+                         ",,,0,0,0,6,0,0,0,0,0,0\n"
+                         "Yubico OTP,12/11/2013 11:10,1,vvgutbiedkvi,ab86c04de6a3,"
+                         "d26a7c0f85fdda28bd816e406342b214,,,0,0,0,0,0,0,0,0,0,0\n"
+                         "508326,,0," +
+                         kSeed20 + ",,2013-12-12T08:41:07,\n",
+                     "yubikeycsv");
+  ASSERT_EQ(yubico.status, 200) << yubico.body;
+  EXPECT_EQ(imported(yubico).at("n_imported"), 2);
+  EXPECT_NE(yubico.body.find("Tessera has no yubikey token type"), std::string::npos)
+      << yubico.body;
+  EXPECT_EQ(token("UBOM00000001_1").at("tokentype"), "hotp");
+  EXPECT_EQ(token("UBOM508326_X").at("tokentype"), "hotp");
+
+  auto safenet = load(
+      "<?xml version=\"1.0\"?><Tokens>"
+      "<Token serial=\"ETP0001\"><ProductName>eToken PASS</ProductName><Applications>"
+      "<Application ConnectorID=\"{a61c4073}\"><Seed>" +
+          kSeed20 +
+          "</Seed>"
+          "<MovingFactor>3</MovingFactor></Application></Applications></Token>"
+          "<Token serial=\"ETP0002\"><Applications><Application><MovingFactor>1</MovingFactor>"
+          "</Application></Applications></Token>"
+          "<Token serial=\"ETP0003\"><Applications><Application><Seed>"
+          "3132333435363738393031323334353637383930313233343536373839303132</Seed>"
+          "</Application></Applications></Token></Tokens>",
+      "aladdin-xml");
+  ASSERT_EQ(safenet.status, 200) << safenet.body;
+  EXPECT_EQ(imported(safenet).at("n_imported"), 2);
+  EXPECT_NE(safenet.body.find("no Seed"), std::string::npos) << safenet.body;
+  EXPECT_EQ(token("ETP0003").at("info").at("hashlib"), "sha256");
+  ASSERT_EQ(
+      api_->call("POST", "/token/assign", admin_, "serial=ETP0001&user=bob&realm=corp").status,
+      200);
+  EXPECT_TRUE(api_->check("user=bob&realm=corp&pass=969429").value) << "RFC 4226 at counter 3";
+  EXPECT_EQ(load("<NotTokens/>", "aladdin-xml").status, 400);
+}
+
 // An SMS token against an HTTP gateway double, configured as eduMFA's admin client configures an
 // SMS gateway; an SMTP server configured as eduMFA's is a notifier too.
 TEST_F(EduMfaApi, SmsTokenThroughAnHttpGateway) {
