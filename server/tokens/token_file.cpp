@@ -418,10 +418,10 @@ TokenFile read_oath_csv(std::string_view csv) {
     }
     FileKey made;
     if (with_users) {
-      if (fields.size() < 3) {
+      if (fields.size() < 4) {
         file.skipped.emplace_back(fields[0], "line " + std::to_string(line_number) +
-                                                 ": a version 2 line starts with user, "
-                                                 "resolver, realm");
+                                                 ": a version 2 line is user, resolver, realm, "
+                                                 "serial, key...");
         continue;
       }
       made.owner_user = fields[0];
