@@ -76,6 +76,77 @@ bool Database::ping() noexcept {
   }
 }
 
+void Database::commit_together(const std::function<void(soci::session&)>& job) {
+  QueuedWrite mine{&job, nullptr, false};
+  std::unique_lock lock(batch_mutex_);
+  queued_.push_back(&mine);
+  while (!mine.done) {
+    if (leading_) {
+      batch_done_.wait(lock);
+      continue;
+    }
+    leading_ = true;
+    std::vector<QueuedWrite*> batch;
+    batch.swap(queued_);
+    lock.unlock();
+    try {
+      run_batch(batch);
+    } catch (...) {
+      // Nothing of the batch was committed: every write in it fails alike.
+      for (auto* write : batch) write->error = std::current_exception();
+    }
+    lock.lock();
+    figures_.batches += 1;
+    figures_.writes += batch.size();
+    figures_.largest = std::max<unsigned long long>(figures_.largest, batch.size());
+    for (auto* write : batch) write->done = true;
+    leading_ = false;
+    batch_done_.notify_all();
+  }
+  if (mine.error) std::rethrow_exception(mine.error);
+}
+
+void Database::run_batch(const std::vector<QueuedWrite*>& batch) {
+  with_session([&](soci::session& sql) {
+    auto writing = writer_lock();
+    if (batch.size() == 1) {
+      (*batch.front()->job)(sql);
+      return;
+    }
+    sql << "BEGIN IMMEDIATE";
+    try {
+      for (auto* write : batch) {
+        sql << "SAVEPOINT queued_write";
+        try {
+          (*write->job)(sql);
+        } catch (const soci::soci_error& e) {
+          write->error =
+              std::make_exception_ptr(DatabaseError("database error: " + e.get_error_message()));
+        } catch (...) {
+          write->error = std::current_exception();
+        }
+        // A write that failed leaves nothing behind; the others keep theirs.
+        if (write->error) sql << "ROLLBACK TO queued_write";
+        sql << "RELEASE queued_write";
+      }
+      sql << "COMMIT";
+    } catch (...) {
+      try {
+        sql << "ROLLBACK";
+      } catch (...) {  // the connection may be gone; the transaction ends with it
+      }
+      throw;
+    }
+  });
+}
+
+Database::GroupCommitFigures Database::group_commit_figures() const {
+  std::lock_guard lock(batch_mutex_);
+  auto figures = figures_;
+  figures.waiting = queued_.size();
+  return figures;
+}
+
 void Database::reconnect_after_failure(soci::session& session) noexcept {
   if (url_.dialect != Dialect::postgresql) return;
   try {

@@ -2,6 +2,8 @@
 // is used by one thread at a time. Blocking: call only from worker threads or at start.
 #pragma once
 
+#include <condition_variable>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <typeindex>
+#include <vector>
 
 #include <soci/connection-pool.h>
 #include <soci/session.h>
@@ -79,18 +82,34 @@ class Database {
     });
   }
 
-  // Runs fn, which writes, with a pooled session. On SQLite the writers of this process take
-  // turns on a mutex: SQLite allows one writer at a time, and one that finds the file locked
-  // sleeps in its busy handler for milliseconds, which dominated a /validate/check under load.
-  // PostgreSQL writers run in parallel (correctness comes from the statements, never from this
-  // lock). The session is leased before the lock, so a lock holder never waits for the pool.
+  // Runs fn, which writes, with a pooled session, and returns after its change is committed.
+  // PostgreSQL writers run in parallel (correctness comes from the statements, never from a
+  // lock here). On SQLite, which allows one writer at a time, the writers of this process
+  // commit together (group commit, see commit_together): fn may run on another writer's thread
+  // and session, in a savepoint of its own inside a transaction shared with the writes that
+  // waited beside it. Its outcome is its own either way: a throw rolls back fn's statements
+  // alone and is rethrown here, and nothing returns before the transaction is committed. fn
+  // must not call write or in_transaction itself.
   template <class Fn>
   auto write(Fn&& fn) {
-    return with_session([&](soci::session& sql) {
-      auto writing = writer_lock();
-      return fn(sql);
-    });
+    if (url_.dialect != Dialect::sqlite)
+      return with_session([&](soci::session& sql) { return fn(sql); });
+    using Result = decltype(fn(std::declval<soci::session&>()));
+    if constexpr (std::is_void_v<Result>) {
+      commit_together([&](soci::session& sql) { fn(sql); });
+    } else {
+      std::optional<Result> result;
+      commit_together([&](soci::session& sql) { result.emplace(fn(sql)); });
+      return std::move(*result);
+    }
   }
+
+  // How the group commit has gone: transactions and the writes they carried.
+  struct GroupCommitFigures {
+    unsigned long long batches = 0, writes = 0, largest = 0;
+    size_t waiting = 0;  // writes queued for the next batch right now
+  };
+  GroupCommitFigures group_commit_figures() const;
 
   // A statement prepared once per pooled connection and then reused: for the statements of
   // /validate/check, SQLite spent more time preparing than running them. Query(session)
@@ -128,6 +147,23 @@ class Database {
     std::lock_guard lock(prepared_mutex_);
     prepared_.erase(&session);
   }
+
+  // SQLite's writers: each queues its job; the first that finds no batch running leads one:
+  // it takes every job queued so far, runs them in one BEGIN IMMEDIATE transaction on its
+  // session, each between SAVEPOINT and RELEASE (ROLLBACK TO on a throw), commits, and wakes
+  // the others. A job alone runs without the transaction around it, as a plain write.
+  struct QueuedWrite {
+    const std::function<void(soci::session&)>* job = nullptr;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  void commit_together(const std::function<void(soci::session&)>& job);
+  void run_batch(const std::vector<QueuedWrite*>& batch);
+  mutable std::mutex batch_mutex_;
+  std::condition_variable batch_done_;
+  std::vector<QueuedWrite*> queued_;
+  bool leading_ = false;
+  GroupCommitFigures figures_;
 
   std::unique_lock<std::mutex> writer_lock() {
     return url_.dialect == Dialect::sqlite ? std::unique_lock<std::mutex>(sqlite_writer_)

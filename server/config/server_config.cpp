@@ -3,8 +3,11 @@
 
 #include "server/policy/policy_engine.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include <yaml-cpp/yaml.h>
 
@@ -141,6 +144,14 @@ void read_tls(const Reader& r, const YAML::Node& node, HttpServerSettings& confi
   }
 }
 
+unsigned available_cores() {
+  cpu_set_t cores;
+  CPU_ZERO(&cores);
+  if (sched_getaffinity(0, sizeof cores, &cores) == 0 && CPU_COUNT(&cores) > 0)
+    return static_cast<unsigned>(std::min(CPU_COUNT(&cores), 256));
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 256u);
+}
+
 void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& config) {
   r.expect_map(
       node, "server",
@@ -150,6 +161,8 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   if (!node["listen"]) r.fail(node, "server.listen", "missing");
   if (node["webui_dir"]) config.webui_dir = r.path(node["webui_dir"], "server.webui_dir");
   read_listen(r, node["listen"], config);
+  // Unset: one per core this process may run on (its CPU affinity, as a container sets it).
+  config.io_threads = available_cores();
   if (node["io_threads"])
     config.io_threads =
         static_cast<unsigned>(r.integer(node["io_threads"], "server.io_threads", 1, 256));

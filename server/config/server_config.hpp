@@ -37,7 +37,7 @@ struct TlsConfig {
 // The `server:` section: everything the HTTP server needs.
 struct HttpServerSettings {
   std::vector<ListenConfig> listen;
-  unsigned io_threads = 2;
+  unsigned io_threads = 2;  // the configuration reader sets one per available core
   unsigned worker_threads = 4;
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};

@@ -157,6 +157,70 @@ TEST(Sqlite, TwoProcessesMigrateOneFileOnce) {
   std::filesystem::remove_all(dir);
 }
 
+// SQLite's group commit: writes that queue while one runs are committed together, and each
+// keeps its own outcome: one that throws (or whose SQL fails) leaves nothing behind, and the
+// others' changes stay.
+TEST(Sqlite, GroupCommitKeepsEachWritesOutcome) {
+  auto dir = make_temp_dir("tessera-group-commit");
+  db::Database database(db::parse_database_url("sqlite://" + (dir / "g.db").string(), "/"), 6);
+  database.with_session([](soci::session& sql) {
+    sql << "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)";
+    for (int id = 1; id <= 5; ++id) sql << "INSERT INTO t (id, v) VALUES (" << id << ", 0)";
+  });
+  const auto set = [](soci::session& sql, int id) {
+    sql << "UPDATE t SET v = 1 WHERE id = " << id;
+  };
+  // The first write holds its batch until the other four have queued behind it.
+  std::promise<void> started, release;
+  auto first = std::async(std::launch::async, [&] {
+    database.write([&](soci::session& sql) {
+      set(sql, 1);
+      started.set_value();
+      release.get_future().wait();
+    });
+  });
+  started.get_future().wait();
+  auto second =
+      std::async(std::launch::async, [&] { database.write([&](auto& sql) { set(sql, 2); }); });
+  auto refused = std::async(std::launch::async, [&] {
+    database.write([&](soci::session& sql) {
+      set(sql, 3);
+      throw std::runtime_error("refused after writing");
+    });
+  });
+  auto failed_sql = std::async(std::launch::async, [&] {
+    return database.write([&](soci::session& sql) {
+      set(sql, 4);
+      sql << "INSERT INTO t (id, v) VALUES (1, 9)";  // a taken primary key
+      return 4;
+    });
+  });
+  auto fifth = std::async(std::launch::async, [&] {
+    return database.write([&](soci::session& sql) {
+      set(sql, 5);
+      return 5;
+    });
+  });
+  ASSERT_TRUE(eventually([&] { return database.group_commit_figures().waiting == 4; }));
+  release.set_value();
+  first.get();
+  second.get();
+  EXPECT_THROW(refused.get(), std::runtime_error);
+  EXPECT_THROW(failed_sql.get(), db::DatabaseError);
+  EXPECT_EQ(fifth.get(), 5);
+  std::map<int, int> values;
+  database.with_session([&](soci::session& sql) {
+    soci::rowset<soci::row> rows = sql.prepare << "SELECT id, v FROM t";
+    for (const auto& r : rows) values[r.get<int>(0)] = r.get<int>(1);
+  });
+  EXPECT_EQ(values, (std::map<int, int>{{1, 1}, {2, 1}, {3, 0}, {4, 0}, {5, 1}}));
+  const auto figures = database.group_commit_figures();
+  EXPECT_EQ(figures.batches, 2u) << "the first alone, then the four that waited, together";
+  EXPECT_EQ(figures.largest, 4u);
+  EXPECT_EQ(figures.writes, 5u);
+  std::filesystem::remove_all(dir);
+}
+
 void exercise_store(const std::string& url) {
   db::Database database(db::parse_database_url(url, "/"), 1);
   db::migrate(database);
