@@ -163,6 +163,9 @@ void read_server(const Reader& r, const YAML::Node& node, HttpServerSettings& co
   read_listen(r, node["listen"], config);
   // Unset: one per core this process may run on (its CPU affinity, as a container sets it).
   config.io_threads = available_cores();
+  // Workers mostly wait (the database, plugins, peers), and on SQLite the writes of waiting
+  // workers are committed together: eight per core measured best on two cores (docs/perf/).
+  config.worker_threads = std::clamp(8 * available_cores(), 8u, 32u);
   if (node["io_threads"])
     config.io_threads =
         static_cast<unsigned>(r.integer(node["io_threads"], "server.io_threads", 1, 256));

@@ -37,8 +37,8 @@ struct TlsConfig {
 // The `server:` section: everything the HTTP server needs.
 struct HttpServerSettings {
   std::vector<ListenConfig> listen;
-  unsigned io_threads = 2;  // the configuration reader sets one per available core
-  unsigned worker_threads = 4;
+  unsigned io_threads = 2;      // the configuration reader sets one per available core
+  unsigned worker_threads = 4;  // the configuration reader sets 8 per available core (8 to 32)
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};

@@ -1,13 +1,16 @@
 # What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
 # on a fresh data folder and sets $pid and $url (BENCH_PLUGINS_EXTRA: more of the plugins map,
-# e.g. ', http_allowed_networks: [ "127.0.0.1" ]'); admin_token logs in as the first admin.
+# e.g. ', http_allowed_networks: [ "127.0.0.1" ]'; BENCH_WORKERS: server.worker_threads
+# instead of the default);
+# admin_token logs in as the first admin.
 
 run_server() {  # $1: database URL (default: SQLite in the data folder)
   rm -rf "$work/data"
   cat > "$work/tessera.yaml" << YAML
 server:
   listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
-data_dir: $work/data
+${BENCH_WORKERS:+  worker_threads: $BENCH_WORKERS
+}data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
 plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXTRA:-} }
 log: { level: warning }
