@@ -54,7 +54,8 @@ void add_radius_server_routes(http::Router& router, radius::RadiusServers& serve
       "POST", "/radiusserver/test_request",
       [&](http::RequestContext& c) {
         access.require_admin(c, "radiusserver_write");
-        const auto d = definition_from(c, required_param(c, "identifier", 64));
+        auto d = definition_from(c, required_param(c, "identifier", 64));
+        d.address.budget = std::chrono::seconds(30);  // an admin's request waits no longer
         const auto user = required_param(c, "username", 253);
         const auto password = string_param(c, "password", radius::kMaxPassword);
         try {

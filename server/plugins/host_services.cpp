@@ -13,6 +13,7 @@
 #include "server/crypto/random.hpp"
 #include "server/plugins/answer_limits.hpp"
 #include "server/plugins/http_client.hpp"
+#include "server/plugins/plugin_calls.hpp"
 #include "server/radius/radius_servers.hpp"
 
 namespace tessera::plugins {
@@ -232,10 +233,15 @@ tessera_status radius_request(void* host_context, const tessera_radius_request* 
       write(error_out, "this server sends no RADIUS requests");
       return TESSERA_ERR_UNAVAILABLE;
     }
+    // The tries end before the token check's deadline: a remote that does not answer must not
+    // leave plugin threads waiting after their callers gave up.
+    const auto deadline = ctx.services->calls ? ctx.services->calls->deadlines().token_type
+                                              : std::chrono::milliseconds(5000);
     const auto reply = ctx.services->radius_servers->send(
         std::string(view(request->server)),
         {std::string(view(request->user)), std::string(view(request->password)),
-         std::string(view(request->state)), "tessera"});
+         std::string(view(request->state)), "tessera"},
+        std::max(std::chrono::milliseconds(500), deadline - std::chrono::milliseconds(500)));
     *code = static_cast<int32_t>(reply.code);
     write(message_out, limits::cut(reply.reply_message, 4096));
     write(state_out, reply.state);

@@ -54,10 +54,15 @@ Reply send_access_request(const ServerAddress& server, const AccessRequest& requ
   connect_to(socket, server);
   std::string last_problem = "no answer";
   std::array<uint8_t, 4096> buffer{};
-  for (int attempt = 0; attempt <= server.retries; ++attempt) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto end = server.budget.count() > 0 ? start + server.budget
+                                             : start + server.timeout * (server.retries + 1);
+  int attempt = 0;
+  for (; attempt <= server.retries && std::chrono::steady_clock::now() < end; ++attempt) {
     if (::send(socket.fd, packet.data(), packet.size(), 0) < 0 && errno != ECONNREFUSED)
       last_problem = std::string("send failed: ") + std::strerror(errno);
-    const auto deadline = std::chrono::steady_clock::now() + server.timeout;
+    const auto deadline = std::min<std::chrono::steady_clock::time_point>(
+        std::chrono::steady_clock::now() + server.timeout, end);
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
@@ -80,8 +85,8 @@ Reply send_access_request(const ServerAddress& server, const AccessRequest& requ
     }
   }
   throw Unreachable("RADIUS server " + server.host + ":" + std::to_string(server.port) +
-                    " did not answer in " + std::to_string(server.retries + 1) + " tries (" +
-                    last_problem + ")");
+                    " did not answer in " + std::to_string(attempt) + " tries (" + last_problem +
+                    ")");
 }
 
 }  // namespace tessera::radius

@@ -17,6 +17,9 @@ struct ServerAddress {
   std::string secret;
   std::chrono::seconds timeout{5};  // per try
   int retries = 3;                  // tries after the first
+  // The longest the whole exchange may take; 0: timeout per try, every try. A check's caller
+  // waits only so long (a token type's plugin deadline), so the tries fit into that.
+  std::chrono::milliseconds budget{0};
 };
 
 // No reply within the tries, or the server's name does not resolve.

@@ -54,11 +54,13 @@ bool RadiusServers::remove(const std::string& name) {
   return rows_.remove(name);
 }
 
-Reply RadiusServers::send(const std::string& name, const AccessRequest& request) {
+Reply RadiusServers::send(const std::string& name, const AccessRequest& request,
+                          std::chrono::milliseconds budget) {
   const auto row = rows_.find(name);
   if (!row) throw UnknownServer("no RADIUS server '" + name + "' is defined");
   auto definition = from_row(*row);
   definition.address.secret = secrets_.open(row->sealed_secret, db::binding::radius_secret(name));
+  definition.address.budget = budget;
   return send_access_request(definition.address, request);
 }
 

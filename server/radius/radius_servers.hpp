@@ -34,7 +34,9 @@ class RadiusServers {
   void save(const RadiusServerDefinition& definition);
   bool remove(const std::string& name);
   // Throws UnknownServer, Unreachable, or std::invalid_argument (see send_access_request).
-  Reply send(const std::string& name, const AccessRequest& request);
+  // budget: the longest the exchange may take (0: the definition's timeout and tries).
+  Reply send(const std::string& name, const AccessRequest& request,
+             std::chrono::milliseconds budget = {});
 
  private:
   db::RadiusServerRepository& rows_;
