@@ -1,14 +1,14 @@
 # What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
 # on a fresh data folder and sets $pid and $url (BENCH_PLUGINS_EXTRA: more of the plugins map,
 # e.g. ', http_allowed_networks: [ "127.0.0.1" ]'; BENCH_WORKERS: server.worker_threads
-# instead of the default);
+# instead of the default; BENCH_TLS=true: HTTPS with the self-signed certificate);
 # admin_token logs in as the first admin.
 
 run_server() {  # $1: database URL (default: SQLite in the data folder)
   rm -rf "$work/data"
   cat > "$work/tessera.yaml" << YAML
 server:
-  listen: [ { address: 127.0.0.1, port: 0, tls: false } ]
+  listen: [ { address: 127.0.0.1, port: 0, tls: ${BENCH_TLS:-false} } ]
 ${BENCH_WORKERS:+  worker_threads: $BENCH_WORKERS
 }data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
@@ -23,6 +23,6 @@ YAML
 }
 
 admin_token() {
-  curl -sf "$url/auth" -d username=admin -d password=bench-password |
+  curl -skf "$url/auth" -d username=admin -d password=bench-password |
     sed 's/.*"token":"\([^"]*\)".*/\1/'
 }

@@ -19,7 +19,7 @@ pid=
 trap '[ -n "$pid" ] && kill $pid 2> /dev/null; rm -rf "$work"' EXIT
 seed=3132333435363738393031323334353637383930
 source "$bench/bench_server.sh"
-api() { curl -sf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null; }
+api() { curl -skf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null; }
 
 measure() {  # $1: size label, $2: wrong|locked
   local user=wrong out

@@ -26,7 +26,7 @@ oathtool --hotp -c 0 -w 400000 $seed > "$work/otps"
 source "$root/tests/bench/bench_server.sh"
 
 api() {  # $1: path, $2: form body
-  curl -sf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null
+  curl -skf -H "Authorization: $token" "$url$1" --data "$2" > /dev/null
 }
 
 # 64 users with one HOTP token each (the RFC 4226 seed), "locked" with the default max_fail
