@@ -9,6 +9,7 @@
 #include <memory>
 
 #include <tessera/sdk/error.hpp>
+#include <tessera/sdk/request_params.hpp>
 
 namespace tessera::oath {
 namespace {
@@ -222,12 +223,7 @@ TokenKey token_key(const boost::json::object& request) {
 }
 
 std::string text(const boost::json::object& object, const char* key) {
-  const auto* value = object.if_contains(key);
-  if (!value || value->is_null()) return {};
-  if (value->is_string()) return std::string(value->get_string());
-  if (value->is_int64()) return std::to_string(value->get_int64());
-  if (value->is_bool()) return value->get_bool() ? "1" : "0";
-  throw Error::invalid_argument(std::string("parameter '") + key + "' must be text");
+  return sdk::param_text(object, key);
 }
 
 bool wants_generated_seed(const boost::json::object& params) {

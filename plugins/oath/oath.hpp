@@ -80,7 +80,7 @@ boost::json::object enrollment_result(std::string_view type, const boost::json::
                                       std::string_view uri_extra, bool generated,
                                       boost::json::object info);
 
-// Reads a string parameter from a JSON object ("" when absent); numbers are accepted as text.
+// sdk::param_text, under the name the OATH plugins call it by.
 std::string text(const boost::json::object& object, const char* key);
 
 }  // namespace tessera::oath

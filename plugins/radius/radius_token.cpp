@@ -6,21 +6,14 @@
 // is forwarded (eduMFA's radius.local_checkpin=1), so the remote server only sees values whose
 // PIN was right, and its replay protection is the remote's own.
 #include <tessera/sdk/plugin.hpp>
+#include <tessera/sdk/request_params.hpp>
 
 namespace {
 
 using tessera::sdk::ComponentInfo;
 using tessera::sdk::Error;
+using tessera::sdk::param_text;
 using tessera::sdk::RadiusReply;
-
-std::string text(const boost::json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v) return {};
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_bool()) return v->get_bool() ? "1" : "0";
-  return {};
-}
 
 class RadiusToken : public tessera::sdk::TokenType {
  public:
@@ -32,23 +25,23 @@ class RadiusToken : public tessera::sdk::TokenType {
 
   boost::json::object enroll(const boost::json::object& request) override {
     const auto& params = request.at("params").as_object();
-    const auto identifier = text(params, "radius.identifier");
+    const auto identifier = param_text(params, "radius.identifier");
     if (identifier.empty())
       throw Error::invalid_argument(
           "radius.identifier names the RADIUS server to forward to (GET /radiusserver/ lists "
           "them)");
     // The remote user: given, or the token owner's login name.
-    auto user = text(params, "radius.user");
-    if (user.empty()) user = text(params, "user");
+    auto user = param_text(params, "radius.user");
+    if (user.empty()) user = param_text(params, "user");
     if (user.empty() || user.size() > 253)
       throw Error::invalid_argument("radius.user is the user name on the RADIUS server");
-    const auto local_pin = text(params, "radius.local_checkpin");
+    const auto local_pin = param_text(params, "radius.local_checkpin");
     if (!local_pin.empty() && local_pin != "1" && local_pin != "true" && local_pin != "True")
       throw Error::invalid_argument(
           "Tessera checks a radius token's PIN itself (radius.local_checkpin=1) and forwards "
           "the otplen characters after it; to forward a PIN too, give the token no PIN and "
           "count the remote PIN in otplen");
-    auto otplen = text(params, "otplen");
+    auto otplen = param_text(params, "otplen");
     const long digits = otplen.empty() ? 6 : std::strtol(otplen.c_str(), nullptr, 10);
     if (digits < 1 || digits > 12 ||
         (!otplen.empty() && otplen.find_first_not_of("0123456789") != std::string::npos))
@@ -71,11 +64,11 @@ class RadiusToken : public tessera::sdk::TokenType {
 
   boost::json::object verify(const boost::json::object& request) override {
     const auto& info = request.at("info").as_object();
-    const auto identifier = text(info, "radius.identifier");
-    const auto user = text(info, "radius.user");
+    const auto identifier = param_text(info, "radius.identifier");
+    const auto user = param_text(info, "radius.user");
     if (identifier.empty() || user.empty())
       throw Error::invalid_argument("the token has no radius.identifier or radius.user");
-    const auto reply = host().radius({identifier, user, text(request, "otp"), ""});
+    const auto reply = host().radius({identifier, user, param_text(request, "otp"), ""});
     switch (reply.code) {
       case RadiusReply::Code::accept: {
         // The remote protects its values from replay; the host's counter only moves on.

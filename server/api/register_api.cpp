@@ -166,6 +166,10 @@ void add_register_routes(http::Router& router, const RegisterApiContext& x) {
       if (!serial.empty()) x.tokens.remove(serial);
       x.identities.delete_user(resolver, row.username);
       c.audit.info = std::string("registration failed: ") + e.what();
+      // eduMFA's words when the mail failed; otherwise the code could not be made at all.
+      if (serial.empty())
+        throw ApiError(500, error_code::parameter,
+                       std::string("the registration code could not be made: ") + e.what());
       throw ApiError(502, error_code::parameter, "Failed to send email!");
     }
     c.audit.info = "registered; registration code " + serial + " mailed";
