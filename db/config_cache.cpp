@@ -1,5 +1,7 @@
 #include "db/config_cache.hpp"
 
+#include <atomic>
+
 #include <soci/soci.h>
 
 namespace tessera::db {
@@ -14,7 +16,28 @@ struct VersionQuery {
                    soci::into(version))) {}
 };
 
+// Changes made by this process (bump_config_version): a request's remembered snapshot is kept
+// only while this has not moved, so a request sees its own change at once.
+std::atomic<unsigned long long> local_changes{0};
+
+// The snapshot the current request read first, if a RequestScope is open on this thread.
+struct RequestMemo {
+  bool open = false;
+  const ConfigCache* cache = nullptr;
+  unsigned long long changes = 0;
+  std::shared_ptr<const ConfigSnapshot> snapshot;
+};
+thread_local RequestMemo request_memo;
+
 }  // namespace
+
+ConfigCache::RequestScope::RequestScope() {
+  request_memo = RequestMemo{.open = true};
+}
+
+ConfigCache::RequestScope::~RequestScope() {
+  request_memo = RequestMemo{};
+}
 
 const RealmRow* ConfigSnapshot::realm(const std::string& name) const {
   for (const auto& r : realms)
@@ -35,6 +58,16 @@ const ResolverRow* ConfigSnapshot::resolver(const std::string& name) const {
 }
 
 std::shared_ptr<const ConfigSnapshot> ConfigCache::current() {
+  auto& memo = request_memo;
+  const auto changes = local_changes.load();
+  if (memo.open && memo.cache == this && memo.changes == changes && memo.snapshot)
+    return memo.snapshot;
+  auto snapshot = load();
+  if (memo.open) memo = {.open = true, .cache = this, .changes = changes, .snapshot = snapshot};
+  return snapshot;
+}
+
+std::shared_ptr<const ConfigSnapshot> ConfigCache::load() {
   const long long version = database_.with_session([&](soci::session& sql) {
     auto& query = database_.prepared<VersionQuery>(sql);
     return Database::fetch_one(query.statement, [&] { return query.version; }).value_or(0);
@@ -57,6 +90,7 @@ std::shared_ptr<const ConfigSnapshot> ConfigCache::current() {
 }
 
 void bump_config_version(soci::session& sql) {
+  ++local_changes;
   sql << "UPDATE config_version SET version = version + 1 WHERE id = 1";
 }
 

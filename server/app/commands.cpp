@@ -444,7 +444,19 @@ int serve_command(const std::string& config_file) {
                   std::to_string(process->starts()) + "\n";
       return text;
     });
+    // SQLite's group commit: how many writes each transaction carried.
+    metrics.append([&database] {
+      const auto figures = database->group_commit_figures();
+      return "# HELP tessera_db_write_batches_total Transactions that committed queued writes "
+             "together (SQLite).\n# TYPE tessera_db_write_batches_total counter\n"
+             "tessera_db_write_batches_total " +
+             std::to_string(figures.batches) +
+             "\n# HELP tessera_db_batched_writes_total Writes those transactions carried.\n"
+             "# TYPE tessera_db_batched_writes_total counter\ntessera_db_batched_writes_total " +
+             std::to_string(figures.writes) + "\n";
+    });
     http::Router router;
+    router.set_request_scope([] { return std::make_shared<db::ConfigCache::RequestScope>(); });
     router.set_authenticator(
         [&auth_service](const http::HttpRequest& r) { return auth_service.authenticate(r); });
     api::add_system_routes(router, *database, metrics, registry, token_types, access);

@@ -194,6 +194,7 @@ HttpResponse Router::handle(const HttpRequest& original) const noexcept {
   }
   const HttpRequest& request = adjusted ? *adjusted : original;
   const auto started = std::chrono::steady_clock::now();
+  const auto scope = request_scope_ ? request_scope_() : nullptr;
   std::optional<RequestContext> context;
   auto response = dispatch(request, context);
   if (observer_) {

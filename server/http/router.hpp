@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ class Router {
            Access access = Access::anyone);
   void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
   void set_observer(RequestObserver observer) { observer_ = std::move(observer); }
+  // Made before a request is dispatched and kept until it has been observed: state that the
+  // request's code shares on its thread (the configuration it read). It must not throw.
+  void set_request_scope(std::function<std::shared_ptr<void>()> make) {
+    request_scope_ = std::move(make);
+  }
   // Called after authentication and parameter parsing, right before the route's handler, with
   // the route's pattern (the event engine's "pre" events). It must not throw.
   void set_before_handler(std::function<void(const RequestContext&, const std::string&)> hook) {
@@ -95,6 +101,7 @@ class Router {
   std::vector<Route> routes_;
   Authenticator authenticator_;
   RequestObserver observer_;
+  std::function<std::shared_ptr<void>()> request_scope_;
   std::function<void(const RequestContext&, const std::string&)> before_handler_;
   std::function<void(RequestContext&)> guard_;
   std::string certificate_header_;  // lower case

@@ -10,6 +10,7 @@ run_server() {  # $1: database URL (default: SQLite in the data folder)
 server:
   listen: [ { address: 127.0.0.1, port: 0, tls: ${BENCH_TLS:-false} } ]
 ${BENCH_WORKERS:+  worker_threads: $BENCH_WORKERS
+}${BENCH_IO_THREADS:+  io_threads: $BENCH_IO_THREADS
 }data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
 plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXTRA:-} }
