@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "db/audit_repository.hpp"
+#include "db/config_cache.hpp"
 #include "db/database.hpp"
 #include "db/event_handler_repository.hpp"
 #include "db/event_repository.hpp"
@@ -154,6 +156,56 @@ TEST(Sqlite, TwoProcessesMigrateOneFileOnce) {
   auto counts = count_rows(url);
   EXPECT_EQ(counts.migrations, static_cast<int>(db::migrations_for(db::Dialect::sqlite).size()));
   EXPECT_EQ(counts.admins, 1);
+  std::filesystem::remove_all(dir);
+}
+
+// Within a request the configuration is read once: a change another node commits meanwhile
+// waits for the next request, a change the request makes itself is seen at once, and outside a
+// request every read sees the newest.
+TEST(Sqlite, ARequestReadsTheConfigurationOnce) {
+  auto dir = make_temp_dir("tessera-config-scope");
+  const auto url = "sqlite://" + (dir / "c.db").string();
+  db::Database here(db::parse_database_url(url, "/"), 2);
+  db::migrate(here);
+  db::Database other_node(db::parse_database_url(url, "/"), 1);
+  db::IdentityRepository identities(here);
+  db::PolicyRepository policies(here);
+  db::ConfigCache cache(here, identities, policies);
+  // Another node's change, as its transaction does it (this process's repositories would also
+  // tell this process's caches).
+  const auto other_node_adds = [&](const std::string& name) {
+    other_node.in_transaction([&](soci::session& sql) {
+      sql << "INSERT INTO policy (name, scope, actions, realms, resolvers, users, admins, "
+             "clients, active, priority) VALUES (:n, 'authentication', 'otppin=none', '', '', "
+             "'', '', '', 1, 1)",
+          soci::use(name);
+      sql << "UPDATE config_version SET version = version + 1 WHERE id = 1";
+    });
+  };
+  const auto policy = [](const std::string& name) {
+    return db::PolicyRow{.name = name, .scope = "authentication", .actions = "otppin=none"};
+  };
+  const auto names = [&] {
+    std::set<std::string> all;
+    for (const auto& p : cache.current()->policies) all.insert(p.name);
+    return all;
+  };
+  const auto before = names();  // what the migrations made
+  {
+    db::ConfigCache::RequestScope request;
+    EXPECT_EQ(names(), before);
+    other_node_adds("from-the-other-node");
+    EXPECT_EQ(names(), before);  // the request goes on with what it read first
+    policies.save(policy("made-by-this-request"));
+    EXPECT_EQ(names().count("from-the-other-node"), 1u);
+    EXPECT_EQ(names().count("made-by-this-request"), 1u);
+  }
+  other_node_adds("later");
+  EXPECT_EQ(names().count("later"), 1u);  // no request open: read every time
+  {
+    db::ConfigCache::RequestScope next_request;
+    EXPECT_EQ(names().size(), before.size() + 3);
+  }
   std::filesystem::remove_all(dir);
 }
 
