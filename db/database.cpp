@@ -76,8 +76,8 @@ bool Database::ping() noexcept {
   }
 }
 
-void Database::commit_together(const std::function<void(soci::session&)>& job) {
-  QueuedWrite mine{&job, nullptr, false};
+void Database::commit_together(const std::function<void(soci::session&)>& job, bool transaction) {
+  QueuedWrite mine{.job = &job, .transaction = transaction, .error = nullptr, .done = false};
   std::unique_lock lock(batch_mutex_);
   queued_.push_back(&mine);
   while (!mine.done) {
@@ -108,8 +108,7 @@ void Database::commit_together(const std::function<void(soci::session&)>& job) {
 
 void Database::run_batch(const std::vector<QueuedWrite*>& batch) {
   with_session([&](soci::session& sql) {
-    auto writing = writer_lock();
-    if (batch.size() == 1) {
+    if (batch.size() == 1 && !batch.front()->transaction) {
       (*batch.front()->job)(sql);
       return;
     }

@@ -55,14 +55,15 @@ class Database {
     }
   }
 
-  // Runs fn inside a write transaction that is rolled back if fn throws. On SQLite it takes
-  // the write lock at once (BEGIN IMMEDIATE): a transaction that read first and wrote later
-  // could not wait for another writer and would fail with "database is locked".
+  // Runs fn inside a write transaction that is rolled back if fn throws. On SQLite it joins
+  // the group commit (see write) as one job that always runs inside a transaction, so its
+  // statements commit together and a throw rolls back all of them; fn must not call write or
+  // in_transaction itself. On PostgreSQL it is a transaction of its own.
   template <class Fn>
   auto in_transaction(Fn&& fn) {
+    if (url_.dialect == Dialect::sqlite) return queue_write(fn, /*transaction=*/true);
     return with_session([&](soci::session& sql) {
-      auto writing = writer_lock();
-      sql << (url_.dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+      sql << "BEGIN";
       try {
         if constexpr (std::is_void_v<decltype(fn(sql))>) {
           fn(sql);
@@ -84,24 +85,17 @@ class Database {
 
   // Runs fn, which writes, with a pooled session, and returns after its change is committed.
   // PostgreSQL writers run in parallel (correctness comes from the statements, never from a
-  // lock here). On SQLite, which allows one writer at a time, the writers of this process
-  // commit together (group commit, see commit_together): fn may run on another writer's thread
-  // and session, in a savepoint of its own inside a transaction shared with the writes that
-  // waited beside it. Its outcome is its own either way: a throw rolls back fn's statements
-  // alone and is rethrown here, and nothing returns before the transaction is committed. fn
-  // must not call write or in_transaction itself.
+  // lock here). On SQLite, which allows one writer at a time, every write of this process
+  // (write and in_transaction) is committed together with those that queued beside it (group
+  // commit, see commit_together): fn may run on another writer's thread and session, in a
+  // savepoint of its own inside a transaction shared with the others. Its outcome is its own
+  // either way: a throw rolls back fn's statements alone and is rethrown here, and nothing
+  // returns before the transaction is committed. fn must not call write or in_transaction.
   template <class Fn>
   auto write(Fn&& fn) {
     if (url_.dialect != Dialect::sqlite)
       return with_session([&](soci::session& sql) { return fn(sql); });
-    using Result = decltype(fn(std::declval<soci::session&>()));
-    if constexpr (std::is_void_v<Result>) {
-      commit_together([&](soci::session& sql) { fn(sql); });
-    } else {
-      std::optional<Result> result;
-      commit_together([&](soci::session& sql) { result.emplace(fn(sql)); });
-      return std::move(*result);
-    }
+    return queue_write(fn, /*transaction=*/false);
   }
 
   // How the group commit has gone: transactions and the writes they carried.
@@ -151,25 +145,32 @@ class Database {
   // SQLite's writers: each queues its job; the first that finds no batch running leads one:
   // it takes every job queued so far, runs them in one BEGIN IMMEDIATE transaction on its
   // session, each between SAVEPOINT and RELEASE (ROLLBACK TO on a throw), commits, and wakes
-  // the others. A job alone runs without the transaction around it, as a plain write.
+  // the others. Only one batch runs at a time, so the process's SQLite writers never wait in
+  // SQLite's busy handler for each other. A plain write alone runs without a transaction.
   struct QueuedWrite {
     const std::function<void(soci::session&)>* job = nullptr;
+    bool transaction = false;  // its statements need a transaction even when it runs alone
     std::exception_ptr error;
     bool done = false;
   };
-  void commit_together(const std::function<void(soci::session&)>& job);
+  template <class Fn>
+  auto queue_write(Fn& fn, bool transaction) {
+    using Result = decltype(fn(std::declval<soci::session&>()));
+    if constexpr (std::is_void_v<Result>) {
+      commit_together([&](soci::session& sql) { fn(sql); }, transaction);
+    } else {
+      std::optional<Result> result;
+      commit_together([&](soci::session& sql) { result.emplace(fn(sql)); }, transaction);
+      return std::move(*result);
+    }
+  }
+  void commit_together(const std::function<void(soci::session&)>& job, bool transaction);
   void run_batch(const std::vector<QueuedWrite*>& batch);
   mutable std::mutex batch_mutex_;
   std::condition_variable batch_done_;
   std::vector<QueuedWrite*> queued_;
   bool leading_ = false;
   GroupCommitFigures figures_;
-
-  std::unique_lock<std::mutex> writer_lock() {
-    return url_.dialect == Dialect::sqlite ? std::unique_lock<std::mutex>(sqlite_writer_)
-                                           : std::unique_lock<std::mutex>();
-  }
-  std::mutex sqlite_writer_;
 
   // A connection borrowed from the pool for one call.
   class Lease {
