@@ -19,6 +19,7 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::record(db::AuditEntry entry) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (queue_.size() >= kMaxQueued) {
@@ -28,14 +29,22 @@ void AuditLog::record(db::AuditEntry entry) {
     }
     queue_.push_back(std::move(entry));
     ++recorded_;
+    // The writer waits for the first row, then for a full batch (or kGather): only those two
+    // moments need it woken.
+    wake = queue_.size() == 1 || queue_.size() == kBatch;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 bool AuditLog::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   const auto target = recorded_;
-  return written_.wait_for(lock, timeout, [&] { return done_ >= target || stopping_; });
+  ++flushing_;
+  wake_.notify_all();
+  const bool written =
+      written_.wait_for(lock, timeout, [&] { return done_ >= target || stopping_; });
+  --flushing_;
+  return written;
 }
 
 void AuditLog::run() {
@@ -43,6 +52,8 @@ void AuditLog::run() {
   for (;;) {
     wake_.wait(lock, [&] { return !queue_.empty() || stopping_; });
     if (queue_.empty() && stopping_) return;
+    wake_.wait_for(lock, kGather,
+                   [&] { return queue_.size() >= kBatch || stopping_ || flushing_ > 0; });
     std::vector<db::AuditEntry> batch;
     while (!queue_.empty() && batch.size() < kBatch) {
       batch.push_back(std::move(queue_.front()));

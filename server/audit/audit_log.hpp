@@ -1,5 +1,6 @@
 // Records one audit row per request without making the request wait for the database: rows go
-// into a queue that a writer thread appends in batches (one transaction each).
+// into a queue that a writer thread appends in batches (one transaction each), at most
+// kGather after they were recorded.
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,9 @@ class AuditLog {
 
   static constexpr size_t kMaxQueued = 100000;
   static constexpr size_t kBatch = 500;
+  // How long the writer lets rows gather after the first one: under load a transaction then
+  // carries hundreds of rows instead of a few (each commit rewrites the same index pages).
+  static constexpr std::chrono::milliseconds kGather{20};
 
   db::AuditRepository& repository_;
   AuditChain chain_;
@@ -40,6 +44,7 @@ class AuditLog {
   std::condition_variable wake_, written_;
   std::deque<db::AuditEntry> queue_;
   unsigned long long recorded_ = 0, done_ = 0;
+  unsigned flushing_ = 0;  // callers of flush waiting: the writer does not let rows gather
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -1,7 +1,8 @@
 # What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
 # on a fresh data folder and sets $pid and $url (BENCH_PLUGINS_EXTRA: more of the plugins map,
 # e.g. ', http_allowed_networks: [ "127.0.0.1" ]'; BENCH_WORKERS: server.worker_threads
-# instead of the default; BENCH_TLS=true: HTTPS with the self-signed certificate);
+# instead of the default; BENCH_TLS=true: HTTPS with the self-signed certificate; BENCH_SERVER:
+# another build's tessera-server, to compare before and after on the same machine and hour);
 # admin_token logs in as the first admin.
 
 run_server() {  # $1: database URL (default: SQLite in the data folder)
@@ -17,7 +18,7 @@ plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXT
 log: { level: warning }
 first_start: { realm: "", ca: "" }
 YAML
-  TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
+  TESSERA_ADMIN_PASSWORD=bench-password "${BENCH_SERVER:-$root/build/bin/tessera-server}" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
   pid=$!
   for _ in $(seq 100); do grep -q 'listening on' "$work/out" 2> /dev/null && break; sleep 0.1; done
   url=$(sed -n 's/^Tessera listening on //p' "$work/out")
