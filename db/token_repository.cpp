@@ -268,43 +268,57 @@ long long TokenRepository::count_owned(const std::string& resolver, const std::s
   });
 }
 
-TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size) {
-  // Every filter is always bound; an empty one is switched off by its own "OR" branch.
-  const std::string where =
-      " FROM token WHERE (:p1 = '' OR serial LIKE :p2 ESCAPE '\\') AND (:t1 = '' OR token_type = "
-      ":t2) AND (:u1 = '' OR owner_user = :u2) AND (:res1 = '' OR owner_resolver = :res2) AND "
-      "(:rl1 = '' OR owner_realm = :rl2) AND (:rs0 = '' OR rollout_state IN (:rs1, :rs2, :rs3)) "
-      "AND (:a1 = -1 OR "
-      "active = :a2) AND (:as1 = -1 OR (CASE WHEN owner_user = '' THEN 0 ELSE 1 END) = :as2) "
-      "AND (:d1 = '' OR description = :d2)";
-  const auto pattern = like_pattern(f.serial_pattern);
-  // Up to three states, the first repeated into unused places.
-  std::string states[3];
-  for (size_t i = 0; i < 3; ++i)
-    states[i] = i < f.rollout_states.size() ? f.rollout_states[i]
-                : f.rollout_states.empty()  ? std::string()
-                                            : f.rollout_states.front();
-  const long long offset = static_cast<long long>(page - 1) * page_size;
-  const long long limit = page_size;
+TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size,
+                                const std::string& after) {
+  // Only the filters in use are in the SQL, each a bound value after a fixed fragment, so that
+  // an index can serve them (with "(:x = '' OR column = :x)" the planner scans every token).
+  std::string where = " FROM token WHERE 1 = 1";
+  std::vector<std::string> values;
+  const auto bind = [&](const std::string& value) {
+    values.push_back(value);
+    return ":v" + std::to_string(values.size() - 1);
+  };
+  if (!f.serial_pattern.empty())
+    where += " AND serial LIKE " + bind(like_pattern(f.serial_pattern)) + " ESCAPE '\\'";
+  if (!f.type.empty()) where += " AND token_type = " + bind(f.type);
+  if (!f.owner_resolver.empty()) where += " AND owner_resolver = " + bind(f.owner_resolver);
+  if (!f.owner_user.empty()) where += " AND owner_user = " + bind(f.owner_user);
+  if (!f.realm.empty()) where += " AND owner_realm = " + bind(f.realm);
+  if (!f.rollout_states.empty()) {
+    where += " AND rollout_state IN (";
+    for (size_t i = 0; i < f.rollout_states.size(); ++i)
+      where += (i ? ", " : "") + bind(f.rollout_states[i]);
+    where += ")";
+  }
+  if (f.active >= 0) where += f.active ? " AND active = 1" : " AND active = 0";
+  if (f.assigned >= 0) where += f.assigned ? " AND owner_user <> ''" : " AND owner_user = ''";
+  if (!f.description.empty()) where += " AND description = " + bind(f.description);
+  const auto filters = values.size();
+  // A page after a serial (keyset) costs the same wherever it is; OFFSET reads every row
+  // before the page.
+  std::string page_clause = " ORDER BY serial LIMIT " + std::to_string(page_size);
+  std::string keyset;
+  if (!after.empty())
+    keyset = " AND serial > " + bind(after);
+  else
+    page_clause += " OFFSET " + std::to_string(static_cast<long long>(page - 1) * page_size);
   return database_.with_session([&](soci::session& sql) {
     TokenPage result;
-    sql << "SELECT COUNT(*)" << where, soci::use(pattern), soci::use(pattern), soci::use(f.type),
-        soci::use(f.type), soci::use(f.owner_user), soci::use(f.owner_user),
-        soci::use(f.owner_resolver), soci::use(f.owner_resolver), soci::use(f.realm),
-        soci::use(f.realm), soci::use(states[0]), soci::use(states[0]), soci::use(states[1]),
-        soci::use(states[2]), soci::use(f.active), soci::use(f.active), soci::use(f.assigned),
-        soci::use(f.assigned), soci::use(f.description), soci::use(f.description),
-        soci::into(result.count);
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << kColumns << where
-                     << " ORDER BY serial LIMIT :limit OFFSET :offset",
-         soci::use(pattern), soci::use(pattern), soci::use(f.type), soci::use(f.type),
-         soci::use(f.owner_user), soci::use(f.owner_user), soci::use(f.owner_resolver),
-         soci::use(f.owner_resolver), soci::use(f.realm), soci::use(f.realm), soci::use(states[0]),
-         soci::use(states[0]), soci::use(states[1]), soci::use(states[2]), soci::use(f.active),
-         soci::use(f.active), soci::use(f.assigned), soci::use(f.assigned),
-         soci::use(f.description), soci::use(f.description), soci::use(limit), soci::use(offset));
-    for (const auto& r : rows) result.tokens.push_back(token_of(r));
+    {
+      soci::statement count = (sql.prepare << "SELECT COUNT(*)" + where);
+      for (size_t i = 0; i < filters; ++i) count.exchange(soci::use(values[i]));
+      count.exchange(soci::into(result.count));
+      count.define_and_bind();
+      count.execute(true);
+    }
+    soci::row row;
+    soci::statement select =
+        (sql.prepare << std::string("SELECT ") + kColumns + where + keyset + page_clause);
+    for (auto& v : values) select.exchange(soci::use(v));
+    select.exchange(soci::into(row));
+    select.define_and_bind();
+    select.execute(false);
+    while (select.fetch()) result.tokens.push_back(token_of(row));
     return result;
   });
 }

@@ -136,7 +136,9 @@ class TokenRepository {
   // The token as seen inside the caller's transaction.
   static std::optional<TokenRow> find_in(soci::session& sql, const std::string& serial);
   std::vector<TokenRow> owned_by(const std::string& resolver, const std::string& user);
-  TokenPage list(const TokenFilter& filter, int page, int page_size);
+  // One page in serial order: page_size tokens from page (1 first), or, with after, the
+  // page_size tokens whose serial follows after (the same cost on every page).
+  TokenPage list(const TokenFilter& filter, int page, int page_size, const std::string& after = {});
 
   // Accepts counter `matched` if no value at or after it was accepted before, the token is
   // usable and its attempt was claimed (claim_attempt): counter becomes matched + 1, the fail

@@ -507,7 +507,14 @@ class TokenRoutes {
       filter.owner_resolver = c.identity->resolver;
       filter.realm = c.identity->realm;
     }
-    return json_result(page_json(x_.tokens.list(filter, page, page_size), page, page_size));
+    // after=<serial>: the page that follows that serial (keyset paging: as fast on the
+    // thousandth page as on the first); a full page names its last serial as next_after.
+    const auto after = string_param(c, "after", 255);
+    auto result = page_json(x_.tokens.list(filter, page, page_size, after), page, page_size);
+    if (const auto& tokens = result["tokens"].as_array();
+        tokens.size() == static_cast<size_t>(page_size))
+      result["next_after"] = tokens.back().as_object().at("serial");
+    return json_result(std::move(result));
   }
 
   // enable, disable, revoke, reset: on the token named by serial, or on all of a user's.

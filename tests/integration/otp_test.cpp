@@ -381,6 +381,18 @@ TEST_F(Otp, AdminsListWithFiltersAndPagesAndManageTheLifeCycle) {
   EXPECT_EQ(page.at("prev"), 1);
   EXPECT_TRUE(page.at("next").is_null());
   EXPECT_EQ(tokens(admin_, "?pagesize=2").at("next"), 2);
+  // Keyset pages: a full page names its last serial, the next page starts after it, filters
+  // still apply, and the count is the filter's.
+  const auto first = tokens(admin_, "?pagesize=2");
+  EXPECT_EQ(first.at("next_after"), "SPARE3");  // HOTPA1, SPARE3 (TOTPA2 follows)
+  const auto second = tokens(admin_, "?pagesize=2&after=SPARE3");
+  ASSERT_EQ(second.at("tokens").as_array().size(), 1u);
+  EXPECT_EQ(second.at("tokens").at(0).at("serial"), "TOTPA2");
+  EXPECT_FALSE(second.contains("next_after"));
+  EXPECT_EQ(second.at("count"), 3);
+  const auto hotp_after = tokens(admin_, "?type=hotp&after=HOTPA1");
+  ASSERT_EQ(hotp_after.at("tokens").as_array().size(), 1u);
+  EXPECT_EQ(hotp_after.at("tokens").at(0).at("serial"), "SPARE3");
 
   // Assign the spare to bob with a PIN; it then checks for bob only.
   auto r = api_->call("POST", "/token/assign", admin_, "serial=SPARE3&user=bob&realm=corp&pin=12");
