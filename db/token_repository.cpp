@@ -283,7 +283,11 @@ TokenPage TokenRepository::list(const TokenFilter& f, int page, int page_size,
   if (!f.type.empty()) where += " AND token_type = " + bind(f.type);
   if (!f.owner_resolver.empty()) where += " AND owner_resolver = " + bind(f.owner_resolver);
   if (!f.owner_user.empty()) where += " AND owner_user = " + bind(f.owner_user);
-  if (!f.realm.empty()) where += " AND owner_realm = " + bind(f.realm);
+  // With an owner, token_owner finds the few rows: "|| ''" keeps SQLite (which has no
+  // statistics here) from walking the realm's index in serial order instead.
+  if (!f.realm.empty())
+    where += (f.owner_user.empty() ? " AND owner_realm = " : " AND owner_realm || '' = ") +
+             bind(f.realm);
   if (!f.rollout_states.empty()) {
     where += " AND rollout_state IN (";
     for (size_t i = 0; i < f.rollout_states.size(); ++i)

@@ -28,3 +28,25 @@ admin_token() {
   curl -skf "$url/auth" -d username=admin -d password=bench-password |
     sed 's/.*"token":"\([^"]*\)".*/\1/'
 }
+
+# Writes users and tokens straight into a SQLite file (ten tokens per user, realm "bench",
+# resolver "local"), so that indexes and queries show whether they depend on the size.
+fill_database() {  # $1: SQLite file, $2: tokens
+  local users=$(( $2 / 10 ))
+  sqlite3 -cmd ".timeout 60000" "$1" << SQL
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $users)
+INSERT INTO resolver_user (resolver, username, given_name, surname, email, phone, mobile,
+  organization, department, password_hash)
+SELECT 'local', 'user' || i, 'Given', 'Sur' || i, 'user' || i || '@bench.example', '', '', '', '', ''
+FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+INSERT INTO token (serial, token_type, description, sealed_secret, pin_hash, otplen, counter,
+  count_window, sync_window, maxfail, failcount, last_fail_at, active, revoked, locked,
+  rollout_state, info, owner_user, owner_resolver, owner_realm, created_at)
+SELECT printf('BULK%08d', i), 'hotp', '', '', '', 6, 0, 10, 1000, 10, 0, 0, 1, 0, 0, '', '{}',
+  'user' || (i % $users + 1), 'local', 'bench', 0
+FROM n;
+COMMIT;
+SQL
+}

@@ -46,22 +46,7 @@ echo "|---|---|---|---|---|---|"
 for workload in wrong locked; do measure "2 tokens" $workload; done
 
 begin=$(date +%s)
-sqlite3 -cmd ".timeout 60000" "$work/data/tessera.db" << SQL
-BEGIN;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $users)
-INSERT INTO resolver_user (resolver, username, given_name, surname, email, phone, mobile,
-  organization, department, password_hash)
-SELECT 'local', 'user' || i, 'Given', 'Sur' || i, 'user' || i || '@bench.example', '', '', '', '', ''
-FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $tokens)
-INSERT INTO token (serial, token_type, description, sealed_secret, pin_hash, otplen, counter,
-  count_window, sync_window, maxfail, failcount, last_fail_at, active, revoked, locked,
-  rollout_state, info, owner_user, owner_resolver, owner_realm, created_at)
-SELECT printf('BULK%08d', i), 'hotp', '', '', '', 6, 0, 10, 1000, 10, 0, 0, 1, 0, 0, '', '{}',
-  'user' || (i % $users + 1), 'local', 'bench', 0
-FROM n;
-COMMIT;
-SQL
+fill_database "$work/data/tessera.db" $tokens
 echo "(wrote $users users and $tokens tokens in $(( $(date +%s) - begin )) s; $(du -h "$work/data/tessera.db" | cut -f1) on disk)" >&2
 for workload in wrong locked; do measure "$tokens tokens, $users users" $workload; done
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)" >&2
