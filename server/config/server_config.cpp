@@ -352,13 +352,20 @@ ServerConfig read_config(const YAML::Node& root, const std::filesystem::path& ab
     if (const auto& isolation = plugins["isolation"]) {
       if (!isolation.IsMap())
         r.fail(isolation, "plugins.isolation",
-               "a map of plugin ids (or default) to in_process or process");
+               "a map of plugin ids (or default) to in_process, inline or process");
       for (const auto& entry : isolation) {
         const auto id = entry.first.as<std::string>();
         const auto where = r.string(entry.second, "plugins.isolation." + id);
-        if (where != "in_process" && where != "process")
+        if (where != "in_process" && where != "process" && where != "inline")
           r.fail(entry.second, "plugins.isolation." + id,
-                 "in_process (the plugin runs in the server) or process (in a child process)");
+                 "in_process (the plugin runs in the server, each call on a plugin thread with "
+                 "a deadline), inline (in the server, on the request's thread, no deadline) or "
+                 "process (in a child process)");
+        if (where == "inline" && id == "default")
+          r.fail(entry.second, "plugins.isolation.default",
+                 "inline is given per plugin, never as the default: it takes away the deadline "
+                 "that keeps a stuck plugin from holding a request");
+        if (where == "inline") config.plugin_isolation.inline_ids.insert(id);
         if (id == "default")
           config.plugin_isolation.process_by_default = where == "process";
         else

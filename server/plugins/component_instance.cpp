@@ -181,7 +181,8 @@ boost::json::object ComponentInstance::call(Operation op,
   }
   auto exchange = std::make_shared<Exchange>();
   exchange->request = boost::json::serialize(request);
-  auto* calls = plugin_->services().calls;
+  // An inline plugin (plugins.isolation) is called on this thread: no hand-off, no deadline.
+  auto* calls = plugin_->calls_inline() ? nullptr : plugin_->services().calls;
   const auto deadline =
       calls ? calls->deadlines().of(static_cast<tessera_component_kind>(component_.kind))
             : std::chrono::milliseconds(0);

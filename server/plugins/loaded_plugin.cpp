@@ -19,7 +19,8 @@ LoadedPlugin::LoadedPlugin(int file_descriptor, boost::dll::shared_library libra
       descriptor_(descriptor),
       file_(std::move(file)),
       host_context_(std::make_unique<HostContext>(HostContext{descriptor.plugin_id, &services})),
-      process_(std::move(process)) {}
+      process_(std::move(process)),
+      calls_inline_(!process_ && services.isolation.inline_ids.count(descriptor.plugin_id) > 0) {}
 
 LoadedPlugin::~LoadedPlugin() {
   if (process_) return;  // its destructor shuts the plugin down in the child

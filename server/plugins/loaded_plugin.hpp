@@ -38,6 +38,8 @@ class LoadedPlugin {
   HostServices& services() const { return *host_context_->services; }
   // The child process the plugin runs in, or null when it runs in the server.
   PluginProcess* process() const { return process_.get(); }
+  // plugins.isolation names it inline: its calls run on the caller's thread, without deadline.
+  bool calls_inline() const { return calls_inline_; }
 
  private:
   struct FileDescriptor {
@@ -49,6 +51,7 @@ class LoadedPlugin {
   std::filesystem::path file_;
   std::unique_ptr<HostContext> host_context_;
   std::unique_ptr<PluginProcess> process_;
+  bool calls_inline_ = false;
   void* state_ = nullptr;
   bool initialized_ = false;
 };

@@ -1,16 +1,21 @@
-// plugins.isolation: which plugins run in a child process of their own, and its limits.
+// plugins.isolation: which plugins run in a child process of their own (or on the caller's
+// thread), and its limits.
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace tessera::plugins {
 
 // Which plugins run in a child process of their own (plugins.isolation), and its limits.
 struct PluginIsolation {
-  std::map<std::string, bool> process_by_id;  // true: process, false: in_process
+  std::map<std::string, bool> process_by_id;  // true: process, false: in_process or inline
+  // inline: in the server, each call on the request's own thread without a deadline (one
+  // thread hand-off less per call; for plugins that only compute, such as the OATH types).
+  std::set<std::string> inline_ids;
   // plugins.isolation.default; unset: a plugin with a token type runs in the server (a check
   // is on every login's path, and a child costs it a round trip), any other (CA connectors and
   // notification actions: slow calls to peers whose answers they parse) in a child process.

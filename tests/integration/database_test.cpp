@@ -209,6 +209,39 @@ TEST(Sqlite, ARequestReadsTheConfigurationOnce) {
   std::filesystem::remove_all(dir);
 }
 
+// A transaction goes through the group commit too, and stays all or nothing when it runs
+// alone: two changes and then a throw leave neither.
+TEST(Sqlite, ATransactionAloneIsAllOrNothing) {
+  auto dir = make_temp_dir("tessera-transaction");
+  db::Database database(db::parse_database_url("sqlite://" + (dir / "t.db").string(), "/"), 2);
+  database.with_session([](soci::session& sql) {
+    sql << "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)";
+    sql << "INSERT INTO t (id, v) VALUES (1, 0)";
+    sql << "INSERT INTO t (id, v) VALUES (2, 0)";
+  });
+  EXPECT_THROW(database.in_transaction([](soci::session& sql) {
+    sql << "UPDATE t SET v = 1 WHERE id = 1";
+    sql << "UPDATE t SET v = 1 WHERE id = 2";
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  int changed = -1;
+  database.with_session(
+      [&](soci::session& sql) { sql << "SELECT SUM(v) FROM t", soci::into(changed); });
+  EXPECT_EQ(changed, 0);
+  EXPECT_EQ(database.in_transaction([](soci::session& sql) {
+    sql << "UPDATE t SET v = 1 WHERE id = 1";
+    sql << "UPDATE t SET v = 1 WHERE id = 2";
+    return 2;
+  }),
+            2);
+  database.with_session(
+      [&](soci::session& sql) { sql << "SELECT SUM(v) FROM t", soci::into(changed); });
+  EXPECT_EQ(changed, 2);
+  EXPECT_EQ(database.group_commit_figures().batches, 2u);
+  std::filesystem::remove_all(dir);
+}
+
 // SQLite's group commit: writes that queue while one runs are committed together, and each
 // keeps its own outcome: one that throws (or whose SQL fails) leaves nothing behind, and the
 // others' changes stay.

@@ -177,6 +177,25 @@ TEST_F(PluginBoundary, ASlowPluginIsCutOffAndProbesStayAnswered) {
   EXPECT_NE(r.body.find("did not answer verify within 1500 ms"), std::string::npos) << r.body;
 }
 
+// plugins.isolation "inline": the plugin's calls run on the request's thread, without the
+// deadline; a verify that takes 3 s against a deadline of 1.5 s is answered, not cut.
+class PluginInline : public PluginBoundary {
+ protected:
+  void SetUp() override {
+    start({.plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_ROGUE_PLUGIN_DIR},
+           .plugins_extra = "  deadlines: { token_type_ms: 1500 }\n"
+                            "  isolation: { org.tessera.test.rogue: inline }\n"});
+  }
+};
+
+TEST_F(PluginInline, CallsRunOnTheRequestsThreadWithoutADeadline) {
+  enroll_rogue("&always=555555");
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = check("pw555555");
+  EXPECT_TRUE(accepted(r)) << r.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2900));
+}
+
 // A plugin's share of the calls (plugins.concurrency: 1 here): while its one call is stuck, its
 // next call is refused at once, not after the deadline, and other token types go on; /metrics
 // counts each plugin's calls by outcome.

@@ -79,8 +79,15 @@ TEST_F(ServerConfigTest, ReadsPluginDeadlinesAllowedNetworksAndOutboxWorkers) {
   EXPECT_TRUE(load(std::string(kMinimal) + "plugins:\n  isolation: { default: process }\n")
                   .plugin_isolation.in_child("org.example.totp", true));
   EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  isolation: { default: sandbox }\n")
-                .find("plugins.isolation.default: in_process (the plugin runs in the server) or "
-                      "process"),
+                .find("plugins.isolation.default: in_process (the plugin runs in the server, each "
+                      "call on a plugin thread with a deadline), inline"),
+            std::string::npos);
+  const auto inlined =
+      load(std::string(kMinimal) + "plugins:\n  isolation: { org.example.hotp: inline }\n");
+  EXPECT_EQ(inlined.plugin_isolation.inline_ids.count("org.example.hotp"), 1u);
+  EXPECT_FALSE(inlined.plugin_isolation.in_child("org.example.hotp", true));
+  EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  isolation: { default: inline }\n")
+                .find("inline is given per plugin, never as the default"),
             std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "plugins:\n  concurrency: { default: 0 }\n")
                 .find("plugins.concurrency.default: must be between 1 and 1024"),
