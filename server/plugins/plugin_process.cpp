@@ -141,7 +141,25 @@ bool PluginProcess::start(std::string& error) {
   return child != nullptr;
 }
 
+std::shared_ptr<PluginProcess::Child> PluginProcess::launch_first(std::string& error) {
+  std::lock_guard starting(start_mutex_);
+  return launch(error);
+}
+
+bool PluginProcess::finish_first(const std::shared_ptr<Child>& child, std::string& error) {
+  std::lock_guard starting(start_mutex_);
+  if (!child || !handshake(child, error)) return false;
+  std::lock_guard lock(mutex_);
+  child_ = child;
+  return true;
+}
+
 std::shared_ptr<PluginProcess::Child> PluginProcess::spawn(std::string& why) {
+  auto child = launch(why);
+  return child && handshake(child, why) ? child : nullptr;
+}
+
+std::shared_ptr<PluginProcess::Child> PluginProcess::launch(std::string& why) {
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
     why = std::string("cannot make its socket: ") + std::strerror(errno);
@@ -193,16 +211,20 @@ std::shared_ptr<PluginProcess::Child> PluginProcess::spawn(std::string& why) {
                           str(notice[2]));
       },
       [this, child] { ended(child); });
+  return child;
+}
+
+bool PluginProcess::handshake(const std::shared_ptr<Child>& child, std::string& why) {
   auto reply = child->channel->ask({"init"}, std::chrono::seconds(60));
   if (!reply || reply->size() != 2 || status_of((*reply)[0]) != TESSERA_OK) {
     why = reply && reply->size() == 2 ? "init failed: " + (*reply)[1] : lost(child);
-    ::kill(pid, SIGKILL);
+    ::kill(child->pid, SIGKILL);
     child->channel->close();
-    return nullptr;
+    return false;
   }
   spdlog::info("plugin {} runs in process {} (tessera-plugin-host, limit {} MiB)",
-               context_.plugin_id, pid, options_.memory_mb);
-  return child;
+               context_.plugin_id, child->pid, options_.memory_mb);
+  return true;
 }
 
 void PluginProcess::ended(const std::shared_ptr<Child>& child) {

@@ -35,6 +35,12 @@ class PluginProcess {
 
   // Starts the first child and runs the plugin's init there; false with the reason otherwise.
   bool start(std::string& error);
+  // start() in two halves, so that several plugins' children start together: launch_first on
+  // a thread that outlives the child (a child dies with the thread that spawned it:
+  // PR_SET_PDEATHSIG), then finish_first (the init handshake) on any thread.
+  struct Child;
+  std::shared_ptr<Child> launch_first(std::string& error);
+  bool finish_first(const std::shared_ptr<Child>& child, std::string& error);
 
   // Makes an instance of a component; on TESSERA_OK, instance names it for call and destroy,
   // otherwise message says why.
@@ -52,15 +58,6 @@ class PluginProcess {
   uint64_t starts() const;
 
  private:
-  struct Child {
-    pid_t pid = -1;
-    std::shared_ptr<Channel> channel;
-    uint64_t number = 0;
-    std::chrono::steady_clock::time_point started;
-    std::string kill_reason;  // set when the server killed it
-    bool dead = false;
-    std::string end_cause;  // why it ended, once it has
-  };
   struct Instance {
     uint32_t kind = 0;
     std::string type_id, name, config;
@@ -71,7 +68,9 @@ class PluginProcess {
   // The running child (started when none runs and the back-off allows), or the reason there
   // is none.
   std::shared_ptr<Child> running(std::string& why);
-  std::shared_ptr<Child> spawn(std::string& why);
+  std::shared_ptr<Child> spawn(std::string& why);  // launch + handshake
+  std::shared_ptr<Child> launch(std::string& why);
+  bool handshake(const std::shared_ptr<Child>& child, std::string& why);
   void ended(const std::shared_ptr<Child>& child);  // on the child's reader thread
   std::string lost(const std::shared_ptr<Child>& child) const;
   tessera_status make_remote(const std::shared_ptr<Child>& child, const Instance& instance,
@@ -92,6 +91,17 @@ class PluginProcess {
   std::chrono::steady_clock::time_point next_start_{};
   std::chrono::milliseconds backoff_{250};
   bool stopping_ = false;
+};
+
+// One child process (only PluginProcess looks inside).
+struct PluginProcess::Child {
+  pid_t pid = -1;
+  std::shared_ptr<Channel> channel;
+  uint64_t number = 0;
+  std::chrono::steady_clock::time_point started;
+  std::string kill_reason;  // set when the server killed it
+  bool dead = false;
+  std::string end_cause;  // why it ended, once it has
 };
 
 }  // namespace tessera::plugins

@@ -48,6 +48,9 @@ class PluginRegistry {
  private:
   // Returns why the file is refused, or an empty string once it is accepted and initialised.
   std::string try_load(const std::filesystem::path& file, HostServices& services);
+  // Starts the child processes of the plugins that run in one, together; refuses those whose
+  // child does not start.
+  void start_children();
 
   std::vector<std::shared_ptr<LoadedPlugin>> plugins_;
   std::vector<PluginRefusal> refusals_;

@@ -23,7 +23,7 @@ YAML
 start() {
   local begin url
   begin=$(date +%s%N)
-  TESSERA_ADMIN_PASSWORD=bench-password "$root/build/bin/tessera-server" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
+  TESSERA_ADMIN_PASSWORD=bench-password "${BENCH_SERVER:-$root/build/bin/tessera-server}" --config "$work/tessera.yaml" > "$work/out" 2> "$work/err" &
   pid=$!
   until url=$(sed -n 's/^Tessera listening on //p' "$work/out") && [ -n "$url" ] &&
     curl -skf "$url/healthz" > /dev/null 2>&1; do

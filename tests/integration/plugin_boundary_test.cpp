@@ -358,7 +358,7 @@ TEST_F(PluginIsolation, ACrashALeakAndAHangEndOnlyTheChildAndANewOneTakesTheNext
   EXPECT_NE(
       metrics.find("tessera_plugin_process_starts_total{plugin=\"org.tessera.test.pending_ca\"} 4"),
       std::string::npos)
-      << metrics;
+      << metrics << server_->err();
 }
 
 // The caps on what a plugin hands the host (sdk/REFERENCE.md, "Limits"): each over-size or
