@@ -28,7 +28,6 @@ LoadedPlugin::~LoadedPlugin() {
 }
 
 bool LoadedPlugin::init(std::string& error) {
-  if (process_) return process_->start(error);
   BoundedSink message(64 * 1024);
   auto status = descriptor_.init(host_api(), host_context_.get(), &state_, message.get());
   initialized_ = status == TESSERA_OK;

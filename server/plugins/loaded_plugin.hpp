@@ -27,8 +27,9 @@ class LoadedPlugin {
   LoadedPlugin(const LoadedPlugin&) = delete;
   LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
-  // Runs the plugin's init (in its child process when it has one); on failure returns false with
-  // the plugin's message in error.
+  // Runs the plugin's init in the server; a plugin with a child process is started by the
+  // registry instead (PluginRegistry::start_children). On failure returns false with the
+  // plugin's message.
   bool init(std::string& error);
 
   const tessera_plugin_v1& descriptor() const { return descriptor_; }

@@ -133,14 +133,6 @@ PluginProcess::~PluginProcess() {
   ::close(plugin_fd_);
 }
 
-bool PluginProcess::start(std::string& error) {
-  std::lock_guard starting(start_mutex_);
-  auto child = spawn(error);
-  std::lock_guard lock(mutex_);
-  child_ = child;
-  return child != nullptr;
-}
-
 std::shared_ptr<PluginProcess::Child> PluginProcess::launch_first(std::string& error) {
   std::lock_guard starting(start_mutex_);
   return launch(error);

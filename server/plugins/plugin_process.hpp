@@ -33,11 +33,10 @@ class PluginProcess {
   PluginProcess(const PluginProcess&) = delete;
   PluginProcess& operator=(const PluginProcess&) = delete;
 
-  // Starts the first child and runs the plugin's init there; false with the reason otherwise.
-  bool start(std::string& error);
-  // start() in two halves, so that several plugins' children start together: launch_first on
-  // a thread that outlives the child (a child dies with the thread that spawned it:
-  // PR_SET_PDEATHSIG), then finish_first (the init handshake) on any thread.
+  // Start the first child and run the plugin's init there, in two halves so that several
+  // plugins' children start together: launch_first on a thread that outlives the child (a
+  // child dies with the thread that spawned it: PR_SET_PDEATHSIG), then finish_first (the init
+  // handshake; false with the reason) on any thread.
   struct Child;
   std::shared_ptr<Child> launch_first(std::string& error);
   bool finish_first(const std::shared_ptr<Child>& child, std::string& error);
