@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,8 +38,11 @@ struct TlsConfig {
 // The `server:` section: everything the HTTP server needs.
 struct HttpServerSettings {
   std::vector<ListenConfig> listen;
-  unsigned io_threads = 2;      // the configuration reader sets one per available core
+  unsigned io_threads = 2;      // the configuration reader sets two per available core
   unsigned worker_threads = 4;  // the configuration reader sets 8 per available core (8 to 32)
+  // How many I/O threads may run a request's handler themselves, with no hand-off to a worker
+  // (server.handlers_on_io_threads). Unset: all but one, so one always reads and writes.
+  std::optional<unsigned> handlers_on_io_threads;
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds idle_timeout{60};

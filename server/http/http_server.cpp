@@ -2,7 +2,9 @@
 // accepted connection gets its own strand.
 #include "server/http/http_server.hpp"
 
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -62,6 +64,7 @@ struct HttpServer::Impl {
             metrics,
             workers,
             probes,
+            options.handlers_on_io_threads.value_or(options.io_threads - 1),
             options.max_body_bytes,
             options.read_timeout,
             options.idle_timeout} {}
@@ -183,7 +186,18 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(HttpServerSettings options, const Router& router, api::Metrics& metrics)
-    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {
+  metrics.append([&env = impl_->env] {
+    return fmt::format(
+        "# HELP tessera_http_handlers_total Requests whose handler ran on the I/O thread that "
+        "read them, or on a worker.\n"
+        "# TYPE tessera_http_handlers_total counter\n"
+        "tessera_http_handlers_total{{thread=\"io\"}} {}\n"
+        "tessera_http_handlers_total{{thread=\"worker\"}} {}\n",
+        env.handled_on_io_threads.load(std::memory_order_relaxed),
+        env.handed_to_workers.load(std::memory_order_relaxed));
+  });
+}
 
 HttpServer::~HttpServer() {
   impl_->workers.join();
@@ -225,11 +239,25 @@ void HttpServer::run() {
     asio::co_spawn(impl_->control, impl_->accept_loop(*l), asio::detached);
   impl_->wait_for_signal();
   impl_->wait_for_reload();
+  // Every I/O thread may be inside a handler when the server stops; the first to return tells
+  // that the I/O context stopped, and the others are waited for only if nothing is in flight.
+  std::mutex mutex;
+  std::condition_variable returned;
+  bool stopped = false;
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < impl_->options.io_threads; ++i)
-    threads.emplace_back([this] { impl_->io.run(); });
-  impl_->io.run();
-  for (auto& t : threads) t.join();
+  for (unsigned i = 0; i < impl_->options.io_threads; ++i)
+    threads.emplace_back([&] {
+      impl_->io.run();
+      std::lock_guard lock(mutex);
+      stopped = true;
+      returned.notify_all();
+    });
+  {
+    std::unique_lock lock(mutex);
+    returned.wait(lock, [&] { return stopped; });
+  }
+  if (impl_->drained)
+    for (auto& t : threads) t.join();
   if (!impl_->drained) {
     // A handler is still blocked (a peer that does not answer): waiting for it would make the
     // shutdown timeout meaningless.

@@ -87,6 +87,29 @@ class InFlight {
   api::Metrics& metrics_;
 };
 
+// A place for one handler on an I/O thread, if fewer than env.handlers_on_io_threads hold one:
+// running the handler where its request was read saves two thread switches per request.
+class IoThreadHandlerSlot {
+ public:
+  explicit IoThreadHandlerSlot(SessionEnv& env) : env_(env) {
+    auto in_handlers = env.io_threads_in_handlers.load(std::memory_order_relaxed);
+    while (in_handlers < env.handlers_on_io_threads &&
+           !env.io_threads_in_handlers.compare_exchange_weak(in_handlers, in_handlers + 1)) {
+    }
+    held_ = in_handlers < env.handlers_on_io_threads;
+  }
+  ~IoThreadHandlerSlot() {
+    if (held_) env_.io_threads_in_handlers.fetch_sub(1);
+  }
+  IoThreadHandlerSlot(const IoThreadHandlerSlot&) = delete;
+  IoThreadHandlerSlot& operator=(const IoThreadHandlerSlot&) = delete;
+  explicit operator bool() const { return held_; }
+
+ private:
+  SessionEnv& env_;
+  bool held_ = false;
+};
+
 // Everything the parser has not consumed yet (a header, a chunk header with its extensions, a
 // trailer) must fit in this much: the body goes straight into the request as it is parsed, so
 // only a line without its end can fill the buffer, and then the request is refused.
@@ -127,14 +150,26 @@ asio::awaitable<void> serve(Stream& stream, SessionEnv& env, std::string remote,
       keep_alive = req.keep_alive();
       version = req.version();
       auto request = to_request(parser.release(), remote, tls, client_certificate);
-      // Handlers block (database, crypto): run them on the worker pool, never on this I/O
-      // thread; the coroutine resumes on the connection's strand afterwards. Probes have a
-      // pool of their own, so they are answered while every worker is busy.
+      // Handlers block (database, crypto, peers). One runs on this I/O thread while the bound
+      // allows; otherwise on the worker pool, and the coroutine resumes on the connection's
+      // strand afterwards. Probes have a pool of their own, so they are answered while every
+      // worker is busy.
       const bool probe = request.target == "/healthz" || request.target == "/metrics";
-      response = co_await asio::co_spawn(
-          probe ? env.probes.get_executor() : env.workers.get_executor(),
-          [&]() -> asio::awaitable<HttpResponse> { co_return env.router.handle(request); },
-          asio::use_awaitable);
+      bool handled = false;
+      if (!probe) {
+        if (IoThreadHandlerSlot slot(env); slot) {
+          env.handled_on_io_threads.fetch_add(1, std::memory_order_relaxed);
+          response = env.router.handle(request);
+          handled = true;
+        } else {
+          env.handed_to_workers.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      if (!handled)
+        response = co_await asio::co_spawn(
+            probe ? env.probes.get_executor() : env.workers.get_executor(),
+            [&]() -> asio::awaitable<HttpResponse> { co_return env.router.handle(request); },
+            asio::use_awaitable);
     }
     if (response.close || env.stopping) keep_alive = false;
 

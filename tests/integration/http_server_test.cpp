@@ -11,9 +11,11 @@
 #include <iterator>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -382,6 +384,93 @@ TEST(HttpServer, RequestsClientCertificatesWithoutRequiringThem) {
   server.stop();
   thread.join();
   std::filesystem::remove_all(dir);
+}
+
+TEST(HttpServer, HandlersRunOnIoThreadsWithinTheirBoundSoASlowOneNeverHoldsThemAll) {
+  // Two I/O threads, of which one may run handlers (the default: all but one). Two slow
+  // requests at once take that place and a worker; a third request is still read and answered
+  // by the other I/O thread. Were both I/O threads allowed in handlers, it would wait.
+  http::Router router;
+  std::mutex mutex;
+  std::condition_variable changed;
+  int slow_waiting = 0;
+  bool release = false;
+  router.add("GET", "/slow", [&](http::RequestContext&) {
+    std::unique_lock lock(mutex);
+    ++slow_waiting;
+    changed.notify_all();
+    changed.wait(lock, [&] { return release; });
+    return http::HttpResponse{200, "text/plain", "slow"};
+  });
+  router.add("GET", "/fast", [](http::RequestContext&) {
+    return http::HttpResponse{200, "text/plain", "fast"};
+  });
+  api::Metrics metrics;
+  HttpServerSettings settings{
+      .listen = {{"127.0.0.1", 0, false}}, .io_threads = 2, .worker_threads = 2};
+  http::HttpServer server(settings, router, metrics);
+  const auto url = server.bind().front();
+  std::thread serving([&] { server.run(); });
+  auto finish = [&] {
+    {
+      std::lock_guard lock(mutex);
+      release = true;
+    }
+    changed.notify_all();
+  };
+
+  TestHttpClient client;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client.get(url + "/fast").body, "fast");
+  auto figures = metrics.render();
+  EXPECT_NE(figures.find("tessera_http_handlers_total{thread=\"io\"} 5\n"), std::string::npos)
+      << "one request at a time runs where it was read: " << figures;
+
+  TestResponse slow[2];
+  std::thread first([&] { slow[0] = TestHttpClient().get(url + "/slow"); });
+  std::thread second([&] { slow[1] = TestHttpClient().get(url + "/slow"); });
+  bool both_in = false;
+  {
+    std::unique_lock lock(mutex);
+    both_in = changed.wait_for(lock, std::chrono::seconds(10), [&] { return slow_waiting == 2; });
+  }
+  EXPECT_TRUE(both_in) << "both slow requests must reach their handler";
+  const auto fast = client.get(url + "/fast");
+  EXPECT_EQ(fast.body, "fast") << fast.error << ": an I/O thread must stay free";
+  finish();
+  first.join();
+  second.join();
+  EXPECT_EQ(slow[0].body, "slow");
+  EXPECT_EQ(slow[1].body, "slow");
+  figures = metrics.render();
+  EXPECT_NE(figures.find("tessera_http_handlers_total{thread=\"io\"} 6\n"), std::string::npos)
+      << figures;
+  EXPECT_NE(figures.find("tessera_http_handlers_total{thread=\"worker\"} 2\n"), std::string::npos)
+      << "the second slow request and the fast one went to the workers: " << figures;
+  server.stop();
+  serving.join();
+}
+
+TEST(HttpServer, HandlersOnIoThreadsCanBeTurnedOff) {
+  http::Router router;
+  router.add("GET", "/fast", [](http::RequestContext&) {
+    return http::HttpResponse{200, "text/plain", "fast"};
+  });
+  api::Metrics metrics;
+  HttpServerSettings settings{
+      .listen = {{"127.0.0.1", 0, false}}, .io_threads = 2, .worker_threads = 2};
+  settings.handlers_on_io_threads = 0;
+  http::HttpServer server(settings, router, metrics);
+  const auto url = server.bind().front();
+  std::thread serving([&] { server.run(); });
+  TestHttpClient client;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get(url + "/fast").body, "fast");
+  const auto figures = metrics.render();
+  EXPECT_NE(figures.find("tessera_http_handlers_total{thread=\"io\"} 0\n"), std::string::npos)
+      << figures;
+  EXPECT_NE(figures.find("tessera_http_handlers_total{thread=\"worker\"} 3\n"), std::string::npos)
+      << figures;
+  server.stop();
+  serving.join();
 }
 
 // Runs a shell command; returns its standard output.

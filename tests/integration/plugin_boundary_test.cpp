@@ -150,12 +150,23 @@ TEST_F(PluginBoundary, HostOwnedInfoDuplicateKeysAndEmptyOtpsAreRefused) {
   EXPECT_NE(r.body.find("has no OTP values"), std::string::npos) << r.body;
 }
 
-TEST_F(PluginBoundary, ASlowPluginIsCutOffAndProbesStayAnswered) {
+// Every handler on a worker (server.handlers_on_io_threads: 0), so that the slow checks below
+// outnumber exactly the threads that run handlers: the two workers.
+class PluginBoundaryOnWorkers : public PluginBoundary {
+ protected:
+  void SetUp() override {
+    start({.plugin_directories = {TESSERA_PLUGIN_DIR, TESSERA_ROGUE_PLUGIN_DIR},
+           .server_extra = "  handlers_on_io_threads: 0\n",
+           .plugins_extra = "  deadlines: { token_type_ms: 1500 }\n"});
+  }
+};
+
+TEST_F(PluginBoundaryOnWorkers, ASlowPluginIsCutOffAndProbesStayAnswered) {
   enroll_rogue("&always=555555");
   std::atomic<int> answered{0};
   std::vector<std::thread> checks;
   std::vector<long> statuses(6);
-  // More slow checks than the server has workers (4).
+  // More slow checks than the server has workers (2).
   for (int i = 0; i < 6; ++i)
     checks.emplace_back([&, i] {
       statuses[i] = check("pw555555").status;

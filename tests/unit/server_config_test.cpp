@@ -39,8 +39,26 @@ TEST_F(ServerConfigTest, ReadsAMinimalFileWithDefaults) {
   EXPECT_TRUE(c.server.listen[0].tls) << "TLS is the default";
   EXPECT_EQ(c.data_dir, dir_ / "data") << "relative paths are taken from the file's folder";
   EXPECT_EQ(c.encryption_key_file, dir_ / "data" / "encryption.key");
-  EXPECT_EQ(c.database_pool_size, c.server.worker_threads + 1);
+  EXPECT_EQ(c.database_pool_size, c.server.worker_threads + c.server.io_threads)
+      << "a connection for each thread that may run a handler";
+  EXPECT_FALSE(c.server.handlers_on_io_threads) << "unset: all I/O threads but one";
   EXPECT_EQ(c.server.max_body_bytes, 1024u * 1024u);
+}
+
+TEST_F(ServerConfigTest, HandlersOnIoThreadsLeaveOneIoThreadFree) {
+  const std::string server =
+      "server:\n  listen: [{address: 127.0.0.1, port: 1}]\n  io_threads: 4\n"
+      "data_dir: x\ndatabase: {url: x}\n";
+  auto with = [&](const std::string& line) {
+    auto text = server;
+    text.insert(text.find("data_dir"), "  " + line + "\n");
+    return text;
+  };
+  EXPECT_EQ(load(with("handlers_on_io_threads: 3")).server.handlers_on_io_threads, 3u);
+  EXPECT_EQ(load(with("handlers_on_io_threads: 0")).server.handlers_on_io_threads, 0u);
+  EXPECT_NE(error_of(with("handlers_on_io_threads: 4")).find("server.handlers_on_io_threads"),
+            std::string::npos)
+      << error_of(with("handlers_on_io_threads: 4"));
 }
 
 TEST_F(ServerConfigTest, RefusesUnknownKeysWithLineAndKnownKeys) {
