@@ -23,6 +23,8 @@ std::string needing_restart(const ServerConfig& running, const ServerConfig& fre
   if (!same_listeners(running.server.listen, fresh.server.listen))
     changed.push_back("server.listen");
   if (running.server.io_threads != fresh.server.io_threads) changed.push_back("server.io_threads");
+  if (running.server.handlers_on_io_threads != fresh.server.handlers_on_io_threads)
+    changed.push_back("server.handlers_on_io_threads");
   if (running.server.worker_threads != fresh.server.worker_threads)
     changed.push_back("server.worker_threads");
   if (running.data_dir != fresh.data_dir) changed.push_back("data_dir");

@@ -546,6 +546,86 @@ TEST(Sqlite, TokenChangesApplyTogetherOrNotAtAll) {
   std::filesystem::remove_all(dir);
 }
 
+// A batch of the audit writer (up to 500 rows): every column of every row lands where it
+// belongs, in order, the chain links them and the head names the last.
+void exercise_audit_batch(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::AuditRepository audit(database);
+  std::vector<db::AuditEntry> batch(150);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& e = batch[i];
+    const auto n = std::to_string(i);
+    e.time_us = 1000000 + static_cast<long long>(i) * 7;
+    e.duration_us = static_cast<long long>(i);
+    e.action = "a" + n;
+    e.success = i % 3 == 0;
+    e.serial = "s" + n;
+    e.token_type = "t" + n;
+    e.username = "u" + n;
+    e.realm = "r" + n;
+    e.administrator = "ad" + n;
+    e.client = "c" + n;
+    e.policies = "p" + n;
+    e.info = "i" + n;
+    e.actor_user = "au" + n;
+    e.actor_realm = "ar" + n;
+  }
+  // Short enough for the hash column, and names the row before.
+  const auto link = [](const db::AuditEntry& e) {
+    return "h" + e.serial + "<" + e.prev_hash.substr(0, 8);
+  };
+  audit.append(batch, link, [](const db::AuditHead&) { return std::string("mac"); });
+  database.with_session([&](soci::session& sql) {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT id, time_us, duration_us, action, success, serial, token_type, "
+                        "username, realm, administrator, client, policies, info, prev_hash, hash, "
+                        "actor_user, actor_realm FROM audit ORDER BY id");
+    size_t i = 0;
+    std::string previous;
+    for (const auto& r : rows) {
+      ASSERT_LT(i, batch.size());
+      const auto n = std::to_string(i);
+      EXPECT_EQ(r.get<long long>(0), static_cast<long long>(i) + 1);
+      EXPECT_EQ(r.get<long long>(1), 1000000 + static_cast<long long>(i) * 7);
+      EXPECT_EQ(r.get<long long>(2), static_cast<long long>(i));
+      EXPECT_EQ(r.get<std::string>(3), "a" + n);
+      EXPECT_EQ(r.get<int>(4), i % 3 == 0 ? 1 : 0);
+      EXPECT_EQ(r.get<std::string>(5), "s" + n);
+      EXPECT_EQ(r.get<std::string>(6), "t" + n);
+      EXPECT_EQ(r.get<std::string>(7), "u" + n);
+      EXPECT_EQ(r.get<std::string>(8), "r" + n);
+      EXPECT_EQ(r.get<std::string>(9), "ad" + n);
+      EXPECT_EQ(r.get<std::string>(10), "c" + n);
+      EXPECT_EQ(r.get<std::string>(11), "p" + n);
+      EXPECT_EQ(r.get<std::string>(12), "i" + n);
+      EXPECT_EQ(r.get<std::string>(13), previous);
+      EXPECT_EQ(r.get<std::string>(14), "hs" + n + "<" + previous.substr(0, 8));
+      EXPECT_EQ(r.get<std::string>(15), "au" + n);
+      EXPECT_EQ(r.get<std::string>(16), "ar" + n);
+      previous = r.get<std::string>(14);
+      ++i;
+    }
+    EXPECT_EQ(i, batch.size());
+    long long last_id = 0;
+    std::string last_hash;
+    sql << "SELECT last_id, last_hash FROM audit_head WHERE id = 1", soci::into(last_id),
+        soci::into(last_hash);
+    EXPECT_EQ(last_id, 150);
+    EXPECT_EQ(last_hash, previous);
+  });
+}
+
+TEST(Postgres, AnAuditBatchOfManyRowsKeepsEveryColumnInPlace) {
+  exercise_audit_batch(fresh_postgres_database("tessera_audit_batch"));
+}
+
+TEST(Sqlite, AnAuditBatchOfManyRowsKeepsEveryColumnInPlace) {
+  auto dir = make_temp_dir("tessera-audit-batch");
+  exercise_audit_batch("sqlite://" + (dir / "a.db").string());
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Postgres, DashboardFiguresAreCounted) {
   exercise_statistics(fresh_postgres_database("tessera_statistics"));
 }
