@@ -28,7 +28,7 @@ AuthService::AuthService(db::AdminRepository& admins, identity::UserDirectory& u
       failures_(failures),
       sessions_(sessions),
       jwt_(jwt),
-      dummy_hash_(crypto::hash_password(crypto::random_password())) {}
+      dummy_hash_(crypto::unmatchable_password_hash()) {}
 
 LoginResult AuthService::login(const std::string& username, const std::string& password,
                                const std::string& realm, const std::string& client) {

@@ -6,6 +6,7 @@
 
 #include <argon2.h>
 
+#include "server/crypto/encoding.hpp"
 #include "server/crypto/random.hpp"
 
 namespace tessera::crypto {
@@ -27,6 +28,19 @@ std::string hash_password(std::string_view password) {
                             salt.data(), salt.size(), kHashSize, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) throw std::runtime_error(std::string("argon2: ") + argon2_error_message(rc));
   return std::string(encoded.data());
+}
+
+std::string unmatchable_password_hash() {
+  // The PHC string format that argon2id_hash_encoded writes: base64 without padding.
+  auto unpadded = [](const std::vector<uint8_t>& bytes) {
+    auto text = base64_encode(bytes.data(), bytes.size());
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    return text;
+  };
+  return "$argon2id$v=" + std::to_string(ARGON2_VERSION_NUMBER) +
+         "$m=" + std::to_string(kMemoryKiB) + ",t=" + std::to_string(kTimeCost) +
+         ",p=" + std::to_string(kLanes) + "$" + unpadded(random_bytes(kSaltSize)) + "$" +
+         unpadded(random_bytes(kHashSize));
 }
 
 bool verify_password(std::string_view password, const std::string& encoded_hash) {
