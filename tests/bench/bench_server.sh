@@ -1,7 +1,8 @@
 # What the benchmarks share (sourced; needs $root and $work): run_server starts the built server
 # on a fresh data folder and sets $pid and $url (BENCH_PLUGINS_EXTRA: more of the plugins map,
-# e.g. ', http_allowed_networks: [ "127.0.0.1" ]'; BENCH_WORKERS: server.worker_threads
-# instead of the default; BENCH_TLS=true: HTTPS with the self-signed certificate; BENCH_SERVER:
+# e.g. ', http_allowed_networks: [ "127.0.0.1" ]'; BENCH_WORKERS, BENCH_IO_THREADS,
+# BENCH_HANDLERS_ON_IO_THREADS: server.worker_threads, io_threads, handlers_on_io_threads
+# instead of the defaults; BENCH_TLS=true: HTTPS with the self-signed certificate; BENCH_SERVER:
 # another build's tessera-server, to compare before and after on the same machine and hour);
 # admin_token logs in as the first admin.
 
@@ -12,6 +13,7 @@ server:
   listen: [ { address: 127.0.0.1, port: 0, tls: ${BENCH_TLS:-false} } ]
 ${BENCH_WORKERS:+  worker_threads: $BENCH_WORKERS
 }${BENCH_IO_THREADS:+  io_threads: $BENCH_IO_THREADS
+}${BENCH_HANDLERS_ON_IO_THREADS:+  handlers_on_io_threads: $BENCH_HANDLERS_ON_IO_THREADS
 }data_dir: $work/data
 database: { url: "${1:-sqlite://$work/data/tessera.db}" }
 plugins: { directories: [ "$root/build/lib/tessera/plugins" ]${BENCH_PLUGINS_EXTRA:-} }
