@@ -77,12 +77,14 @@ bool Database::ping() noexcept {
 }
 
 void Database::commit_together(const std::function<void(soci::session&)>& job, bool transaction) {
-  QueuedWrite mine{.job = &job, .transaction = transaction, .error = nullptr, .done = false};
+  QueuedWrite mine;
+  mine.job = &job;
+  mine.transaction = transaction;
   std::unique_lock lock(batch_mutex_);
   queued_.push_back(&mine);
   while (!mine.done) {
     if (leading_) {
-      batch_done_.wait(lock);
+      mine.wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -99,9 +101,14 @@ void Database::commit_together(const std::function<void(soci::session&)>& job, b
     figures_.batches += 1;
     figures_.writes += batch.size();
     figures_.largest = std::max<unsigned long long>(figures_.largest, batch.size());
-    for (auto* write : batch) write->done = true;
+    // Wake the batch's writers, and the first of those queued meanwhile to lead the next
+    // batch; the others sleep on (one wake each per batch they are in, not per batch).
+    for (auto* write : batch) {
+      write->done = true;
+      if (write != &mine) write->wake.notify_one();
+    }
     leading_ = false;
-    batch_done_.notify_all();
+    if (!queued_.empty()) queued_.front()->wake.notify_one();
   }
   if (mine.error) std::rethrow_exception(mine.error);
 }

@@ -152,6 +152,9 @@ class Database {
     bool transaction = false;  // its statements need a transaction even when it runs alone
     std::exception_ptr error;
     bool done = false;
+    // Woken when its batch is committed, or to lead the next batch: a writer sleeps through the
+    // batches it is not in.
+    std::condition_variable wake;
   };
   template <class Fn>
   auto queue_write(Fn& fn, bool transaction) {
@@ -167,7 +170,6 @@ class Database {
   void commit_together(const std::function<void(soci::session&)>& job, bool transaction);
   void run_batch(const std::vector<QueuedWrite*>& batch);
   mutable std::mutex batch_mutex_;
-  std::condition_variable batch_done_;
   std::vector<QueuedWrite*> queued_;
   bool leading_ = false;
   GroupCommitFigures figures_;
