@@ -209,7 +209,7 @@ std::shared_ptr<PluginProcess::Child> PluginProcess::launch(std::string& why) {
 bool PluginProcess::handshake(const std::shared_ptr<Child>& child, std::string& why) {
   auto reply = child->channel->ask({"init"}, std::chrono::seconds(60));
   if (!reply || reply->size() != 2 || status_of((*reply)[0]) != TESSERA_OK) {
-    why = reply && reply->size() == 2 ? "init failed: " + (*reply)[1] : lost(child);
+    why = "init failed: " + (reply && reply->size() == 2 ? (*reply)[1] : lost(child));
     ::kill(child->pid, SIGKILL);
     child->channel->close();
     return false;

@@ -166,9 +166,9 @@ void PluginRegistry::start_children() {
     if (!process) continue;
     std::string error;
     auto child = process->launch_first(error);
+    // The reason says itself what failed: the start of the process or the plugin's init.
     starts.emplace_back(plugin, std::async(std::launch::async, [process, child, error]() mutable {
-                          return process->finish_first(child, error) ? std::string()
-                                                                     : "init failed: " + error;
+                          return process->finish_first(child, error) ? std::string() : error;
                         }));
   }
   for (auto& [plugin, start] : starts) {

@@ -47,6 +47,19 @@ TEST(PluginLoading, ListsTheBundledPlugins) {
   EXPECT_EQ(r.out.find("REFUSED"), std::string::npos) << r.out;
 }
 
+// A notification action runs in a process of its own by default: its init's failure is told
+// once, in the same words as in process.
+TEST(PluginLoading, APluginWhoseInitFailsInItsOwnProcessIsRefusedWithItsReason) {
+  ServerProcess server({.plugin_directories = {kBundled, kBroken}});
+  const auto log = server.err();
+  EXPECT_NE(log.find("refused plugin " + kBroken +
+                     "/libbroken_throwing_init.so: init failed: internal error in plugin: "
+                     "cannot reach the license server"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("init failed: init failed"), std::string::npos) << log;
+}
+
 TEST(PluginLoading, RefusesEachBrokenPluginWithAPreciseReason) {
   auto r = list_plugins({kBundled, kBroken});
   EXPECT_EQ(r.exit_code, 0) << r.err;
