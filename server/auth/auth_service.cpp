@@ -6,7 +6,6 @@
 
 #include "server/api/api_error.hpp"
 #include "server/crypto/password_hash.hpp"
-#include "server/crypto/random.hpp"
 #include "server/util/clock.hpp"
 
 namespace tessera::auth {

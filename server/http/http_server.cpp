@@ -256,15 +256,14 @@ void HttpServer::run() {
     std::unique_lock lock(mutex);
     returned.wait(lock, [&] { return stopped; });
   }
-  if (impl_->drained)
-    for (auto& t : threads) t.join();
   if (!impl_->drained) {
-    // A handler is still blocked (a peer that does not answer): waiting for it would make the
-    // shutdown timeout meaningless.
+    // A handler is still blocked (a peer that does not answer), maybe on an I/O thread: waiting
+    // for it would make the shutdown timeout meaningless.
     spdlog::error("server stopped with requests unfinished");
     spdlog::shutdown();
     std::_Exit(1);
   }
+  for (auto& t : threads) t.join();
   impl_->workers.join();
   impl_->probes.join();
   spdlog::info("server stopped");
