@@ -1,7 +1,10 @@
 // Database URL parsing with Boost.URL.
 #include "db/database_url.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include <boost/url.hpp>
 
@@ -16,6 +19,62 @@ std::string conninfo_value(const std::string& value) {
     out += c;
   }
   return out + "'";
+}
+
+// One "host[:port]" of a multi-host authority; IPv6 literals in brackets.
+std::pair<std::string, std::string> host_and_port(const std::string& entry) {
+  std::string host = entry, port;
+  if (!entry.empty() && entry.front() == '[') {
+    const auto close = entry.find(']');
+    if (close == std::string::npos) throw DatabaseUrlError("'" + entry + "' lacks its ']'");
+    host = entry.substr(1, close - 1);
+    if (close + 1 < entry.size()) {
+      if (entry[close + 1] != ':') throw DatabaseUrlError("'" + entry + "' is not host:port");
+      port = entry.substr(close + 2);
+    }
+  } else if (const auto colon = entry.rfind(':'); colon != std::string::npos) {
+    host = entry.substr(0, colon);
+    port = entry.substr(colon + 1);
+  }
+  if (host.empty()) throw DatabaseUrlError("a host in the database URL is empty");
+  if (port.empty()) port = "5432";
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535)
+    throw DatabaseUrlError("'" + port + "' is not a port number (1 to 65535)");
+  return {host, port};
+}
+
+// libpq takes several hosts (postgresql://h1:5432,h2:5432/db) and tries them in order; a URL
+// parser does not. The host list is taken out and a placeholder host put in its place.
+struct HostList {
+  std::string url;           // with the placeholder host
+  std::string hosts, ports;  // comma-separated, for conninfo
+  std::string written;       // the list as written, for display
+};
+constexpr std::string_view kPlaceholderHost = "tessera-host-list.invalid";
+
+std::optional<HostList> take_host_list(const std::string& url) {
+  const auto start = url.find("://");
+  if (start == std::string::npos) return std::nullopt;
+  const auto authority_start = start + 3;
+  const auto authority_end = std::min(url.find_first_of("/?#", authority_start), url.size());
+  const auto at = url.rfind('@', authority_end);
+  const auto hosts_start =
+      at != std::string::npos && at >= authority_start ? at + 1 : authority_start;
+  const auto written = url.substr(hosts_start, authority_end - hosts_start);
+  if (written.find(',') == std::string::npos) return std::nullopt;
+  HostList list;
+  list.written = written;
+  size_t from = 0;
+  while (from <= written.size()) {
+    const auto comma = std::min(written.find(',', from), written.size());
+    auto [host, port] = host_and_port(written.substr(from, comma - from));
+    list.hosts += (list.hosts.empty() ? "" : ",") + host;
+    list.ports += (list.ports.empty() ? "" : ",") + port;
+    from = comma + 1;
+  }
+  list.url = url.substr(0, hosts_start) + std::string(kPlaceholderHost) + url.substr(authority_end);
+  return list;
 }
 
 }  // namespace
@@ -37,7 +96,8 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
     return result;
   }
 
-  auto parsed = boost::urls::parse_uri(url);
+  const auto host_list = take_host_list(url);
+  auto parsed = boost::urls::parse_uri(host_list ? host_list->url : url);
   if (!parsed) throw DatabaseUrlError("'" + url + "' is not a URL");
   const auto& u = *parsed;
   if (u.scheme() != "postgresql" && u.scheme() != "postgres")
@@ -50,10 +110,16 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
         "postgresql URL needs a host and a database name "
         "(postgresql://user:password@host:5432/tessera)");
   result.dialect = Dialect::postgresql;
-  // IPv6 literals come without their brackets, as libpq wants them.
-  const std::string host = u.host_address();
-  std::string conninfo = "host=" + conninfo_value(host) + " dbname=" + conninfo_value(dbname);
-  if (u.has_port()) conninfo += " port=" + std::string(u.port());
+  std::string conninfo;
+  if (host_list) {
+    if (u.has_port()) throw DatabaseUrlError("'" + url + "' is not a URL");
+    conninfo = "host=" + conninfo_value(host_list->hosts) +
+               " port=" + conninfo_value(host_list->ports) + " dbname=" + conninfo_value(dbname);
+  } else {
+    // IPv6 literals come without their brackets, as libpq wants them.
+    conninfo = "host=" + conninfo_value(u.host_address()) + " dbname=" + conninfo_value(dbname);
+    if (u.has_port()) conninfo += " port=" + std::string(u.port());
+  }
   if (u.has_userinfo()) {
     conninfo += " user=" + conninfo_value(u.user());
     if (u.has_password()) conninfo += " password=" + conninfo_value(u.password());
@@ -77,6 +143,9 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
   boost::urls::url masked(u);
   if (u.has_password()) masked.set_password("***");
   result.display = std::string(masked.buffer());
+  if (host_list)
+    result.display.replace(result.display.find(kPlaceholderHost), kPlaceholderHost.size(),
+                           host_list->written);
   return result;
 }
 

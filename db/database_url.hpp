@@ -1,5 +1,6 @@
-// Parses the configured database URL (sqlite://path or postgresql://user:pw@host:port/db) into
-// what SOCI needs, and a form of it that is safe to print (no password).
+// Parses the configured database URL (sqlite://path or postgresql://user:pw@host:port/db, or
+// several hosts: postgresql://user@h1:5432,h2:5432/db?target_session_attrs=read-write) into what
+// SOCI needs, and a form of it that is safe to print (no password).
 #pragma once
 
 #include <filesystem>

@@ -33,6 +33,23 @@ TEST(DatabaseUrl, PassesTlsOptionsAndRefusesUnknownOnes) {
   EXPECT_THROW(parse_database_url("postgresql://app@h/t?sslmod=require", "/"), DatabaseUrlError);
 }
 
+TEST(DatabaseUrl, SeveralHostsBecomeLibpqHostAndPortLists) {
+  auto url = parse_database_url(
+      "postgresql://app:secret@db1:5433,[::1],db3:6000/tessera?target_session_attrs=read-write",
+      "/");
+  EXPECT_NE(url.connect_string.find("host='db1,::1,db3' port='5433,5432,6000'"), std::string::npos)
+      << url.connect_string;
+  EXPECT_NE(url.connect_string.find("dbname='tessera'"), std::string::npos);
+  EXPECT_NE(url.connect_string.find("password='secret'"), std::string::npos);
+  EXPECT_NE(url.connect_string.find("target_session_attrs='read-write'"), std::string::npos);
+  EXPECT_EQ(url.display,
+            "postgresql://app:***@db1:5433,[::1],db3:6000/tessera?target_session_attrs=read-write");
+  EXPECT_THROW(parse_database_url("postgresql://a:1,b:x/t", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("postgresql://a:1,:2/t", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("postgresql://a:1,b:70000/t", "/"), DatabaseUrlError);
+  EXPECT_THROW(parse_database_url("postgresql://a,b", "/"), DatabaseUrlError);
+}
+
 TEST(DatabaseUrl, RefusesWhatItCannotUse) {
   EXPECT_THROW(parse_database_url("mysql://x/y", "/"), DatabaseUrlError);
   EXPECT_THROW(parse_database_url("postgresql://host-only", "/"), DatabaseUrlError);
