@@ -13,7 +13,8 @@ build=(g++ cmake ninja-build ccache pkg-config
 tests=(libgtest-dev libgmock-dev postgresql-15 postgresql-client-15 slapd ldap-utils pebble
   freeradius freeradius-rest freeradius-utils oathtool faketime wrk python3-aiosmtpd python3-pskc
   krb5-kdc krb5-admin-server python3-gssapi clang-14 libclang-rt-14-dev
-  chromium fonts-liberation softhsm2 opensc libengine-pkcs11-openssl openssh-server)
+  chromium fonts-liberation softhsm2 opensc libengine-pkcs11-openssl openssh-server
+  postgresql-15-auto-failover pg-auto-failover-cli haproxy)
 wanted=("${build[@]}")
 [ "${1:-}" = "--tests" ] && wanted+=("${tests[@]}")
 
