@@ -106,6 +106,17 @@ std::string rfc5322_date() {
   return out;
 }
 
+// The same for every attempt of one delivery (its number, the event's time and the sender's
+// domain): a mail sent again because its node died before recording it carries the Message-ID
+// of the first, so mail clients show it once.
+std::string message_id(const boost::json::object& request, const std::string& sender) {
+  std::string event_time;
+  if (const auto* event = request.if_contains("event"); event && event->is_object())
+    event_time = text(event->get_object(), "time");
+  return "<" + text(request, "delivery") + "." + event_time + "@" +
+         sender.substr(sender.rfind('@') + 1) + ">";
+}
+
 // Lines end in CRLF on the wire, whatever the template or a tag held (a bare CR or LF could
 // otherwise end the message early on a lax server); a line that starts with '.' is doubled by
 // libcurl.
@@ -237,8 +248,7 @@ class EmailAction : public tessera::sdk::NotificationAction {
         recipients.size() == 1 ? recipients.front() : "undisclosed-recipients:;";
     std::string message = "Date: " + rfc5322_date() + "\r\nFrom: " + sender_ +
                           "\r\nTo: " + to_header + "\r\nSubject: " + encoded_header(subject) +
-                          "\r\nMessage-ID: <" + text(request, "delivery") + "." +
-                          std::to_string(std::time(nullptr)) + "@tessera>\r\n";
+                          "\r\nMessage-ID: " + message_id(request, sender_) + "\r\n";
     if (!text(options, "reply_to").empty())
       message += "Reply-To: " + text(options, "reply_to") + "\r\n";
     message += std::string("MIME-Version: 1.0\r\nContent-Type: text/") + (html ? "html" : "plain") +

@@ -3,23 +3,30 @@
 set -uo pipefail
 dir=$1
 [ -d "$dir" ] || exit 0
+alive() {  # whether any of these processes or groups is still there
+  for p; do kill -0 -- "$p" 2> /dev/null && return 0; done
+  return 1
+}
 for pidfile in "$dir"/tessera*/pid; do
   [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2> /dev/null
 done
 [ -f "$dir/haproxy.pid" ] && kill "$(cat "$dir/haproxy.pid")" 2> /dev/null
 pg=$(cat "$dir/pg" 2> /dev/null)
 if [ -n "$pg" ] && [ -d "$pg" ]; then
-  for node in node1 node2 monitor; do
-    [ -d "$pg/$node" ] && su postgres -s /bin/sh -c "XDG_CONFIG_HOME=$pg/config \
-      XDG_DATA_HOME=$pg/data timeout 20 pg_autoctl stop --immediate --pgdata $pg/$node" \
-      < /dev/null > /dev/null 2>&1
-  done
-  # Whatever did not stop (a keeper whose node was killed, a postgres left alone).
-  sleep 1
-  pkill -9 -f -- "$pg/" 2> /dev/null
+  # Each node is a process group (up.sh): asked to stop, then killed if it has not.
+  groups=()
+  for pidfile in "$pg"/*.pid; do [ -f "$pidfile" ] && groups+=("-$(cat "$pidfile")"); done
+  if [ ${#groups[@]} -gt 0 ]; then
+    kill -TERM -- "${groups[@]}" 2> /dev/null
+    for _ in $(seq 20); do alive "${groups[@]}" || break; sleep 0.5; done
+    kill -KILL -- "${groups[@]}" 2> /dev/null
+  fi
   rm -rf "$pg"
 fi
+# The Tessera nodes were asked first; each is a process group with its plugin processes.
 for pidfile in "$dir"/tessera*/pid; do
-  [ -f "$pidfile" ] && timeout 10 tail --pid="$(cat "$pidfile")" -f /dev/null
+  [ -f "$pidfile" ] || continue
+  for _ in $(seq 20); do alive "-$(cat "$pidfile")" || break; sleep 0.5; done
+  kill -KILL -- "-$(cat "$pidfile")" 2> /dev/null
 done
 rm -rf "$dir"

@@ -5,7 +5,8 @@ until the stop file exists. Prints one line per check: "time user counter try ou
 outcome is accept, reject (an answer: wrong or replayed) or error (no answer: the outcome is
 unknown, and the client goes on with the next value, as a person would).
 
-usage: otp_clients.py URL USERS SEED_HEX STOP_FILE
+usage: otp_clients.py URL USERS SEED_HEX STOP_FILE [PAUSE]
+PAUSE: seconds between a user's values (default 0: as fast as the answers come).
 """
 import hashlib
 import hmac
@@ -24,7 +25,7 @@ def hotp(key: bytes, counter: int) -> str:
     return f"{value % 1_000_000:06d}"
 
 
-def client(url, user, key, stop_file, out, lock):
+def client(url, user, key, stop_file, pause, out, lock):
     target = urllib.parse.urlsplit(url)
     connection = None
     counter = 0
@@ -55,14 +56,16 @@ def client(url, user, key, stop_file, out, lock):
                 out.write(f"{time.time():.3f} {user} {counter} {attempt} {outcome}\n")
                 out.flush()
         counter += 1
+        time.sleep(pause)
 
 
 def main():
     url, users, seed, stop_file = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    pause = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     key = bytes.fromhex(seed)
     lock = threading.Lock()
     threads = [threading.Thread(target=client,
-                                args=(url, f"user{i}", key, stop_file, sys.stdout, lock))
+                                args=(url, f"user{i}", key, stop_file, pause, sys.stdout, lock))
                for i in range(1, users + 1)]
     for thread in threads:
         thread.start()

@@ -6,7 +6,9 @@
 #   tests/cluster/up.sh DIR     (DIR must not exist; tests/cluster/down.sh DIR stops it all)
 # CLUSTER_PORT: the first of 14 ports (default 26000): monitor +0, PostgreSQL +1 and +2,
 # HAProxy +10, Tessera nodes +11..+13. TESSERA_ADMIN_PASSWORD: the first admin's (default
-# cluster-password). TESSERA_BUILD_DIR: the build to run (default ./build).
+# cluster-password). TESSERA_BUILD_DIR: the build to run (default ./build). CLUSTER_EXTRA: more
+# of each node's configuration (YAML lines); CLUSTER_PLUGINS_EXTRA: more of its plugins map
+# (", deadlines: { notification_ms: 2000 }").
 # Writes DIR/env: the URLs, ports and files, for sourcing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,8 +49,11 @@ wait_for() {  # $1: seconds, $2..: command that succeeds when ready
   return 1
 }
 
-as_postgres "pg_autoctl create monitor --pgctl $PGBIN/pg_ctl --pgdata $pg/monitor \
-  --pgport $base --hostname 127.0.0.1 --auth trust --no-ssl --run > $pg/monitor.log 2>&1 &"
+# Each pg_auto_failover node in a process group of its own (its keeper, PostgreSQL and their
+# children), named by PG/<node>.pid: a machine's loss is a kill of that group.
+as_postgres "setsid pg_autoctl create monitor --pgctl $PGBIN/pg_ctl --pgdata $pg/monitor \
+  --pgport $base --hostname 127.0.0.1 --auth trust --no-ssl --run > $pg/monitor.log 2>&1 & \
+  echo \$! > $pg/monitor.pid"
 wait_for 60 psql_at "$base" pg_auto_failover "SELECT 1" > /dev/null 2>&1
 # Failover in seconds rather than the default half minute: a node is unhealthy after 3 s of
 # failed checks, and a primary that does not answer is taken as demoted after 5 s.
@@ -59,9 +64,9 @@ done
 psql_at "$base" pg_auto_failover "SELECT pg_reload_conf()" > /dev/null
 
 start_postgres_node() {  # $1: name, $2: port
-  as_postgres "pg_autoctl create postgres --pgctl $PGBIN/pg_ctl --pgdata $pg/$1 --pgport $2 \
-    --hostname 127.0.0.1 --name $1 --auth trust --no-ssl --dbname tessera \
-    --monitor '$monitor' --run > $pg/$1.log 2>&1 &"
+  as_postgres "setsid pg_autoctl create postgres --pgctl $PGBIN/pg_ctl --pgdata $pg/$1 \
+    --pgport $2 --hostname 127.0.0.1 --name $1 --auth trust --no-ssl --dbname tessera \
+    --monitor '$monitor' --run > $pg/$1.log 2>&1 & echo \$! > $pg/$1.pid"
 }
 start_postgres_node node1 $((base + 1))
 wait_for 90 in_state node1 single
@@ -89,9 +94,10 @@ server:
 data_dir: $node/data
 encryption_key_file: $key
 database: { url: "$database_url" }
-plugins: { directories: [ "$build/lib/tessera/plugins" ] }
+plugins: { directories: [ "$build/lib/tessera/plugins" ]${CLUSTER_PLUGINS_EXTRA:-} }
 log: { level: info }
 first_start: { realm: "", ca: "" }
+${CLUSTER_EXTRA:-}
 YAML
   TESSERA_ADMIN_PASSWORD=$password setsid "$build/bin/tessera-server" \
     --config "$node/tessera.yaml" > "$node/out" 2> "$node/err" < /dev/null &
@@ -108,7 +114,10 @@ defaults
   timeout connect 2s
   timeout client 30s
   timeout server 30s
+  # A connection refused by a dead node is tried on another one; a request that reached a
+  # node is never sent twice (a check's outcome would be unknown).
   retries 1
+  option redispatch
 frontend tessera
   bind 127.0.0.1:$((base + 10))
   default_backend nodes

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -123,6 +124,10 @@ TEST_F(Events, APendingCertificateMailsItsOwnerAndThenTheIssuedOne) {
       << mail_count() << api_->call("GET", "/event/outbox", admin_).body;
   const auto pending = mails_in(maildir_).at(0);
   EXPECT_NE(pending.find("To: alice@corp.example"), std::string::npos) << pending;
+  // The delivery's number and its event's time: the same if the mail is ever sent again.
+  EXPECT_TRUE(
+      std::regex_search(pending, std::regex("Message-ID: <[0-9]+\\.[0-9]+@corp\\.example>")))
+      << pending;
   EXPECT_NE(pending.find("Subject: Request " + serial + " is pending"), std::string::npos);
   EXPECT_NE(pending.find("Dear Alice Example, your certificate request " + serial + " is pending."),
             std::string::npos)
