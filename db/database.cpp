@@ -2,6 +2,8 @@
 // server safely.
 #include "db/database.hpp"
 
+#include <poll.h>
+
 #include <chrono>
 #include <thread>
 
@@ -30,6 +32,17 @@ void configure(soci::session& sql, Dialect dialect) {
   }
   sql << "PRAGMA foreign_keys=ON";
   sql << "PRAGMA synchronous=NORMAL";
+}
+
+// A pooled PostgreSQL connection has nothing to read while idle: when its socket is readable
+// (the server closed it, or said it is terminating the session) or libpq knows it is broken,
+// the server side is gone, and the connection is replaced before a statement is sent on it.
+bool connection_lost(soci::session& sql) noexcept {
+  // Only called on PostgreSQL sessions (SOCI does not export the backend's type information).
+  auto* backend = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
+  if (!backend || !backend->conn_ || PQstatus(backend->conn_) != CONNECTION_OK) return true;
+  pollfd socket{PQsocket(backend->conn_), POLLIN, 0};
+  return ::poll(&socket, 1, 0) != 0;
 }
 
 void open(soci::session& sql, const DatabaseUrl& url) {
@@ -62,6 +75,14 @@ Database::Lease::Lease(Database& database) : database_(database) {
   if (!database_.pool_.try_lease(position_, kLeaseTimeoutMs))
     throw DatabaseError("no database connection became free within " +
                         std::to_string(kLeaseTimeoutMs / 1000) + " s (database.pool_size)");
+  // After a database restart or a failover every pooled connection is dead: each is replaced
+  // here, before use, rather than failing one request each. A statement that fails later (the
+  // server died while it ran) is not repeated: its outcome is unknown.
+  auto& sql = database_.pool_.at(position_);
+  if (database_.url_.dialect == Dialect::postgresql && connection_lost(sql)) {
+    database_.forget_prepared(sql);
+    database_.reconnect_after_failure(sql);
+  }
 }
 
 bool Database::ping() noexcept {

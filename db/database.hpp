@@ -38,9 +38,10 @@ class Database {
   Dialect dialect() const { return url_.dialect; }
   const DatabaseUrl& url() const { return url_; }
 
-  // Runs fn with a pooled session; SOCI errors become DatabaseError. A broken connection is
-  // reopened so the next call can succeed after the database comes back. Waits at most
-  // lease_timeout for a free connection.
+  // Runs fn with a pooled session; SOCI errors become DatabaseError. A PostgreSQL connection
+  // found dead when leased (a restart, a failover) is replaced before fn runs; one that fails
+  // while fn runs is reopened after, so the next call can succeed; fn is never run twice.
+  // Waits at most lease_timeout for a free connection.
   template <class Fn>
   auto with_session(Fn&& fn) {
     Lease lease(*this);

@@ -685,26 +685,41 @@ TEST_F(TokenLimit, ParallelRequestsOnSqliteStayWithinIt) {
   parallel_requests_stay_within_it();
 }
 
-TEST(Postgres, HealthzReports503WhileTheDatabaseIsLostAndRecovers) {
+TEST(Postgres, DeadConnectionsAreReplacedAndHealthzSaysDegradedWhileNoneCanBeMade) {
   const auto url = fresh_postgres_database("tessera_lost");
   const auto database = url.substr(url.rfind('/') + 1);
   ServerProcess server({.database_url = url});
   TestHttpClient client;
   ASSERT_EQ(client.get(server.url() + "/healthz").status, 200);
-  // Cut every connection the server holds, as a database restart would.
-  const std::string kill = "psql -h 127.0.0.1 -p " + postgres_port() +
-                           " -U postgres -qAtc \"SELECT pg_terminate_backend(pid) FROM "
-                           "pg_stat_activity WHERE datname = '" +
-                           database + "'\" > /dev/null";
-  ASSERT_EQ(std::system(kill.c_str()), 0);
+  auto psql = [&](const std::string& statement) {
+    const std::string command = "psql -h 127.0.0.1 -p " + postgres_port() +
+                                " -U postgres -qAtc \"" + statement + "\" > /dev/null";
+    return std::system(command.c_str());
+  };
+  const std::string cut_all =
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'";
+  // Every connection the server holds is cut, as a restart or a failover would: each is
+  // replaced when next leased, so no request fails for it.
+  ASSERT_EQ(psql(cut_all), 0);
+  for (int i = 0; i < 6; ++i) {
+    auto answer = client.get(server.url() + "/healthz");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(client
+                  .post(server.url() + "/validate/check", "user=nobody&pass=1",
+                        "application/x-www-form-urlencoded")
+                  .status,
+              200);
+  }
+  // While no connection can be made, the node says so (a load balancer takes it out) ...
+  ASSERT_EQ(psql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false"), 0);
+  ASSERT_EQ(psql(cut_all), 0);
   auto lost = client.get(server.url() + "/healthz");
   EXPECT_EQ(lost.status, 503);
+  EXPECT_NE(lost.body.find("\"status\":\"degraded\""), std::string::npos) << lost.body;
   EXPECT_NE(lost.body.find("\"database\":\"unreachable\""), std::string::npos) << lost.body;
-  // Each broken connection is reopened after its failure: the server recovers by itself.
-  long status = 0;
-  for (int i = 0; i < 10 && status != 200; ++i)
-    status = client.get(server.url() + "/healthz").status;
-  EXPECT_EQ(status, 200);
+  // ... and recovers by itself once the database takes connections again.
+  ASSERT_EQ(psql("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true"), 0);
+  EXPECT_EQ(client.get(server.url() + "/healthz").status, 200);
 }
 
 }  // namespace
