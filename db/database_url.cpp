@@ -98,7 +98,9 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
 
   const auto host_list = take_host_list(url);
   auto parsed = boost::urls::parse_uri(host_list ? host_list->url : url);
-  if (!parsed) throw DatabaseUrlError("'" + url + "' is not a URL");
+  // Not echoed: the text may hold a password.
+  if (!parsed)
+    throw DatabaseUrlError("database.url is not a URL (postgresql://user:password@host:5432/db)");
   const auto& u = *parsed;
   if (u.scheme() != "postgresql" && u.scheme() != "postgres")
     throw DatabaseUrlError("unsupported database scheme '" + std::string(u.scheme()) +
@@ -112,7 +114,8 @@ DatabaseUrl parse_database_url(const std::string& url, const std::filesystem::pa
   result.dialect = Dialect::postgresql;
   std::string conninfo;
   if (host_list) {
-    if (u.has_port()) throw DatabaseUrlError("'" + url + "' is not a URL");
+    if (u.has_port())
+      throw DatabaseUrlError("database.url is not a URL (postgresql://user:password@host:5432/db)");
     conninfo = "host=" + conninfo_value(host_list->hosts) +
                " port=" + conninfo_value(host_list->ports) + " dbname=" + conninfo_value(dbname);
   } else {

@@ -55,6 +55,13 @@ TEST(DatabaseUrl, RefusesWhatItCannotUse) {
   EXPECT_THROW(parse_database_url("postgresql://host-only", "/"), DatabaseUrlError);
   EXPECT_THROW(parse_database_url("sqlite://", "/"), DatabaseUrlError);
   EXPECT_THROW(parse_database_url("not a url", "/"), DatabaseUrlError);
+  // The message never repeats the URL: it may hold a password.
+  try {
+    parse_database_url("postgresql://app:s3cret pass@host/t", "/");
+    ADD_FAILURE() << "accepted";
+  } catch (const DatabaseUrlError& e) {
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Migrations, SplitStatementsAtLineEndSemicolons) {
