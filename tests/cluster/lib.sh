@@ -71,3 +71,20 @@ eventually() {
   for _ in $(seq "$seconds"); do "$@" && return 0; sleep 1; done
   "$@"
 }
+# Whether every event is dispatched and every delivery delivered.
+outbox_drained() {
+  [ "$(sql "SELECT (SELECT COUNT(*) FROM event WHERE dispatched = 0) +
+                   (SELECT COUNT(*) FROM outbox WHERE state <> 'delivered')")" = 0 ]
+}
+# The Message-IDs of the mails in the sink's Maildir ($work/mail), sorted.
+message_ids() { { grep -h '^Message-ID:' "$work"/mail/new/* 2> /dev/null || true; } | sort; }
+# An SMTP server (aiosmtpd) on CLUSTER_PORT + 20 ($smtp_port) that keeps mails in the Maildir
+# $work/mail; its process is $smtp. Started again after a stop, it keeps adding to the folder.
+start_smtp() {
+  smtp_port=$((${CLUSTER_PORT:-26000} + 20))
+  mkdir -p "$work/mail/tmp" "$work/mail/new" "$work/mail/cur"
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox \
+    "$work/mail" &
+  smtp=$!
+  peers+=($smtp)
+}

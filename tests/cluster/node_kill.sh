@@ -17,10 +17,7 @@ export CLUSTER_PLUGINS_EXTRA=", deadlines: { notification_ms: 2000 }"
 export CLUSTER_EXTRA="events: { retry_base_seconds: 1 }"
 source "$(dirname "$0")/lib.sh"
 start_cluster
-smtp_port=$((${CLUSTER_PORT:-26000} + 20))
-mkdir -p "$work/mail/tmp" "$work/mail/new" "$work/mail/cur"
-/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/mail" &
-peers+=($!)
+start_smtp
 api /notifier/mail "type=email&host=127.0.0.1&security=none&sender=tessera%40cluster.example&port=$smtp_port"
 api /event/ "name=accepted&event=validate_check&handlermodule=mail&action=sendmail&option.to=tokenowner&condition.result_value=true&option.subject=Accepted%20%7Bserial%7D&option.body=Your%20token%20was%20used."
 make_users "$users"
@@ -42,17 +39,12 @@ echo "after the kill: $answered answered, $lost without an answer"
 [ "$answered" -gt $((users * after)) ] || failed=1
 # 2. The outbox drains: every event dispatched, every delivery delivered (the dead node's claims
 # run out after their lease and are taken by the others).
-drained() {
-  [ "$(sql "SELECT (SELECT COUNT(*) FROM event WHERE dispatched = 0) +
-                   (SELECT COUNT(*) FROM outbox WHERE state <> 'delivered')")" = 0 ]
-}
-eventually 60 drained || { sql "SELECT state, COUNT(*) FROM outbox GROUP BY state" >&2; failed=1; }
+eventually 60 outbox_drained || { sql "SELECT state, COUNT(*) FROM outbox GROUP BY state" >&2; failed=1; }
 delivered=$(sql "SELECT COUNT(*) FROM outbox WHERE handler = 'accepted' AND state = 'delivered'")
-mails() { { grep -h '^Message-ID:' "$work"/mail/new/* 2> /dev/null || true; } | sort; }
-eventually 10 test "$(mails | uniq | wc -l)" -ge "$delivered" || true
+eventually 10 test "$(message_ids | uniq | wc -l)" -ge "$delivered" || true
 accepted=$(count accept)
-distinct=$(mails | uniq | wc -l)
-repeated=$(( $(mails | wc -l) - distinct ))
+distinct=$(message_ids | uniq | wc -l)
+repeated=$(( $(message_ids | wc -l) - distinct ))
 echo "accepted checks seen by clients: $accepted; deliveries: $delivered; mails: $distinct" \
   "Message-IDs, and $repeated sent again with the same Message-ID after the kill"
 [ "$delivered" -ge "$accepted" ] || failed=1

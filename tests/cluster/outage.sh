@@ -14,14 +14,8 @@ export CLUSTER_PLUGINS_EXTRA=", deadlines: { notification_ms: 5000 }, http_allow
 export CLUSTER_EXTRA="events: { retry_base_seconds: 1, max_attempts: 20 }"
 source "$(dirname "$0")/lib.sh"
 start_cluster
-smtp_port=$((${CLUSTER_PORT:-26000} + 20)) hook_port=$((${CLUSTER_PORT:-26000} + 21))
-mkdir -p "$work/mail/tmp" "$work/mail/new" "$work/mail/cur" "$work/hooks"
-start_smtp() {
-  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox \
-    "$work/mail" &
-  smtp=$!
-  peers+=($smtp)
-}
+hook_port=$((${CLUSTER_PORT:-26000} + 21))
+mkdir -p "$work/hooks"
 start_smtp
 /usr/bin/python3 "$root/tests/integration/webhook_receiver.py" "$hook_port" s3cret "$work/hooks" \
   "$work/hooks_fail" &
@@ -46,18 +40,13 @@ failed=0
 failures=$(grep -h "delivery .* failed" "$cluster"/tessera*/err | wc -l)
 echo "failed attempts logged by the nodes during the outage: $failures"
 [ "$failures" -gt 0 ] || failed=1  # the outage was seen
-drained() {
-  [ "$(sql "SELECT (SELECT COUNT(*) FROM event WHERE dispatched = 0) +
-                   (SELECT COUNT(*) FROM outbox WHERE state <> 'delivered')")" = 0 ]
-}
-eventually $((outage * 2 + 30)) drained ||
+eventually $((outage * 2 + 30)) outbox_drained ||
   { sql "SELECT handler, state, COUNT(*) FROM outbox GROUP BY handler, state" >&2; failed=1; }
 delivered() {
   sql "SELECT COUNT(*) FROM outbox WHERE handler = '$1' AND state = 'delivered'"
 }
 mails=$(delivered accepted-mail) hooks=$(delivered accepted-hook)
 accepted=$(count accept)
-message_ids() { { grep -h '^Message-ID:' "$work"/mail/new/* 2> /dev/null || true; } | sort; }
 hook_ids() { cat "$work"/hooks/*.json 2> /dev/null | grep -o '"delivery":"[0-9]*"' | sort; }
 eventually 10 test "$(message_ids | wc -l)" -ge "$mails" || true
 echo "accepted checks seen by clients: $accepted"
