@@ -19,7 +19,7 @@ start_cluster() {
   token=$(curl -sf "$url/auth" -d username=admin -d "password=$CLUSTER_ADMIN_PASSWORD" |
     sed 's/.*"token":"\([^"]*\)".*/\1/')
 }
-sql() { psql "$CLUSTER_DATABASE_URL" -qAtc "$1" < /dev/null; }
+sql() { timeout 30 psql "$CLUSTER_DATABASE_URL" -qAtc "$1" < /dev/null; }
 api() {  # $1: path, $2: form body; fails the test with the answer when refused
   local answer
   answer=$(curl -s -H "Authorization: $token" "$url$1" --data "$2" -w '\n%{http_code}')

@@ -11,6 +11,7 @@ PAUSE: seconds between a user's values (default 0: as fast as the answers come).
 import hashlib
 import hmac
 import http.client
+import os
 import struct
 import sys
 import threading
@@ -29,12 +30,7 @@ def client(url, user, key, stop_file, pause, out, lock):
     target = urllib.parse.urlsplit(url)
     connection = None
     counter = 0
-    while True:
-        try:
-            open(stop_file).close()
-            break
-        except FileNotFoundError:
-            pass
+    while not os.path.exists(stop_file):
         value = hotp(key, counter)
         for attempt in ("first", "replay"):
             body = urllib.parse.urlencode({"user": user, "realm": "cluster", "pass": value})

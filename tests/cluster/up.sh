@@ -30,21 +30,29 @@ pg=$(mktemp -d /tmp/tessera-cluster-pg.XXXXXX)
 chmod 755 "$pg"
 chown postgres "$pg"
 echo "$pg" > "$dir/pg"
+# A start that fails half-way shows the end of each log, then stops what it started.
+give_up() {
+  for log in "$pg"/*.log "$dir"/tessera*/err; do
+    [ -f "$log" ] && { echo "== $log" && tail -n 5 "$log"; } >&2
+  done
+  "$root/tests/cluster/down.sh" "$dir"
+}
+trap give_up ERR
 as_postgres() {
   su postgres -s /bin/sh -c "cd $pg && XDG_CONFIG_HOME=$pg/config XDG_DATA_HOME=$pg/data $*" < /dev/null
 }
 monitor="postgres://autoctl_node@127.0.0.1:$base/pg_auto_failover?sslmode=disable"
 psql_at() {  # $1: port, $2: database, $3: SQL
-  psql -h 127.0.0.1 -p "$1" -U postgres -d "$2" -qAtc "$3" < /dev/null
+  timeout 10 psql -h 127.0.0.1 -p "$1" -U postgres -d "$2" -qAtc "$3" < /dev/null
 }
 in_state() {  # $1: node name, $2: state: whether the monitor has it reported
   [ "$(psql_at "$base" pg_auto_failover \
     "SELECT reportedstate FROM pgautofailover.node WHERE nodename = '$1'" 2> /dev/null)" = "$2" ]
 }
 wait_for() {  # $1: seconds, $2..: command that succeeds when ready
-  local seconds=$1
+  local seconds=$1 until=$((SECONDS + $1))
   shift
-  for _ in $(seq $((seconds * 2))); do "$@" && return 0; sleep 0.5; done
+  while [ $SECONDS -lt $until ]; do "$@" && return 0; sleep 0.5; done
   echo "not ready after ${seconds}s: $*" >&2
   return 1
 }

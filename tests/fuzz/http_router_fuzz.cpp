@@ -23,10 +23,8 @@ http::Router make_router() {
                     std::to_string(api::int_param(c, "otplen", 6, 6, 8)) +
                     (api::bool_param(c, "genkey", false) ? "1" : "0");
     if (auto n = api::long_param(c, "page", 1, 1000000)) response.body += std::to_string(*n);
-    api::check_identifier(api::string_param(c, "realm", 64).empty()
-                              ? std::string("realm")
-                              : api::string_param(c, "realm", 64),
-                          "realm");
+    if (const auto realm = api::string_param(c, "realm", 64); !realm.empty())
+      api::check_identifier(realm, "realm");
     return response;
   };
   router.add("POST", "/validate/check", reads_params);
