@@ -92,7 +92,10 @@ bool CertificateRepository::revoke(const std::string& ca, const std::string& ser
          soci::use(time), soci::use(reason), soci::use(ca), soci::use(serial),
          soci::use(token_serial));
     st.execute(true);
-    return st.get_affected_rows() == 1;
+    if (st.get_affected_rows() != 1) return false;
+    // Counted in the same transaction, so the CRL's next reader sees that it is stale.
+    sql << "UPDATE ca_crl SET revocations = revocations + 1 WHERE ca = :c", soci::use(ca);
+    return true;
   });
 }
 

@@ -63,11 +63,7 @@ std::string CaConnectors::ca_certificate_pem(const std::string& name) {
 }
 
 std::string CaConnectors::crl_der(const std::string& name) {
-  return crl(name, false);
-}
-
-void CaConnectors::renew_crl(const std::string& name) {
-  crl(name, true);
+  return crl(name);
 }
 
 int CaConnectors::renew_due_crls() {
@@ -78,7 +74,7 @@ int CaConnectors::renew_due_crls() {
       if (const auto made = instance(connector.name); !made || !made->has(plugins::Operation::crl))
         continue;
       bool fresh = false;
-      crl(connector.name, false, &fresh);
+      crl(connector.name, &fresh);
       renewed += fresh ? 1 : 0;
     } catch (const std::exception& e) {
       spdlog::warn("cannot renew the CRL of CA connector {}: {}", connector.name, e.what());
@@ -87,30 +83,29 @@ int CaConnectors::renew_due_crls() {
   return renewed;
 }
 
-bool CaConnectors::signs_crls(const std::string& name) {
-  auto connector = instance(name);
-  return connector && connector->has(plugins::Operation::crl);
-}
-
-std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed) {
+std::string CaConnectors::crl(const std::string& name, bool* renewed) {
   auto connector = instance(name);
   if (!connector) throw CaConnectorError("no CA connector '" + name + "'");
   if (!connector->has(plugins::Operation::crl))
     throw CaConnectorError("CA connector '" + name +
                            "' publishes its own CRL: ask its CA (Tessera signs none for it)");
   const long long now = util::unix_seconds();
+  // Read before the revocations: one counted after this read leaves the new CRL stale.
   auto stored = crls_.current(name);
-  const bool due = renew || !stored || stored->next_update - crl_renew_before_ <= now;
-  if (renewed) *renewed = due;
-  // Another node may renew at the same moment from a list read before our revocation: then we
-  // sign again on top of its CRL, so that no revocation is left out.
-  for (int attempt = 0; due && attempt < 5; ++attempt) {
+  const auto due = [&] {
+    return !stored || stored->stale() || stored->next_update - crl_renew_before_ <= now;
+  };
+  if (renewed) *renewed = due();
+  // Another node may renew at the same moment from a list read before a revocation: then its
+  // CRL is stale, and we sign again on top of it, so that no revocation is left out.
+  for (int attempt = 0; due() && attempt < 5; ++attempt) {
     boost::json::array revoked;
-    for (const auto& r : crls_.revoked(name))
+    for (const auto& r : crls_.revoked(name, now))
       revoked.push_back({{"serial", r.serial}, {"time", r.revoked_at}, {"reason", r.reason}});
     db::StoredCrl fresh;
     fresh.crl_number = stored ? stored->crl_number + 1 : 1;
     fresh.next_update = now + crl_validity_;
+    fresh.included = stored ? stored->revocations : 0;
     fresh.der_base64 = checked_crl(
         name, connector->call(plugins::Operation::crl, {{"revoked", revoked},
                                                         {"crl_number", fresh.crl_number},
@@ -120,8 +115,8 @@ std::string CaConnectors::crl(const std::string& name, bool renew, bool* renewed
       break;
     }
     stored = crls_.current(name);
-    if (!renew) break;  // only due: the other node's fresh CRL will do
   }
+  if (!stored) throw CaConnectorError("the CRL of CA connector '" + name + "' could not be stored");
   auto der = crypto::base64_decode(stored->der_base64);
   if (!der) throw std::runtime_error("the stored CRL of " + name + " is not base64");
   return std::string(der->begin(), der->end());

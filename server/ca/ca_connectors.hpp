@@ -52,10 +52,9 @@ class CaConnectors {
   }
 
   std::string ca_certificate_pem(const std::string& name);
-  // The current CRL in DER, signed anew when none is stored or the stored one is due.
+  // The current CRL in DER, signed anew when none is stored, or the stored one is due or lacks
+  // a revocation. Revocations sign no CRL themselves: a burst of them costs one signature.
   std::string crl_der(const std::string& name);
-  // Signs a new CRL now (after a revocation).
-  void renew_crl(const std::string& name);
   // What Tessera recorded as revoked at this CA, newest first: for a CA that cannot revoke
   // through its protocol, the list its administrator works through.
   std::vector<db::RevokedCertificate> revocations(const std::string& name) {
@@ -64,10 +63,9 @@ class CaConnectors {
               [](const auto& a, const auto& b) { return a.revoked_at > b.revoked_at; });
     return list;
   }
-  // False for a connector whose CA publishes its own CRL (it has no crl operation).
-  bool signs_crls(const std::string& name);
 
-  // Signs anew every CRL that is missing or due (the background job's turn); returns how many.
+  // Signs anew every CRL that is missing, due or lacks a revocation (the background job's
+  // turn); returns how many.
   // A connector that fails is logged and skipped: the others still get theirs.
   int renew_due_crls();
 
@@ -79,7 +77,7 @@ class CaConnectors {
 
  private:
   // The current CRL; renewed first when `renew`, or when missing or due. *renewed tells which.
-  std::string crl(const std::string& name, bool renew, bool* renewed = nullptr);
+  std::string crl(const std::string& name, bool* renewed = nullptr);
 
   plugins::ConfiguredComponents connectors_;
   db::CrlRepository& crls_;

@@ -405,10 +405,10 @@ std::string CertificateIssuer::revoke_issued(const std::string& ca, const std::s
       connector->call(plugins::Operation::revoke, {{"serial", serial}, {"reason", reason}});
   const auto* state = answer.if_contains("state");
   const bool at_ca = state && state->is_string() && state->get_string() == "revoke_at_ca";
-  // A CA that publishes its own CRL has it from the revoke call above.
+  // A CA that publishes its own CRL has it from the revoke call above; ours lists it from the
+  // next time it is asked for or the background job's next turn, whichever comes first.
   const bool recorded = certificates_.revoke(ca, serial, token_serial, reason,
                                              static_cast<long long>(std::time(nullptr)));
-  if (recorded && connectors_.signs_crls(ca)) connectors_.renew_crl(ca);
   if (!at_ca) return {};
   const auto* message = answer.if_contains("message");
   std::string said = message && message->is_string() ? std::string(message->get_string()) : "";

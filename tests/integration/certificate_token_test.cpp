@@ -99,6 +99,49 @@ TEST_F(CertificateToken, ACsrIsIssuedUnderTheProfileAndRevokedIntoTheCrl) {
   EXPECT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=bored").status, 400);
 }
 
+// A burst of revocations costs one signature: the CRL is signed anew when it is next asked
+// for, listing every one of them, and not again while nothing changes.
+TEST_F(CertificateToken, RevocationsAreSignedIntoTheNextCrlOnce) {
+  TestHttpClient anyone;
+  struct Crl {
+    long number = 0;
+    std::string text;
+  };
+  const auto fetch = [&](const std::string& name) {
+    const auto file = save(name, anyone.get(server_->url() + "/ca/corp/crl").body).string();
+    const auto number = shell_output("openssl crl -inform DER -noout -crlnumber -in " + file);
+    return Crl{std::stol(number.substr(number.find('=') + 1), nullptr, 16),
+               shell_output("openssl crl -inform DER -noout -text -in " + file)};
+  };
+  const auto before = fetch("before.crl");
+  std::vector<std::string> certificate_serials;
+  for (int i = 0; i < 3; ++i) {
+    auto r = enroll_json({{"type", "certificate"},
+                          {"user", "alice"},
+                          {"realm", "corp"},
+                          {"ca", "corp"},
+                          {"profile", "user"},
+                          {"request", csr()}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string serial(json_of(r).at("detail").at("serial").as_string());
+    const auto token = json_of(api_->call("GET", "/token/?serial=" + serial, admin_));
+    certificate_serials.emplace_back(token.at("result")
+                                         .at("value")
+                                         .at("tokens")
+                                         .at(0)
+                                         .at("info")
+                                         .at("certificate_serial")
+                                         .as_string());
+    ASSERT_EQ(api_->call("POST", "/token/revoke/" + serial, admin_, "reason=superseded").status,
+              200);
+  }
+  const auto after = fetch("after.crl");
+  for (const auto& serial : certificate_serials)
+    EXPECT_NE(after.text.find("Serial Number: " + serial), std::string::npos) << after.text;
+  EXPECT_EQ(after.number, before.number + 1) << "the three revocations did not sign a CRL each";
+  EXPECT_EQ(fetch("again.crl").number, after.number) << "nothing new: the same CRL";
+}
+
 // A user who may edit her own e-mail cannot have a CA vouch for someone else's address: the
 // profile takes only addresses in the realm's domains (enrollment policy email_domains).
 TEST_F(CertificateToken, AProfileTakesOnlyEmailAddressesInTheRealmsDomains) {

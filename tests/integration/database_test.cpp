@@ -13,7 +13,9 @@
 #include <boost/json.hpp>
 
 #include "db/audit_repository.hpp"
+#include "db/certificate_repository.hpp"
 #include "db/config_cache.hpp"
+#include "db/crl_repository.hpp"
 #include "db/database.hpp"
 #include "db/event_handler_repository.hpp"
 #include "db/event_repository.hpp"
@@ -623,6 +625,51 @@ TEST(Postgres, AnAuditBatchOfManyRowsKeepsEveryColumnInPlace) {
 TEST(Sqlite, AnAuditBatchOfManyRowsKeepsEveryColumnInPlace) {
   auto dir = make_temp_dir("tessera-audit-batch");
   exercise_audit_batch("sqlite://" + (dir / "a.db").string());
+  std::filesystem::remove_all(dir);
+}
+
+// Revocations mark their CA's CRL stale in the transaction that records them, however many
+// come before the next CRL; a CRL lists a certificate until it has expired.
+void exercise_crl_staleness(const std::string& url) {
+  db::Database database(db::parse_database_url(url, "/"), 1);
+  db::migrate(database);
+  db::CertificateRepository certificates(database);
+  db::CrlRepository crls(database);
+  for (const auto& [serial, not_after] :
+       std::vector<std::pair<std::string, long long>>{{"0A", 2000}, {"0B", 1000}, {"0C", 3000}})
+    ASSERT_TRUE(certificates.insert({"corp", serial, "CERT" + serial, "CN=x", not_after, "pem"}));
+  EXPECT_TRUE(certificates.revoke("corp", "0A", "CERT0A", "keyCompromise", 500));
+  EXPECT_FALSE(crls.current("corp")) << "no CRL yet: the revocation counted nowhere";
+  ASSERT_TRUE(crls.replace("corp", {1, 9000, "first", 0, 0}));
+  EXPECT_FALSE(crls.current("corp")->stale());
+
+  EXPECT_TRUE(certificates.revoke("corp", "0B", "CERT0B", "superseded", 600));
+  EXPECT_TRUE(certificates.revoke("corp", "0C", "CERT0C", "superseded", 700));
+  EXPECT_FALSE(certificates.revoke("corp", "0C", "CERT0C", "again", 800)) << "once";
+  EXPECT_FALSE(certificates.revoke("corp", "0A", "OTHER", "not its token", 800));
+  auto stale = crls.current("corp");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->revocations, 2);
+  EXPECT_TRUE(stale->stale());
+
+  std::string listed;
+  for (const auto& r : crls.revoked("corp", 1500)) listed += r.serial + " ";
+  EXPECT_EQ(listed, "0A 0C ") << "0B expired at 1000";
+  EXPECT_EQ(crls.revoked("corp").size(), 3u) << "the admin's list keeps every revocation";
+
+  EXPECT_TRUE(crls.replace("corp", {2, 9000, "second", 0, stale->revocations}));
+  EXPECT_FALSE(crls.current("corp")->stale());
+  EXPECT_FALSE(crls.replace("corp", {2, 9000, "late", 0, 0})) << "number 2 is taken";
+  EXPECT_EQ(crls.current("corp")->der_base64, "second");
+}
+
+TEST(Postgres, RevocationsMakeTheCrlStaleAndExpiredCertificatesLeaveIt) {
+  exercise_crl_staleness(fresh_postgres_database("tessera_crl"));
+}
+
+TEST(Sqlite, RevocationsMakeTheCrlStaleAndExpiredCertificatesLeaveIt) {
+  auto dir = make_temp_dir("tessera-crl");
+  exercise_crl_staleness("sqlite://" + (dir / "c.db").string());
   std::filesystem::remove_all(dir);
 }
 
