@@ -2,7 +2,8 @@
 # Runs one libFuzzer target over its committed seeds for some seconds:
 #   scripts/fuzz.sh BUILD_DIR/fuzz TARGET [seconds, default 60]
 # TARGET: certsrv, wstep, xcep, token_file, radius_reply, http_router, certificate_request, oath,
-# event_conditions, certificate_profile, plugin_answer, config, policy (tests/fuzz/*_fuzz.cpp).
+# event_conditions, certificate_profile, plugin_answer, config, policy, message_template
+# (tests/fuzz/*_fuzz.cpp).
 # New inputs go to a temporary folder; a crash leaves its input in BUILD_DIR/fuzz and fails.
 set -euo pipefail
 build=$1 target=$2 seconds=${3:-60}

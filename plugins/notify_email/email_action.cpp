@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include <tessera/sdk/message_template.hpp>
 #include <tessera/sdk/plugin.hpp>
 
 namespace {
 
 using tessera::sdk::ComponentInfo;
 using tessera::sdk::Error;
+using tessera::sdk::fill_template;
 using tessera::sdk::Param;
 
 std::string text(const boost::json::object& object, const char* key) {
@@ -26,52 +28,6 @@ std::string text(const boost::json::object& object, const char* key) {
   if (!value || value->is_null()) return {};
   if (value->is_string()) return std::string(value->get_string());
   return boost::json::serialize(*value);
-}
-
-std::string html_escaped(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// {tag} replaced by its value; unknown tags stay as they are, so a typo shows in the mail.
-std::string filled(const std::string& template_text, const boost::json::object& tags, bool html) {
-  std::string out;
-  for (size_t i = 0; i < template_text.size();) {
-    const auto close = template_text.find('}', i);
-    if (template_text[i] == '{' && close != std::string::npos) {
-      const auto name = template_text.substr(i + 1, close - i - 1);
-      if (const auto* value = tags.if_contains(name)) {
-        const auto v =
-            value->is_string() ? std::string(value->get_string()) : boost::json::serialize(*value);
-        out += html ? html_escaped(v) : v;
-        i = close + 1;
-        continue;
-      }
-    }
-    out += template_text[i++];
-  }
-  return out;
 }
 
 bool header_safe(const std::string& value) {
@@ -241,7 +197,7 @@ class EmailAction : public tessera::sdk::NotificationAction {
     if (recipients.empty())
       throw Error::invalid_argument("no recipient with an e-mail address for this event");
     const bool html = text(options, "mimetype") == "html";
-    const auto subject = filled(text(options, "subject"), tags, false);
+    const auto subject = fill_template(text(options, "subject"), tags, false);
     if (!header_safe(subject)) throw Error::invalid_argument("the subject became several lines");
     // Several recipients (a realm's users) do not see each other's addresses.
     const std::string to_header =
@@ -253,7 +209,7 @@ class EmailAction : public tessera::sdk::NotificationAction {
       message += "Reply-To: " + text(options, "reply_to") + "\r\n";
     message += std::string("MIME-Version: 1.0\r\nContent-Type: text/") + (html ? "html" : "plain") +
                "; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
-               crlf(filled(text(options, "body"), tags, html)) + "\r\n";
+               crlf(fill_template(text(options, "body"), tags, html)) + "\r\n";
     send(recipients, message);
     return {{"sent", static_cast<int64_t>(recipients.size())}};
   }

@@ -103,7 +103,7 @@ def token_life(client, state):  # enroll, list, read, delete
         client.call("DELETE", f"/token/{serial}")
 
 
-def certificates(client, state):  # a certificate from a CSR, then revoked
+def certificates(client, state):  # a certificate from a CSR, revoked; now and then the CRL
     answer = client.call("POST", "/token/init", {"type": "certificate", "user": "soak",
                                                  "realm": "soak", "ca": "soak",
                                                  "profile": "user", "request": csr})
@@ -111,6 +111,8 @@ def certificates(client, state):  # a certificate from a CSR, then revoked
     if serial:
         client.call("POST", "/token/revoke", {"serial": serial})
         client.call("DELETE", f"/token/{serial}")
+    if state["n"] % 20 == 0:  # a relying party fetching the CRL: signs it anew when stale
+        client.call("GET", "/ca/soak/crl", token=None)
 
 
 def reading(client, state):  # what an admin's pages read
