@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <tessera/sdk/error.hpp>
+#include <tessera/sdk/message_template.hpp>
 
 namespace tessera::msca {
 namespace {
@@ -30,28 +31,9 @@ std::string message_id() {
 
 }  // namespace
 
+// The five characters XML escapes are HTML's; &#39; is as good as &apos; in XML.
 std::string xml_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
+  return tessera::sdk::html_escaped(text);
 }
 
 std::string soap_envelope(const std::string& action, const std::string& to,
