@@ -76,7 +76,7 @@ class CaConnectors {
   }
 
  private:
-  // The current CRL; renewed first when `renew`, or when missing or due. *renewed tells which.
+  // The current CRL; renewed first when missing, due or stale. *renewed tells which.
   std::string crl(const std::string& name, bool* renewed = nullptr);
 
   plugins::ConfiguredComponents connectors_;
