@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include <tessera/sdk/error.hpp>
-#include <tessera/sdk/message_template.hpp>
+#include <tessera/sdk/markup_escape.hpp>
 
 namespace tessera::msca {
 namespace {

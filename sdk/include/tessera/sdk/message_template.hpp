@@ -8,34 +8,9 @@
 
 #include <boost/json.hpp>
 
-namespace tessera::sdk {
+#include "tessera/sdk/markup_escape.hpp"
 
-inline std::string html_escaped(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (const char c : in) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+namespace tessera::sdk {
 
 // {tag} replaced by its value (text as it is, other JSON serialized); unknown tags and braces
 // that close nothing stay as they are, so a typo shows in the message.
